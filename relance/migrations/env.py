@@ -1,0 +1,43 @@
+"""Alembic environment: runs on the engine handed over by `relance.db`, or on -x url=…"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import relance.models  # noqa: F401  (registers the tables)
+from relance.db import make_engine
+
+target_metadata = SQLModel.metadata
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render our column types as plain SQLAlchemy ones so migrations do not import the app."""
+    from relance.models import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run() -> None:
+    engine = context.config.attributes.get("connection_engine")
+    if engine is None:
+        url = context.get_x_argument(as_dictionary=True).get("url", "sqlite:///relance.db")
+        engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_item=render_item,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run()

@@ -1,0 +1,474 @@
+"""The database model (SQLModel tables).
+
+Conventions:
+- money is `Decimal` in `Numeric(18, 4)` columns (quantised to the currency's minor unit by the
+  code that writes it); never float;
+- instants are timezone-aware UTC (`UTCDateTime` refuses naive values and gives aware ones back,
+  also on SQLite, which stores no offset); calendar dates are `date`;
+- currencies are ISO 4217 codes;
+- the `event` table is append-only (triggers in the migration refuse UPDATE and DELETE) and
+  hash-chained per case (`relance.events`).
+
+The outbox is the `message` table itself: an outbound message is written once, with a unique
+idempotency key, in status `queued`, and the dispatcher moves it along `MessageStatus`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from relance.clock import utcnow
+
+MONEY = sa.Numeric(18, 4)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC instant on every backend."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored: use an aware UTC value")
+        value = value.astimezone(UTC)
+        # SQLite keeps no offset: store the UTC wall time, read it back as UTC.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _money(**kw: Any) -> Any:
+    return Field(sa_type=MONEY, **kw)  # type: ignore[call-overload]
+
+
+def _instant(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[call-overload]
+
+
+def _json(**kw: Any) -> Any:
+    return Field(sa_type=sa.JSON, **kw)  # type: ignore[call-overload]
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"  # in the scenario
+    PROMISED = "promised"  # a promise to pay is pending
+    PLAN = "plan"  # a payment plan is active: only installment reminders
+    DISPUTED = "disputed"  # reminders stop until a human reviews
+    WRONG_PERSON = "wrong_person"
+    FORMAL_NOTICE_SENT = "formal_notice_sent"
+    PAID = "paid"
+    CLOSED = "closed"
+
+
+class DebtStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    TELEGRAM = "telegram"
+    CONSOLE = "console"
+
+
+class Author(StrEnum):
+    BOT = "bot"
+    AGENT = "agent"
+    DEBTOR = "debtor"
+    SYSTEM = "system"
+
+
+class MessageStatus(StrEnum):
+    QUEUED = "queued"  # in the outbox, waiting for its time
+    SENDING = "sending"  # claimed by a dispatcher, provider call in flight
+    SENT = "sent"  # accepted by the provider
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"  # permanent failure
+    CANCELLED = "cancelled"  # stopped before sending (stop condition at send time)
+    RECEIVED = "received"  # inbound
+
+
+class PromiseStatus(StrEnum):
+    PENDING = "pending"
+    KEPT = "kept"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class PlanStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class InstallmentStatus(StrEnum):
+    DUE = "due"
+    PAID = "paid"
+    MISSED = "missed"
+
+
+class DisputeReason(StrEnum):
+    AMOUNT = "amount"  # the amount is wrong
+    GOODS_OR_SERVICE = "goods_or_service"  # not delivered, defective, not as agreed
+    NOT_OWED = "not_owed"  # never ordered, contract cancelled
+    ALREADY_PAID = "already_paid"
+    IDENTITY = "identity"  # not the right debtor
+    OTHER = "other"
+    UNSPECIFIED = "unspecified"
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the debtor was right: the debt is closed
+    REJECTED = "rejected"  # the debt stands: the scenario resumes
+
+
+class FlagStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class AgentRole(StrEnum):
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class NoticeStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class Creditor(SQLModel, table=True):
+    """Who is owed. Identity and rules live in `relance.toml`; this row anchors the relations."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class Debtor(SQLModel, table=True):
+    """Who owes: reachable by phone (E.164) and/or Telegram, in their own locale and time zone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # debtor_ref from the portfolio, else the E.164 phone: the import's identity key
+    ref: str = Field(max_length=100, unique=True, index=True)
+    name: str = Field(max_length=200)
+    phone: str | None = Field(default=None, max_length=20, index=True)
+    email: str | None = Field(default=None, max_length=254)
+    telegram_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)  # type: ignore[call-overload]
+    locale: str = Field(default="en", max_length=8)
+    country: str | None = Field(default=None, max_length=2)
+    # space-separated IANA zones; several when the number spans zones (message only when all allow)
+    timezones: str = Field(default="UTC", max_length=200)
+    address: str | None = Field(default=None, max_length=500)
+    wrong_person: bool = False
+    created_at: datetime = _instant(default_factory=utcnow)
+    updated_at: datetime = _instant(default_factory=utcnow)
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return tuple(self.timezones.split())
+
+
+class Case(SQLModel, table=True):
+    """One debtor's collection file with one creditor; the unit of the scheduler and the dialogue."""
+
+    # "case" is an SQL keyword: a plural name keeps hand-written SQL (benchmarks, psql) simple
+    __tablename__ = "cases"
+    __table_args__ = (
+        sa.UniqueConstraint("creditor_id", "debtor_id", name="uq_case_creditor_debtor"),
+        sa.Index("ix_case_due_scan", "status", "next_check_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    creditor_id: int = Field(foreign_key="creditor.id", index=True)
+    debtor_id: int = Field(foreign_key="debtor.id", index=True)
+    status: str = Field(default=CaseStatus.OPEN, max_length=32, index=True)
+    currency: str = Field(max_length=3)
+    # denormalised sums of the case's open debts, kept by the code that changes debts/payments
+    balance: Decimal = _money(default=Decimal("0"))
+    # earliest due date among open debts: the scenario's day 0
+    due_date: date | None = None
+    # scheduler bookkeeping: last scenario step put in the outbox (0 = none yet)
+    last_step: int = 0
+    last_reminder_at: datetime | None = _instant(default=None)
+    last_inbound_at: datetime | None = _instant(default=None)
+    # when the sweep must look at this case again (None = as soon as possible)
+    next_check_at: datetime | None = _instant(default=None)
+    # reminders paused until this instant (already_paid check, hardship pause…)
+    paused_until: datetime | None = _instant(default=None)
+    # the dialogue's state machine, persisted so it survives restarts
+    dialogue_state: str = Field(default="idle", max_length=40)
+    dialogue_data: dict[str, Any] = _json(default_factory=dict)
+    # a human owns the conversation: the bot stays silent
+    agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    flagged_at: datetime | None = _instant(default=None)
+    notice_deadline: date | None = None
+    opened_at: datetime = _instant(default_factory=utcnow)
+    closed_at: datetime | None = _instant(default=None)
+    updated_at: datetime = _instant(default_factory=utcnow)
+
+
+class Debt(SQLModel, table=True):
+    """One unpaid invoice."""
+
+    __table_args__ = (sa.UniqueConstraint("creditor_id", "reference", name="uq_debt_creditor_reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    creditor_id: int = Field(foreign_key="creditor.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    reference: str = Field(max_length=100, index=True)
+    amount: Decimal = _money()
+    balance: Decimal = _money()
+    currency: str = Field(max_length=3)
+    due_date: date
+    status: str = Field(default=DebtStatus.OPEN, max_length=16)
+    created_at: datetime = _instant(default_factory=utcnow)
+    updated_at: datetime = _instant(default_factory=utcnow)
+
+
+class Agent(SQLModel, table=True):
+    """A human collector using the console."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(default=AgentRole.AGENT, max_length=16)
+    active: bool = True
+    failed_logins: int = 0
+    last_failed_at: datetime | None = _instant(default=None)
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    """A message in or out; outbound rows are the outbox."""
+
+    __table_args__ = (sa.Index("ix_message_outbox", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    debtor_id: int | None = Field(default=None, foreign_key="debtor.id", index=True)
+    direction: str = Field(max_length=3)
+    channel: str = Field(max_length=16)
+    author: str = Field(max_length=16)
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    # reminder, installment_reminder, reply, confirmation, promise_followup, agent_reply, inbound…
+    kind: str = Field(default="reply", max_length=40)
+    step: int | None = None
+    body: str = Field(sa_type=sa.Text)  # type: ignore[call-overload]
+    # quick replies / choices offered with the message (chat keyboards)
+    choices: list[Any] | None = _json(default=None)
+    status: str = Field(max_length=16, index=True)
+    to_address: str | None = Field(default=None, max_length=64)
+    from_address: str | None = Field(default=None, max_length=64)
+    provider_id: str | None = Field(default=None, max_length=64, index=True)
+    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    # an outbound message is not sent before this instant (next allowed contact time)
+    not_before: datetime | None = _instant(default=None)
+    # an answer to the debtor's own message may go at any hour until this instant
+    reply_deadline: datetime | None = _instant(default=None)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _instant(default=None)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = _instant(default=None)
+    last_error: str | None = Field(default=None, max_length=500)
+    error_code: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _instant(default_factory=utcnow)
+    sent_at: datetime | None = _instant(default=None)
+    delivered_at: datetime | None = _instant(default=None)
+
+
+class Payment(SQLModel, table=True):
+    """Money received, allocated to a debt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    debt_id: int | None = Field(default=None, foreign_key="debt.id", index=True)
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    paid_on: date
+    source: str = Field(default="import", max_length=32)  # import, agent, provider…
+    # makes re-imports idempotent: the same payment line is never recorded twice
+    external_key: str | None = Field(default=None, max_length=200, unique=True)
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class PromiseToPay(SQLModel, table=True):
+    """The debtor committed to pay an amount by a date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    due_on: date
+    status: str = Field(default=PromiseStatus.PENDING, max_length=16, index=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    followed_up_at: datetime | None = _instant(default=None)
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class PaymentPlan(SQLModel, table=True):
+    """An installment plan (échéancier)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    total: Decimal = _money()
+    currency: str = Field(max_length=3)
+    installment_count: int
+    frequency: str = Field(max_length=16)
+    status: str = Field(default=PlanStatus.PROPOSED, max_length=16, index=True)
+    created_at: datetime = _instant(default_factory=utcnow)
+    accepted_at: datetime | None = _instant(default=None)
+    ended_at: datetime | None = _instant(default=None)
+
+
+class Installment(SQLModel, table=True):
+    """One payment of a plan."""
+
+    __table_args__ = (sa.UniqueConstraint("plan_id", "seq", name="uq_installment_plan_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="paymentplan.id", index=True)
+    seq: int
+    due_on: date
+    amount: Decimal = _money()
+    paid_amount: Decimal = _money(default=Decimal("0"))
+    status: str = Field(default=InstallmentStatus.DUE, max_length=16, index=True)
+
+
+class Dispute(SQLModel, table=True):
+    """The debtor contests the debt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    debt_id: int | None = Field(default=None, foreign_key="debt.id")
+    reason_code: str = Field(default=DisputeReason.UNSPECIFIED, max_length=32)
+    reason_text: str | None = Field(default=None, sa_type=sa.Text)  # type: ignore[call-overload]
+    status: str = Field(default=DisputeStatus.OPEN, max_length=16, index=True)
+    opened_at: datetime = _instant(default_factory=utcnow)
+    resolved_at: datetime | None = _instant(default=None)
+    resolved_by: int | None = Field(default=None, foreign_key="agent.id")
+
+
+class Flag(SQLModel, table=True):
+    """A case that needs a human, with why and what to do."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    # dispute, refused_offer, no_response, broken_plan, abuse, human_requested, unclear,
+    # hardship, payment_check, wrong_person, court_procedure, delivery_failed…
+    reason: str = Field(max_length=40, index=True)
+    priority: int = Field(default=2)  # 1 low … 4 urgent
+    recommended_action: str = Field(max_length=40)
+    status: str = Field(default=FlagStatus.OPEN, max_length=16, index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    note: str | None = Field(default=None, sa_type=sa.Text)  # type: ignore[call-overload]
+    created_at: datetime = _instant(default_factory=utcnow)
+    resolved_at: datetime | None = _instant(default=None)
+
+
+class FormalNotice(SQLModel, table=True):
+    """The mise en demeure: drafted by the system, sent by a human."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    status: str = Field(default=NoticeStatus.DRAFT, max_length=16)
+    total: Decimal = _money()
+    currency: str = Field(max_length=3)
+    deadline: date
+    pdf: bytes | None = Field(default=None, sa_type=sa.LargeBinary)  # type: ignore[call-overload]
+    pdf_sha256: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _instant(default_factory=utcnow)
+    created_by: int | None = Field(default=None, foreign_key="agent.id")
+    sent_at: datetime | None = _instant(default=None)
+    sent_by: int | None = Field(default=None, foreign_key="agent.id")
+    method: str | None = Field(default=None, max_length=64)
+    tracking_number: str | None = Field(default=None, max_length=100)
+
+
+class OptOut(SQLModel, table=True):
+    """The debtor asked not to be contacted on a channel (per sending number)."""
+
+    __table_args__ = (sa.Index("ix_optout_lookup", "channel", "address", "active"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    debtor_id: int | None = Field(default=None, foreign_key="debtor.id", index=True)
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=64)  # the debtor's phone or chat id
+    sender: str | None = Field(default=None, max_length=64)  # our number (None = every sender)
+    source: str = Field(max_length=40)  # keyword, provider_21610, telegram_stop, agent…
+    active: bool = True
+    created_at: datetime = _instant(default_factory=utcnow)
+    resumed_at: datetime | None = _instant(default=None)
+
+
+class ChatLink(SQLModel, table=True):
+    """A single-use, expiring token that binds a Telegram chat to a debtor (deep link)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    debtor_id: int = Field(foreign_key="debtor.id")
+    expires_at: datetime = _instant()
+    used_at: datetime | None = _instant(default=None)
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    """The append-only audit trail: who did what to which case, when (hash-chained per case)."""
+
+    __table_args__ = (
+        # a second writer racing on the same chain head fails instead of forking the chain
+        sa.UniqueConstraint("case_id", "prev_hash", name="uq_event_chain"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    at: datetime = _instant(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=16)  # system, bot, agent, debtor, import, scheduler…
+    actor_id: str | None = Field(default=None, max_length=64)
+    kind: str = Field(max_length=40, index=True)
+    data: dict[str, Any] = _json(default_factory=dict)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AppState(SQLModel, table=True):
+    """Small key/value facts the application keeps about itself (e.g. generated secrets)."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_type=sa.Text)  # type: ignore[call-overload]
+    updated_at: datetime = _instant(default_factory=utcnow)
