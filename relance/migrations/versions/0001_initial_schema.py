@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:08:52.136885
+Create Date: 2026-11-23
 """
 
 from __future__ import annotations
