@@ -1,0 +1,132 @@
+"""Finding and describing cases (read side used by the CLI and the console)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from relance.errors import NotFoundError
+from relance.models import Case, Creditor, Debt, Debtor, Event, Flag, FlagStatus, Message
+
+
+def find_case(session: Session, ref: str) -> Case:
+    """Resolve REF: a debt reference, a debtor ref (or phone), or a case id (`42`, `#42`, `C42`)."""
+    ref = ref.strip()
+    case_ids = set(
+        session.execute(sa.select(Debt.case_id).where(Debt.reference == ref)).scalars()
+    )
+    if not case_ids:
+        case_ids = set(
+            session.execute(
+                sa.select(Case.id).join(Debtor, Debtor.id == Case.debtor_id).where(
+                    sa.or_(Debtor.ref == ref, Debtor.phone == ref)
+                )
+            ).scalars()
+        )
+    if not case_ids:
+        digits = ref.lstrip("#").removeprefix("C").removeprefix("c")
+        if digits.isdigit() and session.get(Case, int(digits)) is not None:
+            case_ids = {int(digits)}
+    if not case_ids:
+        raise NotFoundError(f"no case matches {ref!r} (try a debt reference, a debtor ref or a case id)")
+    if len(case_ids) > 1:
+        listed = ", ".join(f"#{i}" for i in sorted(case_ids))
+        raise NotFoundError(f"{ref!r} matches several cases ({listed}): use the case id")
+    case = session.get(Case, case_ids.pop())
+    assert case is not None
+    return case
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of `relance cases list`."""
+
+    id: int
+    debtor_ref: str
+    debtor_name: str
+    creditor: str
+    status: str
+    balance: Decimal
+    currency: str
+    debts: int
+    flags: int
+    taken_over: bool
+
+
+def list_cases(
+    session: Session, *, status: str | None = None, flagged: bool = False, limit: int = 200, offset: int = 0
+) -> list[CaseRow]:
+    """Cases with their debtor and counts, in one query."""
+    debts = (
+        sa.select(sa.func.count(Debt.id)).where(Debt.case_id == Case.id).correlate(Case).scalar_subquery()  # type: ignore[arg-type]
+    )
+    flags = (
+        sa.select(sa.func.count(Flag.id))  # type: ignore[arg-type]
+        .where(Flag.case_id == Case.id, Flag.status == FlagStatus.OPEN)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(Case, Debtor.ref, Debtor.name, Creditor.key, debts, flags)
+        .join(Debtor, Debtor.id == Case.debtor_id)
+        .join(Creditor, Creditor.id == Case.creditor_id)
+        .order_by(Case.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if status:
+        query = query.where(Case.status == status)
+    if flagged:
+        query = query.where(flags > 0)
+    return [
+        CaseRow(
+            id=case.id,
+            debtor_ref=debtor_ref,
+            debtor_name=name,
+            creditor=creditor,
+            status=case.status,
+            balance=case.balance,
+            currency=case.currency,
+            debts=n_debts,
+            flags=n_flags,
+            taken_over=case.agent_id is not None,
+        )
+        for case, debtor_ref, name, creditor, n_debts, n_flags in session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything `relance cases show` prints."""
+
+    case: Case
+    debtor: Debtor
+    creditor: Creditor
+    debts: Sequence[Debt]
+    messages: Sequence[Message]
+    events: Sequence[Event]
+    flags: Sequence[Flag]
+
+
+def case_detail(session: Session, case: Case) -> CaseDetail:
+    """Load a case with its debtor, debts, transcript, events and flags."""
+    debtor = session.get(Debtor, case.debtor_id)
+    creditor = session.get(Creditor, case.creditor_id)
+    assert debtor is not None and creditor is not None
+
+    def rows(model: type, *order: sa.ColumnElement) -> list:  # type: ignore[type-arg]
+        return list(session.execute(sa.select(model).where(model.case_id == case.id).order_by(*order)).scalars())  # type: ignore[attr-defined]
+
+    return CaseDetail(
+        case=case,
+        debtor=debtor,
+        creditor=creditor,
+        debts=rows(Debt, Debt.due_date, Debt.id),  # type: ignore[arg-type]
+        messages=rows(Message, Message.created_at, Message.id),  # type: ignore[arg-type]
+        events=rows(Event, Event.id),  # type: ignore[arg-type]
+        flags=rows(Flag, Flag.created_at),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,222 @@
+"""The audit trail: append-only, hash-chained per case.
+
+Each event stores the SHA-256 of its canonical form, which includes the hash of the previous event
+of the same case (`GENESIS` for the first). Editing, removing or reordering any event breaks every
+hash after it, so `verify_chain` shows tampering. The database refuses UPDATE and DELETE on the
+table (triggers in the initial migration), and a unique (case_id, prev_hash) constraint turns a
+race between two writers into an error instead of a fork.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from relance.clock import ensure_utc
+from relance.models import Case, Event
+
+GENESIS = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    """Turn Decimals, dates, enums and tuples into plain JSON values (Decimals as strings)."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return ensure_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def event_hash(
+    *,
+    case_id: int | None,
+    at: datetime,
+    actor: str,
+    actor_id: str | None,
+    kind: str,
+    data: Mapping[str, Any],
+    prev_hash: str,
+) -> str:
+    """SHA-256 of the canonical JSON form of an event."""
+    canonical = json.dumps(
+        {
+            "case_id": case_id,
+            "at": ensure_utc(at).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "actor_id": actor_id,
+            "kind": kind,
+            "data": jsonable(data),
+            "prev_hash": prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def chain_head(session: Session, case_id: int | None) -> str:
+    """Hash of the last event of a case, or GENESIS."""
+    cond = Event.case_id.is_(None) if case_id is None else Event.case_id == case_id  # type: ignore[union-attr]
+    head = session.execute(
+        sa.select(Event.hash).where(cond).order_by(Event.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).scalar_one_or_none()
+    return head or GENESIS
+
+
+def record_event(
+    session: Session,
+    *,
+    case_id: int | None,
+    kind: str,
+    actor: str,
+    at: datetime,
+    actor_id: str | int | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Event:
+    """Append one event to the case's chain (flushed, not committed)."""
+    if case_id is not None and session.get_bind().dialect.name == "postgresql":
+        # serialise appends per case so concurrent writers queue instead of colliding
+        session.execute(sa.select(Case.id).where(Case.id == case_id).with_for_update())
+    session.flush()
+    payload = jsonable(dict(data or {}))
+    actor_ref = None if actor_id is None else str(actor_id)
+    prev = chain_head(session, case_id)
+    at = ensure_utc(at)
+    event = Event(
+        case_id=case_id,
+        at=at,
+        actor=actor,
+        actor_id=actor_ref,
+        kind=kind,
+        data=payload,
+        prev_hash=prev,
+        hash=event_hash(
+            case_id=case_id, at=at, actor=actor, actor_id=actor_ref, kind=kind, data=payload, prev_hash=prev
+        ),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append in bulk (import)."""
+
+    case_id: int
+    kind: str
+    actor: str
+    at: datetime
+    data: Mapping[str, Any]
+    actor_id: str | None = None
+
+
+def record_events_bulk(session: Session, events: Sequence[NewEvent]) -> int:
+    """Append many events at once, chaining each case's events in order (one query per batch)."""
+    if not events:
+        return 0
+    case_ids = sorted({e.case_id for e in events})
+    heads = _chain_heads(session, case_ids)
+    rows = []
+    for e in events:
+        payload = jsonable(dict(e.data))
+        prev = heads.get(e.case_id, GENESIS)
+        at = ensure_utc(e.at)
+        digest = event_hash(
+            case_id=e.case_id, at=at, actor=e.actor, actor_id=e.actor_id, kind=e.kind, data=payload, prev_hash=prev
+        )
+        heads[e.case_id] = digest
+        rows.append(
+            {
+                "case_id": e.case_id,
+                "at": at,
+                "actor": e.actor,
+                "actor_id": e.actor_id,
+                "kind": e.kind,
+                "data": payload,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+    session.execute(sa.insert(Event), rows)
+    return len(rows)
+
+
+def _chain_heads(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(case_ids)
+    heads: dict[int, str] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        last = (
+            sa.select(Event.case_id, sa.func.max(Event.id).label("last_id"))
+            .where(Event.case_id.in_(chunk))  # type: ignore[union-attr]
+            .group_by(Event.case_id)
+            .subquery()
+        )
+        for case_id, digest in session.execute(
+            sa.select(Event.case_id, Event.hash).join(last, Event.id == last.c.last_id)
+        ):
+            heads[case_id] = digest
+    return heads
+
+
+def verify_chain(events: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Check a case's events (dicts as exported, in order); returns the problems found."""
+    problems = []
+    prev = GENESIS
+    for index, e in enumerate(events):
+        if e.get("prev_hash") != prev:
+            problems.append(f"event {index} (id {e.get('id')}): previous hash does not match: chain broken")
+        expected = event_hash(
+            case_id=e.get("case_id"),
+            at=datetime.fromisoformat(e["at"]),
+            actor=e["actor"],
+            actor_id=e.get("actor_id"),
+            kind=e["kind"],
+            data=e.get("data") or {},
+            prev_hash=e.get("prev_hash", ""),
+        )
+        if e.get("hash") != expected:
+            problems.append(f"event {index} (id {e.get('id')}): content does not match its hash: altered")
+        prev = e.get("hash", "")
+    return problems
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The exported form of an event (what `verify_chain` checks)."""
+    return {
+        "id": event.id,
+        "case_id": event.case_id,
+        "at": ensure_utc(event.at).isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "actor_id": event.actor_id,
+        "kind": event.kind,
+        "data": event.data,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def case_events(session: Session, case_id: int) -> list[Event]:
+    """Every event of a case, in append order."""
+    return list(
+        session.execute(sa.select(Event).where(Event.case_id == case_id).order_by(Event.id)).scalars()  # type: ignore[arg-type]
+    )

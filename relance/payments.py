@@ -1,0 +1,162 @@
+"""Recording payments: allocation to the debt, plan installments, promises, closing paid cases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from relance.events import record_event
+from relance.models import (
+    Case,
+    CaseStatus,
+    Debt,
+    DebtStatus,
+    Installment,
+    InstallmentStatus,
+    Payment,
+    PaymentPlan,
+    PlanStatus,
+    PromiseStatus,
+    PromiseToPay,
+)
+from relance.money import quantize
+
+
+def record_payment(
+    session: Session,
+    *,
+    debt: Debt,
+    amount: Decimal,
+    paid_on: date,
+    at: datetime,
+    source: str = "import",
+    external_key: str | None = None,
+    agent_id: int | None = None,
+) -> Payment | None:
+    """Record a payment on a debt; returns None when `external_key` was already recorded."""
+    if external_key is not None:
+        seen = session.execute(sa.select(Payment.id).where(Payment.external_key == external_key)).first()
+        if seen is not None:
+            return None
+    amount = quantize(amount, debt.currency)
+    if amount <= 0:
+        raise ValueError("a payment must be positive")
+    payment = Payment(
+        case_id=debt.case_id,
+        debt_id=debt.id,
+        amount=amount,
+        currency=debt.currency,
+        paid_on=paid_on,
+        source=source,
+        external_key=external_key,
+        agent_id=agent_id,
+        created_at=at,
+    )
+    session.add(payment)
+    overpaid = max(Decimal(0), amount - debt.balance)
+    debt.balance = max(Decimal(0), debt.balance - amount)
+    debt.updated_at = at
+    if debt.balance == 0 and debt.status == DebtStatus.OPEN:
+        debt.status = DebtStatus.PAID
+    session.add(debt)
+    session.flush()
+    case = session.get(Case, debt.case_id)
+    assert case is not None
+    record_event(
+        session,
+        case_id=case.id,
+        kind="payment_recorded",
+        actor="agent" if agent_id else source,
+        actor_id=agent_id,
+        at=at,
+        data={
+            "payment_id": payment.id,
+            "reference": debt.reference,
+            "amount": amount,
+            "currency": debt.currency,
+            "paid_on": paid_on,
+            "overpaid": overpaid,
+            "debt_balance": debt.balance,
+        },
+    )
+    _apply_to_plan(session, case, amount)
+    _settle_promises(session, case, at)
+    refresh_case_totals(session, case, at)
+    return payment
+
+
+def _apply_to_plan(session: Session, case: Case, amount: Decimal) -> None:
+    plan = session.execute(
+        sa.select(PaymentPlan).where(PaymentPlan.case_id == case.id, PaymentPlan.status == PlanStatus.ACTIVE)
+    ).scalar_one_or_none()
+    if plan is None:
+        return
+    remaining = amount
+    installments = session.execute(
+        sa.select(Installment)
+        .where(Installment.plan_id == plan.id, Installment.status != InstallmentStatus.PAID)
+        .order_by(Installment.seq)  # type: ignore[arg-type]
+    ).scalars()
+    for inst in installments:
+        if remaining <= 0:
+            break
+        take = min(remaining, inst.amount - inst.paid_amount)
+        inst.paid_amount += take
+        remaining -= take
+        if inst.paid_amount >= inst.amount:
+            inst.status = InstallmentStatus.PAID
+        session.add(inst)
+
+
+def _settle_promises(session: Session, case: Case, at: datetime) -> None:
+    promises = session.execute(
+        sa.select(PromiseToPay).where(PromiseToPay.case_id == case.id, PromiseToPay.status == PromiseStatus.PENDING)
+    ).scalars()
+    for promise in promises:
+        paid_since = session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
+                Payment.case_id == case.id, Payment.created_at >= promise.created_at
+            )
+        ).scalar_one()
+        if Decimal(paid_since) >= promise.amount:
+            promise.status = PromiseStatus.KEPT
+            session.add(promise)
+            record_event(
+                session, case_id=case.id, kind="promise_kept", actor="system", at=at, data={"promise_id": promise.id}
+            )
+
+
+def refresh_case_totals(session: Session, case: Case, at: datetime) -> None:
+    """Recompute the case's balance and day 0 from its open debts; close it when fully paid."""
+    session.flush()
+    balance, due = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(Debt.balance), 0), sa.func.min(Debt.due_date)).where(
+            Debt.case_id == case.id, Debt.status == DebtStatus.OPEN
+        )
+    ).one()
+    case.balance = quantize(Decimal(balance), case.currency)
+    case.due_date = due
+    case.updated_at = at
+    if case.balance == 0 and case.status not in (CaseStatus.PAID, CaseStatus.CLOSED):
+        previous = case.status
+        case.status = CaseStatus.PAID
+        case.closed_at = at
+        _complete_plan(session, case, at)
+        record_event(
+            session, case_id=case.id, kind="case_paid", actor="system", at=at, data={"previous_status": previous}
+        )
+    session.add(case)
+    session.flush()
+
+
+def _complete_plan(session: Session, case: Case, at: datetime) -> None:
+    plan = session.execute(
+        sa.select(PaymentPlan).where(PaymentPlan.case_id == case.id, PaymentPlan.status == PlanStatus.ACTIVE)
+    ).scalar_one_or_none()
+    if plan is not None:
+        plan.status = PlanStatus.COMPLETED
+        plan.ended_at = at
+        session.add(plan)

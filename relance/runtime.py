@@ -1,0 +1,69 @@
+"""The runtime: settings, configuration, database engine and clock, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from relance.clock import Clock, SystemClock
+from relance.config import RelanceConfig, Settings, load_config, load_settings
+from relance.db import engine_for, ensure_schema, session_scope
+from relance.models import Creditor
+
+
+@dataclass
+class Runtime:
+    """What every entry point (CLI, web app, scheduler, worker, simulation) works with."""
+
+    settings: Settings
+    config: RelanceConfig
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+
+    def session(self) -> Session:
+        """A plain session (caller commits)."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def open_runtime(
+    settings: Settings | None = None,
+    *,
+    config: RelanceConfig | None = None,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    upgrade: bool = True,
+) -> Runtime:
+    """Build the runtime; by default bring the database schema up to date first."""
+    settings = settings or load_settings()
+    config = config or load_config(settings.config)
+    engine = engine or engine_for(settings.database_url)
+    if upgrade:
+        ensure_schema(engine)
+    runtime = Runtime(settings=settings, config=config, engine=engine, clock=clock or SystemClock())
+    if upgrade:
+        sync_creditors(runtime)
+    return runtime
+
+
+def sync_creditors(runtime: Runtime) -> dict[str, int]:
+    """Make sure every configured creditor has its row; returns key -> id."""
+    with session_scope(runtime.engine) as session:
+        existing = {c.key: c for c in session.execute(sa.select(Creditor)).scalars()}
+        for creditor in runtime.config.creditors:
+            row = existing.get(creditor.key)
+            if row is None:
+                row = Creditor(key=creditor.key, name=creditor.name, created_at=runtime.now())
+                session.add(row)
+                existing[creditor.key] = row
+            elif row.name != creditor.name:
+                row.name = creditor.name
+                session.add(row)
+        session.flush()
+        return {k: c.id for k, c in existing.items()}  # type: ignore[misc]
