@@ -16,15 +16,13 @@ from relance.models import Case, Creditor, Debt, Debtor, Event, Flag, FlagStatus
 def find_case(session: Session, ref: str) -> Case:
     """Resolve REF: a debt reference, a debtor ref (or phone), or a case id (`42`, `#42`, `C42`)."""
     ref = ref.strip()
-    case_ids = set(
-        session.execute(sa.select(Debt.case_id).where(Debt.reference == ref)).scalars()
-    )
+    case_ids = set(session.execute(sa.select(Debt.case_id).where(Debt.reference == ref)).scalars())
     if not case_ids:
         case_ids = set(
             session.execute(
-                sa.select(Case.id).join(Debtor, Debtor.id == Case.debtor_id).where(
-                    sa.or_(Debtor.ref == ref, Debtor.phone == ref)
-                )
+                sa.select(Case.id)
+                .join(Debtor, Debtor.id == Case.debtor_id)
+                .where(sa.or_(Debtor.ref == ref, Debtor.phone == ref))
             ).scalars()
         )
     if not case_ids:

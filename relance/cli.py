@@ -247,7 +247,9 @@ def cases_show(ref: Annotated[str, typer.Argument(help="Debt reference, debtor r
 
 @config_app.command("check")
 def config_check(
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="relance.toml to check (default RELANCE_CONFIG).")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="relance.toml to check (default RELANCE_CONFIG).")
+    ] = None,
 ) -> None:
     """Validate relance.toml and print the effective configuration, secrets masked."""
     settings = load_settings()

@@ -273,9 +273,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_bot_username: str | None = None
 
-    @field_validator(
-        "secret_key", "twilio_auth_token", "telegram_token", "telegram_webhook_secret", mode="after"
-    )
+    @field_validator("secret_key", "twilio_auth_token", "telegram_token", "telegram_webhook_secret", mode="after")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:

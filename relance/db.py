@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -96,11 +97,18 @@ def ensure_schema(engine: Engine) -> None:
     if current == head:
         return
     script = ScriptDirectory.from_config(alembic_config(engine))
-    if current is not None and script.get_revision(current) is None:
+    if current is not None and not _known_revision(script, current):
         raise StorageError(
             f"the database is at revision {current}, unknown to this version of Relance: upgrade Relance"
         )
     upgrade(engine)
+
+
+def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from sqlmodel import Session
 from relance.config import RelanceConfig
 from relance.errors import ImportRowsError, RowProblem
 from relance.events import NewEvent, record_events_bulk
-from relance.models import Case, CaseStatus, Creditor, Debt, DebtStatus, Debtor
+from relance.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus
 from relance.money import has_valid_precision, is_currency, parse_amount, quantize
 from relance.payments import record_payment, refresh_case_totals
 
@@ -226,9 +226,7 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
 # --------------------------------------------------------------------------- CSV reading
 
 
-def read_csv(
-    path: Path, required: Iterable[str], optional: Iterable[str]
-) -> Iterator[tuple[int, dict[str, str]]]:
+def read_csv(path: Path, required: Iterable[str], optional: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) after checking the header; raises ImportRowsError on a bad header."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         yield from _read_rows(handle, tuple(required), tuple(optional))
@@ -347,7 +345,7 @@ def import_debts(
         raise ImportRowsError(problems)
     bad_lines = {p.line for p in problems}
     report = ImportReport(rows=rows, skipped=problems)
-    creditor_ids = dict(session.execute(sa.select(Creditor.key, Creditor.id)).tuples().all())
+    creditor_ids: dict[str, int] = {k: i for k, i in session.execute(sa.select(Creditor.key, Creditor.id))}
     batch: list[DebtRow] = []
     for line, raw in read_csv(path, DEBT_REQUIRED, DEBT_OPTIONAL):
         if line in bad_lines:
@@ -384,15 +382,16 @@ def _import_batch(
     _refresh_cases(session, touched, now)
 
 
-def _upsert_debtors(
-    session: Session, rows: list[DebtRow], now: datetime, report: ImportReport
-) -> dict[str, int]:
+def _upsert_debtors(session: Session, rows: list[DebtRow], now: datetime, report: ImportReport) -> dict[str, int]:
     firsts: dict[str, DebtRow] = {}
     for r in rows:
         firsts.setdefault(r.debtor_ref, r)
-    existing = dict(
-        session.execute(sa.select(Debtor.ref, Debtor.id).where(Debtor.ref.in_(firsts))).tuples().all()  # type: ignore[attr-defined]
-    )
+    existing: dict[str, int] = {
+        ref: debtor_id
+        for ref, debtor_id in session.execute(
+            sa.select(Debtor.ref, Debtor.id).where(Debtor.ref.in_(firsts))  # type: ignore[attr-defined]
+        )
+    }
     missing = [
         {
             "ref": r.debtor_ref,
@@ -453,9 +452,7 @@ def _upsert_cases(
     ]
     new_cases: dict[tuple[str, str], int] = {}
     if missing:
-        for c, d, cid in session.execute(
-            sa.insert(Case).returning(Case.creditor_id, Case.debtor_id, Case.id), missing
-        ):
+        for c, d, cid in session.execute(sa.insert(Case).returning(Case.creditor_id, Case.debtor_id, Case.id), missing):
             by_ids[(c, d)] = cid
             new_cases[wanted[(c, d)][:2]] = cid
         report.cases_created += len(missing)
@@ -560,22 +557,32 @@ def _refresh_cases(session: Session, case_ids: set[int], now: datetime) -> None:
             .values(balance=balance, due_date=due, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        reopened = session.execute(
-            sa.update(Case)
-            .where(Case.id.in_(chunk), Case.status == CaseStatus.PAID, Case.balance > 0)  # type: ignore[union-attr]
-            .values(status=CaseStatus.OPEN.value, closed_at=None)
-            .returning(Case.id)
-            .execution_options(synchronize_session=False)
-        ).scalars().all()
+        reopened = (
+            session.execute(
+                sa.update(Case)
+                .where(Case.id.in_(chunk), Case.status == CaseStatus.PAID, Case.balance > 0)  # type: ignore[union-attr]
+                .values(status=CaseStatus.OPEN.value, closed_at=None)
+                .returning(Case.id)
+                .execution_options(synchronize_session=False)
+            )
+            .scalars()
+            .all()
+        )
         record_events_bulk(
             session,
             [NewEvent(case_id=cid, kind="case_reopened", actor="import", at=now, data={}) for cid in reopened],
         )
-        paid = session.execute(
-            sa.select(Case).where(
-                Case.id.in_(chunk), Case.balance == 0, Case.status.notin_([CaseStatus.PAID, CaseStatus.CLOSED])  # type: ignore[union-attr]
+        paid = (
+            session.execute(
+                sa.select(Case).where(
+                    Case.id.in_(chunk),
+                    Case.balance == 0,
+                    Case.status.notin_([CaseStatus.PAID, CaseStatus.CLOSED]),  # type: ignore[union-attr]
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for case in paid:
             session.refresh(case)
             refresh_case_totals(session, case, now)
@@ -634,9 +641,9 @@ def import_payments(
     report = ImportReport()
     for line, raw in read_csv(path, PAYMENT_REQUIRED, PAYMENT_OPTIONAL):
         report.rows += 1
-        parsed = parse_payment_row(line, raw) if "__shape__" not in raw else [
-            RowProblem(line, "(row)", raw["__shape__"])
-        ]
+        parsed = (
+            parse_payment_row(line, raw) if "__shape__" not in raw else [RowProblem(line, "(row)", raw["__shape__"])]
+        )
         if isinstance(parsed, list):
             problems.extend(parsed)
             continue

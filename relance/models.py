@@ -26,7 +26,23 @@ from sqlmodel import Field, SQLModel
 
 from relance.clock import utcnow
 
-MONEY = sa.Numeric(18, 4)
+CENT = Decimal("0.01")
+
+
+class Money(TypeDecorator[Decimal]):
+    """`Numeric(18, 4)`, read back without the padding zeros beyond the cents (`600.00`, `0.125`)."""
+
+    impl = sa.Numeric(18, 4)
+    cache_ok = True
+
+    def process_result_value(self, value: Decimal | None, dialect: sa.Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        cents = value.quantize(CENT)
+        return cents if cents == value else value.normalize()
+
+
+MONEY = Money()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -35,7 +35,11 @@ def has_valid_precision(amount: Decimal, currency: str) -> bool:
 
 
 def parse_amount(text: str) -> Decimal:
-    """Parse a CSV amount: `1234.50`, `1234,50`, `1 234,50`, `1,234.50`; raises ValueError."""
+    """Parse a CSV amount; raises ValueError.
+
+    Accepts `1234.50`, `1234,50`, `1 234,50`, `1,234.50`, `1.234,50`, `12,345,678`. A single
+    comma is read as the decimal separator (the French and Belgian habit).
+    """
     cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
     if not cleaned:
         raise ValueError("empty")
@@ -45,9 +49,12 @@ def parse_amount(text: str) -> Decimal:
             cleaned = cleaned.replace(".", "").replace(",", ".")
         else:
             cleaned = cleaned.replace(",", "")
+    elif cleaned.count(",") > 1:
+        cleaned = cleaned.replace(",", "")  # 12,345,678: thousands separators
     elif "," in cleaned:
-        head, _, tail = cleaned.rpartition(",")
-        cleaned = f"{head.replace(',', '')}.{tail}"
+        cleaned = cleaned.replace(",", ".")  # a single comma is the decimal one (1234,50)
+    elif cleaned.count(".") > 1:
+        cleaned = cleaned.replace(".", "")  # 1.234.567
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:

@@ -15,10 +15,12 @@ target_metadata = SQLModel.metadata
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     """Render our column types as plain SQLAlchemy ones so migrations do not import the app."""
-    from relance.models import UTCDateTime
+    from relance.models import Money, UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, Money):
+        return "sa.Numeric(precision=18, scale=4)"
     return False
 
 

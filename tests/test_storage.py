@@ -1,0 +1,143 @@
+"""The data model on SQLite and PostgreSQL: money, instants, constraints, migrations, the event log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlmodel import Session
+
+from relance.db import alembic_config, current_revision, ensure_schema, head_revision, make_engine
+from relance.errors import StorageError
+from relance.events import GENESIS, case_events, event_to_dict, record_event, verify_chain
+from relance.models import Author, Direction, Event, Message, MessageStatus, Payment
+from tests.factories import case_with_debt
+
+AT = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+def test_money_round_trips_exactly(session: Session) -> None:
+    case = case_with_debt(session, amount="1234567.89")
+    big = Decimal("9999999999.9999")
+    session.add(Payment(case_id=case.id, amount=big, currency="EUR", paid_on=AT.date(), created_at=AT))
+    session.commit()
+    session.expire_all()
+    stored = session.execute(sa.select(Payment.amount)).scalar_one()
+    assert stored == big and isinstance(stored, Decimal)
+    assert session.get(type(case), case.id).balance == Decimal("1234567.89")
+
+
+def test_instants_are_aware_utc_and_naive_ones_refused(session: Session) -> None:
+    case = case_with_debt(session)
+    paris = timezone(timedelta(hours=1))
+    case.last_reminder_at = datetime(2026, 11, 23, 10, 30, 15, 123456, tzinfo=paris)
+    session.add(case)
+    session.commit()
+    session.expire_all()
+    loaded = session.get(type(case), case.id)
+    assert loaded.last_reminder_at == AT
+    assert loaded.last_reminder_at.tzinfo is not None and loaded.last_reminder_at.utcoffset() == timedelta(0)
+    loaded.last_reminder_at = datetime(2026, 11, 23, 9, 30)
+    session.add(loaded)
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+        session.flush()
+
+
+def test_idempotency_key_is_unique(session: Session) -> None:
+    case = case_with_debt(session)
+
+    def msg() -> Message:
+        return Message(
+            case_id=case.id,
+            direction=Direction.OUT,
+            channel="sms",
+            author=Author.BOT,
+            body="Bonjour",
+            status=MessageStatus.QUEUED,
+            idempotency_key=f"reminder:{case.id}:1",
+            created_at=AT,
+        )
+
+    session.add(msg())
+    session.commit()
+    session.add(msg())
+    with pytest.raises(sa.exc.IntegrityError):
+        session.commit()
+
+
+def test_event_log_is_append_only(session: Session) -> None:
+    case = case_with_debt(session)
+    record_event(session, case_id=case.id, kind="note", actor="system", at=AT, data={"x": Decimal("1.50")})
+    session.commit()
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        session.execute(sa.update(Event).values(kind="forged"))
+    session.rollback()
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        session.execute(sa.delete(Event))
+    session.rollback()
+    assert session.execute(sa.select(sa.func.count(Event.id))).scalar_one() == 1
+
+
+def test_hash_chain_verifies_and_shows_tampering(session: Session) -> None:
+    case = case_with_debt(session)
+    for i in range(4):
+        record_event(
+            session, case_id=case.id, kind=f"step{i}", actor="bot", at=AT + timedelta(minutes=i), data={"i": i}
+        )
+    session.commit()
+    exported = [event_to_dict(e) for e in case_events(session, case.id)]
+    assert exported[0]["prev_hash"] == GENESIS
+    assert verify_chain(exported) == []
+    altered = [dict(e) for e in exported]
+    altered[1]["data"] = {"i": 99}
+    problems = verify_chain(altered)
+    assert any("event 1" in p and "altered" in p for p in problems)
+    removed = exported[:1] + exported[2:]
+    assert any("chain broken" in p for p in verify_chain(removed))
+
+
+def test_chain_fork_is_refused(session: Session) -> None:
+    case = case_with_debt(session)
+    first = record_event(session, case_id=case.id, kind="a", actor="bot", at=AT)
+    session.commit()
+    session.add(
+        Event(case_id=case.id, at=AT, actor="x", kind="fork", data={}, prev_hash=first.prev_hash, hash="f" * 64)
+    )
+    with pytest.raises(sa.exc.IntegrityError):
+        session.commit()
+
+
+def test_migrations_go_down_and_up(db_url: str) -> None:
+    engine = make_engine(db_url)
+    assert current_revision(engine) == head_revision()
+    command.downgrade(alembic_config(engine), "base")
+    assert current_revision(engine) is None
+    with engine.connect() as conn:
+        assert "cases" not in sa.inspect(conn).get_table_names()
+    ensure_schema(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_fresh_sqlite_database_gets_wal_and_foreign_keys(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with Session(engine) as session:
+        session.add(Payment(case_id=424242, amount=Decimal(1), currency="EUR", paid_on=AT.date(), created_at=AT))
+        with pytest.raises(sa.exc.IntegrityError):
+            session.commit()
+
+
+def test_database_newer_than_code_is_refused(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'future.db'}")
+    ensure_schema(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_future'")
+    with pytest.raises(StorageError, match="unknown to this version"):
+        ensure_schema(engine)
