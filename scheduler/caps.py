@@ -13,6 +13,7 @@ either the starting point or one of those ends: `earliest_by_caps` tries them in
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -41,16 +42,19 @@ def caps_allow(
         return False
     if quiet and last_inbound is not None and last_inbound <= at < last_inbound + _quiet(caps):
         return False
-    return _rolling_ok(sorted([*reminders, at]), caps.max_per_rolling_7_days)
+    return _rolling_ok(sorted(reminders), at, caps.max_per_rolling_7_days)
 
 
 def _quiet(caps: Caps) -> timedelta:
     return timedelta(hours=caps.quiet_hours_after_inbound)
 
 
-def _rolling_ok(instants: Sequence[datetime], limit: int) -> bool:
-    """No `limit + 1` instants of a sorted sequence fall within one 7-day period."""
-    return all(instants[i + limit] - instants[i] >= ROLLING for i in range(len(instants) - limit))
+def _rolling_ok(others: list[datetime], at: datetime, limit: int) -> bool:
+    """No 7-day period holds `at` and `limit` of the sorted `others` (older excesses are not ours to fix)."""
+    i = bisect_right(others, at)
+    seq = [*others[:i], at, *others[i:]]
+    first, last = max(0, i - limit), min(i, len(seq) - 1 - limit)
+    return all(seq[s + limit] - seq[s] >= ROLLING for s in range(first, last + 1))
 
 
 def earliest_by_caps(

@@ -1,0 +1,186 @@
+"""decide(): scenario steps inside the window and the caps; and the pure pipeline over random sweeps."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from relance.config import Caps, ContactPolicy, Creditor, Window
+from scheduler.caps import ROLLING
+from scheduler.contact_window import ContactWindow, contact_window
+from scheduler.decision import Due, Escalate, Stop, Wait, decide, recheck
+from scheduler.facts import CaseFacts
+
+PARIS = ZoneInfo("Europe/Paris")
+RULES = Creditor(key="c", name="C", iban="FR7630006000011234567890189")
+CAPS = Caps()
+FR = contact_window(RULES, ContactPolicy(), country="FR", timezones="Europe/Paris")
+DUE = date(2026, 11, 1)  # a Sunday; step 1 on Wednesday 4 November
+OPEN = CaseFacts(status="open", balance=Decimal("600"), due_date=DUE)
+
+
+def paris(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)  # type: ignore[misc]
+
+
+def run(facts: CaseFacts, now: datetime, window: ContactWindow = FR) -> object:
+    return decide(facts, rules=RULES, caps=CAPS, window=window, now=now)
+
+
+def test_nothing_before_the_first_step_day() -> None:
+    assert run(OPEN, paris(2026, 11, 3, 12, 0)) == Wait(paris(2026, 11, 4, 0, 0))
+
+
+def test_first_step_due_at_the_window_opening() -> None:
+    assert run(OPEN, paris(2026, 11, 4, 0, 5)) == Due(at=paris(2026, 11, 4, 8, 0), kind="reminder", step=1)
+    assert run(OPEN, paris(2026, 11, 4, 9, 30)) == Due(at=paris(2026, 11, 4, 9, 30), kind="reminder", step=1)
+
+
+def test_window_closed_now_gives_the_next_opening_not_a_loop() -> None:
+    # Saturday 21 Nov 20:30 (step 3 day): closed until Monday 23 Nov 08:00
+    late = replace(OPEN, last_step=2, reminders=(), last_sent_at=paris(2026, 11, 11, 10, 0))
+    assert run(late, paris(2026, 11, 21, 20, 30)) == Due(at=paris(2026, 11, 23, 8, 0), kind="reminder", step=3)
+
+
+def test_catch_up_sends_only_the_latest_due_step() -> None:
+    imported_late = run(OPEN, paris(2026, 11, 25, 10, 0))
+    assert imported_late == Due(at=paris(2026, 11, 25, 10, 0), kind="reminder", step=3)
+
+
+def test_caps_make_it_wait() -> None:
+    sent = paris(2026, 11, 10, 10, 0)
+    recent = replace(OPEN, last_step=1, reminders=(sent,), last_sent_at=sent)
+    assert run(recent, paris(2026, 11, 11, 9, 0)) == Wait(sent + timedelta(hours=48))
+    wrote = paris(2026, 11, 13, 20, 0)
+    quiet = replace(OPEN, last_step=1, last_inbound_at=wrote)
+    assert run(quiet, paris(2026, 11, 14, 9, 0)) == Wait(wrote + timedelta(hours=72))
+    # 72 h later is Monday 16 Nov 20:00, closed: due at Tuesday's opening
+    assert run(quiet, wrote + timedelta(hours=72)) == Due(at=paris(2026, 11, 17, 8, 0), kind="reminder", step=2)
+
+
+def test_one_reminder_in_the_outbox_at_a_time_and_pauses() -> None:
+    assert run(replace(OPEN, pending_reminder=True), paris(2026, 11, 25, 10, 0)) == Wait(None)
+    until = paris(2026, 11, 30, 0, 0)
+    assert run(replace(OPEN, paused_until=until), paris(2026, 11, 25, 10, 0)) == Wait(until)
+
+
+def test_stops_win() -> None:
+    assert run(replace(OPEN, dispute_open=True), paris(2026, 11, 25, 10, 0)) == Stop("dispute")
+    assert run(replace(OPEN, channels=()), paris(2026, 11, 25, 10, 0)) == Stop("opted_out")
+    assert run(replace(OPEN, balance=Decimal("3")), paris(2026, 11, 25, 10, 0)) == Stop("under_tolerance")
+
+
+def test_escalation_after_last_step() -> None:
+    sent = paris(2026, 12, 1, 10, 0)
+    done = replace(OPEN, last_step=4, last_sent_at=sent, reminders=(sent,))
+    assert run(done, paris(2026, 12, 5, 10, 0)) == Wait(paris(2026, 12, 11, 0, 0))
+    assert run(done, paris(2026, 12, 11, 0, 0)) == Escalate("no_response", "formal_notice")
+    flagged = replace(done, flagged=frozenset({"no_response"}))
+    assert run(flagged, paris(2026, 12, 20, 10, 0)) == Stop("awaiting_formal_notice")
+
+
+def test_formal_notice_deadline() -> None:
+    noticed = replace(OPEN, status="formal_notice_sent", last_step=4, notice_deadline=date(2026, 12, 20))
+    assert run(noticed, paris(2026, 12, 18, 10, 0)) == Wait(paris(2026, 12, 21, 0, 0))
+    assert run(noticed, paris(2026, 12, 21, 3, 0)) == Escalate("court_procedure", "court_procedure")
+    flagged = replace(noticed, flagged=frozenset({"court_procedure"}))
+    assert run(flagged, paris(2026, 12, 22, 10, 0)) == Stop("formal_notice_sent")
+    assert run(replace(noticed, balance=Decimal("0")), paris(2026, 12, 22, 10, 0)) == Stop("paid")
+    assert run(replace(noticed, dispute_open=True), paris(2026, 12, 22, 10, 0)) == Stop("dispute")
+
+
+def test_several_zones_wait_for_the_last_to_reach_the_day() -> None:
+    us = contact_window(RULES, ContactPolicy(), country="US", timezones="America/New_York America/Los_Angeles")
+    # 4 Nov 04:00 UTC: New York is on 3 Nov 23:00, Los Angeles on 3 Nov 20:00
+    assert run(OPEN, datetime(2026, 11, 4, 4, 0, tzinfo=UTC), us) == Wait(datetime(2026, 11, 4, 8, 0, tzinfo=UTC))
+    # 4 Nov 08:00 UTC: both are on 4 Nov; the window opens at 08:00 in Los Angeles = 16:00 UTC
+    assert run(OPEN, datetime(2026, 11, 4, 8, 0, tzinfo=UTC), us) == Due(
+        at=datetime(2026, 11, 4, 16, 0, tzinfo=UTC), kind="reminder", step=1
+    )
+
+
+def test_no_common_window_stops() -> None:
+    mornings = Window(start=time(9), end=time(12))
+    apart = contact_window(mornings, ContactPolicy(), country="US", timezones="Europe/Paris America/New_York")
+    assert run(OPEN, paris(2026, 11, 4, 10, 0), apart) == Stop("no_contact_window")
+
+
+# --------------------------------------------------------------------------- the pipeline, pure
+
+ZONES = ["Europe/Paris", "America/New_York", "America/Los_Angeles", "Europe/Paris America/New_York"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zones=st.sampled_from(ZONES),
+    due_offset=st.integers(-40, 10),
+    sweeps=st.lists(st.integers(1, 12 * 60), min_size=60, max_size=200),
+    lag=st.integers(0, 600),
+    inbound=st.lists(st.integers(0, 70 * 24 * 60), max_size=5),
+)
+def test_random_sweeps_and_dispatch_keep_window_caps_and_order(
+    zones: str, due_offset: int, sweeps: list[int], lag: int, inbound: list[int]
+) -> None:
+    """Sweeps at random instants, a dispatcher lagging by `lag` minutes, random debtor messages.
+
+    Around the DST changes of March 2026. Whatever happens: every reminder leaves inside the window,
+    the caps hold (counting the debtor's messages at the instant they arrive), steps go in order,
+    each at most once, and never before its day.
+    """
+    start = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+    window = contact_window(RULES, ContactPolicy(), country="US" if "America" in zones else "FR", timezones=zones)
+    due = date(2026, 3, 1) + timedelta(days=due_offset)
+    wrote = sorted(start + timedelta(minutes=m) for m in inbound)
+    facts = CaseFacts(status="open", balance=Decimal("600"), due_date=due)
+    queued: tuple[datetime, int] | None = None  # (not_before, step)
+    sent: list[tuple[datetime, int]] = []
+    now = start
+    for gap in sweeps:
+        now += timedelta(minutes=gap)
+        last_inbound = max((w for w in wrote if w <= now), default=None)
+        facts = replace(facts, last_inbound_at=last_inbound, reminders=tuple(t for t, _ in sent if now - t < ROLLING))
+        dispatch_at = now + timedelta(minutes=lag)
+        if queued is not None and queued[0] <= dispatch_at:
+            later = max((w for w in wrote if w <= dispatch_at), default=None)
+            check = recheck(
+                replace(facts, last_inbound_at=later), kind="reminder", rules=RULES, caps=CAPS, now=dispatch_at
+            )
+            if isinstance(check, Wait):
+                queued = (window.next_allowed(check.until), queued[1])  # type: ignore[arg-type]
+            elif not window.is_allowed(dispatch_at):
+                queued = (window.next_allowed(dispatch_at), queued[1])  # type: ignore[arg-type]
+            else:
+                assert check is None
+                sent.append((dispatch_at, queued[1]))
+                facts = replace(facts, last_sent_at=dispatch_at, pending_reminder=False)
+                queued = None
+            continue
+        decision = decide(
+            replace(facts, pending_reminder=queued is not None), rules=RULES, caps=CAPS, window=window, now=now
+        )
+        if isinstance(decision, Due):
+            assert decision.at >= now and window.is_allowed(decision.at)
+            queued = (decision.at, decision.step)  # type: ignore[assignment]
+            facts = replace(facts, last_step=decision.step)  # type: ignore[arg-type]
+    event(f"sent {len(sent)}")
+    times = [t for t, _ in sent]
+    assert all(window.is_allowed(t) for t in times)
+    assert [s for _, s in sent] == sorted({s for _, s in sent})
+    for t, step in sent:
+        assert t.astimezone(window_zone(zones)).date() >= due + timedelta(days=RULES.scenario.steps[step - 1])
+    for a, b in zip(times, times[1:], strict=False):
+        assert b - a >= timedelta(hours=48)
+    for i in range(len(times) - 3):
+        assert times[i + 3] - times[i] >= ROLLING
+    for t in times:
+        assert not any(w <= t < w + timedelta(hours=72) for w in wrote)
+
+
+def window_zone(zones: str) -> ZoneInfo:
+    """The zone reaching a date last (westernmost) among the candidates used above."""
+    return ZoneInfo(zones.split()[-1])
