@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -106,7 +107,7 @@ def test_caps_hold_over_random_sequences_of_sweeps(sweeps: list[int], inbound: l
         last_inbound = max((w for w in wrote if w <= now), default=None)
         if earliest_by_caps(CAPS, after=now, reminders=sent, last_inbound=last_inbound) == now:
             sent.append(now)
-    for a, b in zip(sent, sent[1:], strict=False):
+    for a, b in itertools.pairwise(sent):
         assert b - a >= 48 * H
     for i in range(len(sent) - 3):
         assert sent[i + 3] - sent[i] >= 7 * D

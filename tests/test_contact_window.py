@@ -36,7 +36,7 @@ def rules(**window: object) -> Creditor:
 
 def local(zone: str, *args: int, fold: int = 0) -> datetime:
     """A wall-clock time in `zone`, as an aware UTC instant."""
-    return datetime(*args, tzinfo=ZoneInfo(zone), fold=fold).astimezone(UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=ZoneInfo(zone), fold=fold).astimezone(UTC)  # type: ignore[misc,arg-type]
 
 
 def window_for(country: str | None, zones: str, **creditor_window: object) -> ContactWindow:

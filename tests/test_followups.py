@@ -29,7 +29,7 @@ PLAN = CaseFacts(
 
 
 def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS).astimezone(UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)  # type: ignore[misc,arg-type]
 
 
 def run(facts: CaseFacts, now: datetime) -> object:

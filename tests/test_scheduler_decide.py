@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,7 +26,7 @@ OPEN = CaseFacts(status="open", balance=Decimal("600"), due_date=DUE)
 
 
 def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS).astimezone(UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)  # type: ignore[misc,arg-type]
 
 
 def run(facts: CaseFacts, now: datetime, window: ContactWindow = FR) -> object:
@@ -150,10 +151,11 @@ def test_random_sweeps_and_dispatch_keep_window_caps_and_order(
             check = recheck(
                 replace(facts, last_inbound_at=later), kind="reminder", rules=RULES, caps=CAPS, now=dispatch_at
             )
-            if isinstance(check, Wait):
-                queued = (window.next_allowed(check.until), queued[1])  # type: ignore[arg-type]
-            elif not window.is_allowed(dispatch_at):
-                queued = (window.next_allowed(dispatch_at), queued[1])  # type: ignore[arg-type]
+            if isinstance(check, Wait) or not window.is_allowed(dispatch_at):
+                later_start = check.until if isinstance(check, Wait) and check.until else dispatch_at
+                deferred = window.next_allowed(later_start)
+                assert deferred is not None
+                queued = (deferred, queued[1])
             else:
                 assert check is None
                 sent.append((dispatch_at, queued[1]))
@@ -165,15 +167,16 @@ def test_random_sweeps_and_dispatch_keep_window_caps_and_order(
         )
         if isinstance(decision, Due):
             assert decision.at >= now and window.is_allowed(decision.at)
-            queued = (decision.at, decision.step)  # type: ignore[assignment]
-            facts = replace(facts, last_step=decision.step)  # type: ignore[arg-type]
+            assert decision.step is not None
+            queued = (decision.at, decision.step)
+            facts = replace(facts, last_step=decision.step)
     event(f"sent {len(sent)}")
     times = [t for t, _ in sent]
     assert all(window.is_allowed(t) for t in times)
     assert [s for _, s in sent] == sorted({s for _, s in sent})
     for t, step in sent:
         assert t.astimezone(window_zone(zones)).date() >= due + timedelta(days=RULES.scenario.steps[step - 1])
-    for a, b in zip(times, times[1:], strict=False):
+    for a, b in itertools.pairwise(times):
         assert b - a >= timedelta(hours=48)
     for i in range(len(times) - 3):
         assert times[i + 3] - times[i] >= ROLLING
