@@ -1,0 +1,129 @@
+"""The recording channel: keeps every message it is given, for tests, the simulation and crash tests.
+
+It behaves like a provider (ids, capabilities, the same `check_text` refusals) and can be told to
+fail (`fail_next`). Misuse fails loudly with `RecordingMisuse`: sending after `close`, arguments of
+the wrong type, or an address that the channel it stands for could never have (an SMS to something
+that is not E.164, a Telegram message to something that is not a chat id). With a `path`, each
+message is appended to a JSON-lines file and flushed to disk before `send` returns, so a crash test
+can tell exactly what left before the process died.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bot.channels.base import Capabilities, ChannelAdapter, ChoiceLike, SendResult
+from bot.channels.console import CONSOLE_CAPABILITIES
+from bot.channels.sms import SMS_CAPABILITIES
+from bot.channels.telegram import TELEGRAM_CAPABILITIES
+from relance.errors import ChannelError
+
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+_CHAT_ID = re.compile(r"-?\d{1,20}")
+DEFAULT_CAPABILITIES = {"sms": SMS_CAPABILITIES, "telegram": TELEGRAM_CAPABILITIES, "console": CONSOLE_CAPABILITIES}
+
+
+class RecordingMisuse(AssertionError):
+    """The channel was used in a way no real provider would allow: a bug in the caller."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One message the channel was given."""
+
+    channel: str
+    to: str
+    text: str
+    choices: tuple[tuple[str, str], ...]
+    provider_id: str
+
+
+@dataclass
+class RecordingChannel(ChannelAdapter):
+    """An in-memory (optionally file-backed) channel standing in for `name`."""
+
+    name: str = "sms"
+    path: Path | None = None
+    status: str = "sent"
+    capabilities: Capabilities = None  # type: ignore[assignment]  # default: the real channel's
+    sender: str | None = "recording"
+    sent: list[Recorded] = field(default_factory=list)
+    _failures: deque[ChannelError] = field(default_factory=deque, repr=False)
+    _closed: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.name not in DEFAULT_CAPABILITIES:
+            raise RecordingMisuse(f"unknown channel name {self.name!r}")
+        if self.capabilities is None:
+            self.capabilities = DEFAULT_CAPABILITIES[self.name]
+
+    def fail_next(self, *errors: ChannelError) -> None:
+        """The next sends raise these errors, in order (then sending works again)."""
+        self._failures.extend(errors)
+
+    async def send_text(self, to: str, text: str) -> SendResult:
+        return self._record(to, text, ())
+
+    async def send_choices(self, to: str, text: str, choices: Sequence[ChoiceLike]) -> SendResult:
+        if not all(isinstance(c.key, str) and isinstance(c.label, str) for c in choices):
+            raise RecordingMisuse("choices need string keys and labels")
+        shown = tuple((c.key, c.label) for c in choices) if self.capabilities.supports_buttons else ()
+        return self._record(to, text, shown)
+
+    async def close(self) -> None:
+        self._closed = True
+
+    def texts_to(self, to: str) -> list[str]:
+        """The texts sent to one address, in order."""
+        return [r.text for r in self.sent if r.to == to]
+
+    def _record(self, to: str, text: str, choices: tuple[tuple[str, str], ...]) -> SendResult:
+        self._check_use(to, text)
+        self.check_text(to, text)
+        if self._failures:
+            raise self._failures.popleft()
+        entry = Recorded(self.name, to, text, choices, f"rec-{uuid.uuid4().hex}")
+        if self.path is not None:
+            _append_durably(self.path, entry)
+        self.sent.append(entry)
+        return SendResult(provider_id=entry.provider_id, status=self.status)
+
+    def _check_use(self, to: object, text: object) -> None:
+        if self._closed:
+            raise RecordingMisuse(f"{self.name}: send after close")
+        if not isinstance(to, str) or not isinstance(text, str):
+            kinds = f"{type(to).__name__}, {type(text).__name__}"
+            raise RecordingMisuse(f"{self.name}: to and text must be str, got {kinds}")
+        if self.name == "sms" and not _E164.fullmatch(to):
+            raise RecordingMisuse(f"sms: {to!r} is not an E.164 number")
+        if self.name == "telegram" and not _CHAT_ID.fullmatch(to):
+            raise RecordingMisuse(f"telegram: {to!r} is not a chat id")
+
+
+def _append_durably(path: Path, entry: Recorded) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_recording(path: Path) -> list[Recorded]:
+    """The messages a file-backed recording channel wrote (a torn last line, from a crash, is ignored)."""
+    if not path.exists():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        raw["choices"] = tuple(tuple(c) for c in raw.get("choices", ()))
+        entries.append(Recorded(**raw))
+    return entries

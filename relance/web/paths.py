@@ -1,0 +1,13 @@
+"""The web app's public paths (providers are told these URLs, so they are defined once)."""
+
+from __future__ import annotations
+
+HEALTH = "/healthz"
+TWILIO_SMS = "/webhooks/twilio/sms"
+TWILIO_STATUS = "/webhooks/twilio/status"
+TELEGRAM = "/webhooks/telegram"
+
+
+def public(base_url: str, path: str) -> str:
+    """The absolute URL of `path` under the public base URL (`RELANCE_PUBLIC_URL`)."""
+    return base_url.rstrip("/") + path
