@@ -308,7 +308,8 @@ class Message(SQLModel, table=True):
     choices: list[Any] | None = _json(default=None)
     status: str = Field(max_length=16, index=True)
     to_address: str | None = Field(default=None, max_length=64)
-    from_address: str | None = Field(default=None, max_length=64)
+    # indexed: inbound rate limiting counts a sender's recent messages
+    from_address: str | None = Field(default=None, max_length=64, index=True)
     provider_id: str | None = Field(default=None, max_length=64, index=True)
     idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     # an outbound message is not sent before this instant (next allowed contact time)

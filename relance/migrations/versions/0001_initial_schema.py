@@ -263,6 +263,7 @@ def upgrade() -> None:
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_debtor_id'), ['debtor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_message_from_address'), ['from_address'], unique=False)
         batch_op.create_index('ix_message_outbox', ['status', 'not_before'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_status'), ['status'], unique=False)
@@ -419,6 +420,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_message_status'))
         batch_op.drop_index(batch_op.f('ix_message_provider_id'))
         batch_op.drop_index('ix_message_outbox')
+        batch_op.drop_index(batch_op.f('ix_message_from_address'))
         batch_op.drop_index(batch_op.f('ix_message_debtor_id'))
         batch_op.drop_index(batch_op.f('ix_message_case_id'))
 
