@@ -1,0 +1,412 @@
+"""The case file (dossier de preuves): an ordered, hashed ZIP of everything said and done on a case.
+
+Contents of `case-<id>.zip`:
+- `transcript.html`: the whole conversation in order (bot, debtor, agent, system events, delivery);
+- `events.json`: every event of the case, as `relance.events.event_to_dict` exports them;
+- `messages.json`, `case.json`: the messages with their delivery data, and the case's facts;
+- `notice-<id>.pdf`: each formal notice drafted for the case;
+- `manifest.json`: the SHA-256 and size of every other file, the event count and the chain head.
+
+`verify_casefile` checks the manifest's hashes and re-computes the event hash chain; with a database
+at hand, `compare_with_database` also checks that the exported events are the stored ones (an
+exported chain re-hashed from scratch is internally consistent but cannot match the database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+import sqlalchemy as sa
+import typer
+from sqlmodel import Session
+
+from relance.cases import case_detail
+from relance.clock import ensure_utc
+from relance.events import case_events, event_to_dict, jsonable, record_event, verify_chain
+from relance.models import (
+    Case,
+    Creditor,
+    Debt,
+    Debtor,
+    Dispute,
+    Event,
+    Flag,
+    FormalNotice,
+    Installment,
+    Message,
+    OptOut,
+    Payment,
+    PaymentPlan,
+    PromiseToPay,
+)
+
+FORMAT = "relance-casefile/1"
+MANIFEST = "manifest.json"
+EVENTS = "events.json"
+
+
+# --------------------------------------------------------------------------- loading a case
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case with everything attached to it (read side of the console and of the case file)."""
+
+    case: Case
+    debtor: Debtor
+    creditor: Creditor
+    debts: Sequence[Debt]
+    payments: Sequence[Payment]
+    promises: Sequence[PromiseToPay]
+    plans: Sequence[tuple[PaymentPlan, Sequence[Installment]]]
+    disputes: Sequence[Dispute]
+    flags: Sequence[Flag]
+    notices: Sequence[FormalNotice]
+    opt_outs: Sequence[OptOut]
+    messages: Sequence[Message]
+    events: Sequence[Event]
+
+
+def _rows(session: Session, model: Any, *where: Any, order: Any) -> list[Any]:
+    return list(session.execute(sa.select(model).where(*where).order_by(*order)).scalars())
+
+
+def load_case_record(session: Session, case: Case) -> CaseRecord:
+    """Load a case and everything attached to it."""
+    detail = case_detail(session, case)
+    plans = _rows(session, PaymentPlan, PaymentPlan.case_id == case.id, order=(PaymentPlan.id,))
+    installments = _rows(
+        session,
+        Installment,
+        Installment.plan_id.in_([p.id for p in plans]),  # type: ignore[union-attr]
+        order=(Installment.plan_id, Installment.seq),
+    )
+    return CaseRecord(
+        case=case,
+        debtor=detail.debtor,
+        creditor=detail.creditor,
+        debts=detail.debts,
+        payments=_rows(session, Payment, Payment.case_id == case.id, order=(Payment.paid_on, Payment.id)),
+        promises=_rows(session, PromiseToPay, PromiseToPay.case_id == case.id, order=(PromiseToPay.id,)),
+        plans=[(p, [i for i in installments if i.plan_id == p.id]) for p in plans],
+        disputes=_rows(session, Dispute, Dispute.case_id == case.id, order=(Dispute.id,)),
+        flags=detail.flags,
+        notices=_rows(session, FormalNotice, FormalNotice.case_id == case.id, order=(FormalNotice.id,)),
+        opt_outs=_rows(session, OptOut, OptOut.debtor_id == detail.debtor.id, order=(OptOut.id,)),
+        messages=detail.messages,
+        events=detail.events,
+    )
+
+
+# --------------------------------------------------------------------------- transcript
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One line of the transcript: a message (bot, debtor, agent) or a system event."""
+
+    at: datetime
+    who: str
+    text: str
+    is_message: bool
+    channel: str | None = None
+    status: str | None = None
+    direction: str | None = None
+    agent_id: int | None = None
+    not_before: datetime | None = None
+    sent_at: datetime | None = None
+    delivered_at: datetime | None = None
+    error: str | None = None
+
+
+def describe_event(event: Event) -> str:
+    """A one-line, human description of an event."""
+    data = event.data or {}
+    if event.kind == "flag_raised":
+        return f"flagged: {data.get('reason')} (priority {data.get('priority')}, recommended: {data.get('action')})"
+    if event.kind == "payment_recorded":
+        return (
+            f"payment of {data.get('amount')} {data.get('currency')} on {data.get('reference')} ({data.get('paid_on')})"
+        )
+    details = ", ".join(f"{k}: {_short(v)}" for k, v in data.items() if v not in (None, "", [], {}))
+    label = event.kind.replace("_", " ")
+    return f"{label} ({details})" if details else label
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def transcript(messages: Sequence[Message], events: Sequence[Event]) -> list[TranscriptEntry]:
+    """Messages and events merged in the order they happened (messages first on a tie)."""
+    keyed: list[tuple[tuple[datetime, int, int], TranscriptEntry]] = []
+    for m in messages:
+        keyed.append(((ensure_utc(m.created_at), 0, m.id or 0), _message_entry(m)))
+    for e in events:
+        entry = TranscriptEntry(at=ensure_utc(e.at), who=e.actor, text=describe_event(e), is_message=False)
+        keyed.append(((entry.at, 1, e.id or 0), entry))
+    return [entry for _, entry in sorted(keyed, key=lambda pair: pair[0])]
+
+
+def _message_entry(m: Message) -> TranscriptEntry:
+    return TranscriptEntry(
+        at=ensure_utc(m.created_at),
+        who=m.author,
+        text=m.body,
+        is_message=True,
+        channel=m.channel,
+        status=m.status,
+        direction=m.direction,
+        agent_id=m.agent_id,
+        not_before=m.not_before,
+        sent_at=m.sent_at,
+        delivered_at=m.delivered_at,
+        error=m.last_error,
+    )
+
+
+_TRANSCRIPT_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Case #{{ r.case.id }} · transcript</title>
+<style>
+body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;
+text-align:left;vertical-align:top}.event td{color:#666;font-size:.9em}.msg-text{white-space:pre-wrap}
+</style></head><body>
+<h1>Case #{{ r.case.id }}: {{ r.debtor.name }} ({{ r.debtor.ref }})</h1>
+<p>Creditor: {{ r.creditor.name }} · status {{ r.case.status }} · balance {{ r.case.balance }} {{ r.case.currency }}
+· exported {{ generated_at }}</p>
+<h2>Debts</h2>
+<table><tr><th>reference</th><th>amount</th><th>balance</th><th>due</th><th>status</th></tr>
+{% for d in r.debts %}<tr><td>{{ d.reference }}</td><td>{{ d.amount }} {{ d.currency }}</td>
+<td>{{ d.balance }}</td><td>{{ d.due_date }}</td><td>{{ d.status }}</td></tr>{% endfor %}</table>
+<h2>Transcript (times in UTC)</h2>
+<table><tr><th>at</th><th>who</th><th>channel</th><th>what</th><th>status</th></tr>
+{% for t in entries %}<tr class="{{ 'message' if t.is_message else 'event' }}">
+<td>{{ t.at.strftime('%Y-%m-%d %H:%M:%S') }}</td><td>{{ t.who }}</td><td>{{ t.channel or '' }}</td>
+<td class="msg-text">{{ t.text }}</td><td>{{ t.status or '' }}{% if t.delivered_at %}
+({{ t.delivered_at.strftime('%Y-%m-%d %H:%M') }}){% endif %}</td></tr>
+{% endfor %}</table></body></html>
+"""
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def transcript_html(record: CaseRecord, generated_at: datetime) -> str:
+    """The standalone HTML transcript of a case (autoescaped: messages are untrusted text)."""
+    entries = transcript(record.messages, record.events)
+    return _ENV.from_string(_TRANSCRIPT_HTML).render(r=record, entries=entries, generated_at=generated_at.isoformat())
+
+
+# --------------------------------------------------------------------------- building the ZIP
+
+
+def _model_dict(row: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    return jsonable({k: v for k, v in row.model_dump().items() if k not in exclude})
+
+
+def case_json(record: CaseRecord) -> dict[str, Any]:
+    """The case's facts as JSON (the PDF bytes are left out: they are files of their own)."""
+    return {
+        "case": _model_dict(record.case),
+        "debtor": _model_dict(record.debtor),
+        "creditor": _model_dict(record.creditor),
+        "debts": [_model_dict(d) for d in record.debts],
+        "payments": [_model_dict(p) for p in record.payments],
+        "promises": [_model_dict(p) for p in record.promises],
+        "plans": [{**_model_dict(p), "installments": [_model_dict(i) for i in insts]} for p, insts in record.plans],
+        "disputes": [_model_dict(d) for d in record.disputes],
+        "flags": [_model_dict(f) for f in record.flags],
+        "notices": [_model_dict(n, exclude=("pdf",)) for n in record.notices],
+        "opt_outs": [_model_dict(o) for o in record.opt_outs],
+    }
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def casefile_files(record: CaseRecord, generated_at: datetime) -> dict[str, bytes]:
+    """Every file of the case file except the manifest, by name."""
+    files = {
+        "transcript.html": transcript_html(record, generated_at).encode("utf-8"),
+        EVENTS: _dumps([event_to_dict(e) for e in record.events]),
+        "messages.json": _dumps([_model_dict(m) for m in record.messages]),
+        "case.json": _dumps(case_json(record)),
+    }
+    for notice in record.notices:
+        if notice.pdf:
+            files[f"notice-{notice.id}.pdf"] = bytes(notice.pdf)
+    return files
+
+
+def manifest(record: CaseRecord, files: Mapping[str, bytes], generated_at: datetime) -> dict[str, Any]:
+    """The manifest: format, case, instant, chain head and the SHA-256 of every file."""
+    return {
+        "format": FORMAT,
+        "case_id": record.case.id,
+        "debtor_ref": record.debtor.ref,
+        "creditor": record.creditor.key,
+        "generated_at": ensure_utc(generated_at).isoformat(),
+        "event_count": len(record.events),
+        "chain_head": record.events[-1].hash if record.events else None,
+        "files": {
+            name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            for name, data in sorted(files.items())
+        },
+    }
+
+
+def build_casefile(record: CaseRecord, generated_at: datetime) -> bytes:
+    """The ZIP of a loaded case, every entry dated `generated_at`."""
+    files = casefile_files(record, generated_at)
+    files[MANIFEST] = _dumps(manifest(record, files, generated_at))
+    stamp = ensure_utc(generated_at).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=stamp), data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def export_casefile(
+    session: Session, case: Case, *, at: datetime, actor: str, actor_id: int | str | None = None
+) -> bytes:
+    """Record the export as an event, then build the case file (the caller commits)."""
+    record_event(session, case_id=case.id, kind="case_file_exported", actor=actor, actor_id=actor_id, at=at)
+    return build_casefile(load_case_record(session, case), at)
+
+
+def casefile_name(case: Case) -> str:
+    """The file name of a case's export."""
+    return f"case-{case.id}.zip"
+
+
+# --------------------------------------------------------------------------- verifying
+
+
+def verify_casefile(data: bytes) -> list[str]:
+    """Everything wrong with a case file: bad ZIP, missing or altered files, broken event chain."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return ["not a ZIP file"]
+    with archive:
+        names = set(archive.namelist())
+        if MANIFEST not in names:
+            return [f"{MANIFEST} is missing: this is not a Relance case file"]
+        try:
+            man = json.loads(archive.read(MANIFEST))
+            listed: dict[str, Any] = man["files"]
+        except (ValueError, KeyError, TypeError):
+            return [f"{MANIFEST} is not a valid manifest"]
+        problems = _check_files(archive, names, listed)
+        if EVENTS in names and EVENTS in listed:
+            problems += _check_events(archive.read(EVENTS), man)
+        elif EVENTS not in listed:
+            problems.append(f"{EVENTS} is not listed in the manifest")
+    return problems
+
+
+def _check_files(archive: zipfile.ZipFile, names: set[str], listed: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for name, entry in sorted(listed.items()):
+        if name not in names:
+            problems.append(f"{name}: listed in the manifest but missing")
+            continue
+        digest = hashlib.sha256(archive.read(name)).hexdigest()
+        if digest != entry.get("sha256"):
+            problems.append(f"{name}: SHA-256 {digest} does not match the manifest ({entry.get('sha256')}): altered")
+    for name in sorted(names - set(listed) - {MANIFEST}):
+        problems.append(f"{name}: not listed in the manifest (added after export)")
+    return problems
+
+
+def _check_events(raw: bytes, man: Mapping[str, Any]) -> list[str]:
+    try:
+        events = json.loads(raw)
+        problems = [f"{EVENTS}: {p}" for p in verify_chain(events)]
+    except (ValueError, KeyError, TypeError) as exc:
+        return [f"{EVENTS}: unreadable ({exc.__class__.__name__}: {exc})"]
+    if len(events) != man.get("event_count"):
+        problems.append(f"{EVENTS}: {len(events)} events, the manifest says {man.get('event_count')}")
+    head = events[-1].get("hash") if events else None
+    if head != man.get("chain_head"):
+        problems.append(f"{EVENTS}: chain head {head} differs from the manifest's {man.get('chain_head')}")
+    if any(e.get("case_id") != man.get("case_id") for e in events):
+        problems.append(f"{EVENTS}: events of another case are mixed in")
+    return problems
+
+
+def compare_with_database(session: Session, data: bytes) -> list[str]:
+    """Check that a case file's events are exactly the stored ones (ids and hashes), in order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        man = json.loads(archive.read(MANIFEST))
+        exported = json.loads(archive.read(EVENTS))
+    stored = {e.id: e.hash for e in case_events(session, int(man["case_id"]))}
+    if not stored:
+        return [f"case #{man['case_id']} has no events in this database"]
+    problems = []
+    for e in exported:
+        if e.get("id") not in stored:
+            problems.append(f"event id {e.get('id')}: not in the database")
+        elif stored[e["id"]] != e.get("hash"):
+            problems.append(f"event id {e.get('id')}: hash differs from the database's")
+    return problems
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def export_command(
+    ref: Annotated[str, typer.Argument(help="Debt reference, debtor ref, phone or case id.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the ZIP.", dir_okay=False)],
+) -> None:
+    """Export a case file: transcript, events (hash-chained), notices and a SHA-256 manifest."""
+    from relance.cases import find_case
+    from relance.cli import console, get_runtime
+
+    runtime = get_runtime()
+    with runtime.session() as session:
+        case = find_case(session, ref)
+        data = export_casefile(session, case, at=runtime.now(), actor="cli")
+        session.commit()
+    out.write_bytes(data)
+    console.print(f"case #{case.id} exported to [bold]{out}[/bold] ({len(data)} bytes)", highlight=False)
+
+
+def verify_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A case file ZIP.")],
+    against_db: Annotated[
+        bool, typer.Option("--against-db", help="Also compare the events with the database (RELANCE_DATABASE_URL).")
+    ] = False,
+) -> None:
+    """Check a case file: every file's SHA-256 against the manifest, and the event hash chain."""
+    from relance.cli import console, err_console, get_runtime
+
+    data = file.read_bytes()
+    problems = verify_casefile(data)
+    if against_db and not problems:
+        with get_runtime().session() as session:
+            problems = compare_with_database(session, data)
+    if problems:
+        err_console.print(f"[red]{file}: the case file is NOT intact ({len(problems)} problem(s)):[/red]")
+        for problem in problems:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    man = json.loads(zipfile.ZipFile(file).read(MANIFEST))
+    console.print(
+        f"[green]{file}: intact[/green] · case #{man['case_id']} · {man['event_count']} events, chain verified"
+        f" · {len(man['files'])} files match the manifest",
+        highlight=False,
+    )

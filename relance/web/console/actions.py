@@ -1,0 +1,434 @@
+"""What an agent does to a case, as plain functions of the session (no web code here).
+
+Each action changes the rows, records one event with the agent's id (actor `agent`) and flushes; the
+caller commits. Errors the agent can fix are `ActionError` (or `PolicyError` for compliance
+refusals), with a message meant for them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from relance.clock import ensure_utc
+from relance.config import RelanceConfig
+from relance.errors import PolicyError, RelanceError
+from relance.events import record_event
+from relance.flags import resolve_flags
+from relance.models import (
+    Author,
+    Case,
+    CaseStatus,
+    Channel,
+    Debt,
+    Debtor,
+    DebtStatus,
+    Direction,
+    Dispute,
+    DisputeStatus,
+    Flag,
+    FlagStatus,
+    FormalNotice,
+    Message,
+    MessageStatus,
+    NoticeStatus,
+    OptOut,
+)
+from relance.money import parse_amount
+from relance.payments import record_payment, refresh_case_totals
+from scheduler.contact_window import ContactWindow, contact_window, may_send, reply_deadline
+
+AGENT_REPLY = "agent_reply"
+MAX_REPLY_LENGTH = 1600
+ENDED = (CaseStatus.CLOSED, CaseStatus.PAID)
+
+
+class ActionError(RelanceError):
+    """The action cannot be done as asked; the message says why, for the agent."""
+
+
+def _event(session: Session, case: Case, kind: str, agent_id: int, at: datetime, **data: object) -> None:
+    record_event(session, case_id=case.id, kind=kind, actor="agent", actor_id=agent_id, at=at, data=data)
+
+
+def _touch(session: Session, case: Case, at: datetime) -> None:
+    case.updated_at = at
+    session.add(case)
+    session.flush()
+
+
+# --------------------------------------------------------------------------- take over, hand back
+
+
+def take_over(session: Session, *, case: Case, agent_id: int, at: datetime) -> None:
+    """The agent holds the case: the bot and the scenario stay silent on it."""
+    if case.agent_id == agent_id:
+        raise ActionError("you already hold this case")
+    previous = case.agent_id
+    case.agent_id = agent_id
+    session.execute(
+        sa.update(Flag).where(Flag.case_id == case.id, Flag.status == FlagStatus.OPEN).values(assignee_id=agent_id)
+    )
+    _touch(session, case, at)
+    _event(session, case, "agent_took_over", agent_id, at, previous_agent_id=previous)
+
+
+def hand_back(session: Session, *, case: Case, agent_id: int, at: datetime, note: str | None = None) -> None:
+    """Give the case back to the bot: no agent holds it, its flags are resolved, the sweep looks again."""
+    if case.agent_id is None and case.flagged_at is None:
+        raise ActionError("the bot already has this case")
+    case.agent_id = None
+    case.next_check_at = None
+    _touch(session, case, at)
+    resolve_flags(session, case=case, at=at, agent_id=agent_id, note=note)
+    _event(session, case, "handed_back_to_bot", agent_id, at, note=note)
+
+
+# --------------------------------------------------------------------------- reply
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """A channel and address the debtor can be written to."""
+
+    channel: str
+    address: str
+
+
+def debtor_channels(debtor: Debtor) -> dict[str, str]:
+    """The debtor's addresses per channel."""
+    out = {}
+    if debtor.telegram_chat_id is not None:
+        out[Channel.TELEGRAM.value] = str(debtor.telegram_chat_id)
+    if debtor.phone:
+        out[Channel.SMS.value] = debtor.phone
+    return out
+
+
+def reply_channel(
+    addresses: dict[str, str], opted_out: set[tuple[str, str]], preferred: Sequence[str], last_inbound: str | None
+) -> Reachable | None:
+    """Where an agent's reply goes: the channel the debtor last wrote on, else by preference; never opted out."""
+    order = [last_inbound, *preferred, *addresses] if last_inbound else [*preferred, *addresses]
+    for channel in dict.fromkeys(c for c in order if c):
+        address = addresses.get(channel)
+        if address is not None and (channel, address) not in opted_out:
+            return Reachable(channel, address)
+    return None
+
+
+def _opted_out(session: Session, debtor: Debtor, addresses: dict[str, str]) -> set[tuple[str, str]]:
+    # any active opt-out of the address blocks it, whichever of our numbers it was sent to
+    rows = session.execute(
+        sa.select(OptOut.channel, OptOut.address).where(
+            OptOut.active.is_(True),  # type: ignore[attr-defined]
+            sa.or_(OptOut.debtor_id == debtor.id, OptOut.address.in_(list(addresses.values()))),  # type: ignore[attr-defined]
+        )
+    )
+    return {(channel, address) for channel, address in rows}
+
+
+def _last_inbound_channel(session: Session, case: Case) -> str | None:
+    return session.execute(
+        sa.select(Message.channel)
+        .where(Message.case_id == case.id, Message.direction == Direction.IN)
+        .order_by(Message.created_at.desc(), Message.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def debtor_window(config: RelanceConfig, creditor_key: str, debtor: Debtor) -> ContactWindow:
+    """The debtor's contact window for this creditor (creditor's hours ∩ the law's, local time)."""
+    return contact_window(
+        config.creditor(creditor_key), config.contact, country=debtor.country, timezones=debtor.timezones
+    )
+
+
+def send_time(window: ContactWindow, now: datetime, last_inbound_at: datetime | None, grace_minutes: int) -> datetime:
+    """When a reply may go: now inside the window or the reply grace, else the next allowed instant."""
+    until = reply_deadline(last_inbound_at, grace_minutes) if last_inbound_at else None
+    if may_send(now, window, until):
+        return now
+    at = window.next_allowed(now)
+    if at is None:
+        raise PolicyError("the debtor's contact window never opens (check the creditor's and country's hours)")
+    return at
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A queued agent reply and when it may go (`immediate` when inside the window now)."""
+
+    message: Message
+    goes_at: datetime
+    immediate: bool
+
+
+def send_reply(
+    session: Session,
+    *,
+    case: Case,
+    agent_id: int,
+    text: str,
+    at: datetime,
+    config: RelanceConfig,
+    creditor_key: str,
+    reply_key: str | None = None,
+) -> Reply:
+    """Queue the agent's message on the debtor's channel, for now or the next allowed instant."""
+    if case.agent_id != agent_id:
+        raise ActionError("take the case over before replying (the bot would speak at the same time)")
+    text = text.strip()
+    if not text:
+        raise ActionError("the reply is empty")
+    if len(text) > MAX_REPLY_LENGTH:
+        raise ActionError(f"the reply is too long ({len(text)} characters, at most {MAX_REPLY_LENGTH})")
+    key = f"agent-reply:{case.id}:{reply_key or uuid.uuid4().hex}"
+    existing = session.execute(sa.select(Message).where(Message.idempotency_key == key)).scalar_one_or_none()
+    if existing is not None:  # the same form submitted twice: one message
+        assert existing.not_before is not None
+        return Reply(existing, existing.not_before, existing.not_before <= existing.created_at)
+    debtor = _debtor(session, case)
+    if debtor.wrong_person:
+        raise PolicyError("this number belongs to the wrong person: nothing may be sent to it")
+    addresses = debtor_channels(debtor)
+    target = reply_channel(
+        addresses,
+        _opted_out(session, debtor, addresses),
+        config.channels.preferred,
+        _last_inbound_channel(session, case),
+    )
+    if target is None:
+        raise PolicyError("the debtor opted out of every channel (or has none): nothing can be sent")
+    window = debtor_window(config, creditor_key, debtor)
+    grace = config.caps.reply_grace_minutes
+    goes_at = send_time(window, at, case.last_inbound_at, grace)
+    until = reply_deadline(case.last_inbound_at, grace) if case.last_inbound_at else None
+    message = _queue_message(
+        session, case, debtor, target, agent_id=agent_id, text=text, key=key, at=at, goes_at=goes_at,
+        reply_until=until if until is not None and until >= at else None,
+    )  # fmt: skip
+    _event(
+        session, case, "agent_replied", agent_id, at, message_id=message.id, channel=target.channel, not_before=goes_at
+    )
+    return Reply(message, goes_at, goes_at <= at)
+
+
+def _queue_message(
+    session: Session,
+    case: Case,
+    debtor: Debtor,
+    target: Reachable,
+    *,
+    agent_id: int,
+    text: str,
+    key: str,
+    at: datetime,
+    goes_at: datetime,
+    reply_until: datetime | None,
+) -> Message:
+    message = Message(
+        case_id=case.id,
+        debtor_id=debtor.id,
+        direction=Direction.OUT,
+        channel=target.channel,
+        author=Author.AGENT,
+        agent_id=agent_id,
+        kind=AGENT_REPLY,
+        body=text,
+        status=MessageStatus.QUEUED,
+        to_address=target.address,
+        idempotency_key=key,
+        not_before=goes_at,
+        reply_deadline=reply_until,
+        created_at=at,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _debtor(session: Session, case: Case) -> Debtor:
+    debtor = session.get(Debtor, case.debtor_id)
+    assert debtor is not None
+    return debtor
+
+
+# --------------------------------------------------------------------------- payment
+
+
+def agent_payment(
+    session: Session, *, case: Case, debt_id: int, amount: str, paid_on: date, agent_id: int, at: datetime
+) -> None:
+    """Record a payment the agent learnt of (bank transfer seen, cheque received…)."""
+    debt = session.get(Debt, debt_id)
+    if debt is None or debt.case_id != case.id:
+        raise ActionError("choose one of this case's debts")
+    try:
+        value = parse_amount(amount)
+    except ValueError as exc:
+        raise ActionError(f"the amount is not a number: {exc}") from None
+    if value <= 0:
+        raise ActionError("the amount must be positive")
+    if paid_on > ensure_utc(at).date() + timedelta(days=1):
+        raise ActionError("the payment date is in the future")
+    record_payment(session, debt=debt, amount=value, paid_on=paid_on, at=at, source="agent", agent_id=agent_id)
+
+
+# --------------------------------------------------------------------------- dispute, wrong person, close
+
+
+def _open_disputes(session: Session, case: Case) -> list[Dispute]:
+    return list(
+        session.execute(
+            sa.select(Dispute).where(Dispute.case_id == case.id, Dispute.status == DisputeStatus.OPEN)
+        ).scalars()
+    )
+
+
+def resolve_dispute(
+    session: Session, *, case: Case, upheld: bool, agent_id: int, at: datetime, note: str | None = None
+) -> None:
+    """Upheld: the disputed debts are cancelled (the case closes if none is left). Rejected: reminders resume."""
+    disputes = _open_disputes(session, case)
+    if not disputes and case.status != CaseStatus.DISPUTED:
+        raise ActionError("this case has no open dispute")
+    for dispute in disputes:
+        dispute.status = DisputeStatus.UPHELD if upheld else DisputeStatus.REJECTED
+        dispute.resolved_at = at
+        dispute.resolved_by = agent_id
+        session.add(dispute)
+    previous = case.status
+    cancelled = _cancel_disputed_debts(session, case, disputes, at) if upheld else []
+    closing = upheld and not _open_debts(session, case)
+    if closing:
+        # CLOSED before the totals are refreshed, so that a zero balance does not read as "paid"
+        case.status = CaseStatus.CLOSED
+        case.closed_at = at
+    elif case.status == CaseStatus.DISPUTED:
+        case.status = CaseStatus.OPEN
+    case.agent_id = None
+    case.next_check_at = None
+    if upheld:
+        refresh_case_totals(session, case, at)
+    _touch(session, case, at)
+    resolve_flags(session, case=case, at=at, agent_id=agent_id, note=note)
+    kind = "dispute_upheld" if upheld else "dispute_rejected"
+    _event(session, case, kind, agent_id, at, dispute_ids=[d.id for d in disputes], cancelled=cancelled, note=note)
+    if closing:
+        _event(session, case, "case_closed", agent_id, at, previous_status=previous, reason="dispute_upheld")
+
+
+def _cancel_disputed_debts(session: Session, case: Case, disputes: list[Dispute], at: datetime) -> list[str]:
+    """Cancel the debts the disputes name (all open debts when one names none); returns their references."""
+    named = {d.debt_id for d in disputes}
+    query = sa.select(Debt).where(Debt.case_id == case.id, Debt.status == DebtStatus.OPEN)
+    if named and None not in named:
+        query = query.where(Debt.id.in_(named))  # type: ignore[union-attr]
+    debts = list(session.execute(query).scalars())
+    for debt in debts:
+        debt.status = DebtStatus.CANCELLED
+        debt.updated_at = at
+        session.add(debt)
+    session.flush()
+    return [d.reference for d in debts]
+
+
+def _open_debts(session: Session, case: Case) -> list[Debt]:
+    return list(
+        session.execute(sa.select(Debt).where(Debt.case_id == case.id, Debt.status == DebtStatus.OPEN)).scalars()
+    )
+
+
+def mark_wrong_person(session: Session, *, case: Case, agent_id: int, at: datetime, note: str | None = None) -> None:
+    """The number does not belong to the debtor: no more contact with it, on any of their cases."""
+    debtor = _debtor(session, case)
+    if debtor.wrong_person and case.status == CaseStatus.WRONG_PERSON:
+        raise ActionError("already marked as the wrong person")
+    debtor.wrong_person = True
+    debtor.updated_at = at
+    session.add(debtor)
+    case.status = CaseStatus.WRONG_PERSON
+    case.agent_id = None
+    _touch(session, case, at)
+    resolve_flags(session, case=case, at=at, agent_id=agent_id, note=note)
+    _event(session, case, "marked_wrong_person", agent_id, at, phone=debtor.phone, note=note)
+
+
+def close_case(session: Session, *, case: Case, agent_id: int, at: datetime, note: str | None = None) -> None:
+    """Close the case: no more reminders, nothing more from the bot."""
+    if case.status in ENDED:
+        raise ActionError(f"the case is already {case.status}")
+    _close(session, case, at, agent_id, reason="agent", note=note)
+
+
+def _close(session: Session, case: Case, at: datetime, agent_id: int, *, reason: str, note: str | None = None) -> None:
+    previous = case.status
+    case.status = CaseStatus.CLOSED
+    case.closed_at = at
+    case.agent_id = None
+    _touch(session, case, at)
+    resolve_flags(session, case=case, at=at, agent_id=agent_id, note=note)
+    _event(session, case, "case_closed", agent_id, at, previous_status=previous, reason=reason, note=note)
+
+
+# --------------------------------------------------------------------------- formal notice
+
+
+def notice_of(session: Session, case: Case, notice_id: int) -> FormalNotice:
+    """The case's notice with this id."""
+    notice = session.get(FormalNotice, notice_id)
+    if notice is None or notice.case_id != case.id:
+        raise ActionError("no such formal notice on this case")
+    return notice
+
+
+def sent_instant(sent_on: date, at: datetime) -> datetime:
+    """The instant stored for a letter posted on `sent_on`: now if today, else noon UTC that day."""
+    at = ensure_utc(at)
+    return at if sent_on == at.date() else datetime.combine(sent_on, time(12), tzinfo=UTC)
+
+
+def mark_notice_sent(
+    session: Session,
+    *,
+    case: Case,
+    notice: FormalNotice,
+    sent_on: date,
+    method: str,
+    tracking_number: str | None,
+    deadline_days: int,
+    agent_id: int,
+    at: datetime,
+) -> date:
+    """Record that the notice was posted; the case waits for its deadline (then the scheduler flags court)."""
+    if notice.status == NoticeStatus.SENT:
+        raise ActionError("this notice is already marked as sent")
+    if not method.strip():
+        raise ActionError("say how the notice was sent (e.g. registered letter)")
+    if sent_on > ensure_utc(at).date() or sent_on < ensure_utc(notice.created_at).date():
+        raise ActionError("the sending date must be between the notice's creation and today")
+    deadline = max(notice.deadline, sent_on + timedelta(days=deadline_days))
+    notice.status = NoticeStatus.SENT
+    notice.sent_at = sent_instant(sent_on, at)
+    notice.sent_by = agent_id
+    notice.method = method.strip()[:64]
+    notice.tracking_number = (tracking_number or "").strip()[:100] or None
+    session.add(notice)
+    case.status = CaseStatus.FORMAL_NOTICE_SENT
+    case.notice_deadline = deadline
+    # released to the system: the scheduler watches the deadline only for cases no agent holds
+    case.agent_id = None
+    case.next_check_at = None
+    _touch(session, case, at)
+    resolve_flags(session, case=case, at=at, agent_id=agent_id, note="formal notice sent")
+    _event(
+        session, case, "formal_notice_sent", agent_id, at, notice_id=notice.id, sent_on=sent_on,
+        method=notice.method, tracking_number=notice.tracking_number, deadline=deadline,
+    )  # fmt: skip
+    return deadline

@@ -1,0 +1,140 @@
+"""The agents' queue: flagged cases, most urgent then oldest first, with counts per reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from relance.models import Agent, Case, Creditor, Debtor, Flag, FlagStatus
+
+NO_ASSIGNEE = "none"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One flagged case: its most urgent open flag, and who holds the case."""
+
+    case_id: int
+    debtor_name: str
+    debtor_ref: str
+    creditor: str
+    status: str
+    balance: Decimal
+    currency: str
+    priority: int
+    since: datetime
+    reason: str
+    action: str
+    reasons: tuple[str, ...]
+    assignee_id: int | None
+    assignee_name: str | None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Queue filters: a flag reason, an assignee (agent id or `none`), a minimum priority."""
+
+    reason: str | None = None
+    assignee: str | None = None
+    min_priority: int | None = None
+
+
+def _open_flags_by_case() -> sa.Subquery:
+    return (
+        sa.select(
+            Flag.case_id,
+            sa.func.max(Flag.priority).label("priority"),
+            sa.func.min(Flag.created_at).label("since"),
+        )
+        .where(Flag.status == FlagStatus.OPEN)
+        .group_by(Flag.case_id)  # type: ignore[arg-type]
+        .subquery()
+    )
+
+
+def _filtered(query: sa.Select, agg: sa.Subquery, filters: QueueFilter) -> sa.Select:  # type: ignore[type-arg]
+    if filters.reason:
+        with_reason = sa.select(Flag.id).where(
+            Flag.case_id == Case.id, Flag.status == FlagStatus.OPEN, Flag.reason == filters.reason
+        )
+        query = query.where(with_reason.exists())
+    if filters.assignee == NO_ASSIGNEE:
+        query = query.where(Case.agent_id.is_(None))  # type: ignore[union-attr]
+    elif filters.assignee and filters.assignee.isdigit():
+        query = query.where(Case.agent_id == int(filters.assignee))
+    if filters.min_priority:
+        query = query.where(agg.c.priority >= filters.min_priority)
+    return query
+
+
+def flag_queue(session: Session, filters: QueueFilter = QueueFilter(), *, limit: int = 200) -> list[QueueRow]:
+    """Flagged cases matching `filters`, highest priority first, then the longest waiting."""
+    agg = _open_flags_by_case()
+    query = (
+        sa.select(Case, Debtor.name, Debtor.ref, Creditor.name, Agent.name, agg.c.priority, agg.c.since)
+        .join(agg, agg.c.case_id == Case.id)
+        .join(Debtor, Debtor.id == Case.debtor_id)
+        .join(Creditor, Creditor.id == Case.creditor_id)
+        .outerjoin(Agent, Agent.id == Case.agent_id)
+        .order_by(agg.c.priority.desc(), agg.c.since, Case.id)
+        .limit(limit)
+    )
+    rows = session.execute(_filtered(query, agg, filters)).all()
+    flags = _flags_of(session, [r[0].id for r in rows])
+    out = []
+    for case, debtor_name, debtor_ref, creditor, agent_name, priority, since in rows:
+        top = flags[case.id]
+        out.append(
+            QueueRow(
+                case_id=case.id,
+                debtor_name=debtor_name,
+                debtor_ref=debtor_ref,
+                creditor=creditor,
+                status=case.status,
+                balance=case.balance,
+                currency=case.currency,
+                priority=priority,
+                since=_aware(since, top),
+                reason=top[0].reason,
+                action=top[0].recommended_action,
+                reasons=tuple(dict.fromkeys(f.reason for f in top)),
+                assignee_id=case.agent_id,
+                assignee_name=agent_name,
+            )
+        )
+    return out
+
+
+def _aware(since: datetime, flags: list[Flag]) -> datetime:
+    # an aggregate bypasses the column type on SQLite: take the instant from the loaded rows
+    return min(f.created_at for f in flags) if flags else since
+
+
+def _flags_of(session: Session, case_ids: list[int]) -> dict[int, list[Flag]]:
+    """Open flags of the given cases, most urgent then oldest first."""
+    flags: dict[int, list[Flag]] = {cid: [] for cid in case_ids}
+    if not case_ids:
+        return flags
+    query = (
+        sa.select(Flag)
+        .where(Flag.case_id.in_(case_ids), Flag.status == FlagStatus.OPEN)  # type: ignore[attr-defined]
+        .order_by(Flag.priority.desc(), Flag.created_at, Flag.id)  # type: ignore[attr-defined]
+    )
+    for flag in session.execute(query).scalars():
+        flags[flag.case_id].append(flag)
+    return flags
+
+
+def reason_counts(session: Session) -> dict[str, int]:
+    """How many cases have an open flag of each reason (most frequent first)."""
+    query = (
+        sa.select(Flag.reason, sa.func.count(sa.distinct(Flag.case_id)))
+        .where(Flag.status == FlagStatus.OPEN)
+        .group_by(Flag.reason)  # type: ignore[arg-type]
+    )
+    counts = {reason: n for reason, n in session.execute(query)}
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

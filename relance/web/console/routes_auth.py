@@ -1,0 +1,86 @@
+"""Sign in and out of the console."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from sqlmodel import Session
+
+from relance.agents import authenticate
+from relance.events import record_event
+from relance.web.console.context import PREFIX, Console, Viewer
+from relance.web.console.security import LOGIN_COOKIE, SESSION_COOKIE, SESSION_LIFETIME
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path inside the console may follow the login (no open redirect)."""
+    if target and target.startswith(f"{PREFIX}/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return f"{PREFIX}/"
+
+
+def add_auth_routes(router: APIRouter, console: Console) -> None:
+    """GET/POST /login and POST /logout."""
+
+    def login_page(request: Request, *, next_url: str, error: str | None = None, status: int = 200) -> Response:
+        cookie, token = console.signer.login_token(console.now())
+        response = console.render(
+            request, "login.html", None, status_code=status, login_token=token, next_url=next_url, error=error
+        )
+        response.set_cookie(
+            LOGIN_COOKIE, cookie, path=PREFIX, httponly=True, samesite="lax", secure=console.secure_cookies(request)
+        )
+        return response
+
+    @router.get("/login")
+    def login_form(request: Request, next: str | None = None) -> Response:
+        if console.signed_in(request) is not None:
+            return console.redirect(request, safe_next(next))
+        return login_page(request, next_url=safe_next(next))
+
+    @router.post("/login")
+    def login(
+        request: Request,
+        email: Annotated[str, Form(max_length=254)],
+        password: Annotated[str, Form(max_length=1024)],
+        csrf_token: Annotated[str, Form(max_length=200)] = "",
+        next: Annotated[str, Form(max_length=500)] = "",
+        session: Session = Depends(console.db),
+    ) -> Response:
+        if not console.signer.check_login_token(request.cookies.get(LOGIN_COOKIE), csrf_token, console.now()):
+            raise HTTPException(403, "The login form expired or was not sent by this site: reload it and try again.")
+        attempt = authenticate(session, email=email, password=password, now=console.now())
+        session.commit()
+        if attempt.agent is None:
+            return refused(request, next, attempt.retry_after)
+        cookie, _ = console.signer.session_cookie(attempt.agent, console.now())
+        response = console.redirect(request, safe_next(next))
+        response.set_cookie(
+            SESSION_COOKIE, cookie, max_age=int(SESSION_LIFETIME.total_seconds()), path=PREFIX,
+            httponly=True, samesite="lax", secure=console.secure_cookies(request),
+        )  # fmt: skip
+        response.delete_cookie(LOGIN_COOKIE, path=PREFIX)
+        return response
+
+    def refused(request: Request, next_url: str, retry_after: object) -> Response:
+        if retry_after is None:
+            return login_page(request, next_url=safe_next(next_url), error="Wrong email or password.", status=401)
+        seconds = math.ceil(retry_after.total_seconds())  # type: ignore[attr-defined]
+        error = f"Too many failed attempts: this account is locked for {seconds} s. Try again later."
+        response = login_page(request, next_url=safe_next(next_url), error=error, status=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
+    @router.post("/logout")
+    def logout(
+        request: Request, viewer: Viewer = Depends(console.poster), session: Session = Depends(console.db)
+    ) -> Response:
+        record_event(
+            session, case_id=None, kind="agent_signed_out", actor="agent", actor_id=viewer.id, at=console.now()
+        )
+        session.commit()
+        response = console.redirect(request, f"{PREFIX}/login", notice="You are signed out.")
+        response.delete_cookie(SESSION_COOKIE, path=PREFIX)
+        return response
