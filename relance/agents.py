@@ -17,7 +17,7 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 from pwdlib import PasswordHash
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.clock import ensure_utc
 from relance.errors import RelanceError
@@ -83,7 +83,7 @@ class SignIn:
 
 def find_agent(session: Session, email: str) -> Agent | None:
     """The account with this email (any case), or None."""
-    return session.execute(sa.select(Agent).where(Agent.email == normalise_email(email))).scalar_one_or_none()
+    return session.execute(sa.select(Agent).where(col(Agent.email) == normalise_email(email))).scalar_one_or_none()
 
 
 def authenticate(session: Session, *, email: str, password: str, now: datetime) -> SignIn:
@@ -171,7 +171,7 @@ def set_active(session: Session, *, agent: Agent, active: bool, at: datetime, by
 
 def list_agents(session: Session) -> list[Agent]:
     """Every account, admins first, then by name."""
-    return list(session.execute(sa.select(Agent).order_by(Agent.role, Agent.name)).scalars())  # type: ignore[arg-type]
+    return list(session.execute(sa.select(Agent).order_by(col(Agent.role), col(Agent.name))).scalars())
 
 
 # --------------------------------------------------------------------------- command line

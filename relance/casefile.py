@@ -27,7 +27,7 @@ from typing import Annotated, Any
 import jinja2
 import sqlalchemy as sa
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.cases import case_detail
 from relance.clock import ensure_utc
@@ -87,7 +87,7 @@ def load_case_record(session: Session, case: Case) -> CaseRecord:
     installments = _rows(
         session,
         Installment,
-        Installment.plan_id.in_([p.id for p in plans]),  # type: ignore[union-attr]
+        col(Installment.plan_id).in_([p.id for p in plans]),
         order=(Installment.plan_id, Installment.seq),
     )
     return CaseRecord(
@@ -128,15 +128,37 @@ class TranscriptEntry:
     error: str | None = None
 
 
+_EVENT_TEXT = {
+    "flag_raised": "flagged: {reason} (priority {priority}, recommended: {action})",
+    "flags_resolved": "flags resolved{note_part}",
+    "payment_recorded": "payment of {amount} {currency} on {reference} (paid {paid_on})",
+    "agent_took_over": "an agent took the case over: the bot is silent",
+    "agent_replied": "agent reply queued on {channel}, to go from {not_before}",
+    "handed_back_to_bot": "handed back to the bot{note_part}",
+    "notice_drafted": "formal notice #{notice_id} drafted: {total} {currency}, deadline {deadline}",
+    "formal_notice_sent": "formal notice #{notice_id} sent on {sent_on} by {method}, deadline {deadline}",
+    "case_closed": "case closed ({reason}){note_part}",
+    "dispute_upheld": "dispute upheld, debts cancelled: {cancelled}{note_part}",
+    "dispute_rejected": "dispute rejected: reminders resume{note_part}",
+    "marked_wrong_person": "marked as the wrong person{note_part}",
+    "case_file_exported": "case file exported",
+}
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
 def describe_event(event: Event) -> str:
     """A one-line, human description of an event."""
     data = event.data or {}
-    if event.kind == "flag_raised":
-        return f"flagged: {data.get('reason')} (priority {data.get('priority')}, recommended: {data.get('action')})"
-    if event.kind == "payment_recorded":
-        return (
-            f"payment of {data.get('amount')} {data.get('currency')} on {data.get('reference')} ({data.get('paid_on')})"
-        )
+    template = _EVENT_TEXT.get(event.kind)
+    if template is not None:
+        note = data.get("note")
+        values = _Blank({k: _short(v) for k, v in data.items() if v is not None})
+        values["note_part"] = f": {_short(note)}" if note else ""
+        return template.format_map(values)
     details = ", ".join(f"{k}: {_short(v)}" for k, v in data.items() if v not in (None, "", [], {}))
     label = event.kind.replace("_", " ")
     return f"{label} ({details})" if details else label
@@ -148,13 +170,22 @@ def _short(value: Any) -> str:
 
 
 def transcript(messages: Sequence[Message], events: Sequence[Event]) -> list[TranscriptEntry]:
-    """Messages and events merged in the order they happened (messages first on a tie)."""
-    keyed: list[tuple[tuple[datetime, int, int], TranscriptEntry]] = []
-    for m in messages:
-        keyed.append(((ensure_utc(m.created_at), 0, m.id or 0), _message_entry(m)))
+    """Messages and events on one timeline, in the order they happened.
+
+    A message an event refers to (`data.message_id`) sits just before that event, so the log's own
+    order holds even when instants tie (simulated time); other messages come first on a tie.
+    """
+    anchors: dict[int, tuple[datetime, int, int, int]] = {}
+    keyed: list[tuple[tuple[datetime, int, int, int], TranscriptEntry]] = []
     for e in events:
         entry = TranscriptEntry(at=ensure_utc(e.at), who=e.actor, text=describe_event(e), is_message=False)
-        keyed.append(((entry.at, 1, e.id or 0), entry))
+        keyed.append(((entry.at, 0, e.id or 0, 1), entry))
+        ref = (e.data or {}).get("message_id")
+        if isinstance(ref, int) and ref not in anchors:
+            anchors[ref] = (entry.at, 0, e.id or 0, 0)
+    for m in messages:
+        key = anchors.get(m.id or 0, (ensure_utc(m.created_at), -1, m.id or 0, 0))
+        keyed.append((key, _message_entry(m)))
     return [entry for _, entry in sorted(keyed, key=lambda pair: pair[0])]
 
 

@@ -27,7 +27,9 @@ def console_app(runtime: Runtime) -> FastAPI:
     return app
 
 
-def add_agent(runtime: Runtime, email: str = "agent@example.com", *, admin: bool = False, name: str = "Alex Agent") -> Agent:
+def add_agent(
+    runtime: Runtime, email: str = "agent@example.com", *, admin: bool = False, name: str = "Alex Agent"
+) -> Agent:
     with runtime.session() as session:
         agent = create_agent(session, email=email, name=name, password=PASSWORD, admin=admin, at=runtime.now())
         session.commit()
@@ -52,7 +54,12 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> object:
 
 
 def flagged_case(
-    runtime: Runtime, *, reason: str = "human_requested", at: datetime | None = None, amount: str = "600.00", **kw: object
+    runtime: Runtime,
+    *,
+    reason: str = "human_requested",
+    at: datetime | None = None,
+    amount: str = "600.00",
+    **kw: object,
 ) -> Case:
     """A case of one debt, flagged for a human."""
     with runtime.session() as session:

@@ -124,6 +124,8 @@ def test_cli_agent_add_reads_the_password_from_stdin(cli_env: str) -> None:
 def test_cli_agent_add_prompts_twice_and_refuses_a_short_password(cli_env: str) -> None:
     ok = CliRunner().invoke(app, ["agent", "add", "b@example.com", "--name", "Bo"], input=f"{PASSWORD}\n{PASSWORD}\n")
     assert ok.exit_code == 0, ok.output
-    short = CliRunner().invoke(app, ["agent", "add", "c@example.com", "--name", "Cy", "--password-stdin"], input="short\n")
+    short = CliRunner().invoke(
+        app, ["agent", "add", "c@example.com", "--name", "Cy", "--password-stdin"], input="short\n"
+    )
     assert short.exit_code != 0
     assert isinstance(short.exception, AccountError) and "at least 10" in str(short.exception)

@@ -25,7 +25,7 @@ from relance.cli import app
 from relance.db import make_engine
 from relance.events import GENESIS, event_hash, record_event
 from relance.flags import raise_flag
-from relance.models import Author, Case, Direction, FormalNotice, Message, MessageStatus
+from relance.models import Author, Case, Direction, Event, FormalNotice, Message, MessageStatus
 from relance.payments import record_payment
 from tests.factories import case_with_debt
 
@@ -217,3 +217,28 @@ def test_cli_export_then_verify_and_detect_tampering(cli_db: str, tmp_path: Path
     refused = CliRunner().invoke(app, ["verify", str(tampered)])
     assert refused.exit_code == 1
     assert "NOT intact" in refused.output and "messages.json: SHA-256" in refused.output
+
+
+def test_on_a_tie_a_message_sits_just_before_the_event_that_refers_to_it() -> None:
+    def event(i: int, kind: str, **data: object) -> Event:
+        return Event(id=i, case_id=1, at=AT, actor="agent", kind=kind, data=data, prev_hash="", hash="")
+
+    def message(i: int, author: str, body: str) -> Message:
+        return Message(
+            id=i, case_id=1, direction="out", channel="sms", author=author, body=body, status="queued", created_at=AT
+        )
+
+    events = [
+        event(1, "flag_raised", reason="unclear"),
+        event(2, "agent_took_over"),
+        event(3, "agent_replied", message_id=2, channel="sms"),
+    ]
+    messages = [message(1, "debtor", "???"), message(2, "agent", "Bonjour")]
+    order = [e.text if e.is_message else e.text.split(":")[0] for e in transcript(messages, events)]
+    assert order == [
+        "???",
+        "flagged",
+        "an agent took the case over",
+        "Bonjour",
+        "agent reply queued on sms, to go from ?",
+    ]

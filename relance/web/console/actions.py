@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.clock import ensure_utc
 from relance.config import RelanceConfig
@@ -72,7 +72,9 @@ def take_over(session: Session, *, case: Case, agent_id: int, at: datetime) -> N
     previous = case.agent_id
     case.agent_id = agent_id
     session.execute(
-        sa.update(Flag).where(Flag.case_id == case.id, Flag.status == FlagStatus.OPEN).values(assignee_id=agent_id)
+        sa.update(Flag)
+        .where(col(Flag.case_id) == case.id, col(Flag.status) == FlagStatus.OPEN)
+        .values(assignee_id=agent_id)
     )
     _touch(session, case, at)
     _event(session, case, "agent_took_over", agent_id, at, previous_agent_id=previous)
@@ -125,9 +127,9 @@ def reply_channel(
 def _opted_out(session: Session, debtor: Debtor, addresses: dict[str, str]) -> set[tuple[str, str]]:
     # any active opt-out of the address blocks it, whichever of our numbers it was sent to
     rows = session.execute(
-        sa.select(OptOut.channel, OptOut.address).where(
-            OptOut.active.is_(True),  # type: ignore[attr-defined]
-            sa.or_(OptOut.debtor_id == debtor.id, OptOut.address.in_(list(addresses.values()))),  # type: ignore[attr-defined]
+        sa.select(col(OptOut.channel), col(OptOut.address)).where(
+            col(OptOut.active).is_(True),
+            sa.or_(col(OptOut.debtor_id) == debtor.id, col(OptOut.address).in_(list(addresses.values()))),
         )
     )
     return {(channel, address) for channel, address in rows}
@@ -135,9 +137,9 @@ def _opted_out(session: Session, debtor: Debtor, addresses: dict[str, str]) -> s
 
 def _last_inbound_channel(session: Session, case: Case) -> str | None:
     return session.execute(
-        sa.select(Message.channel)
-        .where(Message.case_id == case.id, Message.direction == Direction.IN)
-        .order_by(Message.created_at.desc(), Message.id.desc())  # type: ignore[union-attr]
+        sa.select(col(Message.channel))
+        .where(col(Message.case_id) == case.id, col(Message.direction) == Direction.IN)
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(1)
     ).scalar_one_or_none()
 
@@ -189,7 +191,7 @@ def send_reply(
     if len(text) > MAX_REPLY_LENGTH:
         raise ActionError(f"the reply is too long ({len(text)} characters, at most {MAX_REPLY_LENGTH})")
     key = f"agent-reply:{case.id}:{reply_key or uuid.uuid4().hex}"
-    existing = session.execute(sa.select(Message).where(Message.idempotency_key == key)).scalar_one_or_none()
+    existing = session.execute(sa.select(Message).where(col(Message.idempotency_key) == key)).scalar_one_or_none()
     if existing is not None:  # the same form submitted twice: one message
         assert existing.not_before is not None
         return Reply(existing, existing.not_before, existing.not_before <= existing.created_at)
@@ -286,7 +288,7 @@ def agent_payment(
 def _open_disputes(session: Session, case: Case) -> list[Dispute]:
     return list(
         session.execute(
-            sa.select(Dispute).where(Dispute.case_id == case.id, Dispute.status == DisputeStatus.OPEN)
+            sa.select(Dispute).where(col(Dispute.case_id) == case.id, col(Dispute.status) == DisputeStatus.OPEN)
         ).scalars()
     )
 
@@ -327,9 +329,9 @@ def resolve_dispute(
 def _cancel_disputed_debts(session: Session, case: Case, disputes: list[Dispute], at: datetime) -> list[str]:
     """Cancel the debts the disputes name (all open debts when one names none); returns their references."""
     named = {d.debt_id for d in disputes}
-    query = sa.select(Debt).where(Debt.case_id == case.id, Debt.status == DebtStatus.OPEN)
+    query = sa.select(Debt).where(col(Debt.case_id) == case.id, col(Debt.status) == DebtStatus.OPEN)
     if named and None not in named:
-        query = query.where(Debt.id.in_(named))  # type: ignore[union-attr]
+        query = query.where(col(Debt.id).in_(named))
     debts = list(session.execute(query).scalars())
     for debt in debts:
         debt.status = DebtStatus.CANCELLED
@@ -341,7 +343,9 @@ def _cancel_disputed_debts(session: Session, case: Case, disputes: list[Dispute]
 
 def _open_debts(session: Session, case: Case) -> list[Debt]:
     return list(
-        session.execute(sa.select(Debt).where(Debt.case_id == case.id, Debt.status == DebtStatus.OPEN)).scalars()
+        session.execute(
+            sa.select(Debt).where(col(Debt.case_id) == case.id, col(Debt.status) == DebtStatus.OPEN)
+        ).scalars()
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -157,6 +157,6 @@ class ConsoleRoute(APIRoute):
         return handle
 
 
-def _error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None) -> Response:
+def _error_page(request: Request, status: int, detail: str, headers: Mapping[str, str] | None) -> Response:
     body = TEMPLATES.get_template("error.html").render(status=status, detail=detail, prefix=PREFIX)
     return HTMLResponse(body, status_code=status, headers=headers)

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.models import Agent, Case, Creditor, Debtor, Flag, FlagStatus
 
@@ -46,26 +46,26 @@ class QueueFilter:
 def _open_flags_by_case() -> sa.Subquery:
     return (
         sa.select(
-            Flag.case_id,
+            col(Flag.case_id),
             sa.func.max(Flag.priority).label("priority"),
             sa.func.min(Flag.created_at).label("since"),
         )
-        .where(Flag.status == FlagStatus.OPEN)
-        .group_by(Flag.case_id)  # type: ignore[arg-type]
+        .where(col(Flag.status) == FlagStatus.OPEN)
+        .group_by(col(Flag.case_id))
         .subquery()
     )
 
 
 def _filtered(query: sa.Select, agg: sa.Subquery, filters: QueueFilter) -> sa.Select:  # type: ignore[type-arg]
     if filters.reason:
-        with_reason = sa.select(Flag.id).where(
-            Flag.case_id == Case.id, Flag.status == FlagStatus.OPEN, Flag.reason == filters.reason
+        with_reason = sa.select(col(Flag.id)).where(
+            col(Flag.case_id) == Case.id, col(Flag.status) == FlagStatus.OPEN, col(Flag.reason) == filters.reason
         )
         query = query.where(with_reason.exists())
     if filters.assignee == NO_ASSIGNEE:
-        query = query.where(Case.agent_id.is_(None))  # type: ignore[union-attr]
+        query = query.where(col(Case.agent_id).is_(None))
     elif filters.assignee and filters.assignee.isdigit():
-        query = query.where(Case.agent_id == int(filters.assignee))
+        query = query.where(col(Case.agent_id) == int(filters.assignee))
     if filters.min_priority:
         query = query.where(agg.c.priority >= filters.min_priority)
     return query
@@ -75,12 +75,14 @@ def flag_queue(session: Session, filters: QueueFilter = QueueFilter(), *, limit:
     """Flagged cases matching `filters`, highest priority first, then the longest waiting."""
     agg = _open_flags_by_case()
     query = (
-        sa.select(Case, Debtor.name, Debtor.ref, Creditor.name, Agent.name, agg.c.priority, agg.c.since)
+        sa.select(
+            Case, col(Debtor.name), col(Debtor.ref), col(Creditor.name), col(Agent.name), agg.c.priority, agg.c.since
+        )
         .join(agg, agg.c.case_id == Case.id)
-        .join(Debtor, Debtor.id == Case.debtor_id)
-        .join(Creditor, Creditor.id == Case.creditor_id)
-        .outerjoin(Agent, Agent.id == Case.agent_id)
-        .order_by(agg.c.priority.desc(), agg.c.since, Case.id)
+        .join(Debtor, col(Debtor.id) == Case.debtor_id)
+        .join(Creditor, col(Creditor.id) == Case.creditor_id)
+        .outerjoin(Agent, col(Agent.id) == Case.agent_id)
+        .order_by(agg.c.priority.desc(), agg.c.since, col(Case.id))
         .limit(limit)
     )
     rows = session.execute(_filtered(query, agg, filters)).all()
@@ -121,8 +123,8 @@ def _flags_of(session: Session, case_ids: list[int]) -> dict[int, list[Flag]]:
         return flags
     query = (
         sa.select(Flag)
-        .where(Flag.case_id.in_(case_ids), Flag.status == FlagStatus.OPEN)  # type: ignore[attr-defined]
-        .order_by(Flag.priority.desc(), Flag.created_at, Flag.id)  # type: ignore[attr-defined]
+        .where(col(Flag.case_id).in_(case_ids), col(Flag.status) == FlagStatus.OPEN)
+        .order_by(col(Flag.priority).desc(), col(Flag.created_at), col(Flag.id))
     )
     for flag in session.execute(query).scalars():
         flags[flag.case_id].append(flag)
@@ -132,9 +134,9 @@ def _flags_of(session: Session, case_ids: list[int]) -> dict[int, list[Flag]]:
 def reason_counts(session: Session) -> dict[str, int]:
     """How many cases have an open flag of each reason (most frequent first)."""
     query = (
-        sa.select(Flag.reason, sa.func.count(sa.distinct(Flag.case_id)))
-        .where(Flag.status == FlagStatus.OPEN)
-        .group_by(Flag.reason)  # type: ignore[arg-type]
+        sa.select(col(Flag.reason), sa.func.count(sa.distinct(col(Flag.case_id))))
+        .where(col(Flag.status) == FlagStatus.OPEN)
+        .group_by(col(Flag.reason))
     )
     counts = {reason: n for reason, n in session.execute(query)}
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
