@@ -164,7 +164,7 @@ def test_admin_configuration_view_masks_secrets(runtime: Runtime) -> None:
     assert "********" in page.text and "Example Creditor" in page.text
 
 
-def test_logout_ends_the_session(client: TestClient, runtime: Runtime) -> None:
+def test_logout_ends_the_session_and_copies_of_its_cookie(client: TestClient, runtime: Runtime) -> None:
     add_agent(runtime)
     sign_in(client, "agent@example.com")
     stolen = client.cookies.get(SESSION_COOKIE)
@@ -172,7 +172,11 @@ def test_logout_ends_the_session(client: TestClient, runtime: Runtime) -> None:
     response = client.post("/console/logout", data={"csrf_token": token})
     assert response.url.path == "/console/login" and "You are signed out." in response.text
     assert client.get("/console/", follow_redirects=False).status_code == 303
-    assert stolen  # (a copied cookie still works until it expires: sessions are stateless, 12 h at most)
+    assert stolen is not None
+    client.cookies.set(SESSION_COOKIE, stolen, path="/console")  # a copy kept from before signing out
+    assert client.get("/console/", follow_redirects=False).status_code == 303
+    assert sign_in(client, "agent@example.com").status_code == 303  # signing in again works
+    assert client.get("/console/").status_code == 200
 
 
 def test_sessions_expire_and_forged_cookies_are_ignored(client: TestClient, runtime: Runtime) -> None:
@@ -211,3 +215,14 @@ def test_login_only_redirects_inside_the_console(client: TestClient, runtime: Ru
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/console/"
+
+
+def test_the_web_app_serves_the_console(runtime: Runtime) -> None:
+    from relance.web.app import create_app
+
+    add_agent(runtime)
+    client = TestClient(create_app(runtime, channels={}))
+    assert client.get("/console/", follow_redirects=False).headers["location"] == "/console/login?next=/console/"
+    assert sign_in(client, "agent@example.com").status_code == 303
+    assert client.get("/console/").status_code == 200
+    assert client.get("/healthz").json()["status"] == "ok"

@@ -19,7 +19,14 @@ from sqlmodel import Session
 
 from relance.models import Agent, AgentRole
 from relance.runtime import Runtime
-from relance.web.console.security import FLASH_COOKIE, SESSION_COOKIE, SessionData, Signer, password_fingerprint
+from relance.web.console.security import (
+    FLASH_COOKIE,
+    SESSION_COOKIE,
+    SessionData,
+    Signer,
+    password_fingerprint,
+    session_epoch,
+)
 from relance.web.console.security import tokens_match as _tokens_match
 
 log = logging.getLogger(__name__)
@@ -77,7 +84,8 @@ class Console:
             return None
         with self.runtime.session() as session:
             agent = session.get(Agent, data.agent_id)
-        if agent is None or not agent.active or password_fingerprint(agent) != data.fingerprint:
+            epoch = session_epoch(session, data.agent_id)
+        if agent is None or not agent.active or password_fingerprint(agent) != data.fingerprint or epoch != data.epoch:
             return None
         return agent, data
 

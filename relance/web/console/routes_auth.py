@@ -11,7 +11,7 @@ from sqlmodel import Session
 from relance.agents import authenticate
 from relance.events import record_event
 from relance.web.console.context import PREFIX, Console, Viewer
-from relance.web.console.security import LOGIN_COOKIE, SESSION_COOKIE, SESSION_LIFETIME
+from relance.web.console.security import LOGIN_COOKIE, SESSION_COOKIE, SESSION_LIFETIME, end_sessions, session_epoch
 
 
 def safe_next(target: str | None) -> str:
@@ -55,7 +55,8 @@ def add_auth_routes(router: APIRouter, console: Console) -> None:
         session.commit()
         if attempt.agent is None:
             return refused(request, next, attempt.retry_after)
-        cookie, _ = console.signer.session_cookie(attempt.agent, console.now())
+        epoch = session_epoch(session, attempt.agent.id)  # type: ignore[arg-type]
+        cookie, _ = console.signer.session_cookie(attempt.agent, console.now(), epoch)
         response = console.redirect(request, safe_next(next))
         response.set_cookie(
             SESSION_COOKIE, cookie, max_age=int(SESSION_LIFETIME.total_seconds()), path=PREFIX,
@@ -80,6 +81,7 @@ def add_auth_routes(router: APIRouter, console: Console) -> None:
         record_event(
             session, case_id=None, kind="agent_signed_out", actor="agent", actor_id=viewer.id, at=console.now()
         )
+        end_sessions(session, viewer.id, console.now())
         session.commit()
         response = console.redirect(request, f"{PREFIX}/login", notice="You are signed out.")
         response.delete_cookie(SESSION_COOKIE, path=PREFIX)

@@ -1,11 +1,13 @@
-"""Console sessions and CSRF tokens: signed cookies, nothing kept server-side.
+"""Console sessions and CSRF tokens: signed cookies, with only a per-agent epoch kept server-side.
 
 The session cookie carries the agent's id, a per-session CSRF token, the instant it was issued (on
-the runtime's clock, so simulated time expires it too) and a fingerprint of the password hash (a
-password change ends every other session). It is signed with itsdangerous using
-`Settings.secret_key`, or a random key generated once and kept in the `AppState` table so that a
-restart keeps agents signed in. The login form has its own CSRF token, double-submitted in a signed
-cookie, because there is no session yet.
+the runtime's clock, so simulated time expires it too), a fingerprint of the password hash (a
+password change ends every other session) and the agent's session epoch: signing out bumps the epoch
+kept in `AppState`, which ends every session of that agent, a copied cookie included.
+
+Cookies are signed with itsdangerous using `Settings.secret_key`, or a random key generated once and
+kept in the `AppState` table so that a restart keeps agents signed in. The login form has its own
+CSRF token, double-submitted in a signed cookie, because there is no session yet.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from relance.config import Settings
 from relance.models import Agent, AppState
 
 SECRET_KEY_STATE = "console_secret_key"
+EPOCH_STATE = "console_session_epoch:{agent_id}"
 SESSION_COOKIE = "relance_session"
 LOGIN_COOKIE = "relance_login"
 FLASH_COOKIE = "relance_flash"
@@ -53,6 +56,22 @@ def secret_key(settings: Settings, engine: Engine, now: datetime) -> str:
         return row.value
 
 
+def session_epoch(session: Session, agent_id: int) -> int:
+    """The agent's current session epoch (0 until they first sign out)."""
+    row = session.get(AppState, EPOCH_STATE.format(agent_id=agent_id))
+    return int(row.value) if row is not None else 0
+
+
+def end_sessions(session: Session, agent_id: int, now: datetime) -> None:
+    """Invalidate every session of the agent (flushed, not committed)."""
+    key = EPOCH_STATE.format(agent_id=agent_id)
+    row = session.get(AppState, key) or AppState(key=key, value="0")
+    row.value = str(int(row.value) + 1)
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+
+
 def password_fingerprint(agent: Agent) -> str:
     """A short digest of the password hash: sessions issued before a password change stop working."""
     return hashlib.sha256(agent.password_hash.encode()).hexdigest()[:16]
@@ -66,6 +85,7 @@ class SessionData:
     csrf: str
     issued_at: datetime
     fingerprint: str
+    epoch: int
 
 
 class Signer:
@@ -76,10 +96,11 @@ class Signer:
         self._login = URLSafeSerializer(key, salt="relance.console.login")
         self._flash = URLSafeSerializer(key, salt="relance.console.flash")
 
-    def session_cookie(self, agent: Agent, now: datetime) -> tuple[str, SessionData]:
-        """A new session for `agent`, with a fresh CSRF token."""
-        data = SessionData(agent.id, secrets.token_urlsafe(32), ensure_utc(now), password_fingerprint(agent))  # type: ignore[arg-type]
-        payload = {"a": data.agent_id, "c": data.csrf, "t": data.issued_at.timestamp(), "f": data.fingerprint}
+    def session_cookie(self, agent: Agent, now: datetime, epoch: int) -> tuple[str, SessionData]:
+        """A new session for `agent` in its current `epoch`, with a fresh CSRF token."""
+        assert agent.id is not None
+        data = SessionData(agent.id, secrets.token_urlsafe(32), ensure_utc(now), password_fingerprint(agent), epoch)
+        payload = {"a": agent.id, "c": data.csrf, "t": now.timestamp(), "f": data.fingerprint, "e": epoch}
         return self._session.dumps(payload), data
 
     def read_session(self, cookie: str | None, now: datetime) -> SessionData | None:
@@ -89,7 +110,7 @@ class Signer:
             return None
         try:
             issued = datetime.fromtimestamp(float(payload["t"]), tz=now.tzinfo)
-            data = SessionData(int(payload["a"]), str(payload["c"]), issued, str(payload["f"]))
+            data = SessionData(int(payload["a"]), str(payload["c"]), issued, str(payload["f"]), int(payload["e"]))
         except (KeyError, TypeError, ValueError):
             return None
         if not (issued - timedelta(minutes=5) <= now < issued + SESSION_LIFETIME):
