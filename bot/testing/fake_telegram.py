@@ -55,7 +55,11 @@ class FakeTelegram:
     """The fake Bot API; use as a context manager (`with FakeTelegram() as tg: Bot(tg.token, base_url=…)`)."""
 
     def __init__(
-        self, *, token: str = "123456789:AAFakeTokenForTestsOnly_abcdefghijk", username: str = "relance_test_bot"
+        self,
+        *,
+        token: str = "123456789:AAFakeTokenForTestsOnly_abcdefghijk",
+        username: str = "relance_test_bot",
+        port: int = 0,
     ) -> None:
         self.token = token
         self.bot_user = {
@@ -77,7 +81,7 @@ class FakeTelegram:
         self._failures: deque[Reply] = deque()
         self._cond = threading.Condition()
         self._closing = False
-        self._server = LocalServer(self._handle)
+        self._server = LocalServer(self._handle, port)
         self._client = httpx.Client(timeout=10)
 
     # ------------------------------------------------------------------ lifecycle

@@ -54,10 +54,11 @@ def _parse(method: str, target: str, headers: dict[str, str], body: bytes) -> Re
 
 
 class LocalServer:
-    """Serves `handler` on http://127.0.0.1:<ephemeral port> from a background thread."""
+    """Serves `handler` on http://127.0.0.1:<port> (ephemeral by default) from a background thread."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, port: int = 0) -> None:
         self._handler = handler
+        self._port = port
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -99,7 +100,7 @@ class LocalServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the records
                 return
 
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _RequestHandler)
+        httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _RequestHandler)
         httpd.daemon_threads = True
         self._httpd = httpd
         self._thread = threading.Thread(

@@ -1,0 +1,108 @@
+"""Twilio webhooks: inbound SMS (answered with TwiML) and delivery receipts. Both are signed.
+
+The signature covers the exact URL Twilio called, so it is checked against `RELANCE_PUBLIC_URL`
+and the route's path (right behind a proxy); without a public URL, against the URL the request
+reached. A bad or missing signature gets 403 before anything is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.delivery import record_delivery_receipt
+from bot.inbound import Reply
+from bot.sms_inbound import handle_sms, sms_inbound
+from relance.db import session_scope
+from relance.web import paths
+from relance.web.context import WebContext, web_context
+from relance.web.forms import BadBody, parse_form
+from relance.web.logs import mask_phone
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def twiml(replies: list[Reply]) -> Response:
+    """`<Response><Message>…</Message></Response>` (escaped by the SDK), or an empty `<Response/>`."""
+    response = MessagingResponse()
+    for reply in replies:
+        response.message(reply.text)
+    return Response(content=str(response), media_type="text/xml")
+
+
+def signed_url(web: WebContext, request: Request, path: str) -> str:
+    """The URL Twilio signed: the public one when configured."""
+    public_url = web.runtime.settings.public_url
+    base = public_url.rstrip("/") if public_url else f"{request.url.scheme}://{request.url.netloc}"
+    query = request.url.query
+    return base + path + (f"?{query}" if query else "")
+
+
+def signature_valid(web: WebContext, request: Request, path: str, form: dict[str, str]) -> bool:
+    token = web.runtime.settings.twilio_auth_token
+    signature = request.headers.get("x-twilio-signature")
+    if token is None or not signature:
+        return False
+    return bool(RequestValidator(token.get_secret_value()).validate(signed_url(web, request, path), form, signature))
+
+
+async def _signed_form(request: Request, web: WebContext, path: str) -> dict[str, str] | Response:
+    try:
+        form = parse_form(await request.body(), request.headers.get("content-type"))
+    except BadBody as exc:
+        return Response(f"bad request: {exc}", status_code=400, media_type="text/plain")
+    if not signature_valid(web, request, path, form):
+        log.warning("twilio webhook %s with a bad or missing signature (from %s)", path, mask_phone(form.get("From")))
+        return Response("invalid signature", status_code=403, media_type="text/plain")
+    return form
+
+
+@router.post(paths.TWILIO_SMS)
+async def inbound_sms(request: Request, web: WebContext = Depends(web_context)) -> Response:
+    """An SMS from a debtor (or anyone): stored, then answered in TwiML when the answer is immediate."""
+    form = await _signed_form(request, web, paths.TWILIO_SMS)
+    if isinstance(form, Response):
+        return form
+    inbound = sms_inbound(form)
+    if inbound is None:
+        return Response("bad request: MessageSid, From and To are required", status_code=400, media_type="text/plain")
+    outcome = await run_in_threadpool(handle_sms, web.runtime, web.renderer, inbound)
+    log.info(
+        "sms from %s: %s, %d repl%s",
+        mask_phone(inbound.address),
+        outcome.disposition,
+        len(outcome.replies),
+        "y" if len(outcome.replies) == 1 else "ies",
+    )
+    return twiml(outcome.replies)
+
+
+@router.post(paths.TWILIO_STATUS)
+async def delivery_status(request: Request, web: WebContext = Depends(web_context)) -> Response:
+    """A delivery receipt: idempotent, and a late `sent` never overwrites `delivered`."""
+    form = await _signed_form(request, web, paths.TWILIO_STATUS)
+    if isinstance(form, Response):
+        return form
+    sid, status = form.get("MessageSid") or form.get("SmsSid"), form.get("MessageStatus") or form.get("SmsStatus")
+    if not sid or not status:
+        return Response(
+            "bad request: MessageSid and MessageStatus are required", status_code=400, media_type="text/plain"
+        )
+
+    def record() -> None:
+        with session_scope(web.runtime.engine) as session:
+            record_delivery_receipt(
+                session,
+                provider_id=sid,
+                provider_status=status,
+                error_code=form.get("ErrorCode") or None,
+                at=web.runtime.now(),
+            )
+
+    await run_in_threadpool(record)
+    return Response(status_code=204)
