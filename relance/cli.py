@@ -286,6 +286,7 @@ app.command("serve")(__import__("relance.web.serve").web.serve.serve)
 app.add_typer(__import__("relance.agents").agents.agent_app, name="agent")
 app.command("export")(__import__("relance.casefile").casefile.export_command)
 app.command("verify")(__import__("relance.casefile").casefile.verify_command)
+app.command("nlu")(__import__("bot.nlu.cli").nlu.cli.nlu)
 
 
 def main() -> None:

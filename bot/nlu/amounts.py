@@ -1,0 +1,77 @@
+"""Money amounts in normalised debtor replies.
+
+`find_amounts(text, taken)` returns the numbers that are amounts: with a currency before or after
+("50 eur", "usd 1,200.50", "70 balles" became "70 eur" in normalisation), or plain numbers that are
+not part of a date, a count, a time, a reference, a duration or a percentage ("je paie 350 le 20").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.nlu.numbers import parse_number
+
+Span = tuple[int, int]
+
+_CURRENCY = r"(?:eur|usd|gbp|jpy|chf|cad)"
+_NUMERAL = r"\d{1,3}(?: \d{3})+(?:[.,]\d{1,2})?\b|\d+(?:[.,]\d+)*(?:k\b)?"
+_AMOUNT = re.compile(rf"(?<![\w.,/-])(?:({_CURRENCY}) ?)?({_NUMERAL})(?![\w/-]|[.,]\d)(?: ?({_CURRENCY}|cents?)\b)?")
+_NOT_AMOUNT_AFTER = re.compile(
+    r"^ ?(?:%|h\b|heures?|hours?|hrs?|min\w*|am\b|pm\b|ans?\b|years?|yrs?|jours?|days?|semaines?|weeks?"
+    r"|mois|months?|fois|times|x\b|enfants?|kids?|children|personnes?|people|km|kg|ans\b|factures?"
+    r"|invoices?|bills?|messages?|sms|relances?|reminders?|rue|street|st\b|avenue|ave\b|e\b|eme|er\b"
+    r"|nd\b|rd\b|th\b|st\b|/ ?\d|versements?|paiements?|mensualites?|echeances?|payments?|installments?"
+    r"|tranches?|parts?)"
+)
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:facture|invoice|ref|reference|n|no|numero|number|#|dossier|commande|order|inv|client|contrat"
+    r"|account|compte|bill|case|f|page|code|phone|tel|telephone) ?$|# ?$"
+)
+_PAY_VERB_BEFORE = re.compile(r"(?:pay\w*|pai\w*|regl\w*|vers\w*|vir\w*|envo\w*|send|sent|transfer\w*|donn\w*) $")
+_TIME = re.compile(r"\b\d{1,2}h\d{0,2}\b|\b\d{1,2} ?(?:am|pm)\b|\b\d{1,2}:\d{2}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class AmountMention:
+    """One amount in a text."""
+
+    start: int
+    end: int
+    value: Decimal
+    has_currency: bool
+
+
+def _overlaps(s: int, e: int, spans: list[Span]) -> bool:
+    return any(s < te and ts < e for ts, te in spans)
+
+
+def _plausible(text: str, m: re.Match[str], value: Decimal) -> bool:
+    """Whether a number without currency reads as money in its context."""
+    after = text[m.end() :]
+    before = text[max(0, m.start() - 14) : m.start()]
+    if _NOT_AMOUNT_AFTER.match(after) or _REFERENCE_BEFORE.search(before):
+        return False
+    looks_like_year = 1900 <= value <= 2100 and value == value.to_integral_value()
+    return not looks_like_year or bool(_PAY_VERB_BEFORE.search(before))  # "je peux payer 2000"
+
+
+def find_amounts(text: str, taken: list[Span]) -> list[AmountMention]:
+    """The amounts of a normalised text outside the `taken` spans (dates, counts), left to right."""
+    blocked = taken + [m.span() for m in _TIME.finditer(text)]
+    found = []
+    for m in _AMOUNT.finditer(text):
+        number_span = m.span(2)
+        if _overlaps(*number_span, blocked):
+            continue
+        value = parse_number(m[2])
+        if value is None or value <= 0 or value >= 10_000_000:
+            continue
+        has_currency = bool(m[1] or m[3])
+        if m[3] and m[3].startswith("cent"):
+            value = value / 100
+        if not has_currency and not _plausible(text, m, value):
+            continue
+        found.append(AmountMention(m.start(), m.end(), value, has_currency))
+    return found

@@ -1,0 +1,152 @@
+"""Installment counts and payment frequency in normalised debtor replies.
+
+`find_terms(text)` reads "en 3 fois", "3 payments", "10 mensualités", "over six months" (6, monthly),
+"4 x 50", "half now and half later" / "50 maintenant et le reste" (2), and the frequency
+(weekly, biweekly, monthly) from "par mois", "a week", "every other week", "tous les 15 jours"…
+It also reports where an amount would be one installment ("50 € par mois", "3 payments of 100",
+"3 fois 100 €") rather than a total.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+Span = tuple[int, int]
+
+_PAYMENT_NOUNS = (
+    r"versements?|paiements?|mensualites?|echeances?|tranches?|payments?|installments?|instalments?|"
+    r"parts?|goes|chunks|lots|prelevements?|reglements?"
+)
+_COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
+    # (pattern, strong): strong counts signal a plan on their own
+    (re.compile(rf"\b(?:en|in|into) (\d+) ?(?:fois|x|{_PAYMENT_NOUNS}|parties?|coups?|times)\b"), True),
+    (re.compile(r"\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))(?! (?:plus|moins|trop|more|less))"), True),
+    (
+        re.compile(
+            rf"\b(\d+) (?:(?:monthly|weekly|biweekly|fortnightly|mensuels?|mensuelles?|hebdomadaires?) )?"
+            rf"(?:{_PAYMENT_NOUNS})\b"
+        ),
+        True,
+    ),
+    (
+        re.compile(
+            r"\b(?:sur|over|en|across|spread over|etale sur|etaler sur|reparti sur) (\d+) "
+            r"(mois|months?|semaines?|weeks?)\b"
+        ),
+        True,
+    ),
+    (re.compile(r"\b(?:pendant|for|during|durant) (\d+) (mois|months?|semaines?|weeks?)\b"), False),
+    (
+        re.compile(
+            r"\b(?:payer|paye|paie|pay|regler|split|diviser|couper|faire)(?: it| ca| le| la| tout| the rest"
+            r"| the balance| this| that| the bill| la facture| la somme| the amount)? (?:en|in|into) (\d+)\b"
+            r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|[.,]\d))"
+        ),
+        True,
+    ),
+]
+_HALF = re.compile(
+    r"\b(?:la )?moitie\b.*\b(?:moitie|reste|solde|autre)\b|\bhalf\b.*\b(?:half|rest|remainder|balance|other)\b"
+)
+_REST = re.compile(
+    r"\b(?:et|and|puis|then|plus) (?:\w+ ){0,3}?(?:le |la |the )?(?:reste|rest|remainder|solde|balance|other half"
+    r"|autre moitie)\b"
+)
+FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "biweekly",
+        re.compile(
+            r"\b(?:toutes les (?:2|deux) semaines|tous les (?:15|14|quinze) jours|par quinzaine|chaque quinzaine"
+            r"|bimensuel\w*|every (?:2|two|other|second) weeks?|every fortnight|(?:a|per|each) fortnight"
+            r"|fortnightly|bi ?weekly|twice a month|2 (?:fois|times) (?:par|a|per) (?:mois|month))\b"
+        ),
+    ),
+    (
+        "weekly",
+        re.compile(
+            r"\b(?:par semaine|chaque semaine|toutes les semaines|hebdo\w*|(?:a|per|each|every|1|une) week"
+            r"|weekly|par sem)\b|/ ?(?:sem|semaine|week|wk)\b|\b1 (?:par|a) semaine\b"
+        ),
+    ),
+    (
+        "monthly",
+        re.compile(
+            r"\b(?:par mois|chaque mois|tous les mois|mensuel\w*|mensualites?|(?:a|per|each|every|1) month"
+            r"|monthly|(?:a|per) mth|1 par mois)\b|/ ?(?:mois|month|mo)\b"
+        ),
+    ),
+]
+_UNIT_FREQUENCY = {
+    "mois": "monthly",
+    "month": "monthly",
+    "months": "monthly",
+    "semaine": "weekly",
+    "semaines": "weekly",
+    "week": "weekly",
+    "weeks": "weekly",
+}
+_ADJ_FREQUENCY = re.compile(
+    r"\b(monthly|mensuel|mensuels|mensuelle|mensuelles|mensualites?|weekly"
+    r"|hebdomadaires?|biweekly|fortnightly)\b"
+)
+
+
+@dataclass(slots=True)
+class PlanTerms:
+    """What a message says about installments."""
+
+    count: int | None = None
+    count_strong: bool = False  # a count that proposes a plan by itself ("en 3 fois")
+    frequency: str | None = None
+    rest: bool = False  # "50 now and the rest later": the amount is the first payment, not a total
+    spans: list[Span] = field(default_factory=list)  # text the count and frequency came from
+    per_unit_after: list[int] = field(default_factory=list)  # an amount ending here is one installment
+    per_unit_before: list[int] = field(default_factory=list)  # an amount starting here is one installment
+
+
+def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
+    for name, pattern in FREQUENCIES:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
+                continue
+            terms.frequency = terms.frequency or name
+            terms.spans.append(m.span())
+            terms.per_unit_after.append(m.start())
+
+
+def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:
+    for pattern, strong in _COUNT_PATTERNS:
+        for m in pattern.finditer(text):
+            value = int(m[1])
+            if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
+                continue
+            if terms.count is None or (strong and not terms.count_strong):
+                terms.count, terms.count_strong = value, strong
+            terms.spans.append(m.span())
+            terms.per_unit_before.append(m.end())
+            unit = m[2] if m.lastindex and m.lastindex >= 2 else None
+            adjective = _ADJ_FREQUENCY.search(m[0])
+            if unit in _UNIT_FREQUENCY and strong:
+                terms.frequency = terms.frequency or _UNIT_FREQUENCY[unit]
+            elif adjective:
+                terms.frequency = terms.frequency or _adjective_frequency(adjective[1])
+
+
+def _adjective_frequency(word: str) -> str:
+    if word.startswith(("mensu", "month")):
+        return "monthly"
+    if word in ("biweekly", "fortnightly"):
+        return "biweekly"
+    return "weekly"
+
+
+def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
+    """Installment count, frequency and per-installment markers of a normalised text, outside the
+    `taken` spans (dates: "in a week" is a date, not "a week")."""
+    terms = PlanTerms()
+    _counts(text, terms, taken or [])
+    _frequency(text, terms, taken or [])
+    if terms.count is None and (_HALF.search(text) or _REST.search(text)):
+        terms.count, terms.count_strong, terms.rest = 2, True, True
+    return terms

@@ -1,0 +1,768 @@
+"""The patterns of the intent rules, over normalised text (`bot.nlu.normalise`).
+
+One compiled alternation per intent, plus the smaller patterns the classifier combines
+(negations, payment verbs, income phrases…). French and English patterns sit together: debtors mix
+languages, and no pattern of one language is a common word of the other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu.vocabulary import words
+
+STRONG = 0.9
+WEAK = 0.6
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+# ----------------------------------------------------------------------------------------- opt-out
+OPT_OUT_KEYWORDS = re.compile(
+    r"^(?:stop ?all|stop|unsubscribe|unsub|cancel|end|quit|revoke|optout|opt out|arret|arrete|arretez"
+    r"|stop sms|desabonner|desinscription|desinscrire)"
+    r"(?: (?:svp|please|merci|thanks|sms|messages?|now|maintenant|all|tout|de suite|emo_\w+|\?))*$"
+)
+OPT_OUT = _rx(
+    r"^stop\b(?! (?:worrying|crying|asking|complaining|it|that|being))",
+    r"\bstop(?:pez|per)? (?:de |d )?(?:texting|messaging|sending|contacting|calling|harassing|bothering|writing"
+    r"|spamming|emailing|m envoyer|m ecrire|me contacter|me harceler|m appeler|me relancer|me deranger"
+    r"|me spammer|me texter)\b",
+    r"\bstop (?:the |these |your |vos |les |ces |all )?(?:texts?|messages?|sms|calls|relances?|reminders?)\b",
+    r"\b(?:arretez|arrete|arreter|cessez|cesser|stoppez)(?: donc| svp| de suite| tout de suite)? (?:de |d )?"
+    r"(?:m |me |nous )?(?:envoyer|ecrire|contacter|harceler|appeler|relancer|deranger|spammer|texter"
+    r"|solliciter|embeter)\b",
+    r"\b(?:arretez|arrete|cessez|stoppez|arret|stop) (?:les |vos |des |ces |de vos |d envoyer des )?"
+    r"(?:sms|messages?|relances?|textos|mails|appels|envois)\b",
+    r"\bne (?:me |m |nous )?(?:contactez|contacte|contactes|ecrivez|ecris|appelez|envoyez|relancez|harcelez"
+    r"|derangez|textez|texte) (?:plus|jamais)\b",
+    r"\bne plus (?:me |m )?(?:contacter|ecrire|appeler|relancer|envoyer)\b",
+    r"\bplus (?:de |d )(?:sms|messages?|relances?|textos|appels)\b",
+    r"\bje (?:ne )?(?:veux|souhaite|desire|voudrais) plus "
+    r"(?:recevoir|etre (?:contacte|appele|relance)\w*|de |d |vos |ces |vous )",
+    r"\b(?:do not|never) send (?:me|us)\b",
+    r"\b(?:no longer|do not) (?:wish|want) to be (?:contacted|texted|messaged)\b",
+    r"\bnot to be contacted\b",
+    r"\b(?:desinscri|desabonn|desinscrivez)\w*",
+    r"\b(?:laissez|laisse|fichez|foutez|fiche|fous) (?:moi|nous) (?:tranquille|en paix|la paix)\b",
+    r"\b(?:do not|never) (?:ever )?(?:contact|text|message|call|email|write to|bother|sms) (?:me|us)\b",
+    r"\bno more (?:texts?|messages?|sms|calls|reminders|emails)\b",
+    r"\b(?:do not|no longer) want (?:to (?:receive|get) )?(?:(?:these|your|any|more|those|of your) ){0,2}"
+    r"(?:texts?|messages?|sms|reminders|calls)\b",
+    r"\bremove (?:me|my number)\b",
+    r"\btake me off\b",
+    r"\bunsubscribe\b",
+    r"\bopt ?out\b",
+    r"\bleave (?:me|us) alone\b",
+    r"\bstop harass",
+)
+
+# ------------------------------------------------------------------------------------ wrong person
+NAME_DENIAL = re.compile(
+    r"\b(?:[Jj]e (?:ne )?suis pas|[Jj]e m'appelle pas|I am not|I'm not|[Ii]m not|i am not|i'm not)"
+    r" (?:(?:M|Mr|Mme|Mrs|Ms|Miss|Monsieur|Madame|Mister)\.? )?[A-Z][a-zà-ÿ]+"
+)
+WRONG_PERSON = _rx(
+    r"\b(?:c est|ce n est|ca n est|ce|c) ?pas moi\b",
+    r"^pas moi\b",
+    r"\bnot me\b",
+    r"\bisn t me\b",
+    r"\b(?:this|that|it) is not me\b",
+    r"\b(?:mauvais|faux) (?:numero|num|destinataire|correspondant|contact)\b",
+    r"\berreur (?:de|sur le) (?:numero|destinataire|personne)\b",
+    r"\bpas (?:le|la) bon(?:ne)? (?:numero|personne|destinataire)\b",
+    r"\btromp\w* de (?:personne|numero|destinataire)\b",
+    r"\bje (?:ne |n )?(?:le |la |les )?connais (?:pas|aucun|aucune|personne|rien)\b"
+    r"(?! (?:le |la |ce |cette |les |ces |du |de )?(?:montant|somme|facture|dette|commande|raison|date|detail))",
+    r"\bje (?:ne )?suis pas (?:monsieur|madame|mademoiselle|la personne|celui|celle|cette personne|votre client"
+    r"|le titulaire|la titulaire)\b",
+    r"\bje (?:ne )?m appelle pas\b",
+    r"\bnumero n est plus\b",
+    r"\bn (?:est|appartient) plus (?:a |le |la )",
+    r"\bn habite plus\b",
+    r"\bjamais ete (?:client|cliente)\b",
+    r"\bnumero de (?:mon|ma) \w+\b",
+    r"\bpas la personne que\b",
+    r"\b(?:qui est|c est qui) (?:ce|cette) (?:monsieur|madame|personne|mec|type)\b",
+    r"\bwrong (?:number|num|no|person|guy|girl|man|woman|lady|individual|name|contact|recipient|people)\b",
+    r"\bwrong #",
+    r"\b(?:numero|number) (?:errone|incorrect|invalide|wrong|faux)\b",
+    r"\bincorrect number\b",
+    r"^(?:je )?(?:ne )?connais pas\b",
+    r"\bpas mon nom\b",
+    r"\bnot my name\b",
+    r"\bi am not (?:that|this|the) (?:person|guy|man|woman|lady|one)\b",
+    r"\bwho (?:that|this|he|she) is\b",
+    r"\bqui c est\b(?! ce message)",
+    r"\bno idea who\b",
+    r"\bde qui vous parlez\b",
+    r"\b(?:ne (?:lui|leur) appartient|n appartient) plus\b",
+    r"\bn est plus (?:a lui|a elle|le sien|la sienne)\b",
+    r"\bno longer (?:his|hers|theirs|belongs)\b",
+    r"\bnumber is no longer\b",
+    r"\bnot the right (?:number|person)\b",
+    r"\bdo not know (?:this|that|the|any|him|her|them|who|you|your|a)\b"
+    r"(?! (?:amount|invoice|bill|balance|reason|date|total))",
+    r"\bnever heard of\b",
+    r"\bi am not (?:mister|mrs|ms|miss|the person|who you|the one|your customer|the account holder)\b",
+    r"\bmy name is not\b",
+    r"\bnot who you\b",
+    r"\b(?:this|that) (?:number|phone) (?:does not|no longer|is not) (?:belong|his|hers|theirs)",
+    r"\bdoes not belong to\b",
+    r"\b(?:old|former) number\b",
+    r"\b(?:does not|no longer) live here\b",
+    r"\bnever been (?:a |your )?(?:customer|client)\b",
+    r"\bsent (?:this )?to the wrong\b",
+    r"\bgot the wrong\b",
+    r"\bhave the wrong\b",
+)
+
+# ----------------------------------------------------------------------------------------- dispute
+NO_DOCUMENT = (
+    r"(?! (?:de |d |la |une |ma |votre |vos |aucune |les |an |the |any |your |a )?(?:facture|courrier|lettre|mail"
+    r"|message|relance|rib|devis|justificatif|invoice|bill|letter|statement|email|copy|notice|text))"
+)
+DISPUTE = _rx(
+    r"(?<!ne )(?<!pas )(?<!not )\bcontest\w*+(?! pas\b)",
+    r"(?<!not )(?<!no )\bdisput\w*",
+    r"\bpas (?:d_accord|ok) (?:avec|sur) (?:le|la|ce|cette|vos|votre|les|ces) (?:montant|somme|facture|prix"
+    r"|calcul|tarif|chiffre|total)",
+    r"\bdo not agree with (?:the|this|that|your) (?:amount|bill|invoice|charge|price|sum|total|figure)",
+    r"\b(?:montant|somme|facture|prix|calcul|chiffre|total|tarif)s? (?:est |sont |etait |me semble |parait )?"
+    r"(?:faux|fausse|incorrect\w*|errone\w*|pas (?:le )?bon\w*|pas correct\w*|pas juste|trop eleve\w*"
+    r"|abusi\w*|exagere\w*)",
+    r"\bpas (?:le |la )?bon(?:ne)? (?:montant|somme|facture|prix)\b",
+    r"\bmauvais montant\b",
+    r"\b(?:amount|bill|invoice|charge|price|total|sum|math|maths|calculation|figure)s? (?:is|are|was|seems)"
+    r" (?:wrong|incorrect|not right|off|too high|inflated|a mistake)\b",
+    r"\bwrong (?:amount|bill|invoice|charge|price|total)\b",
+    r"\bnot the (?:right|correct) amount\b",
+    r"\bgot the maths? wrong\b",
+    r"\berreur (?:de|dans|sur) (?:la |le |votre |vos )?(?:facture|montant|facturation|calcul|compte)",
+    r"\bc est une erreur\b",
+    r"\bil y a (?:une )?erreur\b",
+    r"\bthis is a (?:mistake|error)\b",
+    r"\b(?:mistake|error) (?:in|on|with) (?:the|your|my) (?:bill|invoice|amount|account)",
+    r"\btromp\w* (?:dans|sur) (?:le|la|les|vos|votre)\b",
+    rf"\bjamais (?:recu|eu|vu|arrive\w*|ete livre\w*|livre\w*|commande\w*|signe\w*|achete\w*){NO_DOCUMENT}",
+    r"\bjamais ete (?:fait|faite|realise\w*|termine\w*|rembourse\w*|effectue\w*)\b",
+    r"\bpas (?:ete )?(?:recu|livre\w*) (?:la |ma |le |mon |les |mes |l |votre )?(?:commande|colis|marchandise"
+    r"|livraison|produit|article|materiel|prestation)",
+    r"\b(?:commande|colis|livraison|produit|article|marchandise|package|parcel|order|item|goods)s? (?:n est |n a "
+    r"|est |is |was |has |have )?(?:jamais|pas|never|not)(?: been| ete)? (?:arrive\w*|livre\w*|recu\w*|delivered"
+    r"|arrived|received|came|shipped)",
+    rf"\bnever (?:received|got|arrived|came|delivered|ordered|bought|purchased|signed|agreed|subscribed|used)\b"
+    rf"{NO_DOCUMENT}",
+    r"\bdid not (?:order|buy|purchase|sign|receive (?:the|my|any) (?:order|goods|item|package|parcel))\b",
+    r"\b(?:defectueu\w*|abime\w*|en panne|non conforme|pas conforme|defaut\w*)\b",
+    r"\bne (?:marche|fonctionne) (?:pas|plus)\b",
+    r"\b(?:defective|faulty|damaged|stopped working)\b",
+    r"\bbroken\b(?! promise)",
+    r"\b(?:arrive\w*|livre\w*|recu\w*) (?:casse\w*|abime\w*|endommage\w*|defectueu\w*|en mauvais etat|incomplet\w*)",
+    r"\b(?:ne )?reconnais pas (?:cette|ces|la|le|votre|vos) (?:dette|facture|montant|somme|creance)",
+    r"\babusi\w*",
+    r"\bexorbitant\w*",
+    r"\boutrageous\b",
+    r"\bexcessi\w*",
+    r"\b(?:it|that|this) is (?:wrong|incorrect|not right|not correct)\b",
+    r"\bc est faux\b",
+    r"\bc est pas (?:juste|correct|normal)\b",
+    r"\b(?:n est )?pas normal (?:ce|cette|le|la) (?:montant|somme|facture|prix)",
+    r"\bne correspond pas\b",
+    r"\bpas ce que j ai commande\b",
+    r"\b(?:not|never|is not|was not) what i (?:ordered|paid for|asked for|bought)\b",
+    r"\b(?:does not|did not) match (?:the|my|your|our) (?:quote|order|estimate|contract|agreement)\b",
+    r"\b(?:resilie|annule|resiliation|annulation|resilier)\w*\b",
+    r"\b(?:cancelled|canceled|terminated|cancellation)\b",
+    r"\b(?:facture|debite|preleve|paye|compte|factures)\w* (?:2|deux) fois\b",
+    r"\ben double\b",
+    r"\bdoublon\b",
+    r"\bcharged (?:me |my \w+ |us )?(?:twice|double|2 times)\b",
+    r"\bdouble (?:charged|billed|charge)\b",
+    r"\bbilled (?:me )?twice\b",
+    r"\bduplicate\b",
+    r"\bovercharg\w*",
+    r"\bsurfactur\w*",
+    r"\bje (?:ne )?(?:vous )?dois (?:rien|pas|aucun)\b",
+    r"\bdo not owe\b",
+    r"\bowe (?:you )?nothing\b",
+    r"\bnot my debt\b",
+    r"\bnever had (?:a |any )?(?:contract|agreement|account|subscription|dealings)\b",
+    r"\b(?:c est du|this is) (?:vol|theft|robbery|daylight robbery)\b",
+    r"\b(?:debt|dette|facture|invoice|bill) (?:is not|n est pas|not) (?:mine|a moi|la mienne|valid|valable)\b",
+    r"\bn existe pas\b",
+    r"\bprescri\w*",
+    r"\btime ?barred\b",
+    r"\bstatute of limitations\b",
+    r"\barnaque\w*",
+    r"\bescroquerie\b",
+    r"\bscam\w*",
+    r"\bfraud\w*",
+    r"\b(?:travail|travaux|prestation|chantier|intervention|reparation)s? (?:n a|n ont|n est)(?: jamais| pas)*"
+    r" (?:ete )?(?:fait|faite|faits|termine\w*|realise\w*|effectue\w*|fini\w*)\b",
+    r"\b(?:job|work|service|repair|installation)s? (?:was not|were not|was never|is not|has not been"
+    r"|have not been|never got|never was|never) (?:been )?(?:finished|done|completed|performed|delivered"
+    r"|carried out|made)\b",
+    r"\bmauvaise qualite\b",
+    r"\bpas (?:le|la|ce) (?:montant|prix|somme|tarif) (?:convenu|prevu|annonce|indique|initial|du devis|negocie)",
+    r"\bnot (?:the|what) (?:amount|price|sum)? ?(?:we|i|you) (?:agreed|quoted|said|discussed|negotiated)",
+    r"\b(?:produit|appareil|article|machine|voiture|telephone|product|device|item|appliance|phone|car)s?"
+    r" (?:ne (?:marche|fonctionne) (?:pas|plus|jamais)|does not work|did not work|never worked|is not working"
+    r"|stopped working|was not working)\b",
+    r"\b(?:service|produit|travail|prestation) (?:nul|mal fait|bacle|deplorable)\b",
+    r"\b(?:terrible|awful|poor|bad|lousy|horrible|shoddy) (?:service|quality|job|work|workmanship|product)\b",
+    r"\brefuse de (?:payer|regler) (?:ca|cela|cette|pour|une|un|les)\b",
+    r"\brefuse to pay (?:for|this|that|it)\b",
+    r"\b(?:retourne|renvoye|rendu)\w* (?:l |le |la |les |mon |ma )?(?:article|produit|colis|commande|materiel"
+    r"|appareil)\b",
+    r"\b(?:jamais|pas) (?:ete )?rembourse\w*\b",
+    r"\breturned (?:the|it|my|everything|them)\b",
+    r"\b(?:never|not) (?:got|received|been given)? ?(?:a |my )?refund\w*\b",
+    r"\bno refund\b",
+    r"\b(?:avocat|lawyer|attorney|solicitor)\b",
+    r"\b(?:rien|jamais) commande\w*\b",
+    r"\bconnais pas (?:cette|ces) (?:facture|dette)s?\b",
+    r"\bdo not recogni[sz]e (?:this|the|that) (?:debt|invoice|bill|charge|amount)\b",
+)
+
+# ------------------------------------------------------------------------------------ payment plan
+PLAN = _rx(
+    r"\beche?ancier\b",
+    r"\bechelonn\w*",
+    r"\betal(?:er|ement|e|ez|erais)\b",
+    r"\bplusieurs (?:fois|versements?|paiements?|mensualites?|echeances?|tranches?|mois)\b",
+    r"\bpetit a petit\b",
+    r"\bpeu a peu\b",
+    r"\bau fur et a mesure\b",
+    r"\bplan (?:de )?(?:paiement|remboursement|d apurement)\b",
+    r"\bpaiements? (?:echelonne|fractionne|en plusieurs)\w*",
+    r"\bfacilites? de paiement\b",
+    r"\bfractionn\w*",
+    r"\bpayment (?:plan|arrangement|schedule)s?\b",
+    r"\brepayment (?:plan|schedule)\b",
+    r"\binstall?ments?\b",
+    r"\barrangement\b",
+    r"\bsplit (?:it|this|the|that|payments?|into|in|up)\b",
+    r"\bspread (?:it|the|out|this|payments?|over)\b",
+    r"\bin (?:parts|chunks|pieces|bits)\b",
+    r"\ba little at a time\b",
+    r"\blittle by little\b",
+    r"\bbit by bit\b",
+    r"\bpay (?:it )?off over\b",
+    r"\b(?:monthly|weekly) payments?\b",
+    r"\bpart payments\b",
+)
+INCOME = re.compile(
+    r"\b(?:touche|gagne|percois|earn|earns|earning|get paid|i get|i only get|i make|i receive|salaire|salary"
+    r"|income|revenus?)\b"
+)
+TOO_MUCH = re.compile(r"\b(?:trop|too much|too expensive|too high|c est beaucoup)\b")
+
+# ------------------------------------------------------------------------------------ already paid
+NEG = re.compile(r"\b(?:pas|jamais|rien|not|never|no|ne|n)\b")
+ALREADY_PAID = _rx(
+    r"\b(?:j ai|on a|nous avons|je vous ai|je l ai|je les ai|il a|elle a|il vous a|elle vous a"
+    r"|mon \w+ (?:vous )?a|ma \w+ (?:vous )?a|on vous a)(?: (?:deja|bien|tout|meme|hier|aujourdhui|aussi))*"
+    r" (?:paye|regle|verse|vire|envoye|rembourse|solde|acquitte|effectue|fait (?:le|un|mon|les|des)"
+    r" (?:virement|paiement|cheque|reglement|versement|necessaire))\b",
+    r"\bdeja (?:paye|regle|fait|envoye|rembourse|vire|verse|solde|effectue)\w*",
+    r"\b(?:c est|ca a ete|a ete|ont ete|est|sont|facture|paiement|virement|cheque|prelevement|reglement"
+    r"|transfert|versement|dette)(?: bien| deja| deja bien| bien deja)? (?:paye|payee|regle|reglee|effectue"
+    r"|effectuee|fait|faite|envoye|envoyee|parti|partie|passe|solde|soldee|acquitte\w*)\b",
+    r"\bje viens de (?:payer|regler|faire le (?:virement|paiement)|virer|envoyer|verser|rembourser)\b",
+    r"\b(?:i|we|my \w+|he|she|they)(?: (?:already|just|actually|have|has|did|definitely|already have))*"
+    r" (?:paid|sent|transferred|settled|wired|mailed|made (?:the|a|my) (?:payment|transfer)|cleared"
+    r"|deposited|did the (?:payment|transfer))\b",
+    r"\balready (?:paid|settled|done|sent|took care|been paid|transferred|made)\b",
+    r"\b(?:paid|settled|sent|done|taken care of) already\b",
+    r"\b(?:bill|invoice|balance|payment|transfer|check|cheque|debt|amount|account|debit|money)"
+    r"(?: has| was| is| have| had)?(?: been)?(?: already)? (?:paid|settled|sent|cleared|went through"
+    r"|gone through|processed|done|made|mailed|posted|wired|transferred|deposited|went out|gone out)\b",
+    r"\b(?:it|this|that|everything)(?: has| was| is| have| had)(?: been)?(?: already)? (?:paid|settled|sent"
+    r"|cleared|went through|gone through|processed|done|made|mailed|posted|wired|transferred|deposited)\b",
+    r"\b(?:it|this|that|everything) (?:went|has gone) through\b",
+    r"^(?:i )?(?:just )?(?:paid|sent|transferred|wired|mailed|settled)\b",
+    r"\bjust paid\b",
+    r"\bje l ai (?:fait|envoye|regle|paye|vire|poste)\b",
+    r"\b(?:avez vous|vous avez) (?:bien )?recu (?:mon|le|notre|ma) (?:paiement|virement|cheque|reglement)\b",
+    r"\bdid you (?:get|receive) (?:my|the|our) (?:payment|transfer|check|cheque|money)\b",
+)
+ACCENTED_PARTICIPLE = re.compile(r"\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b")
+PARTICIPLE_AFTER_NEG = re.compile(r"\b(?:pas|jamais|rien)(?: encore| toujours)? (?:payé|réglé|viré|versé)")
+
+# ---------------------------------------------------------------------------------- promise to pay
+FR_PAY_VERB = (
+    r"(?:paye|paie|payer|paierai|payerai|paierais|payerais|paient|regle|regler|reglerai|reglerais|verse|verser"
+    r"|verserai|vire|virer|virerai|envoie|envoyer|enverrai|rembourse|rembourser|rembourserai|regularise"
+    r"|regulariser|regulariserai|solde|solder|solderai|donne|donner|donnerai|depose|deposer|passe payer"
+    r"|(?:fais|faire|ferai|fait) (?:le|un|mon|les|des) (?:virement|paiement|cheque|necessaire|reglement)"
+    r"|(?:fais|faire|ferai|mets|mettre|mettrai)(?= (?:\d|eur|usd|gbp)))"
+)
+FR_PROMISE = re.compile(
+    r"\b(?:je|j|on|nous)((?: (?:vous|te|vais|peux|pourrai|pourrais|compte|dois|veux|les|le|la|l|vous les"
+    r"|vous le|en|ne|n|tout|bien|sans doute|aussi|y|passe|passerai|vais vous|peux vous|pourrai vous|essaie"
+    r"|essaierai|de|d|m engage a|m engage|promets de|prevois de|pense|devrais|devrai|vais pouvoir|espere"
+    r"|souhaite|voudrais|a))*) " + FR_PAY_VERB + r"\b( (?:pas|jamais|plus|rien)\b)?"
+)
+EN_PAY_VERB = (
+    r"(?:pay|paying|send|sending|transfer|transferring|wire|wiring|settle|settling|clear|clearing|mail"
+    r"|deposit|make (?:a|the|my) payment|making (?:a|the) payment|sort (?:it|this|that) out|sort out|cover"
+    r"|get (?:you )?the money|have the money|put (?:the money|it) in|do(?= (?:\d|usd|gbp|eur))"
+    r"|give(?: you| u)?(?= (?:\d|usd|gbp|eur|the money|it))"
+    r"|take care of (?:it|this|that|the bill|the invoice|the payment|the balance)|have it (?:paid|done|settled"
+    r"|sent|sorted))"
+)
+EN_PROMISE = re.compile(
+    r"\b(?:i|we|will|going to|can|could|let me|shall)((?: (?:will|am going to|can|could|shall|would|be|am"
+    r"|definitely|probably|also|only|just|then|still|try to|do|make sure to|be able to|should|going to"
+    r"|not|never|gonna|want to|would like to|like to|intend to|plan to|promise to|i))*) " + EN_PAY_VERB + r"\b"
+)
+SENTENCE_START_PROMISE = re.compile(
+    r"^(?:ok |okay |so |yes |well |alright |right )?(?:paying|sending|will pay|will send|pay (?:you|u|it)"
+    r"|transferring)\b"
+)
+PROMISE = _rx(
+    r"\b(?:paiement|virement|reglement|versement|cheque)s? (?:prevu|programme|planifie|sera|partira|arrivera)\b",
+    r"\b(?:sera|seront|ca sera|ce sera) (?:fait|faite|regle|reglee|paye|payee|envoye|vire|solde)\b",
+    r"\bwill be (?:paid|done|settled|sent|transferred)\b",
+    r"\bje m en (?:occupe|occuperai|charge)\b",
+    r"\byou will (?:have|get|receive) (?:the|your|my) (?:money|payment|transfer)\b",
+    r"\bvous (?:aurez|recevrez) (?:le|votre|mon|l) ?(?:paiement|virement|argent|cheque|reglement)\b",
+    r"\bi will (?:do it |do so |have it done |get it done |get it to you )?(?:on|by|before) ",
+)
+HOW_BEFORE = re.compile(r"\b(?:comment|how|ou|where|quand)\b")
+MEANS_AFTER = re.compile(
+    r"^ (?:par|en|by|with|in|via|using) (?:carte|cheque|virement|paypal|especes|liquide|card|credit card|cash"
+    r"|check|cheque|bank transfer|apple pay|google pay|prelevement|direct debit)\b(?! \d)"
+)
+PURPOSE_PAY = re.compile(r"\b(?:pour (?:vous )?(?:payer|regler|rembourser)|to pay (?:you|u|it|the|this|that))\b")
+NOT_BEFORE = re.compile(
+    r"\b(?:pas|rien|not|anything|nothing)\b(?: \w+){0,4}? (?:avant|before|until|till|jusqu a|jusqu au)\b"
+)
+CANNOT_PAY = re.compile(
+    r"\b(?:pas|rien|plus|not|unable to|not able to)\b(?: \w+){0,2}? (?:payer|regler|rembourser|pay|afford)\b"
+)
+PAYMENT_NOUN = re.compile(r"\b(?:paiement|virement|reglement|versement|cheque|payment|transfer|check)\b")
+
+# ---------------------------------------------------------------------------------------- hardship
+HARDSHIP = _rx(
+    r"\bchom\w*",
+    r"\bsans (?:emploi|travail|boulot|revenus?|ressources?)\b",
+    r"\bperdu (?:mon|son|notre) (?:travail|emploi|boulot|job|taf)\b",
+    r"\blicenci\w*",
+    r"\bplus de (?:travail|boulot)\b",
+    r"\b(?:pas|plus|aucun) (?:les |de |d )?moyens?\b",
+    r"\b(?:pas|plus) (?:d argent|de sous|un rond|un sou|un centime)\b",
+    r"\bpas de quoi payer\b",
+    r"\bfauche\w*",
+    r"\ba sec\b",
+    r"\bdans le rouge\b",
+    r"\bdecouvert\b",
+    r"\baucun revenu\b",
+    r"\bpas de revenu",
+    r"\bfins? de mois (?:difficiles?|compliquees?|dures?)\b",
+    r"\bdifficult\w* financ\w*",
+    r"\bfinanc\w* (?:\w+ ){0,3}?(?:difficil\w*|dur|complique\w*|tendu\w*|serre\w*|probleme\w*)",
+    r"\b(?:dur|difficile|complique\w*|galere\w*|tendu) (?:\w+ )?(?:en ce moment|financierement|ce mois)",
+    r"\ben difficulte\b",
+    r"\bpas (?:de|d) (?:travail|emploi|boulot|job|revenus?)\b",
+    r"\bperiode (?:\w+ )?(?:difficile|compliquee|dure)\b",
+    r"\bne travaille plus\b",
+    r"\bdo not have (?:a|any) (?:job|work|income)\b",
+    r"\b(?:hard|difficult|rough|tough) (?:time|times|patch|period)\b",
+    r"\b(?:am|been|was|fell|very|so|seriously|really) ill\b",
+    r"\bcan not work\b",
+    r"\bproblemes? d argent\b",
+    r"\bmoney (?:problems|issues|troubles)\b",
+    r"\bgalere\w*",
+    r"\bc est (?:tres )?dur\b",
+    r"\bmalade\b",
+    r"\bmaladie\b",
+    r"\bhopital\b",
+    r"\bhospitalis\w*",
+    r"\bcancer\b",
+    r"\baccident\b",
+    r"\brsa\b",
+    r"\bpole emploi\b",
+    r"\bfrance travail\b",
+    r"\bminimum vieillesse\b",
+    r"\baah\b",
+    r"\bpetite retraite\b",
+    r"\bsurendett\w*",
+    r"\bbanque de france\b",
+    r"\bdeced\w*",
+    r"\bdeces\b",
+    r"\benterrement\b",
+    r"\bveu(?:f|ve)\b",
+    r"\bdivorc\w*",
+    r"\bseparation\b",
+    r"\b(?:trop de|des) dettes\b",
+    r"\bendette\w*",
+    r"\bm en sors (?:pas|plus)\b",
+    r"\betudiant\w*",
+    r"\b(?:je |j )?(?:ne |n )?(?:peux|pourrai|pourrais|peut|arrive|arriverai|suis pas en mesure de)"
+    r" (?:pas|plus|rien)(?: \w+){0,2}? (?:payer|regler|rembourser|verser|a payer)\b",
+    r"\bimpossible (?:de|pour moi de) (?:payer|regler|rembourser)\b",
+    r"\bne peux rien payer\b",
+    r"\blost (?:my|his|her|our) (?:job|work|income)\b",
+    r"\blaid off\b",
+    r"\bunemployed\b",
+    r"\bout of work\b",
+    r"\bjobless\b",
+    r"\bredundan\w*",
+    r"\bgot fired\b",
+    r"\bno (?:job|income|work)\b",
+    r"\b(?:can not|could not) afford\b",
+    r"\bafford\b",
+    r"\bno money\b",
+    r"\bdo not have (?:the |any |enough )?(?:money|funds|cash)\b",
+    r"\bnot enough money\b",
+    r"\bbroke\b",
+    r"\bskint\b",
+    r"\bshort on (?:cash|money)\b",
+    r"\bmoney is tight\b",
+    r"\btight on money\b",
+    r"\b(?:can not|unable to|not able to|could not|will not be able to) (?:\w+ ){0,2}?(?:pay|afford)\b",
+    r"\bimpossible to pay\b",
+    r"\bfinancial (?:difficult\w*|hardship|trouble|problems?|situation)\b",
+    r"\bfinancially\b",
+    r"\bstruggl\w*",
+    r"\bhard times\b",
+    r"\btough times\b",
+    r"\bmake ends meet\b",
+    r"\bsick\b",
+    r"\bhospital\b",
+    r"\billness\b",
+    r"\bdisab\w*",
+    r"\bsurgery\b",
+    r"\binjur\w*",
+    r"\bon benefits\b",
+    r"\bwelfare\b",
+    r"\buniversal credit\b",
+    r"\bfood stamps\b",
+    r"\bpassed away\b",
+    r"\bdied\b",
+    r"\bfuneral\b",
+    r"\bbereave\w*",
+    r"\bwidow\w*",
+    r"\bdivorce\w*",
+    r"\bseparated\b",
+    r"\btoo many debts\b",
+    r"\bcan not cope\b",
+    r"\bbankrupt\w*",
+    r"\binsolven\w*",
+    r"\bstudent\b",
+    r"\bemo_sad\b",
+)
+
+# ------------------------------------------------------------------------------------------- human
+HUMAN = _rx(
+    r"\bparler (?:a|avec) (?:quelqu_un|une personne|un humain|un conseiller|un agent|un responsable|un vrai"
+    r"|une vraie|un operateur|votre service|vous|un etre humain|un employe|un interlocuteur|une conseillere)",
+    r"\b(?:rappel|appel)\w* (?:moi|nous)\b",
+    r"\bm appeler\b",
+    r"\bme rappeler\b",
+    r"\bm appelle\b",
+    r"\bqu on m appelle\b",
+    r"\bme telephoner\b",
+    r"\bpar telephone\b",
+    r"\bau telephone\b",
+    r"\bde vive voix\b",
+    r"\bconseill(?:er|ere)\b",
+    r"\bun humain\b",
+    r"\bune (?:vraie )?personne\b",
+    r"\bun vrai\b",
+    r"\bresponsable\b",
+    r"\boperat(?:eur|rice)\b",
+    r"\bc est un robot\b",
+    r"\bun robot\b",
+    r"\betre contacte\b",
+    r"\bjoignables?\b",
+    r"\b(?:talk|speak|chat) (?:to|with) (?:someone|somebody|a person|a human|an agent|a real|your manager"
+    r"|a manager|a supervisor|a representative|an advisor|an adviser|customer service|an actual|anyone"
+    r"|a live|a human being|a real person|you)\b",
+    r"\bcall me\b",
+    r"\bgive me a call\b",
+    r"\bphone me\b",
+    r"\bring me\b",
+    r"\bcall (?:me )?back\b",
+    r"\b(?:over|by|on) the phone\b",
+    r"\bby phone\b",
+    r"\bhuman\b",
+    r"\breal person\b",
+    r"\brepresentative\b",
+    r"\badvis[oe]r\b",
+    r"\bagent\b",
+    r"\bmanager\b",
+    r"\bsupervisor\b",
+    r"\b(?:are you|is this) a (?:bot|robot)\b",
+    r"\bnumber i can call\b",
+    r"\b(?:talk|speak|chat|parler|discuter) (?:to|with|a|avec) (?:a |an |un |une )?(?:bot|robot|machine)\b",
+    r"\b(?:someone|somebody) (?:call|phone|ring|contact)\b",
+    r"\bs appelle\b",
+    r"\bvous (?:appeler|telephoner|joindre)\b",
+    r"\bappel telephonique\b",
+    r"\bcoup de fil\b",
+    r"\bphone call\b",
+    r"\bcall you\b",
+    r"\bring you\b",
+    r"\bnumber (?:i can|to) call\b",
+)
+
+# ------------------------------------------------------------------------------------ info request
+INFO = _rx(
+    r"\bquel(?:le)?s? (?:facture|reference|commande|dette|societe|entreprise|boite|montant|somme|delai"
+    r"|date|est (?:le|la|votre))\b",
+    r"\bc est pour (?:quelle|quoi|qui)\b",
+    r"\bpour quoi exactement\b",
+    r"\bpourquoi\b",
+    r"\bcombien\b",
+    r"\breste a payer\b",
+    r"\bmontant (?:total|restant|exact|du)\b",
+    r"\bqui (?:etes vous|est ce|me contacte|vous envoie|vous etes)\b",
+    r"\bvous etes qui\b",
+    r"\bc est qui\b",
+    r"\bde la part de qui\b",
+    r"\bc est de la part\b",
+    r"\bcomment (?:je |j |on |puis je |dois je )?(?:peux |dois |pourrais |vais )?(?:vous )?(?:payer|regler|faire"
+    r"|proceder|effectuer|paye|regle)\b",
+    r"\brib\b",
+    r"\biban\b",
+    r"\bcoordonnees bancaires\b",
+    r"\blien (?:de|pour) (?:paiement|payer|regler)\b",
+    r"\b(?:payer|regler|paye|paie|pay) (?:par|en|by|with|in|via|using) (?:carte|cheque|virement|paypal"
+    r"|especes|liquide|card|credit card|debit card|cash|check|cheque|bank transfer|apple pay|google pay)\b",
+    r"\bc est quoi\b",
+    r"\bde quoi (?:s agit|il s agit)",
+    r"\bquoi (?:cette|ce) (?:facture|message|sms)\b",
+    r"\b(?:envoy|renvoy)\w* (?:moi |nous )?(?:la|une|le|les|un) (?:facture|detail|justificatif|copie|preuve"
+    r"|releve|devis|contrat|decompte)",
+    r"\bdetails?\b",
+    r"\bjustificatif\b",
+    r"\bme la renvoyer\b",
+    r"\bla renvoyer\b",
+    r"\breference\b",
+    r"\bnumero de dossier\b",
+    r"\bdate limite\b",
+    r"\bwhich (?:invoice|bill|debt|company|account|order)\b",
+    r"\bwhat (?:invoice|bill|debt|company|is this|is it|is that|are you|for)\b",
+    r"\bwhat is the (?:\w+ )?(?:amount|balance|total|reference|deadline|due date)\b",
+    r"\bhow much\b",
+    r"\bwho (?:are you|is this|is that|sent this|is it|is texting|is messaging)\b",
+    r"\bwho is this from\b",
+    r"\bhow (?:can|do|should|could|would) (?:i|we) pay\b",
+    r"\bhow to pay\b",
+    r"\bbank details\b",
+    r"\bsort code\b",
+    r"\baccount number\b",
+    r"\bpayment link\b",
+    r"\blink to pay\b",
+    r"\bsend (?:me |us )?(?:the|a|an) (?:invoice|bill|details|copy|statement|proof|breakdown)\b",
+    r"\bresend\b",
+    r"\breference number\b",
+    r"\bwhy (?:am i|do i|did i|is|are you)\b",
+    r"\bwhat is this about\b",
+    r"\bcorrespond\w*",
+    r"\bpour quel(?:le)?s?\b",
+    r"\bwhat is this for\b",
+    r"\bwhat (?:\w+ ){0,2}(?:is|was) (?:this|it|that) for\b",
+    r"\bou (?:est ce que |puis je |peut on |dois je )?(?:je |on )?(?:peux |dois |pourrais )?(?:payer|regler|paye)\b",
+    r"\bwhere (?:can|do|should|could) (?:i|we) pay\b",
+    r"\bqui vous a donne\b",
+    r"\bwho gave you\b",
+    r"\bcomment (?:avez vous|vous avez) eu\b",
+    r"\bhow did you get\b",
+    r"\bremaining balance\b",
+    r"\btotal amount\b",
+    r"\bdue date\b",
+    r"\bdeadline\b",
+)
+
+# ------------------------------------------------------------------------------------------- abuse
+ABUSE = _rx(
+    r"\bconn(?:ard|asse)s?\b",
+    r"\b(?:gros |grosse |pauvre |sale )con(?:ne)?s?\b",
+    r"\bqu un con\b",
+    r"\bsal(?:aud|ope|opard)s?\b",
+    r"\bencul\w*",
+    r"\benfoire\w*",
+    r"\bbatard\w*",
+    r"\bpute\b",
+    r"\bputain\b",
+    r"\bmerde\b",
+    r"\bfdp\b",
+    r"\bntm\b",
+    r"\btg\b",
+    r"\bftg\b",
+    r"\bniqu\w*",
+    r"\babruti\w*",
+    r"\bdebile\w*",
+    r"\bcretin\w*",
+    r"\bidiot\w*",
+    r"\bimbecile\w*",
+    r"\bminable\w*",
+    r"\bvoleur\w*",
+    r"\bescrocs\b",
+    r"\brapace\w*",
+    r"\bvautour\w*",
+    r"\bsales? chiens?\b",
+    r"\bordure\w*",
+    r"\bpourri\w*",
+    r"\bcharogne\w*",
+    r"\bracaille\b",
+    r"\b(?:bande|tas|espece|especes) d(?:e)? ?(?:cons|connards|nuls|voleurs|rats|chacals|guignols"
+    r"|tocards|batards|abrutis|idiots|incapables|escrocs|minables|enfoires|pourris)\b",
+    r"\bva te faire\b",
+    r"\ballez vous faire\b",
+    r"\baller vous faire\b",
+    r"\bcasser la gueule\b",
+    r"\bta gueule\b",
+    r"\bfermez la\b",
+    r"\bcrev(?:e|ez|er)\b",
+    r"\bvous tuer\b",
+    r"\bvous buter\b",
+    r"\bfaire la peau\b",
+    r"\b(?:vais|va|allons|viens) vous (?:retrouver|trouver|attraper|choper)\b",
+    r"\bje sais ou (?:vous|tu|t)\b",
+    r"\bfaites attention\b",
+    r"\bgare a vous\b",
+    r"\bcouilles\b",
+    r"\bmafi\w*",
+    r"\bsangsues?\b",
+    r"\bparasites?\b",
+    r"\bfuck\w*",
+    r"\bf off\b",
+    r"\bstfu\b",
+    r"\bshit\w*",
+    r"\bbitch\w*",
+    r"\bbastard\w*",
+    r"\bass ?holes?\b",
+    r"\barseholes?\b",
+    r"\bdick\w*",
+    r"\bprick\w*",
+    r"\bcunt\w*",
+    r"\bmoron\w*",
+    r"\bstupid\b",
+    r"\blosers?\b",
+    r"\bscum\w*",
+    r"\bthie(?:f|ves)\b",
+    r"\bcrooks?\b",
+    r"\bvultures?\b",
+    r"\bleech\w*",
+    r"\bbloodsucker\w*",
+    r"\bgo to hell\b",
+    r"\bpiss off\b",
+    r"\bscrew you\b",
+    r"\bdamn you\b",
+    r"\bkill (?:you|u)\b",
+    r"\bbeat (?:you|u)\b",
+    r"\bhurt (?:you|u)\b",
+    r"\bfind (?:you|u)\b",
+    r"\bwatch your back\b",
+    r"\bi know where (?:you|u)\b",
+    r"\bpain in the ass\b",
+    r"\bjerks?\b",
+    r"\bwankers?\b",
+    r"\btwats?\b",
+    r"\bbloody\b",
+    r"\bemo_insult\b",
+)
+
+# ----------------------------------------------------------------------------------- affirm / deny
+AFFIRM = _rx(
+    r"\boui\b",
+    r"\bouais\b",
+    r"\bok\b",
+    r"\bd_accord\b",
+    r"\bca marche\b",
+    r"\bca me va\b",
+    r"\bca roule\b",
+    r"\bc est (?:bon|ok|parfait|note|entendu)\b",
+    r"\bparfait\b",
+    r"\bentendu\b",
+    r"\bvalide\b",
+    r"\baccept\w*",
+    r"\bconfirm\w*",
+    r"\btres bien\b",
+    r"\bsuper\b",
+    r"\btop\b",
+    r"\bnickel\b",
+    r"\bpas de (?:souci|probleme)\b",
+    r"\bvolontiers\b",
+    r"\bavec plaisir\b",
+    r"\bbien sur\b",
+    r"\bexactement\b",
+    r"\bca me convient\b",
+    r"\bvas y\b",
+    r"\bgo\b",
+    r"\byes\b",
+    r"\bsure\b",
+    r"\bsounds (?:good|great|fine)\b",
+    r"\bthat works\b",
+    r"\bworks for me\b",
+    r"(?<!not )\bsuits? (?:me|us)\b",
+    r"\bfine\b",
+    r"\bagreed?\b",
+    r"\bdeal\b",
+    r"\bperfect\b",
+    r"\bgreat\b",
+    r"\balright\b",
+    r"\ball right\b",
+    r"\bof course\b",
+    r"\bdefinitely\b",
+    r"\bgo ahead\b",
+    r"\bcool\b",
+    r"\bemo_yes\b",
+)
+THANKS = re.compile(r"^(?:merci|thanks|merci beaucoup|thanks a lot|many thanks|cheers)(?: \w+)?$")
+DENY = _rx(
+    r"\bnon\b",
+    r"\bnan\b",
+    r"\bno\b",
+    r"\bnegati\w*",
+    r"\bpas question\b",
+    r"\bhors de question\b",
+    r"\bno way\b",
+    r"\brefuse\b",
+    r"\bpas d_accord\b",
+    r"\bdo not agree\b",
+    r"\bdisagree\b",
+    r"\bne (?:me )?va pas\b",
+    r"\bme va pas\b",
+    r"\bm arrange pas\b",
+    r"\bpas possible\b",
+    r"\bpas etre possible\b",
+    r"\bimpossible\b",
+    r"\bnot (?:be )?possible\b",
+    r"\bpas envisageable\b",
+    r"\b(?:absolument|certainement|surtout) pas\b",
+    r"\b(?:absolutely|certainly|definitely) not\b",
+    r"\bnot interested\b",
+    r"\bpas interesse\w*",
+    r"\b(?:do not|n) accept\w*",
+    r"\baccepte pas\b",
+    r"\bdoes not (?:work|suit)\b",
+    r"\b(?:that|it|this) (?:will not|would not) work\b",
+    r"\bout of the question\b",
+    r"\bm interesse pas\b",
+    r"\bdo not (?:want|think so)\b",
+    r"\btoo much\b",
+    r"\bc est trop\b",
+    r"\btrop cher\b",
+    r"\bnever\b",
+    r"\bjamais\b",
+    r"\bemo_no\b",
+)
+ABOUT_DEBT = re.compile(
+    r"\b(?:montant|facture|somme|dette|reference|dossier|solde|amount|invoice|bill|balance|debt|reference"
+    r"|account|total)\b"
+)
+FILLER = frozenset(
+    words(
+        "ok oui yes svp please merci thanks sans faute promis promise for sure c est sur bon ca vous va ira ok "
+        "then by le la on the at a au de du d avant before latest plus tard max maximum emo_yes emo_please "
+        "emo_money ? et and alors so i je vous you it"
+    )
+)

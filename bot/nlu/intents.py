@@ -1,0 +1,194 @@
+"""Intent rules for normalised debtor replies (French and English together).
+
+Each intent has patterns; `classify` collects every intent a message carries (with a confidence)
+and returns the first one in the priority order of issue 5:
+opt_out > wrong_person > dispute > payment_plan > already_paid > promise_to_pay > hardship > human >
+info_request > abuse > affirm/deny > unknown. Weak evidence (a bare date, a bare amount, "merci")
+only counts when nothing stronger was found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.nlu.intent_patterns import (
+    ABOUT_DEBT,
+    ABUSE,
+    ACCENTED_PARTICIPLE,
+    AFFIRM,
+    ALREADY_PAID,
+    CANNOT_PAY,
+    DENY,
+    DISPUTE,
+    EN_PROMISE,
+    FILLER,
+    FR_PROMISE,
+    HARDSHIP,
+    HOW_BEFORE,
+    HUMAN,
+    INCOME,
+    INFO,
+    MEANS_AFTER,
+    NAME_DENIAL,
+    NEG,
+    NOT_BEFORE,
+    OPT_OUT,
+    OPT_OUT_KEYWORDS,
+    PARTICIPLE_AFTER_NEG,
+    PAYMENT_NOUN,
+    PLAN,
+    PROMISE,
+    PURPOSE_PAY,
+    SENTENCE_START_PROMISE,
+    STRONG,
+    THANKS,
+    TOO_MUCH,
+    WEAK,
+    WRONG_PERSON,
+)
+
+INTENTS = (
+    "opt_out",
+    "wrong_person",
+    "dispute",
+    "payment_plan",
+    "already_paid",
+    "promise_to_pay",
+    "hardship",
+    "human",
+    "info_request",
+    "abuse",
+    "affirm",
+    "deny",
+    "unknown",
+)
+PRIORITY = {name: i for i, name in enumerate(INTENTS)}
+PRIORITY["deny"] = PRIORITY["affirm"]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the entity finders found, as the classifier needs it."""
+
+    dates: int  # date mentions
+    future_dates: int  # mentions that can only be ahead ("demain", "dans 3 jours", "prochain")
+    amounts: int
+    later_dates: int  # dates in a clause that is not negated ("... mais le mois prochain")
+    count_strong: bool
+    frequency: bool
+    residue: str  # the text without its date and amount mentions
+
+
+def _negated(prefix: str) -> bool:
+    return bool(re.search(r"\b(?:ne|n|not|never)\b", prefix))
+
+
+def _asks_how(text: str, m: re.Match[str]) -> bool:
+    """ "comment je peux payer", "how can I pay", "je peux payer par carte ?": questions, not promises."""
+    window = text[max(0, m.start() - 20) : m.start()].rsplit("?", 1)[-1]
+    return bool(HOW_BEFORE.search(window) or MEANS_AFTER.match(text[m.end() :]))
+
+
+def _promise_verb(text: str) -> bool:
+    """A non-negated first-person payment verb ("je paie", "I'll send", "on vous vire")."""
+    for m in FR_PROMISE.finditer(text):
+        if not _negated(m[1] or "") and not m[2] and not _asks_how(text, m):
+            return True
+    for m in EN_PROMISE.finditer(text):
+        if not _negated(m[1] or "") and not _asks_how(text, m):
+            return True
+    return bool(SENTENCE_START_PROMISE.search(text))
+
+
+def _already_paid(text: str, original: str) -> bool:
+    """A past payment that is not negated ("j'ai payé", "paid yesterday", "virement effectué")."""
+    for m in ALREADY_PAID.finditer(text):
+        if not NEG.search(m[0]):
+            return True
+    return bool(ACCENTED_PARTICIPLE.search(original) and not PARTICIPLE_AFTER_NEG.search(original))
+
+
+def _plan(text: str, ev: Evidence) -> bool:
+    """A plan asked for or proposed; "I only get 600 a month" describes an income, not an offer."""
+    if PLAN.search(text) or ev.count_strong:
+        return True
+    if not ev.frequency or TOO_MUCH.search(text):
+        return False
+    return _promise_verb(text) or "?" in text or (ev.amounts > 0 and not INCOME.search(text))
+
+
+def _opt_out(text: str) -> float:
+    if OPT_OUT_KEYWORDS.match(text):
+        return 0.99
+    return STRONG if OPT_OUT.search(text) else 0.0
+
+
+def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
+    found: dict[str, float] = {}
+    paid = _already_paid(text, original)
+    checks = {
+        "wrong_person": lambda: WRONG_PERSON.search(text) or NAME_DENIAL.search(original),
+        "dispute": lambda: DISPUTE.search(text),
+        "payment_plan": lambda: _plan(text, ev),
+        # "c'est réglé dans deux jours" is a promise, not a past payment
+        "already_paid": lambda: paid and not ev.future_dates,
+        "promise_to_pay": lambda: (
+            _promise_verb(text)
+            or PROMISE.search(text)
+            or (ev.dates and PURPOSE_PAY.search(text) and not NEG.search(text))
+            # "pas avant le 10", "not this month but next month": a later date is still a promise
+            or (ev.dates and NOT_BEFORE.search(text))
+            or (ev.later_dates and CANNOT_PAY.search(text))
+            or (PAYMENT_NOUN.search(text) and ev.dates)
+            or (paid and ev.future_dates)
+        ),
+        "hardship": lambda: HARDSHIP.search(text),
+        "human": lambda: HUMAN.search(text),
+        "info_request": lambda: INFO.search(text),
+        "abuse": lambda: ABUSE.search(text),
+    }
+    opt_out = _opt_out(text)
+    if opt_out:
+        found["opt_out"] = opt_out
+    for name, check in checks.items():
+        if check():
+            found[name] = STRONG
+    return found
+
+
+def _weak_intent(text: str, ev: Evidence) -> tuple[str, float] | None:
+    """A bare date or amount reads as a promise; a bare "merci" as agreement."""
+    leftover = [w for w in ev.residue.split() if w not in FILLER]
+    if ev.dates and ev.amounts:
+        return "promise_to_pay", 0.75
+    if (ev.dates or ev.amounts) and len(leftover) <= 1:
+        return "promise_to_pay", WEAK
+    if THANKS.match(text):
+        return "affirm", WEAK
+    if "?" in text and ABOUT_DEBT.search(text):
+        return "info_request", 0.7
+    return None
+
+
+def _affirm_or_deny(text: str) -> tuple[str, float] | None:
+    if DENY.search(text):
+        return "deny", STRONG if len(text.split()) <= 8 else 0.7
+    if AFFIRM.search(text):
+        return "affirm", STRONG if len(text.split()) <= 8 else 0.7
+    return None
+
+
+def classify(text: str, original: str, ev: Evidence) -> tuple[str, float]:
+    """The intent of a normalised message and a confidence in [0, 1]."""
+    if not text.strip(" ?"):
+        return "unknown", 0.0
+    found = _strong_intents(text, original, ev)
+    if found:
+        best = min(found, key=PRIORITY.__getitem__)
+        return best, found[best]
+    for decide in (lambda: _weak_intent(text, ev), lambda: _affirm_or_deny(text)):
+        result = decide()
+        if result:
+            return result
+    return "unknown", 0.3

@@ -1,0 +1,216 @@
+"""Text normalisation for SMS-style debtor replies.
+
+`normalise(text, locale)` returns lower-case ASCII words separated by single spaces: accents
+stripped, apostrophes and contractions expanded ("can't" -> "can not", "j'ai" -> "j ai"), SMS
+abbreviations spelled out ("jpp" -> "je peux pas", "tmrw" -> "tomorrow"), common typos fixed
+(distance-1 corrections towards a list of keywords), emoji turned into marker words
+(``emo_yes``, ``emo_no``, ``emo_insult``…), currency symbols turned into ``eur``/``usd``/``gbp``,
+phone numbers into ``phone``, and number words into digits (`bot.nlu.numbers`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from bot.nlu.numbers import words_to_digits
+from bot.nlu.vocabulary import (
+    ABBREVIATIONS,
+    ELISIONS,
+    KNOWN_WORDS,
+    LOCALE_ABBREVIATIONS,
+    TYPO_TARGETS,
+    TYPOS,
+)
+
+EMOJI = {
+    "emo_yes": "👍👌✅✔☑🆗🤝🙆💯",
+    "emo_no": "👎❌🚫🙅⛔✖",
+    "emo_insult": "🖕🤬💩",
+    "emo_sad": "😢😭😞😔😟🥺😥😩😫",
+    "emo_please": "🙏",
+    "emo_money": "💰💸💶💵💷💳",
+}
+_EMOJI_MAP = {ch: f" {name} " for name, chars in EMOJI.items() for ch in chars}
+_CURRENCY = {"€": " eur ", "$": " usd ", "£": " gbp ", "¥": " jpy "}
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'"})
+_SPECIAL = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
+
+_PHONE = re.compile(r"(?:\+\d{1,3}[ .-]?|\b0)\d(?:[ .-]?\d){8,}\b")
+_EN_CONTRACTIONS = [
+    (re.compile(r"\b(can|ca)(?:'t|nt|not)\b"), "can not"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\bain'?t\b"), "is not"),
+    (re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|would|could|should|must|need)n'?t\b"), r"\1 not"),
+    (re.compile(r"\b(i|you|we|they|he|she|it|that|there)'ll\b"), r"\1 will"),
+    (re.compile(r"\b(i|you|we|they)'ve\b"), r"\1 have"),
+    (re.compile(r"\b(i|you|we|they|he|she)'d\b"), r"\1 would"),
+    (re.compile(r"\b(you|we|they)'re\b"), r"\1 are"),
+    (re.compile(r"\bi'?m\b"), "i am"),
+    (re.compile(r"\b(it|that|what|there|he|she|who|where|how|here|this)'s\b"), r"\1 is"),
+    (re.compile(r"\b(let)'s\b"), r"\1 us"),
+    (re.compile(r"'s\b"), ""),
+]
+# apostrophe-less SMS forms that are unambiguous only in English
+_EN_BARE = {
+    "cant": "can not",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "wont": "will not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "arent": "are not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "im": "i am",
+    "ive": "i have",
+    "youre": "you are",
+    "thats": "that is",
+    "whats": "what is",
+    "theres": "there is",
+    "its": "it is",
+    "lets": "let us",
+    "id": "i would",
+}
+_ILL_AS_I_WILL = re.compile(
+    r"\bill (?=(?:pay|send|transfer|wire|settle|sort|do|make|be|get|try|call|have|mail|clear|give)\b)"
+)
+_TOKEN = re.compile(
+    r"emo_[a-z]+|\d+h\d{2}\b|[a-z]+\d[a-z\d]*(?:[-/][a-z\d]+)*|\d[a-z]+\d[a-z\d]*(?:[-/][a-z\d]+)*|\d+(?:[.,/:-]\d+)*[a-z]*|[a-z]+|[?#/%]"
+)
+_PHRASES = [
+    (re.compile(r"\bc est (?=est\b|etait\b)"), "c "),
+    (re.compile(r"\baujourd hui\b|\baujourd\b"), "aujourdhui"),
+    (re.compile(r"\bapres demain\b"), "apresdemain"),
+    (re.compile(r"\bavant hier\b"), "avanthier"),
+    (re.compile(r"\bs il (?:vous|te) plait\b|\bsil (?:vous|te) plait\b"), "svp"),
+    (re.compile(r"\bquelqu un\b|\bquelquun\b"), "quelqu_un"),
+    (re.compile(r"\bpar cb\b|\ben cb\b"), "par carte"),
+    (re.compile(r"\bd acc\b|\bd accord\b"), "d_accord"),
+    (re.compile(r"\b(\d+) (balles?|boules?)\b"), r"\1 eur"),
+    (
+        re.compile(
+            r"(?<!\ble )(?<!\bla )(?<!\bau )(?<!\bdu )\b(\d+)(?:e|eu|eur|euro|euros)\b"
+            r"(?! (?:fois|jour|semaine|mois|relance|message|rappel|etage|annee))"
+        ),
+        r"\1 eur",
+    ),
+    (re.compile(r"\b(?:euros?|eur)\b"), "eur"),
+    (re.compile(r"\b(\d+)(?:usd|dollars?|bucks?)\b"), r"\1 usd"),
+    (re.compile(r"\b(?:dollars?|bucks?|usd)\b"), "usd"),
+    (re.compile(r"\b(\d+)(?:gbp|quid)\b"), r"\1 gbp"),
+    (re.compile(r"\b(?:pounds?|quid|gbp)\b"), "gbp"),
+    (re.compile(r"\bthank you\b"), "thanks"),
+    (re.compile(r"\bright now\b"), "now"),
+]
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and strip accents (NFKD, combining marks dropped)."""
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower().translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _symbols(text: str) -> str:
+    """Map emoji and currency symbols to words; drop other pictographs."""
+    out = []
+    for ch in text:
+        if ch in _EMOJI_MAP:
+            out.append(_EMOJI_MAP[ch])
+        elif ch in _CURRENCY:
+            out.append(_CURRENCY[ch])
+        elif ord(ch) > 0x2000 and unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn"):
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _contractions(text: str, locale: str) -> str:
+    """Expand English contractions; French elisions become separate words."""
+    for pattern, repl in _EN_CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    text = _ILL_AS_I_WILL.sub("i will ", text)
+    return text.replace("'", " ")
+
+
+@lru_cache(maxsize=8192)
+def _fix_token(token: str, locale: str) -> str:
+    """One word's spelled-out form (abbreviation, elision, typo), possibly several words."""
+    if locale == "en" and token in _EN_BARE:
+        return _EN_BARE[token]
+    if token in LOCALE_ABBREVIATIONS[locale]:
+        return LOCALE_ABBREVIATIONS[locale][token]
+    if token in ABBREVIATIONS:
+        return ABBREVIATIONS[token]
+    if token in TYPOS:
+        return TYPOS[token]
+    if token in KNOWN_WORDS or token in TYPO_TARGETS or not token.isalpha():
+        return token
+    split = _split_elision(token) if locale != "en" else None
+    if split:
+        return split
+    return _near_keyword(token) or token
+
+
+def _split_elision(token: str) -> str | None:
+    """French SMS elisions written without apostrophe: "jai" -> "j ai", "jvous" -> "je vous"."""
+    for prefix, words in ELISIONS.items():
+        rest = token[len(prefix) :]
+        if token.startswith(prefix) and rest in words:
+            head = "je" if prefix == "j" and rest[0] not in "aeiouyh" else prefix
+            return f"{head} {rest}"
+    return None
+
+
+def _typo_index() -> dict[str, str]:
+    """Keywords with one letter dropped (not among their last two letters, where inflections live)."""
+    index: dict[str, str] = {}
+    for word in sorted(TYPO_TARGETS, key=len):
+        for i in range(1, len(word) - 2):
+            index.setdefault(word[:i] + word[i + 1 :], word)
+    return index
+
+
+_TYPO_INDEX = _typo_index()
+
+
+def _near_keyword(token: str) -> str | None:
+    """The keyword one dropped, doubled or swapped letter away from `token` (substitutions are
+    left alone: they turn valid words into other valid words, "match" into "march")."""
+    if not 5 <= len(token) <= 20:
+        return None
+    if token in _TYPO_INDEX:
+        return _TYPO_INDEX[token]
+    for i in range(1, len(token) - 2):
+        extra = token[:i] + token[i + 1 :]
+        if extra in TYPO_TARGETS:
+            return extra
+        swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
+        if swapped in TYPO_TARGETS:
+            return swapped
+    return None
+
+
+def normalise(text: str, locale: str = "fr") -> str:
+    """The normalised form of a message: lower-case ASCII words, numbers as digits."""
+    locale = "en" if locale[:2].lower() == "en" else "fr"
+    text = _PHONE.sub(" phone ", text)
+    text = fold(_symbols(text))
+    text = _contractions(text, locale)
+    tokens = [_fix_token(t, locale) for t in _TOKEN.findall(text)]
+    joined = words_to_digits(" ".join(tokens))
+    for pattern, repl in _PHRASES:
+        joined = pattern.sub(repl, joined)
+    return joined
+
+
+def clear_caches() -> None:
+    """Forget memoised word corrections (benchmarks measure a cold start with it)."""
+    _fix_token.cache_clear()

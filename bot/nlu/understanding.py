@@ -1,0 +1,167 @@
+"""`understand`: intent and entities of one debtor reply.
+
+Entities are reported only for the intents they belong to (`promise_to_pay`, `payment_plan`,
+`already_paid`): the amount is the promised or paid amount, or one installment of a plan (a total
+given with a count is divided: "300 en 3 fois" -> 100); the date is the promised date, the paid
+date (resolved in the past) or the plan's first payment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from bot.nlu.amounts import AmountMention, find_amounts
+from bot.nlu.dates import DateMention, find_dates
+from bot.nlu.installments import PlanTerms, find_terms
+from bot.nlu.intents import Evidence, classify
+from bot.nlu.normalise import normalise
+
+MAX_CHARS = 2000  # longer texts are cut: an SMS is at most 1,600 characters
+ENTITY_INTENTS = frozenset({"promise_to_pay", "payment_plan", "already_paid"})
+CENT = Decimal("0.01")
+
+_CLAUSE_BREAK = re.compile(r"\b(?:mais|but|however|sinon|par contre|cependant|though)\b|\?")
+_CLAUSE_NEGATION = re.compile(r"\b(?:pas|not|jamais|never|unable|impossible)\b")
+_SINCE_BEFORE = re.compile(r"\b(?:depuis|since|for|pendant|during) $")
+_LIMIT_BEFORE = re.compile(r"(?:avant|before|until|till|jusqu a|jusqu au|au plus tard) $")
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What a debtor's message says: one intent label, a confidence, and entities."""
+
+    intent: str
+    confidence: float
+    amount: Decimal | None = None
+    installments: int | None = None
+    frequency: str | None = None
+    date: dt.date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-lines contract of `relance nlu`."""
+        return {
+            "intent": self.intent,
+            "confidence": round(self.confidence, 3),
+            "amount": float(self.amount) if self.amount is not None else None,
+            "installments": self.installments,
+            "frequency": self.frequency,
+            "date": self.date.isoformat() if self.date else None,
+        }
+
+
+def _future_only(mention: DateMention) -> bool:
+    """Mentions that cannot describe a past payment ("demain", "dans 3 jours", "vendredi prochain")."""
+    if mention.kind == "offset":
+        return mention.a > 0 and mention.tense == 0
+    return mention.tense > 0 or mention.kind in ("months", "som", "next_monday")
+
+
+def _ahead(text: str, mention: DateMention) -> bool:
+    """A date that can be a payment still to come (not "hier", not "depuis lundi")."""
+    if mention.tense < 0 or (mention.kind == "offset" and mention.a <= 0):
+        return False
+    return not _SINCE_BEFORE.search(text[max(0, mention.start - 8) : mention.start])
+
+
+def _evidence(text: str, dates: list[DateMention], amounts: list[AmountMention], terms: PlanTerms) -> Evidence:
+    residue = text
+    for start, end in sorted([(d.start, d.end) for d in dates] + [(a.start, a.end) for a in amounts], reverse=True):
+        residue = residue[:start] + " " + residue[end:]
+    return Evidence(
+        dates=len(dates),
+        future_dates=sum(_future_only(d) for d in dates),
+        later_dates=sum(_ahead(text, d) for d in _unnegated(text, dates)),
+        amounts=len(amounts),
+        count_strong=terms.count_strong,
+        frequency=terms.frequency is not None,
+        residue=residue,
+    )
+
+
+def _unnegated(text: str, dates: list[DateMention]) -> list[DateMention]:
+    """The dates outside negated clauses ("je ne peux pas aujourd'hui mais vendredi": vendredi)."""
+    kept = []
+    for d in dates:
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, d.start)), default=0)
+        before = text[clause_start : d.start]
+        if not _CLAUSE_NEGATION.search(before) or _LIMIT_BEFORE.search(before):
+            kept.append(d)
+    return kept
+
+
+def _affirmed_dates(text: str, dates: list[DateMention]) -> list[DateMention]:
+    """Dates outside negated clauses, or all of them when every clause is negated."""
+    return _unnegated(text, dates) or dates
+
+
+def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date) -> dt.date | None:
+    past = intent == "already_paid"
+    resolved = [r for d in _affirmed_dates(text, dates) if (r := d.resolve(today, past=past)) is not None]
+    if not resolved:
+        return None
+    return resolved[0]
+
+
+def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: PlanTerms) -> Decimal | None:
+    if not amounts:
+        return None
+    if intent == "payment_plan":
+        per_unit = [a for a in amounts if _is_per_unit(text, a, terms)]
+        if per_unit:
+            return per_unit[0].value
+        if terms.count and not terms.rest and len(amounts) == 1:
+            return (amounts[0].value / terms.count).quantize(CENT, rounding=ROUND_HALF_UP)
+        return amounts[0].value
+    with_currency = [a for a in amounts if a.has_currency]
+    return (with_currency or amounts)[0].value
+
+
+_GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp)? ?$")
+_GAP_BEFORE_AMOUNT = re.compile(r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp)? ?$")
+
+
+def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
+    """An amount said per period ("50 € par mois") or per installment ("3 paiements de 100")."""
+    after = any(_GAP_AFTER_AMOUNT.match(text[amount.end : pos]) for pos in terms.per_unit_after if pos >= amount.end)
+    before = any(
+        _GAP_BEFORE_AMOUNT.match(text[pos : amount.start]) for pos in terms.per_unit_before if pos <= amount.start
+    )
+    return after or before
+
+
+def _two_payments(terms: PlanTerms, dates: list[DateMention], amounts: list[AmountMention]) -> None:
+    """ "100 maintenant et 100 le mois prochain": several amounts at several dates make a plan."""
+    if terms.count is None and len(amounts) >= 2 and len(dates) >= 2:
+        terms.count, terms.count_strong, terms.rest = len(amounts), True, True
+
+
+def _prepare(text: str) -> str:
+    return unicodedata.normalize("NFC", text[:MAX_CHARS])
+
+
+def understand(text: str, locale: str, today: dt.date) -> Understanding:
+    """Intent, confidence and entities of one message, dates resolved against `today`."""
+    loc = "en" if str(locale)[:2].lower() == "en" else "fr"
+    original = _prepare(str(text))
+    norm = normalise(original, loc)
+    dates = find_dates(norm, loc)
+    terms = find_terms(norm, [(d.start, d.end) for d in dates])
+    amounts = find_amounts(norm, [(d.start, d.end) for d in dates] + terms.spans)
+    _two_payments(terms, dates, amounts)
+    intent, confidence = classify(norm, original, _evidence(norm, dates, amounts, terms))
+    if intent not in ENTITY_INTENTS:
+        return Understanding(intent, confidence)
+    plan = intent == "payment_plan"
+    return Understanding(
+        intent,
+        confidence,
+        amount=_pick_amount(norm, intent, amounts, terms),
+        installments=terms.count if plan else None,
+        frequency=terms.frequency if plan else None,
+        date=_pick_date(norm, intent, dates, today),
+    )
