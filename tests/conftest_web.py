@@ -92,7 +92,7 @@ def stack_settings(url: str, db_url: str, twilio: FakeTwilio, telegram: FakeTele
         "twilio_from": OUR_NUMBER,
         "twilio_api_url": twilio.url,
         "telegram_token": telegram.token,
-        "telegram_api_url": telegram.url,
+        "telegram_api_url": overrides.get("telegram_api_url") or telegram.url,
         "telegram_webhook_secret": WEBHOOK_SECRET,
         "telegram_bot_username": telegram.username,
     }
