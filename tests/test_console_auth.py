@@ -118,7 +118,9 @@ def test_an_agent_cannot_reach_admin_pages(client: TestClient, runtime: Runtime)
     add_agent(runtime)
     sign_in(client, "agent@example.com")
     token = csrf_token(client, "/console/")
-    assert client.get("/console/admin/agents").status_code == 403
+    forbidden = client.get("/console/admin/agents")
+    assert forbidden.status_code == 403 and "This page is for admins." in forbidden.text
+    assert 'id="logout"' in forbidden.text  # even error pages have the logout button
     assert client.get("/console/admin/config").status_code == 403
     created = client.post(
         "/console/admin/agents",

@@ -31,8 +31,11 @@ from relance.models import (
     Flag,
     FlagStatus,
     FormalNotice,
+    Installment,
     Message,
     OptOut,
+    PaymentPlan,
+    PromiseToPay,
 )
 from relance.runtime import Runtime
 from tests.conftest_console import add_agent, console_app, csrf_token, flagged_case, sign_in
@@ -380,3 +383,78 @@ def test_unknown_case_is_a_404_page_and_find_jumps_to_a_case(runtime: Runtime, c
     found = client.get("/console/find", params={"ref": "INV-FIND-1"})
     assert found.url.path == f"/console/cases/{case.id}"
     assert "no case matches" in client.get("/console/find", params={"ref": "nope"}).text
+
+
+def test_the_case_page_shows_promises_plan_installments_and_delivery(runtime: Runtime, client: TestClient) -> None:
+    case = flagged_case(runtime, reason="broken_plan", amount="300.00")
+    at = runtime.now()
+    with runtime.session() as session:
+        session.add(
+            PromiseToPay(
+                case_id=case.id,
+                amount=Decimal("50.00"),
+                currency="EUR",
+                due_on=date(2026, 11, 10),
+                status="broken",
+                created_at=at,
+            )
+        )  # type: ignore[arg-type]
+        plan = PaymentPlan(
+            case_id=case.id,
+            total=Decimal("300.00"),
+            currency="EUR",
+            installment_count=3,
+            frequency="monthly",
+            status="active",
+            created_at=at,
+        )  # type: ignore[arg-type]
+        session.add(plan)
+        session.flush()
+        for seq, (due, paid) in enumerate(
+            [(date(2026, 10, 1), "100.00"), (date(2026, 11, 1), "0"), (date(2026, 12, 1), "0")], 1
+        ):
+            session.add(
+                Installment(
+                    plan_id=plan.id,
+                    seq=seq,
+                    due_on=due,
+                    amount=Decimal("100.00"),
+                    paid_amount=Decimal(paid),
+                    status="paid" if paid != "0" else "due",
+                )
+            )  # type: ignore[arg-type]
+        session.add(
+            Message(
+                case_id=case.id,
+                debtor_id=case.debtor_id,
+                direction="out",
+                channel="sms",
+                author="bot",
+                kind="installment_reminder",
+                body="Rappel : échéance de 100,00 €",
+                status="delivered",
+                created_at=at - timedelta(days=3),
+                sent_at=at - timedelta(days=3),
+                delivered_at=at - timedelta(days=3),
+            )
+        )
+        session.add(
+            Message(
+                case_id=case.id,
+                debtor_id=case.debtor_id,
+                direction="in",
+                channel="sms",
+                author="debtor",
+                kind="inbound",
+                body="Je ne peux plus payer",
+                status="received",
+                created_at=at - timedelta(days=1),
+            )
+        )
+        session.commit()
+    page = client.get(f"/console/cases/{case.id}").text
+    assert "50.00 EUR by 2026-11-10 · broken" in page
+    assert "Plan #" in page and "3 × monthly" in page and page.count("<td>due</td>") == 2 and "<td>paid</td>" in page
+    transcript = page.split('id="transcript"')[1]
+    assert transcript.index("Rappel : échéance") < transcript.index("Je ne peux plus payer")
+    assert 'class="delivery delivery-delivered">delivered' in transcript and "msg-debtor" in transcript

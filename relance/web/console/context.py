@@ -94,7 +94,9 @@ class Console:
         found = self.signed_in(request)
         if found is None:
             raise login_redirect(request)
-        return Viewer(found[0], found[1].csrf)
+        viewer = Viewer(found[0], found[1].csrf)
+        request.state.console_viewer = viewer  # error pages show the logout button too
+        return viewer
 
     async def poster(self, request: Request) -> Viewer:
         """Dependency for POSTs: the signed-in agent, and the form's CSRF token must match (403 otherwise)."""
@@ -166,5 +168,7 @@ class ConsoleRoute(APIRoute):
 
 
 def _error_page(request: Request, status: int, detail: str, headers: Mapping[str, str] | None) -> Response:
-    body = TEMPLATES.get_template("error.html").render(status=status, detail=detail, prefix=PREFIX)
+    viewer = getattr(request.state, "console_viewer", None)
+    context = {"status": status, "detail": detail, "prefix": PREFIX, "viewer": viewer}
+    body = TEMPLATES.get_template("error.html").render(context, csrf_token=viewer.csrf if viewer else "")
     return HTMLResponse(body, status_code=status, headers=headers)
