@@ -1,0 +1,142 @@
+"""Sample contexts for every template, and a check of a renderer's templates (overrides included).
+
+Used by the tests, `bench/render.py`, and to validate a creditor's override directory before it
+reaches a debtor: `check_templates(Renderer(path))` renders every message in every language and
+channel and reports what fails or would not fit in two SMS segments.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from messages.catalog import TEMPLATES, TEXT_CHANNELS
+from messages.context import (
+    DebtLine,
+    InstallmentLine,
+    case_context,
+    handover_context,
+    hardship_context,
+    installment_context,
+    plan_context,
+    promise_context,
+    reminder_context,
+)
+from messages.formatting import LANGUAGES
+from relance.config import Creditor
+from relance.errors import RenderError
+
+SAMPLE_TODAY = date(2026, 11, 27)
+MAX_SMS_SEGMENTS = 2
+
+
+def sample_creditor(**overrides: Any) -> Creditor:
+    """A plausible creditor (payment link, email, phone); any field can be overridden."""
+    fields: dict[str, Any] = {
+        "key": "acme",
+        "name": "Acme Plomberie",
+        "legal_name": "Acme Plomberie SARL",
+        "address": "12 rue des Lilas, 69003 Lyon",
+        "city": "Lyon",
+        "email": "compta@acme-plomberie.fr",
+        "phone": "+33472000000",
+        "payment_url": "https://pay.acme.fr/{reference}",
+        "contest_contact": "compta@acme-plomberie.fr",
+        "registration": "RCS Lyon 123 456 789",
+    }
+    fields.update(overrides)
+    return Creditor(**fields)
+
+
+def sample_debts(count: int = 1, *, currency: str = "EUR", amount: Decimal = Decimal("1234.50")) -> list[DebtLine]:
+    """`count` debts of `amount` each, due a month apart before `SAMPLE_TODAY`."""
+    return [
+        DebtLine(f"F-2026-{1041 + i:04d}", amount, currency, SAMPLE_TODAY - timedelta(days=40 + 30 * i))
+        for i in range(count)
+    ]
+
+
+def sample_schedule(total: Decimal, count: int = 3, first: date = SAMPLE_TODAY) -> list[InstallmentLine]:
+    """Monthly installments summing to `total` (remainder on the last one)."""
+    each = (total / count).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    lines = [InstallmentLine(i + 1, _add_months(first, i), each) for i in range(count)]
+    lines[-1] = InstallmentLine(count, lines[-1].due_on, total - each * (count - 1))
+    return lines
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+def extra_context(name: str, base: dict[str, Any], *, today: date = SAMPLE_TODAY) -> dict[str, Any]:
+    """The variables template `name` needs on top of the case context, with plausible values."""
+    balance: Decimal = base["balance"]
+    schedule = sample_schedule(balance, 3, today + timedelta(days=7))
+    extras: dict[str, dict[str, Any]] = {
+        "promise_followup": promise_context(balance, today - timedelta(days=2)),
+        "promise_confirmation": promise_context(balance, today + timedelta(days=5)),
+        "installment_reminder": installment_context(schedule[1], len(schedule)),
+        "installment_missed": installment_context(schedule[0], len(schedule)),
+        "plan_proposal": plan_context(schedule, "monthly"),
+        "plan_counter_offer": plan_context(schedule, "monthly"),
+        "plan_confirmation": plan_context(schedule, "monthly"),
+        "hardship": hardship_context(),
+        "handover": handover_context(today + timedelta(days=1)),
+    }
+    return extras.get(name, {})
+
+
+def sample_context(
+    name: str,
+    *,
+    creditor: Creditor | None = None,
+    debts: list[DebtLine] | None = None,
+    today: date = SAMPLE_TODAY,
+    telegram_link: str | None = None,
+    step_index: int = 2,
+    step_count: int = 4,
+) -> dict[str, Any]:
+    """A complete context for template `name` (not the notice)."""
+    spec = TEMPLATES[name]
+    creditor = creditor or sample_creditor()
+    debts = debts or sample_debts()
+    if not spec.case_context:
+        return {}
+    if name.startswith("reminder_"):
+        return reminder_context(
+            creditor,
+            debtor_name="Jeanne Martin",
+            debts=debts,
+            step_index=step_index,
+            step_count=step_count,
+            today=today,
+            telegram_link=telegram_link,
+        )
+    base = case_context(creditor, debtor_name="Jeanne Martin", debts=debts, telegram_link=telegram_link)
+    base.update(extra_context(name, base, today=today))
+    return base
+
+
+def check_templates(renderer: Any) -> list[str]:
+    """Render every template in every language and channel; list failures and oversized SMS."""
+    problems = []
+    for language in LANGUAGES:
+        for name in TEMPLATES:
+            for channel in TEXT_CHANNELS:
+                try:
+                    out = renderer.render(name, locale=language, channel=channel, **sample_context(name))
+                except RenderError as exc:
+                    problems.append(str(exc))
+                    continue
+                if channel == "sms" and out.sms.segments > MAX_SMS_SEGMENTS:
+                    problems.append(f"{language}/sms/{name}: {out.sms.segments} SMS segments (at most 2)")
+        try:
+            from messages.notice import sample_notice_data
+
+            renderer.render_notice_html(locale=language, **sample_notice_data(language).template_context())
+        except RenderError as exc:
+            problems.append(str(exc))
+    return problems
