@@ -12,8 +12,9 @@ its webhook gets the same answer and nothing twice. The caller commits and deliv
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -62,6 +63,17 @@ class Inbound:
     recipient: str | None = None  # our address as the provider reported it (To)
     locale: str | None = None  # a guess for strangers (number's country, Telegram language)
 
+    def storable(self) -> Inbound:
+        """This message with every field fit for the database (hostile input is kept, not refused)."""
+        return replace(
+            self,
+            address=storable(self.address)[:64],
+            sender=storable(self.sender)[:64] if self.sender else self.sender,
+            recipient=storable(self.recipient)[:64] if self.recipient else self.recipient,
+            text=storable(self.text),
+            provider_id=storable(self.provider_id)[:64],
+        )
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -98,6 +110,7 @@ def receive(
     `answer_strangers=False` leaves unknown senders without the generic answer (Telegram asks them
     to bind their chat instead).
     """
+    inbound = inbound.storable()
     duplicate = _duplicate(session, inbound)
     if duplicate is not None:
         return duplicate
@@ -226,6 +239,16 @@ def pick_case(session: Session, debtor_ids: Sequence[int]) -> Case | None:
     ).scalar_one_or_none()  # type: ignore[attr-defined]
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` with the two things no database column takes replaced visibly: NUL and lone surrogates."""
+    if not _UNSTORABLE.search(text):
+        return text
+    return _UNSTORABLE.sub(lambda m: "\u2400" if m.group() == "\x00" else "\ufffd", text)
+
+
 def store_inbound(session: Session, inbound: Inbound, case: Case | None, now: datetime) -> Message:
     """The debtor's message, stored before anything else happens."""
     body = inbound.text
@@ -240,7 +263,7 @@ def store_inbound(session: Session, inbound: Inbound, case: Case | None, now: da
         status=MessageStatus.RECEIVED,
         from_address=inbound.address,
         to_address=inbound.recipient or inbound.sender,
-        provider_id=inbound.provider_id[:64],
+        provider_id=inbound.provider_id,
         created_at=now,
     )
     session.add(message)
@@ -278,7 +301,7 @@ def over_rate_limit(session: Session, inbound: Inbound, now: datetime) -> bool:
 
 
 def _reply_key(inbound: Inbound, index: int) -> str:
-    return f"reply:{inbound.channel}:{inbound.provider_id[:150]}:{index}"
+    return f"reply:{inbound.channel}:{inbound.provider_id}:{index}"
 
 
 def store_replies(
@@ -315,14 +338,14 @@ def _duplicate(session: Session, inbound: Inbound) -> Outcome | None:
     """A provider retrying its webhook gets the answers stored the first time."""
     seen = session.execute(
         sa.select(Message).where(
-            Message.provider_id == inbound.provider_id[:64],
+            Message.provider_id == inbound.provider_id,
             Message.direction == Direction.IN,
             Message.channel == inbound.channel,
         )
     ).scalar_one_or_none()
     if seen is None:
         return None
-    prefix = f"reply:{inbound.channel}:{inbound.provider_id[:150]}:"
+    prefix = f"reply:{inbound.channel}:{inbound.provider_id}:"
     rows = session.execute(
         sa.select(Message)
         .where(Message.idempotency_key.startswith(prefix, autoescape=True))  # type: ignore[union-attr]

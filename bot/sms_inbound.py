@@ -36,7 +36,7 @@ def sms_inbound(form: dict[str, str]) -> Inbound | None:
         provider_id=sid,
         recipient=recipient,
         locale=locale_for_number(sender),
-    )
+    ).storable()
 
 
 def handle_sms(runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcome:
