@@ -1,0 +1,110 @@
+"""Pure parts of the web layer and the inbound pipeline: receipts order, form parsing, log hygiene."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.channels.telegram import make_bot
+from bot.delivery_status import FINAL, TWILIO_STATUSES, next_status
+from bot.sms_inbound import locale_for_number, sms_inbound
+from bot.testing.fake_telegram import FakeTelegram
+from bot.testing.fake_twilio import FakeTwilio
+from relance.config import Settings
+from relance.models import MessageStatus
+from relance.web.forms import BadBody, parse_form, parse_json_object
+from relance.web.logs import REDACTED, RedactingFactory, install_redaction, mask_phone, settings_secrets
+
+OURS = [s.value for s in MessageStatus if s != MessageStatus.RECEIVED]
+
+
+@settings(max_examples=300)
+@given(start=st.sampled_from(OURS), receipts=st.lists(st.sampled_from(sorted(TWILIO_STATUSES)), max_size=8))
+def test_receipts_only_move_forward(start: str, receipts: list[str]) -> None:
+    status = start
+    for receipt in receipts:
+        new = next_status(status, receipt)
+        if new is not None:
+            assert status not in FINAL, f"{status} is final but {receipt} replaced it"
+            status = new
+    if "delivered" in receipts and start not in FINAL:
+        assert status in FINAL
+
+
+def test_late_sent_never_overwrites_delivered() -> None:
+    assert next_status("delivered", "sent") is None
+    assert next_status("sent", "delivered") == MessageStatus.DELIVERED
+    assert next_status("sending", "sent") == MessageStatus.SENT
+    assert next_status("sent", "queued") is None
+    assert next_status("received", "delivered") is None
+    assert next_status("sent", "no-such-status") is None
+
+
+def test_parse_form_is_strict() -> None:
+    assert parse_form(b"a=1&b=%C3%A9&c=", "application/x-www-form-urlencoded; charset=utf-8") == {
+        "a": "1",
+        "b": "é",
+        "c": "",
+    }
+    for body, kind in (
+        (b"a=1&a=2", "application/x-www-form-urlencoded"),
+        (b"a=1", "application/json"),
+        (b"\xff=1", "application/x-www-form-urlencoded"),
+        (b"&".join([b"k%d=1" % i for i in range(101)]), "application/x-www-form-urlencoded"),
+    ):
+        with pytest.raises(BadBody):
+            parse_form(body, kind)
+    with pytest.raises(BadBody):
+        parse_json_object(b"[]")
+    with pytest.raises(BadBody):
+        parse_json_object(b"[" * 100_000)
+
+
+def test_sms_inbound_needs_sid_from_and_to() -> None:
+    assert sms_inbound({"From": "+33612345678", "To": "+33700000001"}) is None
+    inbound = sms_inbound(
+        {"MessageSid": "SM1", "From": "+447700900123", "To": "+33700000001", "Body": "hi", "MessagingServiceSid": "MG1"}
+    )
+    assert inbound is not None and inbound.sender == "MG1" and inbound.recipient == "+33700000001"
+    assert inbound.locale == "en" and locale_for_number("+32470123456") == "fr" and locale_for_number("x") == "en"
+
+
+def test_mask_phone() -> None:
+    assert mask_phone("+33612345678") == "+336•••••678"
+    assert mask_phone(None) == "-" and mask_phone("123") == "•••"
+
+
+@pytest.fixture
+def redaction_of() -> Iterator[list[RedactingFactory]]:
+    """Collects the factories a test installs, and puts logging back as it was afterwards."""
+    installed: list[RedactingFactory] = []
+    yield installed
+    for factory in installed:
+        logging.setLogRecordFactory(factory.previous)
+
+
+async def test_secrets_never_reach_the_logs(
+    caplog: pytest.LogCaptureFixture, redaction_of: list[RedactingFactory]
+) -> None:
+    with FakeTelegram() as telegram, FakeTwilio() as twilio:
+        settings = Settings(
+            telegram_token=telegram.token,
+            twilio_auth_token=twilio.auth_token,
+            telegram_webhook_secret="webhook-secret-123456",
+            secret_key="app-secret-key-123456",
+        )
+        redaction_of.append(install_redaction(settings_secrets(settings)))
+        caplog.set_level(logging.DEBUG)
+        bot = make_bot(telegram.token, telegram.url)
+        async with bot:
+            await bot.send_message(chat_id=1, text="hello")
+        logging.getLogger("relance.test").warning(
+            "token %s and %s", telegram.token, settings.twilio_auth_token.get_secret_value()
+        )  # type: ignore[union-attr]
+    assert telegram.token.split(":")[1] not in caplog.text
+    assert twilio.auth_token not in caplog.text
+    assert REDACTED in caplog.text and "sendMessage" in caplog.text  # the lines are there, the secrets are not
