@@ -31,12 +31,16 @@ Public API
   `plan_context(installments, frequency)`, `installment_context(installment, count)`,
   `hardship_context(pause_days=30)`, `handover_context(answer_by)`. `DebtLine`,
   `InstallmentLine`, `debt_line(debt_row)`, `payment_link(creditor, reference)`.
+  `telegram_link` (the deep link) is shown by the first reminder on SMS only.
 - Choices: the keys are the dialogue's intent labels (`promise_to_pay`, `payment_plan`,
   `already_paid`, `dispute`, `human`, `affirm`, `deny`) plus `pause` (hardship). On SMS the
   numbered menu's entry N is `choices[N - 1]`; on chat they are the quick-reply buttons.
 - SMS: `sms_length(text) -> SmsLength`, `count_segments(text)`, `gsm_friendly(text)`,
   `is_gsm7(text)`. SMS output is already GSM-friendly (plain spaces in amounts, plain quotes…).
-- Formatting: `format_money(amount, currency, locale)`, `format_day(day, locale, style)`.
+- Formatting: `format_money(amount, currency, locale)`, `format_day(day, locale, style)`
+  (styles full, long, medium, short, compact). Template filters: `money`, `date`, `shortdate`,
+  `dates` (a list of dates), `number`; globals `choice(key, label)` (recorded and written) and
+  `offer(key, label)` (recorded only: chat buttons).
 - Wording: `threatening_words(text, language)`.
 - Formal notice: `NoticeData`, `Party`, `NoticeDebt`, `SentReminder`, `notice_data(creditor, …)`,
   `render_notice_pdf(data, renderer=None) -> bytes`; charges in `messages.late_charges`.

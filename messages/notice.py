@@ -242,32 +242,3 @@ def default_renderer() -> Renderer:
     if not _DEFAULT:
         _DEFAULT.append(Renderer())
     return _DEFAULT[0]
-
-
-def sample_notice_data(locale: str = "fr") -> NoticeData:
-    """A realistic notice (two invoices, B2B charges, three reminders) for checks and demos."""
-    from messages.samples import sample_creditor
-
-    creditor = sample_creditor(
-        notice={"b2b": True, "late_interest_rate": Decimal("12.15"), "place": "Lyon"},
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP",
-    )
-    issued = date(2026, 11, 27)
-    return notice_data(
-        creditor,
-        debtor=Party("Martin Rénovation SAS", "4 avenue Foch\n69006 Lyon", registration="RCS Lyon 987 654 321"),
-        debts=(
-            NoticeDebt("F-2026-1041", date(2026, 8, 31), Decimal("1234.50"), Decimal("1234.50")),
-            NoticeDebt("F-2026-1077", date(2026, 9, 30), Decimal("860.00"), Decimal("560.00")),
-        ),
-        currency="EUR",
-        issued_on=issued,
-        locale=locale,
-        reminders=(
-            SentReminder(date(2026, 9, 3), "sms", 1),
-            SentReminder(date(2026, 9, 10), "telegram", 2),
-            SentReminder(date(2026, 9, 20), "sms", 3),
-            SentReminder(date(2026, 9, 30), "sms", 4),
-        ),
-    )

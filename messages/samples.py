@@ -24,6 +24,7 @@ from messages.context import (
     reminder_context,
 )
 from messages.formatting import LANGUAGES
+from messages.notice import NoticeData, NoticeDebt, Party, SentReminder, notice_data
 from relance.config import Creditor
 from relance.errors import RenderError
 
@@ -134,9 +135,34 @@ def check_templates(renderer: Any) -> list[str]:
                 if channel == "sms" and out.sms.segments > MAX_SMS_SEGMENTS:
                     problems.append(f"{language}/sms/{name}: {out.sms.segments} SMS segments (at most 2)")
         try:
-            from messages.notice import sample_notice_data
-
             renderer.render_notice_html(locale=language, **sample_notice_data(language).template_context())
         except RenderError as exc:
             problems.append(str(exc))
     return problems
+
+
+def sample_notice_data(locale: str = "fr") -> NoticeData:
+    """A realistic notice (two invoices, B2B charges, three reminders) for checks and demos."""
+    creditor = sample_creditor(
+        notice={"b2b": True, "late_interest_rate": Decimal("12.15"), "place": "Lyon"},
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+    )
+    issued = date(2026, 11, 27)
+    return notice_data(
+        creditor,
+        debtor=Party("Martin Rénovation SAS", "4 avenue Foch\n69006 Lyon", registration="RCS Lyon 987 654 321"),
+        debts=(
+            NoticeDebt("F-2026-1041", date(2026, 8, 31), Decimal("1234.50"), Decimal("1234.50")),
+            NoticeDebt("F-2026-1077", date(2026, 9, 30), Decimal("860.00"), Decimal("560.00")),
+        ),
+        currency="EUR",
+        issued_on=issued,
+        locale=locale,
+        reminders=(
+            SentReminder(date(2026, 9, 3), "sms", 1),
+            SentReminder(date(2026, 9, 10), "telegram", 2),
+            SentReminder(date(2026, 9, 20), "sms", 3),
+            SentReminder(date(2026, 9, 30), "sms", 4),
+        ),
+    )

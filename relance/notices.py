@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from messages.notice import NoticeData, NoticeDebt, Party, SentReminder, notice_data, render_notice_pdf
 from messages.render import Renderer
@@ -52,14 +52,14 @@ def _local_date(instant: datetime, zone: str) -> date:
 def sent_reminders(session: Session, case: Case, zone: str = "UTC") -> list[SentReminder]:
     """The case's scenario reminders that left for the debtor, oldest first."""
     rows = session.execute(
-        sa.select(Message.sent_at, Message.created_at, Message.channel, Message.step)
+        sa.select(col(Message.sent_at), col(Message.created_at), col(Message.channel), col(Message.step))
         .where(
-            Message.case_id == case.id,
-            Message.direction == Direction.OUT,
-            Message.kind == REMINDER_KIND,
-            Message.status.in_(_SENT),  # type: ignore[attr-defined]
+            col(Message.case_id) == case.id,
+            col(Message.direction) == Direction.OUT,
+            col(Message.kind) == REMINDER_KIND,
+            col(Message.status).in_(_SENT),
         )
-        .order_by(Message.id)
+        .order_by(col(Message.id))
     ).all()
     return [SentReminder(_local_date(sent or created, zone), channel, step) for sent, created, channel, step in rows]
 
@@ -68,8 +68,8 @@ def open_debts(session: Session, case: Case) -> list[NoticeDebt]:
     """The case's debts still owed, by due date."""
     rows = session.execute(
         sa.select(Debt)
-        .where(Debt.case_id == case.id, Debt.status == DebtStatus.OPEN, Debt.balance > 0)
-        .order_by(Debt.due_date, Debt.reference)  # type: ignore[arg-type]
+        .where(col(Debt.case_id) == case.id, col(Debt.status) == DebtStatus.OPEN, col(Debt.balance) > 0)
+        .order_by(col(Debt.due_date), col(Debt.reference))
     ).scalars()
     return [NoticeDebt(d.reference, d.due_date, d.amount, d.balance) for d in rows]
 

@@ -221,7 +221,8 @@ def test_threatening_words_detector(text: str, language: str, found: list[str]) 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_formal_notice_may_name_the_court_procedure(renderer: Renderer, language: str) -> None:
-    from messages.notice import render_notice_html, sample_notice_data
+    from messages.notice import render_notice_html
+    from messages.samples import sample_notice_data
 
     html = render_notice_html(sample_notice_data(language), renderer)
     assert {"fr": "injonction de payer", "en": "order for payment"}[language] in html

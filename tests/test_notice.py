@@ -21,9 +21,8 @@ from messages.notice import (
     SentReminder,
     notice_data,
     render_notice_pdf,
-    sample_notice_data,
 )
-from messages.samples import sample_creditor
+from messages.samples import sample_creditor, sample_notice_data
 from relance.config import NoticePolicy, RelanceConfig
 from relance.db import make_engine
 from relance.models import Case, Debt, Debtor, Event, FormalNotice, Message
