@@ -87,7 +87,7 @@ _YEAR = r"(?:,? (\d{4}))?"
 _NOT_UNIT = (
     r"(?! ?(?:eur|usd|gbp|fois|x\b|mois|jours?\b|j\b|semaines?|days?|weeks?|months?|times|%|h\b|heures?"
     r"|ans?\b|years?|payments?|installments?|versements?|paiements?|mensualites?|echeances?|a month"
-    r"|a week|par|per|/|k\b|am\b|pm\b|[.,]\d|\d))"
+    r"|a week|par (?:mois|semaine|an)|per (?:month|week|year)|/|k\b|am\b|pm\b|[.,]\d|\d))"
 )
 _PAST_WORDS = re.compile(r"^ (?:dernier|derniere|passe|passee|last)\b")
 _NEXT_WORDS = re.compile(r"^ (?:prochain|prochaine|next|qui vient)\b")

@@ -88,6 +88,9 @@ WRONG_PERSON = _rx(
     r"\b(?:qui est|c est qui) (?:ce|cette) (?:monsieur|madame|personne|mec|type)\b",
     r"\bwrong (?:number|num|no|person|guy|girl|man|woman|lady|individual|name|contact|recipient|people)\b",
     r"\bwrong #",
+    r"\bpersonne (?:de|du|a|au|avec|qui porte) ce nom\b",
+    r"\b(?:nobody|no one|noone) (?:by|of|with|called) that name\b",
+    r"\bno (?:one|body) (?:here )?(?:called|named|by the name)\b",
     r"\b(?:numero|number) (?:errone|incorrect|invalide|wrong|faux)\b",
     r"\bincorrect number\b",
     r"^(?:je )?(?:ne )?connais pas\b",
@@ -201,10 +204,18 @@ DISPUTE = _rx(
     r"\bscam\w*",
     r"\bfraud\w*",
     r"\b(?:travail|travaux|prestation|chantier|intervention|reparation)s? (?:n a|n ont|n est)(?: jamais| pas)*"
-    r" (?:ete )?(?:fait|faite|faits|termine\w*|realise\w*|effectue\w*|fini\w*)\b",
+    r" (?:ete )?(?:fait|faite|faits|termine\w*|realise\w*|effectue\w*|fini\w*|rendu\w*|fourni\w*|livre\w*)\b",
+    r"\b(?:service|prestation)s? (?:n a|n ont|n est)(?: jamais| pas)+ (?:ete )?\w+",
+    r"\bpas ce qui (?:etait|a ete|avait ete) (?:prevu|convenu|dit|annonce|promis|commande)",
+    r"\bnot what (?:was|we|i|you) (?:agreed|quoted|said|discussed|promised|ordered)",
+    r"\b(?:ce qui (?:etait|a ete|avait ete)|what (?:was|we|had been|you)) (?:\w+ )?(?:prevu|convenu|annonce|agreed"
+    r"|quoted|promised|said)",
+    r"\binjustifi\w*",
+    r"\bunjustified\b",
+    r"\bunfair (?:bill|charge|invoice|amount)\b",
     r"\b(?:job|work|service|repair|installation)s? (?:was not|were not|was never|is not|has not been"
     r"|have not been|never got|never was|never) (?:been )?(?:finished|done|completed|performed|delivered"
-    r"|carried out|made)\b",
+    r"|carried out|made|provided|rendered|supplied)\b",
     r"\bmauvaise qualite\b",
     r"\bpas (?:le|la|ce) (?:montant|prix|somme|tarif) (?:convenu|prevu|annonce|indique|initial|du devis|negocie)",
     r"\bnot (?:the|what) (?:amount|price|sum)? ?(?:we|i|you) (?:agreed|quoted|said|discussed|negotiated)",
@@ -214,7 +225,7 @@ DISPUTE = _rx(
     r"\b(?:service|produit|travail|prestation) (?:nul|mal fait|bacle|deplorable)\b",
     r"\b(?:terrible|awful|poor|bad|lousy|horrible|shoddy) (?:service|quality|job|work|workmanship|product)\b",
     r"\brefuse de (?:payer|regler) (?:ca|cela|cette|pour|une|un|les)\b",
-    r"\brefuse to pay (?:for|this|that|it)\b",
+    r"\brefuse to pay (?:for|this|that|it|a|an|the|your|any)\b",
     r"\b(?:retourne|renvoye|rendu)\w* (?:l |le |la |les |mon |ma )?(?:article|produit|colis|commande|materiel"
     r"|appareil)\b",
     r"\b(?:jamais|pas) (?:ete )?rembourse\w*\b",
@@ -289,7 +300,9 @@ ALREADY_PAID = _rx(
     r"\b(?:avez vous|vous avez) (?:bien )?recu (?:mon|le|notre|ma) (?:paiement|virement|cheque|reglement)\b",
     r"\bdid you (?:get|receive) (?:my|the|our) (?:payment|transfer|check|cheque|money)\b",
 )
-ACCENTED_PARTICIPLE = re.compile(r"\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b")
+ACCENTED_PARTICIPLE = re.compile(
+    r"(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b"
+)
 PARTICIPLE_AFTER_NEG = re.compile(r"\b(?:pas|jamais|rien)(?: encore| toujours)? (?:payé|réglé|viré|versé)")
 
 # ---------------------------------------------------------------------------------- promise to pay
@@ -307,7 +320,8 @@ FR_PROMISE = re.compile(
     r"|souhaite|voudrais|a))*) " + FR_PAY_VERB + r"\b( (?:pas|jamais|plus|rien)\b)?"
 )
 EN_PAY_VERB = (
-    r"(?:pay|paying|send|sending|transfer|transferring|wire|wiring|settle|settling|clear|clearing|mail"
+    r"(?:pay|paying|send|sending|transfer|transferring|wire|wiring|settle|settling|sort (?:it|this|that)(?! out)"
+    r"|clear|clearing|mail"
     r"|deposit|make (?:a|the|my) payment|making (?:a|the) payment|sort (?:it|this|that) out|sort out|cover"
     r"|get (?:you )?the money|have the money|put (?:the money|it) in|do(?= (?:\d|usd|gbp|eur))"
     r"|give(?: you| u)?(?= (?:\d|usd|gbp|eur|the money|it))"
@@ -324,14 +338,18 @@ SENTENCE_START_PROMISE = re.compile(
     r"|transferring)\b"
 )
 PROMISE = _rx(
+    r"(?<!not )(?<!stop )(?<!no )(?<!was )(?<!were )\b(?:paying|transferring|sending (?:it|the money|the payment"
+    r"|you|the rest|the balance))\b",
     r"\b(?:paiement|virement|reglement|versement|cheque)s? (?:prevu|programme|planifie|sera|partira|arrivera)\b",
     r"\b(?:sera|seront|ca sera|ce sera) (?:fait|faite|regle|reglee|paye|payee|envoye|vire|solde)\b",
     r"\bwill be (?:paid|done|settled|sent|transferred)\b",
     r"\bje m en (?:occupe|occuperai|charge)\b",
+    r"\b(?:sera|serez|seront|serai|seras|serons)(?: bien)? (?:paye|payee|regle|reglee|rembourse|solde|vire|verse)\w*",
     r"\byou will (?:have|get|receive) (?:the|your|my) (?:money|payment|transfer)\b",
     r"\bvous (?:aurez|recevrez) (?:le|votre|mon|l) ?(?:paiement|virement|argent|cheque|reglement)\b",
     r"\bi will (?:do it |do so |have it done |get it done |get it to you )?(?:on|by|before) ",
 )
+NO_WAY_BEFORE = re.compile(r"\b(?:no way|pas moyen|impossible que|aucune chance|no chance)\b[^?]*$")
 HOW_BEFORE = re.compile(r"\b(?:comment|how|ou|where|quand)\b")
 MEANS_AFTER = re.compile(
     r"^ (?:par|en|by|with|in|via|using) (?:carte|cheque|virement|paypal|especes|liquide|card|credit card|cash"
@@ -350,7 +368,16 @@ PAYMENT_NOUN = re.compile(r"\b(?:paiement|virement|reglement|versement|cheque|pa
 HARDSHIP = _rx(
     r"\bchom\w*",
     r"\bsans (?:emploi|travail|boulot|revenus?|ressources?)\b",
-    r"\bperdu (?:mon|son|notre) (?:travail|emploi|boulot|job|taf)\b",
+    r"\bperd(?:u|re) (?:mon|son|notre) (?:travail|emploi|boulot|job|taf)\b",
+    r"\b(?:plus|pas|aucun|aucune) (?:de |d )?(?:revenus?|ressources?|salaire)\b",
+    r"\bsituation (?:\w+ ){0,2}?(?:difficile|compliquee|precaire|delicate|critique|catastrophique)\b",
+    r"\b(?:difficult|tough|hard|desperate|dire|bad) (?:financial )?situation\b",
+    r"\b(?:pas|plus) (?:une|un) (?:thune|balle|kopeck|radis|euro)\b",
+    r"\b(?:not|have not got|do not have) a (?:penny|cent|dime)\b",
+    r"\boverdrawn\b",
+    r"\boverdraft\b",
+    r"\bin the red\b",
+    r"\bsick leave\b",
     r"\blicenci\w*",
     r"\bplus de (?:travail|boulot)\b",
     r"\b(?:pas|plus|aucun) (?:les |de |d )?moyens?\b",
@@ -463,7 +490,7 @@ HUMAN = _rx(
     r"|une vraie|un operateur|votre service|vous|un etre humain|un employe|un interlocuteur|une conseillere)",
     r"\b(?:rappel|appel)\w* (?:moi|nous)\b",
     r"\bm appeler\b",
-    r"\bme rappeler\b",
+    r"\bme rappeler\b(?! (?:le|la|les|l|votre|vos|mon|ma|mes|combien|quel|quelle|pourquoi) )",
     r"\bm appelle\b",
     r"\bqu on m appelle\b",
     r"\bme telephoner\b",
@@ -480,7 +507,9 @@ HUMAN = _rx(
     r"\bun robot\b",
     r"\betre contacte\b",
     r"\bjoignables?\b",
-    r"\b(?:talk|speak|chat) (?:to|with) (?:someone|somebody|a person|a human|an agent|a real|your manager"
+    r"\bin person\b",
+    r"\b(?:discuss|talk|speak|chat)(?: it| this| that| about it)? (?:to|with) "
+    r"(?:someone|somebody|a person|a human|an agent|a real|your manager"
     r"|a manager|a supervisor|a representative|an advisor|an adviser|customer service|an actual|anyone"
     r"|a live|a human being|a real person|you)\b",
     r"\bcall me\b",
@@ -564,6 +593,9 @@ INFO = _rx(
     r"\breference number\b",
     r"\bwhy (?:am i|do i|did i|is|are you)\b",
     r"\bwhat is this about\b",
+    r"\brappeler (?:le|la|les|l|votre|vos|mon|ma) ?(?:montant|somme|reference|facture|solde|total|date|iban|rib"
+    r"|coordonnees|detail)",
+    r"\bremind me (?:of|what|how|which|the)\b",
     r"\bcorrespond\w*",
     r"\bpour quel(?:le)?s?\b",
     r"\bwhat is this for\b",
@@ -626,6 +658,8 @@ ABUSE = _rx(
     r"\bfaire la peau\b",
     r"\b(?:vais|va|allons|viens) vous (?:retrouver|trouver|attraper|choper)\b",
     r"\bje sais ou (?:vous|tu|t)\b",
+    r"\bje (?:viens|vais venir|passe|vais passer|debarque|vais debarquer) chez vous\b",
+    r"\b(?:coming|come|turn up|show up) (?:to|round to|over to|at) your (?:place|house|office|home|door)\b",
     r"\bfaites attention\b",
     r"\bgare a vous\b",
     r"\bcouilles\b",
@@ -759,10 +793,23 @@ ABOUT_DEBT = re.compile(
     r"\b(?:montant|facture|somme|dette|reference|dossier|solde|amount|invoice|bill|balance|debt|reference"
     r"|account|total)\b"
 )
+# "le 15 c'est ok pour moi", "the 15th works for me": agreement around a bare date
+AGREEMENT = re.compile(
+    r"\b(?:(?:that |it |this )?(?:works?|suits?) (?:for )?(?:me|us)|fine (?:by|for|with) me|good for me"
+    r"|(?:ca|c est|c) (?:ok|bon|possible|bien)(?: pour (?:moi|nous))?|ok pour (?:moi|nous)|ca (?:me|nous) va"
+    r"|ca marche|ca me convient)\b"
+)
+# "je vous réponds demain" is no promise to pay
+COMMUNICATION = frozenset(
+    words(
+        "reponds repondrai repondre reviens reviendrai ecris ecrirai rappelle rappellerai recontacte answer reply "
+        "respond write call text contact back"
+    )
+)
 FILLER = frozenset(
     words(
         "ok oui yes svp please merci thanks sans faute promis promise for sure c est sur bon ca vous va ira ok "
         "then by le la on the at a au de du d avant before latest plus tard max maximum emo_yes emo_please "
-        "emo_money ? et and alors so i je vous you it"
+        "emo_money ? et and alors so i je vous you it moi pour d_accord parfait perfect great"
     )
 )

@@ -17,8 +17,10 @@ from bot.nlu.intent_patterns import (
     ABUSE,
     ACCENTED_PARTICIPLE,
     AFFIRM,
+    AGREEMENT,
     ALREADY_PAID,
     CANNOT_PAY,
+    COMMUNICATION,
     DENY,
     DISPUTE,
     EN_PROMISE,
@@ -32,6 +34,7 @@ from bot.nlu.intent_patterns import (
     MEANS_AFTER,
     NAME_DENIAL,
     NEG,
+    NO_WAY_BEFORE,
     NOT_BEFORE,
     OPT_OUT,
     OPT_OUT_KEYWORDS,
@@ -90,13 +93,18 @@ def _asks_how(text: str, m: re.Match[str]) -> bool:
     return bool(HOW_BEFORE.search(window) or MEANS_AFTER.match(text[m.end() :]))
 
 
+def _ruled_out(text: str, m: re.Match[str]) -> bool:
+    """ "no way I can pay", "pas moyen que je paie": a payment verb under a negation before it."""
+    return bool(NO_WAY_BEFORE.search(text[max(0, m.start() - 25) : m.start()]))
+
+
 def _promise_verb(text: str) -> bool:
     """A non-negated first-person payment verb ("je paie", "I'll send", "on vous vire")."""
     for m in FR_PROMISE.finditer(text):
-        if not _negated(m[1] or "") and not m[2] and not _asks_how(text, m):
+        if not _negated(m[1] or "") and not m[2] and not _asks_how(text, m) and not _ruled_out(text, m):
             return True
     for m in EN_PROMISE.finditer(text):
-        if not _negated(m[1] or "") and not _asks_how(text, m):
+        if not _negated(m[1] or "") and not _asks_how(text, m) and not _ruled_out(text, m):
             return True
     return bool(SENTENCE_START_PROMISE.search(text))
 
@@ -159,10 +167,10 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
 
 def _weak_intent(text: str, ev: Evidence) -> tuple[str, float] | None:
     """A bare date or amount reads as a promise; a bare "merci" as agreement."""
-    leftover = [w for w in ev.residue.split() if w not in FILLER]
+    leftover = [w for w in AGREEMENT.sub(" ", ev.residue).split() if w not in FILLER]
     if ev.dates and ev.amounts:
         return "promise_to_pay", 0.75
-    if (ev.dates or ev.amounts) and len(leftover) <= 1:
+    if (ev.dates or ev.amounts) and len(leftover) <= 1 and not COMMUNICATION.intersection(leftover):
         return "promise_to_pay", WEAK
     if THANKS.match(text):
         return "affirm", WEAK

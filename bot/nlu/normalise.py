@@ -84,6 +84,7 @@ _TOKEN = re.compile(
     r"emo_[a-z]+|\d+h\d{2}\b|[a-z]+\d[a-z\d]*(?:[-/][a-z\d]+)*|\d[a-z]+\d[a-z\d]*(?:[-/][a-z\d]+)*|\d+(?:[.,/:-]\d+)*[a-z]*|[a-z]+|[?#/%]"
 )
 _PHRASES = [
+    (re.compile(r"\bje peu\b"), "je peux"),
     (re.compile(r"\bc est (?=est\b|etait\b)"), "c "),
     (re.compile(r"\baujourd hui\b|\baujourd\b"), "aujourdhui"),
     (re.compile(r"\bapres demain\b"), "apresdemain"),

@@ -15,6 +15,8 @@ def words(text: str) -> list[str]:
 ABBREVIATIONS = {
     # French
     "jpp": "je peux pas",
+    "jpeu": "je peux",
+    "jpeus": "je peux",
     "jpeux": "je peux",
     "jpx": "je peux",
     "jpe": "je peux",
@@ -164,6 +166,9 @@ ABBREVIATIONS = {
     "tomorow": "tomorrow",
     "tomoro": "tomorrow",
     "tmorrow": "tomorrow",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "ystrdy": "yesterday",
     "2day": "today",
     "tdy": "today",
     "2nite": "tonight",
