@@ -246,7 +246,7 @@ def test_numbered_menu_answer_on_sms(engine: Engine, case_id: int, config: Relan
     debtor = Debtor_(engine, case_id, config, renderer)
     menu = debtor.says("hmm ?", NOW)
     assert answered_with(engine, case_id) == ["clarification"] and menu.replies[0].choices
-    assert load(engine, case_id).dialogue_data["choices"][1][0] == "payment_plan"
+    assert menu.replies[0].choices[1].key == "payment_plan"
     plan = debtor.says("2", NOW + timedelta(minutes=1))
     assert answered_with(engine, case_id) == ["plan_proposal"] and len(plan.replies) == 1
     assert load(engine, case_id).dialogue_state == "awaiting_plan_answer"

@@ -109,18 +109,33 @@ def handle_inbound(
     debtor = session.get(Debtor, case.debtor_id)
     creditor = session.get(Creditor, case.creditor_id)
     assert debtor is not None and creditor is not None
-    turn = _turn(case, debtor, text, config.creditor(creditor.key).plan_policy, now)
+    offered = last_choices(session, case, channel)
+    turn = _turn(case, debtor, text, config.creditor(creditor.key).plan_policy, now, offered)
     decision = transition(turn)
     ctx = _Context(session, case, debtor, channel, now)
     _record_turn(ctx, turn, decision)
     for action in decision.actions:
         apply_action(ctx, action)
     replies = [_render(ctx, spec, config, renderer) for spec in decision.replies if _wanted(ctx, spec)]
-    _save_state(ctx, decision, replies)
+    _save_state(ctx, decision)
     return replies
 
 
-def _turn(case: Case, debtor: Debtor, text: str, policy: Any, now: datetime) -> Turn:
+def last_choices(session: Session, case: Case, channel: str) -> list[list[str]]:
+    """The menu of the last message we sent the debtor on `channel` ([key, label] pairs), if any:
+    a reply "2" or a tapped button refers to it, whoever sent it (bot, scheduler)."""
+    choices = session.execute(
+        sa.select(col(Message.choices))
+        .where(
+            col(Message.case_id) == case.id, col(Message.direction) == Direction.OUT, col(Message.channel) == channel
+        )
+        .order_by(col(Message.id).desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return [[str(c["key"]), str(c["label"])] for c in choices or () if isinstance(c, dict) and "key" in c]
+
+
+def _turn(case: Case, debtor: Debtor, text: str, policy: Any, now: datetime, offered: list[list[str]]) -> Turn:
     today = local_today(now, debtor.zones)
     data = dict(case.dialogue_data or {})
     return Turn(
@@ -131,7 +146,7 @@ def _turn(case: Case, debtor: Debtor, text: str, policy: Any, now: datetime) -> 
         case=CaseView(case.balance, case.currency, case.flagged_at is not None, case.agent_id is not None),
         policy=policy,
         today=today,
-        choice=match_choice(text, data.get("choices")),
+        choice=match_choice(text, offered),
     )
 
 
@@ -165,15 +180,9 @@ def _render(ctx: _Context, spec: ReplySpec, config: RelanceConfig, renderer: Ren
     return OutboundReply(rendered.text, tuple(rendered.choices), spec.template)
 
 
-def _save_state(ctx: _Context, decision: Decision, replies: list[OutboundReply]) -> None:
-    data = {k: v for k, v in decision.data.items() if k != "choices"}
-    offered = next((r.choices for r in reversed(replies) if r.choices), ())
-    if offered:
-        data["choices"] = [[c.key, c.label] for c in offered]
-    elif not replies and "choices" in decision.data:
-        data["choices"] = decision.data["choices"]  # nothing said: the last menu still stands
+def _save_state(ctx: _Context, decision: Decision) -> None:
     ctx.case.dialogue_state = decision.state
-    ctx.case.dialogue_data = data
+    ctx.case.dialogue_data = dict(decision.data)
     ctx.case.updated_at = ctx.now
     if decision.actions:
         ctx.case.next_check_at = None  # promises, plans, pauses change what the sweep must decide
