@@ -284,6 +284,8 @@ def demo() -> None:
 # Feature modules register their commands here, one line each.
 app.command("serve")(__import__("relance.web.serve").web.serve.serve)
 app.command("notice")(__import__("relance.notices").notices.notice)
+app.command("scheduler")(__import__("scheduler.runner").runner.scheduler_cmd)
+app.command("worker")(__import__("scheduler.runner").runner.worker_cmd)
 app.add_typer(__import__("relance.agents").agents.agent_app, name="agent")
 app.command("export")(__import__("relance.casefile").casefile.export_command)
 app.command("verify")(__import__("relance.casefile").casefile.verify_command)

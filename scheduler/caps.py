@@ -66,6 +66,8 @@ def earliest_by_caps(
     quiet: bool = True,
 ) -> datetime:
     """The earliest instant at or after `after` at which the caps allow one more reminder."""
+    if not reminders and (not quiet or last_inbound is None):
+        return after  # nothing to keep apart from (the common case of a sweep)
     gap = timedelta(hours=caps.min_hours_between)
     ends = {after}
     for r in reminders:

@@ -114,9 +114,13 @@ class ContactWindow:
 
     def next_allowed(self, instant: datetime, horizon: timedelta = HORIZON) -> datetime | None:
         """The earliest allowed instant at or after `instant`, or None within `horizon`."""
+        # memoised: a sweep asks the same question for every debtor sharing a window at one `now`
+        return _next_allowed(self, ensure_utc(instant), horizon)
+
+    def search(self, cur: datetime, horizon: timedelta) -> datetime | None:
+        """`next_allowed` without the memo (for a UTC `cur`)."""
         if self.hours.empty:
             return None
-        cur = ensure_utc(instant)
         limit = cur + horizon
         while cur <= limit:
             candidates = [self._zone_next(name, cur, limit) for name in self.zones]
@@ -140,6 +144,11 @@ class ContactWindow:
                         return max(start, cur)
             day += timedelta(days=1)
         return None
+
+
+@lru_cache(maxsize=16384)
+def _next_allowed(window: ContactWindow, cur: datetime, horizon: timedelta) -> datetime | None:
+    return window.search(cur, horizon)
 
 
 def contact_window(

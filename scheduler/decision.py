@@ -19,7 +19,7 @@ from datetime import date, datetime
 from relance.config import Caps
 from relance.config import Creditor as CreditorRules
 from scheduler import followups, scenario, stops
-from scheduler.caps import QUIET_KINDS, earliest_by_caps
+from scheduler.caps import QUIET_KINDS, REMINDER_KINDS, earliest_by_caps
 from scheduler.contact_window import ContactWindow
 from scheduler.facts import CaseFacts
 from scheduler.local_time import day_start, local_today
@@ -165,7 +165,10 @@ def _scenario(ctx: _Context, rules: CreditorRules) -> Decision:
 
 
 def recheck(facts: CaseFacts, *, kind: str, rules: CreditorRules, caps: Caps, now: datetime) -> Stop | Wait | None:
-    """The dispatcher's check of a queued reminder at send time: None (send), Stop or Wait (defer)."""
+    """The dispatcher's check of a scheduler message at send time: None (send), Stop or Wait (defer).
+
+    Stop conditions and pauses apply to every message the scheduler writes; the caps to reminders.
+    """
     reason = stops.stop_reason(facts, rules.tolerance)
     if reason is not None:
         return Stop(reason)
@@ -177,6 +180,8 @@ def recheck(facts: CaseFacts, *, kind: str, rules: CreditorRules, caps: Caps, no
         return Stop(NO_ACTIVE_PLAN)
     if facts.paused_until is not None and facts.paused_until > now:
         return Wait(facts.paused_until)
+    if kind not in REMINDER_KINDS:
+        return None
     allowed = earliest_by_caps(
         caps, after=now, reminders=facts.reminders, last_inbound=facts.last_inbound_at, quiet=kind in QUIET_KINDS
     )

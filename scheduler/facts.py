@@ -30,6 +30,8 @@ class CaseFacts:
     last_sent_at: datetime | None = None
     # channels that reach the debtor and that they have not opted out of, in preference order
     channels: tuple[str, ...] = ("sms",)
+    # channels the debtor opted out of (to tell "opted out" from "no way to reach them")
+    opted_out: frozenset[str] = frozenset()
     wrong_person: bool = False
     dispute_open: bool = False
     agent_holds: bool = False

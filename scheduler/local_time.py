@@ -113,6 +113,7 @@ def day_start(day: date, zones: tuple[str, ...]) -> datetime:
     return max(starts)
 
 
+@lru_cache(maxsize=4096)
 def local_today(instant: datetime, zones: tuple[str, ...]) -> date:
     """The calendar date every candidate zone has reached at `instant` (the earliest of them)."""
     return min(local_date(instant, name) for name in zones)

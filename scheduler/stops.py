@@ -15,6 +15,7 @@ DISPUTE = "dispute"
 AGENT = "agent"
 FORMAL_NOTICE_SENT = "formal_notice_sent"
 OPTED_OUT = "opted_out"
+NO_CHANNEL = "no_channel"
 NO_OPEN_DEBT = "no_open_debt"
 
 # `relance.models.CaseStatus` values (not imported: the policy core stays free of the ORM)
@@ -38,7 +39,7 @@ def stop_reason(facts: CaseFacts, tolerance: Decimal) -> str | None:
     if facts.notice_sent or facts.status == _NOTICE:
         return FORMAL_NOTICE_SENT
     if not facts.channels:
-        return OPTED_OUT
+        return OPTED_OUT if facts.opted_out else NO_CHANNEL
     if facts.due_date is None:
         return NO_OPEN_DEBT
     return None

@@ -72,7 +72,8 @@ def test_one_reminder_in_the_outbox_at_a_time_and_pauses() -> None:
 
 def test_stops_win() -> None:
     assert run(replace(OPEN, dispute_open=True), paris(2026, 11, 25, 10, 0)) == Stop("dispute")
-    assert run(replace(OPEN, channels=()), paris(2026, 11, 25, 10, 0)) == Stop("opted_out")
+    opted_out = replace(OPEN, channels=(), opted_out=frozenset({"sms"}))
+    assert run(opted_out, paris(2026, 11, 25, 10, 0)) == Stop("opted_out")
     assert run(replace(OPEN, balance=Decimal("3")), paris(2026, 11, 25, 10, 0)) == Stop("under_tolerance")
 
 

@@ -34,7 +34,8 @@ OPEN = CaseFacts(status="open", balance=Decimal("600"), due_date=date(2026, 11, 
         ({"agent_holds": True}, stops.AGENT),
         ({"notice_sent": True}, stops.FORMAL_NOTICE_SENT),
         ({"status": "formal_notice_sent"}, stops.FORMAL_NOTICE_SENT),
-        ({"channels": ()}, stops.OPTED_OUT),
+        ({"channels": (), "opted_out": frozenset({"sms"})}, stops.OPTED_OUT),
+        ({"channels": ()}, stops.NO_CHANNEL),  # no phone, no chat, or no channel configured
         ({"due_date": None}, stops.NO_OPEN_DEBT),
         # an open plan or a promise is not a stop: they change what is sent, not whether
         ({"plan_active": True, "status": "plan"}, None),

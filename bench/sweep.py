@@ -1,0 +1,137 @@
+"""Sweep benchmark: `python bench/sweep.py --cases 100000`.
+
+Builds its own SQLite database (migrated by Alembic, then N open cases written with plain sqlite3:
+one creditor, N debtors across FR/BE/US/GB zones, one debt each, due 3 to 45 days ago, so every
+case has a scenario step due — the catch-up case, the heaviest sweep there is). Then it:
+
+1. copies the database (the floor runs on the copy, from the same starting state);
+2. runs the real sweep (`scheduler.sweep.sweep`) at a Tuesday afternoon instant, when every
+   zone's window is open, and times it;
+3. measures the raw-SQLite floor on the copy: one plain SELECT of the same case rows (with their
+   debtor columns) plus one `executemany` INSERT of exactly the outbox rows the sweep wrote;
+4. prints cases/s and the ratio sweep time / floor time.
+
+Target (issue 3): 1,000,000 cases in <= 60 s with a ratio <= 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from relance.config import RelanceConfig
+from relance.db import ensure_schema, make_engine
+from scheduler.sweep import sweep
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday: 16:00 Paris, 10:00 New York, 09:00 Chicago
+STAMP = "2026-11-01 09:00:00.000000"
+PROFILES = [
+    ("FR", "fr", "Europe/Paris", "+336{:08d}", "EUR"),
+    ("BE", "fr", "Europe/Brussels", "+32470{:06d}", "EUR"),
+    ("US", "en", "America/New_York America/Chicago", "+1212{:07d}", "USD"),
+    ("GB", "en", "Europe/London", "+447{:09d}", "GBP"),
+]
+OUTBOX_COLUMNS = (
+    "case_id, debtor_id, direction, channel, author, kind, step, body, status, to_address, "
+    "idempotency_key, not_before, attempts, created_at"
+)
+
+
+def build(path: Path, cases: int, seed: int = 7) -> None:
+    """A migrated database holding `cases` open cases, one debtor and one debt each."""
+    engine = make_engine(f"sqlite:///{path}")
+    ensure_schema(engine)
+    engine.dispose()
+    rng = random.Random(seed)
+    db = sqlite3.connect(path)
+    creditor = "INSERT INTO creditor (id, key, name, created_at) VALUES (1, 'default', 'Example Creditor', ?)"
+    db.execute(creditor, (STAMP,))
+    debtors, rows, debts = [], [], []
+    for i in range(1, cases + 1):
+        country, locale, zones, phone, currency = PROFILES[i % len(PROFILES)]
+        amount = rng.randrange(2000, 500000) / 100
+        due = (date(2026, 11, 24) - timedelta(days=rng.randrange(3, 46))).isoformat()
+        debtors.append((i, f"DR{i:08d}", f"Debtor {i}", phone.format(i), locale, country, zones, 0, STAMP, STAMP))
+        rows.append((i, 1, i, "open", currency, amount, due, 0, "idle", "{}", STAMP, STAMP))
+        debts.append((i, 1, i, f"INV-{i:08d}", amount, amount, currency, due, "open", STAMP, STAMP))
+    db.executemany(
+        "INSERT INTO debtor (id, ref, name, phone, locale, country, timezones, wrong_person, created_at, updated_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        debtors,
+    )
+    db.executemany(
+        "INSERT INTO cases (id, creditor_id, debtor_id, status, currency, balance, due_date, last_step,"
+        " dialogue_state, dialogue_data, opened_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    db.executemany(
+        "INSERT INTO debt (id, creditor_id, case_id, reference, amount, balance, currency, due_date, status,"
+        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        debts,
+    )
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def run_sweep(path: Path) -> tuple[float, int]:
+    engine = make_engine(f"sqlite:///{path}")
+    config = RelanceConfig()
+    started = time.perf_counter()
+    report = sweep(engine, config=config, now=NOW)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed, report.queued
+
+
+def floor(copy: Path, swept: Path) -> float:
+    """Plain SELECT of the same case rows + executemany INSERT of the same outbox rows, raw sqlite3."""
+    with sqlite3.connect(swept) as src:
+        outbox = src.execute(f"SELECT {OUTBOX_COLUMNS} FROM message ORDER BY id").fetchall()
+    db = sqlite3.connect(copy)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        db.execute(f"PRAGMA {pragma}")
+    started = time.perf_counter()
+    selected = db.execute(
+        "SELECT c.id, c.creditor_id, c.status, c.currency, c.balance, c.due_date, c.last_step,"
+        " c.last_reminder_at, c.last_inbound_at, c.paused_until, c.agent_id, c.notice_deadline, c.updated_at,"
+        " d.id, d.name, d.locale, d.country, d.timezones, d.phone, d.telegram_chat_id, d.wrong_person"
+        " FROM cases c JOIN debtor d ON d.id = c.debtor_id"
+        " WHERE c.status IN ('open', 'promised', 'plan', 'formal_notice_sent')"
+        " AND (c.next_check_at IS NULL OR c.next_check_at <= ?) ORDER BY c.id",
+        (NOW.strftime("%Y-%m-%d %H:%M:%S.%f"),),
+    ).fetchall()
+    db.executemany(f"INSERT INTO message ({OUTBOX_COLUMNS}) VALUES ({', '.join('?' * 14)})", outbox)
+    db.commit()
+    elapsed = time.perf_counter() - started
+    db.close()
+    assert len(selected) >= len(outbox)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
+        db, copy = Path(tmp) / "sweep.db", Path(tmp) / "floor.db"
+        started = time.perf_counter()
+        build(db, args.cases)
+        shutil.copy(db, copy)
+        built = time.perf_counter() - started
+        swept, queued = run_sweep(db)
+        raw = floor(copy, db)
+    print(f"cases: {args.cases:,}  (database built in {built:.1f} s)")
+    print(f"sweep: {swept:.2f} s, {args.cases / swept:,.0f} cases/s, {queued:,} messages queued")
+    print(f"raw-SQLite floor (SELECT + executemany INSERT of the same rows): {raw:.2f} s")
+    print(f"ratio sweep / floor: {swept / raw:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,365 @@
+"""The dispatcher: claims outbox rows, checks them again, sends them, records what happened.
+
+For each claimed row, at send time: the stop conditions, pause and caps (scheduler messages), the
+opt-outs and the contact window (every message; a reply within the grace of the debtor's own
+message may go at any hour) are checked again (`scheduler.send_policy`). Then the text goes
+through the debtor's channel (`bot.channels.ChannelAdapter`) and the outcome is recorded:
+- accepted: status `sent`, the provider's id, `sent_at`, one `message_sent` event (with the SHA-256
+  of the exact text) — in the same transaction;
+- transient error (timeout, 5xx, rate limit): back to the outbox at now + 30 s × 2^(attempt − 1),
+  capped at one hour; after 8 attempts it is treated as permanent;
+- permanent error: Twilio 21610 (the recipient replied STOP to the carrier) records an `OptOut`;
+  the message moves to the debtor's other usable channel if there is one, else it is `failed` and
+  the case is flagged `delivery_failed`.
+
+What is guaranteed
+------------------
+In our records, exactly once: a message is marked `sent`, and gets its `message_sent` event, at
+most once (fenced transitions, see `scheduler.outbox`), and a message claimed by a worker that dies
+is claimed again once its lease (default 10 minutes, far longer than any provider call) expires,
+so none is lost.
+
+Towards the provider, at least once. A worker sends, then commits. If it dies after the provider
+accepted the message and before the commit, the message is sent again after the lease, with the
+same idempotency key. Neither Twilio's Messages API nor Telegram's sendMessage accepts an
+idempotency key, so on those channels such a crash delivers the message twice: at most one
+duplicate per crash and per worker (a worker has one provider call in flight at a time), and never
+outside the contact window (the resend is checked again like any send). An adapter that does
+deduplicate can be given the key: if it has a `send_keyed(to, text, choices, key=...)` coroutine,
+the dispatcher calls it instead of `send_text`/`send_choices`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.channels.base import ChannelAdapter, SendResult
+from messages.render import Renderer
+from relance.clock import Clock
+from relance.config import Creditor as CreditorRules
+from relance.config import RelanceConfig
+from relance.db import session_scope
+from relance.errors import ChannelError, PermanentChannelError, PolicyError, RenderError, TransientChannelError
+from relance.flags import raise_flag
+from relance.models import Case, Creditor, Installment, PromiseToPay
+from scheduler import keys, outbox, snapshot
+from scheduler.caps import REMINDER_KINDS
+from scheduler.compose import Subject, compose, content
+from scheduler.contact_window import ContactWindow, contact_window
+from scheduler.local_time import local_today
+from scheduler.outbox import Claimed
+from scheduler.send_policy import SCHEDULER_KINDS, Cancel, Defer, Go, Outgoing, plan_send
+from scheduler.snapshot import CaseRow, Related
+
+log = logging.getLogger(__name__)
+
+TWILIO_OPTED_OUT = "21610"
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Back-off of transient failures."""
+
+    max_attempts: int = 8
+    base: timedelta = timedelta(seconds=30)
+    cap: timedelta = timedelta(hours=1)
+
+    def delay(self, attempt: int) -> timedelta:
+        """Wait before attempt `attempt + 1`: base × 2^(attempt − 1), capped."""
+        return min(self.base * (2 ** max(0, attempt - 1)), self.cap)
+
+
+@dataclass
+class DispatchReport:
+    """What a dispatcher did."""
+
+    claimed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: DispatchReport) -> None:
+        self.claimed += other.claimed
+        self.outcomes.update(other.outcomes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    key: str
+    label: str
+
+
+@dataclass
+class _Batch:
+    """What the checks need for a claimed batch, read in a few queries."""
+
+    cases: dict[int, CaseRow]
+    rel: Related
+    blocked: set[tuple[str, str]]
+    creditors: dict[int, str]
+
+
+def worker_name() -> str:
+    """A name unique to this worker: host, pid and a random suffix."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Dispatcher:
+    """Sends what is due in the outbox; run `run_once` periodically or `drain` to empty it."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        config: RelanceConfig,
+        renderer: Renderer,
+        channels: Mapping[str, ChannelAdapter],
+        clock: Clock,
+        worker: str | None = None,
+        batch: int = 20,
+        lease: timedelta = timedelta(minutes=10),
+        retry: Retry = Retry(),
+    ) -> None:
+        self.engine, self.config, self.renderer, self.channels, self.clock = engine, config, renderer, channels, clock
+        self.worker = worker or worker_name()
+        self.batch, self.lease, self.retry = batch, lease, retry
+        self.enabled = tuple(c for c in (*config.channels.preferred, *channels) if c in channels)
+        self.enabled = tuple(dict.fromkeys(self.enabled))
+
+    async def drain(self, *, max_batches: int | None = None) -> DispatchReport:
+        """Send batches until nothing is due (or `max_batches` were handled)."""
+        total = DispatchReport()
+        done = 0
+        while max_batches is None or done < max_batches:
+            report = await self.run_once()
+            total.add(report)
+            done += 1
+            if report.claimed == 0:
+                break
+        return total
+
+    async def run_once(self) -> DispatchReport:
+        """Claim one batch and handle each of its messages."""
+        report = DispatchReport()
+        claimed, batch = await asyncio.to_thread(self._claim)
+        report.claimed = len(claimed)
+        for msg in claimed:
+            report.outcomes[await self._handle(msg, batch)] += 1
+        return report
+
+    # ------------------------------------------------------------------ reading
+
+    def _claim(self) -> tuple[list[Claimed], _Batch]:
+        now = self.clock.now()
+        with session_scope(self.engine) as session:
+            claimed = outbox.claim(session, worker=self.worker, now=now, lease=self.lease, limit=self.batch)
+        with self.engine.connect() as conn:
+            return claimed, self._read(conn, claimed, now)
+
+    def _read(self, conn: Connection, claimed: list[Claimed], now: datetime) -> _Batch:
+        ids = {m.case_id for m in claimed if m.case_id is not None}
+        cases = snapshot.cases_by_id(conn, ids)
+        addresses = {a for row in cases.values() for a in row.addresses().values()}
+        addresses.update(m.to_address for m in claimed if m.to_address)
+        return _Batch(
+            cases=cases,
+            rel=snapshot.related(conn, ids, now=now),
+            blocked=snapshot.opted_out(conn, addresses),
+            creditors=dict(conn.execute(sa.select(Creditor.id, Creditor.key)).all()),  # type: ignore[call-overload]
+        )
+
+    def _rules(self, batch: _Batch, row: CaseRow | None) -> CreditorRules | None:
+        if row is None or row.creditor_id not in batch.creditors:
+            return None
+        key = batch.creditors[row.creditor_id]
+        return next((c for c in self.config.creditors if c.key == key), None)
+
+    def _window(self, row: CaseRow | None, rules: CreditorRules | None) -> ContactWindow | None:
+        if row is None or rules is None:
+            return None
+        try:
+            return contact_window(rules, self.config.contact, country=row.country, timezones=row.timezones)
+        except PolicyError as exc:
+            log.warning("case %s: %s", row.id, exc)
+            return None
+
+    # ------------------------------------------------------------------ one message
+
+    async def _handle(self, msg: Claimed, batch: _Batch) -> str:
+        now = self.clock.now()
+        row = batch.cases.get(msg.case_id) if msg.case_id is not None else None
+        rules = self._rules(batch, row)
+        window = self._window(row, rules)
+        facts = None
+        if row is not None:
+            facts = snapshot.case_facts(row, batch.rel, enabled=self.enabled, blocked=batch.blocked)
+        plan = plan_send(
+            Outgoing(msg.kind, msg.author, msg.channel, msg.to_address or "", msg.reply_deadline),
+            facts=facts,
+            addresses=row.addresses() if row is not None else {},
+            blocked=batch.blocked,
+            rules=rules,
+            caps=self.config.caps,
+            window=window,
+            now=now,
+        )
+        if isinstance(plan, Cancel):
+            await self._db(outbox.cancel, msg, worker=self.worker, now=now, reason=plan.reason,
+                           scheduler_kind=msg.kind in SCHEDULER_KINDS)  # fmt: skip
+            return "cancelled"
+        if isinstance(plan, Defer):
+            await self._db(outbox.defer, msg, worker=self.worker, until=plan.until)
+            return "deferred"
+        body = msg.body
+        if msg.kind in SCHEDULER_KINDS:
+            try:
+                body = await asyncio.to_thread(self._write, msg, row, rules, plan.channel, window, now)
+            except (RenderError, ValueError) as exc:
+                log.error("message %s: cannot write its text: %s", msg.id, exc)
+                await self._db(self._fail, msg, now=now, error=f"cannot write the text: {exc}", code="render")
+                return "failed"
+        return await self._send(msg, plan, body, row, batch, now)
+
+    async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        def run() -> Any:
+            with session_scope(self.engine) as session:
+                return fn(session, *args, **kwargs)
+
+        return await asyncio.to_thread(run)
+
+    async def _send(self, msg: Claimed, plan: Go, body: str, row: CaseRow | None, batch: _Batch, now: datetime) -> str:
+        adapter = self.channels.get(plan.channel)
+        if adapter is None:
+            return await self._permanent(msg, plan, row, batch, f"no {plan.channel} channel configured", None, now)
+        try:
+            result = await self._provider_call(adapter, msg, plan, body)
+        except TransientChannelError as exc:
+            if msg.attempts < self.retry.max_attempts:
+                at = now + self.retry.delay(msg.attempts)
+                await self._db(outbox.retry_later, msg, worker=self.worker, at=at, error=str(exc), code=exc.code)
+                return "retried"
+            return await self._permanent(
+                msg, plan, row, batch, f"gave up after {msg.attempts} attempts: {exc}", exc.code, now
+            )
+        except PermanentChannelError as exc:
+            return await self._permanent(msg, plan, row, batch, str(exc), exc.code, now)
+        except Exception as exc:  # a bug in an adapter: logged with its traceback, retried like a transient error
+            log.exception("message %s: unexpected error from the %s channel", msg.id, plan.channel)
+            if msg.attempts < self.retry.max_attempts:
+                at = now + self.retry.delay(msg.attempts)
+                await self._db(outbox.retry_later, msg, worker=self.worker, at=at, error=repr(exc), code="unexpected")
+                return "retried"
+            return await self._permanent(msg, plan, row, batch, repr(exc), "unexpected", now)
+        done = await self._db(
+            outbox.mark_sent, msg, worker=self.worker, now=self.clock.now(), provider_id=result.provider_id,
+            channel=plan.channel, address=plan.address, body=body, reminder=msg.kind in REMINDER_KINDS,
+            scheduler_kind=msg.kind in SCHEDULER_KINDS,
+        )  # fmt: skip
+        if not done:
+            log.warning("message %s: sent, but another worker had taken it over (lease expired)", msg.id)
+        return "sent"
+
+    async def _provider_call(self, adapter: ChannelAdapter, msg: Claimed, plan: Go, body: str) -> SendResult:
+        choices = [_choice(c) for c in msg.choices or ()]
+        keyed = getattr(adapter, "send_keyed", None)
+        if keyed is not None:
+            return await keyed(plan.address, body, choices, key=msg.idempotency_key or f"message:{msg.id}")  # type: ignore[no-any-return]
+        if choices:
+            return await adapter.send_choices(plan.address, body, choices)
+        return await adapter.send_text(plan.address, body)
+
+    async def _permanent(
+        self, msg: Claimed, plan: Go, row: CaseRow | None, batch: _Batch, error: str, code: str | None, now: datetime
+    ) -> str:
+        """Record an opt-out the provider reported, then try the other channel, else fail and flag."""
+        adapter = self.channels.get(plan.channel)
+        if code == TWILIO_OPTED_OUT:
+            await self._db(outbox.record_opt_out, msg, channel=plan.channel, address=plan.address,
+                           sender=adapter.sender if adapter else None, now=now, source="provider_21610")  # fmt: skip
+            batch.blocked.add((plan.channel, plan.address))
+        other = self._other_channel(row, plan, batch)
+        if other is not None:
+            # the scheduler's texts are written again on the new channel at its send
+            body = "" if msg.kind in SCHEDULER_KINDS else msg.body
+            await self._db(outbox.move_channel, msg, worker=self.worker, now=now, channel=other[0], address=other[1],
+                           body=body, error=error, code=code)  # fmt: skip
+            return "moved"
+        await self._db(self._fail, msg, now=now, error=error, code=code)
+        return "failed"
+
+    def _fail(self, session: Any, msg: Claimed, *, now: datetime, error: str, code: str | None) -> None:
+        done = outbox.fail(session, msg, worker=self.worker, now=now, error=error, code=code,
+                           scheduler_kind=msg.kind in SCHEDULER_KINDS)  # fmt: skip
+        case = session.get(Case, msg.case_id) if done and msg.case_id is not None else None
+        if case is not None:
+            raise_flag(session, case=case, reason="delivery_failed", at=now, actor=outbox.ACTOR, note=error[:500])
+
+    def _other_channel(self, row: CaseRow | None, plan: Go, batch: _Batch) -> tuple[str, str] | None:
+        if row is None:
+            return None
+        for channel, address in row.addresses().items():
+            usable = channel in self.channels and (channel, address) not in batch.blocked
+            if channel != plan.channel and usable and not row.wrong_person:
+                return channel, address
+        return None
+
+    # ------------------------------------------------------------------ writing the text
+
+    def _write(
+        self,
+        msg: Claimed,
+        row: CaseRow | None,
+        rules: CreditorRules | None,
+        channel: str,
+        window: ContactWindow | None,
+        now: datetime,
+    ) -> str:
+        """The text of a scheduler message, from the facts of the moment it leaves."""
+        if row is None or rules is None or window is None:
+            raise RenderError(f"message {msg.id}: its case, creditor or contact window is unknown")
+        with self.engine.connect() as conn:
+            debts = snapshot.open_debts(conn, [row.id]).get(row.id, [])
+            subject = _subject(conn, msg)
+        return compose(
+            self.renderer, rules, kind=msg.kind, channel=channel,
+            about=content(row.debtor_name, row.locale, debts, row.balance), today=local_today(now, window.zones),
+            step=msg.step, first_contact=row.last_reminder_at is None, subject=subject,
+        ).text  # fmt: skip
+
+
+def _choice(raw: Any) -> _Choice:
+    if isinstance(raw, Mapping):
+        return _Choice(str(raw["key"]), str(raw["label"]))
+    key, label = raw
+    return _Choice(str(key), str(label))
+
+
+def _subject(conn: Connection, msg: Claimed) -> Subject | None:
+    """The promise or installment a follow-up is about, from its idempotency key."""
+    if not msg.idempotency_key or msg.kind not in ("promise_followup", *snapshot.INSTALLMENT_KINDS):
+        return None
+    _, ident, _ = keys.parse_key(msg.idempotency_key)
+    if msg.kind == "promise_followup":
+        p = PromiseToPay.__table__.c  # type: ignore[attr-defined]
+        due_on, amount = conn.execute(sa.select(p.due_on, p.amount).where(p.id == ident)).one()
+        return Subject(due_on=due_on, amount=Decimal(amount))
+    i = Installment.__table__.c  # type: ignore[attr-defined]
+    plan_id, seq, due_on, amount, paid = conn.execute(
+        sa.select(i.plan_id, i.seq, i.due_on, i.amount, i.paid_amount).where(i.id == ident)
+    ).one()
+    count = conn.execute(sa.select(sa.func.count()).where(i.plan_id == plan_id)).scalar_one()
+    return Subject(due_on, Decimal(amount) - Decimal(paid), seq, count)
+
+
+__all__ = ["ChannelError", "DispatchReport", "Dispatcher", "Retry", "worker_name"]

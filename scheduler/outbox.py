@@ -1,0 +1,225 @@
+"""The outbox, as the dispatcher works it: claim rows, then move each claimed row along once.
+
+The outbox is the `message` table (direction `out`). A row goes
+`queued` → `sending` (claimed) → `sent` | `failed` | `cancelled`, or back to `queued` (deferred to
+a later `not_before`, a transient error retried at `next_attempt_at`, moved to another channel).
+
+Claiming is one statement on both backends::
+
+    UPDATE message SET status='sending', claimed_by=:worker, claimed_at=:now, attempts=attempts+1
+    WHERE id IN (SELECT id FROM message WHERE <eligible> ORDER BY not_before, id LIMIT :n
+                 [FOR UPDATE SKIP LOCKED])          -- PostgreSQL: workers skip each other's rows
+    RETURNING ...
+
+SQLite has no row locks (`FOR UPDATE` is dropped) but runs the whole UPDATE under its database
+write lock, so a row is never claimed twice there either; workers just do not run in parallel.
+Eligible rows are queued rows whose time has come, and `sending` rows whose claim is older than
+the lease (their worker died between claiming and recording the outcome).
+
+Every later transition is fenced: `WHERE id = :id AND claimed_by = :worker AND status = 'sending'`.
+A worker whose lease expired and whose row another worker took over changes nothing, and records
+no event: in our records each message is sent once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from relance.events import record_event
+from relance.models import Case, Message, OptOut
+
+M = Message.__table__.c  # type: ignore[attr-defined]
+ACTOR = "dispatcher"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed outbox row."""
+
+    id: int
+    case_id: int | None
+    debtor_id: int | None
+    kind: str
+    step: int | None
+    author: str
+    channel: str
+    to_address: str | None
+    body: str
+    choices: list[Any] | None
+    idempotency_key: str | None
+    reply_deadline: datetime | None
+    attempts: int
+    created_at: datetime
+
+
+_CLAIMED_COLUMNS = (
+    M.id, M.case_id, M.debtor_id, M.kind, M.step, M.author, M.channel, M.to_address, M.body, M.choices,
+    M.idempotency_key, M.reply_deadline, M.attempts, M.created_at,
+)  # fmt: skip
+
+
+def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+    """Claim up to `limit` due rows for `worker` (committed by the caller before sending)."""
+    due = sa.and_(
+        M.status == "queued",
+        sa.or_(M.not_before.is_(None), M.not_before <= now),
+        sa.or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now),
+    )
+    abandoned = sa.and_(M.status == "sending", M.claimed_at < now - lease)
+    eligible = (
+        sa.select(M.id)
+        .where(M.direction == "out", sa.or_(due, abandoned))
+        .order_by(M.not_before, M.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        sa.update(Message.__table__)  # type: ignore[arg-type]
+        .where(M.id.in_(eligible.scalar_subquery()))
+        .values(status="sending", claimed_by=worker, claimed_at=now, attempts=M.attempts + 1)
+        .returning(*_CLAIMED_COLUMNS)
+    )
+    rows = [Claimed(*row) for row in session.execute(stmt)]
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _fenced(session: Session, msg: Claimed, worker: str, **values: Any) -> bool:
+    """Apply `values` to a row this worker still holds; False when another worker took it over."""
+    result = session.execute(
+        sa.update(Message.__table__)  # type: ignore[arg-type]
+        .where(M.id == msg.id, M.claimed_by == worker, M.status == "sending")
+        .values(**values)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _wake_case(session: Session, msg: Claimed, *, sent_reminder_at: datetime | None = None) -> None:
+    """After a scheduler message is done, the sweep looks at its case again at once."""
+    if msg.case_id is None:
+        return
+    values: dict[str, Any] = {"next_check_at": None}
+    if sent_reminder_at is not None:
+        values["last_reminder_at"] = sent_reminder_at
+    session.execute(sa.update(Case.__table__).where(Case.__table__.c.id == msg.case_id).values(**values))  # type: ignore[arg-type, attr-defined]
+
+
+def body_digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def mark_sent(
+    session: Session,
+    msg: Claimed,
+    *,
+    worker: str,
+    now: datetime,
+    provider_id: str,
+    channel: str,
+    address: str,
+    body: str,
+    reminder: bool,
+    scheduler_kind: bool,
+) -> bool:
+    """The provider accepted the message: record it (once) with the provider's id."""
+    done = _fenced(
+        session, msg, worker, status="sent", provider_id=provider_id, sent_at=now, channel=channel,
+        to_address=address, body=body, last_error=None, error_code=None, next_attempt_at=None,
+    )  # fmt: skip
+    if not done:
+        return False
+    if scheduler_kind:
+        _wake_case(session, msg, sent_reminder_at=now if reminder else None)
+    _event(session, msg, "message_sent", now, channel=channel, provider_id=provider_id, body_sha256=body_digest(body))
+    return True
+
+
+def defer(session: Session, msg: Claimed, *, worker: str, until: datetime) -> bool:
+    """Not now (window closed, caps, pause): back to the outbox; a deferral is not an attempt."""
+    return _fenced(
+        session, msg, worker, status="queued", not_before=until, claimed_by=None, claimed_at=None,
+        attempts=max(0, msg.attempts - 1),
+    )  # fmt: skip
+
+
+def retry_later(session: Session, msg: Claimed, *, worker: str, at: datetime, error: str, code: str | None) -> bool:
+    """A transient failure: try again at `at`."""
+    return _fenced(
+        session, msg, worker, status="queued", next_attempt_at=at, claimed_by=None, claimed_at=None,
+        last_error=error[:500], error_code=code,
+    )  # fmt: skip
+
+
+def cancel(session: Session, msg: Claimed, *, worker: str, now: datetime, reason: str, scheduler_kind: bool) -> bool:
+    """A stop condition holds: the message will never be sent."""
+    if not _fenced(session, msg, worker, status="cancelled", last_error=reason, claimed_by=None):
+        return False
+    if scheduler_kind:
+        _wake_case(session, msg)
+    _event(session, msg, "message_cancelled", now, reason=reason)
+    return True
+
+
+def fail(
+    session: Session, msg: Claimed, *, worker: str, now: datetime, error: str, code: str | None, scheduler_kind: bool
+) -> bool:
+    """A permanent failure with no other channel left."""
+    if not _fenced(session, msg, worker, status="failed", last_error=error[:500], error_code=code, claimed_by=None):
+        return False
+    if scheduler_kind:
+        _wake_case(session, msg)
+    _event(session, msg, "message_failed", now, channel=msg.channel, error=error[:500], code=code)
+    return True
+
+
+def move_channel(
+    session: Session,
+    msg: Claimed,
+    *,
+    worker: str,
+    now: datetime,
+    channel: str,
+    address: str,
+    body: str,
+    error: str,
+    code: str | None,
+) -> bool:
+    """A permanent failure on one channel: queue the message again on the debtor's other channel."""
+    moved = _fenced(
+        session, msg, worker, status="queued", channel=channel, to_address=address, body=body, attempts=0,
+        next_attempt_at=None, claimed_by=None, claimed_at=None, last_error=error[:500], error_code=code,
+    )  # fmt: skip
+    if moved:
+        _event(session, msg, "message_failed", now, channel=msg.channel, error=error[:500], code=code, moved_to=channel)
+    return moved
+
+
+def record_opt_out(
+    session: Session, msg: Claimed, *, channel: str, address: str, sender: str | None, now: datetime, source: str
+) -> None:
+    """The provider says the recipient opted out (Twilio 21610): nothing more goes to that address."""
+    session.add(
+        OptOut(debtor_id=msg.debtor_id, channel=channel, address=address, sender=sender, source=source, created_at=now)
+    )
+    session.flush()
+    if msg.case_id is not None:
+        record_event(
+            session, case_id=msg.case_id, kind="opt_out_recorded", actor=ACTOR, at=now,
+            data={"channel": channel, "source": source, "message_id": msg.id},
+        )  # fmt: skip
+
+
+def _event(session: Session, msg: Claimed, kind: str, now: datetime, **data: Any) -> None:
+    record_event(
+        session,
+        case_id=msg.case_id,
+        kind=kind,
+        actor=ACTOR,
+        at=now,
+        data={"message_id": msg.id, "kind": msg.kind, "step": msg.step, "key": msg.idempotency_key, **data},
+    )

@@ -1,0 +1,378 @@
+"""The facts of many cases, read in a few set-based queries (the sweep's and the dispatcher's input).
+
+One query selects the cases (with their debtor); a handful more fetch, for all of those cases at
+once, what the decision needs: open disputes, the pending promise, the active plan and its
+installments, the recent and pending reminders, escalation flags, and the debtor's opt-outs.
+Nothing here loops over cases with a query each: a batch of 5,000 cases costs about ten queries.
+Cases are filtered by `case_id IN (...)` for small sets and by an id range (then in Python) for
+large ones, which keeps each query a single index range scan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from relance.models import (
+    Case,
+    Debt,
+    Debtor,
+    Dispute,
+    Flag,
+    Installment,
+    Message,
+    OptOut,
+    PaymentPlan,
+    PromiseToPay,
+)
+from scheduler import raw_sqlite
+from scheduler.caps import REMINDER_KINDS, ROLLING
+from scheduler.facts import CaseFacts, InstallmentFacts
+from scheduler.keys import installment_key
+
+# cases the sweep looks at; paid, closed, disputed and wrong-person cases wait for a human to reopen them
+ACTIVE_STATUSES = ("open", "promised", "plan", "formal_notice_sent")
+PENDING = ("queued", "sending")
+ESCALATIONS = ("no_response", "court_procedure")
+INSTALLMENT_KINDS = ("installment_reminder", "installment_missed")
+_IN_LIMIT = 500
+
+C = Case.__table__.c  # type: ignore[attr-defined]
+D = Debtor.__table__.c  # type: ignore[attr-defined]
+M = Message.__table__.c  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A case and its debtor's contact details, as the scheduler reads them."""
+
+    id: int
+    creditor_id: int
+    status: str
+    currency: str
+    balance: Decimal
+    due_date: date | None
+    last_step: int
+    last_reminder_at: datetime | None
+    last_inbound_at: datetime | None
+    paused_until: datetime | None
+    agent_id: int | None
+    notice_deadline: date | None
+    debtor_id: int
+    debtor_name: str
+    locale: str
+    country: str | None
+    timezones: str
+    phone: str | None
+    telegram_chat_id: int | None
+    wrong_person: bool
+
+    def addresses(self) -> dict[str, str]:
+        """The debtor's address per channel."""
+        out = {}
+        if self.telegram_chat_id is not None:
+            out["telegram"] = str(self.telegram_chat_id)
+        if self.phone:
+            out["sms"] = self.phone
+        return out
+
+
+_CASE_COLUMNS = (
+    C.id, C.creditor_id, C.status, C.currency, C.balance, C.due_date, C.last_step, C.last_reminder_at,
+    C.last_inbound_at, C.paused_until, C.agent_id, C.notice_deadline,
+    D.id, D.name, D.locale, D.country, D.timezones, D.phone, D.telegram_chat_id, D.wrong_person,
+)  # fmt: skip
+
+
+def _case_select() -> sa.Select[Any]:
+    return sa.select(*_CASE_COLUMNS).join_from(Case.__table__, Debtor.__table__, D.id == C.debtor_id)  # type: ignore[attr-defined]
+
+
+def due_case_ids(conn: Connection, *, now: datetime) -> list[int]:
+    """Ids of the active cases whose check time has come, in order (one scan of the due index)."""
+    query = sa.select(C.id).where(C.status.in_(ACTIVE_STATUSES), _check_due(now)).order_by(C.id)
+    return list(conn.execute(query).scalars())
+
+
+def _check_due(now: datetime) -> Any:
+    return sa.or_(C.next_check_at.is_(None), C.next_check_at <= now)
+
+
+def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[CaseRow]:
+    """The cases `ids` (sorted) that are still active and due at `now`, with their debtor."""
+    if not ids:
+        return []
+    query = (
+        _case_select()
+        .where(_of_cases(C.id, ids), C.status.in_(ACTIVE_STATUSES), _check_due(now))
+        .order_by(C.id)
+    )
+    wanted = set(ids)
+    if conn.dialect.name == "sqlite":
+        sql, params = _raw(conn, query)
+        rows = [_sqlite_case_row(r) for r in conn.exec_driver_sql(sql, params)]
+    else:
+        rows = [CaseRow(*row) for row in conn.execute(query)]
+    return [r for r in rows if r.id in wanted]
+
+
+def _raw(conn: Connection, query: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:
+    """SQL text and positional parameters of `query` for SQLite's driver (instants bound by hand)."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    values = (compiled.params[name] for name in compiled.positiontup or ())
+    return str(compiled), tuple(raw_sqlite.instant(v) if isinstance(v, datetime) else v for v in values)
+
+
+def _sqlite_case_row(r: Any) -> CaseRow:
+    """A CaseRow from a raw SQLite row of `_CASE_COLUMNS` (see `scheduler.raw_sqlite`)."""
+    return CaseRow(
+        r[0], r[1], r[2], r[3], raw_sqlite.read_money(r[4]), raw_sqlite.read_date(r[5]), r[6],
+        raw_sqlite.read_instant(r[7]), raw_sqlite.read_instant(r[8]), raw_sqlite.read_instant(r[9]), r[10],
+        raw_sqlite.read_date(r[11]), r[12], r[13], r[14], r[15], r[16], r[17], r[18], bool(r[19]),
+    )  # fmt: skip
+
+
+def cases_by_id(conn: Connection, ids: Collection[int]) -> dict[int, CaseRow]:
+    """The cases with these ids."""
+    out = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for row in conn.execute(_case_select().where(C.id.in_(chunk))):
+            out[row[0]] = CaseRow(*row)
+    return out
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), _IN_LIMIT):
+        yield ids[start : start + _IN_LIMIT]
+
+
+def _of_cases(column: Any, ids: Collection[int]) -> Any:
+    """`column IN ids` for a small set, else the id range (callers drop rows of other cases)."""
+    if len(ids) <= _IN_LIMIT:
+        return column.in_(sorted(ids))
+    return column.between(min(ids), max(ids))
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRow:
+    id: int
+    case_id: int
+    amount: Decimal
+    due_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class InstallmentRow:
+    id: int
+    plan_id: int
+    seq: int
+    due_on: date
+    amount: Decimal
+    paid_amount: Decimal
+    status: str
+
+    @property
+    def paid(self) -> bool:
+        return self.status == "paid" or self.paid_amount >= self.amount
+
+
+@dataclass
+class Related:
+    """What the decision needs beyond the case row, for a set of cases."""
+
+    disputes: set[int] = field(default_factory=set)
+    promises: dict[int, PromiseRow] = field(default_factory=dict)
+    plans: dict[int, int] = field(default_factory=dict)  # case -> active plan id
+    installments: dict[int, list[InstallmentRow]] = field(default_factory=dict)
+    reminded: set[str] = field(default_factory=set)  # idempotency keys of installment reminders
+    recent: dict[int, list[datetime]] = field(default_factory=dict)  # case -> reminders sent lately
+    pending: set[int] = field(default_factory=set)  # cases with a reminder in the outbox
+    flagged: dict[int, set[str]] = field(default_factory=dict)
+
+
+def related(conn: Connection, ids: Collection[int], *, now: datetime) -> Related:
+    """Disputes, promises, plans, reminders and escalation flags of the cases `ids`."""
+    wanted = set(ids)
+    out = Related()
+    if not wanted:
+        return out
+    _disputes(conn, wanted, out)
+    _promises(conn, wanted, out)
+    _plans(conn, wanted, out)
+    _reminders(conn, wanted, out, since=now - ROLLING)
+    _flags(conn, wanted, out)
+    return out
+
+
+def _disputes(conn: Connection, wanted: set[int], out: Related) -> None:
+    t = Dispute.__table__.c  # type: ignore[attr-defined]
+    rows = conn.execute(sa.select(t.case_id).where(_of_cases(t.case_id, wanted), t.status == "open"))
+    out.disputes = {case_id for (case_id,) in rows if case_id in wanted}
+
+
+def _promises(conn: Connection, wanted: set[int], out: Related) -> None:
+    t = PromiseToPay.__table__.c  # type: ignore[attr-defined]
+    query = sa.select(t.id, t.case_id, t.amount, t.due_on).where(_of_cases(t.case_id, wanted), t.status == "pending")
+    for row in conn.execute(query.order_by(t.id)):
+        if row.case_id in wanted:  # the latest pending promise counts
+            out.promises[row.case_id] = PromiseRow(*row)
+
+
+def _plans(conn: Connection, wanted: set[int], out: Related) -> None:
+    p = PaymentPlan.__table__.c  # type: ignore[attr-defined]
+    i = Installment.__table__.c  # type: ignore[attr-defined]
+    query = (
+        sa.select(p.case_id, i.id, i.plan_id, i.seq, i.due_on, i.amount, i.paid_amount, i.status)
+        .join_from(PaymentPlan.__table__, Installment.__table__, i.plan_id == p.id)  # type: ignore[attr-defined]
+        .where(_of_cases(p.case_id, wanted), p.status == "active")
+        .order_by(p.case_id, i.seq)
+    )
+    installments: dict[int, list[InstallmentRow]] = defaultdict(list)
+    for case_id, *rest in conn.execute(query):
+        if case_id in wanted:
+            row = InstallmentRow(*rest)
+            out.plans[case_id] = row.plan_id
+            installments[case_id].append(row)
+    out.installments = dict(installments)
+
+
+def _reminders(conn: Connection, wanted: set[int], out: Related, *, since: datetime) -> None:
+    query = sa.select(M.case_id, M.kind, M.status, M.sent_at, M.idempotency_key).where(
+        _of_cases(M.case_id, wanted),
+        M.direction == "out",
+        M.kind.in_(sorted(REMINDER_KINDS)),
+        sa.or_(M.status.in_(PENDING), M.sent_at >= since, M.kind.in_(INSTALLMENT_KINDS)),
+    )
+    recent: dict[int, list[datetime]] = defaultdict(list)
+    for case_id, kind, status, sent_at, key in conn.execute(query):
+        if case_id not in wanted:
+            continue
+        if status in PENDING:
+            out.pending.add(case_id)
+        elif sent_at is not None and sent_at >= since:
+            recent[case_id].append(sent_at)
+        if kind in INSTALLMENT_KINDS and key:
+            out.reminded.add(key)
+    out.recent = dict(recent)
+
+
+def _flags(conn: Connection, wanted: set[int], out: Related) -> None:
+    t = Flag.__table__.c  # type: ignore[attr-defined]
+    query = sa.select(t.case_id, t.reason).where(_of_cases(t.case_id, wanted), t.reason.in_(ESCALATIONS))
+    flagged: dict[int, set[str]] = defaultdict(set)
+    for case_id, reason in conn.execute(query):
+        if case_id in wanted:
+            flagged[case_id].add(reason)
+    out.flagged = dict(flagged)
+
+
+def opted_out(conn: Connection, addresses: Collection[str] | None = None) -> set[tuple[str, str]]:
+    """Active opt-outs as (channel, address); all of them, or those of `addresses`.
+
+    Any active opt-out of an address blocks it, whichever of our senders it was sent to.
+    """
+    t = OptOut.__table__.c  # type: ignore[attr-defined]
+    query = sa.select(t.channel, t.address).where(t.active.is_(True))
+    if addresses is None:
+        return {(channel, address) for channel, address in conn.execute(query)}
+    found: set[tuple[str, str]] = set()
+    for chunk in _chunks(sorted(set(addresses))):
+        found.update((c, a) for c, a in conn.execute(query.where(t.address.in_(chunk))))
+    return found
+
+
+def open_debts(conn: Connection, ids: Collection[int]) -> dict[int, list[tuple[str, Decimal, str, date]]]:
+    """Open debts per case as (reference, balance, currency, due date), oldest first."""
+    t = Debt.__table__.c  # type: ignore[attr-defined]
+    wanted = set(ids)
+    out: dict[int, list[tuple[str, Decimal, str, date]]] = defaultdict(list)
+    if not wanted:
+        return {}
+    query = (
+        sa.select(t.case_id, t.reference, t.balance, t.currency, t.due_date)
+        .where(_of_cases(t.case_id, wanted), t.status == "open")
+        .order_by(t.case_id, t.due_date, t.id)
+    )
+    if conn.dialect.name == "sqlite":
+        sql, params = _raw(conn, query)
+        for case_id, ref, balance, currency, due in conn.exec_driver_sql(sql, params):
+            if case_id in wanted:
+                out[case_id].append((ref, raw_sqlite.read_money(balance), currency, date.fromisoformat(due)))
+        return dict(out)
+    for case_id, *rest in conn.execute(query):
+        if case_id in wanted:
+            out[case_id].append(tuple(rest))  # type: ignore[arg-type]
+    return dict(out)
+
+
+def channels_for(
+    row: CaseRow, enabled: Sequence[str], blocked: set[tuple[str, str]]
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(the debtor's usable channels in preference order, the channels they opted out of)."""
+    addresses = row.addresses()
+    usable, refused = [], set()
+    for channel in enabled:
+        address = addresses.get(channel)
+        if address is None:
+            continue
+        if (channel, address) in blocked:
+            refused.add(channel)
+        else:
+            usable.append(channel)
+    return tuple(usable), frozenset(refused)
+
+
+def case_facts(
+    row: CaseRow, rel: Related, *, enabled: Sequence[str], blocked: set[tuple[str, str]]
+) -> CaseFacts:
+    """The decision's view of one case."""
+    usable, refused = channels_for(row, enabled, blocked)
+    promise = rel.promises.get(row.id)
+    plan_id = rel.plans.get(row.id)
+    return CaseFacts(
+        status=row.status,
+        balance=Decimal(row.balance),
+        due_date=row.due_date,
+        last_step=row.last_step,
+        last_sent_at=row.last_reminder_at,
+        channels=usable,
+        opted_out=refused,
+        wrong_person=row.wrong_person,
+        dispute_open=row.id in rel.disputes,
+        agent_holds=row.agent_id is not None,
+        notice_deadline=row.notice_deadline,
+        plan_active=plan_id is not None,
+        installments=_installment_facts(rel.installments.get(row.id, ()), rel.reminded),
+        promise_id=None if promise is None else promise.id,
+        promise_due=None if promise is None else promise.due_on,
+        paused_until=row.paused_until,
+        reminders=tuple(rel.recent.get(row.id, ())),
+        last_inbound_at=row.last_inbound_at,
+        pending_reminder=row.id in rel.pending,
+        flagged=frozenset(rel.flagged.get(row.id, ())),
+    )
+
+
+def _installment_facts(rows: Iterable[InstallmentRow], reminded: set[str]) -> tuple[InstallmentFacts, ...]:
+    return tuple(
+        InstallmentFacts(
+            id=r.id,
+            due_on=r.due_on,
+            paid=r.paid,
+            reminded_before=installment_key(r.id, "installment_reminder") in reminded,
+            reminded_missed=installment_key(r.id, "installment_missed") in reminded,
+        )
+        for r in rows
+    )
+
+
+def recheck_horizon(now: datetime) -> datetime:
+    """When a case with nothing scheduled is looked at again anyway (a safety net, once a day)."""
+    return now + timedelta(days=1)
