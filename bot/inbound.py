@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.case_messages import render_for_case, render_generic
+from bot.dialogue.service import handle_inbound
 from bot.keywords import Keyword, classify_keyword
 from bot.optout import is_opted_out, opt_in, opt_out
 from messages.render import Choice, Rendered, Renderer
@@ -47,7 +48,7 @@ class Disposition(StrEnum):
     RATE_LIMITED = "rate_limited"
     DUPLICATE = "duplicate"
     OPTED_OUT = "opted_out"  # written on a channel the debtor opted out of: kept for a human
-    AGENT = "agent"  # an agent holds the case: the bot stays silent
+    AGENT = "agent"  # an agent holds the case: the dialogue keeps the bot silent (opt-outs still count)
     SILENT = "silent"  # nothing to say (a repeated STOP, START without an opt-out)
 
 
@@ -148,9 +149,10 @@ def _decide(
             session, case=case, reason="unclear", at=now, note="message received on a channel the debtor opted out of"
         )
         return Outcome(Disposition.OPTED_OUT)
-    if case.agent_id is not None:
-        return Outcome(Disposition.AGENT)
-    return Outcome(Disposition.DIALOGUE, dialogue_replies(session, case, inbound, now, config, renderer))
+    # the dialogue also runs for a case an agent holds: it stays silent then, but still honours an
+    # opt-out written in words ("arrêtez de m'écrire") and keeps the trail of what was understood
+    replies = dialogue_replies(session, case, inbound, now, config, renderer)
+    return Outcome(Disposition.AGENT if case.agent_id is not None else Disposition.DIALOGUE, replies)
 
 
 def _keyword(
@@ -212,14 +214,10 @@ def dialogue_replies(
     session: Session, case: Case, inbound: Inbound, now: datetime, config: RelanceConfig, renderer: Renderer
 ) -> list[Reply]:
     """The dialogue's answers to an ordinary message (`bot.dialogue.service.handle_inbound`)."""
-    # SEAM: the dialogue (bot/dialogue/service.py) is built by another helper. Until it lands this
-    # raises instead of pretending to answer; the acceptance tests that need it fail visibly.
-    from bot.dialogue.service import handle_inbound  # type: ignore[import-not-found]
-
     results = handle_inbound(
         session, case=case, text=inbound.text, channel=inbound.channel, now=now, config=config, renderer=renderer
     )
-    return [Reply(r.text, tuple(getattr(r, "choices", ()) or ())) for r in results]
+    return [Reply(r.text, tuple(r.choices)) for r in results]
 
 
 # --------------------------------------------------------------------------- persistence

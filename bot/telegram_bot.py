@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.case_messages import render_for_case
 from bot.channels.telegram import TelegramChannel
+from bot.db_runner import DbRunner
 from bot.inbound import (
     Disposition,
     Inbound,
@@ -49,8 +50,17 @@ LOCK_STRIPES = 64
 class TelegramBot:
     """Our handlers on a PTB `Application` (built with `.updater(None)` when fed by the webhook)."""
 
-    def __init__(self, runtime: Runtime, channel: TelegramChannel, renderer: Renderer, *, polling: bool) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        channel: TelegramChannel,
+        renderer: Renderer,
+        *,
+        polling: bool,
+        db: DbRunner | None = None,
+    ) -> None:
         self.runtime = runtime
+        self.db = db or DbRunner(runtime.engine)
         self.channel = channel
         self.renderer = renderer
         self.polling = polling
@@ -239,7 +249,7 @@ class TelegramBot:
             with session_scope(self.runtime.engine) as session:
                 return work(session)
 
-        return await asyncio.to_thread(run)
+        return await self.db(run)
 
     async def _send(self, chat_id: int, replies: list[Reply]) -> None:
         for reply in replies:

@@ -24,6 +24,8 @@ from relance.web.app import create_app
 from tests.conftest_web import WEBHOOK_SECRET, Stack, run_stack, stack, stack_settings, wait_until_ready
 
 __all__ = ["stack"]
+# PTB itself warns when it builds a RetryAfter (flood control) from the Bot API's answer
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 CHAT = 555_001
 OTHER_CHAT = 555_002
@@ -218,3 +220,41 @@ def test_an_unreachable_provider_at_start_up_is_retried_while_the_rest_works(
         with late:
             wait_until_ready(server.url, timeout=20)
             assert late.webhook is not None
+
+
+# --------------------------------------------------------------------------- the dialogue behind the bot
+
+
+def test_a_bound_chat_talks_with_the_dialogue_and_taps_answer_it(stack: Stack) -> None:
+    case = stack.case()
+    stack.telegram.deliver(stack.telegram.text_update(CHAT, f"/start {link_for(stack, case)}"))
+    welcome = stack.telegram.sent[0]
+    origin = {
+        "message_id": welcome["message_id"],
+        "date": 0,
+        "chat": {"id": CHAT, "type": "private"},
+        "text": welcome["text"],
+        "reply_markup": welcome["reply_markup"],
+    }
+    tap = stack.telegram.callback_update(CHAT, "payment_plan", message=origin)
+    assert stack.telegram.deliver(tap).status_code == 200
+    assert ("answerCallbackQuery", {"callback_query_id": tap["callback_query"]["id"]}) in stack.telegram.calls
+    proposal = stack.telegram.sent[-1]
+    assert proposal["chat_id"] == CHAT and "en 6 fois" in proposal["text"] and "100,00\xa0€" in proposal["text"]
+    assert keyboard_keys(proposal)[0] == "affirm"  # the plan comes with its own buttons
+    tapped = stack.messages(direction="in")[-1]
+    assert tapped.body == "Payer en plusieurs fois" and tapped.provider_id == f"cb:{tap['callback_query']['id']}"
+    stack.telegram.deliver(stack.telegram.text_update(CHAT, "je peux payer en 3 fois ?"))
+    assert "200,00" in stack.telegram.sent[-1]["text"]
+
+
+def test_a_failed_reply_goes_back_to_the_outbox(stack: Stack) -> None:
+    case = stack.case()
+    stack.telegram.deliver(stack.telegram.text_update(CHAT, f"/start {link_for(stack, case)}"))
+    stack.telegram.fail_next(429, "Too Many Requests: retry after 5", retry_after=5)
+    stack.telegram.deliver(stack.telegram.text_update(CHAT, "je peux payer en 3 fois ?"))
+    reply = stack.messages(direction="out")[-1]
+    assert reply.status == "queued" and reply.error_code == "retry_after" and reply.attempts == 1
+    stack.telegram.block(CHAT)
+    stack.telegram.deliver(stack.telegram.text_update(CHAT, "oui"))
+    assert stack.messages(direction="out")[-1].status == "failed"

@@ -285,3 +285,38 @@ def _opt_outs(stack: Stack) -> list[OptOut]:
 def _event_kinds(stack: Stack, case_id: int | None) -> list[str]:
     with stack.runtime.session() as session:
         return list(session.execute(sa.select(Event.kind).where(Event.case_id == case_id).order_by(Event.id)).scalars())  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the dialogue behind the webhook
+
+
+def test_plan_request_is_proposed_then_accepted_in_twiml(stack: Stack) -> None:
+    phone = stack.phone_of(stack.case())
+    proposal = stack.sms(from_=phone, body="je peux payer en 3 fois ?")
+    assert "en 3 fois" in proposal.text and "200,00 €" in proposal.text
+    confirmed = stack.sms(from_=phone, body="oui")
+    assert "confirm" in confirmed.text and "200,00 €" in confirmed.text
+    replies = stack.messages(direction="out")
+    assert [m.status for m in replies] == ["sent", "sent"] and all(m.to_address == phone for m in replies)
+    assert all(m.from_address == OUR_NUMBER and m.kind == "reply" for m in replies)
+
+
+def test_a_case_held_by_an_agent_gets_no_bot_answer_but_opt_outs_still_count(stack: Stack) -> None:
+    from relance.agents import create_agent
+    from relance.models import Case
+
+    case = stack.case()
+    phone = stack.phone_of(case)
+    with stack.runtime.session() as session:
+        agent = create_agent(
+            session, email="a@example.com", name="A", password="correct horse battery", at=stack.runtime.now()
+        )
+        held = session.get(Case, case.id)
+        assert held is not None
+        held.agent_id = agent.id
+        session.add(held)
+        session.commit()
+    assert "<Message>" not in stack.sms(from_=phone, body="je peux payer en 3 fois ?").text
+    stack.sms(from_=phone, body="arrêtez de m'écrire s'il vous plaît")
+    assert [o.active for o in _opt_outs(stack)] == [True]
+    assert len(stack.messages(direction="in")) == 2

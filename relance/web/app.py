@@ -22,6 +22,7 @@ from fastapi import FastAPI, Response
 from bot.channels.base import ChannelAdapter
 from bot.channels.factory import channels_from_settings
 from bot.channels.telegram import TelegramChannel
+from bot.db_runner import DbRunner
 from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
 from relance.runtime import Runtime
@@ -48,7 +49,9 @@ async def keep_trying(what: str, attempt: Callable[[], Awaitable[None]], *, firs
         delay = min(delay * 2, RETRY_MAX)
 
 
-def telegram_bot_for(runtime: Runtime, channels: dict[str, ChannelAdapter], renderer: Renderer) -> TelegramBot | None:
+def telegram_bot_for(
+    runtime: Runtime, channels: dict[str, ChannelAdapter], renderer: Renderer, db: DbRunner
+) -> TelegramBot | None:
     """The bot when Telegram is configured: webhook mode with a public URL and a secret, polling otherwise."""
     channel = channels.get("telegram")
     if not isinstance(channel, TelegramChannel):
@@ -57,7 +60,7 @@ def telegram_bot_for(runtime: Runtime, channels: dict[str, ChannelAdapter], rend
     webhook = bool(settings.public_url and settings.telegram_webhook_secret)
     if settings.public_url and not webhook:
         log.warning("RELANCE_TELEGRAM_WEBHOOK_SECRET is not set: Telegram uses long polling, not the webhook")
-    return TelegramBot(runtime, channel, renderer, polling=not webhook)
+    return TelegramBot(runtime, channel, renderer, polling=not webhook, db=db)
 
 
 async def _start_telegram(web: WebContext) -> None:
@@ -87,6 +90,7 @@ async def _channels_running(web: WebContext) -> AsyncIterator[None]:
             await _quietly(web.telegram.stop(), "stopping the telegram bot")
         for name, channel in web.channels.items():
             await _quietly(channel.close(), f"closing the {name} channel")
+        web.db.close()
 
 
 async def _quietly(step: Awaitable[None], what: str) -> None:
@@ -108,7 +112,8 @@ def create_app(
     """The web application of one process (`console=False` leaves the agent console out)."""
     renderer = renderer or Renderer.from_config(runtime.config)
     channels = channels if channels is not None else channels_from_settings(runtime.settings, runtime.config)
-    web = WebContext(runtime, channels, renderer, telegram_bot_for(runtime, channels, renderer))
+    db = DbRunner(runtime.engine)
+    web = WebContext(runtime, channels, renderer, db, telegram_bot_for(runtime, channels, renderer, db))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

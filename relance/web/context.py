@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from bot.channels.base import ChannelAdapter
+from bot.db_runner import DbRunner
 from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
 from relance.runtime import Runtime
@@ -19,6 +20,7 @@ class WebContext:
     runtime: Runtime
     channels: dict[str, ChannelAdapter]
     renderer: Renderer
+    db: DbRunner
     telegram: TelegramBot | None = None
 
 

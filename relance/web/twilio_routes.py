@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -71,7 +70,7 @@ async def inbound_sms(request: Request, web: WebContext = Depends(web_context)) 
     inbound = sms_inbound(form)
     if inbound is None:
         return Response("bad request: MessageSid, From and To are required", status_code=400, media_type="text/plain")
-    outcome = await run_in_threadpool(handle_sms, web.runtime, web.renderer, inbound)
+    outcome = await web.db(handle_sms, web.runtime, web.renderer, inbound)
     log.info(
         "sms from %s: %s, %d repl%s",
         mask_phone(inbound.address),
@@ -104,5 +103,5 @@ async def delivery_status(request: Request, web: WebContext = Depends(web_contex
                 at=web.runtime.now(),
             )
 
-    await run_in_threadpool(record)
+    await web.db(record)
     return Response(status_code=204)

@@ -1,0 +1,325 @@
+"""Inbound SMS webhook benchmark: `python bench/webhook.py [--rate 250] [--seconds 15]`.
+
+Serves the real app (`relance.web.app.create_app`, SQLite in a temporary directory, seeded with
+`--debtors` French debtors of 600 €) under uvicorn in a separate process, and a bare FastAPI
+endpoint the same way, then for each:
+
+- sustained: signed Twilio-style inbound SMS (or plain POSTs to the bare endpoint) sent open-loop
+  at `--rate` requests/s for `--seconds`; latency is measured from each request's *scheduled*
+  time, so queueing shows up in the percentiles (no coordinated omission);
+- capacity: closed loop with `--concurrency` requests in flight for a few seconds.
+
+Messages come from random seeded debtors, mixing dialogue replies and keywords. The client runs in
+this process; on a 2-core machine client and server share the cores, as they would here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BARE, WEBHOOK = "bare FastAPI endpoint", "inbound SMS webhook"
+OUR_NUMBER = "+33700000001"
+WARM_UP = 50
+CAPACITY_REQUESTS = 2000
+TEXTS = ("je peux payer en 3 fois ?", "je paierai vendredi", "INFO", "merci", "c'est quoi cette facture ?")
+
+
+@dataclass
+class Result:
+    name: str
+    mode: str
+    sent: int
+    ok: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+# --------------------------------------------------------------------------- servers (child processes)
+
+
+def _serve(kind: str, db_url: str, port: int, settings_kw: dict[str, Any], ready: Any) -> None:
+    import logging
+
+    import uvicorn
+
+    logging.basicConfig(level=logging.WARNING)
+    if kind == "bare":
+        from relance.web.app import bare_endpoint_app
+
+        app = bare_endpoint_app()
+    else:
+        from relance.config import RelanceConfig, Settings
+        from relance.runtime import open_runtime
+        from relance.web.app import create_app
+
+        runtime = open_runtime(Settings(database_url=db_url, **settings_kw), config=RelanceConfig())
+        app = create_app(runtime, console=False)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    ready.set()
+    server.run()
+
+
+def _start(kind: str, db_url: str, settings_kw: dict[str, Any]) -> tuple[multiprocessing.Process, str]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    process = ctx.Process(target=_serve, args=(kind, db_url, port, settings_kw, ready), daemon=True)
+    process.start()
+    ready.wait(60)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(url + ("/bare" if kind == "bare" else "/healthz"), timeout=1)
+            return process, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"the {kind} server did not start")
+
+
+# --------------------------------------------------------------------------- database and requests
+
+
+def seed(db_url: str, debtors: int) -> list[str]:
+    """Migrate a fresh database and create `debtors` cases of 600 €; returns their phone numbers."""
+    from datetime import UTC, date, datetime
+
+    from sqlmodel import Session
+
+    from relance.db import ensure_schema, make_engine
+    from relance.models import Case, Creditor, Debt, Debtor
+
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    phones = [f"+3361{i:07d}" for i in range(debtors)]
+    with Session(engine) as session:
+        creditor = Creditor(key="default", name="Example Creditor", created_at=at)
+        session.add(creditor)
+        session.flush()
+        for i, phone in enumerate(phones):
+            debtor = Debtor(
+                ref=f"D{i}",
+                name=f"Debtor {i}",
+                phone=phone,
+                locale="fr",
+                country="FR",
+                timezones="Europe/Paris",
+                created_at=at,
+                updated_at=at,
+            )
+            session.add(debtor)
+            session.flush()
+            case = Case(
+                creditor_id=creditor.id,
+                debtor_id=debtor.id,
+                currency="EUR",
+                balance=Decimal("600.00"),
+                due_date=date(2026, 10, 1),
+                opened_at=at,
+                updated_at=at,
+            )
+            session.add(case)
+            session.flush()
+            session.add(
+                Debt(
+                    creditor_id=creditor.id,
+                    case_id=case.id,
+                    reference=f"INV-{i:07d}",
+                    amount=Decimal("600"),
+                    balance=Decimal("600"),
+                    currency="EUR",
+                    due_date=date(2026, 10, 1),
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+        session.commit()
+    engine.dispose()
+    return phones
+
+
+def signed_requests(
+    url: str,
+    auth_token: str,
+    phones: list[str],
+    count: int,
+    texts: tuple[str, ...],
+    rng: random.Random,
+    sid_prefix: str,
+) -> list[tuple[dict[str, str], dict[str, str]]]:
+    """`count` (form, headers) pairs, signed in advance so the client spends its time sending."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(auth_token)
+    out = []
+    for i in range(count):
+        form = {
+            "MessageSid": f"SM{sid_prefix}{i:031x}",
+            "AccountSid": "AC" + "0" * 32,
+            "From": rng.choice(phones),
+            "To": OUR_NUMBER,
+            "Body": rng.choice(texts),
+            "NumMedia": "0",
+        }
+        out.append((form, {"X-Twilio-Signature": validator.compute_signature(url + "/webhooks/twilio/sms", form)}))
+    return out
+
+
+# --------------------------------------------------------------------------- load
+
+
+async def _one(
+    client: httpx.AsyncClient,
+    path: str,
+    request: tuple[dict[str, str], dict[str, str]] | None,
+    start: float,
+    out: list[float],
+) -> bool:
+    try:
+        if request is None:
+            response = await client.post(
+                path,
+                content=b"From=%2B33612345678&Body=hello",
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            )
+        else:
+            response = await client.post(path, data=request[0], headers=request[1])
+    except httpx.HTTPError:
+        return False
+    out.append((time.perf_counter() - start) * 1000)
+    return response.status_code == 200
+
+
+async def sustained(name: str, url: str, path: str, requests: list[Any], rate: float) -> Result:
+    """Open loop: request i is due at t0 + i/rate, whatever happened to the others."""
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    warm_up, requests = requests[:WARM_UP], requests[WARM_UP:]
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        await asyncio.gather(*(_one(client, path, r, time.perf_counter(), []) for r in warm_up))
+        t0 = time.perf_counter() + 0.05
+        tasks = []
+        for i, request in enumerate(requests):
+            due = t0 + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_one(client, path, request, due, latencies)))
+        results = await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - t0
+    return Result(name, f"sustained {rate:.0f}/s", len(tasks), sum(results), elapsed, latencies)
+
+
+async def capacity(name: str, url: str, path: str, requests: list[Any], concurrency: int) -> Result:
+    """Closed loop: `concurrency` workers send back to back until the requests run out."""
+    latencies: list[float] = []
+    queue = list(reversed(requests))
+    ok = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal ok
+        while queue:
+            request = queue.pop()
+            succeeded = await _one(client, path, request, time.perf_counter(), latencies)
+            ok += succeeded  # not `ok += await …`: that reads `ok` before the await and loses updates
+
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - t0
+    return Result(name, f"capacity c={concurrency}", len(requests), ok, elapsed, latencies)
+
+
+def report(results: list[Result]) -> None:
+    print(
+        f"{'endpoint':<24}{'mode':<18}{'ok/sent':>12}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    )
+    for r in results:
+        print(
+            f"{r.name:<24}{r.mode:<18}{f'{r.ok}/{r.sent}':>12}{r.rate:>9.1f}{r.pct(50):>9.1f}{r.pct(95):>9.1f}"
+            f"{r.pct(99):>9.1f}{max(r.latencies_ms, default=float('nan')):>9.1f}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=250.0, help="open-loop request rate (default 250/s)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="duration of the sustained run")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight in the capacity run")
+    parser.add_argument("--debtors", type=int, default=5000, help="seeded debtors (senders)")
+    parser.add_argument(
+        "--texts",
+        choices=("mixed", "keywords"),
+        default="mixed",
+        help="mixed dialogue replies and keywords, or keywords only",
+    )
+    args = parser.parse_args()
+    rng = random.Random(7)
+    texts = TEXTS if args.texts == "mixed" else ("INFO", "HELP", "AIDE")
+    count = int(args.rate * args.seconds) + 1
+    auth_token = "b" * 32
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        phones = seed(db_url, args.debtors)
+        settings_kw = {
+            "config": Path(tmp) / "none.toml",
+            "public_url": None,
+            "twilio_account_sid": "AC" + "0" * 32,
+            "twilio_auth_token": auth_token,
+            "twilio_from": OUR_NUMBER,
+            "twilio_api_url": "http://127.0.0.1:9",
+        }
+        results = []
+        for kind, name, path in (("bare", BARE, "/bare"), ("real", WEBHOOK, "/webhooks/twilio/sms")):
+            process, url = _start(kind, db_url, settings_kw)
+            try:
+
+                def load(n: int, prefix: str, kind: str = kind, url: str = url) -> list[Any]:
+                    if kind == "bare":
+                        return [None] * n
+                    return signed_requests(url, auth_token, phones, n, texts, rng, prefix)
+
+                results.append(asyncio.run(sustained(name, url, path, load(count + WARM_UP, "a"), args.rate)))
+                results.append(asyncio.run(capacity(name, url, path, load(CAPACITY_REQUESTS, "b"), args.concurrency)))
+            finally:
+                process.terminate()
+                process.join(10)
+    report(results)
+    bare_s, bare_c, hook_s, hook_c = results
+    print(
+        f"\nwebhook / bare: capacity {hook_c.rate / bare_c.rate:.2f}x ({hook_c.rate:.0f} vs {bare_c.rate:.0f} req/s), "
+        f"sustained p99 {hook_s.pct(99):.1f} ms vs {bare_s.pct(99):.1f} ms ({hook_s.pct(99) / bare_s.pct(99):.1f}x)"
+    )
+    target_ok = hook_s.rate >= 200 and hook_s.pct(99) <= 100 and hook_s.ok == hook_s.sent
+    print(f"target (>= 200 req/s sustained, p99 <= 100 ms, no error): {'met' if target_ok else 'NOT met'}")
+    return 0 if target_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
