@@ -106,7 +106,7 @@ class _Batch:
 
     cases: dict[int, CaseRow]
     rel: Related
-    blocked: set[tuple[str, str]]
+    blocked: dict[tuple[str, str], datetime]
     creditors: dict[int, str]
 
 
@@ -205,7 +205,7 @@ class Dispatcher:
         if row is not None:
             facts = snapshot.case_facts(row, batch.rel, enabled=self.enabled, blocked=batch.blocked)
         plan = plan_send(
-            Outgoing(msg.kind, msg.author, msg.channel, msg.to_address or "", msg.reply_deadline),
+            Outgoing(msg.kind, msg.author, msg.channel, msg.to_address or "", msg.created_at, msg.reply_deadline),
             facts=facts,
             addresses=row.addresses() if row is not None else {},
             blocked=batch.blocked,
@@ -287,7 +287,7 @@ class Dispatcher:
         if code == TWILIO_OPTED_OUT:
             await self._db(outbox.record_opt_out, msg, channel=plan.channel, address=plan.address,
                            sender=adapter.sender if adapter else None, now=now, source="provider_21610")  # fmt: skip
-            batch.blocked.add((plan.channel, plan.address))
+            batch.blocked[(plan.channel, plan.address)] = now
         other = self._other_channel(row, plan, batch)
         if other is not None:
             # the scheduler's texts are written again on the new channel at its send

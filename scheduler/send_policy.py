@@ -4,14 +4,17 @@ Messages the scheduler wrote (reminders, follow-ups, `plan_broken`) are checked 
 every stop condition, the pause and the caps (`scheduler.decision.recheck`): the facts may have
 changed since the sweep. Conversation (replies, confirmations, an agent's messages) is not
 dunning: it is checked against the window — with the reply grace when the debtor just wrote — the
-opt-outs, a wrong-person mark, and, for the bot's own messages, an agent holding the case.
+opt-outs, a wrong-person mark (an agent's messages), and an agent holding the case (the bot's).
 
-An opted-out address is never written to, except to confirm that very opt-out; the message moves
-to the debtor's other usable channel if there is one.
+An opted-out address is never written to, except by a message written after the opt-out was
+recorded: that is the one confirmation the bot sends (`bot` records the opt-out, then writes its
+answer). A scheduler message for an opted-out address moves to the debtor's other usable channel
+if there is one; anything else is cancelled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,9 +26,6 @@ from scheduler.decision import NO_CONTACT_WINDOW, Stop, Wait, recheck
 from scheduler.facts import CaseFacts
 
 SCHEDULER_KINDS = REMINDER_KINDS | {"plan_broken"}
-OPT_OUT_CONFIRMATION = "opt_out_confirmation"
-# what may still be said to someone who is not the debtor: that we got it, and nothing else
-TO_WRONG_PERSON = frozenset({"wrong_person", OPT_OUT_CONFIRMATION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,7 @@ class Outgoing:
     author: str
     channel: str
     address: str
+    created_at: datetime
     reply_deadline: datetime | None = None
 
 
@@ -69,14 +70,14 @@ def plan_send(
     *,
     facts: CaseFacts | None,
     addresses: dict[str, str],
-    blocked: set[tuple[str, str]],
+    blocked: Mapping[tuple[str, str], datetime],
     rules: CreditorRules | None,
     caps: Caps,
     window: ContactWindow | None,
     now: datetime,
 ) -> SendPlan:
-    """Send, defer or cancel `msg` at `now`."""
-    if facts is not None and rules is not None:
+    """Send, defer or cancel `msg` at `now` (`blocked`: opted-out addresses and when they opted out)."""
+    if facts is not None and rules is not None and not confirms_opt_out(msg, blocked):
         refused = _refused(msg, facts, rules, caps, now, window)
         if refused is not None:
             return refused
@@ -101,19 +102,27 @@ def _refused(
         if isinstance(check, Wait) and check.until is not None:
             return _defer(window, check.until) if window is not None else Cancel(NO_CONTACT_WINDOW)
         return None
-    if facts.wrong_person and msg.kind not in TO_WRONG_PERSON:
+    if facts.wrong_person and msg.author != "bot":  # the bot's answer to "wrong number" must go
         return Cancel("wrong_person")
-    if msg.author == "bot" and facts.agent_holds and msg.kind != OPT_OUT_CONFIRMATION:
+    if msg.author == "bot" and facts.agent_holds:
         return Cancel("agent")
     return None
 
 
+def confirms_opt_out(msg: Outgoing, blocked: Mapping[tuple[str, str], datetime]) -> bool:
+    """Whether `msg` was written after its address opted out: the confirmation of that opt-out."""
+    since = blocked.get((msg.channel, msg.address))
+    return since is not None and msg.kind not in SCHEDULER_KINDS and msg.created_at >= since
+
+
 def _target(
-    msg: Outgoing, facts: CaseFacts | None, addresses: dict[str, str], blocked: set[tuple[str, str]]
+    msg: Outgoing, facts: CaseFacts | None, addresses: dict[str, str], blocked: Mapping[tuple[str, str], datetime]
 ) -> tuple[str, str] | None:
-    """Where the message goes: its own address unless opted out, else the debtor's other channel."""
-    if (msg.channel, msg.address) not in blocked or msg.kind == OPT_OUT_CONFIRMATION:
+    """Where the message goes: its own address unless opted out, else (scheduler messages) the other channel."""
+    if (msg.channel, msg.address) not in blocked or confirms_opt_out(msg, blocked):
         return msg.channel, msg.address
+    if msg.kind not in SCHEDULER_KINDS:
+        return None
     for channel in facts.channels if facts is not None else ():
         address = addresses.get(channel)
         if channel != msg.channel and address is not None and (channel, address) not in blocked:

@@ -109,11 +109,7 @@ def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[Ca
     """The cases `ids` (sorted) that are still active and due at `now`, with their debtor."""
     if not ids:
         return []
-    query = (
-        _case_select()
-        .where(_of_cases(C.id, ids), C.status.in_(ACTIVE_STATUSES), _check_due(now))
-        .order_by(C.id)
-    )
+    query = _case_select().where(_of_cases(C.id, ids), C.status.in_(ACTIVE_STATUSES), _check_due(now)).order_by(C.id)
     wanted = set(ids)
     if conn.dialect.name == "sqlite":
         sql, params = _raw(conn, query)
@@ -273,18 +269,19 @@ def _flags(conn: Connection, wanted: set[int], out: Related) -> None:
     out.flagged = dict(flagged)
 
 
-def opted_out(conn: Connection, addresses: Collection[str] | None = None) -> set[tuple[str, str]]:
-    """Active opt-outs as (channel, address); all of them, or those of `addresses`.
+def opted_out(conn: Connection, addresses: Collection[str] | None = None) -> dict[tuple[str, str], datetime]:
+    """Active opt-outs: (channel, address) -> when the latest was recorded; all, or those of `addresses`.
 
     Any active opt-out of an address blocks it, whichever of our senders it was sent to.
     """
     t = OptOut.__table__.c  # type: ignore[attr-defined]
-    query = sa.select(t.channel, t.address).where(t.active.is_(True))
+    query = sa.select(t.channel, t.address, sa.func.max(t.created_at)).where(t.active.is_(True))
+    query = query.group_by(t.channel, t.address)
     if addresses is None:
-        return {(channel, address) for channel, address in conn.execute(query)}
-    found: set[tuple[str, str]] = set()
+        return {(c, a): at for c, a, at in conn.execute(query)}
+    found: dict[tuple[str, str], datetime] = {}
     for chunk in _chunks(sorted(set(addresses))):
-        found.update((c, a) for c, a in conn.execute(query.where(t.address.in_(chunk))))
+        found.update({(c, a): at for c, a, at in conn.execute(query.where(t.address.in_(chunk)))})
     return found
 
 
@@ -313,7 +310,7 @@ def open_debts(conn: Connection, ids: Collection[int]) -> dict[int, list[tuple[s
 
 
 def channels_for(
-    row: CaseRow, enabled: Sequence[str], blocked: set[tuple[str, str]]
+    row: CaseRow, enabled: Sequence[str], blocked: Collection[tuple[str, str]]
 ) -> tuple[tuple[str, ...], frozenset[str]]:
     """(the debtor's usable channels in preference order, the channels they opted out of)."""
     addresses = row.addresses()
@@ -330,7 +327,7 @@ def channels_for(
 
 
 def case_facts(
-    row: CaseRow, rel: Related, *, enabled: Sequence[str], blocked: set[tuple[str, str]]
+    row: CaseRow, rel: Related, *, enabled: Sequence[str], blocked: Collection[tuple[str, str]]
 ) -> CaseFacts:
     """The decision's view of one case."""
     usable, refused = channels_for(row, enabled, blocked)

@@ -124,7 +124,7 @@ class _Pass:
         now: datetime,
         channels: tuple[str, ...],
         creditor_keys: dict[int, str],
-        blocked: set[tuple[str, str]],
+        blocked: dict[tuple[str, str], datetime],
     ) -> None:
         self.config, self.now, self.channels = config, now, channels
         self.blocked = blocked
@@ -309,8 +309,10 @@ def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
         bind = raw_sqlite.instant
         values = [(*r[:11], bind(r[11]), r[12], bind(r[13])) for r in rows]
         return int(conn.exec_driver_sql(_SQLITE_INSERT, values).rowcount)  # type: ignore[arg-type]
-    stmt = postgresql.insert(Message.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])  # type: ignore[attr-defined]
-    return int(conn.execute(stmt, [dict(zip(_OUTBOX_COLUMNS, r, strict=True)) for r in rows]).rowcount)
+    table = Message.__table__  # type: ignore[attr-defined]
+    stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+    # psycopg reports no row count for executemany; the returned ids count what was inserted
+    return len(conn.execute(stmt, [dict(zip(_OUTBOX_COLUMNS, r, strict=True)) for r in rows]).all())
 
 
 def update_check_times(conn: Connection, params: list[tuple[datetime | None, int, int]]) -> None:

@@ -1,0 +1,270 @@
+"""The sweep against SQLite and PostgreSQL: what it queues, when, and what it leaves alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from relance.config import RelanceConfig
+from relance.models import (
+    Agent,
+    Case,
+    Debtor,
+    Dispute,
+    Flag,
+    Installment,
+    Message,
+    OptOut,
+    PaymentPlan,
+    PromiseToPay,
+)
+from scheduler.snapshot import recheck_horizon
+from scheduler.sweep import insert_outbox, outbox_row
+from tests import factories
+from tests.conftest_scheduler import NOW, case, events, outbox, sweep_at
+
+DUE = date(2026, 11, 1)  # 23 days before NOW: step 3 (day 20) is the latest due
+
+
+def new_case(session: Session, **kw: object) -> Case:
+    made = factories.case_with_debt(session, due=kw.pop("due", DUE), **kw)  # type: ignore[arg-type]
+    session.commit()
+    return made
+
+
+def test_due_cases_are_queued_once_with_their_key(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    a, b = new_case(session), new_case(session, telegram_chat_id=4242)
+    report = sweep_at(engine, config)
+    assert (report.examined, report.queued) == (2, 2)
+    rows = outbox(engine)
+    assert [(m.idempotency_key, m.kind, m.step, m.status, m.not_before) for m in rows] == [
+        (f"reminder:{a.id}:3", "reminder", 3, "queued", NOW),  # catching up: only the latest due step
+        (f"reminder:{b.id}:3", "reminder", 3, "queued", NOW),
+    ]
+    # telegram comes first in the default preference order when the debtor has a chat
+    assert [(m.channel, m.to_address) for m in rows][1] == ("telegram", "4242")
+    assert rows[0].channel == "sms" and rows[0].to_address and rows[0].to_address.startswith("+336")
+    assert case(engine, a.id).last_step == 3
+    assert case(engine, a.id).next_check_at == recheck_horizon(NOW)
+    # the next sweep does not look at them again; a forced look finds the reminder still pending
+    assert sweep_at(engine, config, NOW + timedelta(minutes=5)).examined == 0
+    with engine.begin() as conn:
+        conn.execute(sa.update(Case).values(next_check_at=None))
+    again = sweep_at(engine, config, NOW + timedelta(minutes=10))
+    assert (again.examined, again.queued) == (2, 0)
+    assert len(outbox(engine)) == 2
+
+
+def test_the_idempotency_key_makes_a_second_insert_a_no_op(engine: Engine, session: Session) -> None:
+    made = new_case(session)
+    from scheduler.snapshot import cases_by_id
+
+    with engine.begin() as conn:
+        row = cases_by_id(conn, [made.id])[made.id]  # type: ignore[list-item]
+        values = outbox_row(row, channel="sms", kind="reminder", step=1, key="reminder:x:1", not_before=NOW, now=NOW)
+        assert insert_outbox(conn, [values]) == 1
+        assert insert_outbox(conn, [values, values]) == 0
+    assert len(outbox(engine)) == 1
+
+
+def test_a_closed_window_queues_for_its_next_opening(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    new_case(session)
+    saturday_night = datetime(2026, 11, 28, 20, 30, tzinfo=UTC)  # 21:30 in Paris
+    sweep_at(engine, config, saturday_night)
+    (message,) = outbox(engine)
+    assert message.not_before == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 in Paris
+
+
+def test_nothing_due_yet_sleeps_until_the_step_day(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    made = new_case(session, due=date(2026, 11, 22))  # step 1 on 25 November
+    report = sweep_at(engine, config)
+    assert (report.queued, report.waiting) == (0, 1)
+    assert case(engine, made.id).next_check_at == datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # midnight in Paris
+
+
+def test_sleep_is_capped_at_a_day(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    made = new_case(session, due=date(2026, 12, 20))
+    sweep_at(engine, config)
+    assert case(engine, made.id).next_check_at == NOW + timedelta(days=1)
+
+
+def test_stop_conditions_queue_nothing(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    disputed = new_case(session)
+    session.add(Dispute(case_id=disputed.id, opened_at=NOW))  # type: ignore[arg-type]
+    new_case(session, amount="4.00")
+    held = new_case(session)
+    agent = Agent(email="a@example.com", name="A", password_hash="x")
+    session.add(agent)
+    session.flush()
+    held.agent_id = agent.id
+    session.add(held)
+    new_case(session, phone="+33611111111")
+    session.add(OptOut(channel="sms", address="+33611111111", source="keyword", created_at=NOW))
+    wrong = new_case(session)
+    debtor = session.get(Debtor, wrong.debtor_id)
+    assert debtor is not None
+    debtor.wrong_person = True
+    session.add(debtor)
+    paid = new_case(session)
+    paid.status = "paid"
+    session.add(paid)
+    session.commit()
+    report = sweep_at(engine, config)
+    assert report.queued == 0
+    assert dict(report.stopped) == {
+        "dispute": 1, "under_tolerance": 1, "agent": 1, "opted_out": 1, "wrong_person": 1,
+    }  # fmt: skip
+    assert report.examined == 5  # the paid case is not even looked at
+
+
+def test_opted_out_of_one_channel_uses_the_other(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    new_case(session, telegram_chat_id=777)
+    session.add(OptOut(channel="telegram", address="777", source="telegram_stop", created_at=NOW))
+    session.commit()
+    sweep_at(engine, config)
+    (message,) = outbox(engine)
+    assert message.channel == "sms"
+
+
+def test_caps_delay_the_next_reminder(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    made = new_case(session)
+    sent = NOW - timedelta(hours=30)
+    made.last_step, made.last_reminder_at = 2, sent
+    session.add(made)
+    session.add(
+        Message(case_id=made.id, debtor_id=made.debtor_id, direction="out", channel="sms", author="bot",
+                kind="reminder", step=2, body="…", status="sent", sent_at=sent, created_at=sent,
+                idempotency_key=f"reminder:{made.id}:2")
+    )  # fmt: skip
+    session.commit()
+    report = sweep_at(engine, config)
+    assert report.queued == 0
+    assert case(engine, made.id).next_check_at == sent + timedelta(hours=48)
+
+
+def test_quiet_after_the_debtor_wrote(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    made = new_case(session)
+    made.last_inbound_at = NOW - timedelta(hours=60)
+    session.add(made)
+    session.commit()
+    sweep_at(engine, config)
+    assert outbox(engine) == []
+    assert case(engine, made.id).next_check_at == NOW + timedelta(hours=12)
+
+
+def test_batches(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    for _ in range(5):
+        new_case(session)
+    report = sweep_at(engine, config, batch_size=2)
+    assert (report.batches, report.examined, report.queued) == (3, 5, 5)
+
+
+def test_unknown_time_zone_is_stopped_not_crashed(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    new_case(session, timezones="Mars/Olympus")
+    new_case(session)
+    report = sweep_at(engine, config)
+    assert report.stopped["invalid_time_zone"] == 1 and report.queued == 1
+
+
+def test_promise_not_kept_gets_one_followup_then_the_scenario(
+    engine: Engine, session: Session, config: RelanceConfig
+) -> None:
+    made = new_case(session)
+    made.status, made.last_step = "promised", 2
+    session.add(made)
+    promise = PromiseToPay(case_id=made.id, amount=Decimal("100"), currency="EUR", due_on=date(2026, 11, 20),
+                           created_at=NOW - timedelta(days=10))  # type: ignore[arg-type]  # fmt: skip
+    session.add(promise)
+    session.commit()
+    sweep_at(engine, config)
+    (message,) = outbox(engine)
+    assert (message.kind, message.idempotency_key) == ("promise_followup", f"promise:{promise.id}:followup")
+    with Session(engine) as s:
+        kept = s.get(PromiseToPay, promise.id)
+        assert kept is not None and kept.status == "broken" and kept.followed_up_at == NOW
+    assert case(engine, made.id).status == "open"
+    assert [e.kind for e in events(engine, "promise_broken")] == ["promise_broken"]
+
+
+def test_pending_promise_holds_the_scenario(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    made = new_case(session)
+    session.add(PromiseToPay(case_id=made.id, amount=Decimal("100"), currency="EUR", due_on=date(2026, 11, 30),
+                             created_at=NOW))  # type: ignore[arg-type]  # fmt: skip
+    session.commit()
+    sweep_at(engine, config)
+    assert outbox(engine) == []
+    assert case(engine, made.id).next_check_at == NOW + timedelta(days=1)
+
+
+def _plan(session: Session, made: Case, *dues: date) -> list[Installment]:
+    plan = PaymentPlan(case_id=made.id, total=Decimal("600"), currency="EUR", installment_count=len(dues),
+                       frequency="monthly", status="active")  # type: ignore[arg-type]  # fmt: skip
+    session.add(plan)
+    session.flush()
+    rows = [Installment(plan_id=plan.id, seq=i, due_on=d, amount=Decimal("300")) for i, d in enumerate(dues, 1)]  # type: ignore[arg-type]
+    session.add_all(rows)
+    made.status = "plan"
+    session.add(made)
+    session.commit()
+    return rows
+
+
+def test_installment_notice_two_days_before(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    made = new_case(session)
+    first, _ = _plan(session, made, date(2026, 11, 26), date(2026, 12, 26))
+    sweep_at(engine, config)
+    (message,) = outbox(engine)
+    assert (message.kind, message.idempotency_key) == ("installment_reminder", f"installment:{first.id}:before")
+    # sent, then nothing until the missed-installment reminder 3 days after the date
+    with engine.begin() as conn:
+        conn.execute(sa.update(Message).values(status="sent", sent_at=NOW))
+        conn.execute(sa.update(Case).values(next_check_at=None))
+    sweep_at(engine, config, NOW + timedelta(days=2))
+    assert len(outbox(engine)) == 1
+    sweep_at(engine, config, datetime(2026, 11, 29, 10, 0, tzinfo=UTC))
+    assert [m.idempotency_key for m in outbox(engine)][1:] == [f"installment:{first.id}:missed"]
+
+
+def test_broken_plan_is_flagged_and_the_debtor_told(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    made = new_case(session)
+    _plan(session, made, date(2026, 11, 10), date(2026, 12, 10))  # first one 14 days late
+    report = sweep_at(engine, config)
+    assert report.escalated["broken_plan"] == 1
+    with Session(engine) as s:
+        plan = s.execute(sa.select(PaymentPlan)).scalar_one()
+        flag = s.execute(sa.select(Flag)).scalar_one()
+    assert plan.status == "broken"
+    assert (flag.reason, flag.recommended_action) == ("broken_plan", "call_debtor")
+    assert [m.kind for m in outbox(engine)] == ["plan_broken"]
+    assert case(engine, made.id).status == "open"
+
+
+def test_no_response_after_the_last_step_is_flagged_once(
+    engine: Engine, session: Session, config: RelanceConfig
+) -> None:
+    made = new_case(session, due=date(2026, 10, 1))
+    made.last_step, made.last_reminder_at = 4, datetime(2026, 10, 31, 10, 0, tzinfo=UTC)
+    session.add(made)
+    session.commit()
+    assert sweep_at(engine, config).escalated["no_response"] == 1
+    again = sweep_at(engine, config, NOW + timedelta(hours=1))
+    assert again.stopped["awaiting_formal_notice"] == 1
+    with Session(engine) as s:
+        flags = list(s.execute(sa.select(Flag)).scalars())
+    assert [(f.reason, f.recommended_action) for f in flags] == [("no_response", "formal_notice")]
+
+
+def test_formal_notice_deadline_passed_unpaid(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    made = new_case(session, due=date(2026, 9, 1))
+    made.status, made.last_step, made.notice_deadline = "formal_notice_sent", 4, date(2026, 11, 20)
+    session.add(made)
+    session.commit()
+    assert sweep_at(engine, config).escalated["court_procedure"] == 1
+    with Session(engine) as s:
+        flag = s.execute(sa.select(Flag)).scalar_one()
+    assert flag.recommended_action == "court_procedure"
+    assert outbox(engine) == []
