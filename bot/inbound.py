@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -99,14 +98,14 @@ def receive(
     session: Session,
     inbound: Inbound,
     *,
-    debtors: Sequence[Debtor],
+    case: Case | None,
     now: datetime,
     config: RelanceConfig,
     renderer: Renderer,
     reply_status: MessageStatus = MessageStatus.SENT,
     answer_strangers: bool = True,
 ) -> Outcome:
-    """Store, then answer, one inbound message (flushed, not committed).
+    """Store, then answer, one inbound message about `case` (None: a stranger); flushed, not committed.
 
     `answer_strangers=False` leaves unknown senders without the generic answer (Telegram asks them
     to bind their chat instead).
@@ -115,12 +114,11 @@ def receive(
     duplicate = _duplicate(session, inbound)
     if duplicate is not None:
         return duplicate
-    case = pick_case(session, [d.id for d in debtors if d.id is not None])
-    message = store_inbound(session, inbound, case, now)
+    message_id = store_inbound(session, inbound, case, now)
     outcome = _decide(session, inbound, case, now, config, renderer)
-    outcome.case_id, outcome.message_id = (case.id if case else None), message.id
+    outcome.case_id, outcome.message_id = (case.id if case else None), message_id
     if over_rate_limit(session, inbound, now):
-        outcome = Outcome(Disposition.RATE_LIMITED, [], outcome.case_id, message.id)
+        outcome = Outcome(Disposition.RATE_LIMITED, [], outcome.case_id, message_id)
     elif outcome.disposition == Disposition.UNKNOWN_SENDER and not answer_strangers:
         outcome.replies = []
     outcome.replies = store_replies(session, inbound, case, outcome.replies, now, reply_status)
@@ -223,18 +221,50 @@ def dialogue_replies(
 # --------------------------------------------------------------------------- persistence
 
 
-def pick_case(session: Session, debtor_ids: Sequence[int]) -> Case | None:
-    """The case a message from these debtors is about: the open one we wrote to last, else the latest."""
-    if not debtor_ids:
-        return None
-    order = (
-        sa.case((Case.status.in_(_CLOSED), 1), else_=0),  # type: ignore[attr-defined]
-        sa.func.coalesce(Case.last_reminder_at, Case.opened_at).desc(),
-        Case.id.desc(),  # type: ignore[union-attr]
-    )
-    return session.execute(
-        sa.select(Case).where(Case.debtor_id.in_(debtor_ids)).order_by(*order).limit(1)
-    ).scalar_one_or_none()  # type: ignore[attr-defined]
+_MESSAGES = Message.__table__  # type: ignore[attr-defined]
+_DEBTORS = Debtor.__table__  # type: ignore[attr-defined]
+# The statements of the hot path are built once (building them is a good part of their cost).
+_CASE_ORDER = (
+    sa.case((Case.status.in_(_CLOSED), 1), else_=0),  # type: ignore[attr-defined]
+    sa.func.coalesce(Case.last_reminder_at, Case.opened_at).desc(),
+    Case.id.desc(),  # type: ignore[union-attr]
+)
+_CASE_BY_PHONE = (
+    sa.select(Case)
+    .join(_DEBTORS, _DEBTORS.c.id == Case.debtor_id)
+    .where(_DEBTORS.c.phone == sa.bindparam("address"))
+    .order_by(*_CASE_ORDER)
+    .limit(1)
+)
+_CASE_BY_CHAT = (
+    sa.select(Case)
+    .join(_DEBTORS, _DEBTORS.c.id == Case.debtor_id)
+    .where(_DEBTORS.c.telegram_chat_id == sa.bindparam("chat_id"))
+    .order_by(*_CASE_ORDER)
+    .limit(1)
+)
+_INSERT_MESSAGE = sa.insert(_MESSAGES).returning(_MESSAGES.c.id)
+_SEEN = sa.select(_MESSAGES.c.id, _MESSAGES.c.case_id).where(
+    _MESSAGES.c.provider_id == sa.bindparam("provider_id"),
+    _MESSAGES.c.direction == Direction.IN.value,
+    _MESSAGES.c.channel == sa.bindparam("channel"),
+)
+_RECENT = sa.select(sa.func.count()).where(
+    _MESSAGES.c.from_address == sa.bindparam("address"),
+    _MESSAGES.c.channel == sa.bindparam("channel"),
+    _MESSAGES.c.direction == Direction.IN.value,
+    _MESSAGES.c.created_at > sa.bindparam("since", type_=_MESSAGES.c.created_at.type),
+)
+
+
+def case_for_phone(session: Session, phone: str) -> Case | None:
+    """The case an SMS from `phone` is about: the open one we wrote to last, else the latest."""
+    return session.execute(_CASE_BY_PHONE, {"address": phone}).scalar_one_or_none()
+
+
+def case_for_chat(session: Session, chat_id: int) -> Case | None:
+    """The case a message in a bound Telegram chat is about (same rule)."""
+    return session.execute(_CASE_BY_CHAT, {"chat_id": chat_id}).scalar_one_or_none()
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -247,55 +277,46 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub(lambda m: "\u2400" if m.group() == "\x00" else "\ufffd", text)
 
 
-def store_inbound(session: Session, inbound: Inbound, case: Case | None, now: datetime) -> Message:
-    """The debtor's message, stored before anything else happens."""
-    body = inbound.text
-    message = Message(
-        case_id=case.id if case else None,
-        debtor_id=case.debtor_id if case else None,
-        direction=Direction.IN,
-        channel=inbound.channel,
-        author=Author.DEBTOR,
-        kind="inbound",
-        body=body,
-        status=MessageStatus.RECEIVED,
-        from_address=inbound.address,
-        to_address=inbound.recipient or inbound.sender,
-        provider_id=inbound.provider_id,
-        created_at=now,
-    )
-    session.add(message)
+def store_inbound(session: Session, inbound: Inbound, case: Case | None, now: datetime) -> int:
+    """The debtor's message, stored before anything else happens; returns its id."""
+    message_id: int = session.execute(
+        _INSERT_MESSAGE,
+        {
+            "case_id": case.id if case else None,
+            "debtor_id": case.debtor_id if case else None,
+            "direction": Direction.IN.value,
+            "channel": inbound.channel,
+            "author": Author.DEBTOR.value,
+            "kind": "inbound",
+            "body": inbound.text,
+            "status": MessageStatus.RECEIVED.value,
+            "from_address": inbound.address,
+            "to_address": inbound.recipient or inbound.sender,
+            "provider_id": inbound.provider_id,
+            "attempts": 0,
+            "created_at": now,
+        },
+    ).scalar_one()
     if case is not None:
         case.last_inbound_at = now
         case.updated_at = now
         session.add(case)
-    session.flush()
-    if case is not None:
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(inbound.text.encode("utf-8")).hexdigest()
         record_event(
             session,
             case_id=case.id,
             kind="message_received",
             actor="debtor",
             at=now,
-            data={"message_id": message.id, "channel": inbound.channel, "sha256": digest},
+            data={"message_id": message_id, "channel": inbound.channel, "sha256": digest},
         )
-    return message
+    return message_id
 
 
 def over_rate_limit(session: Session, inbound: Inbound, now: datetime) -> bool:
     """True when the sender wrote more than `RATE_LIMIT` messages in the last `RATE_WINDOW` (this one included)."""
-    recent = session.execute(
-        sa.select(sa.func.count())
-        .select_from(Message)
-        .where(
-            Message.from_address == inbound.address,
-            Message.channel == inbound.channel,
-            Message.direction == Direction.IN,
-            Message.created_at > now - RATE_WINDOW,  # type: ignore[operator]
-        )
-    ).scalar_one()
-    return int(recent) > RATE_LIMIT
+    params = {"address": inbound.address, "channel": inbound.channel, "since": now - RATE_WINDOW}
+    return int(session.execute(_RECENT, params).scalar_one()) > RATE_LIMIT
 
 
 def _reply_key(inbound: Inbound, index: int) -> str:
@@ -307,40 +328,35 @@ def store_replies(
 ) -> list[Reply]:
     """Store the answers as outbound messages (idempotency key: the inbound provider id and the position)."""
     stored = []
+    claimed = status == MessageStatus.SENDING
     for index, reply in enumerate(replies):
-        row = Message(
-            case_id=case.id if case else None,
-            debtor_id=case.debtor_id if case else None,
-            direction=Direction.OUT,
-            channel=inbound.channel,
-            author=Author.BOT,
-            kind="reply",
-            body=reply.text,
-            choices=[{"key": c.key, "label": c.label} for c in reply.choices] or None,
-            status=status,
-            to_address=inbound.address,
-            from_address=inbound.sender,
-            idempotency_key=_reply_key(inbound, index),
-            created_at=now,
-            sent_at=now if status == MessageStatus.SENT else None,
-            claimed_by="webhook" if status == MessageStatus.SENDING else None,
-            claimed_at=now if status == MessageStatus.SENDING else None,
-        )
-        session.add(row)
-        session.flush()
-        stored.append(Reply(reply.text, reply.choices, row.id))
+        row = {
+            "case_id": case.id if case else None,
+            "debtor_id": case.debtor_id if case else None,
+            "direction": Direction.OUT.value,
+            "channel": inbound.channel,
+            "author": Author.BOT.value,
+            "kind": "reply",
+            "body": reply.text,
+            "choices": [{"key": c.key, "label": c.label} for c in reply.choices] or None,
+            "status": status.value,
+            "to_address": inbound.address,
+            "from_address": inbound.sender,
+            "idempotency_key": _reply_key(inbound, index),
+            "attempts": 0,
+            "created_at": now,
+            "sent_at": now if status == MessageStatus.SENT else None,
+            "claimed_by": "webhook" if claimed else None,
+            "claimed_at": now if claimed else None,
+        }
+        message_id = session.execute(_INSERT_MESSAGE, row).scalar_one()
+        stored.append(Reply(reply.text, reply.choices, message_id))
     return stored
 
 
 def _duplicate(session: Session, inbound: Inbound) -> Outcome | None:
     """A provider retrying its webhook gets the answers stored the first time."""
-    seen = session.execute(
-        sa.select(Message).where(
-            Message.provider_id == inbound.provider_id,
-            Message.direction == Direction.IN,
-            Message.channel == inbound.channel,
-        )
-    ).scalar_one_or_none()
+    seen = session.execute(_SEEN, {"provider_id": inbound.provider_id, "channel": inbound.channel}).first()
     if seen is None:
         return None
     prefix = f"reply:{inbound.channel}:{inbound.provider_id}:"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import phonenumbers
-import sqlalchemy as sa
 
-from bot.inbound import Inbound, Outcome, receive
+from bot.inbound import Inbound, Outcome, case_for_phone, receive
 from messages.render import Renderer
 from relance.db import session_scope
-from relance.models import Debtor
 from relance.runtime import Runtime
 
 FRENCH_REGIONS = frozenset({"FR", "BE", "LU", "MC", "CH", "RE", "GP", "MQ", "GF", "YT", "PM", "NC", "PF"})
@@ -40,7 +38,7 @@ def sms_inbound(form: dict[str, str]) -> Inbound | None:
 
 
 def handle_sms(runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcome:
-    """Match the sender to debtors by phone, then store and answer in one transaction."""
+    """Match the sender to a debtor's case by phone, then store and answer in one transaction."""
     with session_scope(runtime.engine) as session:
-        debtors = list(session.execute(sa.select(Debtor).where(Debtor.phone == inbound.address)).scalars())
-        return receive(session, inbound, debtors=debtors, now=runtime.now(), config=runtime.config, renderer=renderer)
+        case = case_for_phone(session, inbound.address)
+        return receive(session, inbound, case=case, now=runtime.now(), config=runtime.config, renderer=renderer)

@@ -27,14 +27,14 @@ from bot.inbound import (
     Inbound,
     Outcome,
     Reply,
-    pick_case,
+    case_for_chat,
     receive,
     settle_reply,
     store_inbound,
     store_replies,
 )
 from bot.optout import opt_in
-from bot.telegram_binding import bind_by_contact, debtors_for_chat, redeem_chat_link
+from bot.telegram_binding import bind_by_contact, redeem_chat_link
 from bot.telegram_texts import COMMON_CHOICES, TEXTS, language
 from messages.render import Renderer
 from relance.db import session_scope
@@ -147,8 +147,7 @@ class TelegramBot:
         now = self.runtime.now()
         if token:
             redeem_chat_link(session, token=token, chat_id=chat_id, now=now)
-        debtors = debtors_for_chat(session, chat_id)
-        case = pick_case(session, [d.id for d in debtors if d.id is not None])
+        case = case_for_chat(session, chat_id)
         store_inbound(session, inbound, case, now)
         if case is None:
             return [], False
@@ -186,8 +185,8 @@ class TelegramBot:
 
     def _contact(self, session: Session, inbound: Inbound, chat_id: int, phone: str | None) -> tuple[list[Reply], bool]:
         now = self.runtime.now()
-        debtors = bind_by_contact(session, chat_id=chat_id, phone=phone, now=now) if phone else []
-        case = pick_case(session, [d.id for d in debtors if d.id is not None])
+        bound = bind_by_contact(session, chat_id=chat_id, phone=phone, now=now) if phone else []
+        case = case_for_chat(session, chat_id) if bound else None
         store_inbound(session, inbound, case, now)
         if case is None:
             return [], False
@@ -215,11 +214,10 @@ class TelegramBot:
             await self._send(chat_id, outcome.replies)
 
     def _receive(self, session: Session, inbound: Inbound, chat_id: int) -> Outcome | None:
-        debtors = debtors_for_chat(session, chat_id)
         outcome = receive(
             session,
             inbound,
-            debtors=debtors,
+            case=case_for_chat(session, chat_id),
             now=self.runtime.now(),
             config=self.runtime.config,
             renderer=self.renderer,

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
@@ -129,6 +129,8 @@ def test_hostile_sms_is_stored_exactly_and_answered_with_plain_text(app: App, bo
     form=st.dictionaries(st.sampled_from(["MessageSid", "From", "To", "Body", "MessageStatus", "x"]), form_text),
     path=st.sampled_from([paths.TWILIO_SMS, paths.TWILIO_STATUS]),
 )
+@example(form={"MessageSid": "\x00", "MessageStatus": "sent"}, path=paths.TWILIO_STATUS)  # found by this test
+@example(form={"MessageSid": "SM1", "From": "+33" + "1" * 80, "To": "\x00", "Body": "x"}, path=paths.TWILIO_SMS)
 def test_signed_forms_of_any_shape_never_fail(app: App, form: dict[str, str], path: str) -> None:
     app.tick()
     signature = sign(app.twilio.auth_token, PUBLIC + path, form)

@@ -14,7 +14,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.delivery import record_delivery_receipt
-from bot.inbound import Reply
+from bot.inbound import Reply, storable
 from bot.sms_inbound import handle_sms, sms_inbound
 from relance.db import session_scope
 from relance.web import paths
@@ -92,14 +92,17 @@ async def delivery_status(request: Request, web: WebContext = Depends(web_contex
         return Response(
             "bad request: MessageSid and MessageStatus are required", status_code=400, media_type="text/plain"
         )
+    # signed, so from Twilio, but still made fit for the database before it gets near it
+    provider_id, provider_status = storable(sid)[:64], storable(status)[:32]
+    error_code = storable(form.get("ErrorCode") or "")[:32] or None
 
     def record() -> None:
         with session_scope(web.runtime.engine) as session:
             record_delivery_receipt(
                 session,
-                provider_id=sid,
-                provider_status=status,
-                error_code=form.get("ErrorCode") or None,
+                provider_id=provider_id,
+                provider_status=provider_status,
+                error_code=error_code,
                 at=web.runtime.now(),
             )
 
