@@ -29,7 +29,7 @@ from relance.config import RelanceConfig
 from relance.errors import ChannelError, TransientChannelError
 from relance.events import record_event
 from relance.flags import raise_flag
-from relance.models import Author, Case, CaseStatus, Debtor, Direction, Message, MessageStatus
+from relance.models import Author, Case, CaseStatus, Creditor, Debtor, Direction, Message, MessageStatus
 
 RATE_LIMIT = 20  # inbound messages per sender …
 RATE_WINDOW = timedelta(minutes=1)  # … in this window; the excess is stored, not answered
@@ -222,24 +222,26 @@ def dialogue_replies(
 
 
 _MESSAGES = Message.__table__  # type: ignore[attr-defined]
-_DEBTORS = Debtor.__table__  # type: ignore[attr-defined]
 # The statements of the hot path are built once (building them is a good part of their cost).
 _CASE_ORDER = (
     sa.case((Case.status.in_(_CLOSED), 1), else_=0),  # type: ignore[attr-defined]
     sa.func.coalesce(Case.last_reminder_at, Case.opened_at).desc(),
     Case.id.desc(),  # type: ignore[union-attr]
 )
+# the debtor and the creditor come along: every answer needs them, the session keeps them at hand
 _CASE_BY_PHONE = (
-    sa.select(Case)
-    .join(_DEBTORS, _DEBTORS.c.id == Case.debtor_id)
-    .where(_DEBTORS.c.phone == sa.bindparam("address"))
+    sa.select(Case, Debtor, Creditor)
+    .join(Debtor, Debtor.id == Case.debtor_id)  # type: ignore[arg-type]
+    .join(Creditor, Creditor.id == Case.creditor_id)  # type: ignore[arg-type]
+    .where(Debtor.phone == sa.bindparam("address"))
     .order_by(*_CASE_ORDER)
     .limit(1)
 )
 _CASE_BY_CHAT = (
-    sa.select(Case)
-    .join(_DEBTORS, _DEBTORS.c.id == Case.debtor_id)
-    .where(_DEBTORS.c.telegram_chat_id == sa.bindparam("chat_id"))
+    sa.select(Case, Debtor, Creditor)
+    .join(Debtor, Debtor.id == Case.debtor_id)  # type: ignore[arg-type]
+    .join(Creditor, Creditor.id == Case.creditor_id)  # type: ignore[arg-type]
+    .where(Debtor.telegram_chat_id == sa.bindparam("chat_id"))
     .order_by(*_CASE_ORDER)
     .limit(1)
 )
@@ -259,12 +261,12 @@ _RECENT = sa.select(sa.func.count()).where(
 
 def case_for_phone(session: Session, phone: str) -> Case | None:
     """The case an SMS from `phone` is about: the open one we wrote to last, else the latest."""
-    return session.execute(_CASE_BY_PHONE, {"address": phone}).scalar_one_or_none()
+    return session.execute(_CASE_BY_PHONE, {"address": phone}).scalars().first()
 
 
 def case_for_chat(session: Session, chat_id: int) -> Case | None:
     """The case a message in a bound Telegram chat is about (same rule)."""
-    return session.execute(_CASE_BY_CHAT, {"chat_id": chat_id}).scalar_one_or_none()
+    return session.execute(_CASE_BY_CHAT, {"chat_id": chat_id}).scalars().first()
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

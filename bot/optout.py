@@ -23,14 +23,26 @@ def _active(channel: str, address: str, sender: str | None) -> sa.Select[tuple[O
     return sa.select(OptOut).where(
         OptOut.channel == channel,
         OptOut.address == address,
-        OptOut.active.is_(True),
-        senders,  # type: ignore[attr-defined]
+        OptOut.active.is_(True),  # type: ignore[attr-defined]
+        senders,
     )
+
+
+_T = OptOut.__table__  # type: ignore[attr-defined]
+# built once: asked for every inbound message and every send
+_ANY_SENDER = sa.select(_T.c.id).where(
+    _T.c.channel == sa.bindparam("channel"), _T.c.address == sa.bindparam("address"), _T.c.active.is_(True)
+)
+_BLOCKS_EVERY_SENDER = _ANY_SENDER.where(_T.c.sender.is_(None)).limit(1)
+_BLOCKS_SENDER = _ANY_SENDER.where(sa.or_(_T.c.sender.is_(None), _T.c.sender == sa.bindparam("sender"))).limit(1)
 
 
 def is_opted_out(session: Session, *, channel: str, address: str, sender: str | None) -> bool:
     """True when `address` must not get messages from `sender` on `channel`."""
-    return session.execute(_active(channel, address, sender).limit(1)).first() is not None
+    if sender is None:
+        return session.execute(_BLOCKS_EVERY_SENDER, {"channel": channel, "address": address}).first() is not None
+    params = {"channel": channel, "address": address, "sender": sender}
+    return session.execute(_BLOCKS_SENDER, params).first() is not None
 
 
 def opt_out(
