@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +79,7 @@ def _serve(kind: str, db_url: str, port: int, settings_kw: dict[str, Any], ready
     server.run()
 
 
-def _start(kind: str, db_url: str, settings_kw: dict[str, Any]) -> tuple[multiprocessing.Process, str]:
+def _start(kind: str, db_url: str, settings_kw: dict[str, Any]) -> tuple[Any, str]:
     import socket
 
     with socket.socket() as s:
@@ -105,60 +104,25 @@ def _start(kind: str, db_url: str, settings_kw: dict[str, Any]) -> tuple[multipr
 # --------------------------------------------------------------------------- database and requests
 
 
-def seed(db_url: str, debtors: int) -> list[str]:
-    """Migrate a fresh database and create `debtors` cases of 600 €; returns their phone numbers."""
-    from datetime import UTC, date, datetime
+def seed(db_url: str, debtors: int, directory: Path) -> list[str]:
+    """A fresh database with `debtors` French debtors owing 600 €, through the real importer; their phones."""
+    from datetime import UTC, datetime
 
     from sqlmodel import Session
 
+    from relance.config import RelanceConfig
     from relance.db import ensure_schema, make_engine
-    from relance.models import Case, Creditor, Debt, Debtor
+    from relance.importer import import_debts
 
+    phones = [f"+3361{i:07d}" for i in range(debtors)]
+    csv = directory / "portfolio.csv"
+    lines = ["reference,debtor_name,phone,amount,currency,due_date,locale,country"]
+    lines += [f"INV-{i:07d},Debtor {i},{phone},600.00,EUR,2026-10-01,fr,FR" for i, phone in enumerate(phones)]
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     engine = make_engine(db_url)
     ensure_schema(engine)
-    at = datetime(2026, 11, 1, tzinfo=UTC)
-    phones = [f"+3361{i:07d}" for i in range(debtors)]
     with Session(engine) as session:
-        creditor = Creditor(key="default", name="Example Creditor", created_at=at)
-        session.add(creditor)
-        session.flush()
-        for i, phone in enumerate(phones):
-            debtor = Debtor(
-                ref=f"D{i}",
-                name=f"Debtor {i}",
-                phone=phone,
-                locale="fr",
-                country="FR",
-                timezones="Europe/Paris",
-                created_at=at,
-                updated_at=at,
-            )
-            session.add(debtor)
-            session.flush()
-            case = Case(
-                creditor_id=creditor.id,
-                debtor_id=debtor.id,
-                currency="EUR",
-                balance=Decimal("600.00"),
-                due_date=date(2026, 10, 1),
-                opened_at=at,
-                updated_at=at,
-            )
-            session.add(case)
-            session.flush()
-            session.add(
-                Debt(
-                    creditor_id=creditor.id,
-                    case_id=case.id,
-                    reference=f"INV-{i:07d}",
-                    amount=Decimal("600"),
-                    balance=Decimal("600"),
-                    currency="EUR",
-                    due_date=date(2026, 10, 1),
-                    created_at=at,
-                    updated_at=at,
-                )
-            )
+        import_debts(session, csv, RelanceConfig(), now=datetime(2026, 11, 1, tzinfo=UTC))
         session.commit()
     engine.dispose()
     return phones
@@ -286,7 +250,7 @@ def main() -> int:
     auth_token = "b" * 32
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        phones = seed(db_url, args.debtors)
+        phones = seed(db_url, args.debtors, Path(tmp))
         settings_kw = {
             "config": Path(tmp) / "none.toml",
             "public_url": None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.delivery_status import next_status
 from bot.optout import opt_out
@@ -23,7 +23,7 @@ def record_delivery_receipt(
 ) -> Message | None:
     """Apply one receipt; idempotent (a repeated or late receipt changes nothing). None: unknown message."""
     message = session.execute(
-        sa.select(Message).where(Message.provider_id == provider_id, Message.direction == Direction.OUT)
+        sa.select(Message).where(col(Message.provider_id) == provider_id, col(Message.direction) == Direction.OUT)
     ).scalar_one_or_none()
     if message is None:
         return None

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.case_messages import render_for_case, render_generic
 from bot.dialogue.service import handle_inbound
@@ -163,23 +163,23 @@ def _keyword(
     renderer: Renderer,
 ) -> Outcome:
     debtor_id = case.debtor_id if case else None
-    where = {
-        "channel": inbound.channel,
-        "address": inbound.address,
-        "sender": inbound.sender,
-        "at": now,
-        "debtor_id": debtor_id,
-    }
-    source = "telegram_stop" if inbound.text.strip().startswith("/") else "keyword"
+    channel, address, sender = inbound.channel, inbound.address, inbound.sender
     if keyword is Keyword.OPT_OUT:
+        source = "telegram_stop" if inbound.text.strip().startswith("/") else "keyword"
+        recorded = opt_out(
+            session, channel=channel, address=address, sender=sender, source=source, at=now, debtor_id=debtor_id
+        )
         # a stranger's STOP is honoured too, silently: we have nothing to confirm to them
-        if not opt_out(session, source=source, **where) or case is None:
+        if not recorded or case is None:
             return Outcome(Disposition.SILENT)
         return Outcome(
             Disposition.OPT_OUT, [_case_reply(session, renderer, config, case, "opt_out_confirmation", inbound)]
         )
     if keyword is Keyword.OPT_IN:
-        if not opt_in(session, source="keyword", **where) or case is None:
+        lifted = opt_in(
+            session, channel=channel, address=address, sender=sender, source="keyword", at=now, debtor_id=debtor_id
+        )
+        if not lifted or case is None:
             return Outcome(Disposition.SILENT)
         return Outcome(
             Disposition.OPT_IN, [_case_reply(session, renderer, config, case, "opt_in_confirmation", inbound)]
@@ -224,24 +224,24 @@ def dialogue_replies(
 _MESSAGES = Message.__table__  # type: ignore[attr-defined]
 # The statements of the hot path are built once (building them is a good part of their cost).
 _CASE_ORDER = (
-    sa.case((Case.status.in_(_CLOSED), 1), else_=0),  # type: ignore[attr-defined]
-    sa.func.coalesce(Case.last_reminder_at, Case.opened_at).desc(),
-    Case.id.desc(),  # type: ignore[union-attr]
+    sa.case((col(Case.status).in_(_CLOSED), 1), else_=0),
+    sa.func.coalesce(col(Case.last_reminder_at), col(Case.opened_at)).desc(),
+    col(Case.id).desc(),
 )
 # the debtor and the creditor come along: every answer needs them, the session keeps them at hand
 _CASE_BY_PHONE = (
     sa.select(Case, Debtor, Creditor)
-    .join(Debtor, Debtor.id == Case.debtor_id)  # type: ignore[arg-type]
-    .join(Creditor, Creditor.id == Case.creditor_id)  # type: ignore[arg-type]
-    .where(Debtor.phone == sa.bindparam("address"))
+    .join(Debtor, col(Debtor.id) == col(Case.debtor_id))
+    .join(Creditor, col(Creditor.id) == col(Case.creditor_id))
+    .where(col(Debtor.phone) == sa.bindparam("address"))
     .order_by(*_CASE_ORDER)
     .limit(1)
 )
 _CASE_BY_CHAT = (
     sa.select(Case, Debtor, Creditor)
-    .join(Debtor, Debtor.id == Case.debtor_id)  # type: ignore[arg-type]
-    .join(Creditor, Creditor.id == Case.creditor_id)  # type: ignore[arg-type]
-    .where(Debtor.telegram_chat_id == sa.bindparam("chat_id"))
+    .join(Debtor, col(Debtor.id) == col(Case.debtor_id))
+    .join(Creditor, col(Creditor.id) == col(Case.creditor_id))
+    .where(col(Debtor.telegram_chat_id) == sa.bindparam("chat_id"))
     .order_by(*_CASE_ORDER)
     .limit(1)
 )
@@ -364,8 +364,8 @@ def _duplicate(session: Session, inbound: Inbound) -> Outcome | None:
     prefix = f"reply:{inbound.channel}:{inbound.provider_id}:"
     rows = session.execute(
         sa.select(Message)
-        .where(Message.idempotency_key.startswith(prefix, autoescape=True))  # type: ignore[union-attr]
-        .order_by(Message.id)  # type: ignore[arg-type]
+        .where(col(Message.idempotency_key).startswith(prefix, autoescape=True))
+        .order_by(col(Message.id))
     ).scalars()
     replies = [Reply(r.body, tuple(Choice(c["key"], c["label"]) for c in r.choices or ()), r.id) for r in rows]
     return Outcome(Disposition.DUPLICATE, replies, seen.case_id, seen.id)

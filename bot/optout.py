@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.events import record_event
 from relance.models import Case, CaseStatus, OptOut
@@ -18,13 +18,11 @@ from relance.models import Case, CaseStatus, OptOut
 _CLOSED = (CaseStatus.PAID, CaseStatus.CLOSED)
 
 
-def _active(channel: str, address: str, sender: str | None) -> sa.Select[tuple[OptOut]]:
-    senders = OptOut.sender.is_(None) if sender is None else sa.or_(OptOut.sender.is_(None), OptOut.sender == sender)  # type: ignore[union-attr]
+def _active(channel: str, address: str, sender: str | None) -> sa.Select[OptOut]:
+    every = col(OptOut.sender).is_(None)
+    senders = every if sender is None else sa.or_(every, col(OptOut.sender) == sender)
     return sa.select(OptOut).where(
-        OptOut.channel == channel,
-        OptOut.address == address,
-        OptOut.active.is_(True),  # type: ignore[attr-defined]
-        senders,
+        col(OptOut.channel) == channel, col(OptOut.address) == address, col(OptOut.active).is_(True), senders
     )
 
 
@@ -98,7 +96,9 @@ def _log(session: Session, debtor_id: int | None, kind: str, at: datetime, data:
     if debtor_id is None:
         return
     case_ids = session.execute(
-        sa.select(Case.id).where(Case.debtor_id == debtor_id, Case.status.not_in(_CLOSED)).order_by(Case.id)  # type: ignore[attr-defined]
+        sa.select(col(Case.id))
+        .where(col(Case.debtor_id) == debtor_id, col(Case.status).not_in(_CLOSED))
+        .order_by(col(Case.id))
     ).scalars()
     for case_id in case_ids:
         record_event(session, case_id=case_id, kind=kind, actor="debtor", at=at, data=data)

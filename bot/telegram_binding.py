@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import phonenumbers
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.events import record_event
 from relance.models import Case, CaseStatus, ChatLink, Debtor
@@ -55,12 +55,12 @@ def redeem_chat_link(session: Session, *, token: str, chat_id: int, now: datetim
     digest = token_hash(token)
     claimed = session.execute(
         sa.update(ChatLink)
-        .where(ChatLink.token_hash == digest, ChatLink.used_at.is_(None), ChatLink.expires_at > now)  # type: ignore[union-attr,operator]
+        .where(col(ChatLink.token_hash) == digest, col(ChatLink.used_at).is_(None), col(ChatLink.expires_at) > now)
         .values(used_at=now)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    link = session.execute(sa.select(ChatLink).where(ChatLink.token_hash == digest)).scalar_one()
+    link = session.execute(sa.select(ChatLink).where(col(ChatLink.token_hash) == digest)).scalar_one()
     debtor = session.get(Debtor, link.debtor_id)
     assert debtor is not None
     _bind(session, debtor, chat_id, now, how="deep_link", case_id=link.case_id)
@@ -86,7 +86,7 @@ def bind_by_contact(session: Session, *, chat_id: int, phone: str, now: datetime
     e164 = normalise_shared_phone(phone)
     if e164 is None:
         return []
-    debtors = list(session.execute(sa.select(Debtor).where(Debtor.phone == e164)).scalars())
+    debtors = list(session.execute(sa.select(Debtor).where(col(Debtor.phone) == e164)).scalars())
     for debtor in debtors:
         _bind(session, debtor, chat_id, now, how="contact")
     return debtors
@@ -94,7 +94,7 @@ def bind_by_contact(session: Session, *, chat_id: int, phone: str, now: datetime
 
 def debtors_for_chat(session: Session, chat_id: int) -> list[Debtor]:
     """The debtors bound to a chat (one person may owe several creditors)."""
-    return list(session.execute(sa.select(Debtor).where(Debtor.telegram_chat_id == chat_id)).scalars())
+    return list(session.execute(sa.select(Debtor).where(col(Debtor.telegram_chat_id) == chat_id)).scalars())
 
 
 def _bind(
@@ -106,7 +106,8 @@ def _bind(
     debtor.updated_at = now
     session.add(debtor)
     session.flush()
-    cases = [case_id] if case_id is not None else _open_case_ids(session, debtor.id)  # type: ignore[arg-type]
+    assert debtor.id is not None
+    cases = [case_id] if case_id is not None else _open_case_ids(session, debtor.id)
     for cid in cases:
         record_event(session, case_id=cid, kind="telegram_bound", actor="debtor", at=now, data={"how": how})
 
@@ -115,6 +116,8 @@ def _open_case_ids(session: Session, debtor_id: int) -> list[int]:
     closed = (CaseStatus.PAID, CaseStatus.CLOSED)
     return list(
         session.execute(
-            sa.select(Case.id).where(Case.debtor_id == debtor_id, Case.status.not_in(closed)).order_by(Case.id)  # type: ignore[attr-defined]
+            sa.select(col(Case.id))
+            .where(col(Case.debtor_id) == debtor_id, col(Case.status).not_in(closed))
+            .order_by(col(Case.id))
         ).scalars()
     )

@@ -250,28 +250,32 @@ class TelegramBot:
         return await self.db(run)
 
     async def _send(self, chat_id: int, replies: list[Reply]) -> None:
+        """Send stored replies in order and record how each went."""
         for reply in replies:
             try:
                 result = await self.channel.send_choices(str(chat_id), reply.text, reply.choices)
             except ChannelError as exc:
                 log.warning("telegram reply to chat %s failed: %s", chat_id, exc)
-                if reply.message_id is not None:
-                    await self._db(
-                        lambda s, r=reply, e=exc: settle_reply(
-                            s, message_id=r.message_id, at=self.runtime.now(), error=e
-                        )
-                    )  # type: ignore[misc]
-                continue
-            if reply.message_id is not None:
-                await self._db(
-                    lambda s, r=reply, res=result: settle_reply(  # type: ignore[misc]
-                        s,
-                        message_id=r.message_id,
-                        at=self.runtime.now(),
-                        provider_id=res.provider_id,
-                        status=MessageStatus(res.status),
-                    )
-                )
+                await self._settle(reply, error=exc)
+            else:
+                await self._settle(reply, provider_id=result.provider_id, status=MessageStatus(result.status))
+
+    async def _settle(
+        self,
+        reply: Reply,
+        *,
+        provider_id: str | None = None,
+        status: MessageStatus | None = None,
+        error: ChannelError | None = None,
+    ) -> None:
+        if reply.message_id is None:
+            return
+        message_id, at = reply.message_id, self.runtime.now()
+
+        def work(session: Session) -> None:
+            settle_reply(session, message_id=message_id, at=at, provider_id=provider_id, status=status, error=error)
+
+        await self._db(work)
 
     async def _ask_for_contact(self, chat_id: int, replies: list[Reply], text_key: str, lang: str) -> None:
         """A fixed text (nothing about any debt) with a button sharing the user's own phone number."""

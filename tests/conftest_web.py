@@ -8,6 +8,7 @@ providers the real SDKs talk to.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.testing.app_server import LoopbackServer
 from bot.testing.fake_telegram import FakeTelegram
@@ -74,7 +76,7 @@ class Stack:
 
     def messages(self, **where: Any) -> list[Message]:
         with self.runtime.session() as session:
-            query = sa.select(Message).filter_by(**where).order_by(Message.id)  # type: ignore[arg-type]
+            query = sa.select(Message).filter_by(**where).order_by(col(Message.id))
             return list(session.execute(query).scalars())
 
     def count(self, model: type) -> int:
@@ -103,10 +105,13 @@ def stack_settings(url: str, db_url: str, twilio: FakeTwilio, telegram: FakeTele
 @pytest.fixture
 def stack(engine: Engine, db_url: str, clock: SimulatedClock) -> Iterator[Stack]:
     """Relance served by uvicorn on loopback, Twilio and Telegram faked, webhook mode for Telegram."""
-    yield from run_stack(engine, db_url, clock)
+    with run_stack(engine, db_url, clock) as running:
+        yield running
 
 
+@contextmanager
 def run_stack(engine: Engine, db_url: str, clock: SimulatedClock, **overrides: Any) -> Iterator[Stack]:
+    """The stack with some settings changed (`public_url=…`, `telegram_webhook_secret=None`…)."""
     with FakeTwilio() as twilio, FakeTelegram() as telegram, LoopbackServer() as server:
         settings = stack_settings(server.url, db_url, twilio, telegram, **overrides)
         runtime = open_runtime(settings, config=RelanceConfig(), clock=clock, engine=engine)

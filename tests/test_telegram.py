@@ -10,6 +10,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.telegram_binding import deep_link, issue_chat_link, redeem_chat_link, token_hash
 from bot.testing.app_server import LoopbackServer
@@ -21,6 +22,7 @@ from relance.models import Case, ChatLink, Debtor, Message, OptOut
 from relance.runtime import open_runtime
 from relance.web import paths
 from relance.web.app import create_app
+from tests import factories
 from tests.conftest_web import WEBHOOK_SECRET, Stack, run_stack, stack, stack_settings, wait_until_ready
 
 __all__ = ["stack"]
@@ -152,14 +154,14 @@ def test_stop_opts_out_of_telegram_once(stack: Stack) -> None:
     assert (opt.channel, opt.address, opt.source, opt.sender) == ("telegram", str(CHAT), "telegram_stop", "123456789")
     stack.telegram.deliver(stack.telegram.text_update(CHAT, "/start"))  # Telegram's own way back
     with stack.runtime.session() as session:
-        assert not session.execute(sa.select(OptOut.active)).scalar_one()
+        assert not session.execute(sa.select(col(OptOut.active))).scalar_one()
 
 
 @pytest.mark.parametrize("secret", [None, "wrong", WEBHOOK_SECRET + "x", "é".encode()])
 def test_a_wrong_or_missing_secret_is_403_and_nothing_happens(stack: Stack, secret: str | bytes | None) -> None:
     case = stack.case()
     update = stack.telegram.text_update(CHAT, f"/start {link_for(stack, case)}")
-    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    headers: dict[str, Any] = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
     response = stack.client.post(paths.TELEGRAM, json=update, headers=headers)
     assert response.status_code == 403
     assert stack.telegram.sent == [] and stack.count(Message) == 0
@@ -175,9 +177,7 @@ def test_a_malformed_update_is_400(stack: Stack, body: bytes) -> None:
 
 
 def test_long_polling_without_a_webhook_secret(engine: Engine, db_url: str, clock: SimulatedClock) -> None:
-    stacks = run_stack(engine, db_url, clock, telegram_webhook_secret=None)
-    stack = next(stacks)
-    try:
+    with run_stack(engine, db_url, clock, telegram_webhook_secret=None) as stack:
         assert stack.telegram.webhook is None
         case = stack.case()
         stack.telegram.push_update(stack.telegram.text_update(CHAT, f"/start {link_for(stack, case)}"))
@@ -185,8 +185,6 @@ def test_long_polling_without_a_webhook_secret(engine: Engine, db_url: str, cloc
         assert "600,00" in sent["text"] and debtor(stack, case).telegram_chat_id == CHAT
         forbidden = stack.update(stack.telegram.text_update(CHAT, "hello"))
         assert forbidden.status_code == 403  # no secret configured: the webhook accepts nothing
-    finally:
-        stacks.close()
 
 
 def test_an_unreachable_provider_at_start_up_is_retried_while_the_rest_works(
@@ -202,11 +200,11 @@ def test_an_unreachable_provider_at_start_up_is_retried_while_the_rest_works(
         server.serve(create_app(runtime, console=False))
         assert httpx.get(paths.public(server.url, paths.HEALTH)).json()["telegram"] == "starting"
         with runtime.session() as session:
-            from tests import factories
-
-            phone = factories.case_with_debt(session).debtor_id
+            debtor_id = factories.case_with_debt(session).debtor_id
             session.commit()
-            number = session.get(Debtor, phone).phone  # type: ignore[union-attr]
+            debtor_row = session.get(Debtor, debtor_id)
+            assert debtor_row is not None and debtor_row.phone
+            number = debtor_row.phone
         help_answer = twilio.send_inbound(
             paths.public(server.url, paths.TWILIO_SMS), from_=number, to="+33700000001", body="HELP"
         )

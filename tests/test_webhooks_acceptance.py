@@ -21,13 +21,14 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from bot.telegram_binding import issue_chat_link
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
 from relance.clock import utcnow
 from relance.db import ensure_schema, make_engine
-from relance.models import Debtor, Event, Message
+from relance.models import Case, Debtor, Event, Message
 from relance.web import paths
 from tests import factories
 
@@ -112,11 +113,12 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
 def _seed(db_url: str) -> tuple[str, int]:
     """A French debtor owing 600 € (phone, case id)."""
     engine = make_engine(db_url)
-    with sa.orm.Session(engine) as session:
+    with Session(engine) as session:
         case = factories.case_with_debt(session, amount="600.00")
-        phone = session.get(Debtor, case.debtor_id).phone  # type: ignore[union-attr]
+        debtor = session.get(Debtor, case.debtor_id)
         session.commit()
-        result = (str(phone), int(case.id))  # type: ignore[arg-type]
+        assert debtor is not None and debtor.phone and case.id is not None
+        result = (debtor.phone, case.id)
     engine.dispose()
     return result
 
@@ -150,10 +152,10 @@ def test_the_same_sms_with_a_wrong_signature_is_403_and_stores_nothing(served: S
 def test_telegram_update_with_the_right_secret_is_answered_through_the_bot_api(served: Served) -> None:
     _, case_id = _seed(served.db_url)
     engine = make_engine(served.db_url)
-    with sa.orm.Session(engine) as session:
-        from relance.models import Case
-
-        token = issue_chat_link(session, case=session.get(Case, case_id), now=utcnow())  # type: ignore[arg-type]
+    with Session(engine) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        token = issue_chat_link(session, case=case, now=utcnow())
         session.commit()
     engine.dispose()
     assert served.telegram.webhook == {"url": served.url + paths.TELEGRAM, "secret_token": SECRET}

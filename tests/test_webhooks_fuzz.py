@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.inbound import storable
 from bot.testing.fake_telegram import FakeTelegram
@@ -91,7 +92,7 @@ class App:
 
     def inbound(self, provider_id: str) -> Message | None:
         with self.runtime.session() as session:
-            query = sa.select(Message).where(Message.provider_id == provider_id, Message.direction == "in")
+            query = sa.select(Message).where(col(Message.provider_id) == provider_id, col(Message.direction) == "in")
             return session.execute(query).scalar_one_or_none()
 
     def tick(self) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms import TwilioSmsChannel
@@ -53,9 +54,7 @@ def test_wrong_or_missing_signature_is_403_and_stores_nothing(stack: Stack) -> N
 
 def test_signature_is_checked_against_the_public_url(engine: Engine, db_url: str, clock: SimulatedClock) -> None:
     """Behind a proxy the request reaches us on another host: the public URL is what Twilio signed."""
-    stack_iter = run_stack(engine, db_url, clock, public_url="https://relance.example.com/")
-    stack = next(stack_iter)
-    try:
+    with run_stack(engine, db_url, clock, public_url="https://relance.example.com/") as stack:
         params = {"MessageSid": "SM" + "1" * 32, "From": STRANGER, "To": OUR_NUMBER, "Body": "hello"}
         public = "https://relance.example.com/webhooks/twilio/sms"
         good = stack.twilio.post_signed(
@@ -66,8 +65,6 @@ def test_signature_is_checked_against_the_public_url(engine: Engine, db_url: str
             paths.public(stack.url, paths.TWILIO_SMS), {**params, "MessageSid": "SM" + "2" * 32}
         )
         assert local.status_code == 403  # signed for the loopback URL, not the public one
-    finally:
-        stack_iter.close()
 
 
 def test_stop_then_stop_again_then_start(stack: Stack) -> None:
@@ -279,12 +276,13 @@ def test_channel_sends_with_auto_receipts_end_to_end(stack: Stack) -> None:
 
 def _opt_outs(stack: Stack) -> list[OptOut]:
     with stack.runtime.session() as session:
-        return list(session.execute(sa.select(OptOut).order_by(OptOut.id)).scalars())  # type: ignore[arg-type]
+        return list(session.execute(sa.select(OptOut).order_by(col(OptOut.id))).scalars())
 
 
 def _event_kinds(stack: Stack, case_id: int | None) -> list[str]:
     with stack.runtime.session() as session:
-        return list(session.execute(sa.select(Event.kind).where(Event.case_id == case_id).order_by(Event.id)).scalars())  # type: ignore[arg-type]
+        query = sa.select(col(Event.kind)).where(col(Event.case_id) == case_id).order_by(col(Event.id))
+        return list(session.execute(query).scalars())
 
 
 # --------------------------------------------------------------------------- the dialogue behind the webhook

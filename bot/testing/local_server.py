@@ -66,8 +66,7 @@ class LocalServer:
     def url(self) -> str:
         if self._httpd is None:
             raise RuntimeError("the server is not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     def start(self) -> None:
         handler = self._handler
