@@ -183,7 +183,7 @@ async def _one(
 async def sustained(name: str, url: str, path: str, requests: list[Any], rate: float) -> Result:
     """Open loop: request i is due at t0 + i/rate, whatever happened to the others."""
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     warm_up, requests = requests[:WARM_UP], requests[WARM_UP:]
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
         await asyncio.gather(*(_one(client, path, r, time.perf_counter(), []) for r in warm_up))

@@ -48,6 +48,18 @@ def issue_chat_link(session: Session, *, case: Case, now: datetime, ttl: timedel
     return token
 
 
+def telegram_link(
+    session: Session, *, case: Case, bot_username: str | None, now: datetime, ttl: timedelta = LINK_TTL
+) -> str | None:
+    """The deep link to put in an SMS for this case, or None (no bot configured, or the chat is bound)."""
+    if not bot_username:
+        return None
+    debtor = session.get(Debtor, case.debtor_id)
+    if debtor is None or debtor.telegram_chat_id is not None:
+        return None
+    return deep_link(bot_username, issue_chat_link(session, case=case, now=now, ttl=ttl))
+
+
 def redeem_chat_link(session: Session, *, token: str, chat_id: int, now: datetime) -> Debtor | None:
     """Bind `chat_id` to the token's debtor; None when the token is unknown, used or expired."""
     if not token or len(token) > 64:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from bot.telegram_binding import deep_link, issue_chat_link, redeem_chat_link, token_hash
+from bot.telegram_binding import deep_link, issue_chat_link, redeem_chat_link, telegram_link, token_hash
 from bot.testing.app_server import LoopbackServer
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
@@ -98,6 +98,19 @@ def test_an_expired_token_binds_nothing(stack: Stack) -> None:
     stack.telegram.deliver(stack.telegram.text_update(CHAT, f"/start {token}"))
     [sent] = stack.telegram.sent
     assert asks_for_contact(sent) and debtor(stack, case).telegram_chat_id is None
+
+
+def test_the_sms_link_is_offered_only_to_unbound_debtors_and_only_with_a_bot(stack: Stack) -> None:
+    case = stack.case()
+    with stack.runtime.session() as session:
+        link = telegram_link(session, case=case, bot_username="relance_test_bot", now=stack.runtime.now())
+        assert telegram_link(session, case=case, bot_username=None, now=stack.runtime.now()) is None
+        session.commit()
+    assert link is not None and link.startswith("https://t.me/relance_test_bot?start=")
+    stack.telegram.deliver(stack.telegram.text_update(CHAT, "/start " + link.rsplit("=", 1)[1]))
+    assert debtor(stack, case).telegram_chat_id == CHAT
+    with stack.runtime.session() as session:
+        assert telegram_link(session, case=case, bot_username="relance_test_bot", now=stack.runtime.now()) is None
 
 
 def test_redeem_refuses_unknown_and_oversized_tokens(stack: Stack) -> None:
