@@ -470,6 +470,9 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         # a second writer racing on the same chain head fails instead of forking the chain
         sa.UniqueConstraint("case_id", "prev_hash", name="uq_event_chain"),
+        # the chain head (last event of a case) in one index probe; without it PostgreSQL walks the
+        # primary key backwards through every event of other cases
+        sa.Index("ix_event_case_chain", "case_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,17 +2,21 @@
 
 Also a process entry point for the crash and concurrency tests:
 
-    python -m tests.conftest_scheduler worker DB_URL CONFIG_TOML RECORDING_JSONL [LEASE_SECONDS]
+    python -m tests.conftest_scheduler worker DB_URL CONFIG_TOML RECORDING_JSONL [LEASE_SECONDS [DIE_AFTER]]
 
 runs a real `Dispatcher` on the system clock against `DB_URL`, sending through a file-backed
 `RecordingChannel` (each message flushed and fsynced before the send returns), until the outbox
-has nothing due, then exits 0. It prints `ready` once it has started.
+has nothing due, then exits 0. It prints `ready` once it has started. With DIE_AFTER = n, the
+process kills itself with SIGKILL right after the channel accepted its n-th message: the worst
+moment, after the provider took the message and before our commit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -157,12 +161,26 @@ def _bulk_case_rows(conn: Any, pairs: Sequence[tuple[int, int]], creditor_id: in
 # --------------------------------------------------------------------------- worker process
 
 
-async def _work(url: str, config_path: Path, recording_path: Path, lease: float) -> None:
+class _DyingChannel(RecordingChannel):
+    """A recording channel whose process dies right after accepting its n-th message."""
+
+    die_after: int = 0
+
+    async def send_text(self, to: str, text: str) -> Any:
+        result = await super().send_text(to, text)
+        if self.die_after and len(self.sent) >= self.die_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+
+async def _work(url: str, config_path: Path, recording_path: Path, lease: float, die_after: int = 0) -> None:
     from relance.db import make_engine
 
     engine = make_engine(url)
     config = load_config(config_path)
-    channels = {"sms": RecordingChannel(name="sms", path=recording_path)}
+    channel = _DyingChannel(name="sms", path=recording_path)
+    channel.die_after = die_after
+    channels = {"sms": channel}
     worker = dispatcher(engine, config, SystemClock(), channels, lease=timedelta(seconds=lease),
                         retry=Retry(base=timedelta(milliseconds=10)))  # fmt: skip
     print("ready", flush=True)
@@ -174,7 +192,7 @@ async def _work(url: str, config_path: Path, recording_path: Path, lease: float)
             continue
         if not _anything_left(engine):
             idle += 1
-        await asyncio.sleep(0.05 if idle else lease / 4)
+        await asyncio.sleep(0.05 if idle else min(lease / 4, 0.25))
     engine.dispose()
 
 
@@ -206,7 +224,8 @@ def _main(argv: list[str]) -> None:
     if len(argv) < 4 or argv[0] != "worker":
         raise SystemExit(__doc__)
     lease = float(argv[4]) if len(argv) > 4 else 1.0
-    asyncio.run(_work(argv[1], Path(argv[2]), Path(argv[3]), lease))
+    die_after = int(argv[5]) if len(argv) > 5 else 0
+    asyncio.run(_work(argv[1], Path(argv[2]), Path(argv[3]), lease, die_after))
 
 
 if __name__ == "__main__":

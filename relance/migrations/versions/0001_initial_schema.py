@@ -179,6 +179,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_at'), ['at'], unique=False)
+        batch_op.create_index('ix_event_case_chain', ['case_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_kind'), ['kind'], unique=False)
 
@@ -439,6 +440,7 @@ def downgrade() -> None:
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_kind'))
         batch_op.drop_index(batch_op.f('ix_event_case_id'))
+        batch_op.drop_index('ix_event_case_chain')
         batch_op.drop_index(batch_op.f('ix_event_at'))
 
     op.drop_table('event')
