@@ -34,7 +34,8 @@ from sqlmodel import Session
 from relance.events import record_event
 from relance.models import Case, Message, OptOut
 
-M = Message.__table__.c  # type: ignore[attr-defined]
+MESSAGE: sa.Table = Message.__table__  # type: ignore[attr-defined]
+M = MESSAGE.c
 ACTOR = "dispatcher"
 
 
@@ -80,7 +81,7 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
         .with_for_update(skip_locked=True)
     )
     stmt = (
-        sa.update(Message.__table__)  # type: ignore[arg-type]
+        sa.update(MESSAGE)
         .where(M.id.in_(eligible.scalar_subquery()))
         .values(status="sending", claimed_by=worker, claimed_at=now, attempts=M.attempts + 1)
         .returning(*_CLAIMED_COLUMNS)
@@ -92,7 +93,7 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
 def _fenced(session: Session, msg: Claimed, worker: str, **values: Any) -> bool:
     """Apply `values` to a row this worker still holds; False when another worker took it over."""
     result = session.execute(
-        sa.update(Message.__table__)  # type: ignore[arg-type]
+        sa.update(MESSAGE)
         .where(M.id == msg.id, M.claimed_by == worker, M.status == "sending")
         .values(**values)
     )
@@ -106,7 +107,8 @@ def _wake_case(session: Session, msg: Claimed, *, sent_reminder_at: datetime | N
     values: dict[str, Any] = {"next_check_at": None}
     if sent_reminder_at is not None:
         values["last_reminder_at"] = sent_reminder_at
-    session.execute(sa.update(Case.__table__).where(Case.__table__.c.id == msg.case_id).values(**values))  # type: ignore[arg-type, attr-defined]
+    cases: sa.Table = Case.__table__  # type: ignore[attr-defined]
+    session.execute(sa.update(cases).where(cases.c.id == msg.case_id).values(**values))
 
 
 def body_digest(body: str) -> str:

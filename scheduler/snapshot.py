@@ -144,7 +144,7 @@ def cases_by_id(conn: Connection, ids: Collection[int]) -> dict[int, CaseRow]:
     return out
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(ids), _IN_LIMIT):
         yield ids[start : start + _IN_LIMIT]
 

@@ -101,7 +101,8 @@ def sweep(
     started = time.perf_counter()
     report = SweepReport()
     with engine.connect() as conn:
-        creditor_keys = dict(conn.execute(sa.select(Creditor.id, Creditor.key)).all())  # type: ignore[call-overload]
+        creditors: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
+        creditor_keys: dict[int, str] = {i: k for i, k in conn.execute(sa.select(creditors.c.id, creditors.c.key))}
         blocked = snapshot.opted_out(conn)
         ids = snapshot.due_case_ids(conn, now=now)
     pass_ = _Pass(config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked)
@@ -160,8 +161,9 @@ class _Pass:
         outbox, steps = [], {}
         for row, d, _, facts in decided:
             if isinstance(d, Due):
+                assert facts is not None  # a due decision was made from facts
                 outbox.append(self._message(row, d, facts.channels[0]))
-                if d.kind == "reminder":
+                if d.step is not None:
                     steps[row.id] = d.step
         report.queued += insert_outbox(conn, outbox)
         report.examined += len(rows)
@@ -207,8 +209,8 @@ class _Pass:
                 if isinstance(d, Escalate):
                     report.escalated[d.reason] += 1
                     self._escalate(session, case, d, rel, row)
-                else:
-                    _promise_broken(session, case, d.ref, self.now)  # type: ignore[union-attr]
+                elif isinstance(d, Due) and d.ref is not None:
+                    _promise_broken(session, case, d.ref, self.now)
             session.flush()
 
     def _escalate(self, session: Session, case: Case, d: Escalate, rel: Related, row: CaseRow) -> None:
@@ -321,7 +323,7 @@ def update_check_times(conn: Connection, params: list[tuple[datetime | None, int
         conn.exec_driver_sql(_SQLITE_UPDATE, [(raw_sqlite.instant(n), s, i) for n, s, i in params])  # type: ignore[arg-type]
         return
     conn.execute(
-        sa.update(Case.__table__)  # type: ignore[arg-type]
+        sa.update(snapshot.C.id.table)
         .where(snapshot.C.id == sa.bindparam("b_id"))
         .values(next_check_at=sa.bindparam("b_next"), last_step=sa.bindparam("b_step")),
         [{"b_next": n, "b_step": s, "b_id": i} for n, s, i in params],

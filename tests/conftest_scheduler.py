@@ -51,11 +51,12 @@ def outbox(engine: Engine, **where: Any) -> list[Message]:
     with Session(engine) as session:
         query = sa.select(Message).where(Message.direction == "out").order_by(Message.id)  # type: ignore[arg-type]
         for column, value in where.items():
-            query = query.where(getattr(Message, column) == value)
+            query = query.where(getattr(Message, column) == value)  # type: ignore[arg-type]
         return list(session.execute(query).scalars())
 
 
-def case(engine: Engine, case_id: int) -> Case:
+def case(engine: Engine, case_id: int | None) -> Case:
+    assert case_id is not None
     with Session(engine) as session:
         row = session.get(Case, case_id)
         assert row is not None
@@ -66,7 +67,7 @@ def events(engine: Engine, kind: str | None = None) -> list[Event]:
     with Session(engine) as session:
         query = sa.select(Event).order_by(Event.id)  # type: ignore[arg-type]
         if kind is not None:
-            query = query.where(Event.kind == kind)
+            query = query.where(Event.kind == kind)  # type: ignore[arg-type]
         return list(session.execute(query).scalars())
 
 
@@ -131,7 +132,7 @@ def bulk_cases(engine: Engine, count: int, *, due: date, country: str = "ZZ", zo
                 for i in numbers
             ]
             conn.execute(sa.insert(sa.table("debtor", *map(sa.column, debtors[0]))), debtors)
-            ids = dict(conn.execute(sa.text("SELECT ref, id FROM debtor WHERE ref >= :a AND ref <= :b"),
+            ids: dict[str, int] = dict(conn.execute(sa.text("SELECT ref, id FROM debtor WHERE ref >= :a AND ref <= :b"),
                                     {"a": f"D{numbers[0]:07d}", "b": f"D{numbers[-1]:07d}"}).all())  # fmt: skip
             _bulk_case_rows(conn, [(i, ids[f"D{i:07d}"]) for i in numbers], creditor_id, due, stamp)
 
@@ -147,7 +148,8 @@ def _bulk_case_rows(conn: Any, pairs: Sequence[tuple[int, int]], creditor_id: in
         for _, d in pairs
     ]  # fmt: skip
     conn.execute(sa.insert(Case), cases)
-    query = sa.select(Case.debtor_id, Case.id).where(Case.debtor_id.in_([d for _, d in pairs]))  # type: ignore[attr-defined]
+    debtor_ids = [d for _, d in pairs]
+    query = sa.select(Case.debtor_id, Case.id).where(Case.debtor_id.in_(debtor_ids))  # type: ignore[call-overload,attr-defined]
     by_debtor = dict(conn.execute(query).all())
     debts = [
         {"creditor_id": creditor_id, "case_id": by_debtor[d], "reference": f"INV-{i:07d}", "amount": amount,

@@ -78,7 +78,7 @@ def check_exactly_once(url: str, recordings: list[Path], count: int) -> Counter[
         rows = list(session.execute(sa.select(Message)).scalars())
         sent_events = Counter(
             e.data["message_id"]
-            for e in session.execute(sa.select(Event).where(Event.kind == "message_sent")).scalars()
+            for e in session.execute(sa.select(Event).where(Event.kind == "message_sent")).scalars()  # type: ignore[arg-type]
         )
     engine.dispose()
     assert len(rows) == count
@@ -120,9 +120,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing_in_our_records(sq
     engine.dispose()
 
 
-def test_death_after_the_provider_accepted_means_one_resend_with_the_same_key(
-    sqlite_url: str, tmp_path: Path
-) -> None:
+def test_death_after_the_provider_accepted_means_one_resend_with_the_same_key(sqlite_url: str, tmp_path: Path) -> None:
     config = tmp_path / "relance.toml"
     config.write_text(ALWAYS_OPEN_TOML, encoding="utf-8")
     recording = tmp_path / "sent.jsonl"

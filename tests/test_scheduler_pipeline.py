@@ -84,7 +84,11 @@ def test_nothing_outside_the_window_and_caps_hold(
 
 
 def _check(engine: Engine, wrote: dict[int, list[datetime]]) -> None:
-    query = sa.select(Message, Debtor).join(Debtor, Debtor.id == Message.debtor_id).where(Message.status == "sent")
+    query = (
+        sa.select(Message, Debtor)
+        .join(Debtor, Debtor.id == Message.debtor_id)  # type: ignore[arg-type]
+        .where(Message.status == "sent")  # type: ignore[arg-type]
+    )
     sent = []
     with Session(engine) as session:
         for message, debtor in session.execute(query.order_by(Message.sent_at)):  # type: ignore[arg-type]

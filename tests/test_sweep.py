@@ -64,7 +64,7 @@ def test_the_idempotency_key_makes_a_second_insert_a_no_op(engine: Engine, sessi
     from scheduler.snapshot import cases_by_id
 
     with engine.begin() as conn:
-        row = cases_by_id(conn, [made.id])[made.id]  # type: ignore[list-item]
+        row = cases_by_id(conn, [made.id])[made.id]  # type: ignore[list-item,index]
         values = outbox_row(row, channel="sms", kind="reminder", step=1, key="reminder:x:1", not_before=NOW, now=NOW)
         assert insert_outbox(conn, [values]) == 1
         assert insert_outbox(conn, [values, values]) == 0
@@ -176,8 +176,13 @@ def test_promise_not_kept_gets_one_followup_then_the_scenario(
     made = new_case(session)
     made.status, made.last_step = "promised", 2
     session.add(made)
-    promise = PromiseToPay(case_id=made.id, amount=Decimal("100"), currency="EUR", due_on=date(2026, 11, 20),
-                           created_at=NOW - timedelta(days=10))  # type: ignore[arg-type]  # fmt: skip
+    promise = PromiseToPay(
+        case_id=made.id,  # type: ignore[arg-type]
+        amount=Decimal("100"),
+        currency="EUR",
+        due_on=date(2026, 11, 20),
+        created_at=NOW - timedelta(days=10),
+    )
     session.add(promise)
     session.commit()
     sweep_at(engine, config)
@@ -192,8 +197,9 @@ def test_promise_not_kept_gets_one_followup_then_the_scenario(
 
 def test_pending_promise_holds_the_scenario(engine: Engine, session: Session, config: RelanceConfig) -> None:
     made = new_case(session)
-    session.add(PromiseToPay(case_id=made.id, amount=Decimal("100"), currency="EUR", due_on=date(2026, 11, 30),
-                             created_at=NOW))  # type: ignore[arg-type]  # fmt: skip
+    session.add(
+        PromiseToPay(case_id=made.id, amount=Decimal("100"), currency="EUR", due_on=date(2026, 11, 30), created_at=NOW)  # type: ignore[arg-type]
+    )
     session.commit()
     sweep_at(engine, config)
     assert outbox(engine) == []
@@ -201,8 +207,14 @@ def test_pending_promise_holds_the_scenario(engine: Engine, session: Session, co
 
 
 def _plan(session: Session, made: Case, *dues: date) -> list[Installment]:
-    plan = PaymentPlan(case_id=made.id, total=Decimal("600"), currency="EUR", installment_count=len(dues),
-                       frequency="monthly", status="active")  # type: ignore[arg-type]  # fmt: skip
+    plan = PaymentPlan(
+        case_id=made.id,  # type: ignore[arg-type]
+        total=Decimal("600"),
+        currency="EUR",
+        installment_count=len(dues),
+        frequency="monthly",
+        status="active",
+    )
     session.add(plan)
     session.flush()
     rows = [Installment(plan_id=plan.id, seq=i, due_on=d, amount=Decimal("300")) for i, d in enumerate(dues, 1)]  # type: ignore[arg-type]
