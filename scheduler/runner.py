@@ -137,7 +137,8 @@ class Background:
         if self.leader is None or not await asyncio.to_thread(self.leader.try_acquire):
             return None
         rt = self.runtime
-        channel_names = tuple(self.channels) or None
+        # the configured preference order, among the channels this process can send on
+        channel_names = tuple(c for c in rt.config.channels.preferred if c in self.channels) or None
         self.last_sweep = await asyncio.to_thread(
             sweep, rt.engine, config=rt.config, now=rt.clock.now(), channels=channel_names
         )
