@@ -73,17 +73,21 @@ async def test_background_jobs_sweep_and_send(runtime: Runtime, engine: Engine) 
 
 
 async def test_a_second_process_stands_by(runtime: Runtime) -> None:
-    leader = start_background(runtime, dispatch_jobs=False, sweep_every=3600)
-    standby = start_background(runtime, dispatch_jobs=False, sweep_every=3600)
+    one = start_background(runtime, dispatch_jobs=False, sweep_every=3600)
+    two = start_background(runtime, dispatch_jobs=False, sweep_every=3600)
     try:
-        await asyncio.sleep(0.2)  # the first runs of both happen at start
+        for _ in range(100):  # both try at start; whichever got the lock first leads
+            if one.last_sweep or two.last_sweep:
+                break
+            await asyncio.sleep(0.02)
+        leader, standby = (one, two) if one.last_sweep else (two, one)
         assert await leader.run_sweep() is not None
         assert await standby.run_sweep() is None
         await leader.stop()
         assert await standby.run_sweep() is not None  # takes over at its next tick
     finally:
-        await leader.stop()
-        await standby.stop()
+        await one.stop()
+        await two.stop()
 
 
 def test_commands_are_registered(tmp_path: Path) -> None:
