@@ -205,7 +205,7 @@ class Dispatcher:
         if row is not None:
             facts = snapshot.case_facts(row, batch.rel, enabled=self.enabled, blocked=batch.blocked)
         plan = plan_send(
-            Outgoing(msg.kind, msg.author, msg.channel, msg.to_address or "", msg.created_at, msg.reply_deadline),
+            Outgoing(msg.kind, msg.author, msg.channel, msg.to_address or "", msg.created_at, self._grace(msg)),
             facts=facts,
             addresses=row.addresses() if row is not None else {},
             blocked=batch.blocked,
@@ -230,6 +230,13 @@ class Dispatcher:
                 await self._db(self._fail, msg, now=now, error=f"cannot write the text: {exc}", code="render")
                 return "failed"
         return await self._send(msg, plan, body, row, batch, now)
+
+    def _grace(self, msg: Claimed) -> datetime | None:
+        """Until when `msg` may go at any hour (a bot reply without a deadline: the grace from its creation)."""
+        # the bot writes its reply the moment the debtor's message comes in
+        if msg.reply_deadline is not None or msg.author != "bot" or msg.kind != "reply":
+            return msg.reply_deadline
+        return msg.created_at + timedelta(minutes=self.config.caps.reply_grace_minutes)
 
     async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         def run() -> Any:

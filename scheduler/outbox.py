@@ -93,9 +93,7 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
 def _fenced(session: Session, msg: Claimed, worker: str, **values: Any) -> bool:
     """Apply `values` to a row this worker still holds; False when another worker took it over."""
     result = session.execute(
-        sa.update(MESSAGE)
-        .where(M.id == msg.id, M.claimed_by == worker, M.status == "sending")
-        .values(**values)
+        sa.update(MESSAGE).where(M.id == msg.id, M.claimed_by == worker, M.status == "sending").values(**values)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 

@@ -133,6 +133,21 @@ async def test_a_reply_in_grace_goes_at_night_others_wait(
     assert deferred is not None and deferred.not_before == paris(2026, 11, 25, 8, 0)
 
 
+async def test_a_bot_reply_without_deadline_has_the_grace_of_its_creation(
+    engine: Engine, session: Session, config: RelanceConfig, at_now: SimulatedClock
+) -> None:
+    made = factories.case_with_debt(session)
+    session.commit()
+    night = paris(2026, 11, 24, 23, 0)
+    bot_reply(session, made, at=night, body="Réponse du webhook, à réessayer")
+    at_now.set(night + timedelta(minutes=20))
+    channels = recording()
+    assert (await dispatcher(engine, config, at_now, channels).drain()).outcomes == {"deferred": 1}
+    bot_reply(session, made, at=night + timedelta(minutes=10), body="Dans le délai")
+    assert (await dispatcher(engine, config, at_now, channels).drain()).outcomes == {"sent": 1}
+    assert [r.text for r in channels["sms"].sent] == ["Dans le délai"]
+
+
 async def test_transient_errors_back_off_then_succeed(
     engine: Engine, session: Session, config: RelanceConfig, at_now: SimulatedClock
 ) -> None:
