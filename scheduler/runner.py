@@ -233,4 +233,5 @@ def _runtime() -> Runtime:
 
     runtime = open_runtime()
     logging.basicConfig(level=runtime.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
     return runtime
