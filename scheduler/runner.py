@@ -21,8 +21,8 @@ import asyncio
 import fcntl
 import logging
 import signal
-from collections.abc import Mapping
-from contextlib import suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -131,9 +131,31 @@ class Background:
     dispatcher: Dispatcher | None = None
     channels: Mapping[str, ChannelAdapter] = field(default_factory=dict)
     last_sweep: SweepReport | None = None
+    _running: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def run_sweep(self) -> SweepReport | None:
         """One sweep, if this process leads (in a thread: the event loop keeps serving)."""
+        with self._tracked():
+            return await self._sweep()
+
+    async def run_dispatch(self) -> None:
+        """Send everything due now."""
+        with self._tracked():
+            if self.dispatcher is not None:
+                await self.dispatcher.drain()
+
+    @contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """Remember the running job, so that `stop` lets it finish its transaction."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            yield
+        finally:
+            self._running.discard(task)  # type: ignore[arg-type]
+
+    async def _sweep(self) -> SweepReport | None:
         if self.leader is None or not await asyncio.to_thread(self.leader.try_acquire):
             return None
         rt = self.runtime
@@ -144,15 +166,12 @@ class Background:
         )
         return self.last_sweep
 
-    async def run_dispatch(self) -> None:
-        """Send everything due now."""
-        if self.dispatcher is not None:
-            await self.dispatcher.drain()
-
     async def stop(self) -> None:
-        """Stop the jobs, close the channels, give up leadership."""
+        """Stop the jobs (a run in progress finishes first), close the channels, give up leadership."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        current = asyncio.current_task()
+        await asyncio.gather(*(t for t in self._running if t is not current), return_exceptions=True)
         for adapter in self.channels.values():
             with suppress(Exception):
                 await adapter.close()
