@@ -31,6 +31,8 @@ class Content:
     locale: str
     debts: tuple[DebtLine, ...]
     balance: Decimal
+    # the Telegram deep link an SMS may carry (first reminder, debtor not bound yet)
+    telegram_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +46,15 @@ class Subject:
 
 
 def content(
-    debtor_name: str, locale: str, debts: Sequence[tuple[str, Decimal, str, date]], balance: Decimal
+    debtor_name: str,
+    locale: str,
+    debts: Sequence[tuple[str, Decimal, str, date]],
+    balance: Decimal,
+    telegram_link: str | None = None,
 ) -> Content:
     """A `Content` from the rows of `scheduler.snapshot.open_debts`."""
     lines = tuple(DebtLine(ref, Decimal(amount), currency, due) for ref, amount, currency, due in debts)
-    return Content(debtor_name, locale, lines, Decimal(balance))
+    return Content(debtor_name, locale, lines, Decimal(balance), telegram_link)
 
 
 def compose(
@@ -78,7 +84,12 @@ def compose(
 def _template(
     creditor: CreditorRules, kind: str, about: Content, today: date, step: int | None, subject: Subject | None
 ) -> tuple[str, dict[str, Any]]:
-    base = {"debtor_name": about.debtor_name, "debts": about.debts, "balance": about.balance}
+    base = {
+        "debtor_name": about.debtor_name,
+        "debts": about.debts,
+        "balance": about.balance,
+        "telegram_link": about.telegram_link,
+    }
     if kind == "reminder":
         assert step is not None
         count = len(creditor.scenario.steps)

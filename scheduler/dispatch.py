@@ -47,6 +47,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.channels.base import ChannelAdapter, SendResult
+from bot.telegram_binding import telegram_link
 from messages.render import Renderer
 from relance.clock import Clock
 from relance.config import Creditor as CreditorRules
@@ -130,10 +131,13 @@ class Dispatcher:
         batch: int = 20,
         lease: timedelta = timedelta(minutes=10),
         retry: Retry = Retry(),
+        telegram_bot: str | None = None,
     ) -> None:
         self.engine, self.config, self.renderer, self.channels, self.clock = engine, config, renderer, channels, clock
         self.worker = worker or worker_name()
         self.batch, self.lease, self.retry = batch, lease, retry
+        # the bot's username: the first SMS of an unbound debtor carries a link to it
+        self.telegram_bot = telegram_bot
         self.enabled = tuple(c for c in (*config.channels.preferred, *channels) if c in channels)
         self.enabled = tuple(dict.fromkeys(self.enabled))
 
@@ -338,11 +342,22 @@ class Dispatcher:
         with self.engine.connect() as conn:
             debts = snapshot.open_debts(conn, [row.id]).get(row.id, [])
             subject = _subject(conn, msg)
+        first = row.last_reminder_at is None
+        link = self._telegram_link(row, now) if channel == "sms" and msg.kind == "reminder" and first else None
         return compose(
             self.renderer, rules, kind=msg.kind, channel=channel,
-            about=content(row.debtor_name, row.locale, debts, row.balance), today=local_today(now, window.zones),
-            step=msg.step, first_contact=row.last_reminder_at is None, subject=subject,
+            about=content(row.debtor_name, row.locale, debts, row.balance, link), today=local_today(now, window.zones),
+            step=msg.step, first_contact=first, subject=subject,
         ).text  # fmt: skip
+
+    def _telegram_link(self, row: CaseRow, now: datetime) -> str | None:
+        """A fresh deep link binding Telegram, for the first SMS of a debtor with no bound chat."""
+        if not self.telegram_bot or row.telegram_chat_id is not None:
+            return None
+        with session_scope(self.engine) as session:
+            case = session.get(Case, row.id)
+            assert case is not None
+            return telegram_link(session, case=case, bot_username=self.telegram_bot, now=now)
 
 
 def _choice(raw: Any) -> _Choice:

@@ -205,6 +205,7 @@ def start_background(
             renderer=Renderer.from_config(runtime.config),
             channels=background.channels,
             clock=runtime.clock,
+            telegram_bot=runtime.settings.telegram_bot_username if runtime.settings.telegram_enabled else None,
         )
         scheduler.add_job(background.run_dispatch, "interval", seconds=dispatch_every, id="dispatch", **JOB_OPTIONS)
     scheduler.start()

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from relance.clock import SimulatedClock
 from relance.config import Channels, RelanceConfig
 from relance.errors import PermanentChannelError, TransientChannelError
-from relance.models import Agent, Case, Debt, Dispute, Flag, Message, OptOut
+from relance.models import Agent, Case, ChatLink, Debt, Dispute, Flag, Message, OptOut
 from scheduler import outbox as outbox_store
 from scheduler.dispatch import Retry
 from scheduler.outbox import body_digest
@@ -84,6 +84,20 @@ async def test_a_reminder_is_written_at_send_time_and_recorded_once(
     assert (after.last_reminder_at, after.next_check_at) == (NOW, None)
     assert (await dispatcher(engine, config, at_now, channels).drain()).claimed == 0
     assert len(channels["sms"].sent) == 1
+
+
+async def test_the_first_sms_carries_a_telegram_link_when_a_bot_is_configured(
+    engine: Engine, session: Session, config: RelanceConfig, at_now: SimulatedClock
+) -> None:
+    sms_only = config.model_copy(update={"channels": Channels(preferred=("sms",))})
+    made = queued_case(engine, session, sms_only)
+    channels = recording()
+    await dispatcher(engine, sms_only, at_now, channels, telegram_bot="relance_bot").drain()
+    (sent,) = channels["sms"].sent
+    assert "https://t.me/relance_bot?start=" in sent.text
+    with Session(engine) as s:
+        (link,) = s.execute(sa.select(ChatLink)).scalars()
+    assert link.case_id == made.id
 
 
 async def test_window_closed_at_send_time_defers(
