@@ -1,0 +1,1 @@
+"""The debtor-facing bot: understanding replies, the dialogue, and the channels."""
