@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import random
 import sys
 import tempfile
@@ -44,6 +45,7 @@ class Result:
     ok: int
     seconds: float
     latencies_ms: list[float]
+    server_cpu_ms: float = float("nan")  # server CPU time per request
 
     @property
     def rate(self) -> float:
@@ -100,6 +102,15 @@ def _start(kind: str, db_url: str, settings_kw: dict[str, Any]) -> tuple[Any, st
         except httpx.TransportError:
             time.sleep(0.05)
     raise RuntimeError(f"the {kind} server did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --------------------------------------------------------------------------- database and requests
@@ -232,11 +243,12 @@ async def capacity(name: str, url: str, path: str, requests: list[Any], concurre
 def report(results: list[Result]) -> None:
     print(
         f"{'endpoint':<24}{'mode':<18}{'ok/sent':>12}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+        f"{'server CPU ms/req':>19}"
     )
     for r in results:
         print(
             f"{r.name:<24}{r.mode:<18}{f'{r.ok}/{r.sent}':>12}{r.rate:>9.1f}{r.pct(50):>9.1f}{r.pct(95):>9.1f}"
-            f"{r.pct(99):>9.1f}{max(r.latencies_ms, default=float('nan')):>9.1f}"
+            f"{r.pct(99):>9.1f}{max(r.latencies_ms, default=float('nan')):>9.1f}{r.server_cpu_ms:>19.2f}"
         )
 
 
@@ -278,8 +290,15 @@ def main() -> int:
                         return [None] * n
                     return signed_requests(url, auth_token, phones, n, texts, rng, prefix)
 
-                results.append(asyncio.run(sustained(name, url, path, load(count + WARM_UP, "a"), args.rate)))
-                results.append(asyncio.run(capacity(name, url, path, load(CAPACITY_REQUESTS, "b"), args.concurrency)))
+                runs = (
+                    sustained(name, url, path, load(count + WARM_UP, "a"), args.rate),
+                    capacity(name, url, path, load(CAPACITY_REQUESTS, "b"), args.concurrency),
+                )
+                for run in runs:
+                    before = cpu_seconds(process.pid)
+                    result = asyncio.run(run)
+                    result.server_cpu_ms = (cpu_seconds(process.pid) - before) * 1000 / max(result.sent, 1)
+                    results.append(result)
             finally:
                 process.terminate()
                 process.join(10)
