@@ -335,8 +335,7 @@ def test_formal_notice_draft_download_and_sent(runtime: Runtime, client: TestCli
 
 
 def test_an_unpaid_notice_deadline_flags_the_case_for_court(runtime: Runtime, client: TestClient) -> None:
-    sweep_module = pytest.importorskip("scheduler.sweep", reason="the scheduler's sweep is not installed")
-    from messages.render import Renderer
+    from scheduler import sweep as sweep_module
 
     case = flagged_case(runtime, reason="no_response")
     post(client, case.id, "notices")  # type: ignore[arg-type]
@@ -344,16 +343,15 @@ def test_an_unpaid_notice_deadline_flags_the_case_for_court(runtime: Runtime, cl
         notice = session.execute(sa.select(FormalNotice).where(FormalNotice.case_id == case.id)).scalar_one()
     post(client, case.id, f"notices/{notice.id}/sent", sent_on="2026-11-23", method="registered letter")  # type: ignore[arg-type]
     deadline = reload(runtime, Case, case.id).notice_deadline
-    renderer = Renderer.from_config(runtime.config)
     before = datetime.combine(deadline, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
-    sweep_module.sweep(runtime.engine, config=runtime.config, renderer=renderer, now=before)
+    sweep_module.sweep(runtime.engine, config=runtime.config, now=before)
     with runtime.session() as session:
         assert (
             session.execute(sa.select(Flag).where(Flag.case_id == case.id, Flag.status == FlagStatus.OPEN)).first()
             is None
         )
     after = before + timedelta(days=1)
-    sweep_module.sweep(runtime.engine, config=runtime.config, renderer=renderer, now=after)
+    sweep_module.sweep(runtime.engine, config=runtime.config, now=after)
     with runtime.session() as session:
         flag = session.execute(
             sa.select(Flag).where(Flag.case_id == case.id, Flag.status == FlagStatus.OPEN)

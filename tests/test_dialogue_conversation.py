@@ -7,7 +7,6 @@ respects what the dialogue recorded (promise, plan, wrong number).
 
 from __future__ import annotations
 
-import inspect
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -39,6 +38,7 @@ from relance.models import (
     PromiseStatus,
     PromiseToPay,
 )
+from scheduler.sweep import sweep
 from tests.factories import case_with_debt
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Paris
@@ -73,7 +73,7 @@ class Debtor_:
             debtor = session.get(Debtor, case.debtor_id)
             assert debtor is not None and debtor.phone is not None
             inbound = Inbound("sms", debtor.phone, OUR_NUMBER, text, f"SM{next(_provider_ids):032d}")
-            outcome = receive(session, inbound, debtors=[debtor], now=at, config=self.config, renderer=self.renderer)
+            outcome = receive(session, inbound, case=case, now=at, config=self.config, renderer=self.renderer)
             session.commit()
             return outcome
 
@@ -281,12 +281,9 @@ def test_the_sweep_respects_the_dialogue(
     engine: Engine, case_id: int, config: RelanceConfig, renderer: Renderer, reply: str
 ) -> None:
     """After a promise, an accepted plan, a wrong number or a dispute, the scenario sends nothing."""
-    sweep_module = pytest.importorskip("scheduler.sweep", reason="the scheduler's sweep is not in this tree")
     debtor = Debtor_(engine, case_id, config, renderer)
     debtor.says(reply, NOW)
     if load(engine, case_id).dialogue_state == "awaiting_plan_answer":
         debtor.says("oui", NOW + timedelta(minutes=1))
-    accepts = inspect.signature(sweep_module.sweep).parameters
-    extra = {"renderer": renderer} if "renderer" in accepts else {}
-    sweep_module.sweep(engine, config=config, now=NOW + timedelta(hours=1), **extra)
+    sweep(engine, config=config, now=NOW + timedelta(hours=1))
     assert outbound(engine, case_id, "reminder") == []
