@@ -268,16 +268,13 @@ def _sample_portfolio() -> Path:
 
 
 @app.command("demo")
-def demo() -> None:
-    """Import the sample portfolio shipped with Relance and list its cases."""
-    from relance.importer import import_debts
+def demo(
+    db: Annotated[str | None, typer.Option(help="Database URL to keep (default: a fresh temporary SQLite).")] = None,
+) -> None:
+    """Run the sample portfolio and its scripted debtors over 45 simulated days."""
+    from relance.simulation.cli import demo as run_demo
 
-    runtime = get_runtime()
-    with runtime.session() as session:
-        report = import_debts(session, _sample_portfolio(), runtime.config, now=runtime.now())
-        session.commit()
-    console.print(f"sample portfolio: {report.cases_created} new case(s), {report.unchanged} already there")
-    cases_list(status=None, flagged=False, limit=100)
+    run_demo(db)
 
 
 # --------------------------------------------------------------------------- sub-commands of feature modules
@@ -290,6 +287,7 @@ app.add_typer(__import__("relance.agents").agents.agent_app, name="agent")
 app.command("export")(__import__("relance.casefile").casefile.export_command)
 app.command("verify")(__import__("relance.casefile").casefile.verify_command)
 app.command("nlu")(__import__("bot.nlu.cli").nlu.cli.nlu)
+app.command("simulate")(__import__("relance.simulation.cli").simulation.cli.simulate)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Simulated time: the whole pipeline (import, sweep, dispatch, dialogue, escalation) on a simulated clock."""
