@@ -55,6 +55,7 @@ def run(
     events = collect_events(engine)
     summary = summarise(engine, events)
     summary["skipped_rows"] = len(report.skipped)
+    summary["skipped"] = [str(p) for p in report.skipped]
     engine.dispose()
     if tmp is not None:
         tmp.cleanup()
@@ -95,6 +96,8 @@ def simulate(
     except ImportRowsError as exc:
         console.print(f"[red]replies file:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    if summary["skipped_rows"]:
+        console.print(f"[yellow]{summary['skipped_rows']} portfolio row(s) skipped as invalid[/yellow]")
     if events is not None:
         write_events(lines, events)
     if summary_json is not None:

@@ -57,8 +57,8 @@ def out_kind(kind: str) -> str:
         return kind
     if kind in ("installment_missed",):
         return "installment_reminder"
-    if kind == "plan_broken":
-        return "reminder"
+    if kind == "plan_broken":  # the notice that a plan ended: not a scenario step, outside the caps
+        return "confirmation"
     return "reply"
 
 
