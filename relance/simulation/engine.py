@@ -86,7 +86,7 @@ class Simulation:
         self.personas, self.assign = personas or {}, assign or {}
         self._queue: list[tuple[datetime, int, object]] = []
         self._seq = itertools.count()
-        self._seen_message = 0
+        self._observed_until: datetime | None = None
         self._seen_event = 0
         self._out_count: dict[int, int] = {}
         self._case_persona: dict[int, Persona] = {}
@@ -193,10 +193,12 @@ class Simulation:
 
     def _observe(self, now: datetime) -> None:
         """Schedule persona reactions to what was just sent and to new promises and plans."""
+        if self._observed_until is None:
+            self._observed_until = now - timedelta(seconds=1)
         with self.runtime.engine.connect() as conn:
             sent = conn.execute(
                 sa.select(Message.id, Message.case_id, Message.channel, Message.sent_at)
-                .where(Message.id > self._seen_message, Message.direction == "out")  # type: ignore[arg-type]
+                .where(Message.direction == "out", Message.sent_at > self._observed_until)  # type: ignore[arg-type, operator]
                 .where(Message.status.in_(["sent", "delivered"]))  # type: ignore[attr-defined]
                 .order_by(Message.id)
             ).all()
@@ -205,8 +207,7 @@ class Simulation:
                 .where(Event.id > self._seen_event, Event.kind.in_(["promise_recorded", "plan_activated"]))  # type: ignore[attr-defined]
                 .order_by(Event.id)
             ).all()
-            if sent:
-                self._seen_message = max(self._seen_message, *(r.id for r in sent))
+            self._observed_until = now
             last = conn.execute(sa.select(sa.func.max(Event.id))).scalar()
             self._seen_event = last or self._seen_event
             for row in sent:

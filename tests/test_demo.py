@@ -1,0 +1,47 @@
+"""`relance demo`: the sample portfolio and its personas end as the personas would make them end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from relance.cli import app
+from relance.db import make_engine
+from relance.models import Case, Debtor, Flag
+from relance.simulation.personas import load_personas
+
+
+def test_demo_runs_and_flags_the_personas(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = CliRunner().invoke(app, ["demo", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "flagged queue" in result.output and "relance serve" in result.output
+    _, assign = load_personas()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        flags = {
+            (ref, reason)
+            for ref, reason in conn.execute(
+                sa.select(Debtor.ref, Flag.reason)
+                .join(Case, Case.id == Flag.case_id)
+                .join(Debtor, Debtor.id == Case.debtor_id)
+            )
+        }
+        status = dict(conn.execute(sa.select(Debtor.ref, Case.status).join(Case, Case.debtor_id == Debtor.id)).all())
+    engine.dispose()
+    by_persona: dict[str, set[str]] = {}
+    for ref, key in assign.items():
+        by_persona.setdefault(key, set()).add(ref)
+    for ref in by_persona["disputes"]:
+        assert (ref, "dispute") in flags
+    for ref in by_persona["asks_for_a_person"]:
+        assert (ref, "human_requested") in flags
+    for ref in by_persona["wrong_number"]:
+        assert (ref, "wrong_person") in flags
+    for ref in by_persona["pays_after_first_reminder"] | by_persona["promises_and_pays"]:
+        assert status[ref] == "paid", (ref, status[ref])
+    assert any((ref, "no_response") in flags for ref in by_persona["silent"])
+    assert json.dumps(sorted(flags))  # the queue is not empty
