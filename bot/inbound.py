@@ -122,7 +122,8 @@ def receive(
         outcome = Outcome(Disposition.RATE_LIMITED, [], outcome.case_id, message_id)
     elif outcome.disposition == Disposition.UNKNOWN_SENDER and not answer_strangers:
         outcome.replies = []
-    outcome.replies = store_replies(session, inbound, case, outcome.replies, now, reply_status)
+    grace = timedelta(minutes=config.caps.reply_grace_minutes)
+    outcome.replies = store_replies(session, inbound, case, outcome.replies, now, reply_status, grace=grace)
     return outcome
 
 
@@ -342,9 +343,20 @@ def _reply_key(inbound: Inbound, index: int) -> str:
 
 
 def store_replies(
-    session: Session, inbound: Inbound, case: Case | None, replies: list[Reply], now: datetime, status: MessageStatus
+    session: Session,
+    inbound: Inbound,
+    case: Case | None,
+    replies: list[Reply],
+    now: datetime,
+    status: MessageStatus,
+    *,
+    grace: timedelta = timedelta(minutes=15),
 ) -> list[Reply]:
-    """Store the answers as outbound messages (idempotency key: the inbound provider id and the position)."""
+    """Store the answers as outbound messages (idempotency key: the inbound provider id and the position).
+
+    An answer may go at any hour until `now + grace` (it answers the debtor's own message); one that
+    fails for a while goes back to the outbox, where the dispatcher honours that deadline.
+    """
     stored = []
     claimed = status == MessageStatus.SENDING
     for index, reply in enumerate(replies):
@@ -364,6 +376,7 @@ def store_replies(
             "attempts": 0,
             "created_at": now,
             "sent_at": now if status == MessageStatus.SENT else None,
+            "reply_deadline": now + grace,
             "claimed_by": "webhook" if claimed else None,
             "claimed_at": now if claimed else None,
         }

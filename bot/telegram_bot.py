@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlmodel import Session
@@ -168,7 +169,9 @@ class TelegramBot:
         )
         debtor = session.get(Debtor, case.debtor_id)
         choices = COMMON_CHOICES[language(debtor.locale if debtor else None)]
-        return store_replies(session, inbound, case, [Reply(rendered.text, choices)], now, MessageStatus.SENDING)
+        grace = timedelta(minutes=self.runtime.config.caps.reply_grace_minutes)
+        reply = Reply(rendered.text, choices)
+        return store_replies(session, inbound, case, [reply], now, MessageStatus.SENDING, grace=grace)
 
     async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user

@@ -1,31 +1,48 @@
 """`relance serve`: the web app (webhooks, console) under uvicorn, with the in-process services.
 
+One process, the embedded default: the web app, the scheduler's sweep (when this process holds the
+leader lock) and the dispatcher, all on the same channels (one Telegram bot, one Twilio client).
 Imports of the web stack happen inside the command, so that the rest of the CLI starts fast.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from relance.runtime import Runtime
     from relance.web.app import Service
 
 
+@contextlib.asynccontextmanager
+async def background_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """The sweep and the dispatcher (`scheduler.runner`), sending through the web app's channels."""
+    from scheduler.runner import start_background
+
+    web = app.state.relance
+    background = start_background(web.runtime, channels=web.channels)
+    try:
+        yield
+    finally:
+        await background.stop()
+
+
 def serve_services(runtime: Runtime) -> list[Service]:
     """What runs beside the web app in `relance serve`."""
-    services: list[Service] = []
-    # Feature modules (scheduler sweep, dispatcher) add their lifespan services here, one line each.
-    return services
+    return [background_jobs]
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
-    """Run the web app: provider webhooks, /healthz and the agent console (RELANCE_PUBLIC_URL for webhooks)."""
+    """Run the web app (provider webhooks, /healthz, agent console) with the sweep and the dispatcher."""
     import uvicorn
 
     from relance.runtime import open_runtime
