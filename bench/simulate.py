@@ -31,7 +31,8 @@ def portfolio(path: Path, cases: int) -> None:
         country, zone, phone, currency = PROFILES[n % len(PROFILES)]
         due = START - timedelta(days=rng.randint(-10, 60))
         amount = f"{rng.randint(20, 5000)}.{rng.randint(0, 99):02d}"
-        lines.append(f"B-{n},Debtor {n},{phone.format(n if country != "US" else 2_000_000 + n)},{amount},{currency},{due},R{n},{country},{zone}")
+        number = phone.format(2_000_000 + n if country == "US" else n)
+        lines.append(f"B-{n},Debtor {n},{number},{amount},{currency},{due},R{n},{country},{zone}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
