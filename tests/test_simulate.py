@@ -150,7 +150,8 @@ def test_a_bad_replies_file_is_refused_with_its_line(tmp_path: Path) -> None:
     replies = tmp_path / "r.jsonl"
     replies.write_text('{"at": "2026-11-01T10:00:00+01:00", "debtor_ref": "X1", "text": "hi"}\n{"at": "nope"}\n')
     result = CliRunner().invoke(
-        app, ["simulate", "--portfolio", str(portfolio), "--replies", str(replies), "--start", "2026-11-01", "--days", "1"]
+        app,
+        ["simulate", "--portfolio", str(portfolio), "--replies", str(replies), "--start", "2026-11-01", "--days", "1"],
     )
     assert result.exit_code == 2
     assert "2" in result.output and "at" in result.output
