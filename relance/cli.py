@@ -263,10 +263,6 @@ def config_check(
 # --------------------------------------------------------------------------- demo
 
 
-def _sample_portfolio() -> Path:
-    return Path(__file__).parent / "data" / "sample_portfolio.csv"
-
-
 @app.command("demo")
 def demo(
     db: Annotated[str | None, typer.Option(help="Database URL to keep (default: a fresh temporary SQLite).")] = None,
@@ -278,17 +274,25 @@ def demo(
 
 
 # --------------------------------------------------------------------------- sub-commands of feature modules
-# Feature modules register their commands here, one line each.
-app.command("serve")(__import__("relance.web.serve").web.serve.serve)
-app.command("notice")(__import__("relance.notices").notices.notice)
-app.command("scheduler")(__import__("scheduler.runner").runner.scheduler_cmd)
-app.command("worker")(__import__("scheduler.runner").runner.worker_cmd)
-app.add_typer(__import__("relance.agents").agents.agent_app, name="agent")
-app.command("export")(__import__("relance.casefile").casefile.export_command)
-app.command("verify")(__import__("relance.casefile").casefile.verify_command)
-app.command("nlu")(__import__("bot.nlu.cli").nlu.cli.nlu)
-app.command("simulate")(__import__("relance.simulation.cli").simulation.cli.simulate)
+# Feature modules register their commands here. Imported at the end because their command
+# functions import `console` and `get_runtime` from this module when they run.
+from bot.nlu.cli import nlu  # noqa: E402
+from relance.agents import agent_app  # noqa: E402
+from relance.casefile import export_command, verify_command  # noqa: E402
+from relance.notices import notice  # noqa: E402
+from relance.simulation.cli import simulate  # noqa: E402
+from relance.web.serve import serve  # noqa: E402
+from scheduler.runner import scheduler_cmd, worker_cmd  # noqa: E402
 
+app.command("serve")(serve)
+app.command("notice")(notice)
+app.command("scheduler")(scheduler_cmd)
+app.command("worker")(worker_cmd)
+app.add_typer(agent_app, name="agent")
+app.command("export")(export_command)
+app.command("verify")(verify_command)
+app.command("nlu")(nlu)
+app.command("simulate")(simulate)
 
 def main() -> None:
     """Console-script entry point: readable errors, non-zero exit codes."""
