@@ -294,6 +294,7 @@ app.command("verify")(verify_command)
 app.command("nlu")(nlu)
 app.command("simulate")(simulate)
 
+
 def main() -> None:
     """Console-script entry point: readable errors, non-zero exit codes."""
     try:
