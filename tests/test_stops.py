@@ -73,9 +73,7 @@ def test_recheck_at_send_time() -> None:
     assert recheck(promised, kind="reminder", rules=RULES, caps=caps, now=NOW) == Stop("promise_pending")
     # the debtor wrote an hour ago: the reminder waits 72 h, the agreed installment notice does not
     wrote = replace(OPEN, last_inbound_at=NOW - timedelta(hours=1), plan_active=True)
-    assert recheck(wrote, kind="installment_missed", rules=RULES, caps=caps, now=NOW) == Wait(
-        NOW + timedelta(hours=71)
-    )
+    assert recheck(wrote, kind="installment_missed", rules=RULES, caps=caps, now=NOW) == Wait(NOW + timedelta(hours=71))
     assert recheck(wrote, kind="installment_reminder", rules=RULES, caps=caps, now=NOW) is None
     recent = replace(OPEN, reminders=(NOW - timedelta(hours=10),))
     assert recheck(recent, kind="reminder", rules=RULES, caps=caps, now=NOW) == Wait(NOW + timedelta(hours=38))
