@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.events import record_event
 from relance.models import Case, Flag, FlagStatus
@@ -40,7 +40,9 @@ def raise_flag(
 ) -> Flag:
     """Flag a case for a human; an open flag with the same reason is reused, not duplicated."""
     existing = session.execute(
-        sa.select(Flag).where(Flag.case_id == case.id, Flag.reason == reason, Flag.status == FlagStatus.OPEN)
+        sa.select(Flag).where(
+            col(Flag.case_id) == case.id, col(Flag.reason) == reason, col(Flag.status) == FlagStatus.OPEN
+        )
     ).scalar_one_or_none()
     if existing is not None:
         return existing
@@ -75,7 +77,9 @@ def resolve_flags(
 ) -> int:
     """Resolve every open flag of a case (the bot may speak again unless an agent holds it)."""
     flags = list(
-        session.execute(sa.select(Flag).where(Flag.case_id == case.id, Flag.status == FlagStatus.OPEN)).scalars()
+        session.execute(
+            sa.select(Flag).where(col(Flag.case_id) == case.id, col(Flag.status) == FlagStatus.OPEN)
+        ).scalars()
     )
     for flag in flags:
         flag.status = FlagStatus.RESOLVED
@@ -103,7 +107,7 @@ def open_flags(session: Session, case_id: int) -> list[Flag]:
     return list(
         session.execute(
             sa.select(Flag)
-            .where(Flag.case_id == case_id, Flag.status == FlagStatus.OPEN)
-            .order_by(Flag.priority.desc(), Flag.created_at)  # type: ignore[attr-defined]
+            .where(col(Flag.case_id) == case_id, col(Flag.status) == FlagStatus.OPEN)
+            .order_by(col(Flag.priority).desc(), col(Flag.created_at))
         ).scalars()
     )
