@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col
 
 from relance.errors import NotFoundError
 from relance.models import Case, Creditor, Debt, Debtor, Event, Flag, FlagStatus, Message
@@ -16,13 +18,13 @@ from relance.models import Case, Creditor, Debt, Debtor, Event, Flag, FlagStatus
 def find_case(session: Session, ref: str) -> Case:
     """Resolve REF: a debt reference, a debtor ref (or phone), or a case id (`42`, `#42`, `C42`)."""
     ref = ref.strip()
-    case_ids = set(session.execute(sa.select(Debt.case_id).where(Debt.reference == ref)).scalars())
+    case_ids = set(session.execute(sa.select(col(Debt.case_id)).where(col(Debt.reference) == ref)).scalars())
     if not case_ids:
         case_ids = set(
             session.execute(
-                sa.select(Case.id)
-                .join(Debtor, Debtor.id == Case.debtor_id)
-                .where(sa.or_(Debtor.ref == ref, Debtor.phone == ref))
+                sa.select(col(Case.id))
+                .join(Debtor, col(Debtor.id) == Case.debtor_id)
+                .where(sa.or_(col(Debtor.ref) == ref, col(Debtor.phone) == ref))
             ).scalars()
         )
     if not case_ids:
@@ -59,25 +61,23 @@ def list_cases(
     session: Session, *, status: str | None = None, flagged: bool = False, limit: int = 200, offset: int = 0
 ) -> list[CaseRow]:
     """Cases with their debtor and counts, in one query."""
-    debts = (
-        sa.select(sa.func.count(Debt.id)).where(Debt.case_id == Case.id).correlate(Case).scalar_subquery()  # type: ignore[arg-type]
-    )
+    debts = sa.select(sa.func.count(col(Debt.id))).where(col(Debt.case_id) == Case.id).correlate(Case).scalar_subquery()
     flags = (
-        sa.select(sa.func.count(Flag.id))  # type: ignore[arg-type]
-        .where(Flag.case_id == Case.id, Flag.status == FlagStatus.OPEN)
+        sa.select(sa.func.count(col(Flag.id)))
+        .where(col(Flag.case_id) == Case.id, col(Flag.status) == FlagStatus.OPEN)
         .correlate(Case)
         .scalar_subquery()
     )
     query = (
-        sa.select(Case, Debtor.ref, Debtor.name, Creditor.key, debts, flags)
-        .join(Debtor, Debtor.id == Case.debtor_id)
-        .join(Creditor, Creditor.id == Case.creditor_id)
-        .order_by(Case.id)
+        sa.select(Case, col(Debtor.ref), col(Debtor.name), col(Creditor.key), debts, flags)
+        .join(Debtor, col(Debtor.id) == Case.debtor_id)
+        .join(Creditor, col(Creditor.id) == Case.creditor_id)
+        .order_by(col(Case.id))
         .limit(limit)
         .offset(offset)
     )
     if status:
-        query = query.where(Case.status == status)
+        query = query.where(col(Case.status) == status)
     if flagged:
         query = query.where(flags > 0)
     return [
@@ -116,15 +116,15 @@ def case_detail(session: Session, case: Case) -> CaseDetail:
     creditor = session.get(Creditor, case.creditor_id)
     assert debtor is not None and creditor is not None
 
-    def rows(model: type, *order: sa.ColumnElement) -> list:  # type: ignore[type-arg]
-        return list(session.execute(sa.select(model).where(model.case_id == case.id).order_by(*order)).scalars())  # type: ignore[attr-defined]
+    def rows(model: type[Any], *order: Mapped[Any]) -> list[Any]:
+        return list(session.execute(sa.select(model).where(model.case_id == case.id).order_by(*order)).scalars())
 
     return CaseDetail(
         case=case,
         debtor=debtor,
         creditor=creditor,
-        debts=rows(Debt, Debt.due_date, Debt.id),  # type: ignore[arg-type]
-        messages=rows(Message, Message.created_at, Message.id),  # type: ignore[arg-type]
-        events=rows(Event, Event.id),  # type: ignore[arg-type]
-        flags=rows(Flag, Flag.created_at),  # type: ignore[arg-type]
+        debts=rows(Debt, col(Debt.due_date), col(Debt.id)),
+        messages=rows(Message, col(Message.created_at), col(Message.id)),
+        events=rows(Event, col(Event.id)),
+        flags=rows(Flag, col(Flag.created_at)),
     )
