@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.events import record_event
 from relance.models import (
@@ -38,7 +38,7 @@ def record_payment(
 ) -> Payment | None:
     """Record a payment on a debt; returns None when `external_key` was already recorded."""
     if external_key is not None:
-        seen = session.execute(sa.select(Payment.id).where(Payment.external_key == external_key)).first()
+        seen = session.execute(sa.select(col(Payment.id)).where(col(Payment.external_key) == external_key)).first()
         if seen is not None:
             return None
     amount = quantize(amount, debt.currency)
@@ -90,15 +90,15 @@ def record_payment(
 
 def _apply_to_plan(session: Session, case: Case, amount: Decimal) -> None:
     plan = session.execute(
-        sa.select(PaymentPlan).where(PaymentPlan.case_id == case.id, PaymentPlan.status == PlanStatus.ACTIVE)
+        sa.select(PaymentPlan).where(col(PaymentPlan.case_id) == case.id, col(PaymentPlan.status) == PlanStatus.ACTIVE)
     ).scalar_one_or_none()
     if plan is None:
         return
     remaining = amount
     installments = session.execute(
         sa.select(Installment)
-        .where(Installment.plan_id == plan.id, Installment.status != InstallmentStatus.PAID)
-        .order_by(Installment.seq)  # type: ignore[arg-type]
+        .where(col(Installment.plan_id) == plan.id, col(Installment.status) != InstallmentStatus.PAID)
+        .order_by(col(Installment.seq))
     ).scalars()
     for inst in installments:
         if remaining <= 0:
@@ -113,12 +113,14 @@ def _apply_to_plan(session: Session, case: Case, amount: Decimal) -> None:
 
 def _settle_promises(session: Session, case: Case, at: datetime) -> None:
     promises = session.execute(
-        sa.select(PromiseToPay).where(PromiseToPay.case_id == case.id, PromiseToPay.status == PromiseStatus.PENDING)
+        sa.select(PromiseToPay).where(
+            col(PromiseToPay.case_id) == case.id, col(PromiseToPay.status) == PromiseStatus.PENDING
+        )
     ).scalars()
     for promise in promises:
         paid_since = session.execute(
             sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
-                Payment.case_id == case.id, Payment.created_at >= promise.created_at
+                col(Payment.case_id) == case.id, col(Payment.created_at) >= promise.created_at
             )
         ).scalar_one()
         if Decimal(paid_since) >= promise.amount:
@@ -134,7 +136,7 @@ def refresh_case_totals(session: Session, case: Case, at: datetime) -> None:
     session.flush()
     balance, due = session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Debt.balance), 0), sa.func.min(Debt.due_date)).where(
-            Debt.case_id == case.id, Debt.status == DebtStatus.OPEN
+            col(Debt.case_id) == case.id, col(Debt.status) == DebtStatus.OPEN
         )
     ).one()
     case.balance = quantize(Decimal(balance), case.currency)
@@ -154,7 +156,7 @@ def refresh_case_totals(session: Session, case: Case, at: datetime) -> None:
 
 def _complete_plan(session: Session, case: Case, at: datetime) -> None:
     plan = session.execute(
-        sa.select(PaymentPlan).where(PaymentPlan.case_id == case.id, PaymentPlan.status == PlanStatus.ACTIVE)
+        sa.select(PaymentPlan).where(col(PaymentPlan.case_id) == case.id, col(PaymentPlan.status) == PlanStatus.ACTIVE)
     ).scalar_one_or_none()
     if plan is not None:
         plan.status = PlanStatus.COMPLETED
