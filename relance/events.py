@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.clock import ensure_utc
 from relance.models import Case, Event
@@ -74,9 +74,9 @@ def event_hash(
 
 def chain_head(session: Session, case_id: int | None) -> str:
     """Hash of the last event of a case, or GENESIS."""
-    cond = Event.case_id.is_(None) if case_id is None else Event.case_id == case_id  # type: ignore[union-attr]
+    cond = col(Event.case_id).is_(None) if case_id is None else col(Event.case_id) == case_id
     head = session.execute(
-        sa.select(Event.hash).where(cond).order_by(Event.id.desc()).limit(1)  # type: ignore[union-attr]
+        sa.select(col(Event.hash)).where(cond).order_by(col(Event.id).desc()).limit(1)
     ).scalar_one_or_none()
     return head or GENESIS
 
@@ -94,7 +94,7 @@ def record_event(
     """Append one event to the case's chain (flushed, not committed)."""
     if case_id is not None and session.get_bind().dialect.name == "postgresql":
         # serialise appends per case so concurrent writers queue instead of colliding
-        session.execute(sa.select(Case.id).where(Case.id == case_id).with_for_update())
+        session.execute(sa.select(col(Case.id)).where(col(Case.id) == case_id).with_for_update())
     session.flush()
     payload = jsonable(dict(data or {}))
     actor_ref = None if actor_id is None else str(actor_id)
@@ -166,13 +166,13 @@ def _chain_heads(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start : chunk_start + 500]
         last = (
-            sa.select(Event.case_id, sa.func.max(Event.id).label("last_id"))
-            .where(Event.case_id.in_(chunk))  # type: ignore[union-attr]
-            .group_by(Event.case_id)
+            sa.select(col(Event.case_id), sa.func.max(col(Event.id)).label("last_id"))
+            .where(col(Event.case_id).in_(chunk))
+            .group_by(col(Event.case_id))
             .subquery()
         )
         for case_id, digest in session.execute(
-            sa.select(Event.case_id, Event.hash).join(last, Event.id == last.c.last_id)
+            sa.select(col(Event.case_id), col(Event.hash)).join(last, col(Event.id) == last.c.last_id)
         ):
             heads[case_id] = digest
     return heads
@@ -218,5 +218,5 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 def case_events(session: Session, case_id: int) -> list[Event]:
     """Every event of a case, in append order."""
     return list(
-        session.execute(sa.select(Event).where(Event.case_id == case_id).order_by(Event.id)).scalars()  # type: ignore[arg-type]
+        session.execute(sa.select(Event).where(col(Event.case_id) == case_id).order_by(col(Event.id))).scalars()
     )
