@@ -26,7 +26,7 @@ from typing import Any
 import phonenumbers
 import sqlalchemy as sa
 from phonenumbers import timezone as pn_timezone
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.config import RelanceConfig
 from relance.errors import ImportRowsError, RowProblem
@@ -147,7 +147,8 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
         problems.append(_problem(line, "country", f"{country!r} is not an ISO 3166 country code"))
         country = None
 
-    phone, region, zones = "", None, ()
+    phone, region = "", None
+    zones: tuple[str, ...] = ()
     if get("phone"):
         try:
             phone, region, zones = normalise_phone(get("phone"), country)
@@ -315,11 +316,11 @@ def _conflicts_in_db(session: Session, rows: list[DebtRow]) -> list[RowProblem]:
     if not rows:
         return []
     found = session.execute(
-        sa.select(Debt.reference, Creditor.key, Debtor.ref)
-        .join(Case, Case.id == Debt.case_id)
-        .join(Debtor, Debtor.id == Case.debtor_id)
-        .join(Creditor, Creditor.id == Debt.creditor_id)
-        .where(Debt.reference.in_({r.reference for r in rows}))  # type: ignore[attr-defined]
+        sa.select(col(Debt.reference), col(Creditor.key), col(Debtor.ref))
+        .join(Case, col(Case.id) == col(Debt.case_id))
+        .join(Debtor, col(Debtor.id) == col(Case.debtor_id))
+        .join(Creditor, col(Creditor.id) == col(Debt.creditor_id))
+        .where(col(Debt.reference).in_({r.reference for r in rows}))
     ).all()
     owner = {(creditor, ref): debtor for ref, creditor, debtor in found}
     return [
@@ -345,7 +346,7 @@ def import_debts(
         raise ImportRowsError(problems)
     bad_lines = {p.line for p in problems}
     report = ImportReport(rows=rows, skipped=problems)
-    creditor_ids: dict[str, int] = {k: i for k, i in session.execute(sa.select(Creditor.key, Creditor.id))}
+    creditor_ids: dict[str, int] = {k: i for k, i in session.execute(sa.select(col(Creditor.key), col(Creditor.id)))}
     batch: list[DebtRow] = []
     for line, raw in read_csv(path, DEBT_REQUIRED, DEBT_OPTIONAL):
         if line in bad_lines:
@@ -389,7 +390,7 @@ def _upsert_debtors(session: Session, rows: list[DebtRow], now: datetime, report
     existing: dict[str, int] = {
         ref: debtor_id
         for ref, debtor_id in session.execute(
-            sa.select(Debtor.ref, Debtor.id).where(Debtor.ref.in_(firsts))  # type: ignore[attr-defined]
+            sa.select(col(Debtor.ref), col(Debtor.id)).where(col(Debtor.ref).in_(firsts))
         )
     }
     missing = [
@@ -411,7 +412,7 @@ def _upsert_debtors(session: Session, rows: list[DebtRow], now: datetime, report
         if ref not in existing
     ]
     if missing:
-        for ref, debtor_id in session.execute(sa.insert(Debtor).returning(Debtor.ref, Debtor.id), missing):
+        for ref, debtor_id in session.execute(sa.insert(Debtor).returning(col(Debtor.ref), col(Debtor.id)), missing):
             existing[ref] = debtor_id
         report.debtors_created += len(missing)
     return existing
@@ -429,8 +430,8 @@ def _upsert_cases(
     for r in rows:
         wanted.setdefault((creditor_ids[r.creditor], debtor_ids[r.debtor_ref]), (r.creditor, r.debtor_ref, r.currency))
     found = session.execute(
-        sa.select(Case.creditor_id, Case.debtor_id, Case.id).where(
-            sa.tuple_(Case.creditor_id, Case.debtor_id).in_(list(wanted))
+        sa.select(col(Case.creditor_id), col(Case.debtor_id), col(Case.id)).where(
+            sa.tuple_(col(Case.creditor_id), col(Case.debtor_id)).in_(list(wanted))
         )
     ).all()
     by_ids = {(c, d): cid for c, d, cid in found}
@@ -452,7 +453,9 @@ def _upsert_cases(
     ]
     new_cases: dict[tuple[str, str], int] = {}
     if missing:
-        for c, d, cid in session.execute(sa.insert(Case).returning(Case.creditor_id, Case.debtor_id, Case.id), missing):
+        for c, d, cid in session.execute(
+            sa.insert(Case).returning(col(Case.creditor_id), col(Case.debtor_id), col(Case.id)), missing
+        ):
             by_ids[(c, d)] = cid
             new_cases[wanted[(c, d)][:2]] = cid
         report.cases_created += len(missing)
@@ -468,9 +471,7 @@ def _upsert_debts(
     report: ImportReport,
     events: list[NewEvent],
 ) -> set[int]:
-    found = session.execute(
-        sa.select(Debt).where(Debt.reference.in_({r.reference for r in rows}))  # type: ignore[attr-defined]
-    ).scalars()
+    found = session.execute(sa.select(Debt).where(col(Debt.reference).in_({r.reference for r in rows}))).scalars()
     existing = {(d.creditor_id, d.reference): d for d in found}
     inserts, touched = [], set()
     for r in rows:
@@ -545,24 +546,24 @@ def _refresh_cases(session: Session, case_ids: set[int], now: datetime) -> None:
     """Set-based recompute of balance and day 0 of the touched cases; reopen paid ones."""
     if not case_ids:
         return
-    open_debts = sa.and_(Debt.case_id == Case.id, Debt.status == DebtStatus.OPEN)
-    balance = sa.select(sa.func.coalesce(sa.func.sum(Debt.balance), 0)).where(open_debts).scalar_subquery()
-    due = sa.select(sa.func.min(Debt.due_date)).where(open_debts).scalar_subquery()
+    open_debts = sa.and_(col(Debt.case_id) == col(Case.id), col(Debt.status) == DebtStatus.OPEN)
+    balance = sa.select(sa.func.coalesce(sa.func.sum(col(Debt.balance)), 0)).where(open_debts).scalar_subquery()
+    due = sa.select(sa.func.min(col(Debt.due_date))).where(open_debts).scalar_subquery()
     ids = sorted(case_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         session.execute(
             sa.update(Case)
-            .where(Case.id.in_(chunk))  # type: ignore[union-attr]
+            .where(col(Case.id).in_(chunk))
             .values(balance=balance, due_date=due, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         reopened = (
             session.execute(
                 sa.update(Case)
-                .where(Case.id.in_(chunk), Case.status == CaseStatus.PAID, Case.balance > 0)  # type: ignore[union-attr]
+                .where(col(Case.id).in_(chunk), col(Case.status) == CaseStatus.PAID, col(Case.balance) > 0)
                 .values(status=CaseStatus.OPEN.value, closed_at=None)
-                .returning(Case.id)
+                .returning(col(Case.id))
                 .execution_options(synchronize_session=False)
             )
             .scalars()
@@ -575,9 +576,9 @@ def _refresh_cases(session: Session, case_ids: set[int], now: datetime) -> None:
         paid = (
             session.execute(
                 sa.select(Case).where(
-                    Case.id.in_(chunk),
-                    Case.balance == 0,
-                    Case.status.notin_([CaseStatus.PAID, CaseStatus.CLOSED]),  # type: ignore[union-attr]
+                    col(Case.id).in_(chunk),
+                    col(Case.balance) == 0,
+                    col(Case.status).notin_([CaseStatus.PAID, CaseStatus.CLOSED]),
                 )
             )
             .scalars()
@@ -679,11 +680,11 @@ def import_payments(
 
 
 def _debts_for_reference(session: Session, row: PaymentRow) -> list[Debt]:
-    query = sa.select(Debt).where(Debt.reference == row.reference)
+    query = sa.select(Debt).where(col(Debt.reference) == row.reference)
     if row.creditor:
-        query = query.join(Creditor, Creditor.id == Debt.creditor_id).where(Creditor.key == row.creditor)
+        query = query.join(Creditor, col(Creditor.id) == col(Debt.creditor_id)).where(col(Creditor.key) == row.creditor)
     return list(session.execute(query).scalars())
 
 
 def _case_status(session: Session, case_id: int) -> str:
-    return session.execute(sa.select(Case.status).where(Case.id == case_id)).scalar_one()
+    return session.execute(sa.select(col(Case.status)).where(col(Case.id) == case_id)).scalar_one()
