@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.models import Case, Debtor, Event, Flag, Installment, Message, PaymentPlan
 
@@ -68,7 +68,9 @@ def collect_events(engine: Engine) -> list[dict[str, Any]]:
         who = {
             case_id: _Who(ref, phone, _zone(zones))
             for case_id, ref, phone, zones in session.execute(
-                sa.select(Case.id, Debtor.ref, Debtor.phone, Debtor.timezones).join(Debtor, Debtor.id == Case.debtor_id)
+                sa.select(col(Case.id), col(Debtor.ref), col(Debtor.phone), col(Debtor.timezones)).join(
+                    Debtor, col(Debtor.id) == Case.debtor_id
+                )
             )
         }
         rows = _message_rows(session, who) + _system_rows(session, who)
@@ -90,9 +92,7 @@ def _line(at: datetime, who: _Who | None, case_id: int | None, **fields: Any) ->
 
 
 def _message_rows(session: Session, who: dict[int, _Who]) -> list[tuple[datetime, int, dict[str, Any]]]:
-    query = sa.select(Message).where(
-        sa.or_(Message.direction == "in", Message.status.in_(SENT))  # type: ignore[arg-type, attr-defined]
-    )
+    query = sa.select(Message).where(sa.or_(col(Message.direction) == "in", col(Message.status).in_(SENT)))
     rows = []
     for m in session.execute(query).scalars():
         inbound = m.direction == "in"
@@ -108,12 +108,13 @@ def _message_rows(session: Session, who: dict[int, _Who]) -> list[tuple[datetime
 
 def _system_rows(session: Session, who: dict[int, _Who]) -> list[tuple[datetime, int, dict[str, Any]]]:
     kinds = ["promise_recorded", "plan_activated", "flag_raised", *STATUS_EVENTS]
-    query = sa.select(Event).where(Event.kind.in_(kinds)).order_by(Event.id)  # type: ignore[attr-defined]
+    query = sa.select(Event).where(col(Event.kind).in_(kinds)).order_by(col(Event.id))
     rows = []
     for ev in session.execute(query).scalars():
         w = who.get(ev.case_id) if ev.case_id is not None else None
         base = {"direction": None, "channel": None, "step": None}
         data = ev.data or {}
+        extra: dict[str, Any]
         if ev.kind == "promise_recorded":
             extra = {"kind": "promise", "amount": str(data.get("amount")), "due": str(data.get("due_on")),
                      "text": f"promise to pay {data.get('amount')} by {data.get('due_on')}"}  # fmt: skip
@@ -135,9 +136,9 @@ def _installments(session: Session, plan_id: Any) -> list[dict[str, str]]:
     if plan_id is None:
         return []
     rows = session.execute(
-        sa.select(Installment.due_on, Installment.amount)
-        .where(Installment.plan_id == plan_id)
-        .order_by(Installment.seq)  # type: ignore[arg-type]
+        sa.select(col(Installment.due_on), col(Installment.amount))
+        .where(col(Installment.plan_id) == plan_id)
+        .order_by(col(Installment.seq))
     ).all()
     return [{"due": due.isoformat(), "amount": str(amount)} for due, amount in rows]
 
@@ -152,9 +153,9 @@ def write_events(events: list[dict[str, Any]], path: Path) -> None:
 def summarise(engine: Engine, events: list[dict[str, Any]]) -> dict[str, Any]:
     """The end-of-run figures."""
     with Session(engine) as session:
-        statuses = Counter(s for (s,) in session.execute(sa.select(Case.status)))
-        flags = Counter(r for (r,) in session.execute(sa.select(Flag.reason)))
-        accepted = PaymentPlan.accepted_at.is_not(None)  # type: ignore[union-attr]
+        statuses = Counter(s for (s,) in session.execute(sa.select(col(Case.status))))
+        flags = Counter(r for (r,) in session.execute(sa.select(col(Flag.reason))))
+        accepted = col(PaymentPlan.accepted_at).is_not(None)
         plans = session.execute(sa.select(sa.func.count()).select_from(PaymentPlan).where(accepted)).scalar()
     kinds = Counter(e["kind"] for e in events)
     return {
