@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.channels.recording import RecordingChannel
 from bot.inbound import Inbound, case_for_chat, receive
@@ -104,7 +104,9 @@ class Simulation:
 
     def _bind_personas(self) -> None:
         with Session(self.runtime.engine) as session:
-            rows = session.execute(sa.select(Case.id, Debtor.ref).join(Debtor, Debtor.id == Case.debtor_id))
+            rows = session.execute(
+                sa.select(col(Case.id), col(Debtor.ref)).join(Debtor, col(Debtor.id) == col(Case.debtor_id))
+            )
             for case_id, ref in rows:
                 key = self.assign.get(ref)
                 if key in self.personas:
@@ -154,13 +156,13 @@ class Simulation:
             candidates.append(self._queue[0][0])
         with self.runtime.engine.connect() as conn:
             check = conn.execute(
-                sa.select(sa.func.min(Case.next_check_at)).where(
-                    Case.status.not_in([s.value for s in ACTIVE])  # type: ignore[attr-defined]
+                sa.select(sa.func.min(col(Case.next_check_at))).where(
+                    col(Case.status).not_in([s.value for s in ACTIVE])
                 )
             ).scalar()
             queued = conn.execute(
-                sa.select(sa.func.min(sa.func.coalesce(Message.next_attempt_at, Message.not_before))).where(
-                    Message.status == MessageStatus.QUEUED.value  # type: ignore[arg-type]
+                sa.select(sa.func.min(sa.func.coalesce(col(Message.next_attempt_at), col(Message.not_before)))).where(
+                    col(Message.status) == MessageStatus.QUEUED.value
                 )
             ).scalar()
         candidates += [_aware(t) for t in (check, queued) if t is not None]
@@ -175,7 +177,7 @@ class Simulation:
         with Session(self.runtime.engine) as session:
             debtor = None
             if ref:
-                debtor = session.execute(sa.select(Debtor).where(Debtor.ref == ref)).scalar_one_or_none()
+                debtor = session.execute(sa.select(Debtor).where(col(Debtor.ref) == ref)).scalar_one_or_none()
             address = phone or (debtor.phone if debtor else None)
             chat = debtor.telegram_chat_id if debtor else None
         if channel == "telegram" and chat is not None:
@@ -197,18 +199,18 @@ class Simulation:
             self._observed_until = now - timedelta(seconds=1)
         with self.runtime.engine.connect() as conn:
             sent = conn.execute(
-                sa.select(Message.id, Message.case_id, Message.channel, Message.sent_at)
-                .where(Message.direction == "out", Message.sent_at > self._observed_until)  # type: ignore[arg-type, operator]
-                .where(Message.status.in_(["sent", "delivered"]))  # type: ignore[attr-defined]
-                .order_by(Message.id)
+                sa.select(col(Message.id), col(Message.case_id), col(Message.channel), col(Message.sent_at))
+                .where(col(Message.direction) == "out", col(Message.sent_at) > self._observed_until)
+                .where(col(Message.status).in_(["sent", "delivered"]))
+                .order_by(col(Message.id))
             ).all()
             events = conn.execute(
-                sa.select(Event.id, Event.case_id, Event.kind, Event.data)
-                .where(Event.id > self._seen_event, Event.kind.in_(["promise_recorded", "plan_activated"]))  # type: ignore[attr-defined]
-                .order_by(Event.id)
+                sa.select(col(Event.id), col(Event.case_id), col(Event.kind), col(Event.data))
+                .where(col(Event.id) > self._seen_event, col(Event.kind).in_(["promise_recorded", "plan_activated"]))
+                .order_by(col(Event.id))
             ).all()
             self._observed_until = now
-            last = conn.execute(sa.select(sa.func.max(Event.id))).scalar()
+            last = conn.execute(sa.select(sa.func.max(col(Event.id)))).scalar()
             self._seen_event = last or self._seen_event
             for row in sent:
                 self._on_sent(row.case_id, row.channel, _aware(row.sent_at) if row.sent_at else now)
@@ -235,7 +237,9 @@ class Simulation:
                 self.schedule(at, PersonaAction(case_id, reaction, "sms", Decimal(str(data["amount"]))))
             return
         rows = conn.execute(
-            sa.select(Installment.due_on, Installment.amount).where(Installment.plan_id == data["plan_id"])
+            sa.select(col(Installment.due_on), col(Installment.amount)).where(
+                col(Installment.plan_id) == data["plan_id"]
+            )
         ).all()
         for due, amount in rows:
             for reaction in persona.on("installment_due"):
@@ -244,7 +248,9 @@ class Simulation:
 
     def _zone(self, conn: Any, case_id: int) -> ZoneInfo:
         zones = conn.execute(
-            sa.select(Debtor.timezones).join(Case, Case.debtor_id == Debtor.id).where(Case.id == case_id)
+            sa.select(col(Debtor.timezones))
+            .join(Case, col(Case.debtor_id) == col(Debtor.id))
+            .where(col(Case.id) == case_id)
         ).scalar()
         return first_zone(zones)
 
@@ -265,7 +271,9 @@ class Simulation:
         """Pay `amount` on the case's open debts, oldest first."""
         with session_scope(self.runtime.engine) as session:
             debts = session.execute(
-                sa.select(Debt).where(Debt.case_id == case_id, Debt.balance > 0).order_by(Debt.due_date, Debt.id)  # type: ignore[arg-type]
+                sa.select(Debt)
+                .where(col(Debt.case_id) == case_id, col(Debt.balance) > 0)
+                .order_by(col(Debt.due_date), col(Debt.id))
             ).scalars()
             for debt in list(debts):
                 part = min(amount, debt.balance)
@@ -294,9 +302,9 @@ def _aware(instant: datetime) -> datetime:
 def plan_installments(session: Session, plan_id: int) -> list[dict[str, str]]:
     """The installments of a plan, as the events file writes them."""
     rows = session.execute(
-        sa.select(Installment.due_on, Installment.amount)
-        .where(Installment.plan_id == plan_id)
-        .order_by(Installment.seq)  # type: ignore[arg-type]
+        sa.select(col(Installment.due_on), col(Installment.amount))
+        .where(col(Installment.plan_id) == plan_id)
+        .order_by(col(Installment.seq))
     ).all()
     return [{"due": due.isoformat(), "amount": str(amount)} for due, amount in rows]
 
