@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from babel.numbers import get_currency_name
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -28,6 +27,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from relance.errors import ConfigError
+from relance.money import is_currency
 
 Frequency = Literal["weekly", "biweekly", "monthly"]
 ChannelName = Literal["sms", "telegram", "console"]
@@ -37,13 +37,7 @@ PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "xxx", "
 
 def _currency(code: str) -> str:
     code = code.strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise ValueError(f"{code!r} is not an ISO 4217 currency code")
-    try:
-        get_currency_name(code, locale="en")
-    except Exception as exc:  # babel raises on unknown data in some versions
-        raise ValueError(f"{code!r} is not an ISO 4217 currency code") from exc
-    if get_currency_name(code, locale="en") == code:
+    if not is_currency(code):
         raise ValueError(f"{code!r} is not an ISO 4217 currency code")
     return code
 
