@@ -486,8 +486,20 @@ HARDSHIP = _rx(
 
 # ------------------------------------------------------------------------------------------- human
 HUMAN = _rx(
-    r"\bparler (?:a|avec) (?:quelqu_un|une personne|un humain|un conseiller|un agent|un responsable|un vrai"
-    r"|une vraie|un operateur|votre service|vous|un etre humain|un employe|un interlocuteur|une conseillere)",
+    # "parle" too: "parlé" is a common misspelling of "parler" in SMS
+    r"\b(?:parler?|discuter|echanger) (?:a|avec) (?:quelqu_un|une personne|un humain|un conseiller|un agent"
+    r"|un responsable|un vrai|une vraie|un operateur|votre service|vous|un etre humain|un employe|un interlocuteur"
+    r"|une conseillere|un conseille)",
+    r"\bparler? (?:au|a la|a votre|avec le|avec la|avec votre) (?:service|gerante?|patron|directeur|directrice"
+    r"|superieur|comptab\w*|responsable|conseill\w*)",
+    r"\b(?:un|une|a|au|le|la|votre) conseill(?:e|ee|er|ere)s?\b",
+    r"\b(?:souhaite|souhaiterais|voudrais|veux|aimerais|demande a|pourrais) (?:etre|d etre) "
+    r"(?:re)?(?:rappele|contacte|appele)e?s?\b",
+    r"\b(?:un|une|d un|d une|autre) interlocut(?:eur|rice)\b",
+    r"\b(?:me passer|passez moi|passer moi) (?:quelqu_un|un |une |le |la |votre )",
+    r"\bquelqu_un (?:avec qui|a qui)\b",
+    r"\b(?:mettre|mettez|me mettre) (?:moi )?en (?:contact|relation)\b",
+    r"\brendez vous (?:telephonique|par telephone)\b",
     r"\b(?:rappel|appel)\w* (?:moi|nous)\b",
     r"\bm appeler\b",
     r"\bme rappeler\b(?! (?:le|la|les|l|votre|vos|mon|ma|mes|combien|quel|quelle|pourquoi) )",
@@ -517,6 +529,12 @@ HUMAN = _rx(
     r"\bphone me\b",
     r"\bring me\b",
     r"\bcall (?:me )?back\b",
+    r"\bcallback\b",
+    r"\b(?:someone|somebody|anyone|a person|who) (?:i|we) (?:can|could) (?:call|ring|phone|contact|talk to"
+    r"|talk with|speak to|speak with)\b",
+    r"\b(?:what|which) (?:number|phone number) (?:can|could|should|do) (?:i|we) call\b",
+    r"\b(?:someone|somebody|anyone) (?:to )?(?:reach out|get in touch|get back to me)\b",
+    r"\b(?:talk|speak) (?:to|with) (?:your|the) (?:\w+ )?(?:department|team|office)\b",
     r"\b(?:over|by|on) the phone\b",
     r"\bby phone\b",
     r"\bhuman\b",
@@ -641,7 +659,7 @@ ABUSE = _rx(
     r"\bvautour\w*",
     r"\bsales? chiens?\b",
     r"\bordure\w*",
-    r"\bpourri\w*",
+    r"\bpourri(?:e|s|es|ture|tures)?\b",  # not "pourriez vous", "pourrions"
     r"\bcharogne\w*",
     r"\bracaille\b",
     r"\b(?:bande|tas|espece|especes) d(?:e)? ?(?:cons|connards|nuls|voleurs|rats|chacals|guignols"
