@@ -185,20 +185,59 @@ def test_already_paid_pauses_flags_and_asks_date_and_means() -> None:
     assert isinstance(note, Note) and note.kind == "payment_details" and note.data["means"] == "transfer"
 
 
-def test_hardship_offers_a_plan_or_a_pause() -> None:
+def test_hardship_offers_a_plan_or_a_pause_and_is_flagged_at_once() -> None:
+    # flagged when declared (not only when the offer is refused): a debtor who goes quiet after
+    # "j'ai perdu mon travail" must reach a person, not the no_response -> formal_notice path
     d = turn("j'ai perdu mon travail")
     assert templates(d) == ["hardship"] and d.replies[0].context == {"pause_days": 30}
-    assert d.state == "awaiting_hardship_choice" and d.actions == ()
-    pause = turn("2", state=d.state, data=d.data, choice="pause")
-    assert PauseReminders(30) in pause.actions
-    plan = turn("en 4 fois", state=d.state, data=d.data)
+    assert d.state == "awaiting_hardship_choice" and flags(d) == ["hardship"]
+    (note,) = [a.note for a in d.actions if isinstance(a, RaiseFlag)]
+    assert note is not None and "j'ai perdu mon travail" in note
+    # the case is flagged from now on; the debtor's choice is still honoured
+    pause = turn("2", state=d.state, data=d.data, choice="pause", flagged=True)
+    assert PauseReminders(30) in pause.actions and pause.state == "idle"
+    plan = turn("en 4 fois", state=d.state, data=d.data, flagged=True)
     assert templates(plan) == ["plan_proposal"]
+
+
+def test_a_plan_chosen_in_hardship_is_negotiated_to_its_end_on_the_flagged_case() -> None:
+    d = turn("I lost my job last month and can't pay right now", locale="en")
+    plan = turn("1", state=d.state, data=d.data, choice="payment_plan", flagged=True, locale="en")
+    assert templates(plan) == ["plan_proposal"] and plan.state == "awaiting_plan_answer"
+    refused = turn("no", state=plan.state, data=plan.data, flagged=True, locale="en")
+    assert templates(refused) == ["plan_counter_offer"]
+    accepted = turn("ok deal", state=refused.state, data=refused.data, flagged=True, locale="en")
+    assert templates(accepted) == ["plan_confirmation"]
+    assert any(isinstance(a, ActivatePlan) for a in accepted.actions)
+    # the offer is closed: the flagged case is silent again until a person looks at it
+    after = turn("thanks, one more question", state=accepted.state, data=accepted.data, flagged=True, locale="en")
+    assert after.replies == () and after.actions == ()
+
+
+def test_the_hardship_offer_is_not_answered_once_an_agent_holds_the_case() -> None:
+    d = turn("je suis au chômage, je ne peux pas payer")
+    held = turn("2", state=d.state, data=d.data, choice="pause", flagged=True, agent=True)
+    assert held.replies == () and held.actions == ()
+
+
+def test_a_plan_offer_on_a_case_flagged_for_another_reason_stays_silent() -> None:
+    offered = turn("en 3 fois")
+    late = turn("oui", state=offered.state, data=offered.data, flagged=True)
+    assert late.replies == () and late.actions == ()
 
 
 def test_hardship_beyond_a_plan_or_a_pause_is_flagged() -> None:
     d = turn("I lost my job", locale="en")
     more = turn("I need more help than that, I have nothing at all", state=d.state, data=d.data, locale="en")
     assert flags(more) == ["hardship"] and templates(more) == ["handover"]
+    assert "hardship_offer" not in more.data
+
+
+def test_a_person_asked_for_in_hardship_is_a_call_request() -> None:
+    d = turn("j'ai perdu mon emploi le mois dernier, je ne peux pas payer pour l'instant")
+    person = turn("3", state=d.state, data=d.data, choice="human", flagged=True)
+    assert flags(person) == ["human_requested"] and templates(person) == ["handover"]
+    assert person.state == "handed_over"
 
 
 def test_wrong_person_apologises_and_stops_contact() -> None:

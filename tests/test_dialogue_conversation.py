@@ -274,6 +274,35 @@ def test_already_paid_pauses_reminders(engine: Engine, case_id: int, config: Rel
     assert [f.reason for f in rows(engine, Flag, case_id)] == ["payment_check"]
 
 
+def test_hardship_is_flagged_at_once_and_the_plan_offer_still_answered(
+    engine: Engine, case_id: int, config: RelanceConfig, renderer: Renderer
+) -> None:
+    send_reminder(engine, case_id, config, renderer, NOW)
+    debtor = Debtor_(engine, case_id, config, renderer)
+    text = "j'ai perdu mon emploi le mois dernier, je ne peux pas payer pour l'instant"  # the demo's persona
+    offer = debtor.says(text, NOW + timedelta(hours=8))
+    assert answered_with(engine, case_id) == ["hardship"] and [c.key for c in offer.replies[0].choices] == [
+        "payment_plan",
+        "pause",
+        "human",
+    ]
+    (flag,) = rows(engine, Flag, case_id)
+    assert (flag.reason, flag.recommended_action, flag.status) == ("hardship", "review_hardship", FlagStatus.OPEN)
+    assert flag.note is not None and text in flag.note
+    assert load(engine, case_id).flagged_at is not None
+
+    # the debtor takes the offer up on the flagged case: the bot carries the plan to its end
+    proposal = debtor.says("1", NOW + timedelta(hours=9))
+    assert answered_with(engine, case_id) == ["plan_proposal"] and len(proposal.replies) == 1
+    confirmed = debtor.says("oui c'est ok pour moi", NOW + timedelta(hours=10))
+    assert answered_with(engine, case_id) == ["plan_confirmation"] and len(confirmed.replies) == 1
+    (plan,) = rows(engine, PaymentPlan, case_id)
+    assert plan.status == PlanStatus.ACTIVE and load(engine, case_id).status == CaseStatus.PLAN
+    # the hardship stays in the queue for a person, once
+    assert [f.reason for f in rows(engine, Flag, case_id)] == ["hardship"]
+    assert debtor.says("merci", NOW + timedelta(hours=11)).replies == []
+
+
 @pytest.mark.parametrize(
     "reply", ["je vous paie 200 € vendredi", "en 3 fois", "Vous vous trompez de numéro", "je conteste cette facture"]
 )

@@ -8,13 +8,16 @@ States, persisted in `Case.dialogue_state` / `Case.dialogue_data`:
       │                          │ deny / new proposal out of policy (2nd: flag refused_offer)
       ├──dispute──> awaiting_dispute_reason ──any text──> disputed
       ├──already paid──> awaiting_payment_details ──any text──> idle
-      ├──hardship──> awaiting_hardship_choice ──pause / plan / help beyond (flag hardship)
+      ├──hardship (flag hardship)──> awaiting_hardship_choice ──pause──> idle (paused)
+      │                          │ plan──> awaiting_plan_answer; more help or a person──> handed_over
       ├──human, abuse, second unclear message──> handed_over
       └──wrong person──> closed
 
 Once a case is flagged for a human or held by an agent, the bot answers nothing but the opt-out
-confirmation; the one exception is the answer to the question it asked as it flagged a dispute
-(the reason), which is kept and acknowledged.
+confirmation; the exceptions are the answers to what it asked as it raised the flag itself: the
+reason of a dispute, the date and means of a payment the debtor says was made, and the choice
+offered to a debtor in hardship (a pause, or a plan negotiated to its end), until an agent holds
+the case.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ LOW_CONFIDENCE = 0.5  # below this, a message counts as not understood
 PAYMENT_CHECK_PAUSE_DAYS = 5
 HARDSHIP_PAUSE_DAYS = 30
 DEFAULT_PROMISE_DAYS = 7  # "je vais payer" without a date: a week
+HARDSHIP_OFFER = "hardship_offer"  # dialogue_data key: the pause / plan offered in hardship is open
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,8 @@ Handler = Callable[[Turn], Decision]
 
 def _data(turn: Turn, **changes: Any) -> dict[str, Any]:
     """The turn's data with the negotiation counters reset and `changes` applied."""
-    data = {k: v for k, v in turn.data.items() if k not in ("unclear", "offer", "refusals", "plan_unclear")}
+    reset = ("unclear", "offer", "refusals", "plan_unclear", HARDSHIP_OFFER)
+    data = {k: v for k, v in turn.data.items() if k not in reset}
     data.update({k: v for k, v in changes.items() if v is not None})
     return data
 
@@ -208,14 +213,19 @@ def on_plan(turn: Turn) -> Decision:
 
 def _offer_plan(turn: Turn, schedule: plans.Schedule, *, counter: bool, refusals: int) -> Decision:
     template = "plan_counter_offer" if counter else "plan_proposal"
-    data = _data(turn, offer=schedule_data(schedule), refusals=refusals)
+    # a plan negotiated from the hardship offer stays that offer's answer (see `silenced`)
+    carried = {HARDSHIP_OFFER: turn.data.get(HARDSHIP_OFFER)}
+    data = _data(turn, offer=schedule_data(schedule), refusals=refusals, **carried)
     note = Note("plan_counter_offered" if counter else "plan_proposed", schedule_data(schedule))
     return Decision(AWAITING_PLAN_ANSWER, data, (_plan_reply(template, schedule),), (note,))
 
 
 def on_hardship(turn: Turn) -> Decision:
+    """A pause or a plan offered at once, and the case flagged: a person reviews every declared
+    hardship (forbearance), whether or not the debtor takes the offer up."""
     reply = _reply("hardship", **hardship_context(HARDSHIP_PAUSE_DAYS))
-    return Decision(AWAITING_HARDSHIP_CHOICE, _data(turn), (reply,))
+    flag = RaiseFlag("hardship", f"the debtor declared hardship: {turn.text[:200]}")
+    return Decision(AWAITING_HARDSHIP_CHOICE, _data(turn, **{HARDSHIP_OFFER: True}), (reply,), (flag,))
 
 
 def on_human(turn: Turn) -> Decision:
@@ -363,19 +373,26 @@ def payment_means(text: str) -> str | None:
 def hardship_choice(turn: Turn) -> Decision:
     """After the hardship answer: a pause, a plan, or help beyond what the bot can offer (anything
     else a person in difficulty says goes to a human rather than to a menu)."""
-    if turn.intent in ("human", "hardship", "deny", "unknown"):
+    if turn.intent == "human":  # a call is asked for: more than the hardship review already flagged
+        return _handover(turn, "human_requested", note=f"hardship; the debtor asks for a person: {turn.text[:200]}")
+    if turn.intent in ("hardship", "deny", "unknown"):
         return _handover(turn, "hardship", note=f"hardship; the debtor asks for more help: {turn.text[:200]}")
     return by_intent(turn)
 
 
 def silenced(turn: Turn) -> Decision:
-    """A case flagged for a human or held by an agent: only opt-out and a pending dispute reason."""
+    """A case flagged for a human or held by an agent: only opt-out, and the answer to what the bot
+    asked as it flagged (a dispute reason, payment details, the hardship offer) until an agent holds it."""
     if turn.intent == "opt_out" or turn.understanding.intent == "opt_out":
         return on_opt_out(replace(turn, choice="opt_out"))
-    if turn.state == AWAITING_DISPUTE_REASON and not turn.case.agent_holds:
+    if turn.case.agent_holds:
+        return Decision(turn.state, dict(turn.data))
+    if turn.state == AWAITING_DISPUTE_REASON:
         return dispute_reason(turn)
-    if turn.state == AWAITING_PAYMENT_DETAILS and not turn.case.agent_holds:
+    if turn.state == AWAITING_PAYMENT_DETAILS:
         return payment_details(turn)
+    if turn.data.get(HARDSHIP_OFFER) and turn.state in (AWAITING_HARDSHIP_CHOICE, AWAITING_PLAN_ANSWER):
+        return HANDLERS[turn.state](turn)
     return Decision(turn.state, dict(turn.data))
 
 
