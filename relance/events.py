@@ -24,6 +24,8 @@ from sqlmodel import Session, col
 from relance.clock import ensure_utc
 from relance.models import Case, Event
 
+_CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
+
 GENESIS = "0" * 64
 
 
@@ -72,12 +74,17 @@ def event_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+EVENT: sa.Table = Event.__table__  # type: ignore[attr-defined]
+
+
 def chain_head(session: Session, case_id: int | None) -> str:
     """Hash of the last event of a case, or GENESIS."""
-    cond = col(Event.case_id).is_(None) if case_id is None else col(Event.case_id) == case_id
-    head = session.execute(
-        sa.select(col(Event.hash)).where(cond).order_by(col(Event.id).desc()).limit(1)
-    ).scalar_one_or_none()
+    return _head(session.connection(), case_id)
+
+
+def _head(conn: sa.Connection, case_id: int | None) -> str:
+    cond = EVENT.c.case_id.is_(None) if case_id is None else EVENT.c.case_id == case_id
+    head = conn.execute(sa.select(EVENT.c.hash).where(cond).order_by(EVENT.c.id.desc()).limit(1)).scalar()
     return head or GENESIS
 
 
@@ -91,30 +98,27 @@ def record_event(
     actor_id: str | int | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> Event:
-    """Append one event to the case's chain (flushed, not committed)."""
-    if case_id is not None and session.get_bind().dialect.name == "postgresql":
+    """Append one event to the case's chain (flushed, not committed); returns it, detached.
+
+    The row is written with a Core INSERT on the session's connection, not through the ORM unit of
+    work: events are never updated, and the webhooks and the dispatcher write one per message.
+    """
+    session.flush()  # pending changes first, so the chain and the database agree on the order
+    conn = session.connection()
+    if case_id is not None and conn.dialect.name == "postgresql":
         # serialise appends per case so concurrent writers queue instead of colliding
-        session.execute(sa.select(col(Case.id)).where(col(Case.id) == case_id).with_for_update())
-    session.flush()
+        conn.execute(sa.select(_CASES.c.id).where(_CASES.c.id == case_id).with_for_update())
     payload = jsonable(dict(data or {}))
     actor_ref = None if actor_id is None else str(actor_id)
-    prev = chain_head(session, case_id)
+    prev = _head(conn, case_id)
     at = ensure_utc(at)
-    event = Event(
-        case_id=case_id,
-        at=at,
-        actor=actor,
-        actor_id=actor_ref,
-        kind=kind,
-        data=payload,
-        prev_hash=prev,
-        hash=event_hash(
-            case_id=case_id, at=at, actor=actor, actor_id=actor_ref, kind=kind, data=payload, prev_hash=prev
-        ),
+    digest = event_hash(
+        case_id=case_id, at=at, actor=actor, actor_id=actor_ref, kind=kind, data=payload, prev_hash=prev
     )
-    session.add(event)
-    session.flush()
-    return event
+    row = {"case_id": case_id, "at": at, "actor": actor, "actor_id": actor_ref, "kind": kind, "data": payload,
+           "prev_hash": prev, "hash": digest}  # fmt: skip
+    event_id = conn.execute(sa.insert(EVENT).returning(EVENT.c.id), row).scalar_one()
+    return Event(id=event_id, **row)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,13 @@ def record_events_bulk(session: Session, events: Sequence[NewEvent]) -> int:
     if not events:
         return 0
     case_ids = sorted({e.case_id for e in events})
+    if session.get_bind().dialect.name == "postgresql":
+        # as `record_event`: concurrent writers of the same cases queue (rows locked in id order)
+        for start in range(0, len(case_ids), 500):
+            chunk = case_ids[start : start + 500]
+            session.execute(
+                sa.select(_CASES.c.id).where(_CASES.c.id.in_(chunk)).order_by(_CASES.c.id).with_for_update()
+            )
     heads = _chain_heads(session, case_ids)
     rows = []
     for e in events:

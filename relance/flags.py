@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.events import record_event
+from relance.events import NewEvent, record_event, record_events_bulk
 from relance.models import Case, Flag, FlagStatus
 
 # reason -> (priority 1 low … 4 urgent, recommended action)
@@ -72,6 +75,88 @@ def raise_flag(
     return flag
 
 
+@dataclass(frozen=True, slots=True)
+class NewFlag:
+    """A flag to raise in bulk (`raise_flags`)."""
+
+    case_id: int
+    reason: str
+    action: str | None = None
+    priority: int | None = None
+    note: str | None = None
+
+
+def raise_flags(session: Session, flags: Sequence[NewFlag], *, at: datetime, actor: str) -> int:
+    """Raise many flags at once, as `raise_flag` does one by one; returns how many were new.
+
+    Same rules: an open flag with the same reason on the case is reused, the case's `flagged_at`
+    is set if it was not, and each new flag gets its `flag_raised` event, in a few statements
+    whatever the number of cases (the sweep escalates thousands of silent cases on the same day).
+    """
+    if not flags:
+        return 0
+    session.flush()  # pending ORM changes first: the events chain after them
+    conn = session.connection()
+    table: sa.Table = Flag.__table__  # type: ignore[attr-defined]
+    existing = _open_flags(conn, table, flags)
+    fresh: dict[tuple[int, str], NewFlag] = {}
+    for flag in flags:
+        fresh.setdefault((flag.case_id, flag.reason), flag)
+    rows = [_flag_row(f, at) for key, f in fresh.items() if key not in existing]
+    if not rows:
+        return 0
+    stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids = [flag_id for (flag_id,) in conn.execute(stmt, rows)]
+    _mark_flagged(conn, sorted({r["case_id"] for r in rows}), at)
+    record_events_bulk(session, [_raised(r, flag_id, at, actor) for flag_id, r in zip(ids, rows, strict=True)])
+    return len(rows)
+
+
+def _raised(row: dict[str, Any], flag_id: int, at: datetime, actor: str) -> NewEvent:
+    action, priority = row["recommended_action"], row["priority"]
+    data = {"flag_id": flag_id, "reason": row["reason"], "action": action, "priority": priority}
+    return NewEvent(case_id=row["case_id"], kind="flag_raised", actor=actor, at=at, data=data)
+
+
+def _open_flags(conn: sa.Connection, table: sa.Table, flags: Sequence[NewFlag]) -> set[tuple[int, str]]:
+    ids = sorted({f.case_id for f in flags})
+    reasons = sorted({f.reason for f in flags})
+    found: set[tuple[int, str]] = set()
+    for start in range(0, len(ids), 500):
+        query = sa.select(table.c.case_id, table.c.reason).where(
+            table.c.case_id.in_(ids[start : start + 500]),
+            table.c.reason.in_(reasons),
+            table.c.status == FlagStatus.OPEN,
+        )
+        found.update((case_id, reason) for case_id, reason in conn.execute(query))
+    return found
+
+
+def _flag_row(flag: NewFlag, at: datetime) -> dict[str, Any]:
+    default_priority, default_action = FLAG_DEFAULTS.get(flag.reason, (2, "review_conversation"))
+    return {
+        "case_id": flag.case_id,
+        "reason": flag.reason,
+        "priority": flag.priority if flag.priority is not None else default_priority,
+        "recommended_action": flag.action or default_action,
+        "status": FlagStatus.OPEN.value,
+        "note": flag.note,
+        "created_at": at,
+    }
+
+
+def _mark_flagged(conn: sa.Connection, case_ids: list[int], at: datetime) -> None:
+    cases: sa.Table = Case.__table__  # type: ignore[attr-defined]
+    type_ = cases.c.flagged_at.type
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start : start + 500]
+        conn.execute(
+            sa.update(cases)
+            .where(cases.c.id.in_(chunk))
+            .values(flagged_at=sa.func.coalesce(cases.c.flagged_at, sa.literal(at, type_)), updated_at=at)
+        )
+
+
 def resolve_flags(
     session: Session, *, case: Case, at: datetime, agent_id: int | None = None, note: str | None = None
 ) -> int:
@@ -86,6 +171,7 @@ def resolve_flags(
         flag.resolved_at = at
         session.add(flag)
     case.flagged_at = None
+    case.next_check_at = None  # the sweep looks at the case again at once: reminders may resume
     case.updated_at = at
     session.add(case)
     session.flush()

@@ -27,6 +27,12 @@ duplicate per crash and per worker (a worker has one provider call in flight at 
 outside the contact window (the resend is checked again like any send). An adapter that does
 deduplicate can be given the key: if it has a `send_keyed(to, text, choices, key=...)` coroutine,
 the dispatcher calls it instead of `send_text`/`send_choices`.
+
+When every adapter deduplicates (all have `send_keyed`; the simulation's recording channels do),
+a resend after a crash reaches nobody twice, so the one-transaction-per-message rhythm buys
+nothing: the dispatcher then sends a claimed batch and records all its outcomes in one
+transaction (same fenced transitions, same events). A crash before that commit leaves the batch's
+rows claimed; after the lease they are sent again with the same keys and recorded once.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -109,6 +115,7 @@ class _Batch:
     rel: Related
     blocked: dict[tuple[str, str], datetime]
     creditors: dict[int, str]
+    debts: dict[int, list[tuple[str, Decimal, str, date]]] | None = None  # read with the batch when grouped
 
 
 def worker_name() -> str:
@@ -140,6 +147,9 @@ class Dispatcher:
         self.telegram_bot = telegram_bot
         self.enabled = tuple(c for c in (*config.channels.preferred, *channels) if c in channels)
         self.enabled = tuple(dict.fromkeys(self.enabled))
+        # every adapter deduplicates by key: a batch's outcomes are recorded together (module docstring)
+        self.grouped = bool(channels) and all(callable(getattr(a, "send_keyed", None)) for a in channels.values())
+        self._pending: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] | None = None
 
     async def drain(self, *, max_batches: int | None = None) -> DispatchReport:
         """Send batches until nothing is due (or `max_batches` were handled)."""
@@ -158,9 +168,40 @@ class Dispatcher:
         report = DispatchReport()
         claimed, batch = await asyncio.to_thread(self._claim)
         report.claimed = len(claimed)
-        for msg in claimed:
-            report.outcomes[await self._handle(msg, batch)] += 1
+        if self.grouped:
+            self._pending = []
+        try:
+            for msg in claimed:
+                report.outcomes[await self._handle(msg, batch)] += 1
+        except Exception:
+            await self._record_pending()  # what went before the error is recorded, as one by one
+            raise
+        await self._record_pending()
         return report
+
+    async def _record_pending(self) -> None:
+        """Grouped mode: apply the batch's recorded outcomes, in order, in one transaction."""
+        pending, self._pending = self._pending, None
+        if pending:
+            await asyncio.to_thread(self._apply, pending)
+
+    def _apply(self, pending: list[tuple[Any, tuple[Any, ...], dict[str, Any]]]) -> None:
+        """Run the kept transitions in order; consecutive sends are recorded together."""
+        sent: list[outbox.Sent] = []
+        with session_scope(self.engine) as session:
+            for fn, args, kwargs in pending:
+                if fn is outbox.mark_sent_many:
+                    sent.extend(args[0])
+                    continue
+                self._record_sent(session, sent)
+                fn(session, *args, **kwargs)
+            self._record_sent(session, sent)
+
+    def _record_sent(self, session: Any, sent: list[outbox.Sent]) -> None:
+        for item, done in zip(sent, outbox.mark_sent_many(session, sent, worker=self.worker), strict=True):
+            if not done:
+                _taken_over(item.msg)
+        sent.clear()
 
     # ------------------------------------------------------------------ reading
 
@@ -181,6 +222,7 @@ class Dispatcher:
             rel=snapshot.related(conn, ids, now=now),
             blocked=snapshot.opted_out(conn, addresses),
             creditors=dict(conn.execute(sa.select(Creditor.id, Creditor.key)).all()),  # type: ignore[call-overload]
+            debts=snapshot.open_debts(conn, ids) if self.grouped else None,
         )
 
     def _rules(self, batch: _Batch, row: CaseRow | None) -> CreditorRules | None:
@@ -228,7 +270,7 @@ class Dispatcher:
         body = msg.body
         if msg.kind in SCHEDULER_KINDS:
             try:
-                body = await asyncio.to_thread(self._write, msg, row, rules, plan.channel, window, now)
+                body = await self._text(msg, row, rules, plan.channel, window, now, batch)
             except (RenderError, ValueError) as exc:
                 log.error("message %s: cannot write its text: %s", msg.id, exc)
                 await self._db(self._fail, msg, now=now, error=f"cannot write the text: {exc}", code="render")
@@ -243,6 +285,11 @@ class Dispatcher:
         return msg.created_at + timedelta(minutes=self.config.caps.reply_grace_minutes)
 
     async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run `fn(session, ...)` in its own transaction, or in grouped mode keep it for the batch's (None)."""
+        if self._pending is not None:
+            self._pending.append((fn, args, kwargs))
+            return None
+
         def run() -> Any:
             with session_scope(self.engine) as session:
                 return fn(session, *args, **kwargs)
@@ -272,13 +319,20 @@ class Dispatcher:
                 await self._db(outbox.retry_later, msg, worker=self.worker, at=at, error=repr(exc), code="unexpected")
                 return "retried"
             return await self._permanent(msg, plan, row, batch, repr(exc), "unexpected", now)
+        sent = outbox.Sent(
+            msg, self.clock.now(), result.provider_id, plan.channel, plan.address, body,
+            reminder=msg.kind in REMINDER_KINDS, scheduler_kind=msg.kind in SCHEDULER_KINDS,
+        )  # fmt: skip
+        if self._pending is not None:
+            self._pending.append((outbox.mark_sent_many, ([sent],), {"worker": self.worker}))
+            return "sent"
         done = await self._db(
-            outbox.mark_sent, msg, worker=self.worker, now=self.clock.now(), provider_id=result.provider_id,
-            channel=plan.channel, address=plan.address, body=body, reminder=msg.kind in REMINDER_KINDS,
-            scheduler_kind=msg.kind in SCHEDULER_KINDS,
+            outbox.mark_sent, msg, worker=self.worker, now=sent.now, provider_id=sent.provider_id,
+            channel=sent.channel, address=sent.address, body=body, reminder=sent.reminder,
+            scheduler_kind=sent.scheduler_kind,
         )  # fmt: skip
         if not done:
-            log.warning("message %s: sent, but another worker had taken it over (lease expired)", msg.id)
+            _taken_over(msg)
         return "sent"
 
     async def _provider_call(self, adapter: ChannelAdapter, msg: Claimed, plan: Go, body: str) -> SendResult:
@@ -327,6 +381,27 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ writing the text
 
+    async def _text(
+        self,
+        msg: Claimed,
+        row: CaseRow | None,
+        rules: CreditorRules | None,
+        channel: str,
+        window: ContactWindow | None,
+        now: datetime,
+        batch: _Batch,
+    ) -> str:
+        """The text of a scheduler message; written on the spot when the batch holds all it needs."""
+        debts = None if batch.debts is None or row is None else batch.debts.get(row.id, [])
+        if debts is not None and _subject_kind(msg) is None and not self._links(row, channel, msg):
+            return self._write(msg, row, rules, channel, window, now, debts=debts)
+        return await asyncio.to_thread(self._write, msg, row, rules, channel, window, now)
+
+    def _links(self, row: CaseRow | None, channel: str, msg: Claimed) -> bool:
+        """Whether the text carries a fresh Telegram deep link (written in the database)."""
+        first = row is not None and row.last_reminder_at is None
+        return bool(self.telegram_bot) and channel == "sms" and msg.kind == "reminder" and first
+
     def _write(
         self,
         msg: Claimed,
@@ -335,13 +410,18 @@ class Dispatcher:
         channel: str,
         window: ContactWindow | None,
         now: datetime,
+        *,
+        debts: list[tuple[str, Decimal, str, date]] | None = None,
     ) -> str:
-        """The text of a scheduler message, from the facts of the moment it leaves."""
+        """The text of a scheduler message, from the facts of the moment it leaves (`debts`: already read)."""
         if row is None or rules is None or window is None:
             raise RenderError(f"message {msg.id}: its case, creditor or contact window is unknown")
-        with self.engine.connect() as conn:
-            debts = snapshot.open_debts(conn, [row.id]).get(row.id, [])
-            subject = _subject(conn, msg)
+        subject = None
+        if debts is None or _subject_kind(msg) is not None:
+            with self.engine.connect() as conn:
+                if debts is None:
+                    debts = snapshot.open_debts(conn, [row.id]).get(row.id, [])
+                subject = _subject(conn, msg)
         first = row.last_reminder_at is None
         link = self._telegram_link(row, now) if channel == "sms" and msg.kind == "reminder" and first else None
         return compose(
@@ -367,9 +447,20 @@ def _choice(raw: Any) -> _Choice:
     return _Choice(str(key), str(label))
 
 
+def _taken_over(msg: Claimed) -> None:
+    log.warning("message %s: sent, but another worker had taken it over (lease expired)", msg.id)
+
+
+def _subject_kind(msg: Claimed) -> str | None:
+    """The kind of a follow-up about a promise or an installment (its subject is read by key), else None."""
+    if msg.idempotency_key and msg.kind in ("promise_followup", *snapshot.INSTALLMENT_KINDS):
+        return msg.kind
+    return None
+
+
 def _subject(conn: Connection, msg: Claimed) -> Subject | None:
     """The promise or installment a follow-up is about, from its idempotency key."""
-    if not msg.idempotency_key or msg.kind not in ("promise_followup", *snapshot.INSTALLMENT_KINDS):
+    if _subject_kind(msg) is None or msg.idempotency_key is None:
         return None
     _, ident, _ = keys.parse_key(msg.idempotency_key)
     if msg.kind == "promise_followup":

@@ -24,6 +24,7 @@ no event: in our records each message is sent once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from relance.events import record_event
+from relance.events import NewEvent, record_event, record_events_bulk
 from relance.models import Case, Message, OptOut
 
 MESSAGE: sa.Table = Message.__table__  # type: ignore[attr-defined]
@@ -139,6 +140,81 @@ def mark_sent(
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message the provider accepted, to record with `mark_sent_many`."""
+
+    msg: Claimed
+    now: datetime
+    provider_id: str
+    channel: str
+    address: str
+    body: str
+    reminder: bool
+    scheduler_kind: bool
+
+
+def mark_sent_many(session: Session, sent: Sequence[Sent], *, worker: str) -> list[bool]:
+    """`mark_sent` for many messages in a few statements; for each, whether it was recorded.
+
+    The same fence: only rows this worker still holds are recorded (read first, locked on
+    PostgreSQL, and the UPDATE keeps the fence in its WHERE clause).
+    """
+    if not sent:
+        return []
+    held = _held(session, [s.msg.id for s in sent], worker)
+    todo = [s for s in sent if s.msg.id in held]
+    if todo:
+        conn = session.connection()
+        conn.execute(_SENT_UPDATE, [_sent_params(s, worker) for s in todo])
+        wakes = [s for s in todo if s.scheduler_kind and s.msg.case_id is not None]
+        for reminder in (True, False):
+            params = [{"b_case": s.msg.case_id, "b_at": s.now} for s in wakes if s.reminder is reminder]
+            if params:
+                conn.execute(_WAKE_AFTER_REMINDER if reminder else _WAKE, params)
+        record_events_bulk(session, [_sent_event(s) for s in todo if s.msg.case_id is not None])
+        for s in todo:
+            if s.msg.case_id is None:  # the chain of events without a case, one by one
+                _event(session, s.msg, "message_sent", s.now, **_sent_data(s))
+    return [s.msg.id in held for s in sent]
+
+
+def _held(session: Session, ids: list[int], worker: str) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        query = sa.select(M.id).where(M.id.in_(ids[start : start + 500]), M.claimed_by == worker, M.status == "sending")
+        found.update(session.execute(query.with_for_update()).scalars())
+    return found
+
+
+_CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
+_SENT_UPDATE = (
+    sa.update(MESSAGE)
+    .where(M.id == sa.bindparam("b_id"), M.claimed_by == sa.bindparam("b_worker"), M.status == "sending")
+    .values(
+        status="sent", provider_id=sa.bindparam("b_pid"), sent_at=sa.bindparam("b_at", type_=M.sent_at.type),
+        channel=sa.bindparam("b_channel"), to_address=sa.bindparam("b_address"), body=sa.bindparam("b_body"),
+        last_error=None, error_code=None, next_attempt_at=None,
+    )
+)  # fmt: skip
+_WAKE = sa.update(_CASES).where(_CASES.c.id == sa.bindparam("b_case")).values(next_check_at=None)
+_WAKE_AFTER_REMINDER = _WAKE.values(last_reminder_at=sa.bindparam("b_at", type_=_CASES.c.last_reminder_at.type))
+
+
+def _sent_params(s: Sent, worker: str) -> dict[str, Any]:
+    return {"b_id": s.msg.id, "b_worker": worker, "b_pid": s.provider_id, "b_at": s.now, "b_channel": s.channel,
+            "b_address": s.address, "b_body": s.body}  # fmt: skip
+
+
+def _sent_event(s: Sent) -> NewEvent:
+    data = _event_data(s.msg, **_sent_data(s))
+    return NewEvent(case_id=s.msg.case_id, kind="message_sent", actor=ACTOR, at=s.now, data=data)  # type: ignore[arg-type]
+
+
+def _sent_data(s: Sent) -> dict[str, Any]:
+    return {"channel": s.channel, "provider_id": s.provider_id, "body_sha256": body_digest(s.body)}
+
+
 def defer(session: Session, msg: Claimed, *, worker: str, until: datetime) -> bool:
     """Not now (window closed, caps, pause): back to the outbox; a deferral is not an attempt."""
     return _fenced(
@@ -215,11 +291,8 @@ def record_opt_out(
 
 
 def _event(session: Session, msg: Claimed, kind: str, now: datetime, **data: Any) -> None:
-    record_event(
-        session,
-        case_id=msg.case_id,
-        kind=kind,
-        actor=ACTOR,
-        at=now,
-        data={"message_id": msg.id, "kind": msg.kind, "step": msg.step, "key": msg.idempotency_key, **data},
-    )
+    record_event(session, case_id=msg.case_id, kind=kind, actor=ACTOR, at=now, data=_event_data(msg, **data))
+
+
+def _event_data(msg: Claimed, **data: Any) -> dict[str, Any]:
+    return {"message_id": msg.id, "kind": msg.kind, "step": msg.step, "key": msg.idempotency_key, **data}

@@ -16,8 +16,10 @@ reads are those of the moment the message leaves, not of the night before (a pay
 at 07:00 changes the 08:00 reminder), a message moved to another channel gets that channel's
 wording, and a sweep over a million cases stays within a minute (see `bench/sweep.py`).
 
-Rare transitions (a promise not kept, a plan broken, an escalation flag) go through the ORM and
-the event log, one case at a time, inside the batch's transaction.
+Rare transitions (a promise not kept, a plan broken) go through the ORM and the event log, one
+case at a time, inside the batch's transaction. Escalation flags (silence after the last reminder,
+an unpaid formal notice) are not rare — a portfolio's silent debtors reach the end of the scenario
+together — and are raised for the whole batch in a few statements (`relance.flags.raise_flags`).
 
 Concurrency: one sweep at a time (the scheduler leader). The dispatcher checks every stop
 condition again at send time, so a fact that changes between the sweep's read and the send (a
@@ -43,9 +45,9 @@ from relance.config import Creditor as CreditorRules
 from relance.config import RelanceConfig
 from relance.errors import PolicyError
 from relance.events import record_event
-from relance.flags import raise_flag
+from relance.flags import NewFlag, raise_flag, raise_flags
 from relance.models import Case, Creditor, Message, PaymentPlan, PromiseToPay
-from scheduler import keys, raw_sqlite, snapshot
+from scheduler import followups, keys, raw_sqlite, snapshot
 from scheduler.contact_window import ContactWindow, contact_window
 from scheduler.decision import Decision, Due, Escalate, Stop, Wait, decide
 from scheduler.facts import CaseFacts
@@ -203,20 +205,23 @@ class _Pass:
         if not rare:
             return
         with Session(bind=conn) as session:
+            flags = []
             for row, d in rare:
+                if isinstance(d, Escalate):
+                    report.escalated[d.reason] += 1
+                if isinstance(d, Escalate) and d.reason != followups.BROKEN:
+                    # a flag only (silence, an unpaid notice): raised for the whole batch at once below
+                    flags.append(NewFlag(case_id=row.id, reason=d.reason, action=d.action))
+                    continue
                 case = session.get(Case, row.id)
                 assert case is not None
                 if isinstance(d, Escalate):
-                    report.escalated[d.reason] += 1
-                    self._escalate(session, case, d, rel, row)
+                    self._break_plan(session, case, rel, row)
+                    raise_flag(session, case=case, reason=d.reason, action=d.action, at=self.now, actor="scheduler")
                 elif isinstance(d, Due) and d.ref is not None:
                     _promise_broken(session, case, d.ref, self.now)
             session.flush()
-
-    def _escalate(self, session: Session, case: Case, d: Escalate, rel: Related, row: CaseRow) -> None:
-        if d.reason == "broken_plan":
-            self._break_plan(session, case, rel, row)
-        raise_flag(session, case=case, reason=d.reason, action=d.action, at=self.now, actor="scheduler")
+            raise_flags(session, flags, at=self.now, actor="scheduler")
 
     def _break_plan(self, session: Session, case: Case, rel: Related, row: CaseRow) -> None:
         plan = session.get(PaymentPlan, rel.plans[case.id])  # type: ignore[index]

@@ -107,6 +107,27 @@ class RecordingChannel(ChannelAdapter):
             raise RecordingMisuse(f"telegram: {to!r} is not a chat id")
 
 
+@dataclass
+class KeyedRecordingChannel(RecordingChannel):
+    """A recording channel that deduplicates by idempotency key, as a provider accepting one would.
+
+    The dispatcher gives a message's key to adapters with `send_keyed`; a second send with the same
+    key returns the first send's result and records nothing. With such adapters only, the
+    dispatcher records a claimed batch's outcomes in one transaction (`scheduler.dispatch`).
+    """
+
+    _by_key: dict[str, SendResult] = field(default_factory=dict, repr=False)
+
+    async def send_keyed(self, to: str, text: str, choices: Sequence[ChoiceLike], *, key: str) -> SendResult:
+        """Send once per `key`."""
+        if key in self._by_key:
+            self._check_use(to, text)
+            return self._by_key[key]
+        result = await (self.send_choices(to, text, choices) if choices else self.send_text(to, text))
+        self._by_key[key] = result
+        return result
+
+
 def _append_durably(path: Path, entry: Recorded) -> None:
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")

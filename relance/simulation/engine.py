@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from bot.channels.recording import RecordingChannel
+from bot.channels.recording import KeyedRecordingChannel
 from bot.inbound import Inbound, case_for_chat, receive
 from bot.sms_inbound import handle_sms, locale_for_number
 from messages import Renderer
@@ -78,7 +78,7 @@ class Simulation:
         self.runtime = open_runtime(Settings(), config=config, clock=self.clock, engine=engine)
         self.config = config
         self.renderer = Renderer.from_config(config)
-        self.channels = {"sms": RecordingChannel(name="sms"), "telegram": RecordingChannel(name="telegram")}
+        self.channels = {"sms": KeyedRecordingChannel(name="sms"), "telegram": KeyedRecordingChannel(name="telegram")}
         self.dispatcher = Dispatcher(
             engine, config=config, renderer=self.renderer, channels=self.channels, clock=self.clock,
             worker="simulation", batch=dispatch_batch,
