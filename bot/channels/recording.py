@@ -117,14 +117,23 @@ class KeyedRecordingChannel(RecordingChannel):
     """
 
     _by_key: dict[str, SendResult] = field(default_factory=dict, repr=False)
+    _key: str | None = field(default=None, repr=False)
 
     async def send_keyed(self, to: str, text: str, choices: Sequence[ChoiceLike], *, key: str) -> SendResult:
         """Send once per `key`."""
         if key in self._by_key:
             self._check_use(to, text)
             return self._by_key[key]
-        result = await (self.send_choices(to, text, choices) if choices else self.send_text(to, text))
-        self._by_key[key] = result
+        self._key = key
+        try:
+            return await (self.send_choices(to, text, choices) if choices else self.send_text(to, text))
+        finally:
+            self._key = None
+
+    def _record(self, to: str, text: str, choices: tuple[tuple[str, str], ...]) -> SendResult:
+        result = super()._record(to, text, choices)
+        if self._key is not None:  # the key is kept the moment the message is accepted, as a provider would
+            self._by_key[self._key] = result
         return result
 
 
