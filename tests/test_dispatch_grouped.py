@@ -72,7 +72,7 @@ async def test_a_batch_is_sent_and_recorded_as_one_by_one(
 ) -> None:
     made = queue(engine, session, config, 6)
     # one case disputed after queuing: cancelled at send time, in the same batch as the sends
-    session.add(Dispute(case_id=made[2].id, reason="not mine", created_at=NOW))  # type: ignore[arg-type]
+    session.add(Dispute(case_id=made[2].id, reason_text="not mine", opened_at=NOW))  # type: ignore[arg-type]
     session.commit()
     channels = keyed()
     report = await dispatcher(engine, config, at_now, channels, batch=50).drain()
