@@ -43,6 +43,7 @@ PENDING = ("queued", "sending")
 ESCALATIONS = ("no_response", "court_procedure")
 INSTALLMENT_KINDS = ("installment_reminder", "installment_missed")
 _IN_LIMIT = 500
+DURABLE_RECHECK = timedelta(days=7)
 
 C = Case.__table__.c  # type: ignore[attr-defined]
 D = Debtor.__table__.c  # type: ignore[attr-defined]
@@ -370,6 +371,11 @@ def _installment_facts(rows: Iterable[InstallmentRow], reminded: set[str]) -> tu
     )
 
 
-def recheck_horizon(now: datetime) -> datetime:
-    """When a case with nothing scheduled is looked at again anyway (a safety net, once a day)."""
-    return now + timedelta(days=1)
+def recheck_horizon(now: datetime, *, durable: bool = False) -> datetime:
+    """When a case with nothing scheduled is looked at again anyway (a safety net, once a day).
+
+    `durable`: the case is stopped for a reason only an agent's action lifts (it waits for the
+    formal notice, an agent holds it, a dispute is open, the number is someone else's); every such
+    action wakes the case (`next_check_at` = NULL), so the net only needs to pass once a week.
+    """
+    return now + (DURABLE_RECHECK if durable else timedelta(days=1))

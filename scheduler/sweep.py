@@ -8,7 +8,9 @@ duplicate idempotency key is ignored: a message can never be queued twice), and 
 case's `next_check_at` (and `last_step`) in one more. A case whose window is closed now gets its
 message queued with `not_before` = the window's next opening; a case with nothing due sleeps
 until the day something will be (at most a day: a safety net for facts changed by code that did
-not wake the case by clearing its `next_check_at`).
+not wake the case by clearing its `next_check_at`, or for a scenario edited in the configuration).
+A case stopped for a reason only an agent can lift (`DURABLE_STOPS`) sleeps a week: every agent
+action wakes the case it touches.
 
 The sweep decides *what* goes and *when*; the text is written through `messages` by the
 dispatcher at send time (`Message.body` stays empty until then). That way the amounts a debtor
@@ -47,9 +49,9 @@ from relance.errors import PolicyError
 from relance.events import record_event
 from relance.flags import NewFlag, raise_flag, raise_flags
 from relance.models import Case, Creditor, Message, PaymentPlan, PromiseToPay
-from scheduler import followups, keys, raw_sqlite, snapshot
+from scheduler import followups, keys, raw_sqlite, snapshot, stops
 from scheduler.contact_window import ContactWindow, contact_window
-from scheduler.decision import Decision, Due, Escalate, Stop, Wait, decide
+from scheduler.decision import AWAITING_FORMAL_NOTICE, Decision, Due, Escalate, Stop, Wait, decide
 from scheduler.facts import CaseFacts
 from scheduler.snapshot import CaseRow, Related
 
@@ -59,6 +61,10 @@ BATCH = 5000
 INVALID_ZONE = "invalid_time_zone"
 UNKNOWN_CREDITOR = "unknown_creditor"
 PLAN_BROKEN = "plan_broken"
+# stops only an agent's action lifts, and every such action wakes the case: looked at again weekly
+DURABLE_STOPS = frozenset(
+    {AWAITING_FORMAL_NOTICE, stops.AGENT, stops.DISPUTE, stops.WRONG_PERSON, stops.FORMAL_NOTICE_SENT}
+)
 
 
 @dataclass
@@ -134,6 +140,7 @@ class _Pass:
         self.rules: dict[int, CreditorRules | None] = {cid: _rules(config, key) for cid, key in creditor_keys.items()}
         self.windows: dict[tuple[int, str | None, str], ContactWindow | None] = {}
         self.horizon = snapshot.recheck_horizon(now)
+        self.durable_horizon = snapshot.recheck_horizon(now, durable=True)
 
     def window(self, row: CaseRow, rules: CreditorRules) -> ContactWindow | None:
         key = (row.creditor_id, row.country, row.timezones)
@@ -191,9 +198,10 @@ class _Pass:
                 nxt = self.horizon if d.until is None else min(d.until, self.horizon)
             elif isinstance(d, Escalate):
                 nxt = None  # looked at again by the next sweep, once the flag is there
+            elif isinstance(d, Stop):
+                report.stopped[d.reason] += 1
+                nxt = self.durable_horizon if d.reason in DURABLE_STOPS else self.horizon
             else:
-                if isinstance(d, Stop):
-                    report.stopped[d.reason] += 1
                 nxt = self.horizon  # a queued message wakes the case when it is sent (dispatcher)
             params.append((nxt, steps.get(row.id, row.last_step), row.id))
         update_check_times(conn, params)

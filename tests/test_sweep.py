@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from relance.config import RelanceConfig
+from relance.flags import resolve_flags
 from relance.models import (
     Agent,
     Case,
@@ -268,6 +269,28 @@ def test_no_response_after_the_last_step_is_flagged_once(
     with Session(engine) as s:
         flags = list(s.execute(sa.select(Flag)).scalars())
     assert [(f.reason, f.recommended_action) for f in flags] == [("no_response", "formal_notice")]
+    # only an agent lifts this stop: the safety net passes weekly, and the agent's action wakes the case
+    assert case(engine, made.id).next_check_at == recheck_horizon(NOW + timedelta(hours=1), durable=True)
+    assert recheck_horizon(NOW, durable=True) == NOW + timedelta(days=7)
+    with Session(engine) as s:
+        current = s.get(Case, made.id)
+        assert current is not None
+        assert resolve_flags(s, case=current, at=NOW + timedelta(hours=2)) == 1
+        s.commit()
+    assert case(engine, made.id).next_check_at is None
+    assert sweep_at(engine, config, NOW + timedelta(hours=3)).stopped["awaiting_formal_notice"] == 1
+
+
+def test_stops_only_an_agent_lifts_sleep_a_week_others_a_day(
+    engine: Engine, session: Session, config: RelanceConfig
+) -> None:
+    disputed = new_case(session)
+    session.add(Dispute(case_id=disputed.id, opened_at=NOW))  # type: ignore[arg-type]
+    small = new_case(session, amount="4.00")  # under the tolerance: a new debt may be imported any day
+    session.commit()
+    sweep_at(engine, config)
+    assert case(engine, disputed.id).next_check_at == NOW + timedelta(days=7)
+    assert case(engine, small.id).next_check_at == NOW + timedelta(days=1)
 
 
 def test_formal_notice_deadline_passed_unpaid(engine: Engine, session: Session, config: RelanceConfig) -> None:
