@@ -25,17 +25,17 @@ from relance.clock import SimulatedClock
 from relance.config import RelanceConfig, Settings
 from relance.db import session_scope
 from relance.importer import import_debts
-from relance.models import Case, CaseStatus, Debt, Debtor, Event, Installment, Message, MessageStatus, PaymentPlan
+from relance.models import Case, Debt, Debtor, Event, Installment, Message, MessageStatus, PaymentPlan
 from relance.payments import record_payment
 from relance.runtime import Runtime, open_runtime
 from relance.simulation.personas import Persona, Reaction
 from relance.simulation.replies import ScheduledReply
 from scheduler.dispatch import Dispatcher
+from scheduler.snapshot import ACTIVE_STATUSES
 from scheduler.sweep import sweep
 
-MAX_STEP = timedelta(hours=1)
+MAX_STEP = timedelta(days=1)
 MIN_STEP = timedelta(minutes=1)
-ACTIVE = (CaseStatus.PAID, CaseStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -151,15 +151,20 @@ class Simulation:
                 self._act(item, now)
 
     def _next_instant(self, now: datetime) -> datetime:
+        """The next instant anything can happen: a case's check, a queued message, a reply or action.
+
+        A case woken by the dispatcher (`next_check_at` NULL) is looked at a minute later, as the
+        scheduler's sweep, which runs every minute, would. `MAX_STEP` is only a safety net.
+        """
         candidates = [now + MAX_STEP]
         if self._queue:
             candidates.append(self._queue[0][0])
         with self.runtime.engine.connect() as conn:
-            check = conn.execute(
-                sa.select(sa.func.min(col(Case.next_check_at))).where(
-                    col(Case.status).not_in([s.value for s in ACTIVE])
-                )
-            ).scalar()
+            active = col(Case.status).in_(ACTIVE_STATUSES)
+            woken = conn.execute(sa.select(col(Case.id)).where(active, col(Case.next_check_at).is_(None)).limit(1))
+            if woken.first() is not None:
+                return now + MIN_STEP
+            check = conn.execute(sa.select(sa.func.min(col(Case.next_check_at))).where(active)).scalar()
             queued = conn.execute(
                 sa.select(sa.func.min(sa.func.coalesce(col(Message.next_attempt_at), col(Message.not_before)))).where(
                     col(Message.status) == MessageStatus.QUEUED.value
