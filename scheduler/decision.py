@@ -8,7 +8,8 @@
 - `Escalate(reason, action)`: flag the case for a human (no_response, broken_plan, court_procedure).
 
 Order: stop conditions; one reminder in the outbox at a time; the formal notice's deadline; an
-active plan (only installment follow-ups); a pending promise; a pause; the scenario; escalation.
+active plan (only installment follow-ups); a pending promise; a pause; an open flag waiting for a
+person (the scenario holds); the scenario; escalation.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ REMINDER = "reminder"
 PROMISE_FOLLOWUP = "promise_followup"
 NO_CONTACT_WINDOW = "no_contact_window"
 AWAITING_FORMAL_NOTICE = "awaiting_formal_notice"
+AWAITING_AGENT = "awaiting_agent"
 PLAN_ACTIVE = "plan_active"
 PROMISE_PENDING = "promise_pending"
 NO_ACTIVE_PLAN = "no_active_plan"
@@ -94,6 +96,10 @@ def decide(facts: CaseFacts, *, rules: CreditorRules, caps: Caps, window: Contac
         return _plan(ctx)
     if facts.promise_due is not None:
         return _promise(ctx, facts.promise_due)
+    if facts.flag_open and not facts.flagged:
+        # a person was asked for (a request, a hardship, a refused offer, a broken plan…): the bot
+        # stays quiet, as in the conversation, until an agent resolves the flag or takes the case
+        return Stop(AWAITING_AGENT)
     return _scenario(ctx, rules)
 
 
@@ -176,6 +182,8 @@ def recheck(facts: CaseFacts, *, kind: str, rules: CreditorRules, caps: Caps, no
         return Stop(PLAN_ACTIVE)
     if kind == REMINDER and facts.promise_due is not None:
         return Stop(PROMISE_PENDING)
+    if kind == REMINDER and facts.flag_open and not facts.flagged:
+        return Stop(AWAITING_AGENT)
     if kind in (followups.BEFORE, followups.MISSED) and not facts.plan_active:
         return Stop(NO_ACTIVE_PLAN)
     if facts.paused_until is not None and facts.paused_until > now:

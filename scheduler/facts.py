@@ -49,3 +49,5 @@ class CaseFacts:
     pending_reminder: bool = False
     # reasons of escalation flags ever raised on the case (no_response, court_procedure)
     flagged: frozenset[str] = frozenset()
+    # an open flag waits for a person (Case.flagged_at): the scenario holds its reminders
+    flag_open: bool = False

@@ -4,8 +4,8 @@ One query selects the cases (with their debtor); a handful more fetch, for all o
 once, what the decision needs: open disputes, the pending promise, the active plan and its
 installments, the recent and pending reminders, escalation flags, and the debtor's opt-outs.
 Nothing here loops over cases with a query each: a batch of 5,000 cases costs about ten queries.
-Cases are filtered by `case_id IN (...)` for small sets and by an id range (then in Python) for
-large ones, which keeps each query a single index range scan.
+Cases are filtered by `case_id IN (...)` for small or sparse sets and by an id range (then in
+Python) for large dense ones, which keeps each query a single index range scan.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ PENDING = ("queued", "sending")
 ESCALATIONS = ("no_response", "court_procedure")
 INSTALLMENT_KINDS = ("installment_reminder", "installment_missed")
 _IN_LIMIT = 500
+_SPARSE_IN_LIMIT = 10_000  # a sweep batch (5,000) fits: far below SQLite's 32,766 bound variables
 DURABLE_RECHECK = timedelta(days=7)
 
 C = Case.__table__.c  # type: ignore[attr-defined]
@@ -74,6 +75,7 @@ class CaseRow:
     phone: str | None
     telegram_chat_id: int | None
     wrong_person: bool
+    flagged_at: datetime | None = None
 
     def addresses(self) -> dict[str, str]:
         """The debtor's address per channel."""
@@ -88,7 +90,7 @@ class CaseRow:
 _CASE_COLUMNS = (
     C.id, C.creditor_id, C.status, C.currency, C.balance, C.due_date, C.last_step, C.last_reminder_at,
     C.last_inbound_at, C.paused_until, C.agent_id, C.notice_deadline,
-    D.id, D.name, D.locale, D.country, D.timezones, D.phone, D.telegram_chat_id, D.wrong_person,
+    D.id, D.name, D.locale, D.country, D.timezones, D.phone, D.telegram_chat_id, D.wrong_person, C.flagged_at,
 )  # fmt: skip
 
 
@@ -123,7 +125,8 @@ def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[Ca
 def _raw(conn: Connection, query: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:
     """SQL text and positional parameters of `query` for SQLite's driver (instants bound by hand)."""
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    values = (compiled.params[name] for name in compiled.positiontup or ())
+    bound = compiled.params  # a property that builds the dict anew on each access
+    values = (bound[name] for name in compiled.positiontup or ())
     return str(compiled), tuple(raw_sqlite.instant(v) if isinstance(v, datetime) else v for v in values)
 
 
@@ -133,6 +136,7 @@ def _sqlite_case_row(r: Any) -> CaseRow:
         r[0], r[1], r[2], r[3], raw_sqlite.read_money(r[4]), raw_sqlite.read_date(r[5]), r[6],
         raw_sqlite.read_instant(r[7]), raw_sqlite.read_instant(r[8]), raw_sqlite.read_instant(r[9]), r[10],
         raw_sqlite.read_date(r[11]), r[12], r[13], r[14], r[15], r[16], r[17], r[18], bool(r[19]),
+        raw_sqlite.read_instant(r[20]),
     )  # fmt: skip
 
 
@@ -151,10 +155,17 @@ def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def _of_cases(column: Any, ids: Collection[int]) -> Any:
-    """`column IN ids` for a small set, else the id range (callers drop rows of other cases)."""
-    if len(ids) <= _IN_LIMIT:
+    """`column IN ids` for a small or sparse set, else the id range (callers drop rows of other cases).
+
+    A range is one index range scan, the best when most cases in it are wanted (a sweep over a
+    portfolio all due at once); when few are (the daily trickle of a portfolio in steady state),
+    it would read every other case's rows too, so the ids are listed instead.
+    """
+    lowest, highest = min(ids), max(ids)
+    dense = len(ids) * 2 >= highest - lowest + 1
+    if len(ids) <= _IN_LIMIT or (not dense and len(ids) <= _SPARSE_IN_LIMIT):
         return column.in_(sorted(ids))
-    return column.between(min(ids), max(ids))
+    return column.between(lowest, highest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,10 +366,13 @@ def case_facts(
         last_inbound_at=row.last_inbound_at,
         pending_reminder=row.id in rel.pending,
         flagged=frozenset(rel.flagged.get(row.id, ())),
+        flag_open=row.flagged_at is not None,
     )
 
 
-def _installment_facts(rows: Iterable[InstallmentRow], reminded: set[str]) -> tuple[InstallmentFacts, ...]:
+def _installment_facts(rows: Sequence[InstallmentRow], reminded: set[str]) -> tuple[InstallmentFacts, ...]:
+    if not rows:  # most cases have no plan: skip building an empty generator per case
+        return ()
     return tuple(
         InstallmentFacts(
             id=r.id,

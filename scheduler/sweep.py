@@ -51,7 +51,7 @@ from relance.flags import NewFlag, raise_flag, raise_flags
 from relance.models import Case, Creditor, Message, PaymentPlan, PromiseToPay
 from scheduler import followups, keys, raw_sqlite, snapshot, stops
 from scheduler.contact_window import ContactWindow, contact_window
-from scheduler.decision import AWAITING_FORMAL_NOTICE, Decision, Due, Escalate, Stop, Wait, decide
+from scheduler.decision import AWAITING_AGENT, AWAITING_FORMAL_NOTICE, Decision, Due, Escalate, Stop, Wait, decide
 from scheduler.facts import CaseFacts
 from scheduler.snapshot import CaseRow, Related
 
@@ -63,7 +63,7 @@ UNKNOWN_CREDITOR = "unknown_creditor"
 PLAN_BROKEN = "plan_broken"
 # stops only an agent's action lifts, and every such action wakes the case: looked at again weekly
 DURABLE_STOPS = frozenset(
-    {AWAITING_FORMAL_NOTICE, stops.AGENT, stops.DISPUTE, stops.WRONG_PERSON, stops.FORMAL_NOTICE_SENT}
+    {AWAITING_FORMAL_NOTICE, AWAITING_AGENT, stops.AGENT, stops.DISPUTE, stops.WRONG_PERSON, stops.FORMAL_NOTICE_SENT}
 )
 
 

@@ -43,5 +43,10 @@ def test_demo_runs_and_flags_the_personas(tmp_path: Path) -> None:
         assert (ref, "wrong_person") in flags
     for ref in by_persona["pays_after_first_reminder"] | by_persona["promises_and_pays"]:
         assert status[ref] == "paid", (ref, status[ref])
+    for ref in by_persona["hardship"]:
+        assert (ref, "hardship") in flags
     assert any((ref, "no_response") in flags for ref in by_persona["silent"])
+    # a debtor who talked to us and waits for a person is not escalated as silent
+    for ref in by_persona["asks_for_a_person"] | by_persona["hardship"] | by_persona["disputes"]:
+        assert (ref, "no_response") not in flags, ref
     assert json.dumps(sorted(flags))  # the queue is not empty

@@ -188,3 +188,32 @@ def test_random_sweeps_and_dispatch_keep_window_caps_and_order(
 def window_zone(zones: str) -> ZoneInfo:
     """The zone reaching a date last (westernmost) among the candidates used above."""
     return ZoneInfo(zones.split()[-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    last_step=st.integers(min_value=0, max_value=4),
+    days=st.integers(min_value=0, max_value=90),
+    minutes=st.integers(min_value=0, max_value=24 * 60 - 1),
+)
+def test_an_open_flag_holds_every_scenario_reminder(last_step: int, days: int, minutes: int) -> None:
+    """A case waiting for a person gets no scenario reminder, whatever the day, and one queued is cancelled."""
+    now = paris(2026, 11, 2, 0, 0) + timedelta(days=days, minutes=minutes)
+    sent = None if last_step == 0 else paris(2026, 11, 2, 10, 0)
+    flagged = replace(OPEN, last_step=last_step, last_sent_at=sent, flag_open=True)
+    decision = run(flagged, now)
+    event(type(decision).__name__)
+    assert not isinstance(decision, Due | Escalate)
+    assert recheck(flagged, kind="reminder", rules=RULES, caps=CAPS, now=now) == Stop("awaiting_agent")
+    if isinstance(run(replace(flagged, flag_open=False), now), Due | Escalate):
+        assert decision == Stop("awaiting_agent")  # what would have gone is held, not postponed
+
+
+def test_an_open_flag_lets_an_agreed_plan_be_reminded() -> None:
+    from scheduler.facts import InstallmentFacts
+
+    plan = (InstallmentFacts(id=7, due_on=date(2026, 12, 5)), InstallmentFacts(id=8, due_on=date(2027, 1, 5)))
+    flagged = replace(OPEN, plan_active=True, installments=plan, flag_open=True)
+    decision = run(flagged, paris(2026, 12, 3, 10, 0))
+    assert isinstance(decision, Due) and decision.kind == "installment_reminder" and decision.ref == 7
+    assert recheck(flagged, kind="installment_reminder", rules=RULES, caps=CAPS, now=paris(2026, 12, 3, 10, 0)) is None

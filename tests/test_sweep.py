@@ -303,3 +303,22 @@ def test_formal_notice_deadline_passed_unpaid(engine: Engine, session: Session, 
         flag = s.execute(sa.select(Flag)).scalar_one()
     assert flag.recommended_action == "court_procedure"
     assert outbox(engine) == []
+
+
+def test_a_case_waiting_for_a_person_gets_no_reminder_until_the_flag_is_resolved(
+    engine: Engine, session: Session, config: RelanceConfig
+) -> None:
+    from relance.flags import raise_flag
+
+    made = new_case(session)
+    raise_flag(session, case=made, reason="human_requested", at=NOW - timedelta(hours=1))
+    session.commit()
+    report = sweep_at(engine, config)
+    assert (report.queued, dict(report.stopped)) == (0, {"awaiting_agent": 1})
+    assert case(engine, made.id).next_check_at == recheck_horizon(NOW, durable=True)
+    with Session(engine) as s:
+        current = s.get(Case, made.id)
+        assert current is not None
+        resolve_flags(s, case=current, at=NOW + timedelta(minutes=5))
+        s.commit()
+    assert sweep_at(engine, config, NOW + timedelta(minutes=6)).queued == 1
