@@ -44,6 +44,7 @@ import socket
 import uuid
 from collections import Counter
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -74,6 +75,9 @@ from scheduler.snapshot import CaseRow, Related
 log = logging.getLogger(__name__)
 
 TWILIO_OPTED_OUT = "21610"
+# grouped mode: the transitions of the batch being handled, recorded together at its end
+_Pending = list[tuple[Any, tuple[Any, ...], dict[str, Any]]]
+_PENDING: ContextVar[_Pending | None] = ContextVar("relance_dispatch_pending", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +153,6 @@ class Dispatcher:
         self.enabled = tuple(dict.fromkeys(self.enabled))
         # every adapter deduplicates by key: a batch's outcomes are recorded together (module docstring)
         self.grouped = bool(channels) and all(callable(getattr(a, "send_keyed", None)) for a in channels.values())
-        self._pending: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] | None = None
 
     async def drain(self, *, max_batches: int | None = None) -> DispatchReport:
         """Send batches until nothing is due (or `max_batches` were handled)."""
@@ -168,24 +171,26 @@ class Dispatcher:
         report = DispatchReport()
         claimed, batch = await asyncio.to_thread(self._claim)
         report.claimed = len(claimed)
-        if self.grouped:
-            self._pending = []
+        token = _PENDING.set([] if self.grouped else None)  # per task: concurrent batches never mix
         try:
             for msg in claimed:
                 report.outcomes[await self._handle(msg, batch)] += 1
+            await self._record_pending()
         except Exception:
             await self._record_pending()  # what went before the error is recorded, as one by one
             raise
-        await self._record_pending()
+        finally:
+            _PENDING.reset(token)
         return report
 
     async def _record_pending(self) -> None:
         """Grouped mode: apply the batch's recorded outcomes, in order, in one transaction."""
-        pending, self._pending = self._pending, None
+        pending = _PENDING.get()
+        _PENDING.set(None)
         if pending:
             await asyncio.to_thread(self._apply, pending)
 
-    def _apply(self, pending: list[tuple[Any, tuple[Any, ...], dict[str, Any]]]) -> None:
+    def _apply(self, pending: _Pending) -> None:
         """Run the kept transitions in order; consecutive sends are recorded together."""
         sent: list[outbox.Sent] = []
         with session_scope(self.engine) as session:
@@ -286,8 +291,9 @@ class Dispatcher:
 
     async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run `fn(session, ...)` in its own transaction, or in grouped mode keep it for the batch's (None)."""
-        if self._pending is not None:
-            self._pending.append((fn, args, kwargs))
+        pending = _PENDING.get()
+        if pending is not None:
+            pending.append((fn, args, kwargs))
             return None
 
         def run() -> Any:
@@ -323,8 +329,9 @@ class Dispatcher:
             msg, self.clock.now(), result.provider_id, plan.channel, plan.address, body,
             reminder=msg.kind in REMINDER_KINDS, scheduler_kind=msg.kind in SCHEDULER_KINDS,
         )  # fmt: skip
-        if self._pending is not None:
-            self._pending.append((outbox.mark_sent_many, ([sent],), {"worker": self.worker}))
+        pending = _PENDING.get()
+        if pending is not None:
+            pending.append((outbox.mark_sent_many, ([sent],), {"worker": self.worker}))
             return "sent"
         done = await self._db(
             outbox.mark_sent, msg, worker=self.worker, now=sent.now, provider_id=sent.provider_id,

@@ -145,3 +145,18 @@ async def test_the_late_worker_of_a_batch_is_fenced(
         s.commit()
     assert "late" not in {r.provider_id for r in outbox(engine)}
     assert len(events(engine, "message_sent")) == 2
+
+
+async def test_concurrent_batches_of_one_dispatcher_keep_their_own_outcomes(
+    engine: Engine, session: Session, config: RelanceConfig, at_now: SimulatedClock
+) -> None:
+    import asyncio
+
+    queue(engine, session, config, 6)
+    channels = keyed()
+    worker = dispatcher(engine, config, at_now, channels, batch=3)
+    reports = await asyncio.gather(worker.run_once(), worker.run_once())
+    assert sorted(r.claimed for r in reports) == [3, 3]
+    assert all(r.outcomes == {"sent": 3} for r in reports)
+    assert [r.status for r in outbox(engine)] == ["sent"] * 6
+    assert len(events(engine, "message_sent")) == 6 and len(channels["sms"].sent) == 6
