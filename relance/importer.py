@@ -558,7 +558,7 @@ def _refresh_cases(session: Session, case_ids: set[int], now: datetime) -> None:
         session.execute(
             sa.update(Case)
             .where(col(Case.id).in_(chunk))
-            .values(balance=balance, due_date=due, updated_at=now)
+            .values(balance=balance, due_date=due, updated_at=now, next_check_at=None)  # the sweep decides again
             .execution_options(synchronize_session=False)
         )
         reopened = (

@@ -141,6 +141,7 @@ def refresh_case_totals(session: Session, case: Case, at: datetime) -> None:
     ).one()
     case.balance = quantize(Decimal(balance), case.currency)
     case.due_date = due
+    case.next_check_at = None  # day 0, the balance or a plan changed: the sweep decides again
     case.updated_at = at
     if case.balance == 0 and case.status not in (CaseStatus.PAID, CaseStatus.CLOSED):
         previous = case.status

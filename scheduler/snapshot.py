@@ -386,10 +386,10 @@ def _installment_facts(rows: Sequence[InstallmentRow], reminded: set[str]) -> tu
 
 
 def recheck_horizon(now: datetime, *, durable: bool = False) -> datetime:
-    """When a case with nothing scheduled is looked at again anyway (a safety net, once a day).
+    """When a case is looked at again at the latest (a safety net, once a day).
 
-    `durable`: the case is stopped for a reason only an agent's action lifts (it waits for the
-    formal notice, an agent holds it, a dispute is open, the number is someone else's); every such
-    action wakes the case (`next_check_at` = NULL), so the net only needs to pass once a week.
+    `durable`: what could change the decision wakes the case (`next_check_at` = NULL) — a case
+    waiting for a known day, or stopped for a reason only an agent's action lifts — so the net
+    only needs to pass once a week (see `scheduler.sweep`).
     """
     return now + (DURABLE_RECHECK if durable else timedelta(days=1))

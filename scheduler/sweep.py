@@ -7,10 +7,12 @@ reads every fact in about ten queries (`scheduler.snapshot`), decides each case 
 duplicate idempotency key is ignored: a message can never be queued twice), and writes every
 case's `next_check_at` (and `last_step`) in one more. A case whose window is closed now gets its
 message queued with `not_before` = the window's next opening; a case with nothing due sleeps
-until the day something will be (at most a day: a safety net for facts changed by code that did
-not wake the case by clearing its `next_check_at`, or for a scenario edited in the configuration).
-A case stopped for a reason only an agent can lift (`DURABLE_STOPS`) sleeps a week: every agent
-action wakes the case it touches.
+until the day something will be, at most a week. What can bring that day nearer wakes the case
+(clears its `next_check_at`): the dialogue (promises, plans, pauses), payments, imports, every
+agent action, the dispatcher once a message is done, and new rules (`wake_on_new_rules`: the sweep
+compares the configuration's fingerprint with the one it last decided with). The week is a safety
+net for code that forgets to. A stopped case is looked at again daily, or weekly when only an
+agent's action can lift the stop (`DURABLE_STOPS`).
 
 The sweep decides *what* goes and *when*; the text is written through `messages` by the
 dispatcher at send time (`Message.body` stays empty until then). That way the amounts a debtor
@@ -30,6 +32,7 @@ dispute opened a second later) still stops the message.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import Counter
@@ -48,7 +51,7 @@ from relance.config import RelanceConfig
 from relance.errors import PolicyError
 from relance.events import record_event
 from relance.flags import NewFlag, raise_flag, raise_flags
-from relance.models import Case, Creditor, Message, PaymentPlan, PromiseToPay
+from relance.models import AppState, Case, Creditor, Message, PaymentPlan, PromiseToPay
 from scheduler import followups, keys, raw_sqlite, snapshot, stops
 from scheduler.contact_window import ContactWindow, contact_window
 from scheduler.decision import AWAITING_AGENT, AWAITING_FORMAL_NOTICE, Decision, Due, Escalate, Stop, Wait, decide
@@ -108,6 +111,8 @@ def sweep(
     """
     started = time.perf_counter()
     report = SweepReport()
+    with engine.begin() as conn:
+        wake_on_new_rules(conn, config, now)
     with engine.connect() as conn:
         creditors: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
         creditor_keys: dict[int, str] = {i: k for i, k in conn.execute(sa.select(creditors.c.id, creditors.c.key))}
@@ -195,7 +200,8 @@ class _Pass:
         for row, d, _, _ in decided:
             if isinstance(d, Wait):
                 report.waiting += 1
-                nxt = self.horizon if d.until is None else min(d.until, self.horizon)
+                # the day something is due (at most a week: what changes it earlier wakes the case)
+                nxt = self.horizon if d.until is None else min(d.until, self.durable_horizon)
             elif isinstance(d, Escalate):
                 nxt = None  # looked at again by the next sweep, once the flag is there
             elif isinstance(d, Stop):
@@ -255,6 +261,32 @@ class _Pass:
                 not_before=at, now=self.now,
             )  # fmt: skip
             insert_outbox(session.connection(), [message])
+
+
+RULES_STATE = "scheduler.rules_sha256"
+
+
+def rules_fingerprint(config: RelanceConfig) -> str:
+    """SHA-256 of the business rules (scenarios, windows, caps…) the sweep decides with."""
+    return hashlib.sha256(config.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def wake_on_new_rules(conn: Connection, config: RelanceConfig, now: datetime) -> bool:
+    """When the rules changed since the last sweep, wake every active case (True): a case asleep
+    until the day its next step falls under the old scenario is decided again under the new one."""
+    fingerprint = rules_fingerprint(config)
+    state: sa.Table = AppState.__table__  # type: ignore[attr-defined]
+    known = conn.execute(sa.select(state.c.value).where(state.c.key == RULES_STATE)).scalar()
+    if known == fingerprint:
+        return False
+    cases = snapshot.C.id.table
+    conn.execute(sa.update(cases).where(snapshot.C.status.in_(snapshot.ACTIVE_STATUSES)).values(next_check_at=None))
+    if known is None:
+        conn.execute(sa.insert(state).values(key=RULES_STATE, value=fingerprint, updated_at=now))
+    else:
+        conn.execute(sa.update(state).where(state.c.key == RULES_STATE).values(value=fingerprint, updated_at=now))
+    log.info("the rules changed since the last sweep: every active case is looked at again")
+    return True
 
 
 def _rules(config: RelanceConfig, key: str) -> CreditorRules | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -271,3 +271,22 @@ def test_cli_bad_csv_exits_nonzero_and_lists_rows(
     assert result.exit_code == 0 and "Camille Martin" in result.output and "debt_imported" in result.output
     result = CliRunner().invoke(app, ["cases", "list"])
     assert "#1" in result.output
+
+
+def test_a_new_or_changed_debt_wakes_its_case_for_the_sweep(runtime: Runtime, tmp_path: Path) -> None:
+    later = NOW + timedelta(days=3)
+    with runtime.session() as session:
+        import_debts(session, write_csv(tmp_path / "a.csv", [row(reference="INV-1")]), runtime.config, now=NOW)
+        case = session.execute(sa.select(Case)).scalar_one()
+        case.next_check_at = later  # asleep, as the sweep leaves it
+        session.commit()
+        same = write_csv(tmp_path / "same.csv", [row(reference="INV-1")])
+        import_debts(session, same, runtime.config, now=NOW)
+        session.commit()
+        session.refresh(case)
+        assert case.next_check_at == later  # nothing changed: nothing to decide again
+        older = write_csv(tmp_path / "b.csv", [row(reference="INV-1"), row(reference="INV-0", due_date="2026-10-01")])
+        import_debts(session, older, runtime.config, now=NOW)
+        session.commit()
+        session.refresh(case)
+        assert (case.due_date, case.next_check_at) == (date(2026, 10, 1), None)

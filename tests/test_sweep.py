@@ -14,6 +14,7 @@ from relance.flags import resolve_flags
 from relance.models import (
     Agent,
     Case,
+    Debt,
     Debtor,
     Dispute,
     Flag,
@@ -87,10 +88,38 @@ def test_nothing_due_yet_sleeps_until_the_step_day(engine: Engine, session: Sess
     assert case(engine, made.id).next_check_at == datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # midnight in Paris
 
 
-def test_sleep_is_capped_at_a_day(engine: Engine, session: Session, config: RelanceConfig) -> None:
-    made = new_case(session, due=date(2026, 12, 20))
+def test_sleep_lasts_until_the_day_at_most_a_week(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    soon = new_case(session, due=date(2026, 11, 23))  # step 1 on 26 November: sleeps until that day
+    late = new_case(session, due=date(2026, 12, 20))
     sweep_at(engine, config)
-    assert case(engine, made.id).next_check_at == NOW + timedelta(days=1)
+    assert case(engine, soon.id).next_check_at == datetime(2026, 11, 25, 23, 0, tzinfo=UTC)  # midnight in Paris
+    assert case(engine, late.id).next_check_at == NOW + timedelta(days=7)
+
+
+def test_new_rules_wake_every_active_case(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    new_case(session, due=date(2026, 11, 23))
+    assert sweep_at(engine, config).examined == 1
+    assert sweep_at(engine, config, NOW + timedelta(hours=1)).examined == 0  # asleep until 26 November
+    # the creditor now reminds from the day after the due date: the case is decided again at once
+    creditor = config.creditors[0]
+    earlier = creditor.scenario.model_copy(update={"steps": (1, *creditor.scenario.steps[1:])})
+    sooner = config.model_copy(update={"creditors": (creditor.model_copy(update={"scenario": earlier}),)})
+    report = sweep_at(engine, sooner, NOW + timedelta(hours=2))
+    assert (report.examined, report.queued) == (1, 1)
+    assert sweep_at(engine, sooner, NOW + timedelta(hours=3)).examined == 0  # the same rules: nothing to wake
+
+
+def test_imports_and_payments_wake_the_case(engine: Engine, session: Session, config: RelanceConfig) -> None:
+    from relance.payments import record_payment
+
+    made = new_case(session, due=date(2026, 11, 23))
+    sweep_at(engine, config)
+    assert case(engine, made.id).next_check_at is not None
+    with Session(engine) as s:
+        debt = s.execute(sa.select(Debt).where(Debt.case_id == made.id)).scalar_one()  # type: ignore[arg-type]
+        record_payment(s, debt=debt, amount=Decimal("100.00"), paid_on=NOW.date(), at=NOW, source="test")
+        s.commit()
+    assert case(engine, made.id).next_check_at is None
 
 
 def test_stop_conditions_queue_nothing(engine: Engine, session: Session, config: RelanceConfig) -> None:
@@ -204,7 +233,8 @@ def test_pending_promise_holds_the_scenario(engine: Engine, session: Session, co
     session.commit()
     sweep_at(engine, config)
     assert outbox(engine) == []
-    assert case(engine, made.id).next_check_at == NOW + timedelta(days=1)
+    # asleep until the follow-up day after the promised date's grace, at most a week (a payment wakes it)
+    assert case(engine, made.id).next_check_at == recheck_horizon(NOW, durable=True)
 
 
 def _plan(session: Session, made: Case, *dues: date) -> list[Installment]:
