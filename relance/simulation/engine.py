@@ -25,7 +25,7 @@ from relance.clock import SimulatedClock
 from relance.config import RelanceConfig, Settings
 from relance.db import session_scope
 from relance.importer import import_debts
-from relance.models import Case, Debt, Debtor, Event, Installment, Message, MessageStatus, PaymentPlan
+from relance.models import Case, Debt, Debtor, Event, Installment, Message, MessageStatus
 from relance.payments import record_payment
 from relance.runtime import Runtime, open_runtime
 from relance.simulation.personas import Persona, Reaction
@@ -304,14 +304,4 @@ def _aware(instant: datetime) -> datetime:
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
-def plan_installments(session: Session, plan_id: int) -> list[dict[str, str]]:
-    """The installments of a plan, as the events file writes them."""
-    rows = session.execute(
-        sa.select(col(Installment.due_on), col(Installment.amount))
-        .where(col(Installment.plan_id) == plan_id)
-        .order_by(col(Installment.seq))
-    ).all()
-    return [{"due": due.isoformat(), "amount": str(amount)} for due, amount in rows]
-
-
-__all__ = ["PaymentPlan", "PersonaAction", "Simulation", "SimulationResult", "first_zone", "plan_installments"]
+__all__ = ["PersonaAction", "Simulation", "SimulationResult", "first_zone"]
