@@ -8,11 +8,11 @@ scale-out store. The schema is managed only by the Alembic migrations shipped in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -26,6 +26,16 @@ from sqlmodel import Session
 from relance.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+IN_CHUNK = 500  # values per `IN (...)` list: well below every driver's bound-parameter limit
+_T = TypeVar("_T")
+
+
+def in_chunks(values: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
+    """`values` in slices of at most `size`, for queries that filter with `IN (...)`."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def normalise_url(url: str) -> str:

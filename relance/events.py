@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from relance.clock import ensure_utc
+from relance.db import in_chunks
 from relance.models import Case, Event
 
 _CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
@@ -105,9 +106,8 @@ def record_event(
     """
     session.flush()  # pending changes first, so the chain and the database agree on the order
     conn = session.connection()
-    if case_id is not None and conn.dialect.name == "postgresql":
-        # serialise appends per case so concurrent writers queue instead of colliding
-        conn.execute(sa.select(_CASES.c.id).where(_CASES.c.id == case_id).with_for_update())
+    if case_id is not None:
+        _lock_cases(conn, [case_id])
     payload = jsonable(dict(data or {}))
     actor_ref = None if actor_id is None else str(actor_id)
     prev = _head(conn, case_id)
@@ -138,13 +138,7 @@ def record_events_bulk(session: Session, events: Sequence[NewEvent]) -> int:
     if not events:
         return 0
     case_ids = sorted({e.case_id for e in events})
-    if session.get_bind().dialect.name == "postgresql":
-        # as `record_event`: concurrent writers of the same cases queue (rows locked in id order)
-        for start in range(0, len(case_ids), 500):
-            chunk = case_ids[start : start + 500]
-            session.execute(
-                sa.select(_CASES.c.id).where(_CASES.c.id.in_(chunk)).order_by(_CASES.c.id).with_for_update()
-            )
+    _lock_cases(session.connection(), case_ids)
     heads = _chain_heads(session, case_ids)
     rows = []
     for e in events:
@@ -171,11 +165,17 @@ def record_events_bulk(session: Session, events: Sequence[NewEvent]) -> int:
     return len(rows)
 
 
+def _lock_cases(conn: sa.Connection, case_ids: Sequence[int]) -> None:
+    """PostgreSQL: lock the cases' rows (sorted ids), so concurrent appends to a chain queue instead of colliding."""
+    if conn.dialect.name != "postgresql":
+        return  # SQLite has a single writer
+    for chunk in in_chunks(case_ids):
+        conn.execute(sa.select(_CASES.c.id).where(_CASES.c.id.in_(chunk)).order_by(_CASES.c.id).with_for_update())
+
+
 def _chain_heads(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
-    ids = list(case_ids)
     heads: dict[int, str] = {}
-    for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start : chunk_start + 500]
+    for chunk in in_chunks(list(case_ids)):
         last = (
             sa.select(col(Event.case_id), sa.func.max(col(Event.id)).label("last_id"))
             .where(col(Event.case_id).in_(chunk))

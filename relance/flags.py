@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from relance.db import in_chunks
 from relance.events import NewEvent, record_event, record_events_bulk
 from relance.models import Case, Flag, FlagStatus
 
@@ -49,12 +50,12 @@ def raise_flag(
     ).scalar_one_or_none()
     if existing is not None:
         return existing
-    default_priority, default_action = FLAG_DEFAULTS.get(reason, (2, "review_conversation"))
+    priority, action = _settle(reason, priority, action)
     flag = Flag(
         case_id=case.id,  # type: ignore[arg-type]
         reason=reason,
-        priority=priority if priority is not None else default_priority,
-        recommended_action=action or default_action,
+        priority=priority,
+        recommended_action=action,
         note=note,
         created_at=at,
     )
@@ -70,9 +71,19 @@ def raise_flag(
         kind="flag_raised",
         actor=actor,
         at=at,
-        data={"flag_id": flag.id, "reason": reason, "action": flag.recommended_action, "priority": flag.priority},
+        data=_raised_data(flag.id, reason, action, priority),  # type: ignore[arg-type]
     )
     return flag
+
+
+def _settle(reason: str, priority: int | None, action: str | None) -> tuple[int, str]:
+    """The priority and recommended action of a flag: those given, else the reason's defaults."""
+    default_priority, default_action = FLAG_DEFAULTS.get(reason, (2, "review_conversation"))
+    return (priority if priority is not None else default_priority), (action or default_action)
+
+
+def _raised_data(flag_id: int, reason: str, action: str, priority: int) -> dict[str, Any]:
+    return {"flag_id": flag_id, "reason": reason, "action": action, "priority": priority}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,18 +124,16 @@ def raise_flags(session: Session, flags: Sequence[NewFlag], *, at: datetime, act
 
 
 def _raised(row: dict[str, Any], flag_id: int, at: datetime, actor: str) -> NewEvent:
-    action, priority = row["recommended_action"], row["priority"]
-    data = {"flag_id": flag_id, "reason": row["reason"], "action": action, "priority": priority}
+    data = _raised_data(flag_id, row["reason"], row["recommended_action"], row["priority"])
     return NewEvent(case_id=row["case_id"], kind="flag_raised", actor=actor, at=at, data=data)
 
 
 def _open_flags(conn: sa.Connection, table: sa.Table, flags: Sequence[NewFlag]) -> set[tuple[int, str]]:
-    ids = sorted({f.case_id for f in flags})
     reasons = sorted({f.reason for f in flags})
     found: set[tuple[int, str]] = set()
-    for start in range(0, len(ids), 500):
+    for chunk in in_chunks(sorted({f.case_id for f in flags})):
         query = sa.select(table.c.case_id, table.c.reason).where(
-            table.c.case_id.in_(ids[start : start + 500]),
+            table.c.case_id.in_(chunk),
             table.c.reason.in_(reasons),
             table.c.status == FlagStatus.OPEN,
         )
@@ -133,12 +142,12 @@ def _open_flags(conn: sa.Connection, table: sa.Table, flags: Sequence[NewFlag]) 
 
 
 def _flag_row(flag: NewFlag, at: datetime) -> dict[str, Any]:
-    default_priority, default_action = FLAG_DEFAULTS.get(flag.reason, (2, "review_conversation"))
+    priority, action = _settle(flag.reason, flag.priority, flag.action)
     return {
         "case_id": flag.case_id,
         "reason": flag.reason,
-        "priority": flag.priority if flag.priority is not None else default_priority,
-        "recommended_action": flag.action or default_action,
+        "priority": priority,
+        "recommended_action": action,
         "status": FlagStatus.OPEN.value,
         "note": flag.note,
         "created_at": at,
@@ -148,8 +157,7 @@ def _flag_row(flag: NewFlag, at: datetime) -> dict[str, Any]:
 def _mark_flagged(conn: sa.Connection, case_ids: list[int], at: datetime) -> None:
     cases: sa.Table = Case.__table__  # type: ignore[attr-defined]
     type_ = cases.c.flagged_at.type
-    for start in range(0, len(case_ids), 500):
-        chunk = case_ids[start : start + 500]
+    for chunk in in_chunks(case_ids):
         conn.execute(
             sa.update(cases)
             .where(cases.c.id.in_(chunk))

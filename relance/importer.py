@@ -29,6 +29,7 @@ from phonenumbers import timezone as pn_timezone
 from sqlmodel import Session, col
 
 from relance.config import RelanceConfig
+from relance.db import in_chunks
 from relance.errors import ImportRowsError, RowProblem
 from relance.events import NewEvent, record_events_bulk
 from relance.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus
@@ -552,9 +553,7 @@ def _refresh_cases(session: Session, case_ids: set[int], now: datetime) -> None:
     open_debts = sa.and_(col(Debt.case_id) == col(Case.id), col(Debt.status) == DebtStatus.OPEN)
     balance = sa.select(sa.func.coalesce(sa.func.sum(col(Debt.balance)), 0)).where(open_debts).scalar_subquery()
     due = sa.select(sa.func.min(col(Debt.due_date))).where(open_debts).scalar_subquery()
-    ids = sorted(case_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in in_chunks(sorted(case_ids)):
         session.execute(
             sa.update(Case)
             .where(col(Case.id).in_(chunk))

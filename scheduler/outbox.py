@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from relance.db import in_chunks
 from relance.events import NewEvent, record_event, record_events_bulk
 from relance.models import Case, Message, OptOut
 
@@ -181,8 +182,8 @@ def mark_sent_many(session: Session, sent: Sequence[Sent], *, worker: str) -> li
 
 def _held(session: Session, ids: list[int], worker: str) -> set[int]:
     found: set[int] = set()
-    for start in range(0, len(ids), 500):
-        query = sa.select(M.id).where(M.id.in_(ids[start : start + 500]), M.claimed_by == worker, M.status == "sending")
+    for chunk in in_chunks(ids):
+        query = sa.select(M.id).where(M.id.in_(chunk), M.claimed_by == worker, M.status == "sending")
         found.update(session.execute(query.with_for_update()).scalars())
     return found
 

@@ -11,7 +11,7 @@ Python) for large dense ones, which keeps each query a single index range scan.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from relance.db import IN_CHUNK, in_chunks
 from relance.models import (
     Case,
     Debt,
@@ -42,7 +43,7 @@ ACTIVE_STATUSES = ("open", "promised", "plan", "formal_notice_sent")
 PENDING = ("queued", "sending")
 ESCALATIONS = ("no_response", "court_procedure")
 INSTALLMENT_KINDS = ("installment_reminder", "installment_missed")
-_IN_LIMIT = 500
+_IN_LIMIT = IN_CHUNK
 _SPARSE_IN_LIMIT = 10_000  # a sweep batch (5,000) fits: far below SQLite's 32,766 bound variables
 DURABLE_RECHECK = timedelta(days=7)
 
@@ -143,15 +144,10 @@ def _sqlite_case_row(r: Any) -> CaseRow:
 def cases_by_id(conn: Connection, ids: Collection[int]) -> dict[int, CaseRow]:
     """The cases with these ids."""
     out = {}
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in in_chunks(sorted(set(ids))):
         for row in conn.execute(_case_select().where(C.id.in_(chunk))):
             out[row[0]] = CaseRow(*row)
     return out
-
-
-def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(ids), _IN_LIMIT):
-        yield ids[start : start + _IN_LIMIT]
 
 
 def _of_cases(column: Any, ids: Collection[int]) -> Any:
@@ -292,7 +288,7 @@ def opted_out(conn: Connection, addresses: Collection[str] | None = None) -> dic
     if addresses is None:
         return {(c, a): at for c, a, at in conn.execute(query)}
     found: dict[tuple[str, str], datetime] = {}
-    for chunk in _chunks(sorted(set(addresses))):
+    for chunk in in_chunks(sorted(set(addresses))):
         found.update({(c, a): at for c, a, at in conn.execute(query.where(t.address.in_(chunk)))})
     return found
 
