@@ -17,10 +17,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from relance.config import RelanceConfig, Settings
-from relance.db import make_engine
-from relance.importer import DEBT_OPTIONAL, DEBT_REQUIRED, import_debts
-from relance.runtime import open_runtime
+from relance.core.config import RelanceConfig, Settings
+from relance.core.db import make_engine
+from relance.core.importer import DEBT_OPTIONAL, DEBT_REQUIRED, import_debts
+from relance.core.runtime import open_runtime
 
 
 def generate(path: Path, rows: int, seed: int = 1) -> None:

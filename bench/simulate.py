@@ -12,7 +12,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from relance.simulation.cli import run
+from relance.cli.simulate import run
 
 PROFILES = [
     ("FR", "Europe/Paris", "+3361{:07d}", "EUR"),

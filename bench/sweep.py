@@ -25,8 +25,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from relance.config import RelanceConfig
-from relance.db import ensure_schema, make_engine
+from relance.core.config import RelanceConfig
+from relance.core.db import ensure_schema, make_engine
 from scheduler.sweep import sweep
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday: 16:00 Paris, 10:00 New York, 09:00 Chicago

@@ -70,8 +70,8 @@ def _serve(kind: str, db_url: str, port: int, settings_kw: dict[str, Any], ready
 
         app = bare_endpoint_app()
     else:
-        from relance.config import RelanceConfig, Settings
-        from relance.runtime import open_runtime
+        from relance.core.config import RelanceConfig, Settings
+        from relance.core.runtime import open_runtime
         from relance.web.app import create_app
 
         runtime = open_runtime(Settings(database_url=db_url, **settings_kw), config=RelanceConfig())
@@ -120,9 +120,9 @@ def seed(db_url: str, debtors: int, directory: Path) -> list[str]:
     """A fresh database with `debtors` French debtors owing 600 €, through the real importer; their phones."""
     from datetime import UTC, datetime
 
-    from relance.config import RelanceConfig, Settings
-    from relance.importer import import_debts
-    from relance.runtime import open_runtime
+    from relance.core.config import RelanceConfig, Settings
+    from relance.core.importer import import_debts
+    from relance.core.runtime import open_runtime
 
     phones = [f"+3361{i:07d}" for i in range(debtors)]
     csv = directory / "portfolio.csv"

@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from messages.context import case_context, debt_line
 from messages.render import Rendered, Renderer
-from relance.config import RelanceConfig
-from relance.models import Case, Creditor, Debt, Debtor, DebtStatus
+from relance.core.config import RelanceConfig
+from relance.core.models import Case, Creditor, Debt, Debtor, DebtStatus
 
 
 def case_template_context(session: Session, case: Case, config: RelanceConfig) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from sqlmodel import Session, col
 
 from bot.delivery_status import next_status
 from bot.optout import opt_out
-from relance.events import record_event
-from relance.flags import raise_flag
-from relance.models import Case, Direction, Message, MessageStatus
+from relance.core.events import record_event
+from relance.core.flags import raise_flag
+from relance.core.models import Case, Direction, Message, MessageStatus
 
 OPTED_OUT = "21610"
 # the number cannot receive SMS at all: a human should find another way to reach the debtor

@@ -7,7 +7,7 @@ replaced. Provider words that add nothing ("accepted", "queued", "sending" after
 
 from __future__ import annotations
 
-from relance.models import MessageStatus
+from relance.core.models import MessageStatus
 
 # Twilio MessageStatus values -> ours (None: nothing to record)
 TWILIO_STATUSES: dict[str, MessageStatus | None] = {

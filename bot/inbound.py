@@ -26,11 +26,11 @@ from bot.dialogue.service import handle_inbound
 from bot.keywords import Keyword, classify_keyword
 from bot.optout import is_opted_out, opt_in, opt_out
 from messages.render import Choice, Rendered, Renderer
-from relance.config import RelanceConfig
-from relance.errors import ChannelError, TransientChannelError
-from relance.events import record_event
-from relance.flags import raise_flag
-from relance.models import Author, Case, CaseStatus, Creditor, Debtor, Direction, Message, MessageStatus
+from relance.core.config import RelanceConfig
+from relance.core.errors import ChannelError, TransientChannelError
+from relance.core.events import record_event
+from relance.core.flags import raise_flag
+from relance.core.models import Author, Case, CaseStatus, Creditor, Debtor, Direction, Message, MessageStatus
 
 RATE_LIMIT = 20  # inbound messages per sender …
 RATE_WINDOW = timedelta(minutes=1)  # … in this window; the excess is stored, not answered

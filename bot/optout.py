@@ -12,8 +12,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.events import record_event
-from relance.models import Case, CaseStatus, OptOut
+from relance.core.events import record_event
+from relance.core.models import Case, CaseStatus, OptOut
 
 _CLOSED = (CaseStatus.PAID, CaseStatus.CLOSED)
 

@@ -6,8 +6,8 @@ import phonenumbers
 
 from bot.inbound import Inbound, Outcome, case_for_phone, receive
 from messages.render import Renderer
-from relance.db import session_scope
-from relance.runtime import Runtime
+from relance.core.db import session_scope
+from relance.core.runtime import Runtime
 
 FRENCH_REGIONS = frozenset({"FR", "BE", "LU", "MC", "CH", "RE", "GP", "MQ", "GF", "YT", "PM", "NC", "PF"})
 

@@ -17,8 +17,8 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.events import record_event
-from relance.models import Case, CaseStatus, ChatLink, Debtor
+from relance.core.events import record_event
+from relance.core.models import Case, CaseStatus, ChatLink, Debtor
 
 LINK_TTL = timedelta(days=30)
 TOKEN_BYTES = 24  # 32 URL-safe characters; Telegram allows 64 in a start parameter

@@ -38,10 +38,10 @@ from bot.optout import opt_in
 from bot.telegram_binding import bind_by_contact, redeem_chat_link
 from bot.telegram_texts import COMMON_CHOICES, TEXTS, language
 from messages.render import Renderer
-from relance.db import session_scope
-from relance.errors import ChannelError
-from relance.models import Debtor, MessageStatus
-from relance.runtime import Runtime
+from relance.core.db import session_scope
+from relance.core.errors import ChannelError
+from relance.core.models import Debtor, MessageStatus
+from relance.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

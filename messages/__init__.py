@@ -21,7 +21,7 @@ Public API
   `renderer.render(name, *, locale, channel, **context) -> Rendered` where `channel` is `sms`,
   `chat`, `telegram` or `console` (the last two render the chat templates) and `locale` any debtor
   locale (`fr`, `fr-BE`, `en_GB`…; other languages fall back to English). A missing variable,
-  an unknown template or a broken override raises `relance.errors.RenderError` naming the
+  an unknown template or a broken override raises `relance.core.errors.RenderError` naming the
   template. `Rendered(name, language, channel, text, choices)`.
 - Template names: `TEMPLATES` (name -> `TemplateSpec(kind, requires, …)`), `REMINDER_STEPS`,
   `reminder_template_name(step_index, step_count)` (1-based: first, middle…, last).

@@ -16,7 +16,7 @@ TemplateChannel = Literal["sms", "chat", "letter"]
 
 TEXT_CHANNELS: tuple[TemplateChannel, ...] = ("sms", "chat")
 
-# Channel names of the rest of the code base (relance.models.Channel) -> template channel.
+# Channel names of the rest of the code base (relance.core..Channel) -> template channel.
 _CHANNEL_ALIASES: dict[str, TemplateChannel] = {
     "sms": "sms",
     "chat": "chat",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from relance.config import Creditor
+from relance.core.config import Creditor
 
 MAX_PAUSE_DAYS = 30
 
@@ -59,7 +59,7 @@ def schedule_groups(installments: Sequence[InstallmentLine]) -> list[ScheduleGro
 
 
 class DebtLike(Protocol):
-    """Anything shaped like `relance.models.Debt`."""
+    """Anything shaped like `relance.core.models.Debt`."""
 
     reference: str
     balance: Decimal

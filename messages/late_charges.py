@@ -1,6 +1,6 @@
 """Late-payment charges claimed in a formal notice: the one place these rules live.
 
-When configured (`relance.config.NoticePolicy`):
+When configured (`relance.core.config.NoticePolicy`):
 - **Recovery fee** (French B2B, Code de commerce L441-10 II and D441-5): a flat indemnity for
   recovery costs, 40 € by default, owed for *each* invoice paid late, in business-to-business
   relations only (`b2b = true`). It is added per invoice that is past due on the notice date and
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from relance.config import NoticePolicy
-from relance.money import quantize
+from relance.core.config import NoticePolicy
+from relance.core.money import quantize
 
 DAYS_IN_YEAR = Decimal(365)
 

@@ -26,7 +26,7 @@ from messages.context import format_iban, payment_link
 from messages.formatting import resolve_locale
 from messages.late_charges import ChargeableDebt, LateCharges, compute_charges
 from messages.render import Renderer
-from relance.config import Creditor
+from relance.core.config import Creditor
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu"

@@ -28,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from messages.catalog import NOTICE, TEMPLATES, TemplateChannel, template_channel, template_path
 from messages.formatting import format_day, format_days, format_money, format_number, resolve_locale
 from messages.sms import SmsLength, gsm_friendly, sms_length
-from relance.errors import ConfigError, RenderError
+from relance.core.errors import ConfigError, RenderError
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 

@@ -25,8 +25,8 @@ from messages.context import (
 )
 from messages.formatting import LANGUAGES
 from messages.notice import NoticeData, NoticeDebt, Party, SentReminder, notice_data
-from relance.config import Creditor
-from relance.errors import RenderError
+from relance.core.config import Creditor
+from relance.core.errors import RenderError
 
 SAMPLE_TODAY = date(2026, 11, 27)
 MAX_SMS_SEGMENTS = 2

@@ -1,4 +1,4 @@
-"""How often a case may be reminded: the caps of `relance.config.Caps`.
+"""How often a case may be reminded: the caps of `relance.core.config.Caps`.
 
 - at most `max_per_rolling_7_days` reminders in any 7-day period [x, x + 7 days);
 - at least `min_hours_between` hours between two reminders;
@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from relance.config import Caps
+from relance.core.config import Caps
 
 ROLLING = timedelta(days=7)
 

@@ -18,7 +18,7 @@ from messages.context import (
     reminder_context,
 )
 from messages.render import Rendered, Renderer
-from relance.config import Creditor as CreditorRules
+from relance.core.config import Creditor as CreditorRules
 
 PLAN_BROKEN = "plan_broken"
 

@@ -26,9 +26,9 @@ from threading import Lock
 
 import holidays
 
-from relance.clock import ensure_utc
-from relance.config import ContactPolicy, Window
-from relance.config import Creditor as CreditorRules
+from relance.core.clock import ensure_utc
+from relance.core.config import ContactPolicy, Window
+from relance.core.config import Creditor as CreditorRules
 from scheduler.local_time import day_intervals, parse_zones, zone
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from relance.config import Caps
-from relance.config import Creditor as CreditorRules
+from relance.core.config import Caps
+from relance.core.config import Creditor as CreditorRules
 from scheduler import followups, scenario, stops
 from scheduler.caps import QUIET_KINDS, REMINDER_KINDS, earliest_by_caps
 from scheduler.contact_window import ContactWindow

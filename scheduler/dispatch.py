@@ -56,13 +56,13 @@ from sqlalchemy.engine import Connection, Engine
 from bot.channels.base import ChannelAdapter, SendResult
 from bot.telegram_binding import telegram_link
 from messages.render import Renderer
-from relance.clock import Clock
-from relance.config import Creditor as CreditorRules
-from relance.config import RelanceConfig
-from relance.db import session_scope
-from relance.errors import ChannelError, PermanentChannelError, PolicyError, RenderError, TransientChannelError
-from relance.flags import raise_flag
-from relance.models import Case, Creditor, Installment, PromiseToPay
+from relance.core.clock import Clock
+from relance.core.config import Creditor as CreditorRules
+from relance.core.config import RelanceConfig
+from relance.core.db import session_scope
+from relance.core.errors import ChannelError, PermanentChannelError, PolicyError, RenderError, TransientChannelError
+from relance.core.flags import raise_flag
+from relance.core.models import Case, Creditor, Installment, PromiseToPay
 from scheduler import keys, outbox, snapshot
 from scheduler.caps import REMINDER_KINDS
 from scheduler.compose import Subject, compose, content

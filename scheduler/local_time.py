@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from relance.errors import PolicyError
+from relance.core.errors import PolicyError
 
 Interval = tuple[datetime, datetime]
 

@@ -32,9 +32,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from relance.db import in_chunks
-from relance.events import NewEvent, record_event, record_events_bulk
-from relance.models import Case, Message, OptOut
+from relance.core.db import in_chunks
+from relance.core.events import NewEvent, record_event, record_events_bulk
+from relance.core.models import Case, Message, OptOut
 
 MESSAGE: sa.Table = Message.__table__  # type: ignore[attr-defined]
 M = MESSAGE.c

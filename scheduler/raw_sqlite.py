@@ -1,4 +1,4 @@
-"""Values as `relance.models` stores them in SQLite, for the sweep's hot paths.
+"""Values as `relance.core.models` stores them in SQLite, for the sweep's hot paths.
 
 At a million cases, SQLAlchemy's per-row parameter and result processing is a large share of a
 sweep. These helpers bind and read the few column types involved exactly as `UTCDateTime`,

@@ -25,17 +25,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Any
 
 import sqlalchemy as sa
-import typer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Connection, Engine
 
 from bot.channels.base import ChannelAdapter
 from messages.render import Renderer
-from relance.clock import utcnow
-from relance.runtime import Runtime
+from relance.core.clock import utcnow
+from relance.core.runtime import Runtime
 from scheduler.dispatch import Dispatcher
 from scheduler.sweep import SweepReport, sweep
 
@@ -228,30 +227,3 @@ async def run_until_signalled(runtime: Runtime, **options: Any) -> None:
         await stop.wait()
     finally:
         await background.stop()
-
-
-def scheduler_cmd(
-    every: Annotated[float, typer.Option(help="Seconds between two sweeps.")] = SWEEP_EVERY,
-) -> None:
-    """Run the sweep (leader only: other `relance scheduler` processes stand by)."""
-    runtime = _runtime()
-    log.info("scheduler: sweeping every %s s when leader", every)
-    asyncio.run(run_until_signalled(runtime, dispatch_jobs=False, sweep_every=every))
-
-
-def worker_cmd(
-    every: Annotated[float, typer.Option(help="Seconds between two looks at the outbox.")] = DISPATCH_EVERY,
-) -> None:
-    """Run a dispatcher: send what is due in the outbox (start as many as needed on PostgreSQL)."""
-    runtime = _runtime()
-    log.info("worker: dispatching every %s s", every)
-    asyncio.run(run_until_signalled(runtime, sweep_jobs=False, dispatch_every=every))
-
-
-def _runtime() -> Runtime:
-    from relance.runtime import open_runtime
-
-    runtime = open_runtime()
-    logging.basicConfig(level=runtime.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
-    return runtime

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from relance.config import Scenario
+from relance.core.config import Scenario
 
 
 def step_on(scenario: Scenario, due_date: date, step: int) -> date:

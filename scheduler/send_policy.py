@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from relance.config import Caps
-from relance.config import Creditor as CreditorRules
+from relance.core.config import Caps
+from relance.core.config import Creditor as CreditorRules
 from scheduler.caps import REMINDER_KINDS
 from scheduler.contact_window import ContactWindow, may_send
 from scheduler.decision import NO_CONTACT_WINDOW, Stop, Wait, recheck

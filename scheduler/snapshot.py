@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from relance.db import IN_CHUNK, in_chunks
-from relance.models import (
+from relance.core.db import IN_CHUNK, in_chunks
+from relance.core.models import (
     Case,
     Debt,
     Debtor,

@@ -18,7 +18,7 @@ OPTED_OUT = "opted_out"
 NO_CHANNEL = "no_channel"
 NO_OPEN_DEBT = "no_open_debt"
 
-# `relance.models.CaseStatus` values (not imported: the policy core stays free of the ORM)
+# `relance.core.models.CaseStatus` values (not imported: the policy core stays free of the ORM)
 _PAID, _CLOSED, _WRONG, _DISPUTED, _NOTICE = "paid", "closed", "wrong_person", "disputed", "formal_notice_sent"
 
 

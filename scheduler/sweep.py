@@ -23,7 +23,7 @@ wording, and a sweep over a million cases stays within a minute (see `bench/swee
 Rare transitions (a promise not kept, a plan broken) go through the ORM and the event log, one
 case at a time, inside the batch's transaction. Escalation flags (silence after the last reminder,
 an unpaid formal notice) are not rare — a portfolio's silent debtors reach the end of the scenario
-together — and are raised for the whole batch in a few statements (`relance.flags.raise_flags`).
+together — and are raised for the whole batch in a few statements (`relance.core.flags.raise_flags`).
 
 Concurrency: one sweep at a time (the scheduler leader). The dispatcher checks every stop
 condition again at send time, so a fact that changes between the sweep's read and the send (a
@@ -46,12 +46,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from relance.config import Creditor as CreditorRules
-from relance.config import RelanceConfig
-from relance.errors import PolicyError
-from relance.events import record_event
-from relance.flags import NewFlag, raise_flag, raise_flags
-from relance.models import AppState, Case, Creditor, Message, PaymentPlan, PromiseToPay
+from relance.core.config import Creditor as CreditorRules
+from relance.core.config import RelanceConfig
+from relance.core.errors import PolicyError
+from relance.core.events import record_event
+from relance.core.flags import NewFlag, raise_flag, raise_flags
+from relance.core.models import AppState, Case, Creditor, Message, PaymentPlan, PromiseToPay
 from scheduler import followups, keys, raw_sqlite, snapshot, stops
 from scheduler.contact_window import ContactWindow, contact_window
 from scheduler.decision import AWAITING_AGENT, AWAITING_FORMAL_NOTICE, Decision, Due, Escalate, Stop, Wait, decide

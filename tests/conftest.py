@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from relance.clock import SimulatedClock
-from relance.config import RelanceConfig, Settings
-from relance.db import ensure_schema, make_engine
-from relance.runtime import Runtime, open_runtime
+from relance.core.clock import SimulatedClock
+from relance.core.config import RelanceConfig, Settings
+from relance.core.db import ensure_schema, make_engine
+from relance.core.runtime import Runtime, open_runtime
 
 PG_ADMIN_URL = os.environ.get("RELANCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _pg_state: dict[str, str | None] = {}

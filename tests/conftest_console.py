@@ -9,10 +9,10 @@ from decimal import Decimal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from relance.agents import create_agent
-from relance.flags import raise_flag
-from relance.models import Agent, Case
-from relance.runtime import Runtime
+from relance.core.agents import create_agent
+from relance.core.flags import raise_flag
+from relance.core.models import Agent, Case
+from relance.core.runtime import Runtime
 from relance.web.console import mount_console
 from tests import factories
 

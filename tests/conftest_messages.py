@@ -28,7 +28,7 @@ from messages import (
     reminder_context,
 )
 from messages.samples import sample_creditor
-from relance.config import Creditor
+from relance.core.config import Creditor
 
 NAME_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzéèàçôîêÉÈ &-'."
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-"

@@ -31,9 +31,9 @@ from sqlmodel import Session
 
 from bot.channels.recording import RecordingChannel
 from messages.render import Renderer
-from relance.clock import Clock, SystemClock
-from relance.config import ContactPolicy, Creditor, RelanceConfig, Window, load_config
-from relance.models import Case, Event, Message, MessageStatus
+from relance.core.clock import Clock, SystemClock
+from relance.core.config import ContactPolicy, Creditor, RelanceConfig, Window, load_config
+from relance.core.models import Case, Event, Message, MessageStatus
 from scheduler.dispatch import Dispatcher, Retry
 from scheduler.sweep import SweepReport, sweep
 
@@ -138,7 +138,7 @@ def bulk_cases(engine: Engine, count: int, *, due: date, country: str = "ZZ", zo
 
 
 def _bulk_case_rows(conn: Any, pairs: Sequence[tuple[int, int]], creditor_id: int, due: date, stamp: datetime) -> None:
-    from relance.models import Debt
+    from relance.core.models import Debt
 
     amount = Decimal("120.00")
     cases = [
@@ -176,7 +176,7 @@ class _DyingChannel(RecordingChannel):
 
 
 async def _work(url: str, config_path: Path, recording_path: Path, lease: float, die_after: int = 0) -> None:
-    from relance.db import make_engine
+    from relance.core.db import make_engine
 
     engine = make_engine(url)
     config = load_config(config_path)

@@ -23,11 +23,11 @@ from sqlmodel import col
 from bot.testing.app_server import LoopbackServer
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
-from relance.clock import SimulatedClock
-from relance.config import RelanceConfig, Settings
-from relance.models import Case, Message
-from relance.runtime import Runtime, open_runtime
-from relance.web import paths
+from relance.core import paths
+from relance.core.clock import SimulatedClock
+from relance.core.config import RelanceConfig, Settings
+from relance.core.models import Case, Message
+from relance.core.runtime import Runtime, open_runtime
 from relance.web.app import create_app
 from tests import factories
 
@@ -67,7 +67,7 @@ class Stack:
             return case
 
     def phone_of(self, case: Case) -> str:
-        from relance.models import Debtor
+        from relance.core.models import Debtor
 
         with self.runtime.session() as session:
             debtor = session.get(Debtor, case.debtor_id)

@@ -9,7 +9,7 @@ from itertools import count
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from relance.models import Case, Creditor, Debt, Debtor
+from relance.core.models import Case, Creditor, Debt, Debtor
 
 _seq = count(1)
 DEFAULT_AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from relance.agents import (
+from relance.cli import app
+from relance.core.agents import (
     FIRST_LOCK,
     MAX_LOCK,
     AccountError,
@@ -20,9 +21,8 @@ from relance.agents import (
     lock_window,
     set_active,
 )
-from relance.cli import app
-from relance.db import make_engine
-from relance.models import AgentRole, Event
+from relance.core.db import make_engine
+from relance.core.models import AgentRole, Event
 
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relance.config import Caps
+from relance.core.config import Caps
 from scheduler.caps import QUIET_KINDS, REMINDER_KINDS, caps_allow, earliest_by_caps
 
 CAPS = Caps()

@@ -14,19 +14,19 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from relance.casefile import (
+from relance.cli import app
+from relance.core.casefile import (
     compare_with_database,
     export_casefile,
     load_case_record,
     transcript,
     verify_casefile,
 )
-from relance.cli import app
-from relance.db import make_engine
-from relance.events import GENESIS, event_hash, record_event
-from relance.flags import raise_flag
-from relance.models import Author, Case, Direction, Event, FormalNotice, Message, MessageStatus
-from relance.payments import record_payment
+from relance.core.db import make_engine
+from relance.core.events import GENESIS, event_hash, record_event
+from relance.core.flags import raise_flag
+from relance.core.models import Author, Case, Direction, Event, FormalNotice, Message, MessageStatus
+from relance.core.payments import record_payment
 from tests.factories import case_with_debt
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -19,8 +19,8 @@ from bot.channels.telegram import TelegramChannel, make_bot
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
 from messages.render import Choice
-from relance.config import RelanceConfig, Settings
-from relance.errors import PermanentChannelError, TransientChannelError
+from relance.core.config import RelanceConfig, Settings
+from relance.core.errors import PermanentChannelError, TransientChannelError
 from tests.conftest_channels import CALLBACK_URL, OUR_NUMBER, fake_telegram, fake_twilio, sms, telegram
 
 __all__ = ["fake_telegram", "fake_twilio", "sms", "telegram"]

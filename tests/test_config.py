@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from relance.config import RelanceConfig, load_config, load_settings, masked_settings
-from relance.errors import ConfigError
+from relance.core.config import RelanceConfig, load_config, load_settings, masked_settings
+from relance.core.errors import ConfigError
 
 
 def test_defaults_need_no_file(tmp_path: Path) -> None:

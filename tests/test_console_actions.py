@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relance.config import RelanceConfig
+from relance.core.config import RelanceConfig
 from relance.web.console.actions import Reachable, reply_channel, send_time
 from scheduler.contact_window import contact_window
 

@@ -11,10 +11,10 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from relance.agents import FIRST_LOCK
-from relance.clock import SimulatedClock
-from relance.models import AppState
-from relance.runtime import Runtime
+from relance.core.agents import FIRST_LOCK
+from relance.core.clock import SimulatedClock
+from relance.core.models import AppState
+from relance.core.runtime import Runtime
 from relance.web.console import console_router
 from relance.web.console.security import SECRET_KEY_STATE, SESSION_COOKIE
 from tests.conftest_console import PASSWORD, add_agent, console_app, csrf_token, flagged_case, sign_in

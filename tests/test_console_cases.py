@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from relance.casefile import verify_casefile
-from relance.clock import SimulatedClock
-from relance.events import case_events, event_to_dict, verify_chain
-from relance.flags import raise_flag
-from relance.models import (
+from relance.core.casefile import verify_casefile
+from relance.core.clock import SimulatedClock
+from relance.core.events import case_events, event_to_dict, verify_chain
+from relance.core.flags import raise_flag
+from relance.core.models import (
     Agent,
     Case,
     CaseStatus,
@@ -37,7 +37,7 @@ from relance.models import (
     PaymentPlan,
     PromiseToPay,
 )
-from relance.runtime import Runtime
+from relance.core.runtime import Runtime
 from tests.conftest_console import add_agent, console_app, csrf_token, flagged_case, sign_in
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relance.config import ContactPolicy, Creditor, Window
-from relance.errors import PolicyError
+from relance.core.config import ContactPolicy, Creditor, Window
+from relance.core.errors import PolicyError
 from scheduler.contact_window import (
     ContactWindow,
     Hours,

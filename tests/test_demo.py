@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from relance.cli import app
-from relance.db import make_engine
-from relance.models import Case, Debtor, Flag
+from relance.core.db import make_engine
+from relance.core.models import Case, Debtor, Flag
 from relance.simulation.personas import load_personas
 
 

@@ -23,7 +23,7 @@ from bot.dialogue.decisions import (
 )
 from bot.dialogue.machine import CaseView, Turn, match_choice, transition
 from bot.nlu import understand
-from relance.config import PlanPolicy
+from relance.core.config import PlanPolicy
 
 TODAY = date(2026, 11, 23)  # a Monday
 POLICY = PlanPolicy()

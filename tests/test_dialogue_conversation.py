@@ -19,9 +19,9 @@ from sqlmodel import Session, col
 from bot.case_messages import render_for_case
 from bot.inbound import Disposition, Inbound, Outcome, receive
 from messages.render import Renderer
-from relance.config import RelanceConfig
-from relance.events import case_events, event_to_dict, verify_chain
-from relance.models import (
+from relance.core.config import RelanceConfig
+from relance.core.events import case_events, event_to_dict, verify_chain
+from relance.core.models import (
     Case,
     CaseStatus,
     Debtor,

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from relance.clock import SimulatedClock
-from relance.config import Channels, RelanceConfig
-from relance.errors import PermanentChannelError, TransientChannelError
-from relance.models import Agent, Case, ChatLink, Debt, Dispute, Flag, Message, OptOut
+from relance.core.clock import SimulatedClock
+from relance.core.config import Channels, RelanceConfig
+from relance.core.errors import PermanentChannelError, TransientChannelError
+from relance.core.models import Agent, Case, ChatLink, Debt, Dispute, Flag, Message, OptOut
 from scheduler import outbox as outbox_store
 from scheduler.dispatch import Retry
 from scheduler.outbox import body_digest
@@ -56,7 +56,7 @@ def bot_reply(session: Session, made: Case, *, at: datetime, body: str = "Merci,
 
 
 def _phone(session: Session, made: Case) -> str:
-    from relance.models import Debtor
+    from relance.core.models import Debtor
 
     debtor = session.get(Debtor, made.debtor_id)
     assert debtor is not None and debtor.phone

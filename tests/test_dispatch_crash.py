@@ -26,10 +26,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.channels.recording import read_recording
-from relance.config import load_config
-from relance.db import make_engine
-from relance.events import case_events, event_to_dict, verify_chain
-from relance.models import Event, Message
+from relance.core.config import load_config
+from relance.core.db import make_engine
+from relance.core.events import case_events, event_to_dict, verify_chain
+from relance.core.models import Event, Message
 from scheduler.sweep import sweep
 from tests.conftest_scheduler import ALWAYS_OPEN_TOML, bulk_cases
 

@@ -15,11 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.channels.recording import KeyedRecordingChannel, RecordingChannel
-from relance.clock import SimulatedClock
-from relance.config import RelanceConfig
-from relance.errors import PermanentChannelError
-from relance.events import case_events, event_to_dict, verify_chain
-from relance.models import Case, Dispute, Flag
+from relance.core.clock import SimulatedClock
+from relance.core.config import RelanceConfig
+from relance.core.errors import PermanentChannelError
+from relance.core.events import case_events, event_to_dict, verify_chain
+from relance.core.models import Case, Dispute, Flag
 from scheduler import outbox as outbox_store
 from tests import factories
 from tests.conftest_scheduler import NOW, dispatcher, events, outbox, sweep_at
@@ -60,7 +60,7 @@ def at_now(clock: SimulatedClock) -> SimulatedClock:
 
 
 def test_grouped_only_when_every_adapter_deduplicates(engine: Engine, config: RelanceConfig) -> None:
-    from relance.clock import SystemClock
+    from relance.core.clock import SystemClock
 
     assert dispatcher(engine, config, SystemClock(), keyed()).grouped
     mixed = {"sms": KeyedRecordingChannel(name="sms"), "telegram": RecordingChannel(name="telegram")}

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.events import case_events, event_to_dict, verify_chain
-from relance.flags import NewFlag, raise_flag, raise_flags, resolve_flags
-from relance.models import Case, Flag
+from relance.core.events import case_events, event_to_dict, verify_chain
+from relance.core.flags import NewFlag, raise_flag, raise_flags, resolve_flags
+from relance.core.models import Case, Flag
 from tests.factories import case_with_debt
 
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from relance.config import Caps, ContactPolicy, Creditor
+from relance.core.config import Caps, ContactPolicy, Creditor
 from scheduler import followups
 from scheduler.contact_window import contact_window
 from scheduler.decision import Due, Escalate, Stop, Wait, decide

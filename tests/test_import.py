@@ -15,13 +15,13 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from relance.cli import app
-from relance.config import RelanceConfig
-from relance.errors import ImportRowsError, RowProblem
-from relance.events import case_events, event_to_dict, verify_chain
-from relance.importer import DEBT_OPTIONAL, DEBT_REQUIRED, import_debts, import_payments, parse_debt_row
-from relance.models import Case, CaseStatus, Debt, Debtor, DebtStatus, Event, Payment
-from relance.money import parse_amount
-from relance.runtime import Runtime
+from relance.core.config import RelanceConfig
+from relance.core.errors import ImportRowsError, RowProblem
+from relance.core.events import case_events, event_to_dict, verify_chain
+from relance.core.importer import DEBT_OPTIONAL, DEBT_REQUIRED, import_debts, import_payments, parse_debt_row
+from relance.core.models import Case, CaseStatus, Debt, Debtor, DebtStatus, Event, Payment
+from relance.core.money import parse_amount
+from relance.core.runtime import Runtime
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 HEADER = list(DEBT_REQUIRED) + list(DEBT_OPTIONAL)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from messages.late_charges import ChargeableDebt, compute_charges, days_late, late_interest
-from relance.config import NoticePolicy
+from relance.core.config import NoticePolicy
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from messages.drafting import build_notice_data, create_notice
 from messages.notice import (
     NoticeDebt,
     Party,
@@ -23,10 +24,9 @@ from messages.notice import (
     render_notice_pdf,
 )
 from messages.samples import sample_creditor, sample_notice_data
-from relance.config import NoticePolicy, RelanceConfig
-from relance.db import make_engine
-from relance.models import Case, Debt, Debtor, Event, FormalNotice, Message
-from relance.notices import build_notice_data, create_notice
+from relance.core.config import NoticePolicy, RelanceConfig
+from relance.core.db import make_engine
+from relance.core.models import Case, Debt, Debtor, Event, FormalNotice, Message
 from tests import factories
 
 

@@ -22,7 +22,7 @@ from bot.dialogue.plans import (
     offer,
 )
 from bot.nlu.dates import add_months
-from relance.config import PlanPolicy
+from relance.core.config import PlanPolicy
 
 TODAY = date(2026, 11, 23)
 FREQUENCIES = ("weekly", "biweekly", "monthly")

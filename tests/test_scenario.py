@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from relance.config import Scenario
+from relance.core.config import Scenario
 from scheduler.scenario import due_step, escalation_on, is_last, next_step_on, step_on
 
 DEFAULT = Scenario()

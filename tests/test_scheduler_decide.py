@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from relance.config import Caps, ContactPolicy, Creditor, Window
+from relance.core.config import Caps, ContactPolicy, Creditor, Window
 from scheduler.caps import ROLLING
 from scheduler.contact_window import ContactWindow, contact_window
 from scheduler.decision import Due, Escalate, Stop, Wait, decide, recheck

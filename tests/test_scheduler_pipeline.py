@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from relance.clock import SimulatedClock
-from relance.config import RelanceConfig
-from relance.db import make_engine
-from relance.models import Case, Debtor, Message
+from relance.core.clock import SimulatedClock
+from relance.core.config import RelanceConfig
+from relance.core.db import make_engine
+from relance.core.models import Case, Debtor, Message
 from scheduler.caps import REMINDER_KINDS, ROLLING
 from scheduler.contact_window import contact_window
 from scheduler.sweep import sweep

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from relance.cli import app
-from relance.db import make_engine
-from relance.runtime import Runtime
+from relance.core.db import make_engine
+from relance.core.runtime import Runtime
 from scheduler.runner import JOB_OPTIONS, LeaderLock, start_background
 from tests import factories
 from tests.conftest_scheduler import outbox, recording

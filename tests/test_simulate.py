@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from relance.cli import app
-from relance.config import RelanceConfig
+from relance.core.config import RelanceConfig
 from scheduler.contact_window import contact_window
 
 CONFIG = RelanceConfig()

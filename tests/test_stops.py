@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from relance.config import Caps, Creditor
+from relance.core.config import Caps, Creditor
 from scheduler import stops
 from scheduler.decision import Stop, Wait, recheck
 from scheduler.facts import CaseFacts

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
 
-from relance.db import alembic_config, current_revision, ensure_schema, head_revision, make_engine
-from relance.errors import StorageError
-from relance.events import GENESIS, case_events, event_to_dict, record_event, verify_chain
-from relance.models import Author, Direction, Event, Message, MessageStatus, Payment
+from relance.core.db import alembic_config, current_revision, ensure_schema, head_revision, make_engine
+from relance.core.errors import StorageError
+from relance.core.events import GENESIS, case_events, event_to_dict, record_event, verify_chain
+from relance.core.models import Author, Direction, Event, Message, MessageStatus, Payment
 from tests.factories import case_with_debt
 
 AT = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)

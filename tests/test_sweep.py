@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from relance.config import RelanceConfig
-from relance.flags import resolve_flags
-from relance.models import (
+from relance.core.config import RelanceConfig
+from relance.core.flags import resolve_flags
+from relance.core.models import (
     Agent,
     Case,
     Debt,
@@ -110,7 +110,7 @@ def test_new_rules_wake_every_active_case(engine: Engine, session: Session, conf
 
 
 def test_imports_and_payments_wake_the_case(engine: Engine, session: Session, config: RelanceConfig) -> None:
-    from relance.payments import record_payment
+    from relance.core.payments import record_payment
 
     made = new_case(session, due=date(2026, 11, 23))
     sweep_at(engine, config)
@@ -338,7 +338,7 @@ def test_formal_notice_deadline_passed_unpaid(engine: Engine, session: Session, 
 def test_a_case_waiting_for_a_person_gets_no_reminder_until_the_flag_is_resolved(
     engine: Engine, session: Session, config: RelanceConfig
 ) -> None:
-    from relance.flags import raise_flag
+    from relance.core.flags import raise_flag
 
     made = new_case(session)
     raise_flag(session, case=made, reason="human_requested", at=NOW - timedelta(hours=1))

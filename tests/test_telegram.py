@@ -16,11 +16,11 @@ from bot.telegram_binding import deep_link, issue_chat_link, redeem_chat_link, t
 from bot.testing.app_server import LoopbackServer
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
-from relance.clock import SimulatedClock
-from relance.config import RelanceConfig
-from relance.models import Case, ChatLink, Debtor, Message, OptOut
-from relance.runtime import open_runtime
-from relance.web import paths
+from relance.core import paths
+from relance.core.clock import SimulatedClock
+from relance.core.config import RelanceConfig
+from relance.core.models import Case, ChatLink, Debtor, Message, OptOut
+from relance.core.runtime import open_runtime
 from relance.web.app import create_app
 from tests import factories
 from tests.conftest_web import WEBHOOK_SECRET, Stack, run_stack, stack, stack_settings, wait_until_ready

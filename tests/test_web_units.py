@@ -14,8 +14,8 @@ from bot.delivery_status import FINAL, TWILIO_STATUSES, next_status
 from bot.sms_inbound import locale_for_number, sms_inbound
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
-from relance.config import Settings
-from relance.models import MessageStatus
+from relance.core.config import Settings
+from relance.core.models import MessageStatus
 from relance.web.forms import BadBody, parse_form, parse_json_object
 from relance.web.logs import REDACTED, RedactingFactory, install_redaction, mask_phone, settings_secrets
 

@@ -26,10 +26,10 @@ from sqlmodel import Session, col
 from bot.telegram_binding import issue_chat_link
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
-from relance.clock import utcnow
-from relance.db import ensure_schema, make_engine
-from relance.models import Case, Debtor, Event, Message
-from relance.web import paths
+from relance.core import paths
+from relance.core.clock import utcnow
+from relance.core.db import ensure_schema, make_engine
+from relance.core.models import Case, Debtor, Event, Message
 from tests import factories
 
 OUR_NUMBER = "+33700000001"

@@ -26,11 +26,11 @@ from sqlmodel import col
 from bot.inbound import storable
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio, sign
-from relance.clock import SimulatedClock
-from relance.config import RelanceConfig
-from relance.models import Message
-from relance.runtime import Runtime, open_runtime
-from relance.web import paths
+from relance.core import paths
+from relance.core.clock import SimulatedClock
+from relance.core.config import RelanceConfig
+from relance.core.models import Message
+from relance.core.runtime import Runtime, open_runtime
 from relance.web.app import create_app
 from tests.conftest_web import OUR_NUMBER, WEBHOOK_SECRET, stack_settings
 

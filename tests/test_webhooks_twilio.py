@@ -14,9 +14,9 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.sms import TwilioSmsChannel
 from bot.inbound import RATE_LIMIT
-from relance.clock import SimulatedClock
-from relance.models import Event, Flag, Message, MessageStatus, OptOut
-from relance.web import paths
+from relance.core import paths
+from relance.core.clock import SimulatedClock
+from relance.core.models import Event, Flag, Message, MessageStatus, OptOut
 from tests.conftest_web import OUR_NUMBER, Stack, run_stack, stack
 
 __all__ = ["stack"]
@@ -300,8 +300,8 @@ def test_plan_request_is_proposed_then_accepted_in_twiml(stack: Stack) -> None:
 
 
 def test_a_case_held_by_an_agent_gets_no_bot_answer_but_opt_outs_still_count(stack: Stack) -> None:
-    from relance.agents import create_agent
-    from relance.models import Case
+    from relance.core.agents import create_agent
+    from relance.core.models import Case
 
     case = stack.case()
     phone = stack.phone_of(case)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 
-from relance.db import alembic_config, make_engine, upgrade
+from relance.core.db import alembic_config, make_engine, upgrade
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from alembic import command
 
-from relance.db import MIGRATIONS, alembic_config, make_engine
+from relance.core.db import MIGRATIONS, alembic_config, make_engine
 
 TARGET = MIGRATIONS / "versions" / "0001_initial_schema.py"
 

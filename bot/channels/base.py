@@ -1,7 +1,7 @@
 """The channel interface: what the dispatcher and the web app need from SMS, Telegram and the console.
 
 Every implementation sends plain text and text with choices, says what it can do
-(`Capabilities`), and reports failures with the two errors of `relance.errors`:
+(`Capabilities`), and reports failures with the two errors of `relance.core.errors`:
 `TransientChannelError` (retry later: timeouts, 5xx, rate limits) and `PermanentChannelError`
 (retrying will not help; `code` says why, e.g. ``21610`` when the recipient opted out on Twilio).
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from relance.errors import PermanentChannelError
+from relance.core.errors import PermanentChannelError
 
 
 class ChoiceLike(Protocol):
@@ -40,11 +40,11 @@ class SendResult:
     """The provider's answer to a send: its message id and the status it reported."""
 
     provider_id: str
-    status: str  # a `relance.models.MessageStatus` value: "sent" (accepted) or "queued" (provider queue)
+    status: str  # a `relance.core.models.MessageStatus` value: "sent" (accepted) or "queued" (provider queue)
 
 
 class ChannelAdapter(ABC):
-    """One way of reaching a debtor; `name` is the `relance.models.Channel` value it serves."""
+    """One way of reaching a debtor; `name` is the `relance.core.models.Channel` value it serves."""
 
     name: str
     capabilities: Capabilities

@@ -8,8 +8,8 @@ from bot.channels.base import ChannelAdapter
 from bot.channels.console import ConsoleChannel
 from bot.channels.sms import SMS_CAPABILITIES, TwilioSmsChannel
 from bot.channels.telegram import TELEGRAM_CAPABILITIES, TelegramChannel, make_bot
-from relance.config import RelanceConfig, Settings
-from relance.web.paths import TWILIO_STATUS, public
+from relance.core.config import RelanceConfig, Settings
+from relance.core.paths import TWILIO_STATUS, public
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from bot.channels.base import Capabilities, ChannelAdapter, ChoiceLike, SendResu
 from bot.channels.console import CONSOLE_CAPABILITIES
 from bot.channels.sms import SMS_CAPABILITIES
 from bot.channels.telegram import TELEGRAM_CAPABILITIES
-from relance.errors import ChannelError
+from relance.core.errors import ChannelError
 
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _CHAT_ID = re.compile(r"-?\d{1,20}")

@@ -21,7 +21,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.channels.base import Capabilities, ChannelAdapter, SendResult
-from relance.errors import ChannelError, PermanentChannelError, TransientChannelError
+from relance.core.errors import ChannelError, PermanentChannelError, TransientChannelError
 
 log = logging.getLogger(__name__)
 

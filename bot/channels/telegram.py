@@ -26,7 +26,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import Capabilities, ChannelAdapter, ChoiceLike, SendResult
-from relance.errors import ChannelError, PermanentChannelError, TransientChannelError
+from relance.core.errors import ChannelError, PermanentChannelError, TransientChannelError
 
 log = logging.getLogger(__name__)
 

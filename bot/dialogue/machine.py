@@ -46,7 +46,7 @@ from bot.dialogue.decisions import (
 from bot.dialogue.reasons import dispute_reason_code
 from bot.nlu import Understanding
 from messages.context import InstallmentLine, handover_context, hardship_context, plan_context, promise_context
-from relance.config import PlanPolicy
+from relance.core.config import PlanPolicy
 
 IDLE = "idle"
 AWAITING_PLAN_ANSWER = "awaiting_plan_answer"

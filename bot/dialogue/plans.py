@@ -29,7 +29,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 from babel.numbers import get_currency_precision
 
 from bot.nlu.dates import add_months
-from relance.config import PlanPolicy
+from relance.core.config import PlanPolicy
 
 DEFAULT_FIRST_DELAY_DAYS = 7  # a plan without a start date begins a week from today
 PERIOD_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}

@@ -1,4 +1,4 @@
-"""Why a debtor contests, in `relance.models.DisputeReason` codes, from their own words."""
+"""Why a debtor contests, in `relance.core.models.DisputeReason` codes, from their own words."""
 
 from __future__ import annotations
 

@@ -38,10 +38,10 @@ from bot.dialogue.reasons import dispute_reason_code
 from bot.nlu import understand
 from bot.optout import opt_out
 from messages.render import Choice, Renderer
-from relance.config import RelanceConfig
-from relance.events import record_event
-from relance.flags import raise_flag
-from relance.models import (
+from relance.core.config import RelanceConfig
+from relance.core.events import record_event
+from relance.core.flags import raise_flag
+from relance.core.models import (
     Case,
     CaseStatus,
     Creditor,
@@ -56,7 +56,7 @@ from relance.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from relance.money import quantize
+from relance.core.money import quantize
 
 _PROMISE_FROM = (CaseStatus.OPEN, CaseStatus.PROMISED)
 _PLAN_FROM = (CaseStatus.OPEN, CaseStatus.PROMISED, CaseStatus.PLAN)

@@ -21,13 +21,13 @@ from bot.channels.recording import KeyedRecordingChannel
 from bot.inbound import Inbound, case_for_chat, receive
 from bot.sms_inbound import handle_sms, locale_for_number
 from messages import Renderer
-from relance.clock import SimulatedClock
-from relance.config import RelanceConfig, Settings
-from relance.db import session_scope
-from relance.importer import import_debts
-from relance.models import Case, Debt, Debtor, Event, Installment, Message, MessageStatus
-from relance.payments import record_payment
-from relance.runtime import Runtime, open_runtime
+from relance.core.clock import SimulatedClock
+from relance.core.config import RelanceConfig, Settings
+from relance.core.db import session_scope
+from relance.core.importer import import_debts
+from relance.core.models import Case, Debt, Debtor, Event, Installment, Message, MessageStatus
+from relance.core.payments import record_payment
+from relance.core.runtime import Runtime, open_runtime
 from relance.simulation.personas import Persona, Reaction
 from relance.simulation.replies import ScheduledReply
 from scheduler.dispatch import Dispatcher

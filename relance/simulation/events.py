@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from relance.models import Case, Debtor, Event, Flag, Installment, Message, PaymentPlan
+from relance.core.models import Case, Debtor, Event, Flag, Installment, Message, PaymentPlan
 
 OUT_KINDS = {"reminder", "installment_reminder", "reply", "confirmation", "promise_followup"}
 # event-log kinds shown as a `status` line, with the status they stand for

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from relance.clock import ensure_utc
-from relance.errors import ImportRowsError, RowProblem
+from relance.core.clock import ensure_utc
+from relance.core.errors import ImportRowsError, RowProblem
 
 CHANNELS = ("sms", "telegram")
 

@@ -25,8 +25,9 @@ from bot.channels.telegram import TelegramChannel
 from bot.db_runner import DbRunner
 from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
-from relance.runtime import Runtime
-from relance.web import paths, telegram_routes, twilio_routes
+from relance.core import paths
+from relance.core.runtime import Runtime
+from relance.web import telegram_routes, twilio_routes
 from relance.web.context import WebContext
 from relance.web.limits import MAX_BODY_BYTES, BodySizeLimit
 

@@ -10,7 +10,7 @@ from bot.channels.base import ChannelAdapter
 from bot.db_runner import DbRunner
 from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
-from relance.runtime import Runtime
+from relance.core.runtime import Runtime
 
 
 @dataclass

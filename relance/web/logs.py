@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from pydantic import SecretStr
 
-from relance.config import Settings
+from relance.core.config import Settings
 
 REDACTED = "[redacted]"
 _installed: list[RedactingFactory] = []

@@ -1,4 +1,4 @@
-"""`relance serve`: the web app (webhooks, console) under uvicorn, with the in-process services.
+"""What `relance serve` runs beside the web app (webhooks, console): the in-process services.
 
 One process, the embedded default: the web app, the scheduler's sweep (when this process holds the
 leader lock) and the dispatcher, all on the same channels (one Telegram bot, one Twilio client).
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from relance.runtime import Runtime
+    from relance.core.runtime import Runtime
     from relance.web.app import Service
 
 
@@ -36,20 +34,3 @@ async def background_jobs(app: FastAPI) -> AsyncIterator[None]:
 def serve_services(runtime: Runtime) -> list[Service]:
     """What runs beside the web app in `relance serve`."""
     return [background_jobs]
-
-
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-) -> None:
-    """Run the web app (provider webhooks, /healthz, agent console) with the sweep and the dispatcher."""
-    import uvicorn
-
-    from relance.runtime import open_runtime
-    from relance.web.app import create_app
-    from relance.web.logs import configure_logging
-
-    runtime = open_runtime()
-    configure_logging(runtime.settings)
-    app = create_app(runtime, services=serve_services(runtime))
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True, server_header=False)

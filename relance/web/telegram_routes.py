@@ -7,7 +7,7 @@ import logging
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from relance.web import paths
+from relance.core import paths
 from relance.web.context import WebContext, web_context
 from relance.web.forms import BadBody, parse_json_object
 

@@ -16,8 +16,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.delivery import record_delivery_receipt
 from bot.inbound import Reply, storable
 from bot.sms_inbound import handle_sms, sms_inbound
-from relance.db import session_scope
-from relance.web import paths
+from relance.core import paths
+from relance.core.db import session_scope
 from relance.web.context import WebContext, web_context
 from relance.web.forms import BadBody, parse_form
 from relance.web.logs import mask_phone

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from relance.casefile import verify_casefile
-from relance.clock import SimulatedClock
-from relance.runtime import Runtime
+from relance.core.casefile import verify_casefile
+from relance.core.clock import SimulatedClock
+from relance.core.runtime import Runtime
 from tests.conftest_console import PASSWORD, add_agent, console_app, flagged_case
 
 CHROMIUM = Path("/usr/bin/chromium")

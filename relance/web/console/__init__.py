@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from relance.runtime import Runtime
+from relance.core.runtime import Runtime
 from relance.web.console import formatting
 from relance.web.console.context import PREFIX, STATIC, TEMPLATES, Console, ConsoleRoute
 from relance.web.console.routes_admin import add_admin_routes

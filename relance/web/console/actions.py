@@ -15,12 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.clock import ensure_utc
-from relance.config import RelanceConfig
-from relance.errors import PolicyError, RelanceError
-from relance.events import record_event
-from relance.flags import resolve_flags
-from relance.models import (
+from relance.core.clock import ensure_utc
+from relance.core.config import RelanceConfig
+from relance.core.errors import PolicyError, RelanceError
+from relance.core.events import record_event
+from relance.core.flags import resolve_flags
+from relance.core.models import (
     Author,
     Case,
     CaseStatus,
@@ -39,8 +39,8 @@ from relance.models import (
     NoticeStatus,
     OptOut,
 )
-from relance.money import parse_amount
-from relance.payments import record_payment, refresh_case_totals
+from relance.core.money import parse_amount
+from relance.core.payments import record_payment, refresh_case_totals
 from scheduler.contact_window import ContactWindow, contact_window, may_send, reply_deadline
 
 AGENT_REPLY = "agent_reply"

@@ -17,8 +17,8 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from relance.models import Agent, AgentRole
-from relance.runtime import Runtime
+from relance.core.models import Agent, AgentRole
+from relance.core.runtime import Runtime
 from relance.web.console.security import (
     FLASH_COOKIE,
     SESSION_COOKIE,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
-from relance.clock import ensure_utc
+from relance.core.clock import ensure_utc
 
 
 def utc(instant: datetime | None) -> str:

@@ -1,18 +1,18 @@
-"""Drafting a formal notice from the console, through `relance.notices` (messages issue)."""
+"""Drafting a formal notice from the console, through `messages.drafting` (messages issue)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from relance.errors import NotFoundError
-from relance.models import Case, CaseStatus, FormalNotice
-from relance.runtime import Runtime
+from relance.core.errors import NotFoundError
+from relance.core.models import Case, CaseStatus, FormalNotice
+from relance.core.runtime import Runtime
 from relance.web.console.actions import ENDED, ActionError
 
 
 def generate_notice(session: Session, *, case: Case, agent_id: int, runtime: Runtime) -> FormalNotice:
     """Draft the case's formal notice (PDF stored on the row, event `notice_drafted`) for the agent."""
-    from relance.notices import create_notice  # fpdf and the templates load only when a notice is drafted
+    from messages.drafting import create_notice  # fpdf and the templates load only when a notice is drafted
 
     if case.status in ENDED or case.status == CaseStatus.WRONG_PERSON:
         raise ActionError(f"the case is {case.status}: there is nobody to send a formal notice to")

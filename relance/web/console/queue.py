@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.models import Agent, Case, Creditor, Debtor, Flag, FlagStatus
+from relance.core.models import Agent, Case, Creditor, Debtor, Flag, FlagStatus
 
 NO_ASSIGNEE = "none"
 

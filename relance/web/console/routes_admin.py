@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from sqlmodel import Session
 
-from relance.agents import create_agent, list_agents, set_active
-from relance.config import masked_settings
-from relance.errors import RelanceError
-from relance.models import Agent
+from relance.core.agents import create_agent, list_agents, set_active
+from relance.core.config import masked_settings
+from relance.core.errors import RelanceError
+from relance.core.models import Agent
 from relance.web.console.context import PREFIX, Console, Viewer
 
 

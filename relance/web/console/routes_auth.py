@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from sqlmodel import Session
 
-from relance.agents import authenticate
-from relance.events import record_event
+from relance.core.agents import authenticate
+from relance.core.events import record_event
 from relance.web.console.context import PREFIX, Console, Viewer
 from relance.web.console.security import LOGIN_COOKIE, SESSION_COOKIE, SESSION_LIFETIME, end_sessions, session_epoch
 

@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from sqlmodel import Session
 
-from relance.agents import list_agents
-from relance.casefile import casefile_name, export_casefile, load_case_record, transcript
-from relance.cases import find_case
-from relance.errors import NotFoundError, RelanceError
-from relance.models import Case, CaseStatus, Creditor, Debtor, DisputeStatus, MessageStatus, NoticeStatus
+from relance.core.agents import list_agents
+from relance.core.casefile import casefile_name, export_casefile, load_case_record, transcript
+from relance.core.cases import find_case
+from relance.core.errors import NotFoundError, RelanceError
+from relance.core.models import Case, CaseStatus, Creditor, Debtor, DisputeStatus, MessageStatus, NoticeStatus
 from relance.web.console import actions
 from relance.web.console.context import PREFIX, Console, Viewer
 from relance.web.console.formatting import local, utc

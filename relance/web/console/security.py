@@ -24,9 +24,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from relance.clock import ensure_utc
-from relance.config import Settings
-from relance.models import Agent, AppState
+from relance.core.clock import ensure_utc
+from relance.core.config import Settings
+from relance.core.models import Agent, AppState
 
 SECRET_KEY_STATE = "console_secret_key"
 EPOCH_STATE = "console_session_epoch:{agent_id}"

@@ -7,7 +7,7 @@ Conventions:
   also on SQLite, which stores no offset); calendar dates are `date`;
 - currencies are ISO 4217 codes;
 - the `event` table is append-only (triggers in the migration refuse UPDATE and DELETE) and
-  hash-chained per case (`relance.events`).
+  hash-chained per case (`relance.core.events`).
 
 The outbox is the `message` table itself: an outbound message is written once, with a unique
 idempotency key, in status `queued`, and the dispatcher moves it along `MessageStatus`.
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from relance.clock import utcnow
+from relance.core.clock import utcnow
 
 CENT = Decimal("0.01")
 

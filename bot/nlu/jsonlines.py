@@ -13,8 +13,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import typer
-
 from bot.nlu.understanding import understand
 
 LOCALES = ("fr", "en")
@@ -75,24 +73,3 @@ def _utf8(stream: Any) -> None:
 
 def _write(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-
-
-def nlu(
-    text: str | None = typer.Argument(None, help="The message; without it, JSON lines are read from stdin."),
-    locale: str = typer.Option("fr", help="fr or en (default for stdin lines without a locale)."),
-    today: str | None = typer.Option(None, help="Resolve dates against this day (YYYY-MM-DD); default: today."),
-) -> None:
-    """Understand debtor replies: intent, confidence, amount, installments, frequency, date."""
-    try:
-        default_locale, default_today = parse_locale(locale), parse_today(today)
-    except InputError as exc:
-        _write({"error": str(exc)})
-        raise typer.Exit(2) from exc
-    if text is not None:
-        _write(understand(text, default_locale, default_today).to_json())
-        return
-    _utf8(sys.stdin)
-    _utf8(sys.stdout)
-    for result in understand_lines(sys.stdin, locale=default_locale, today=default_today):
-        _write(result)
-    sys.stdout.flush()

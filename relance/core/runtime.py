@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from relance.clock import Clock, SystemClock
-from relance.config import RelanceConfig, Settings, load_config, load_settings
-from relance.db import engine_for, ensure_schema, session_scope
-from relance.models import Creditor
+from relance.core.clock import Clock, SystemClock
+from relance.core.config import RelanceConfig, Settings, load_config, load_settings
+from relance.core.db import engine_for, ensure_schema, session_scope
+from relance.core.models import Creditor
 
 
 @dataclass

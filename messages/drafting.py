@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from pathlib import Path
-from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-import typer
 from sqlmodel import Session, col
 
 from messages.notice import NoticeData, NoticeDebt, Party, SentReminder, notice_data, render_notice_pdf
 from messages.render import Renderer
-from relance.clock import utcnow
-from relance.config import RelanceConfig
-from relance.errors import NotFoundError
-from relance.events import record_event
-from relance.models import (
+from relance.core.clock import utcnow
+from relance.core.config import RelanceConfig
+from relance.core.errors import NotFoundError
+from relance.core.events import record_event
+from relance.core.models import (
     Case,
     Creditor,
     Debt,
@@ -139,29 +136,3 @@ def create_notice(
         },
     )
     return notice
-
-
-def notice(
-    ref: Annotated[str, typer.Argument(help="Debt reference, debtor ref, phone or case id.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the PDF.")],
-    on: Annotated[str | None, typer.Option("--date", help="Date of the notice, YYYY-MM-DD (default: today).")] = None,
-) -> None:
-    """Draft the formal notice (mise en demeure) of a case as a PDF file."""
-    from relance.cases import find_case
-    from relance.cli import console, get_runtime
-
-    runtime = get_runtime()
-    try:
-        today = date.fromisoformat(on) if on else runtime.now().date()
-    except ValueError:
-        raise typer.BadParameter(f"{on!r} is not a date (YYYY-MM-DD)", param_hint="--date") from None
-    with runtime.session() as session:
-        case = find_case(session, ref)
-        data = build_notice_data(session, case, runtime.config, today)
-    pdf = render_notice_pdf(data, Renderer.from_config(runtime.config))
-    out.write_bytes(pdf)
-    console.print(
-        f"formal notice for case #{case.id}: {len(data.debts)} debt(s), total {data.total:.2f} {data.currency},"
-        f" deadline {data.deadline.isoformat()} → {out} (sha256 {hashlib.sha256(pdf).hexdigest()[:16]}…)",
-        highlight=False,
-    )

@@ -26,8 +26,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from relance.errors import ConfigError
-from relance.money import is_currency
+from relance.core.errors import ConfigError
+from relance.core.money import is_currency
 
 Frequency = Literal["weekly", "biweekly", "monthly"]
 ChannelName = Literal["sms", "telegram", "console"]

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
-from relance.errors import NotFoundError
-from relance.models import Case, Creditor, Debt, Debtor, Event, Flag, FlagStatus, Message
+from relance.core.errors import NotFoundError
+from relance.core.models import Case, Creditor, Debt, Debtor, Event, Flag, FlagStatus, Message
 
 
 def find_case(session: Session, ref: str) -> Case:

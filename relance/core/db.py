@@ -3,7 +3,7 @@
 SQLite is the embedded default (WAL, foreign keys on, a busy timeout so that the web app, the
 scheduler and a dispatcher can share one file); PostgreSQL (`postgresql+psycopg://`) is the
 scale-out store. The schema is managed only by the Alembic migrations shipped in
-`relance/migrations`; nothing calls `create_all`.
+`relance/core/migrations`; nothing calls `create_all`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from relance.errors import StorageError
+from relance.core.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -2,7 +2,7 @@
 
 Contents of `case-<id>.zip`:
 - `transcript.html`: the whole conversation in order (bot, debtor, agent, system events, delivery);
-- `events.json`: every event of the case, as `relance.events.event_to_dict` exports them;
+- `events.json`: every event of the case, as `relance.core.events.event_to_dict` exports them;
 - `messages.json`, `case.json`: the messages with their delivery data, and the case's facts;
 - `notice-<id>.pdf`: each formal notice drafted for the case;
 - `manifest.json`: the SHA-256 and size of every other file, the event count and the chain head.
@@ -21,18 +21,16 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import jinja2
 import sqlalchemy as sa
-import typer
 from sqlmodel import Session, col
 
-from relance.cases import case_detail
-from relance.clock import ensure_utc
-from relance.events import case_events, event_to_dict, jsonable, record_event, verify_chain
-from relance.models import (
+from relance.core.cases import case_detail
+from relance.core.clock import ensure_utc
+from relance.core.events import case_events, event_to_dict, jsonable, record_event, verify_chain
+from relance.core.models import (
     Case,
     Creditor,
     Debt,
@@ -394,50 +392,3 @@ def compare_with_database(session: Session, data: bytes) -> list[str]:
         elif stored[e["id"]] != e.get("hash"):
             problems.append(f"event id {e.get('id')}: hash differs from the database's")
     return problems
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def export_command(
-    ref: Annotated[str, typer.Argument(help="Debt reference, debtor ref, phone or case id.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the ZIP.", dir_okay=False)],
-) -> None:
-    """Export a case file: transcript, events (hash-chained), notices and a SHA-256 manifest."""
-    from relance.cases import find_case
-    from relance.cli import console, get_runtime
-
-    runtime = get_runtime()
-    with runtime.session() as session:
-        case = find_case(session, ref)
-        data = export_casefile(session, case, at=runtime.now(), actor="cli")
-        session.commit()
-    out.write_bytes(data)
-    console.print(f"case #{case.id} exported to [bold]{out}[/bold] ({len(data)} bytes)", highlight=False)
-
-
-def verify_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A case file ZIP.")],
-    against_db: Annotated[
-        bool, typer.Option("--against-db", help="Also compare the events with the database (RELANCE_DATABASE_URL).")
-    ] = False,
-) -> None:
-    """Check a case file: every file's SHA-256 against the manifest, and the event hash chain."""
-    from relance.cli import console, err_console, get_runtime
-
-    data = file.read_bytes()
-    problems = verify_casefile(data)
-    if against_db and not problems:
-        with get_runtime().session() as session:
-            problems = compare_with_database(session, data)
-    if problems:
-        err_console.print(f"[red]{file}: the case file is NOT intact ({len(problems)} problem(s)):[/red]")
-        for problem in problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        raise typer.Exit(1)
-    man = json.loads(zipfile.ZipFile(file).read(MANIFEST))
-    console.print(
-        f"[green]{file}: intact[/green] · case #{man['case_id']} · {man['event_count']} events, chain verified"
-        f" · {len(man['files'])} files match the manifest",
-        highlight=False,
-    )

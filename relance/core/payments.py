@@ -8,8 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.events import record_event
-from relance.models import (
+from relance.core.events import record_event
+from relance.core.models import (
     Case,
     CaseStatus,
     Debt,
@@ -22,7 +22,7 @@ from relance.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from relance.money import quantize
+from relance.core.money import quantize
 
 
 def record_payment(

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from relance.config import load_config
-from relance.db import engine_for
-from relance.errors import ImportRowsError
+from relance.core.config import load_config
+from relance.core.db import engine_for
+from relance.core.errors import ImportRowsError
 from relance.simulation.engine import Simulation
 from relance.simulation.events import collect_events, summarise, write_events
 from relance.simulation.personas import load_personas
@@ -111,8 +111,10 @@ def simulate(
 TIMELINE_REFS = ("D002", "D003", "D004", "D005", "D006")
 
 
-def demo(db: str | None = None) -> None:
-    """The sample portfolio and its scripted personas over 45 simulated days."""
+def demo(
+    db: Annotated[str | None, typer.Option(help="Database URL to keep (default: a fresh temporary SQLite).")] = None,
+) -> None:
+    """Run the sample portfolio and its scripted debtors over 45 simulated days."""
     portfolio = DATA / "sample_portfolio.csv"
     sim, lines, summary, seconds = run(
         portfolio, start=DEMO_START, days=DEMO_DAYS, db=db, config_path=None, personas=True

@@ -1,4 +1,4 @@
-"""Console accounts: argon2 password hashes, sign-in with a per-account lock window, `relance agent`.
+"""Console accounts: argon2 password hashes, sign-in with a per-account lock window.
 
 Passwords are hashed with argon2id through pwdlib. Repeated wrong passwords lock the account for a
 window that doubles with each failure after the first few (`lock_window`); while it is locked the
@@ -8,21 +8,18 @@ throwaway hash, so the response time does not tell which emails have an account.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Annotated
 
 import sqlalchemy as sa
-import typer
 from pwdlib import PasswordHash
 from sqlmodel import Session, col
 
-from relance.clock import ensure_utc
-from relance.errors import RelanceError
-from relance.events import record_event
-from relance.models import Agent, AgentRole
+from relance.core.clock import ensure_utc
+from relance.core.errors import RelanceError
+from relance.core.events import record_event
+from relance.core.models import Agent, AgentRole
 
 PASSWORD_HASH = PasswordHash.recommended()  # argon2id with pwdlib's recommended parameters
 MIN_PASSWORD_LENGTH = 10
@@ -172,52 +169,3 @@ def set_active(session: Session, *, agent: Agent, active: bool, at: datetime, by
 def list_agents(session: Session) -> list[Agent]:
     """Every account, admins first, then by name."""
     return list(session.execute(sa.select(Agent).order_by(col(Agent.role), col(Agent.name))).scalars())
-
-
-# --------------------------------------------------------------------------- command line
-
-agent_app = typer.Typer(help="Console accounts (agents and admins).", no_args_is_help=True)
-
-
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
-
-
-@agent_app.command("add")
-def agent_add_command(
-    email: Annotated[str, typer.Argument(help="The agent's email (their login).")],
-    name: Annotated[str, typer.Option("--name", help="The agent's name, shown in the console.")],
-    admin: Annotated[
-        bool, typer.Option("--admin", help="Create an admin (manages agents, sees configuration).")
-    ] = False,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
-    ] = False,
-) -> None:
-    """Create a console account; prompts for the password unless --password-stdin."""
-    from relance.cli import console, get_runtime
-
-    password = _read_password(password_stdin)
-    runtime = get_runtime()
-    with runtime.session() as session:
-        agent = create_agent(session, email=email, name=name, password=password, admin=admin, at=runtime.now())
-        session.commit()
-    console.print(f"{agent.role} [bold]{agent.email}[/bold] created (id {agent.id})", highlight=False)
-
-
-@agent_app.command("list")
-def agent_list_command() -> None:
-    """List console accounts."""
-    from rich.table import Table
-
-    from relance.cli import console, get_runtime
-
-    runtime = get_runtime()
-    with runtime.session() as session:
-        agents = list_agents(session)
-    table = Table("id", "email", "name", "role", "active", title="Agents")
-    for a in agents:
-        table.add_row(str(a.id), a.email, a.name, a.role, "yes" if a.active else "no")
-    console.print(table if agents else "no account yet: relance agent add EMAIL --name NAME")

@@ -21,9 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.clock import ensure_utc
-from relance.db import in_chunks
-from relance.models import Case, Event
+from relance.core.clock import ensure_utc
+from relance.core.db import in_chunks
+from relance.core.models import Case, Event
 
 _CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
 

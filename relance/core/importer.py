@@ -28,13 +28,13 @@ import sqlalchemy as sa
 from phonenumbers import timezone as pn_timezone
 from sqlmodel import Session, col
 
-from relance.config import RelanceConfig
-from relance.db import in_chunks
-from relance.errors import ImportRowsError, RowProblem
-from relance.events import NewEvent, record_events_bulk
-from relance.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus
-from relance.money import has_valid_precision, is_currency, parse_amount, quantize
-from relance.payments import record_payment, refresh_case_totals
+from relance.core.config import RelanceConfig
+from relance.core.db import in_chunks
+from relance.core.errors import ImportRowsError, RowProblem
+from relance.core.events import NewEvent, record_events_bulk
+from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus
+from relance.core.money import has_valid_precision, is_currency, parse_amount, quantize
+from relance.core.payments import record_payment, refresh_case_totals
 
 DEBT_REQUIRED = ("reference", "debtor_name", "phone", "amount", "currency", "due_date")
 DEBT_OPTIONAL = (

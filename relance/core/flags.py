@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.db import in_chunks
-from relance.events import NewEvent, record_event, record_events_bulk
-from relance.models import Case, Flag, FlagStatus
+from relance.core.db import in_chunks
+from relance.core.events import NewEvent, record_event, record_events_bulk
+from relance.core.models import Case, Flag, FlagStatus
 
 # reason -> (priority 1 low … 4 urgent, recommended action)
 FLAG_DEFAULTS: dict[str, tuple[int, str]] = {

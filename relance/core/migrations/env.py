@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the engine handed over by `relance.db`, or on -x url=…"""
+"""Alembic environment: runs on the engine handed over by `relance.core.db`, or on -x url=…"""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from typing import Any, Literal
 from alembic import context
 from sqlmodel import SQLModel
 
-import relance.models  # noqa: F401  (registers the tables)
-from relance.db import make_engine
+import relance.core.models  # noqa: F401  (registers the tables)
+from relance.core.db import make_engine
 
 target_metadata = SQLModel.metadata
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Render our column types as plain SQLAlchemy ones so migrations do not import the app."""
-    from relance.models import Money, UTCDateTime
+    from relance.core.models import Money, UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

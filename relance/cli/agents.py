@@ -1,0 +1,52 @@
+"""`relance agent`: console accounts."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from relance.cli.common import console, get_runtime
+from relance.core.agents import create_agent, list_agents
+
+agent_app = typer.Typer(help="Console accounts (agents and admins).", no_args_is_help=True)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@agent_app.command("add")
+def agent_add_command(
+    email: Annotated[str, typer.Argument(help="The agent's email (their login).")],
+    name: Annotated[str, typer.Option("--name", help="The agent's name, shown in the console.")],
+    admin: Annotated[
+        bool, typer.Option("--admin", help="Create an admin (manages agents, sees configuration).")
+    ] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+    ] = False,
+) -> None:
+    """Create a console account; prompts for the password unless --password-stdin."""
+    password = _read_password(password_stdin)
+    runtime = get_runtime()
+    with runtime.session() as session:
+        agent = create_agent(session, email=email, name=name, password=password, admin=admin, at=runtime.now())
+        session.commit()
+    console.print(f"{agent.role} [bold]{agent.email}[/bold] created (id {agent.id})", highlight=False)
+
+
+@agent_app.command("list")
+def agent_list_command() -> None:
+    """List console accounts."""
+    runtime = get_runtime()
+    with runtime.session() as session:
+        agents = list_agents(session)
+    table = Table("id", "email", "name", "role", "active", title="Agents")
+    for a in agents:
+        table.add_row(str(a.id), a.email, a.name, a.role, "yes" if a.active else "no")
+    console.print(table if agents else "no account yet: relance agent add EMAIL --name NAME")
