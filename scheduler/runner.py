@@ -167,10 +167,17 @@ class Background:
 
     async def stop(self) -> None:
         """Stop the jobs (a run in progress finishes first), close the channels, give up leadership."""
+        # Pause first, let the runs in progress finish, then shut down: APScheduler's asyncio
+        # executor cancels the jobs still running at shutdown, which would cut a dispatch between
+        # the provider's answer and its commit (the message would stay `sending` until its lease).
+        if self.scheduler.running:
+            self.scheduler.pause()
+        current = asyncio.current_task()
+        await asyncio.sleep(0)  # a job submitted just before the pause gets to start and be tracked
+        while others := [t for t in self._running if t is not current and not t.done()]:
+            await asyncio.gather(*others, return_exceptions=True)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        current = asyncio.current_task()
-        await asyncio.gather(*(t for t in self._running if t is not current), return_exceptions=True)
         for adapter in self.channels.values():
             with suppress(Exception):
                 await adapter.close()
