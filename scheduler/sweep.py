@@ -95,6 +95,18 @@ class SweepReport:
             "seconds": round(self.seconds, 3),
         }
 
+    def summary(self) -> str:
+        """One readable line: `12 case(s) looked at, 3 reminder(s) queued, held: opted out 2 (0.02 s)`."""
+        parts = [f"{self.examined} case(s) looked at", f"{self.queued} message(s) queued"]
+        if self.waiting:
+            parts.append(f"{self.waiting} waiting for their day")
+        for label, counts in (("held", self.stopped), ("escalated", self.escalated)):
+            if counts:
+                parts.append(f"{label}: " + ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(counts.items())))
+        if self.errors:
+            parts.append(f"{self.errors} error(s)")
+        return ", ".join(parts) + f" ({self.seconds:.2f} s)"
+
 
 def sweep(
     engine: Engine,
@@ -125,7 +137,8 @@ def sweep(
             pass_.batch(conn, rows, report)
         report.batches += 1
     report.seconds = time.perf_counter() - started
-    log.info("sweep at %s: %s", now.isoformat(), report.as_dict())
+    if report.examined or report.errors:  # an idle minute is not worth a line
+        log.info("sweep: %s", report.summary())
     return report
 
 

@@ -155,3 +155,44 @@ def test_a_bad_replies_file_is_refused_with_its_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "2" in result.output and "at" in result.output
+
+
+def test_simulate_reads_relance_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RELANCE_CONFIG names the configuration, as for every other command: its creditor key imports."""
+    config = tmp_path / "agency.toml"
+    config.write_text(
+        'default_creditor = "north"\n\n[[creditors]]\nkey = "north"\nname = "North Ltd"\ncurrency = "GBP"\n'
+        'payment_url = "https://pay.north.example/{reference}"\n',
+        encoding="utf-8",
+    )
+    portfolio = tmp_path / "p.csv"
+    portfolio.write_text(
+        "reference,debtor_name,phone,amount,currency,due_date,creditor\n"
+        "N-1,Ann Smith,+447911123456,120.00,GBP,2026-11-01,north\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("RELANCE_CONFIG", str(config))
+    summary = tmp_path / "s.json"
+    result = CliRunner().invoke(
+        app, ["simulate", "--portfolio", str(portfolio), "--start", "2026-11-09", "--days", "3",
+              "--summary-json", str(summary)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    figures = json.loads(summary.read_text(encoding="utf-8"))
+    assert figures["cases"] == 1 and figures["skipped_rows"] == 0
+
+
+def test_simulate_all_invalid_portfolio_says_why_and_fails(tmp_path: Path) -> None:
+    portfolio = tmp_path / "bad.csv"
+    portfolio.write_text(
+        "reference,debtor_name,phone,amount,currency,due_date\n"
+        "B-1,Bad Amount,+33612000001,-5,EUR,2026-11-01\n"
+        "B-2,Bad Phone,not a phone,10.00,EUR,2026-11-01\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["simulate", "--portfolio", str(portfolio), "--start", "2026-11-09", "--days", "1"]
+    )
+    assert result.exit_code == 1
+    assert "line 2" in result.output and "line 3" in result.output
+    assert "amount" in result.output and "phone" in result.output

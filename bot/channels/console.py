@@ -16,6 +16,8 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.panel import Panel
+from rich.text import Text
 
 from bot.channels.base import Capabilities, ChannelAdapter, ChoiceLike, SendResult
 
@@ -37,7 +39,8 @@ class ConsoleChannel(ChannelAdapter):
         self.capabilities = capabilities
         self.sender = "console"
         self.path = path
-        self.console = console or Console(stderr=True)
+        # stdout, in panels: the operator reads these apart from the log, which goes to stderr
+        self.console = console or Console()
         self._lock = asyncio.Lock()
 
     async def send_text(self, to: str, text: str) -> SendResult:
@@ -71,7 +74,8 @@ class ConsoleChannel(ChannelAdapter):
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def _show(self, to: str, text: str, choices: Sequence[ChoiceLike]) -> None:
-        self.console.rule(f"[bold]{escape(self.name)}[/bold] → {escape(str(to))}", align="left")
-        self.console.print(text, markup=False, highlight=False)
+        body = Text(text)
         for choice in choices:
-            self.console.print(f"  [{escape(choice.key)}] {escape(choice.label)}", highlight=False)
+            body.append(f"\n  [{choice.key}] {choice.label}", style="bold")
+        title = f"[bold]{escape(self.name)}[/bold] → {escape(str(to))} · not sent (console channel)"
+        self.console.print(Panel(body, title=title, title_align="left", border_style="cyan", expand=False))

@@ -15,7 +15,8 @@ agent_app = typer.Typer(help="Console accounts (agents and admins).", no_args_is
 
 
 def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
+    """From stdin's first line when asked or when piped (no terminal to prompt on), else a prompt."""
+    if from_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 

@@ -34,8 +34,8 @@ def worker_cmd(
 
 def _runtime() -> Runtime:
     from relance.core.runtime import open_runtime
+    from relance.web.logs import configure_logging
 
     runtime = open_runtime()
-    logging.basicConfig(level=runtime.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
+    configure_logging(runtime.settings)
     return runtime

@@ -10,6 +10,7 @@ import typer
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every job run and HTTP request.")] = False,
 ) -> None:
     """Run the web app (provider webhooks, /healthz, agent console) with the sweep and the dispatcher."""
     import uvicorn
@@ -20,6 +21,6 @@ def serve(
     from relance.web.serve import serve_services
 
     runtime = open_runtime()
-    configure_logging(runtime.settings)
+    configure_logging(runtime.settings, verbose=verbose)
     app = create_app(runtime, services=serve_services(runtime))
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True, server_header=False)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from relance.core.config import load_config
+from relance.core.config import load_config, load_settings
 from relance.core.db import engine_for
 from relance.core.errors import ImportRowsError
 from relance.simulation.engine import Simulation
@@ -22,8 +23,11 @@ from relance.simulation.personas import load_personas
 from relance.simulation.replies import load_replies
 
 console = Console()
+err_console = Console(stderr=True)
 DATA = Path(__file__).resolve().parent.parent / "data"
-DEMO_START = date(2026, 11, 9)
+# The sample portfolio's dates are written for a demo starting on this day; the demo shifts them so
+# that its 45 days end today, and `relance serve` on the demo's database shows a coherent present.
+PORTFOLIO_START = date(2026, 11, 9)
 DEMO_DAYS = 45
 
 
@@ -39,7 +43,7 @@ def run(
 ) -> tuple[Any, list[dict[str, Any]], dict[str, Any], float]:
     """Run one simulation; returns (simulation, events, summary, seconds)."""
     began = time.perf_counter()
-    config = load_config(config_path or Path("relance.toml"))
+    config = load_config(config_path or load_settings().config)
     tmp = None
     if db is None:
         tmp = tempfile.TemporaryDirectory(prefix="relance-sim-")
@@ -83,7 +87,9 @@ def simulate(
     ] = None,
     db: Annotated[str | None, typer.Option(help="Database URL to keep (default: a temporary SQLite).")] = None,
     events: Annotated[Path | None, typer.Option(help="Write the events here (JSON lines).")] = None,
-    config: Annotated[Path | None, typer.Option(help="relance.toml (default: ./relance.toml or built-in).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="relance.toml (default: RELANCE_CONFIG, else ./relance.toml, else built-in).")
+    ] = None,
     summary_json: Annotated[Path | None, typer.Option("--summary-json", help="Write the summary as JSON.")] = None,
 ) -> None:
     """Run import, sweep, dispatch, dialogue and escalation over a portfolio in simulated time."""
@@ -97,7 +103,12 @@ def simulate(
         console.print(f"[red]replies file:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     if summary["skipped_rows"]:
-        console.print(f"[yellow]{summary['skipped_rows']} portfolio row(s) skipped as invalid[/yellow]")
+        err_console.print(f"[yellow]{summary['skipped_rows']} invalid portfolio row(s) skipped:[/yellow]")
+        for problem in summary["skipped"]:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+    if summary["cases"] == 0 and summary["skipped_rows"]:
+        err_console.print("[red]no valid row left in the portfolio: nothing was simulated[/red]")
+        raise typer.Exit(1)
     if events is not None:
         write_events(lines, events)
     if summary_json is not None:
@@ -111,26 +122,61 @@ def simulate(
 TIMELINE_REFS = ("D002", "D003", "D004", "D005", "D006")
 
 
+def shifted_portfolio(source: Path, days: int, target: Path) -> Path:
+    """A copy of a portfolio CSV with every due date moved by `days` days."""
+    with source.open(newline="", encoding="utf-8") as src, target.open("w", newline="", encoding="utf-8") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        for row in reader:
+            row["due_date"] = (date.fromisoformat(row["due_date"]) + timedelta(days=days)).isoformat()
+            writer.writerow(row)
+    return target
+
+
 def demo(
     db: Annotated[str | None, typer.Option(help="Database URL to keep (default: a fresh temporary SQLite).")] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last simulated day, YYYY-MM-DD (default: today, so the demo ends now).")
+    ] = None,
 ) -> None:
-    """Run the sample portfolio and its scripted debtors over 45 simulated days."""
-    portfolio = DATA / "sample_portfolio.csv"
-    sim, lines, summary, seconds = run(
-        portfolio, start=DEMO_START, days=DEMO_DAYS, db=db, config_path=None, personas=True
-    )
-    console.rule(f"Relance demo: {summary['cases']} debtors, {DEMO_DAYS} simulated days from {DEMO_START}")
+    """Run the sample portfolio and its scripted debtors over the 45 days up to today."""
+    try:
+        last = date.fromisoformat(end) if end else datetime.now(UTC).date()
+    except ValueError:
+        raise typer.BadParameter(f"{end!r} is not YYYY-MM-DD", param_hint="--end") from None
+    start = last - timedelta(days=DEMO_DAYS)
+    with tempfile.TemporaryDirectory(prefix="relance-demo-") as tmp:
+        portfolio = shifted_portfolio(
+            DATA / "sample_portfolio.csv", (start - PORTFOLIO_START).days, Path(tmp) / "portfolio.csv"
+        )
+        sim, lines, summary, seconds = run(
+            portfolio, start=start, days=DEMO_DAYS, db=db, config_path=None, personas=True
+        )
+    console.rule(f"Relance demo: {summary['cases']} debtors, {DEMO_DAYS} simulated days from {start} to {last}")
     titles = {ref: sim.personas[key].title for ref, key in sim.assign.items() if key in sim.personas}
     for ref in TIMELINE_REFS:
         print_timeline(ref, titles.get(ref, ""), [e for e in lines if e["debtor_ref"] == ref])
     console.print(summary_table(summary))
     print_queue(lines)
     console.print(f"simulated in {seconds:.1f} s", highlight=False)
-    where = db or "a temporary database (gone now; pass --db sqlite:///demo.db to keep it)"
-    console.print(f"\nThe run used {where}. To work the queue in the console:", highlight=False)
-    console.print("  export RELANCE_DATABASE_URL=sqlite:///demo.db   # after `relance demo --db sqlite:///demo.db`")
-    console.print("  relance agent add you@example.com --name You")
-    console.print("  relance serve   # then open http://127.0.0.1:8000")
+    print_next_steps(db)
+
+
+def print_next_steps(db: str | None) -> None:
+    """How to open the demo's database in the console: true for the database this run used."""
+    if db is None:
+        console.print(
+            "\nThe run used a temporary database, gone now. To work its queue in the console, keep one:",
+            highlight=False,
+        )
+        console.print("  relance demo --db sqlite:///demo.db", highlight=False)
+        db = "sqlite:///demo.db"
+    else:
+        console.print(f"\nThe run's database: {db}. To work its queue in the console:", highlight=False)
+    console.print(f"  export RELANCE_DATABASE_URL={db}", highlight=False, soft_wrap=True)
+    console.print("  relance agent add you@example.com --name You --admin", highlight=False)
+    console.print("  relance serve   # then open http://127.0.0.1:8000/console", highlight=False)
 
 
 def print_timeline(ref: str, title: str, lines: list[dict[str, Any]]) -> None:

@@ -79,9 +79,33 @@ def install_redaction(secrets: Iterable[str]) -> RedactingFactory:
     return factory
 
 
-def configure_logging(settings: Settings) -> None:
-    """Level from `RELANCE_LOG_LEVEL`, secrets redacted, chatty HTTP client loggers quietened."""
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+# Loggers that speak for every routine step (a job run every 5 s, every HTTP request a client makes):
+# at WARNING unless the operator asks for --verbose.
+CHATTY = ("apscheduler", "httpx", "httpcore", "twilio.http_client", "telegram", "uvicorn.access")
+
+
+def configure_logging(settings: Settings, *, verbose: bool = False) -> None:
+    """One readable line per thing that happened, on stderr through Rich; secrets redacted.
+
+    The level comes from `RELANCE_LOG_LEVEL` (DEBUG with `verbose`). The console channel writes the
+    messages it stands in for on stdout, in panels, apart from this log.
+    """
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    handler = RichHandler(
+        console=Console(stderr=True),
+        show_path=False,
+        rich_tracebacks=True,
+        markup=False,
+        log_time_format="%H:%M:%S",
+    )
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else settings.log_level.upper())
     install_redaction(settings_secrets(settings))
-    for noisy in ("httpx", "httpcore", "twilio.http_client"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for noisy in CHATTY:
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)

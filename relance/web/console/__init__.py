@@ -45,5 +45,9 @@ def console_router(runtime: Runtime) -> APIRouter:
 
 
 def mount_console(app: FastAPI, runtime: Runtime) -> None:
-    """Serve the console under /console in `app`."""
+    """Serve the console under /console in `app`; the site's root leads there."""
     app.include_router(console_router(runtime))
+
+    @app.get("/", include_in_schema=False)
+    def site_root() -> Response:
+        return RedirectResponse(f"{PREFIX}/", status_code=307)
