@@ -363,3 +363,24 @@ def test_a_case_waiting_for_a_person_gets_no_reminder_until_the_flag_is_resolved
         resolve_flags(s, case=current, at=NOW + timedelta(minutes=5))
         s.commit()
     assert sweep_at(engine, config, NOW + timedelta(minutes=6)).queued == 1
+
+
+def test_a_cancelled_step_is_released_and_queued_again_later(
+    engine: Engine, session: Session, config: RelanceConfig
+) -> None:
+    """A first reminder cancelled at send time does not count: the case opens with step 1 again, not step 2."""
+    from scheduler import outbox as box
+
+    made = new_case(session)
+    sweep_at(engine, config)
+    with Session(engine) as s:
+        (claimed,) = box.claim(s, worker="w", now=NOW, lease=timedelta(minutes=10), limit=10)
+        s.commit()
+        assert box.cancel(s, claimed, worker="w", now=NOW, reason="promise_pending", scheduler_kind=True)
+        s.commit()
+    assert case(engine, made.id).last_step == 0
+    (cancelled,) = outbox(engine)
+    assert cancelled.status == "cancelled" and cancelled.idempotency_key == f"reminder:{made.id}:1:x{cancelled.id}"
+    sweep_at(engine, config, NOW + timedelta(minutes=5))
+    queued = [m for m in outbox(engine) if m.status == "queued"]
+    assert [(m.step, m.idempotency_key) for m in queued] == [(1, f"reminder:{made.id}:1")]
