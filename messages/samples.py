@@ -45,6 +45,8 @@ def sample_creditor(**overrides: Any) -> Creditor:
         "payment_url": "https://pay.acme.fr/{reference}",
         "contest_contact": "compta@acme-plomberie.fr",
         "registration": "RCS Lyon 123 456 789",
+        "legal_form": "SARL au capital de 20 000 €",
+        "signatory": {"name": "Claire Dubois", "capacity": "Gérante"},
     }
     fields.update(overrides)
     return Creditor(**fields)
@@ -145,13 +147,18 @@ def sample_notice_data(locale: str = "fr") -> NoticeData:
     """A realistic notice (two invoices, B2B charges, three reminders) for checks and demos."""
     creditor = sample_creditor(
         notice={"b2b": True, "late_interest_rate": Decimal("12.15"), "place": "Lyon"},
+        portfolio="business",
         iban="FR7630006000011234567890189",
         bic="AGRIFRPP",
     )
     issued = date(2026, 11, 27)
     return notice_data(
         creditor,
-        debtor=Party("Martin Rénovation SAS", "4 avenue Foch\n69006 Lyon", registration="RCS Lyon 987 654 321"),
+        debtor=Party(
+            "Martin Rénovation SAS", "4 avenue Foch\n69006 Lyon", registration="RCS Lyon 987 654 321", country="FR"
+        ),
+        dispatch_on=issued,
+        reference="MED-1041-20261127",
         debts=(
             NoticeDebt("F-2026-1041", date(2026, 8, 31), Decimal("1234.50"), Decimal("1234.50")),
             NoticeDebt("F-2026-1077", date(2026, 9, 30), Decimal("860.00"), Decimal("560.00")),
