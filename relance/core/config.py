@@ -348,6 +348,51 @@ class Settings(BaseSettings):
         return self.telegram_token is not None
 
 
+def notice_warnings(config: RelanceConfig) -> list[str]:
+    """What would make a creditor's formal notice incomplete (for `relance config check`)."""
+    out: list[str] = []
+    for c in config.creditors:
+        out.extend(f"creditor {c.key!r}: {w}" for w in _creditor_notice_gaps(c, config.agency))
+    return out
+
+
+def _creditor_notice_gaps(c: Creditor, agency: Agency | None) -> list[str]:
+    gaps = []
+    if not c.legal_name:
+        gaps.append("legal_name is not set: the notice names the creditor by its trading name only")
+    if not c.legal_form:
+        gaps.append('legal_form is not set (e.g. "SAS au capital de 10 000 €", "Ltd", "SRL")')
+    if not c.registration:
+        gaps.append("registration is not set (SIREN/RCS, BCE/KBO number, Companies House number…)")
+    if not c.address.strip():
+        gaps.append("address is not set: the notice must give the creditor's address")
+    if not (c.notice.place or c.city):
+        gaps.append("neither city nor notice.place is set: the letter has no place")
+    if c.portfolio is None:
+        gaps.append('portfolio is not set ("business" or "consumer"): it decides the charges and the law applied')
+    if c.sender == "creditor" and c.signatory is None:
+        gaps.append("signatory is not set: the notice will have a blank signatory line")
+    if c.sender == "agency" and agency is not None:
+        if agency.signatory is None:
+            gaps.append("agency.signatory is not set: the notice will have a blank signatory line")
+        if not agency.address.strip() or not agency.registration:
+            gaps.append("agency.address and agency.registration are needed (CPCE R124-4 1°)")
+    country = c.country.upper()
+    if country == "FR" and c.business and c.notice.late_interest_rate is None:
+        gaps.append(
+            "notice.late_interest_rate is not set: no late interest is claimed (L441-10 II: your terms' rate,"
+            " else the ECB rate + 10 points)"
+        )
+    if country == "GB" and not c.business:
+        gaps.append(
+            "GB consumers: enclose the Pre-Action Protocol for Debt Claims Information Sheet and Reply Form"
+            " with the notice (not generated)"
+        )
+    if country == "US" and c.sender == "agency":
+        gaps.append("US agency: the Regulation F validation notice (12 CFR 1006.34) is not generated; send it first")
+    return gaps
+
+
 def format_validation_error(exc: ValidationError, source: str) -> str:
     """One line per problem: `source: key.path: reason`."""
     lines = []
