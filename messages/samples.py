@@ -25,7 +25,7 @@ from messages.context import (
 )
 from messages.formatting import LANGUAGES
 from messages.notice import NoticeData, NoticeDebt, Party, SentReminder, notice_data
-from relance.core.config import Creditor
+from relance.core.config import Agency, Creditor
 from relance.core.errors import RenderError
 
 SAMPLE_TODAY = date(2026, 11, 27)
@@ -45,6 +45,8 @@ def sample_creditor(**overrides: Any) -> Creditor:
         "payment_url": "https://pay.acme.fr/{reference}",
         "contest_contact": "compta@acme-plomberie.fr",
         "registration": "RCS Lyon 123 456 789",
+        "legal_form": "SARL au capital de 20 000 €",
+        "signatory": {"name": "Claire Dubois", "capacity": "Gérante"},
     }
     fields.update(overrides)
     return Creditor(**fields)
@@ -145,13 +147,18 @@ def sample_notice_data(locale: str = "fr") -> NoticeData:
     """A realistic notice (two invoices, B2B charges, three reminders) for checks and demos."""
     creditor = sample_creditor(
         notice={"b2b": True, "late_interest_rate": Decimal("12.15"), "place": "Lyon"},
+        portfolio="business",
         iban="FR7630006000011234567890189",
         bic="AGRIFRPP",
     )
     issued = date(2026, 11, 27)
     return notice_data(
         creditor,
-        debtor=Party("Martin Rénovation SAS", "4 avenue Foch\n69006 Lyon", registration="RCS Lyon 987 654 321"),
+        debtor=Party(
+            "Martin Rénovation SAS", "4 avenue Foch\n69006 Lyon", registration="RCS Lyon 987 654 321", country="FR"
+        ),
+        dispatch_on=issued,
+        reference="MED-1041-20261127",
         debts=(
             NoticeDebt("F-2026-1041", date(2026, 8, 31), Decimal("1234.50"), Decimal("1234.50")),
             NoticeDebt("F-2026-1077", date(2026, 9, 30), Decimal("860.00"), Decimal("560.00")),
@@ -166,3 +173,97 @@ def sample_notice_data(locale: str = "fr") -> NoticeData:
             SentReminder(date(2026, 9, 30), "sms", 4),
         ),
     )
+
+
+def sample_agency() -> Agency:
+    """A plausible French collection agency."""
+    return Agency(
+        name="Recouvra Conseil SAS",
+        legal_form="SAS au capital de 50 000 €",
+        registration="RCS Paris 552 100 554",
+        address="8 boulevard Haussmann, 75009 Paris",
+        phone="+33140000000",
+        email="gestion@recouvra.example",
+        signatory={"name": "Marc Lefèvre", "capacity": "Chargé de recouvrement"},
+    )
+
+
+def sample_notice_variants() -> dict[str, NoticeData]:
+    """One realistic notice per variant (jurisdiction × sender), for tests and docs/notices/."""
+    issued = date(2026, 11, 27)
+    reminders = (SentReminder(date(2026, 10, 5), "sms", 1), SentReminder(date(2026, 10, 12), "email", 2),
+                 SentReminder(date(2026, 10, 22), "sms", 3))  # fmt: skip
+    one = (NoticeDebt("C-2026-0412", date(2026, 9, 15), Decimal("600.00"), Decimal("600.00")),)
+    two = (
+        NoticeDebt("INV-2026-118", date(2026, 8, 31), Decimal("1200.00"), Decimal("1200.00")),
+        NoticeDebt("INV-2026-131", date(2026, 9, 30), Decimal("500.00"), Decimal("500.00")),
+    )
+    common: dict[str, Any] = {"issued_on": issued, "dispatch_on": issued, "reminders": reminders}
+    fr_b2b = sample_notice_data("fr")
+    fr_agency = notice_data(
+        sample_creditor(name="Énergie Verte", legal_name="Énergie Verte SA", legal_form="SA au capital de 1 000 000 €",
+                        registration="RCS Nanterre 412 345 678", address="5 rue de la Paix, 92000 Nanterre",
+                        city="Paris", portfolio="consumer", sender="agency", email="gestion@recouvra.example",
+                        phone="+33141000000",
+                        contest_contact="gestion@recouvra.example", payment_url="https://pay.recouvra.example/{reference}"),
+        debtor=Party("Jeanne Petit", "14 rue Victor Hugo\n33000 Bordeaux", country="FR"),
+        debts=one, currency="EUR", locale="fr", agency=sample_agency(), reference="MED-412-20261127", **common,
+    )  # fmt: skip
+    fr_consumer = notice_data(
+        sample_creditor(portfolio="consumer"), debtor=Party("Paul Moreau", "2 quai Saint-Antoine\n69002 Lyon",
+                                                            country="FR"),
+        debts=one, currency="EUR", locale="fr", reference="MED-77-20261127", **common,
+    )  # fmt: skip
+    be_consumer = notice_data(
+        sample_creditor(name="Brico Liège", legal_name="Brico Liège SRL", legal_form="SRL",
+                        registration="BCE 0123.456.789", address="Rue Féronstrée 10, 4000 Liège", city="Liège",
+                        country="BE", portfolio="consumer", notice={"flat_damages": True},
+                        email="compta@brico-liege.example", phone="+3242000000",
+                        contest_contact="compta@brico-liege.example",
+                        payment_url=None, iban="BE68539007547034", bic="GKCCBEBB",
+                        signatory={"name": "Sophie Lambert", "capacity": "Gérante"}),
+        debtor=Party("Luc Dubois", "Avenue Louise 120\n1050 Bruxelles", country="BE"),
+        debts=one, currency="EUR", locale="fr", reference="MED-31-20261127", **common,
+    )  # fmt: skip
+    gb = sample_creditor(name="Northwind Supplies", legal_name="Northwind Supplies Ltd",
+                         legal_form="Private limited company", registration="Company No. 01234567",
+                         address="10 King Street, Manchester M2 4LQ", city="Manchester", country="GB",
+                         email="accounts@northwind.example", phone="+441610000000",
+                         contest_contact="accounts@northwind.example",
+                         payment_url="https://pay.northwind.example/{reference}",
+                         currency="GBP",
+                         signatory={"name": "James Carter", "capacity": "Credit Controller"})  # fmt: skip
+    gb_consumer = notice_data(
+        gb.model_copy(update={"portfolio": "consumer"}),
+        debtor=Party("Emily Clarke", "22 Rose Lane\nLeeds LS1 4AB", country="GB"),
+        debts=one, currency="GBP", locale="en", reference="FD-55-20261127", **common,
+    )  # fmt: skip
+    gb_business = notice_data(
+        gb.model_copy(update={"portfolio": "business", "notice": gb.notice.model_copy(
+            update={"late_interest_rate": Decimal("12.0")})}),
+        debtor=Party("Harbour Builders Ltd", "3 Dock Road\nLiverpool L3 4AA", country="GB"),
+        debts=two, currency="GBP", locale="en", reference="FD-56-20261127", **common,
+    )  # fmt: skip
+    us_agency = notice_data(
+        sample_creditor(name="Lakeside Dental", legal_name="Lakeside Dental LLC", legal_form="LLC (New York)",
+                        registration="NY DOS ID 4567890", address="200 Park Ave, New York, NY 10166",
+                        city="New York", country="US", currency="USD", portfolio="consumer", sender="agency",
+                        email="billing@lakeside.example", phone="+12125550199",
+                        contest_contact="disputes@empire-recovery.example",
+                        payment_url="https://pay.empire-recovery.example/{reference}"),
+        debtor=Party("Michael Brown", "45 Elm Street\nBrooklyn, NY 11201", country="US"),
+        debts=one, currency="USD", locale="en", reference="FD-90-20261127",
+        agency=Agency(name="Empire Recovery Services Inc.", legal_form="Corporation (New York)",
+                      registration="NYC DCWP License 2091234-DCA", address="1 Liberty Plaza, New York, NY 10006",
+                      phone="+12125550100", signatory={"name": "Laura Chen", "capacity": "Collections Manager"}),
+        **common,
+    )  # fmt: skip
+    return {
+        "fr_b2b": fr_b2b,
+        "fr_agency_consumer": fr_agency,
+        "fr_consumer": fr_consumer,
+        "be_consumer": be_consumer,
+        "gb_consumer": gb_consumer,
+        "gb_business": gb_business,
+        "us_agency_consumer": us_agency,
+    }

@@ -7,9 +7,11 @@
   earliest instant the contact window allows (the date and the caps already allow it now);
 - `Escalate(reason, action)`: flag the case for a human (no_response, broken_plan, court_procedure).
 
-Order: stop conditions; one reminder in the outbox at a time; the formal notice's deadline; an
-active plan (only installment follow-ups); a pending promise; a pause; an open flag waiting for a
-person (the scenario holds); the scenario; escalation.
+Order: stop conditions; one reminder in the outbox at a time; the formal notice's deadline; a
+pause; an active plan (only installment follow-ups); an open flag waiting for a person (scenario
+reminders, promise follow-ups and missed-installment reminders hold); a pending promise; the
+scenario (`scheduler.scenario`: steps in order, each after its gap); escalation (after enough
+reminders actually sent).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ AWAITING_AGENT = "awaiting_agent"
 PLAN_ACTIVE = "plan_active"
 PROMISE_PENDING = "promise_pending"
 NO_ACTIVE_PLAN = "no_active_plan"
+UNREACHABLE = "unreachable"
+# proactive messages held while a flag waits for a person (installment notices the debtor agreed to still go)
+HELD_FOR_AGENT = frozenset({REMINDER, PROMISE_FOLLOWUP, followups.MISSED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +99,19 @@ def decide(facts: CaseFacts, *, rules: CreditorRules, caps: Caps, window: Contac
         return Wait(facts.paused_until)
     if facts.plan_active:
         return _plan(ctx)
+    if _awaiting_agent(facts):
+        # a person was asked for (a request, a hardship, a refused offer, a broken plan…): the bot
+        # stays quiet, as in the conversation, until an agent resolves the flag or takes the case —
+        # scenario reminders and promise follow-ups alike
+        return Stop(AWAITING_AGENT)
     if facts.promise_due is not None:
         return _promise(ctx, facts.promise_due)
-    if facts.flag_open and not facts.flagged:
-        # a person was asked for (a request, a hardship, a refused offer, a broken plan…): the bot
-        # stays quiet, as in the conversation, until an agent resolves the flag or takes the case
-        return Stop(AWAITING_AGENT)
     return _scenario(ctx, rules)
+
+
+def _awaiting_agent(facts: CaseFacts) -> bool:
+    """An open flag waits for a person (not only the escalations the scheduler raised itself)."""
+    return facts.flag_open and not facts.flagged
 
 
 def _schedule(ctx: _Context, on: date, kind: str, *, step: int | None = None, ref: int | None = None) -> Decision:
@@ -135,7 +146,7 @@ def _after_notice(ctx: _Context) -> Decision:
 
 
 def _plan(ctx: _Context) -> Decision:
-    """An active plan: only installment follow-ups."""
+    """An active plan: only installment follow-ups (a missed-installment reminder waits for a flagged person)."""
     step = followups.next_plan_step(ctx.facts.installments, ctx.today)
     if step is None:
         return Wait(None)
@@ -143,6 +154,9 @@ def _plan(ctx: _Context) -> Decision:
         if step.on <= ctx.today:
             return Escalate(followups.BROKEN, "call_debtor", ref=step.ref)
         return Wait(day_start(step.on, ctx.window.zones))
+    if step.kind in HELD_FOR_AGENT and _awaiting_agent(ctx.facts):
+        broken = followups.broken_on(ctx.facts.installments, step.ref)
+        return Wait(day_start(broken, ctx.window.zones)) if broken is not None else Stop(AWAITING_AGENT)
     return _schedule(ctx, step.on, step.kind, ref=step.ref)
 
 
@@ -152,22 +166,34 @@ def _promise(ctx: _Context, promise_due: date) -> Decision:
 
 
 def _scenario(ctx: _Context, rules: CreditorRules) -> Decision:
-    """The scenario's latest due step (catching up), else wait for the next, else escalate."""
+    """The next step in order (its day and its gap after the previous one), else escalate."""
     plan, facts = rules.scenario, ctx.facts
     assert facts.due_date is not None  # stop_reason() returned NO_OPEN_DEBT otherwise
-    step = scenario.due_step(plan, due_date=facts.due_date, last_step=facts.last_step, today=ctx.today)
+    anchor = scenario.anchor_day(
+        plan,
+        due_date=facts.due_date,
+        placed_on=_local_day(ctx, facts.placed_at),
+        first_sent_on=_local_day(ctx, facts.first_step_sent_at),
+    )
+    last_sent_on = _local_day(ctx, facts.last_step_sent_at or facts.last_sent_at)
+    step = scenario.next_step(plan, last_step=facts.last_step)
     if step is not None:
-        return _schedule(ctx, scenario.step_on(plan, facts.due_date, step), REMINDER, step=step)
-    following = scenario.next_step_on(plan, due_date=facts.due_date, last_step=facts.last_step)
-    if following is not None:
-        return Wait(day_start(following, ctx.window.zones))
-    if "no_response" in facts.flagged:
+        on = scenario.next_step_on(plan, anchor=anchor, last_step=facts.last_step, last_sent_on=last_sent_on)
+        assert on is not None
+        return _schedule(ctx, on, REMINDER, step=step)
+    if facts.flagged & {"no_response", UNREACHABLE}:
         return Stop(AWAITING_FORMAL_NOTICE)
-    sent_on = None if facts.last_sent_at is None else local_today(facts.last_sent_at, ctx.window.zones)
-    on = scenario.escalation_on(plan, due_date=facts.due_date, last_sent_on=sent_on)
+    on = scenario.escalation_on(plan, anchor=anchor, last_sent_on=last_sent_on)
     if ctx.today < on:
         return Wait(day_start(on, ctx.window.zones))
+    if not scenario.may_escalate(plan, sent=facts.steps_sent):
+        # the steps were queued but too few reached the debtor: a person finds another way to reach them
+        return Escalate(UNREACHABLE, "call_debtor")
     return Escalate("no_response", "formal_notice")
+
+
+def _local_day(ctx: _Context, instant: datetime | None) -> date | None:
+    return None if instant is None else local_today(instant, ctx.window.zones)
 
 
 def recheck(facts: CaseFacts, *, kind: str, rules: CreditorRules, caps: Caps, now: datetime) -> Stop | Wait | None:
@@ -182,7 +208,7 @@ def recheck(facts: CaseFacts, *, kind: str, rules: CreditorRules, caps: Caps, no
         return Stop(PLAN_ACTIVE)
     if kind == REMINDER and facts.promise_due is not None:
         return Stop(PROMISE_PENDING)
-    if kind == REMINDER and facts.flag_open and not facts.flagged:
+    if kind in HELD_FOR_AGENT and _awaiting_agent(facts):
         return Stop(AWAITING_AGENT)
     if kind in (followups.BEFORE, followups.MISSED) and not facts.plan_active:
         return Stop(NO_ACTIVE_PLAN)

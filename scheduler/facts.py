@@ -51,3 +51,9 @@ class CaseFacts:
     flagged: frozenset[str] = frozenset()
     # an open flag waits for a person (Case.flagged_at): the scenario holds its reminders
     flag_open: bool = False
+    # the day the case was imported (Case.opened_at), for scenarios anchored on the placement
+    placed_at: datetime | None = None
+    # scenario reminders that actually left (sent or delivered), and when the first and latest went
+    steps_sent: int = 0
+    first_step_sent_at: datetime | None = None
+    last_step_sent_at: datetime | None = None

@@ -64,3 +64,11 @@ def promise_followup_on(promise_due: date) -> date:
 def court_procedure_on(notice_deadline: date) -> date:
     """The day after a formal notice's deadline, when an unpaid case is flagged for court."""
     return notice_deadline + timedelta(days=1)
+
+
+def broken_on(installments: Sequence[InstallmentFacts], installment_id: int | None) -> date | None:
+    """The day the installment `installment_id` breaks the plan if still unpaid, or None."""
+    for inst in installments:
+        if inst.id == installment_id and not inst.paid:
+            return inst.due_on + timedelta(days=PLAN_BROKEN_DAYS)
+    return None

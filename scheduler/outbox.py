@@ -111,6 +111,23 @@ def _wake_case(session: Session, msg: Claimed, *, sent_reminder_at: datetime | N
     session.execute(sa.update(cases).where(cases.c.id == msg.case_id).values(**values))
 
 
+def _release_step(session: Session, msg: Claimed) -> None:
+    """A scenario step that never left is not a step taken: the case may queue it again later.
+
+    The row keeps its place in the trail under a retired key (`reminder:<case>:<step>:x<id>`) so the
+    step's own key is free, and the case's `last_step` goes back by one. Without this a case whose
+    first reminder was cancelled would open, later, with its second.
+    """
+    if msg.kind != "reminder" or msg.step is None or msg.case_id is None or not msg.idempotency_key:
+        return
+    retired = f"{msg.idempotency_key}:x{msg.id}"
+    session.execute(sa.update(MESSAGE).where(M.id == msg.id).values(idempotency_key=retired))
+    cases: sa.Table = Case.__table__  # type: ignore[attr-defined]
+    session.execute(
+        sa.update(cases).where(cases.c.id == msg.case_id, cases.c.last_step == msg.step).values(last_step=msg.step - 1)
+    )
+
+
 def body_digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -236,6 +253,7 @@ def cancel(session: Session, msg: Claimed, *, worker: str, now: datetime, reason
     """A stop condition holds: the message will never be sent."""
     if not _fenced(session, msg, worker, status="cancelled", last_error=reason, claimed_by=None):
         return False
+    _release_step(session, msg)
     if scheduler_kind:
         _wake_case(session, msg)
     _event(session, msg, "message_cancelled", now, reason=reason)
@@ -248,6 +266,7 @@ def fail(
     """A permanent failure with no other channel left."""
     if not _fenced(session, msg, worker, status="failed", last_error=error[:500], error_code=code, claimed_by=None):
         return False
+    _release_step(session, msg)
     if scheduler_kind:
         _wake_case(session, msg)
     _event(session, msg, "message_failed", now, channel=msg.channel, error=error[:500], code=code)

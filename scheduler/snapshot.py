@@ -41,7 +41,9 @@ from scheduler.keys import installment_key
 # cases the sweep looks at; paid, closed, disputed and wrong-person cases wait for a human to reopen them
 ACTIVE_STATUSES = ("open", "promised", "plan", "formal_notice_sent")
 PENDING = ("queued", "sending")
-ESCALATIONS = ("no_response", "court_procedure")
+ESCALATIONS = ("no_response", "court_procedure", "unreachable")
+SENT_STATUSES = ("sent", "delivered")
+LEFT_STATUSES = ("sent", "delivered", "undelivered")
 INSTALLMENT_KINDS = ("installment_reminder", "installment_missed")
 _IN_LIMIT = IN_CHUNK
 _SPARSE_IN_LIMIT = 10_000  # a sweep batch (5,000) fits: far below SQLite's 32,766 bound variables
@@ -77,6 +79,7 @@ class CaseRow:
     telegram_chat_id: int | None
     wrong_person: bool
     flagged_at: datetime | None = None
+    opened_at: datetime | None = None
 
     def addresses(self) -> dict[str, str]:
         """The debtor's address per channel."""
@@ -92,6 +95,7 @@ _CASE_COLUMNS = (
     C.id, C.creditor_id, C.status, C.currency, C.balance, C.due_date, C.last_step, C.last_reminder_at,
     C.last_inbound_at, C.paused_until, C.agent_id, C.notice_deadline,
     D.id, D.name, D.locale, D.country, D.timezones, D.phone, D.telegram_chat_id, D.wrong_person, C.flagged_at,
+    C.opened_at,
 )  # fmt: skip
 
 
@@ -137,7 +141,7 @@ def _sqlite_case_row(r: Any) -> CaseRow:
         r[0], r[1], r[2], r[3], raw_sqlite.read_money(r[4]), raw_sqlite.read_date(r[5]), r[6],
         raw_sqlite.read_instant(r[7]), raw_sqlite.read_instant(r[8]), raw_sqlite.read_instant(r[9]), r[10],
         raw_sqlite.read_date(r[11]), r[12], r[13], r[14], r[15], r[16], r[17], r[18], bool(r[19]),
-        raw_sqlite.read_instant(r[20]),
+        raw_sqlite.read_instant(r[20]), raw_sqlite.read_instant(r[21]),
     )  # fmt: skip
 
 
@@ -199,6 +203,8 @@ class Related:
     recent: dict[int, list[datetime]] = field(default_factory=dict)  # case -> reminders sent lately
     pending: set[int] = field(default_factory=set)  # cases with a reminder in the outbox
     flagged: dict[int, set[str]] = field(default_factory=dict)
+    # case -> (scenario reminders sent or delivered, first and latest instant one left)
+    steps_sent: dict[int, tuple[int, datetime | None, datetime | None]] = field(default_factory=dict)
 
 
 def related(conn: Connection, ids: Collection[int], *, now: datetime) -> Related:
@@ -212,7 +218,20 @@ def related(conn: Connection, ids: Collection[int], *, now: datetime) -> Related
     _plans(conn, wanted, out)
     _reminders(conn, wanted, out, since=now - ROLLING)
     _flags(conn, wanted, out)
+    _steps_sent(conn, wanted, out)
     return out
+
+
+def _steps_sent(conn: Connection, wanted: set[int], out: Related) -> None:
+    """Per case, the scenario reminders that left: how many reached the provider, first and last instant."""
+    sent = sa.func.sum(sa.case((M.status.in_(SENT_STATUSES), 1), else_=0))
+    query = (
+        sa.select(M.case_id, sent, sa.func.min(M.sent_at), sa.func.max(M.sent_at))
+        .where(_of_cases(M.case_id, wanted), M.direction == "out", M.kind == "reminder", M.status.in_(LEFT_STATUSES))
+        .group_by(M.case_id)
+    )
+    rows = conn.execute(query)
+    out.steps_sent = {case_id: (int(n or 0), first, last) for case_id, n, first, last in rows if case_id in wanted}
 
 
 def _disputes(conn: Connection, wanted: set[int], out: Related) -> None:
@@ -341,6 +360,7 @@ def case_facts(
     usable, refused = channels_for(row, enabled, blocked)
     promise = rel.promises.get(row.id)
     plan_id = rel.plans.get(row.id)
+    steps = rel.steps_sent.get(row.id, _NOTHING_SENT)
     return CaseFacts(
         status=row.status,
         balance=Decimal(row.balance),
@@ -363,7 +383,14 @@ def case_facts(
         pending_reminder=row.id in rel.pending,
         flagged=frozenset(rel.flagged.get(row.id, ())),
         flag_open=row.flagged_at is not None,
+        placed_at=row.opened_at,
+        steps_sent=steps[0],
+        first_step_sent_at=steps[1],
+        last_step_sent_at=steps[2],
     )
+
+
+_NOTHING_SENT: tuple[int, datetime | None, datetime | None] = (0, None, None)
 
 
 def _installment_facts(rows: Sequence[InstallmentRow], reminded: set[str]) -> tuple[InstallmentFacts, ...]:

@@ -323,7 +323,8 @@ def test_formal_notice_draft_download_and_sent(runtime: Runtime, client: TestCli
     assert flash(sent).startswith("ok: Formal notice marked sent; the deadline is ")
     row = reload(runtime, Case, case.id)
     assert row.status == CaseStatus.FORMAL_NOTICE_SENT and row.agent_id is None
-    assert row.notice_deadline == max(notice.deadline, date(2026, 11, 23) + timedelta(days=8))
+    # 3 days for the letter to arrive, then 8 days from receipt
+    assert row.notice_deadline == max(notice.deadline, date(2026, 11, 23) + timedelta(days=3 + 8))
     stored = reload(runtime, FormalNotice, notice.id)
     assert (stored.status, stored.method, stored.tracking_number, stored.sent_by) == (
         "sent", "registered letter", "1A 234 567 8901 2", agent.id,
@@ -332,6 +333,26 @@ def test_formal_notice_draft_download_and_sent(runtime: Runtime, client: TestCli
     assert ("notice_drafted", str(agent.id)) in kinds and kinds[-1] == ("formal_notice_sent", str(agent.id))
     again = post(client, case.id, f"notices/{notice.id}/sent", sent_on="2026-11-23", method="registered letter")  # type: ignore[arg-type]
     assert flash(again) == "error: this notice is already marked as sent"
+
+
+def test_formal_notice_refused_on_a_dispute_shows_why_until_overridden(runtime: Runtime, client: TestClient) -> None:
+    from relance.core.models import Dispute
+
+    case = flagged_case(runtime, reason="dispute", name="Camille Martin")
+    with runtime.session() as session:
+        session.add(Dispute(case_id=case.id, status="open", opened_at=datetime(2026, 11, 20, tzinfo=UTC)))  # type: ignore[arg-type]
+        session.commit()
+    page = post(client, case.id, "notices")  # type: ignore[arg-type]
+    assert flash(page).startswith("error: no formal notice on this case: the debtor disputes the debt")
+    with runtime.session() as session:
+        assert session.execute(sa.select(FormalNotice)).first() is None
+    page = post(client, case.id, "notices", override="dispute rejected after review", signatory="Hugo Bernard, Juriste")  # type: ignore[arg-type]
+    assert flash(page).startswith("ok: Formal notice #")
+    with runtime.session() as session:
+        notice = session.execute(sa.select(FormalNotice).where(FormalNotice.case_id == case.id)).scalar_one()
+    assert notice.pdf and "Hugo Bernard" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.pdf)).pages)
+    overridden = [e for e in events(runtime, case.id) if e.kind == "notice_refusal_overridden"]  # type: ignore[arg-type]
+    assert overridden and overridden[0].data["reason"] == "dispute rejected after review"
 
 
 def test_an_unpaid_notice_deadline_flags_the_case_for_court(runtime: Runtime, client: TestClient) -> None:

@@ -68,8 +68,12 @@ def test_french_notice_states_everything() -> None:
         "L441-10",
         "Montant total dû : 1 921,47 €",
         "dont 1 794,50 € en principal, 46,97 € d'intérêts, 80,00 € d'indemnités forfaitaires",
-        "délai de 8 jours",
-        "samedi 5 décembre 2026",  # deadline = date + 8 days
+        # from receipt: posted on the 27th, taken as received 3 days later, then 8 days
+        "délai de 8 jours à compter de sa réception, soit au plus tard le mardi 8 décembre 2026",
+        "SARL au capital de 20 000 €",  # legal form
+        "Nos références : MED-1041-20261127",
+        "Claire Dubois, Gérante",  # the signatory
+        "Signature",
         "injonction de payer",  # the consequence
         "https://pay.acme.fr/F-2026-1041",
         "FR76 3000 6000 0112 3456 7890 189",
@@ -89,8 +93,8 @@ def test_english_notice_states_everything() -> None:
         "Lyon, November 27, 2026",
         "F-2026-1041 August 31, 2026 €1,234.50 €1,234.50",
         "Total amount due: €1,921.47",
-        "within 8 days",
-        "Saturday, December 5, 2026",
+        "within 8 days from receipt of this letter, at the latest on Tuesday, December 8, 2026",
+        "Claire Dubois, Gérante",
         "order for payment procedure",
         "Text message of September 3, 2026 (reminder no. 1)",
         "Telegram message of September 10, 2026 (reminder no. 2)",
@@ -129,8 +133,9 @@ def test_without_charges_or_reminders() -> None:
 
 def test_deadline_is_configurable() -> None:
     text = flat(pdf_text(_plain_notice(deadline_days=15)))
-    assert "délai de 15 jours" in text
-    assert "jeudi 16 avril 2026" in text  # 1 April + 15 days
+    # no dispatch date known: the deadline runs from receipt, and no date is promised
+    assert "délai de 15 jours à compter de sa réception." in text
+    assert "au plus tard" not in text
 
 
 def test_long_notice_spans_pages_and_keeps_every_debt() -> None:
@@ -240,7 +245,7 @@ def test_build_notice_data_reads_debts_debtor_and_sent_reminders(session: Sessio
         (date(2026, 9, 4), "sms", 1),
         (date(2026, 9, 12), "sms", 2),  # the debtor's calendar day (Europe/Paris)
     ]
-    assert data.deadline == date(2026, 12, 1)
+    assert data.deadline == date(2026, 12, 4)  # 3 days to arrive, then 8 days
     assert data.locale == "fr" and data.creditor.name == "Example Creditor"
     text = flat(pdf_text(render_notice_pdf(data)))
     assert "F-100" in text and "F-101" in text and "F-099" not in text
@@ -259,7 +264,7 @@ def test_create_notice_stores_the_pdf_its_hash_and_an_event(session: Session) ->
         "draft",
         Decimal("720.00"),
         "EUR",
-        date(2026, 12, 1),
+        date(2026, 12, 4),
     )
     assert "F-101" in pdf_text(stored.pdf)
     event = session.execute(
@@ -284,10 +289,11 @@ def test_relance_notice_command_writes_the_pdf(
     out = tmp_path / "notice.pdf"
     result = CliRunner().invoke(app, ["notice", "F-101", "--out", str(out), "--date", "2026-11-23"])
     assert result.exit_code == 0, result.output
-    assert "deadline 2026-12-01" in result.output
+    output = flat(result.output)
+    assert "deadline 2026-12-04" in output and "8 days from receipt" in output
     text = flat(pdf_text(out.read_bytes()))
     assert "Camille Martin" in text and "F-100" in text and "Paris, le 23 novembre 2026" in text
-    assert "mardi 1 décembre 2026" in text
+    assert "à compter de sa réception, soit au plus tard le vendredi 4 décembre 2026" in text
 
 
 def test_relance_notice_command_refuses_a_bad_date(

@@ -48,15 +48,16 @@ def test_window_closed_now_gives_the_next_opening_not_a_loop() -> None:
     assert run(late, paris(2026, 11, 21, 20, 30)) == Due(at=paris(2026, 11, 23, 8, 0), kind="reminder", step=3)
 
 
-def test_catch_up_sends_only_the_latest_due_step() -> None:
+def test_catch_up_starts_with_the_first_step() -> None:
     imported_late = run(OPEN, paris(2026, 11, 25, 10, 0))
-    assert imported_late == Due(at=paris(2026, 11, 25, 10, 0), kind="reminder", step=3)
+    assert imported_late == Due(at=paris(2026, 11, 25, 10, 0), kind="reminder", step=1)
 
 
 def test_caps_make_it_wait() -> None:
-    sent = paris(2026, 11, 10, 10, 0)
-    recent = replace(OPEN, last_step=1, reminders=(sent,), last_sent_at=sent)
-    assert run(recent, paris(2026, 11, 11, 9, 0)) == Wait(sent + timedelta(hours=48))
+    sent = paris(2026, 11, 10, 10, 0)  # step 1; step 2 is due on the 17th (its gap of 7 days)
+    followup = paris(2026, 11, 16, 10, 0)  # a promise follow-up counts for the caps
+    recent = replace(OPEN, last_step=1, reminders=(sent, followup), last_sent_at=followup, last_step_sent_at=sent)
+    assert run(recent, paris(2026, 11, 17, 9, 0)) == Wait(followup + timedelta(hours=48))
     wrote = paris(2026, 11, 13, 20, 0)
     quiet = replace(OPEN, last_step=1, last_inbound_at=wrote)
     assert run(quiet, paris(2026, 11, 14, 9, 0)) == Wait(wrote + timedelta(hours=72))
@@ -79,11 +80,13 @@ def test_stops_win() -> None:
 
 def test_escalation_after_last_step() -> None:
     sent = paris(2026, 12, 1, 10, 0)
-    done = replace(OPEN, last_step=4, last_sent_at=sent, reminders=(sent,))
+    done = replace(OPEN, last_step=4, last_sent_at=sent, reminders=(sent,), steps_sent=4)
     assert run(done, paris(2026, 12, 5, 10, 0)) == Wait(paris(2026, 12, 11, 0, 0))
     assert run(done, paris(2026, 12, 11, 0, 0)) == Escalate("no_response", "formal_notice")
     flagged = replace(done, flagged=frozenset({"no_response"}))
     assert run(flagged, paris(2026, 12, 20, 10, 0)) == Stop("awaiting_formal_notice")
+    # fewer than two reminders actually left: never flagged for a formal notice
+    assert run(replace(done, steps_sent=1), paris(2026, 12, 11, 0, 0)) == Escalate("unreachable", "call_debtor")
 
 
 def test_formal_notice_deadline() -> None:

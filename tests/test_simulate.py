@@ -60,7 +60,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = CliRunner().invoke(
         app,
         ["simulate", "--portfolio", str(portfolio), "--replies", str(replies), "--start", "2026-11-02",
-         "--days", "30", "--events", str(events), "--summary-json", str(summary),
+         "--days", "40", "--events", str(events), "--summary-json", str(summary),
          "--config", str(tmp / "absent.toml")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -137,7 +137,9 @@ def test_expected_flags(run: dict[str, Any]) -> None:
     flags = {(e["debtor_ref"], e["reason"]) for e in run["events"] if e["kind"] == "flag"}
     assert ("S3", "dispute") in flags
     assert ("S4", "human_requested") in flags
-    assert ("S6", "no_response") in flags  # long overdue and silent
+    # long overdue and silent: the four steps in order (gaps 7, 10, 10 days), then 10 days, then flagged
+    assert ("S6", "no_response") in flags
+    assert [e["step"] for e in _of(run["events"], "S6") if e["kind"] == "reminder"] == [1, 2, 3, 4]
     assert all(e["action"] for e in run["events"] if e["kind"] == "flag")
     assert run["summary"]["flags"].get("dispute") == 1
     assert run["summary"]["cases"] == len(DEBTORS)

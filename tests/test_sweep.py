@@ -29,7 +29,7 @@ from scheduler.sweep import insert_outbox, outbox_row
 from tests import factories
 from tests.conftest_scheduler import NOW, case, events, outbox, sweep_at
 
-DUE = date(2026, 11, 1)  # 23 days before NOW: step 3 (day 20) is the latest due
+DUE = date(2026, 11, 1)  # 23 days before NOW: steps 1 to 3 (days 3, 10, 20) have come, step 1 goes first
 
 
 def new_case(session: Session, **kw: object) -> Case:
@@ -44,13 +44,13 @@ def test_due_cases_are_queued_once_with_their_key(engine: Engine, session: Sessi
     assert (report.examined, report.queued) == (2, 2)
     rows = outbox(engine)
     assert [(m.idempotency_key, m.kind, m.step, m.status, m.not_before) for m in rows] == [
-        (f"reminder:{a.id}:3", "reminder", 3, "queued", NOW),  # catching up: only the latest due step
-        (f"reminder:{b.id}:3", "reminder", 3, "queued", NOW),
+        (f"reminder:{a.id}:1", "reminder", 1, "queued", NOW),  # catching up: the first step first
+        (f"reminder:{b.id}:1", "reminder", 1, "queued", NOW),
     ]
     # telegram comes first in the default preference order when the debtor has a chat
     assert [(m.channel, m.to_address) for m in rows][1] == ("telegram", "4242")
     assert rows[0].channel == "sms" and rows[0].to_address and rows[0].to_address.startswith("+336")
-    assert case(engine, a.id).last_step == 3
+    assert case(engine, a.id).last_step == 1
     assert case(engine, a.id).next_check_at == recheck_horizon(NOW)
     # the next sweep does not look at them again; a forced look finds the reminder still pending
     assert sweep_at(engine, config, NOW + timedelta(minutes=5)).examined == 0
@@ -162,14 +162,18 @@ def test_opted_out_of_one_channel_uses_the_other(engine: Engine, session: Sessio
 
 def test_caps_delay_the_next_reminder(engine: Engine, session: Session, config: RelanceConfig) -> None:
     made = new_case(session)
-    sent = NOW - timedelta(hours=30)
+    step_sent, sent = NOW - timedelta(days=12), NOW - timedelta(hours=30)  # step 3's gap (10 days) has passed
     made.last_step, made.last_reminder_at = 2, sent
     session.add(made)
-    session.add(
+    session.add_all([
         Message(case_id=made.id, debtor_id=made.debtor_id, direction="out", channel="sms", author="bot",
-                kind="reminder", step=2, body="…", status="sent", sent_at=sent, created_at=sent,
-                idempotency_key=f"reminder:{made.id}:2")
-    )  # fmt: skip
+                kind="reminder", step=2, body="…", status="sent", sent_at=step_sent, created_at=step_sent,
+                idempotency_key=f"reminder:{made.id}:2"),
+        # a promise follow-up 30 hours ago: the caps count it
+        Message(case_id=made.id, debtor_id=made.debtor_id, direction="out", channel="sms", author="bot",
+                kind="promise_followup", body="…", status="sent", sent_at=sent, created_at=sent,
+                idempotency_key="promise:1:followup"),
+    ])  # fmt: skip
     session.commit()
     report = sweep_at(engine, config)
     assert report.queued == 0
@@ -292,6 +296,13 @@ def test_no_response_after_the_last_step_is_flagged_once(
     made = new_case(session, due=date(2026, 10, 1))
     made.last_step, made.last_reminder_at = 4, datetime(2026, 10, 31, 10, 0, tzinfo=UTC)
     session.add(made)
+    for step, day in ((3, 21), (4, 31)):  # two reminders actually left: enough for a formal notice
+        at = datetime(2026, 10, day, 10, 0, tzinfo=UTC)
+        session.add(
+            Message(case_id=made.id, debtor_id=made.debtor_id, direction="out", channel="sms", author="bot",
+                    kind="reminder", step=step, body="…", status="delivered", sent_at=at, created_at=at,
+                    idempotency_key=f"reminder:{made.id}:{step}")
+        )  # fmt: skip
     session.commit()
     assert sweep_at(engine, config).escalated["no_response"] == 1
     again = sweep_at(engine, config, NOW + timedelta(hours=1))
@@ -352,3 +363,24 @@ def test_a_case_waiting_for_a_person_gets_no_reminder_until_the_flag_is_resolved
         resolve_flags(s, case=current, at=NOW + timedelta(minutes=5))
         s.commit()
     assert sweep_at(engine, config, NOW + timedelta(minutes=6)).queued == 1
+
+
+def test_a_cancelled_step_is_released_and_queued_again_later(
+    engine: Engine, session: Session, config: RelanceConfig
+) -> None:
+    """A first reminder cancelled at send time does not count: the case opens with step 1 again, not step 2."""
+    from scheduler import outbox as box
+
+    made = new_case(session)
+    sweep_at(engine, config)
+    with Session(engine) as s:
+        (claimed,) = box.claim(s, worker="w", now=NOW, lease=timedelta(minutes=10), limit=10)
+        s.commit()
+        assert box.cancel(s, claimed, worker="w", now=NOW, reason="promise_pending", scheduler_kind=True)
+        s.commit()
+    assert case(engine, made.id).last_step == 0
+    (cancelled,) = outbox(engine)
+    assert cancelled.status == "cancelled" and cancelled.idempotency_key == f"reminder:{made.id}:1:x{cancelled.id}"
+    sweep_at(engine, config, NOW + timedelta(minutes=5))
+    queued = [m for m in outbox(engine) if m.status == "queued"]
+    assert [(m.step, m.idempotency_key) for m in queued] == [(1, f"reminder:{made.id}:1")]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from relance.cli.common import console
-from relance.core.config import load_config, load_settings, masked_settings
+from relance.core.config import load_config, load_settings, masked_settings, notice_warnings
 
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
 
@@ -27,3 +27,8 @@ def config_check(
     source = str(path) if path.exists() else f"built-in defaults ({path} not found)"
     console.print(f"[green]configuration OK[/green] · {source}")
     console.print_json(json.dumps({"settings": masked_settings(settings), "config": config.model_dump(mode="json")}))
+    warnings = notice_warnings(config)
+    if warnings:
+        console.print(f"[yellow]{len(warnings)} warning(s): a formal notice would be incomplete[/yellow]")
+        for warning in warnings:
+            console.print(f"  [yellow]warning:[/yellow] {warning}", highlight=False)

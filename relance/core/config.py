@@ -49,11 +49,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ScenarioAnchor = Literal["due_date", "first_contact", "placement"]
+SenderType = Literal["creditor", "agency"]
+Portfolio = Literal["business", "consumer"]
+
+
 class Scenario(_Strict):
-    """Reminder steps in days after the due date, then escalation."""
+    """Reminder steps in days after the anchor (`scheduler.scenario`), then escalation."""
 
     steps: tuple[int, ...] = (3, 10, 20, 30)
     escalate_after_days: int = Field(10, ge=0)
+    # what the days count from: the due date (own invoices), the import (placement) or the first message sent
+    anchor: ScenarioAnchor = "due_date"
+    # reminders that must actually have left before a case is flagged for the formal notice
+    min_reminders_before_notice: int = Field(2, ge=1)
 
     @field_validator("steps")
     @classmethod
@@ -65,6 +74,15 @@ class Scenario(_Strict):
         if list(steps) != sorted(set(steps)):
             raise ValueError("steps must be strictly increasing")
         return steps
+
+    @model_validator(mode="after")
+    def _enough_steps(self) -> Scenario:
+        if len(self.steps) < self.min_reminders_before_notice:
+            raise ValueError(
+                f"min_reminders_before_notice ({self.min_reminders_before_notice}) is more than the scenario's"
+                f" {len(self.steps)} step(s): no case could ever be escalated to a formal notice"
+            )
+        return self
 
 
 class PlanPolicy(_Strict):
@@ -150,6 +168,29 @@ class NoticePolicy(_Strict):
         None, ge=0, description="yearly rate in percent; None = no late interest"
     )
     place: str | None = None
+    # days a letter takes to reach the debtor once posted: the "at the latest on" date of the deadline
+    receipt_days: int = Field(3, ge=0, le=30)
+    # Belgian consumer debts: claim the flat damages of Book XIX (capped by the balance bands of the law)
+    flat_damages: bool = False
+
+
+class Signatory(_Strict):
+    """Who signs the formal notice: a named person and their capacity."""
+
+    name: str = Field(min_length=1)
+    capacity: str = Field(min_length=1)
+
+
+class Agency(_Strict):
+    """The collection agency sending notices on behalf of creditors (`sender = "agency"`)."""
+
+    name: str = Field(min_length=1)
+    legal_form: str | None = None
+    registration: str | None = None
+    address: str = ""
+    phone: str | None = None
+    email: str | None = None
+    signatory: Signatory | None = None
 
 
 class Creditor(_Strict):
@@ -164,6 +205,14 @@ class Creditor(_Strict):
     phone: str | None = None
     website: str | None = None
     registration: str | None = None
+    legal_form: str | None = None
+    # the creditor's country (ISO 3166 alpha-2): the notice's law when the debtor's country has none built in
+    country: str = Field("FR", pattern=r"^[A-Za-z]{2}$")
+    # who sends the formal notice: the creditor itself, or the agency (`[agency]`) on its behalf
+    sender: SenderType = "creditor"
+    # what kind of debtors the portfolio holds (business: B2B charges; consumer: consumer law)
+    portfolio: Portfolio | None = None
+    signatory: Signatory | None = None
     payment_url: str | None = None
     iban: str | None = None
     bic: str | None = None
@@ -184,6 +233,11 @@ class Creditor(_Strict):
     @property
     def contest_instructions(self) -> str:
         return self.contest_contact or self.email or self.phone or self.website or self.name
+
+    @property
+    def business(self) -> bool:
+        """Whether the debtors are businesses (B2B), from `portfolio` or else `notice.b2b`."""
+        return self.portfolio == "business" if self.portfolio is not None else self.notice.b2b
 
 
 class Channels(_Strict):
@@ -223,6 +277,7 @@ class RelanceConfig(_Strict):
     caps: Caps = Caps()
     channels: Channels = Channels()
     templates: Templates = Templates()
+    agency: Agency | None = None
 
     @model_validator(mode="after")
     def _creditor_keys(self) -> RelanceConfig:
@@ -234,6 +289,12 @@ class RelanceConfig(_Strict):
             raise ValueError(f"creditors: duplicate key(s) {', '.join(dupes)}")
         if self.default_creditor is not None and self.default_creditor not in keys:
             raise ValueError(f"default_creditor {self.default_creditor!r} is not a configured creditor")
+        agency_senders = [c.key for c in self.creditors if c.sender == "agency"]
+        if agency_senders and self.agency is None:
+            raise ValueError(
+                f'creditor(s) {", ".join(agency_senders)} have sender = "agency" but no [agency] section'
+                " names the agency (name, address, registration) that signs their notices"
+            )
         return self
 
     def creditor(self, key: str | None = None) -> Creditor:
@@ -285,6 +346,51 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return self.telegram_token is not None
+
+
+def notice_warnings(config: RelanceConfig) -> list[str]:
+    """What would make a creditor's formal notice incomplete (for `relance config check`)."""
+    out: list[str] = []
+    for c in config.creditors:
+        out.extend(f"creditor {c.key!r}: {w}" for w in _creditor_notice_gaps(c, config.agency))
+    return out
+
+
+def _creditor_notice_gaps(c: Creditor, agency: Agency | None) -> list[str]:
+    gaps = []
+    if not c.legal_name:
+        gaps.append("legal_name is not set: the notice names the creditor by its trading name only")
+    if not c.legal_form:
+        gaps.append('legal_form is not set (e.g. "SAS au capital de 10 000 €", "Ltd", "SRL")')
+    if not c.registration:
+        gaps.append("registration is not set (SIREN/RCS, BCE/KBO number, Companies House number…)")
+    if not c.address.strip():
+        gaps.append("address is not set: the notice must give the creditor's address")
+    if not (c.notice.place or c.city):
+        gaps.append("neither city nor notice.place is set: the letter has no place")
+    if c.portfolio is None:
+        gaps.append('portfolio is not set ("business" or "consumer"): it decides the charges and the law applied')
+    if c.sender == "creditor" and c.signatory is None:
+        gaps.append("signatory is not set: the notice will have a blank signatory line")
+    if c.sender == "agency" and agency is not None:
+        if agency.signatory is None:
+            gaps.append("agency.signatory is not set: the notice will have a blank signatory line")
+        if not agency.address.strip() or not agency.registration:
+            gaps.append("agency.address and agency.registration are needed (CPCE R124-4 1°)")
+    country = c.country.upper()
+    if country == "FR" and c.business and c.notice.late_interest_rate is None:
+        gaps.append(
+            "notice.late_interest_rate is not set: no late interest is claimed (L441-10 II: your terms' rate,"
+            " else the ECB rate + 10 points)"
+        )
+    if country == "GB" and not c.business:
+        gaps.append(
+            "GB consumers: enclose the Pre-Action Protocol for Debt Claims Information Sheet and Reply Form"
+            " with the notice (not generated)"
+        )
+    if country == "US" and c.sender == "agency":
+        gaps.append("US agency: the Regulation F validation notice (12 CFR 1006.34) is not generated; send it first")
+    return gaps
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from relance.core.agents import list_agents
 from relance.core.casefile import casefile_name, export_casefile, load_case_record, transcript
 from relance.core.cases import find_case
+from relance.core.config import Creditor as CreditorRules
 from relance.core.errors import NotFoundError, RelanceError
 from relance.core.models import Case, CaseStatus, Creditor, Debtor, DisputeStatus, MessageStatus, NoticeStatus
 from relance.web.console import actions
@@ -250,12 +251,19 @@ def add_notice_routes(router: APIRouter, console: Console) -> None:
 
     @router.post("/cases/{case_id}/notices")
     def generate(
-        request: Request, case_id: int, viewer: Viewer = Depends(console.poster), session: Session = Depends(console.db)
+        request: Request,
+        case_id: int,
+        override: Annotated[str, Form(max_length=500)] = "",
+        signatory: Annotated[str, Form(max_length=200)] = "",
+        viewer: Viewer = Depends(console.poster),
+        session: Session = Depends(console.db),
     ) -> Response:
         case = load_case(session, case_id)
 
         def act() -> str:
-            notice = generate_notice(session, case=case, agent_id=viewer.id, runtime=console.runtime)
+            notice = generate_notice(
+                session, case=case, agent_id=viewer.id, runtime=console.runtime, override=override, signatory=signatory
+            )
             return f"Formal notice #{notice.id} drafted: download it, send it, then mark it sent."
 
         return run_action(console, request, session, case, act, "")
@@ -291,7 +299,7 @@ def add_notice_routes(router: APIRouter, console: Console) -> None:
             deadline = actions.mark_notice_sent(
                 session, case=case, notice=actions.notice_of(session, case, notice_id), sent_on=sent_on, method=method,
                 tracking_number=tracking_number, agent_id=viewer.id, at=console.now(),
-                deadline_days=console.runtime.config.creditor(_creditor_key(session, case)).notice.deadline_days,
+                deadline_days=_days_from_posting(console.runtime.config.creditor(_creditor_key(session, case))),
             )  # fmt: skip
             return f"Formal notice marked sent; the deadline is {deadline.isoformat()}."
 
@@ -318,3 +326,8 @@ def _zone(session: Session, case: Case) -> str:
     debtor = session.get(Debtor, case.debtor_id)
     assert debtor is not None
     return debtor.zones[0]
+
+
+def _days_from_posting(creditor: CreditorRules) -> int:
+    """Days from posting to the deadline: the letter's journey, then the days it gives from receipt."""
+    return creditor.notice.receipt_days + creditor.notice.deadline_days
