@@ -27,6 +27,12 @@ from sqlmodel import Field, SQLModel
 from relance.core.clock import utcnow
 
 CENT = Decimal("0.01")
+MAX_ID = 2**63 - 1  # the largest primary key any backend stores (BIGINT); a larger one matches nothing
+
+
+def valid_id(value: int) -> bool:
+    """Whether `value` can be a row id at all (looking a larger one up overflows the driver)."""
+    return 0 < value <= MAX_ID
 
 
 class Money(TypeDecorator[Decimal]):
