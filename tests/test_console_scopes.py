@@ -32,10 +32,8 @@ FORM = {
 def config() -> RelanceConfig:
     """Two creditors, as an agency working for several would have."""
     base = RelanceConfig().creditors[0]
-    return RelanceConfig(
-        creditors=(base.model_copy(update={"key": "acme", "name": "ACME"}),
-                   base.model_copy(update={"key": "globex", "name": "Globex"}))  # fmt: skip
-    )
+    acme = base.model_copy(update={"key": "acme", "name": "ACME"})
+    return RelanceConfig(creditors=(acme, base.model_copy(update={"key": "globex", "name": "Globex"})))
 
 
 @pytest.fixture
