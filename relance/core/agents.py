@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from pwdlib import PasswordHash
@@ -109,7 +110,7 @@ def find_agent(session: Session, email: str) -> Agent | None:
     return session.execute(sa.select(Agent).where(col(Agent.email) == normalise_email(email))).scalar_one_or_none()
 
 
-def _failures(session: Session, column: sa.ColumnElement[str], value: str, since: datetime) -> int:
+def _failures(session: Session, column: Any, value: str, since: datetime) -> int:
     return int(
         session.execute(
             sa.select(sa.func.count()).where(

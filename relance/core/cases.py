@@ -33,8 +33,9 @@ def find_case(session: Session, ref: str, *, creditor_ids: Collection[int] | Non
     if not case_ids:
         digits = ref.lstrip("#").removeprefix("C").removeprefix("c")
         # ASCII digits only ("²".isdigit() is true), and no id beyond what a database stores
-        if digits.isascii() and digits.isdigit() and valid_id(int(digits)) and session.get(Case, int(digits)):
-            case_ids = {int(digits)}
+        number = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 19 else 0
+        if valid_id(number) and session.get(Case, number) is not None:
+            case_ids = {number}
     if case_ids and creditor_ids is not None:
         case_ids = set(
             session.execute(
