@@ -385,6 +385,12 @@ def store_replies(
     return stored
 
 
+def already_received(session: Session, inbound: Inbound) -> bool:
+    """Whether this very message (provider id, channel) is stored already: a replayed update."""
+    inbound = inbound.storable()
+    return session.execute(_SEEN, {"provider_id": inbound.provider_id, "channel": inbound.channel}).first() is not None
+
+
 def _duplicate(session: Session, inbound: Inbound) -> Outcome | None:
     """A provider retrying its webhook gets the answers stored the first time."""
     seen = session.execute(_SEEN, {"provider_id": inbound.provider_id, "channel": inbound.channel}).first()

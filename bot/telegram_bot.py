@@ -6,6 +6,10 @@ the `TelegramChannel`, so replies are stored first and their fate recorded after
 failure leaves the reply in the outbox for the dispatcher). Updates of one chat are handled one at
 a time (striped locks), in the order they arrive. Nothing about a debt is written to a chat that is
 not bound to its debtor.
+
+Exactly what is sent is stored, once: the request to share one's contact (an unbound chat) is a
+row of its own, settled right after sending like every reply. A replayed update (same chat and
+message id, or callback id) changes nothing and sends nothing, whatever its type.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from bot.inbound import (
     Inbound,
     Outcome,
     Reply,
+    already_received,
     case_for_chat,
     receive,
     settle_reply,
@@ -39,7 +44,7 @@ from bot.telegram_binding import bind_by_contact, redeem_chat_link
 from bot.telegram_texts import COMMON_CHOICES, TEXTS, language
 from messages.render import Renderer
 from relance.core.db import session_scope
-from relance.core.errors import ChannelError
+from relance.core.errors import ChannelError, PermanentChannelError
 from relance.core.models import Debtor, MessageStatus
 from relance.core.runtime import Runtime
 
@@ -113,8 +118,7 @@ class TelegramBot:
 
     def parse(self, payload: dict[str, Any]) -> Update:
         """The `Update` in a webhook body; `ValueError` when it is not one (the route answers 400)."""
-        if not isinstance(payload.get("update_id"), int):
-            raise ValueError("an update needs an integer update_id")
+        check_update_shape(payload)
         try:
             update = Update.de_json(payload, self.application.bot)
             update.effective_chat  # noqa: B018 - touching it validates the nested objects' shape
@@ -138,20 +142,25 @@ class TelegramBot:
         token = context.args[0] if context.args else None
         lang = language(update.effective_user.language_code if update.effective_user else None)
         inbound = self._inbound(update, "/start")  # the token itself is never stored
-        replies, bound = await self._db(lambda s: self._start(s, inbound, chat_id, token))
+        ask = TEXTS[lang]["link_invalid" if token else "unbound"]
+        replies, bound = await self._db(lambda s: self._start(s, inbound, chat_id, token, ask))
         if bound:
             await self._send(chat_id, replies)
         else:
-            await self._ask_for_contact(chat_id, replies, "link_invalid" if token else "unbound", lang)
+            await self._ask_for_contact(chat_id, replies, lang)
 
-    def _start(self, session: Session, inbound: Inbound, chat_id: int, token: str | None) -> tuple[list[Reply], bool]:
+    def _start(
+        self, session: Session, inbound: Inbound, chat_id: int, token: str | None, ask: str
+    ) -> tuple[list[Reply], bool]:
         now = self.runtime.now()
+        if already_received(session, inbound):
+            return [], True  # a replay: stored and answered the first time
         if token:
             redeem_chat_link(session, token=token, chat_id=chat_id, now=now)
         case = case_for_chat(session, chat_id)
-        store_inbound(session, inbound, case, now)
+        store_inbound(session, inbound.storable(), case, now)
         if case is None:
-            return [], False
+            return self._store_ask(session, inbound, ask, now), False
         opt_in(
             session,
             channel="telegram",
@@ -180,19 +189,24 @@ class TelegramBot:
         own = message.contact.user_id == user.id  # someone else's contact proves nothing
         inbound = self._inbound(update, "[contact shared]")
         phone = message.contact.phone_number
-        replies, bound = await self._db(lambda s: self._contact(s, inbound, chat_id, phone if own else None))
+        ask = TEXTS[lang]["contact_unknown" if own else "not_own_contact"]
+        replies, bound = await self._db(lambda s: self._contact(s, inbound, chat_id, phone if own else None, ask))
         if bound:
             await self._send(chat_id, replies)
         else:
-            await self._ask_for_contact(chat_id, [], "contact_unknown" if own else "not_own_contact", lang)
+            await self._ask_for_contact(chat_id, replies, lang)
 
-    def _contact(self, session: Session, inbound: Inbound, chat_id: int, phone: str | None) -> tuple[list[Reply], bool]:
+    def _contact(
+        self, session: Session, inbound: Inbound, chat_id: int, phone: str | None, ask: str
+    ) -> tuple[list[Reply], bool]:
         now = self.runtime.now()
+        if already_received(session, inbound):
+            return [], True  # a replay: the chat is bound (or not) already, the answer went the first time
         bound = bind_by_contact(session, chat_id=chat_id, phone=phone, now=now) if phone else []
         case = case_for_chat(session, chat_id) if bound else None
-        store_inbound(session, inbound, case, now)
+        store_inbound(session, inbound.storable(), case, now)
         if case is None:
-            return [], False
+            return self._store_ask(session, inbound, ask, now), False
         return self._welcome(session, inbound, case, now), True
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -209,26 +223,36 @@ class TelegramBot:
 
     async def _converse(self, update: Update, chat_id: int, text: str) -> None:
         inbound = self._inbound(update, text)
-        outcome = await self._db(lambda s: self._receive(s, inbound, chat_id))
-        if outcome is None:
-            lang = language(update.effective_user.language_code if update.effective_user else None)
-            await self._ask_for_contact(chat_id, [], "unbound", lang)
+        lang = language(update.effective_user.language_code if update.effective_user else None)
+        ask = TEXTS[lang]["unbound"]
+        outcome = await self._db(lambda s: self._receive(s, inbound, chat_id, ask))
+        if outcome.disposition == Disposition.DUPLICATE:
+            return  # a replayed update: its answers were sent (or are in the outbox) the first time
+        if outcome.disposition == Disposition.UNKNOWN_SENDER:
+            await self._ask_for_contact(chat_id, outcome.replies, lang)
         else:
             await self._send(chat_id, outcome.replies)
 
-    def _receive(self, session: Session, inbound: Inbound, chat_id: int) -> Outcome | None:
+    def _receive(self, session: Session, inbound: Inbound, chat_id: int, ask: str) -> Outcome:
+        now = self.runtime.now()
         outcome = receive(
             session,
             inbound,
             case=case_for_chat(session, chat_id),
-            now=self.runtime.now(),
+            now=now,
             config=self.runtime.config,
             renderer=self.renderer,
             reply_status=MessageStatus.SENDING,
+            answer_strangers=False,  # an unbound chat is asked to bind, not given the SMS generic answer
         )
         if outcome.disposition == Disposition.UNKNOWN_SENDER:
-            return None  # an unbound chat: ask it to bind instead of the SMS generic answer
+            outcome.replies = self._store_ask(session, inbound, ask, now)
         return outcome
+
+    def _store_ask(self, session: Session, inbound: Inbound, text: str, now: Any) -> list[Reply]:
+        """The request to share one's contact, stored as the one reply that is sent (then settled)."""
+        grace = timedelta(minutes=self.runtime.config.caps.reply_grace_minutes)
+        return store_replies(session, inbound.storable(), None, [Reply(text)], now, MessageStatus.SENDING, grace=grace)
 
     # ------------------------------------------------------------------ helpers
 
@@ -280,18 +304,77 @@ class TelegramBot:
 
         await self._db(work)
 
-    async def _ask_for_contact(self, chat_id: int, replies: list[Reply], text_key: str, lang: str) -> None:
-        """A fixed text (nothing about any debt) with a button sharing the user's own phone number."""
-        texts = TEXTS[lang]
+    async def _ask_for_contact(self, chat_id: int, replies: list[Reply], lang: str) -> None:
+        """The stored request (a fixed text, nothing about any debt) with a button sharing one's own number.
+
+        Settled at once either way: the dispatcher could not rebuild the contact button, so a failure
+        is recorded as such instead of leaving a row to be sent later without it.
+        """
         keyboard = ReplyKeyboardMarkup(
-            [[KeyboardButton(texts["share_button"], request_contact=True)]],
+            [[KeyboardButton(TEXTS[lang]["share_button"], request_contact=True)]],
             one_time_keyboard=True,
             resize_keyboard=True,
         )
-        try:
-            await self.channel.bot.send_message(chat_id=chat_id, text=texts[text_key], reply_markup=keyboard)
-        except Exception:
-            log.warning("telegram: could not answer unbound chat %s", chat_id, exc_info=True)
+        for reply in replies:
+            try:
+                sent = await self.channel.bot.send_message(chat_id=chat_id, text=reply.text, reply_markup=keyboard)
+            except Exception as exc:
+                log.warning("telegram: could not answer unbound chat %s", chat_id, exc_info=True)
+                await self._settle(reply, error=PermanentChannelError(f"telegram: {exc}"[:500], code="ask_failed"))
+            else:
+                await self._settle(reply, provider_id=f"{chat_id}:{sent.message_id}", status=MessageStatus.SENT)
+
+
+_INT_FIELDS = {"update_id", "message_id", "date", "user_id", "edit_date", "message_thread_id"}
+_STR_FIELDS = {"text", "data", "phone_number", "first_name", "last_name", "username", "language_code", "type",
+               "title", "chat_instance", "inline_message_id", "caption"}  # fmt: skip
+_ID_HOLDERS = {"chat", "from", "user", "sender_chat", "forward_from", "forward_from_chat", "via_bot"}
+MAX_TELEGRAM_ID = 2**63 - 1
+MAX_DEPTH = 12
+
+
+def check_update_shape(payload: Any) -> None:
+    """Refuse (ValueError) an update whose known fields have the wrong type: PTB builds objects from
+    whatever JSON it is given (a chat id "abc", null or 1.5), which would fail deep in a handler."""
+    if not isinstance(payload, dict) or not _is_int(payload.get("update_id")):
+        raise ValueError("an update needs an integer update_id")
+    _check_object(payload, parent="", depth=0)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_TELEGRAM_ID
+
+
+def _check_object(obj: dict[str, Any], *, parent: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise ValueError("the update nests too deeply")
+    if parent in _ID_HOLDERS and not _is_int(obj.get("id")):
+        raise ValueError(f"{parent}.id must be an integer")
+    if parent == "callback_query" and not isinstance(obj.get("id"), str):
+        raise ValueError("callback_query.id must be a string")
+    for key, value in obj.items():
+        if key in _INT_FIELDS and not _is_int(value):
+            raise ValueError(f"{key} must be an integer")
+        if key in _STR_FIELDS and value is not None and not isinstance(value, str):
+            raise ValueError(f"{key} must be a string")
+        if key in _ID_HOLDERS or key in {"message", "edited_message", "callback_query", "contact", "reply_to_message"}:
+            if not isinstance(value, dict):
+                raise ValueError(f"{key} must be an object")
+            _check_object(value, parent=key, depth=depth + 1)
+        elif isinstance(value, dict):
+            _check_object(value, parent=key, depth=depth + 1)
+        elif isinstance(value, list):
+            _check_list(value, parent=key, depth=depth + 1)
+
+
+def _check_list(items: list[Any], *, parent: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise ValueError("the update nests too deeply")
+    for item in items:
+        if isinstance(item, dict):
+            _check_object(item, parent=parent, depth=depth + 1)
+        elif isinstance(item, list):
+            _check_list(item, parent=parent, depth=depth + 1)
 
 
 def choice_label(message: Any, data: str | None) -> str | None:

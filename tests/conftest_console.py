@@ -28,10 +28,20 @@ def console_app(runtime: Runtime) -> FastAPI:
 
 
 def add_agent(
-    runtime: Runtime, email: str = "agent@example.com", *, admin: bool = False, name: str = "Alex Agent"
+    runtime: Runtime,
+    email: str = "agent@example.com",
+    *,
+    admin: bool = False,
+    name: str = "Alex Agent",
+    creditors: tuple[str, ...] = ("default",),
 ) -> Agent:
+    """An account; an agent works for `creditors` (keys, created when missing), an admin for all."""
     with runtime.session() as session:
-        agent = create_agent(session, email=email, name=name, password=PASSWORD, admin=admin, at=runtime.now())
+        ids = [factories.creditor(session, key).id for key in creditors]
+        agent = create_agent(
+            session, email=email, name=name, password=PASSWORD, admin=admin, at=runtime.now(),
+            creditor_ids=[i for i in ids if i is not None],
+        )  # fmt: skip
         session.commit()
     return agent
 

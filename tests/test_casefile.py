@@ -23,7 +23,7 @@ from relance.core.casefile import (
     verify_casefile,
 )
 from relance.core.db import make_engine
-from relance.core.events import GENESIS, event_hash, record_event
+from relance.core.events import GENESIS, case_events, event_hash, record_event
 from relance.core.flags import raise_flag
 from relance.core.models import Author, Case, Direction, Event, FormalNotice, Message, MessageStatus
 from relance.core.payments import record_payment
@@ -96,7 +96,10 @@ def test_case_file_holds_transcript_events_notice_and_a_manifest_of_hashes(sessi
     assert events[0]["prev_hash"] == GENESIS and manifest["chain_head"] == events[-1]["hash"]
     kinds = [e["kind"] for e in events]
     assert kinds[0] == "case_opened" and "flag_raised" in kinds and "payment_recorded" in kinds
-    assert kinds[-1] == "case_file_exported" and events[-1]["actor_id"] == "7"
+    assert "case_file_exported" not in kinds  # recorded after the ZIP is built, with its hashes
+    recorded = case_events(session, case.id)[-1]
+    assert recorded.kind == "case_file_exported" and recorded.actor_id == "7"
+    assert recorded.data["manifest_sha256"] == hashlib.sha256(files["manifest.json"]).hexdigest()
     assert verify_casefile(data) == []
     assert compare_with_database(session, data) == []
 
@@ -189,7 +192,7 @@ def test_a_chain_rehashed_from_scratch_passes_offline_but_not_against_the_databa
     forged = _zip(files)
     assert verify_casefile(forged) == []
     problems = compare_with_database(session, forged)
-    assert problems and all("hash differs from the database's" in p for p in problems)
+    assert len(problems) == 1 and "no export of case" in problems[0] and "with this manifest" in problems[0]
 
 
 @pytest.fixture

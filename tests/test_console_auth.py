@@ -11,7 +11,6 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from relance.core.agents import FIRST_LOCK
 from relance.core.clock import SimulatedClock
 from relance.core.models import AppState
 from relance.core.runtime import Runtime
@@ -72,17 +71,54 @@ def test_a_wrong_password_is_refused(client: TestClient, runtime: Runtime) -> No
     assert unknown.status_code == 401 and "Wrong email or password" in unknown.text
 
 
-def test_repeated_failures_are_slowed_down(client: TestClient, runtime: Runtime) -> None:
+def _fast_throttle(runtime: Runtime, **update: object) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"sign_in_max_delay_seconds": 0.01, **update})
+
+
+def test_wrong_passwords_and_unknown_e_mails_get_the_same_status_and_body(runtime: Runtime) -> None:
+    _fast_throttle(runtime)
     add_agent(runtime)
-    statuses = [sign_in(client, "agent@example.com", "not the password").status_code for _ in range(3)]
-    assert statuses == [401, 401, 429]
-    locked = sign_in(client, "agent@example.com")  # the right password, but the account is locked
-    assert locked.status_code == 429 and "locked for 5 s" in locked.text
-    assert locked.headers["retry-after"] == str(int(FIRST_LOCK.total_seconds()))
-    assert SESSION_COOKIE not in client.cookies
+    with TestClient(console_app(runtime)) as client:
+        csrf_token(client, "/console/login")
+
+        def attempt(email: str) -> tuple[int, str]:
+            token = re.search(r'name="csrf_token" value="([^"]*)"', client.get("/console/login").text)
+            assert token is not None
+            response = client.post(
+                "/console/login", data={"email": email, "password": "not the password", "csrf_token": token.group(1)}
+            )
+            return response.status_code, response.text
+
+        real = [attempt("agent@example.com") for _ in range(10)]
+        unknown = [attempt(f"ghost{n}@example.com") for n in range(10)]
+    assert {status for status, _ in real + unknown} == {401}
+    assert len({body for _, body in real + unknown}) == 1  # byte for byte, the form's token included
+    assert "Wrong email or password" in real[0][1]
+
+
+def test_failures_never_lock_the_agent_out_and_an_address_over_budget_is_unlocked_by_an_admin(
+    runtime: Runtime,
+) -> None:
+    _fast_throttle(runtime, sign_in_address_budget=5)
+    add_agent(runtime)
+    add_agent(runtime, "admin@example.com", admin=True, name="Ada Admin")
+    with TestClient(console_app(runtime)) as client:
+        statuses = [sign_in(client, "agent@example.com", "not the password").status_code for _ in range(5)]
+        assert statuses == [401] * 5  # no lock: the right password still works…
+        blocked = sign_in(client, "agent@example.com")  # … except from an address over its budget
+        assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
+        assert blocked.headers["retry-after"] == str(15 * 60)
+        assert sign_in(client, "ghost@example.com").status_code == 429  # whatever it tries
+    with TestClient(console_app(runtime), client=("10.1.2.3", 5000)) as other:
+        assert sign_in(other, "admin@example.com").status_code == 303  # another address is not affected
+        token = csrf_token(other, "/console/admin/agents")
+        unlocked = other.post(
+            "/console/admin/sign-in/unlock", data={"csrf_token": token, "client": "testclient"}, follow_redirects=False
+        )
+        assert unlocked.status_code == 303
+    with TestClient(console_app(runtime)) as client:
+        assert sign_in(client, "agent@example.com").status_code == 303
     assert isinstance(runtime.clock, SimulatedClock)
-    runtime.clock.advance(FIRST_LOCK)
-    assert sign_in(client, "agent@example.com").status_code == 303
 
 
 def test_login_without_its_csrf_token_is_forbidden(client: TestClient, runtime: Runtime) -> None:

@@ -238,7 +238,44 @@ def test_recording_a_payment(runtime: Runtime, client: TestClient, agent: Agent)
     assert len(paid) == 1 and paid[0].actor == "agent" and paid[0].actor_id == str(agent.id)
     assert paid[0].data["amount"] == "150.50"
     bad = post(client, case.id, "payment", debt_id=str(debt.id), amount="beaucoup", paid_on="2026-11-20")  # type: ignore[arg-type]
-    assert flash(bad).startswith("error: the amount is not a number")
+    assert flash(bad).startswith("error: amount: 'beaucoup' is not an amount")
+    for amount, why in [
+        ("0.00001", "more decimals than EUR allows"),
+        ("1e400", "is not an amount"),
+        ("1e5", "is not an amount"),
+        ("9" * 39, "more than the largest payment"),
+        ("-5", "more than zero"),
+        ("0", "more than zero"),
+        ("NaN", "is not an amount"),
+    ]:
+        refused = post(client, case.id, "payment", debt_id=str(debt.id), amount=amount, paid_on="2026-11-20")  # type: ignore[arg-type]
+        assert flash(refused).startswith("error: amount:") and why in flash(refused), (amount, flash(refused))
+    early = post(client, case.id, "payment", debt_id=str(debt.id), amount="10", paid_on="0001-01-01")  # type: ignore[arg-type]
+    assert flash(early) == "error: payment date: 0001-01-01 is before 2000-01-01"
+    assert reload(runtime, Case, case.id).balance == Decimal("449.50")  # nothing half-stored
+
+
+def test_an_overpayment_needs_a_confirmation_and_records_the_credit(runtime: Runtime, client: TestClient) -> None:
+    case = flagged_case(runtime, amount="3400.00")
+    with runtime.session() as session:
+        debt = session.execute(sa.select(Debt).where(Debt.case_id == case.id)).scalar_one()
+    refused = post(client, case.id, "payment", debt_id=str(debt.id), amount="100000", paid_on="2026-11-20")  # type: ignore[arg-type]
+    assert "more than the debt's balance" in flash(refused)
+    assert reload(runtime, Case, case.id).balance == Decimal("3400.00")
+    page = post(
+        client,
+        case.id,
+        "payment",
+        debt_id=str(debt.id),
+        amount="3500",
+        paid_on="2026-11-20",
+        confirm_overpayment="true",
+    )  # type: ignore[arg-type]
+    assert flash(page) == "ok: Payment recorded; 100.00 EUR more than the debt is on record as a credit."
+    row = reload(runtime, Case, case.id)
+    assert row.balance == 0 and row.status == CaseStatus.PAID
+    credit = [e for e in events(runtime, case.id) if e.kind == "overpayment_credit"]  # type: ignore[arg-type]
+    assert len(credit) == 1 and credit[0].data["amount"] == "100.00"
 
 
 def _disputed(runtime: Runtime) -> Case:
@@ -384,7 +421,11 @@ def test_case_file_download_from_the_case_page(runtime: Runtime, client: TestCli
     case = flagged_case(runtime)
     post(client, case.id, "take-over")  # type: ignore[arg-type]
     post(client, case.id, "reply", text="Bonjour <script>x</script>")  # type: ignore[arg-type]
-    response = client.get(f"/console/cases/{case.id}/casefile.zip")
+    assert client.get(f"/console/cases/{case.id}/casefile.zip").status_code == 405  # a GET records nothing
+    forged = client.post(f"/console/cases/{case.id}/casefile.zip", data={"csrf_token": "forged"})
+    assert forged.status_code == 403 and not [e for e in events(runtime, case.id) if e.kind == "case_file_exported"]  # type: ignore[arg-type]
+    token = csrf_token(client, f"/console/cases/{case.id}")
+    response = client.post(f"/console/cases/{case.id}/casefile.zip", data={"csrf_token": token})
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
     assert f'filename="case-{case.id}.zip"' in response.headers["content-disposition"]
     assert verify_casefile(response.content) == []
@@ -402,6 +443,14 @@ def test_unknown_case_is_a_404_page_and_find_jumps_to_a_case(runtime: Runtime, c
     found = client.get("/console/find", params={"ref": "INV-FIND-1"})
     assert found.url.path == f"/console/cases/{case.id}"
     assert "no case matches" in client.get("/console/find", params={"ref": "nope"}).text
+    big = "9223372036854775808"
+    for path in ("/console/cases/" + big, "/console/cases/-1", "/console/cases/abc", "/console/cases/" + "9" * 400,
+                 f"/console/cases/{case.id}/notices/{big}.pdf"):  # fmt: skip
+        assert client.get(path).status_code == 404, path
+    for ref in ("²", "#²", "9223372036854775808", "#99999999999999999999999", "C٣"):
+        response = client.get("/console/find", params={"ref": ref})
+        assert response.status_code == 200 and "no case matches" in response.text, ref
+    assert client.get("/console/find", params={"ref": "\x00"}).status_code == 400  # PostgreSQL refuses NUL
 
 
 def test_the_case_page_shows_promises_plan_installments_and_delivery(runtime: Runtime, client: TestClient) -> None:

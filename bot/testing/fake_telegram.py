@@ -237,8 +237,9 @@ class FakeTelegram:
                 "from": self.bot_user,
                 "text": text,
             }
-            if params.get("reply_markup"):
-                message["reply_markup"] = params["reply_markup"]
+            markup = params.get("reply_markup")
+            if isinstance(markup, dict) and "inline_keyboard" in markup:
+                message["reply_markup"] = markup  # like Telegram: a sent Message carries only inline keyboards
             self.sent.append(
                 {
                     "chat_id": chat_id,

@@ -16,6 +16,7 @@ from relance.cli.common import err_console
 from relance.cli.config import config_app
 from relance.cli.db import db_app
 from relance.cli.imports import import_app
+from relance.cli.keys import keys_app
 from relance.cli.nlu import nlu
 from relance.cli.notices import notice
 from relance.cli.scheduler import scheduler_cmd, worker_cmd
@@ -36,6 +37,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(cases_app, name="cases")
 app.add_typer(config_app, name="config")
 app.add_typer(agent_app, name="agent")
+app.add_typer(keys_app, name="keys")
 app.command("serve")(serve)
 app.command("scheduler")(scheduler_cmd)
 app.command("worker")(worker_cmd)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from relance.cli.common import console, get_runtime
-from relance.core.agents import create_agent, list_agents
+from relance.core.agents import create_agent, creditor_ids_for_keys, list_agents, unlock_sign_in
 
 agent_app = typer.Typer(help="Console accounts (agents and admins).", no_args_is_help=True)
 
@@ -31,14 +31,40 @@ def agent_add_command(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
     ] = False,
+    creditor: Annotated[
+        list[str] | None,
+        typer.Option("--creditor", help="A creditor key the agent works for (repeat for several; admins see all)."),
+    ] = None,
 ) -> None:
     """Create a console account; prompts for the password unless --password-stdin."""
+    keys = creditor or []
+    if not admin and not keys:
+        raise typer.BadParameter("an agent works for at least one creditor: --creditor KEY", param_hint="--creditor")
     password = _read_password(password_stdin)
     runtime = get_runtime()
     with runtime.session() as session:
-        agent = create_agent(session, email=email, name=name, password=password, admin=admin, at=runtime.now())
+        ids = creditor_ids_for_keys(session, keys)
+        agent = create_agent(
+            session, email=email, name=name, password=password, admin=admin, at=runtime.now(), creditor_ids=ids
+        )
         session.commit()
-    console.print(f"{agent.role} [bold]{agent.email}[/bold] created (id {agent.id})", highlight=False)
+    scope = "every creditor" if admin else ", ".join(keys)
+    console.print(f"{agent.role} [bold]{agent.email}[/bold] created (id {agent.id}; {scope})", highlight=False)
+
+
+@agent_app.command("unlock")
+def agent_unlock_command(
+    email: Annotated[
+        str | None, typer.Option("--email", help="Clear the failed sign-ins typed with this e-mail.")
+    ] = None,
+    client: Annotated[str | None, typer.Option("--client", help="Clear the failed sign-ins of this address.")] = None,
+) -> None:
+    """Clear counted failed sign-ins (the throttle), for an e-mail and/or a client address."""
+    runtime = get_runtime()
+    with runtime.session() as session:
+        cleared = unlock_sign_in(session, at=runtime.now(), by=None, email=email, client=client)
+        session.commit()
+    console.print(f"{cleared} failed sign-in(s) cleared", highlight=False)
 
 
 @agent_app.command("list")

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from relance.cli.common import console, err_console, get_runtime
-from relance.core.casefile import MANIFEST, compare_with_database, export_casefile, verify_casefile
+from relance.core import signing
+from relance.core.casefile import MANIFEST, compare_with_database, export_casefile, signature_status, verify_casefile
 from relance.core.cases import find_case
 
 
@@ -18,27 +19,48 @@ def export_command(
     ref: Annotated[str, typer.Argument(help="Debt reference, debtor ref, phone or case id.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the ZIP.", dir_okay=False)],
 ) -> None:
-    """Export a case file: transcript, events (hash-chained), notices and a SHA-256 manifest."""
+    """Export a case file: transcript, events (hash-chained), notices, a SHA-256 manifest, signed when a key is set."""
 
     runtime = get_runtime()
+    key = signing.load_signing_key(runtime.settings)
     with runtime.session() as session:
         case = find_case(session, ref)
-        data = export_casefile(session, case, at=runtime.now(), actor="cli")
+        data = export_casefile(session, case, at=runtime.now(), actor="cli", key=key)
         session.commit()
     out.write_bytes(data)
     console.print(f"case #{case.id} exported to [bold]{out}[/bold] ({len(data)} bytes)", highlight=False)
+    if key is None:
+        err_console.print(
+            "[yellow]not signed:[/yellow] no signing key (run `relance keys init` or set RELANCE_SIGNING_KEY)",
+            highlight=False,
+        )
 
 
 def verify_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A case file ZIP.")],
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="The installation's public key (PEM, from `relance keys public`): the signature must match it.",
+        ),
+    ] = None,
     against_db: Annotated[
-        bool, typer.Option("--against-db", help="Also compare the events with the database (RELANCE_DATABASE_URL).")
+        bool,
+        typer.Option(
+            "--against-db",
+            help="Also compare every file and the full event list with the database (RELANCE_DATABASE_URL).",
+        ),
     ] = False,
 ) -> None:
-    """Check a case file: every file's SHA-256 against the manifest, and the event hash chain."""
+    """Check a case file: every file's SHA-256, the event hash chain, the signature (--public-key), the database."""
 
     data = file.read_bytes()
-    problems = verify_casefile(data)
+    key = signing.public_key_from_pem(public_key.read_bytes(), str(public_key)) if public_key else None
+    problems = verify_casefile(data, key)
     if against_db and not problems:
         with get_runtime().session() as session:
             problems = compare_with_database(session, data)
@@ -53,3 +75,11 @@ def verify_command(
         f" · {len(man['files'])} files match the manifest",
         highlight=False,
     )
+    if key is not None:
+        console.print(f"signature verified with key {signing.fingerprint(key)}", highlight=False)
+    else:
+        named, consistent = signature_status(data)
+        what = f"signed by key {named}" if named and consistent else "not signed" if not named else "signature invalid"
+        console.print(f"{what}; origin not checked (pass --public-key)", highlight=False)
+    if against_db:
+        console.print("matches the database: the export is on record, every file and every event", highlight=False)

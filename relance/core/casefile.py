@@ -5,11 +5,18 @@ Contents of `case-<id>.zip`:
 - `events.json`: every event of the case, as `relance.core.events.event_to_dict` exports them;
 - `messages.json`, `case.json`: the messages with their delivery data, and the case's facts;
 - `notice-<id>.pdf`: each formal notice drafted for the case;
-- `manifest.json`: the SHA-256 and size of every other file, the event count and the chain head.
+- `manifest.json`: the SHA-256 and size of every other file, the event count and the chain head;
+- `manifest.sig` and `public-key.pem`: the installation's Ed25519 signature of `manifest.json`
+  (base64) and the public key it verifies with (when a signing key is configured).
 
-`verify_casefile` checks the manifest's hashes and re-computes the event hash chain; with a database
-at hand, `compare_with_database` also checks that the exported events are the stored ones (an
-exported chain re-hashed from scratch is internally consistent but cannot match the database).
+`verify_casefile` checks the manifest's hashes and re-computes the event hash chain; given the
+installation's public key (obtained separately, never from the ZIP) it also checks the signature, so
+a forger who edits a file and fixes its hash in the manifest is caught without any database.
+
+The export is recorded *after* the ZIP is built, as a `case_file_exported` event holding the SHA-256
+of the manifest and of every file. `compare_with_database` finds that event from the manifest's
+hash, then requires every file to be the one exported and the exported events to be exactly the
+case's events recorded before the export (same ids, same content, none missing, none added).
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from typing import Any
 
 import jinja2
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlmodel import Session, col
 
+from relance.core import signing
 from relance.core.cases import case_detail
 from relance.core.clock import ensure_utc
 from relance.core.events import case_events, event_to_dict, jsonable, record_event, verify_chain
@@ -49,7 +58,11 @@ from relance.core.models import (
 
 FORMAT = "relance-casefile/1"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+PUBLIC_KEY = "public-key.pem"
 EVENTS = "events.json"
+EXPORTED = "case_file_exported"
+UNLISTED = frozenset({MANIFEST, SIGNATURE, PUBLIC_KEY})  # written after the manifest: not in it
 
 
 # --------------------------------------------------------------------------- loading a case
@@ -279,9 +292,12 @@ def casefile_files(record: CaseRecord, generated_at: datetime) -> dict[str, byte
     return files
 
 
-def manifest(record: CaseRecord, files: Mapping[str, bytes], generated_at: datetime) -> dict[str, Any]:
-    """The manifest: format, case, instant, chain head and the SHA-256 of every file."""
+def manifest(
+    record: CaseRecord, files: Mapping[str, bytes], generated_at: datetime, key: Ed25519PrivateKey | None = None
+) -> dict[str, Any]:
+    """The manifest: format, case, instant, chain head, the signing key's fingerprint and every file's SHA-256."""
     return {
+        "signed_by": signing.fingerprint(key) if key is not None else None,
         "format": FORMAT,
         "case_id": record.case.id,
         "debtor_ref": record.debtor.ref,
@@ -296,10 +312,13 @@ def manifest(record: CaseRecord, files: Mapping[str, bytes], generated_at: datet
     }
 
 
-def build_casefile(record: CaseRecord, generated_at: datetime) -> bytes:
-    """The ZIP of a loaded case, every entry dated `generated_at`."""
+def build_casefile(record: CaseRecord, generated_at: datetime, key: Ed25519PrivateKey | None = None) -> bytes:
+    """The ZIP of a loaded case, every entry dated `generated_at`; the manifest signed with `key` when given."""
     files = casefile_files(record, generated_at)
-    files[MANIFEST] = _dumps(manifest(record, files, generated_at))
+    files[MANIFEST] = _dumps(manifest(record, files, generated_at, key))
+    if key is not None:
+        files[SIGNATURE] = signing.sign(key, files[MANIFEST])
+        files[PUBLIC_KEY] = signing.public_pem(key)
     stamp = ensure_utc(generated_at).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -309,11 +328,28 @@ def build_casefile(record: CaseRecord, generated_at: datetime) -> bytes:
 
 
 def export_casefile(
-    session: Session, case: Case, *, at: datetime, actor: str, actor_id: int | str | None = None
+    session: Session,
+    case: Case,
+    *,
+    at: datetime,
+    actor: str,
+    actor_id: int | str | None = None,
+    key: Ed25519PrivateKey | None = None,
 ) -> bytes:
-    """Record the export as an event, then build the case file (the caller commits)."""
-    record_event(session, case_id=case.id, kind="case_file_exported", actor=actor, actor_id=actor_id, at=at)
-    return build_casefile(load_case_record(session, case), at)
+    """Build the case file (signed with `key` when given), then record the export and its hashes (caller commits)."""
+    session.flush()
+    data = build_casefile(load_case_record(session, case), at, key)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        digests = {name: _sha256(archive.read(name)) for name in sorted(archive.namelist())}
+    record_event(
+        session, case_id=case.id, kind=EXPORTED, actor=actor, actor_id=actor_id, at=at,
+        data={"manifest_sha256": digests[MANIFEST], "files": digests, "signed": key is not None},
+    )  # fmt: skip
+    return data
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def casefile_name(case: Case) -> str:
@@ -324,8 +360,9 @@ def casefile_name(case: Case) -> str:
 # --------------------------------------------------------------------------- verifying
 
 
-def verify_casefile(data: bytes) -> list[str]:
-    """Everything wrong with a case file: bad ZIP, missing or altered files, broken event chain."""
+def verify_casefile(data: bytes, public_key: Ed25519PublicKey | None = None) -> list[str]:
+    """Everything wrong with a case file: bad ZIP, missing or altered files, broken event chain, and
+    (given the installation's public key) a missing or wrong signature of the manifest."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -340,6 +377,8 @@ def verify_casefile(data: bytes) -> list[str]:
         except (ValueError, KeyError, TypeError):
             return [f"{MANIFEST} is not a valid manifest"]
         problems = _check_files(archive, names, listed)
+        if public_key is not None:
+            problems += _check_signature(archive, names, public_key)
         if EVENTS in names and EVENTS in listed:
             problems += _check_events(archive.read(EVENTS), man)
         elif EVENTS not in listed:
@@ -356,9 +395,36 @@ def _check_files(archive: zipfile.ZipFile, names: set[str], listed: Mapping[str,
         digest = hashlib.sha256(archive.read(name)).hexdigest()
         if digest != entry.get("sha256"):
             problems.append(f"{name}: SHA-256 {digest} does not match the manifest ({entry.get('sha256')}): altered")
-    for name in sorted(names - set(listed) - {MANIFEST}):
+    for name in sorted(names - set(listed) - UNLISTED):
         problems.append(f"{name}: not listed in the manifest (added after export)")
     return problems
+
+
+def _check_signature(archive: zipfile.ZipFile, names: set[str], key: Ed25519PublicKey) -> list[str]:
+    if SIGNATURE not in names:
+        return [f"{SIGNATURE} is missing: the case file is not signed, its origin cannot be proven"]
+    if not signing.signature_valid(key, archive.read(MANIFEST), archive.read(SIGNATURE)):
+        return [
+            f"{SIGNATURE}: the signature does not match {MANIFEST} with the given public key "
+            f"(key {signing.fingerprint(key)[:16]}…): the manifest was altered or signed by another key"
+        ]
+    return []
+
+
+def signature_status(data: bytes) -> tuple[str | None, bool]:
+    """(fingerprint named by the manifest, whether the embedded public key verifies it): a consistency
+    check only — the key inside the ZIP proves nothing about who signed it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        named = json.loads(archive.read(MANIFEST)).get("signed_by")
+        if SIGNATURE not in names or PUBLIC_KEY not in names:
+            return named, False
+        try:
+            key = signing.public_key_from_pem(archive.read(PUBLIC_KEY), PUBLIC_KEY)
+        except signing.SigningKeyError:
+            return named, False
+        ok = signing.signature_valid(key, archive.read(MANIFEST), archive.read(SIGNATURE))
+        return named, ok and named == signing.fingerprint(key)
 
 
 def _check_events(raw: bytes, man: Mapping[str, Any]) -> list[str]:
@@ -378,17 +444,53 @@ def _check_events(raw: bytes, man: Mapping[str, Any]) -> list[str]:
 
 
 def compare_with_database(session: Session, data: bytes) -> list[str]:
-    """Check that a case file's events are exactly the stored ones (ids and hashes), in order."""
+    """Check a case file against the database: its export is on record with this very manifest, every
+    file is the one exported, and its events are exactly the case's events before the export."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        man = json.loads(archive.read(MANIFEST))
-        exported = json.loads(archive.read(EVENTS))
-    stored = {e.id: e.hash for e in case_events(session, int(man["case_id"]))}
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    man = json.loads(contents[MANIFEST])
+    try:
+        case_id = int(man["case_id"])
+    except (KeyError, TypeError, ValueError):
+        return [f"{MANIFEST}: no case id"]
+    stored = case_events(session, case_id)
     if not stored:
-        return [f"case #{man['case_id']} has no events in this database"]
+        return [f"case #{case_id} has no events in this database"]
+    digest = _sha256(contents[MANIFEST])
+    export = next((e for e in stored if e.kind == EXPORTED and (e.data or {}).get("manifest_sha256") == digest), None)
+    if export is None:
+        return [f"{MANIFEST}: no export of case #{case_id} with this manifest is recorded: not a case file from here"]
+    problems = _compare_files(contents, (export.data or {}).get("files") or {})
+    before = [event_to_dict(e) for e in stored if (e.id or 0) < (export.id or 0)]
+    problems += _compare_events(json.loads(contents.get(EVENTS, b"[]")), before)
+    return problems
+
+
+def _compare_files(contents: Mapping[str, bytes], recorded: Mapping[str, str]) -> list[str]:
     problems = []
+    for name in sorted(set(recorded) | set(contents)):
+        if name not in contents:
+            problems.append(f"{name}: exported but missing from this file")
+        elif name not in recorded:
+            problems.append(f"{name}: not part of the recorded export (added)")
+        elif _sha256(contents[name]) != recorded[name]:
+            problems.append(f"{name}: differs from the file exported (SHA-256 {recorded[name]} on record)")
+    return problems
+
+
+def _compare_events(exported: Sequence[Mapping[str, Any]], stored: Sequence[Mapping[str, Any]]) -> list[str]:
+    problems = []
+    by_id = {e.get("id"): e for e in exported}
+    for e in stored:
+        mine = by_id.get(e["id"])
+        if mine is None:
+            problems.append(f"event id {e['id']} ({e['kind']}): in the database but missing from the case file")
+        elif dict(mine) != e:
+            problems.append(f"event id {e['id']}: differs from the database's (hash {e['hash']})")
+    known = {e["id"] for e in stored}
     for e in exported:
-        if e.get("id") not in stored:
-            problems.append(f"event id {e.get('id')}: not in the database")
-        elif stored[e["id"]] != e.get("hash"):
-            problems.append(f"event id {e.get('id')}: hash differs from the database's")
+        if e.get("id") not in known:
+            problems.append(f"event id {e.get('id')}: not in the database before this export")
+    if not problems and [e.get("id") for e in exported] != [e["id"] for e in stored]:
+        problems.append(f"{EVENTS}: the events are not in the database's order")
     return problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,11 +12,14 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from relance.core.errors import NotFoundError
-from relance.core.models import Case, Creditor, Debt, Debtor, Event, Flag, FlagStatus, Message
+from relance.core.models import Case, Creditor, Debt, Debtor, Event, Flag, FlagStatus, Message, valid_id
 
 
-def find_case(session: Session, ref: str) -> Case:
-    """Resolve REF: a debt reference, a debtor ref (or phone), or a case id (`42`, `#42`, `C42`)."""
+def find_case(session: Session, ref: str, *, creditor_ids: Collection[int] | None = None) -> Case:
+    """Resolve REF: a debt reference, a debtor ref (or phone), or a case id (`42`, `#42`, `C42`).
+
+    With `creditor_ids`, only cases of those creditors are found (the others do not exist for the caller).
+    """
     ref = ref.strip()
     case_ids = set(session.execute(sa.select(col(Debt.case_id)).where(col(Debt.reference) == ref)).scalars())
     if not case_ids:
@@ -29,8 +32,16 @@ def find_case(session: Session, ref: str) -> Case:
         )
     if not case_ids:
         digits = ref.lstrip("#").removeprefix("C").removeprefix("c")
-        if digits.isdigit() and session.get(Case, int(digits)) is not None:
-            case_ids = {int(digits)}
+        # ASCII digits only ("²".isdigit() is true), and no id beyond what a database stores
+        number = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 19 else 0
+        if valid_id(number) and session.get(Case, number) is not None:
+            case_ids = {number}
+    if case_ids and creditor_ids is not None:
+        case_ids = set(
+            session.execute(
+                sa.select(col(Case.id)).where(col(Case.id).in_(case_ids), col(Case.creditor_id).in_(creditor_ids))
+            ).scalars()
+        )
     if not case_ids:
         raise NotFoundError(f"no case matches {ref!r} (try a debt reference, a debtor ref or a case id)")
     if len(case_ids) > 1:

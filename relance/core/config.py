@@ -328,7 +328,22 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_bot_username: str | None = None
 
-    @field_validator("secret_key", "twilio_auth_token", "telegram_token", "telegram_webhook_secret", mode="after")
+    # evidence signing (Ed25519): the private key as PEM text, else the file (`relance keys init`)
+    signing_key: SecretStr | None = None
+    signing_key_file: Path = Path("relance-signing-key.pem")
+
+    # console sign-in throttling
+    sign_in_address_budget: int = Field(30, ge=1, le=10_000)  # failures per client address per window
+    sign_in_window_minutes: int = Field(15, ge=1, le=24 * 60)
+    sign_in_free_attempts: int = Field(3, ge=0, le=100)  # failures per e-mail before answers slow down
+    sign_in_max_delay_seconds: float = Field(2.0, ge=0, le=30)
+
+    # the largest payment an agent may record in one go (any currency's major unit)
+    max_payment_amount: Decimal = Field(Decimal("10000000"), gt=0, le=Decimal("100000000000000"))
+
+    @field_validator(
+        "secret_key", "twilio_auth_token", "telegram_token", "telegram_webhook_secret", "signing_key", mode="after"
+    )
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:

@@ -5,6 +5,11 @@ of the same case (`GENESIS` for the first). Editing, removing or reordering any 
 hash after it, so `verify_chain` shows tampering. The database refuses UPDATE and DELETE on the
 table (triggers in the initial migration), and a unique (case_id, prev_hash) constraint turns a
 race between two writers into an error instead of a fork.
+
+Events without a case (sign-ins, account changes) form one chain of their own. A unique index on
+`prev_hash` where `case_id IS NULL` keeps it from forking (NULLs escape the constraint above), and
+appends to it are serialised: a transaction-scoped advisory lock on PostgreSQL, the database's write
+lock taken before the head is read on SQLite, so concurrent sign-ins queue instead of colliding.
 """
 
 from __future__ import annotations
@@ -108,6 +113,8 @@ def record_event(
     conn = session.connection()
     if case_id is not None:
         _lock_cases(conn, [case_id])
+    else:
+        _lock_caseless_chain(conn)
     payload = jsonable(dict(data or {}))
     actor_ref = None if actor_id is None else str(actor_id)
     prev = _head(conn, case_id)
@@ -171,6 +178,20 @@ def _lock_cases(conn: sa.Connection, case_ids: Sequence[int]) -> None:
         return  # SQLite has a single writer
     for chunk in in_chunks(case_ids):
         conn.execute(sa.select(_CASES.c.id).where(_CASES.c.id.in_(chunk)).order_by(_CASES.c.id).with_for_update())
+
+
+CASELESS_CHAIN_LOCK = 0x72656C616E6365  # "relance": the advisory lock key of the chain without a case
+_APPSTATE = sa.table("appstate", sa.column("key"))
+
+
+def _lock_caseless_chain(conn: sa.Connection) -> None:
+    """Serialise appends to the chain of events without a case, until the transaction ends."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CASELESS_CHAIN_LOCK)))
+    else:
+        # a write that changes nothing still takes SQLite's write lock, so the head read next is the
+        # latest one and no other writer can append before our INSERT
+        conn.execute(sa.update(_APPSTATE).where(sa.false()).values(key=_APPSTATE.c.key))
 
 
 def _chain_heads(session: Session, case_ids: Iterable[int]) -> dict[int, str]:

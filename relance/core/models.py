@@ -27,6 +27,12 @@ from sqlmodel import Field, SQLModel
 from relance.core.clock import utcnow
 
 CENT = Decimal("0.01")
+MAX_ID = 2**63 - 1  # the largest primary key any backend stores (BIGINT); a larger one matches nothing
+
+
+def valid_id(value: int) -> bool:
+    """Whether `value` can be a row id at all (looking a larger one up overflows the driver)."""
+    return 0 < value <= MAX_ID
 
 
 class Money(TypeDecorator[Decimal]):
@@ -473,6 +479,15 @@ class Event(SQLModel, table=True):
         # the chain head (last event of a case) in one index probe; without it PostgreSQL walks the
         # primary key backwards through every event of other cases
         sa.Index("ix_event_case_chain", "case_id", "id"),
+        # events without a case (sign-ins, accounts) form one chain of their own: NULL case_ids are
+        # distinct to the constraint above, so this partial index keeps that chain from forking
+        sa.Index(
+            "uq_event_chain_no_case",
+            "prev_hash",
+            unique=True,
+            sqlite_where=sa.text("case_id IS NULL"),
+            postgresql_where=sa.text("case_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -492,3 +507,33 @@ class AppState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_type=sa.Text)  # type: ignore[call-overload]
     updated_at: datetime = _instant(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- hardening (issue 15)
+
+
+class AgentCreditor(SQLModel, table=True):
+    """The creditors an agent works for (admins work for every creditor and need no row)."""
+
+    __tablename__ = "agent_creditor"
+
+    agent_id: int = Field(foreign_key="agent.id", primary_key=True)
+    creditor_id: int = Field(foreign_key="creditor.id", primary_key=True, index=True)
+
+
+class SignInAttempt(SQLModel, table=True):
+    """One console sign-in attempt: what the throttle counts (the audit trail has the event)."""
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (
+        sa.Index("ix_sign_in_attempt_client", "client", "at"),
+        sa.Index("ix_sign_in_attempt_email", "email_key", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _instant()
+    client: str = Field(max_length=64)  # the client's address
+    email_key: str = Field(max_length=64)  # SHA-256 of the normalised e-mail typed (known or not)
+    succeeded: bool = False
+    # an admin's unlock clears the attempts counted before it without deleting the record
+    cleared: bool = False

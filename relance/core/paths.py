@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 HEALTH = "/healthz"
+READY = "/readyz"
 TWILIO_SMS = "/webhooks/twilio/sms"
 TWILIO_STATUS = "/webhooks/twilio/status"
 TELEGRAM = "/webhooks/telegram"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -22,7 +22,38 @@ from relance.core.models import (
     PromiseStatus,
     PromiseToPay,
 )
-from relance.core.money import quantize
+from relance.core.money import has_valid_precision, parse_amount, quantize
+
+DEFAULT_CEILING = Decimal("10000000")  # `Settings.max_payment_amount`
+EARLIEST_PAYMENT = date(2000, 1, 1)
+
+
+def checked_amount(text: str, currency: str, *, ceiling: Decimal = DEFAULT_CEILING) -> Decimal:
+    """A payment amount typed by a person: a plain positive number, at most the currency's decimals and
+    `ceiling`; ValueError says what is wrong (`0.00001`, `1e400`, 39 digits, `-5`…)."""
+    text = text.strip()
+    if not text or len(text) > 40 or any(c in text for c in "eEnN"):
+        raise ValueError(f"{text[:40]!r} is not an amount (write it like 1234.56)")
+    value = parse_amount(text)
+    if value <= 0:
+        raise ValueError("must be more than zero")
+    if value > ceiling:
+        raise ValueError(f"{value} is more than the largest payment accepted ({ceiling})")
+    try:
+        precise = has_valid_precision(value, currency)
+    except InvalidOperation:
+        precise = False
+    if not precise:
+        raise ValueError(f"{value} has more decimals than {currency} allows")
+    return value
+
+
+def check_paid_on(paid_on: date, today: date) -> None:
+    """A payment date must be a real, plausible one: not before 2000, not after tomorrow."""
+    if paid_on < EARLIEST_PAYMENT:
+        raise ValueError(f"{paid_on.isoformat()} is before {EARLIEST_PAYMENT.isoformat()}")
+    if paid_on > today + timedelta(days=1):
+        raise ValueError(f"{paid_on.isoformat()} is in the future")
 
 
 def record_payment(

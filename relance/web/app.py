@@ -18,6 +18,8 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.factory import channels_from_settings
@@ -27,8 +29,9 @@ from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
 from relance.core import paths
 from relance.core.runtime import Runtime
-from relance.web import telegram_routes, twilio_routes
+from relance.web import readiness, telegram_routes, twilio_routes
 from relance.web.context import WebContext
+from relance.web.headers import SecurityHeaders
 from relance.web.limits import MAX_BODY_BYTES, BodySizeLimit
 
 log = logging.getLogger(__name__)
@@ -126,6 +129,7 @@ def create_app(
     app = FastAPI(title="Relance", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.relance = web
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(SecurityHeaders, https=(runtime.settings.public_url or "").startswith("https://"))
     app.include_router(twilio_routes.router)
     app.include_router(telegram_routes.router)
 
@@ -138,6 +142,23 @@ def create_app(
             "channels": {name: type(c).__name__ for name, c in channels.items()},
             "telegram": telegram,
         }
+
+    @app.get(paths.READY)
+    async def readyz() -> Response:
+        """Readiness: database writable, schema current, scheduler role known, channels up; 503 with the reasons."""
+        checks = {
+            "database": await run_in_threadpool(readiness.database_writable, runtime.engine),
+            "migrations": await run_in_threadpool(readiness.migrations_current, runtime.engine),
+            "scheduler": readiness.scheduler_state(getattr(app.state, "background", None)),
+            "channels": readiness.channels_ready(channels, web.telegram),
+        }
+        ready = all(c.ok for c in checks.values())
+        body = {
+            "status": "ready" if ready else "not ready",
+            "checks": {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()},
+            "reasons": [f"{name}: {c.detail}" for name, c in checks.items() if not c.ok],
+        }
+        return JSONResponse(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
 
     if console:
         _mount_console(app, runtime)

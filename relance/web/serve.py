@@ -25,6 +25,7 @@ async def background_jobs(app: FastAPI) -> AsyncIterator[None]:
 
     web = app.state.relance
     background = start_background(web.runtime, channels=web.channels)
+    app.state.background = background  # /readyz reports its role (leader or stand-by)
     try:
         yield
     finally:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -38,9 +39,9 @@ from relance.core.models import (
     MessageStatus,
     NoticeStatus,
     OptOut,
+    valid_id,
 )
-from relance.core.money import parse_amount
-from relance.core.payments import record_payment, refresh_case_totals
+from relance.core.payments import DEFAULT_CEILING, check_paid_on, checked_amount, record_payment, refresh_case_totals
 from scheduler.contact_window import ContactWindow, contact_window, may_send, reply_deadline
 
 AGENT_REPLY = "agent_reply"
@@ -65,10 +66,17 @@ def _touch(session: Session, case: Case, at: datetime) -> None:
 # --------------------------------------------------------------------------- take over, hand back
 
 
-def take_over(session: Session, *, case: Case, agent_id: int, at: datetime) -> None:
+def _check_not_held_by_another(case: Case, agent_id: int, admin: bool) -> None:
+    """A case another agent holds is theirs until they hand it back (an admin may still step in)."""
+    if case.agent_id is not None and case.agent_id != agent_id and not admin:
+        raise ActionError("another agent holds this case: they must hand it back first (or an admin)")
+
+
+def take_over(session: Session, *, case: Case, agent_id: int, at: datetime, admin: bool = False) -> None:
     """The agent holds the case: the bot and the scenario stay silent on it."""
     if case.agent_id == agent_id:
         raise ActionError("you already hold this case")
+    _check_not_held_by_another(case, agent_id, admin)
     previous = case.agent_id
     case.agent_id = agent_id
     session.execute(
@@ -80,10 +88,13 @@ def take_over(session: Session, *, case: Case, agent_id: int, at: datetime) -> N
     _event(session, case, "agent_took_over", agent_id, at, previous_agent_id=previous)
 
 
-def hand_back(session: Session, *, case: Case, agent_id: int, at: datetime, note: str | None = None) -> None:
+def hand_back(
+    session: Session, *, case: Case, agent_id: int, at: datetime, note: str | None = None, admin: bool = False
+) -> None:
     """Give the case back to the bot: no agent holds it, its flags are resolved, the sweep looks again."""
     if case.agent_id is None and case.flagged_at is None:
         raise ActionError("the bot already has this case")
+    _check_not_held_by_another(case, agent_id, admin)
     case.agent_id = None
     case.next_check_at = None
     _touch(session, case, at)
@@ -265,21 +276,46 @@ def _debtor(session: Session, case: Case) -> Debtor:
 
 
 def agent_payment(
-    session: Session, *, case: Case, debt_id: int, amount: str, paid_on: date, agent_id: int, at: datetime
-) -> None:
-    """Record a payment the agent learnt of (bank transfer seen, cheque received…)."""
-    debt = session.get(Debt, debt_id)
+    session: Session,
+    *,
+    case: Case,
+    debt_id: int,
+    amount: str,
+    paid_on: date,
+    agent_id: int,
+    at: datetime,
+    ceiling: Decimal = DEFAULT_CEILING,
+    confirm_overpayment: bool = False,
+) -> Decimal:
+    """Record a payment the agent learnt of (bank transfer seen, cheque received…); returns the credit left over.
+
+    The amount must be positive, in the currency's minor unit at most, and under `ceiling`; one larger
+    than the debt's balance is refused unless the agent confirms it, and the excess is recorded as a credit.
+    """
+    debt = session.get(Debt, debt_id) if valid_id(debt_id) else None
     if debt is None or debt.case_id != case.id:
         raise ActionError("choose one of this case's debts")
     try:
-        value = parse_amount(amount)
+        value = checked_amount(amount, debt.currency, ceiling=ceiling)
     except ValueError as exc:
-        raise ActionError(f"the amount is not a number: {exc}") from None
-    if value <= 0:
-        raise ActionError("the amount must be positive")
-    if paid_on > ensure_utc(at).date() + timedelta(days=1):
-        raise ActionError("the payment date is in the future")
+        raise ActionError(f"amount: {exc}") from None
+    try:
+        check_paid_on(paid_on, ensure_utc(at).date())
+    except ValueError as exc:
+        raise ActionError(f"payment date: {exc}") from None
+    excess = value - debt.balance
+    if excess > 0 and not confirm_overpayment:
+        raise ActionError(
+            f"amount: {value} {debt.currency} is more than the debt's balance ({debt.balance} {debt.currency}): "
+            "tick “record the overpayment” to keep the excess as a credit"
+        )
     record_payment(session, debt=debt, amount=value, paid_on=paid_on, at=at, source="agent", agent_id=agent_id)
+    if excess > 0:
+        record_event(
+            session, case_id=case.id, kind="overpayment_credit", actor="agent", actor_id=agent_id, at=at,
+            data={"amount": excess, "currency": debt.currency, "reference": debt.reference},
+        )  # fmt: skip
+    return max(excess, Decimal(0))
 
 
 # --------------------------------------------------------------------------- dispute, wrong person, close
@@ -386,7 +422,7 @@ def _close(session: Session, case: Case, at: datetime, agent_id: int, *, reason:
 
 def notice_of(session: Session, case: Case, notice_id: int) -> FormalNotice:
     """The case's notice with this id."""
-    notice = session.get(FormalNotice, notice_id)
+    notice = session.get(FormalNotice, notice_id) if valid_id(notice_id) else None
     if notice is None or notice.case_id != case.id:
         raise ActionError("no such formal notice on this case")
     return notice

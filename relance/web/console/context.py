@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
+from relance.core.agents import creditor_scope
 from relance.core.models import Agent, AgentRole
 from relance.core.runtime import Runtime
 from relance.web.console.security import (
@@ -38,10 +39,25 @@ STATIC = Path(__file__).parent / "static"
 
 @dataclass(frozen=True)
 class Viewer:
-    """The signed-in agent of a request and their session's CSRF token."""
+    """The signed-in agent of a request, their session's CSRF token and the creditors they work for."""
 
     agent: Agent
     csrf: str
+    scope: frozenset[int] = frozenset()  # ignored for admins; an agent with no creditor sees nothing
+
+    @property
+    def creditor_ids(self) -> frozenset[int] | None:
+        """The ids of the creditors whose cases this viewer may see and act on; None = every creditor (admins).
+
+        Pages filter their queries with it (`Case.creditor_id IN creditor_ids` unless None) and answer
+        404, not 403, for a case outside it, so that its existence is not revealed.
+        """
+        return None if self.is_admin else self.scope
+
+    def sees(self, creditor_id: int) -> bool:
+        """Whether a case of this creditor is within the viewer's scope."""
+        ids = self.creditor_ids
+        return ids is None or creditor_id in ids
 
     @property
     def id(self) -> int:
@@ -94,7 +110,9 @@ class Console:
         found = self.signed_in(request)
         if found is None:
             raise login_redirect(request)
-        viewer = Viewer(found[0], found[1].csrf)
+        with self.runtime.session() as session:
+            scope = creditor_scope(session, found[0]) or frozenset()
+        viewer = Viewer(found[0], found[1].csrf, scope)
         request.state.console_viewer = viewer  # error pages show the logout button too
         return viewer
 
@@ -154,6 +172,8 @@ class ConsoleRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
+            if await _has_nul(request):  # no database column takes one (PostgreSQL refuses the query)
+                return _error_page(request, 400, "The request contains a NUL character.", None)
             try:
                 return await handler(request)
             except HTTPException as exc:
@@ -161,10 +181,25 @@ class ConsoleRoute(APIRoute):
                     raise
                 return _error_page(request, exc.status_code, str(exc.detail), exc.headers)
             except RequestValidationError as exc:
+                if any(e["loc"] and e["loc"][0] == "path" for e in exc.errors()):
+                    return _error_page(request, 404, "There is no such page.", None)  # e.g. /cases/abc
                 fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
                 return _error_page(request, 400, f"The form is incomplete or invalid ({fields}).", None)
 
         return handle
+
+
+async def _has_nul(request: Request) -> bool:
+    if "\x00" in request.url.path or any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        return True
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if request.method != "POST" or kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return False
+    try:
+        form = await request.form()  # parsed once: Starlette keeps it for the handler
+    except Exception:
+        return False  # the handler answers the malformed body
+    return any("\x00" in k or (isinstance(v, str) and "\x00" in v) for k, v in form.multi_items())
 
 
 def _error_page(request: Request, status: int, detail: str, headers: Mapping[str, str] | None) -> Response:

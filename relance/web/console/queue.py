@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -64,15 +65,21 @@ def _filtered(query: sa.Select, agg: sa.Subquery, filters: QueueFilter) -> sa.Se
         query = query.where(with_reason.exists())
     if filters.assignee == NO_ASSIGNEE:
         query = query.where(col(Case.agent_id).is_(None))
-    elif filters.assignee and filters.assignee.isdigit():
+    elif filters.assignee and filters.assignee.isascii() and filters.assignee.isdigit() and len(filters.assignee) < 19:
         query = query.where(col(Case.agent_id) == int(filters.assignee))
     if filters.min_priority:
         query = query.where(agg.c.priority >= filters.min_priority)
     return query
 
 
-def flag_queue(session: Session, filters: QueueFilter = QueueFilter(), *, limit: int = 200) -> list[QueueRow]:
-    """Flagged cases matching `filters`, highest priority first, then the longest waiting."""
+def flag_queue(
+    session: Session,
+    filters: QueueFilter = QueueFilter(),
+    *,
+    limit: int = 200,
+    creditor_ids: Collection[int] | None = None,
+) -> list[QueueRow]:
+    """Flagged cases matching `filters` (of `creditor_ids` only, unless None), most urgent then longest waiting."""
     agg = _open_flags_by_case()
     query = (
         sa.select(
@@ -85,6 +92,8 @@ def flag_queue(session: Session, filters: QueueFilter = QueueFilter(), *, limit:
         .order_by(agg.c.priority.desc(), agg.c.since, col(Case.id))
         .limit(limit)
     )
+    if creditor_ids is not None:
+        query = query.where(col(Case.creditor_id).in_(creditor_ids))
     rows = session.execute(_filtered(query, agg, filters)).all()
     flags = _flags_of(session, [r[0].id for r in rows])
     out = []
@@ -131,12 +140,14 @@ def _flags_of(session: Session, case_ids: list[int]) -> dict[int, list[Flag]]:
     return flags
 
 
-def reason_counts(session: Session) -> dict[str, int]:
-    """How many cases have an open flag of each reason (most frequent first)."""
+def reason_counts(session: Session, *, creditor_ids: Collection[int] | None = None) -> dict[str, int]:
+    """How many cases (of `creditor_ids` only, unless None) have an open flag of each reason, most frequent first."""
     query = (
         sa.select(col(Flag.reason), sa.func.count(sa.distinct(col(Flag.case_id))))
         .where(col(Flag.status) == FlagStatus.OPEN)
         .group_by(col(Flag.reason))
     )
+    if creditor_ids is not None:
+        query = query.join(Case, col(Case.id) == col(Flag.case_id)).where(col(Case.creditor_id).in_(creditor_ids))
     counts = {reason: n for reason, n in session.execute(query)}
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

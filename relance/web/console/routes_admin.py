@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from sqlmodel import Session
 
-from relance.core.agents import create_agent, list_agents, set_active
+from relance.core.agents import create_agent, list_agents, set_active, set_creditors, unlock_sign_in
 from relance.core.config import masked_settings
 from relance.core.errors import RelanceError
-from relance.core.models import Agent
+from relance.core.models import MAX_ID, Agent, AgentCreditor, Creditor, valid_id
 from relance.web.console.context import PREFIX, Console, Viewer
 
 
@@ -22,7 +23,13 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
     def agents_page(
         request: Request, viewer: Viewer = Depends(console.admin), session: Session = Depends(console.db)
     ) -> Response:
-        return console.render(request, "admin_agents.html", viewer, agents=list_agents(session))
+        creditors = list(session.execute(sa.select(Creditor).order_by(Creditor.name)).scalars())  # type: ignore[arg-type]
+        scopes: dict[int, set[int]] = {}
+        for link in session.execute(sa.select(AgentCreditor)).scalars():
+            scopes.setdefault(link.agent_id, set()).add(link.creditor_id)
+        return console.render(
+            request, "admin_agents.html", viewer, agents=list_agents(session), creditors=creditors, scopes=scopes
+        )
 
     @router.post("/admin/agents")
     def add_agent(
@@ -31,6 +38,7 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
         name: Annotated[str, Form(max_length=200)],
         password: Annotated[str, Form(max_length=1024)],
         role: Annotated[str, Form(pattern="^(agent|admin)$")] = "agent",
+        creditors: Annotated[list[int], Form(max_length=1000)] = [],  # noqa: B006 - FastAPI copies defaults
         viewer: Viewer = Depends(console.admin_poster),
         session: Session = Depends(console.db),
     ) -> Response:
@@ -43,6 +51,7 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
                 admin=role == "admin",
                 at=console.now(),
                 created_by=viewer.id,
+                creditor_ids=[c for c in creditors if valid_id(c)],
             )
             session.commit()
         except RelanceError as exc:
@@ -58,7 +67,7 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.admin_poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        agent = session.get(Agent, agent_id)
+        agent = session.get(Agent, agent_id) if valid_id(agent_id) else None
         if agent is None:
             raise HTTPException(404, "No such account.")
         try:
@@ -69,6 +78,46 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
             return console.redirect(request, f"{PREFIX}/admin/agents", error=str(exc))
         state = "enabled" if active else "disabled"
         return console.redirect(request, f"{PREFIX}/admin/agents", notice=f"Account {agent.email} {state}.")
+
+    @router.post("/admin/agents/{agent_id}/creditors")
+    def agent_creditors(
+        request: Request,
+        agent_id: int,
+        creditors: Annotated[list[int], Form(max_length=1000)] = [],  # noqa: B006 - FastAPI copies defaults
+        viewer: Viewer = Depends(console.admin_poster),
+        session: Session = Depends(console.db),
+    ) -> Response:
+        agent = session.get(Agent, agent_id) if valid_id(agent_id) else None
+        if agent is None:
+            raise HTTPException(404, "No such account.")
+        try:
+            set_creditors(
+                session, agent=agent, creditor_ids=[c for c in creditors if 0 < c <= MAX_ID], at=console.now(),
+                by=viewer.id,
+            )  # fmt: skip
+            session.commit()
+        except RelanceError as exc:
+            session.rollback()
+            return console.redirect(request, f"{PREFIX}/admin/agents", error=str(exc))
+        return console.redirect(request, f"{PREFIX}/admin/agents", notice=f"Creditors of {agent.email} saved.")
+
+    @router.post("/admin/sign-in/unlock")
+    def unlock(
+        request: Request,
+        email: Annotated[str, Form(max_length=254)] = "",
+        client: Annotated[str, Form(max_length=64)] = "",
+        viewer: Viewer = Depends(console.admin_poster),
+        session: Session = Depends(console.db),
+    ) -> Response:
+        try:
+            cleared = unlock_sign_in(
+                session, at=console.now(), by=viewer.id, email=email.strip() or None, client=client.strip() or None
+            )
+            session.commit()
+        except RelanceError as exc:
+            session.rollback()
+            return console.redirect(request, f"{PREFIX}/admin/agents", error=str(exc))
+        return console.redirect(request, f"{PREFIX}/admin/agents", notice=f"{cleared} failed sign-in(s) cleared.")
 
     @router.get("/admin/config")
     def config_page(request: Request, viewer: Viewer = Depends(console.admin)) -> Response:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from sqlmodel import Session
 
-from relance.core.agents import authenticate
+from relance.core.agents import Throttle, authenticate
 from relance.core.events import record_event
 from relance.web.console.context import PREFIX, Console, Viewer
 from relance.web.console.security import LOGIN_COOKIE, SESSION_COOKIE, SESSION_LIFETIME, end_sessions, session_epoch
@@ -24,14 +25,21 @@ def safe_next(target: str | None) -> str:
 def add_auth_routes(router: APIRouter, console: Console) -> None:
     """GET/POST /login and POST /logout."""
 
+    throttle = Throttle.from_settings(console.runtime.settings)
+
     def login_page(request: Request, *, next_url: str, error: str | None = None, status: int = 200) -> Response:
-        cookie, token = console.signer.login_token(console.now())
+        # a still-valid login form keeps its token: every refusal then reads the same, byte for byte
+        token = console.signer.login_form_token(request.cookies.get(LOGIN_COOKIE), console.now())
+        cookie = None
+        if token is None:
+            cookie, token = console.signer.login_token(console.now())
         response = console.render(
             request, "login.html", None, status_code=status, login_token=token, next_url=next_url, error=error
         )
-        response.set_cookie(
-            LOGIN_COOKIE, cookie, path=PREFIX, httponly=True, samesite="lax", secure=console.secure_cookies(request)
-        )
+        if cookie is not None:
+            response.set_cookie(
+                LOGIN_COOKIE, cookie, path=PREFIX, httponly=True, samesite="lax", secure=console.secure_cookies(request)
+            )
         return response
 
     @router.get("/login")
@@ -51,10 +59,15 @@ def add_auth_routes(router: APIRouter, console: Console) -> None:
     ) -> Response:
         if not console.signer.check_login_token(request.cookies.get(LOGIN_COOKIE), csrf_token, console.now()):
             raise HTTPException(403, "The login form expired or was not sent by this site: reload it and try again.")
-        attempt = authenticate(session, email=email, password=password, now=console.now())
+        client = request.client.host if request.client else "unknown"
+        attempt = authenticate(
+            session, email=email, password=password, now=console.now(), client=client, throttle=throttle
+        )
         session.commit()
+        if attempt.delay:
+            time.sleep(attempt.delay)  # slows a guesser; never locks the account
         if attempt.agent is None:
-            return refused(request, next, attempt.retry_after)
+            return refused(request, next, attempt.retry_after if attempt.throttled else None)
         epoch = session_epoch(session, attempt.agent.id)  # type: ignore[arg-type]
         cookie, _ = console.signer.session_cookie(attempt.agent, console.now(), epoch)
         response = console.redirect(request, safe_next(next))
@@ -69,7 +82,7 @@ def add_auth_routes(router: APIRouter, console: Console) -> None:
         if retry_after is None:
             return login_page(request, next_url=safe_next(next_url), error="Wrong email or password.", status=401)
         seconds = math.ceil(retry_after.total_seconds())  # type: ignore[attr-defined]
-        error = f"Too many failed attempts: this account is locked for {seconds} s. Try again later."
+        error = "Too many failed sign-ins from your network: try again later, or ask an admin to unlock it."
         response = login_page(request, next_url=safe_next(next_url), error=error, status=429)
         response.headers["Retry-After"] = str(seconds)
         return response

@@ -7,15 +7,26 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from sqlmodel import Session
 
+from relance.core import signing
 from relance.core.agents import list_agents
 from relance.core.casefile import casefile_name, export_casefile, load_case_record, transcript
 from relance.core.cases import find_case
 from relance.core.config import Creditor as CreditorRules
 from relance.core.errors import NotFoundError, RelanceError
-from relance.core.models import Case, CaseStatus, Creditor, Debtor, DisputeStatus, MessageStatus, NoticeStatus
+from relance.core.models import (
+    MAX_ID,
+    Case,
+    CaseStatus,
+    Creditor,
+    Debtor,
+    DisputeStatus,
+    MessageStatus,
+    NoticeStatus,
+    valid_id,
+)
 from relance.web.console import actions
 from relance.web.console.context import PREFIX, Console, Viewer
 from relance.web.console.formatting import local, utc
@@ -30,9 +41,10 @@ def case_url(case_id: int) -> str:
     return f"{PREFIX}/cases/{case_id}"
 
 
-def load_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
+def load_case(session: Session, case_id: int, viewer: Viewer) -> Case:
+    """The case, if it exists and is within the viewer's creditors; 404 otherwise (existence is not revealed)."""
+    case = session.get(Case, case_id) if valid_id(case_id) else None
+    if case is None or not viewer.sees(case.creditor_id):
         raise HTTPException(404, f"There is no case #{case_id}.")
     return case
 
@@ -56,9 +68,9 @@ def add_queue_routes(router: APIRouter, console: Console) -> None:
     @router.get("/")
     def queue_page(
         request: Request,
-        reason: str | None = None,
-        assignee: str | None = None,
-        priority: int | None = None,
+        reason: Annotated[str | None, Query(max_length=40)] = None,
+        assignee: Annotated[str | None, Query(max_length=20)] = None,
+        priority: Annotated[int | None, Query(ge=0, le=10)] = None,
         viewer: Viewer = Depends(console.viewer),
         session: Session = Depends(console.db),
     ) -> Response:
@@ -67,19 +79,20 @@ def add_queue_routes(router: APIRouter, console: Console) -> None:
         filters = QueueFilter(reason=reason or None, assignee=assignee or None, min_priority=priority)
         agents = list_agents(session)
         return console.render(
-            request, "queue.html", viewer, rows=flag_queue(session, filters), counts=reason_counts(session),
+            request, "queue.html", viewer, rows=flag_queue(session, filters, creditor_ids=viewer.creditor_ids),
+            counts=reason_counts(session, creditor_ids=viewer.creditor_ids),
             filters=filters, agents=agents,
         )  # fmt: skip
 
     @router.get("/find")
     def find(
         request: Request,
-        ref: str = "",
+        ref: Annotated[str, Query(max_length=200)] = "",
         viewer: Viewer = Depends(console.viewer),
         session: Session = Depends(console.db),
     ) -> Response:
         try:
-            case = find_case(session, ref)
+            case = find_case(session, ref, creditor_ids=viewer.creditor_ids)
         except NotFoundError as exc:
             return console.redirect(request, f"{PREFIX}/", error=str(exc))
         return console.redirect(request, case_url(case.id))  # type: ignore[arg-type]
@@ -92,7 +105,7 @@ def add_case_page(router: APIRouter, console: Console) -> None:
     def case_page(
         request: Request, case_id: int, viewer: Viewer = Depends(console.viewer), session: Session = Depends(console.db)
     ) -> Response:
-        record = load_case_record(session, load_case(session, case_id))
+        record = load_case_record(session, load_case(session, case_id, viewer))
         names = {a.id: a.name for a in list_agents(session)}
         config = console.runtime.config
         window = actions.debtor_window(config, record.creditor.key, record.debtor)
@@ -114,10 +127,10 @@ def add_case_actions(router: APIRouter, console: Console) -> None:
     def take_over(
         request: Request, case_id: int, viewer: Viewer = Depends(console.poster), session: Session = Depends(console.db)
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
 
         def act() -> None:
-            actions.take_over(session, case=case, agent_id=viewer.id, at=console.now())
+            actions.take_over(session, case=case, agent_id=viewer.id, at=console.now(), admin=viewer.is_admin)
 
         return run_action(console, request, session, case, act, "You hold this case: the bot stays silent on it.")
 
@@ -130,7 +143,7 @@ def add_case_actions(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
 
         def act() -> str:
             sent = actions.send_reply(
@@ -155,10 +168,12 @@ def add_case_actions(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
 
         def act() -> None:
-            actions.hand_back(session, case=case, agent_id=viewer.id, at=console.now(), note=note or None)
+            actions.hand_back(
+                session, case=case, agent_id=viewer.id, at=console.now(), note=note or None, admin=viewer.is_admin
+            )
 
         return run_action(console, request, session, case, act, "Handed back to the bot; its flags are resolved.")
 
@@ -166,16 +181,17 @@ def add_case_actions(router: APIRouter, console: Console) -> None:
     def payment(
         request: Request,
         case_id: int,
-        debt_id: Annotated[int, Form()],
+        debt_id: Annotated[int, Form(ge=1, le=MAX_ID)],
         amount: Annotated[str, Form(max_length=40)],
         paid_on: Annotated[date, Form()],
+        confirm_overpayment: Annotated[bool, Form()] = False,
         viewer: Viewer = Depends(console.poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
 
-        def act() -> None:
-            actions.agent_payment(
+        def act() -> str | None:
+            credit = actions.agent_payment(
                 session,
                 case=case,
                 debt_id=debt_id,
@@ -183,6 +199,13 @@ def add_case_actions(router: APIRouter, console: Console) -> None:
                 paid_on=paid_on,
                 agent_id=viewer.id,
                 at=console.now(),
+                ceiling=console.runtime.settings.max_payment_amount,
+                confirm_overpayment=confirm_overpayment,
+            )
+            return (
+                f"Payment recorded; {credit} {case.currency} more than the debt is on record as a credit."
+                if credit
+                else None
             )
 
         return run_action(console, request, session, case, act, "Payment recorded.")
@@ -202,7 +225,7 @@ def add_closing_actions(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
         upheld = outcome == "upheld"
 
         def act() -> None:
@@ -221,7 +244,7 @@ def add_closing_actions(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
 
         def act() -> None:
             actions.mark_wrong_person(session, case=case, agent_id=viewer.id, at=console.now(), note=note or None)
@@ -238,7 +261,7 @@ def add_closing_actions(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
 
         def act() -> None:
             actions.close_case(session, case=case, agent_id=viewer.id, at=console.now(), note=note or None)
@@ -258,7 +281,7 @@ def add_notice_routes(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
 
         def act() -> str:
             notice = generate_notice(
@@ -272,7 +295,7 @@ def add_notice_routes(router: APIRouter, console: Console) -> None:
     def download_notice(
         case_id: int, notice_id: int, viewer: Viewer = Depends(console.viewer), session: Session = Depends(console.db)
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
         try:
             notice = actions.notice_of(session, case, notice_id)
         except actions.ActionError as exc:
@@ -293,7 +316,7 @@ def add_notice_routes(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, viewer)
 
         def act() -> str:
             deadline = actions.mark_notice_sent(
@@ -305,12 +328,14 @@ def add_notice_routes(router: APIRouter, console: Console) -> None:
 
         return run_action(console, request, session, case, act, "")
 
-    @router.get("/cases/{case_id}/casefile.zip")
+    @router.post("/cases/{case_id}/casefile.zip")
     def casefile(
-        case_id: int, viewer: Viewer = Depends(console.viewer), session: Session = Depends(console.db)
+        case_id: int, viewer: Viewer = Depends(console.poster), session: Session = Depends(console.db)
     ) -> Response:
-        case = load_case(session, case_id)
-        data = export_casefile(session, case, at=console.now(), actor="agent", actor_id=viewer.id)
+        """The export writes to the audit trail: a POST with the CSRF token, never a link another site can trigger."""
+        case = load_case(session, case_id, viewer)
+        key = signing.load_signing_key(console.runtime.settings)
+        data = export_casefile(session, case, at=console.now(), actor="agent", actor_id=viewer.id, key=key)
         session.commit()
         disposition = f'attachment; filename="{casefile_name(case)}"'
         return Response(data, media_type="application/zip", headers={"Content-Disposition": disposition})

@@ -122,6 +122,18 @@ class Signer:
         token = secrets.token_urlsafe(32)
         return self._login.dumps({"c": token, "t": ensure_utc(now).timestamp()}), token
 
+    def login_form_token(self, cookie: str | None, now: datetime) -> str | None:
+        """The token of a login form cookie that is still valid, else None."""
+        payload = _loads(self._login, cookie)
+        if not isinstance(payload, dict):
+            return None
+        try:
+            fresh = ensure_utc(now).timestamp() - float(payload["t"]) < LOGIN_FORM_LIFETIME.total_seconds() / 2
+            token = payload["c"]
+        except (KeyError, TypeError, ValueError):
+            return None
+        return token if fresh and isinstance(token, str) and token else None
+
     def check_login_token(self, cookie: str | None, form_token: str | None, now: datetime) -> bool:
         """Whether the login form's token matches its signed cookie and is recent."""
         payload = _loads(self._login, cookie)
