@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -72,11 +73,11 @@ class NoticeRefused(PolicyError):
 def notice_refusals(session: Session, case: Case) -> list[str]:
     """Why a notice must not be drafted on `case` now (empty: it may be)."""
     reasons = []
-    if _exists(session, Dispute, Dispute.status == DisputeStatus.OPEN, case):
+    if _exists(session, Dispute, col(Dispute.status) == DisputeStatus.OPEN, case):
         reasons.append("the debtor disputes the debt and the dispute is still open")
-    if _exists(session, PaymentPlan, PaymentPlan.status == PlanStatus.ACTIVE, case):
+    if _exists(session, PaymentPlan, col(PaymentPlan.status) == PlanStatus.ACTIVE, case):
         reasons.append("a payment plan is active")
-    if _exists(session, PromiseToPay, PromiseToPay.status == PromiseStatus.PENDING, case):
+    if _exists(session, PromiseToPay, col(PromiseToPay.status) == PromiseStatus.PENDING, case):
         reasons.append("a promise to pay is pending")
     debtor = session.get(Debtor, case.debtor_id)
     if debtor is not None and _opted_out_everywhere(session, debtor):
@@ -84,8 +85,8 @@ def notice_refusals(session: Session, case: Case) -> list[str]:
     return reasons
 
 
-def _exists(session: Session, model: type, condition: object, case: Case) -> bool:
-    query = sa.select(sa.literal(1)).where(col(model.case_id) == case.id, condition).limit(1)  # type: ignore[attr-defined]
+def _exists(session: Session, model: Any, condition: sa.ColumnElement[bool], case: Case) -> bool:
+    query = sa.select(sa.literal(1)).where(col(model.case_id) == case.id, condition).limit(1)
     return session.execute(query).first() is not None
 
 

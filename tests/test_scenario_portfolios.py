@@ -14,9 +14,10 @@ import itertools
 import json
 import random
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -35,6 +36,7 @@ PLACES = [
     ("US", "America/New_York", "+1212555{:04d}", "USD", "en"),
 ]
 LAST_WORDING = ("dernière relance", "final friendly reminder", "mise en demeure suivra", "formal notice will follow")
+DUES: dict[str, date] = {}
 ANCHORS = {
     "due_date": "steps = [3, 10, 20, 30]\nescalate_after_days = 10\n",
     "placement": 'anchor = "placement"\nsteps = [1, 8, 18, 28]\nescalate_after_days = 8\n',
@@ -43,7 +45,7 @@ ANCHORS = {
 
 
 def _portfolio(path: Path, count: int, seed: int) -> dict[str, tuple[str, str]]:
-    """`count` debtors 5 to 120 days overdue at START; returns ref -> (country, zone)."""
+    """`count` debtors 5 to 120 days overdue at START; returns ref -> (country, zone); dues in DUES."""
     rng = random.Random(seed)
     rows, where = [], {}
     for i in range(count):
@@ -55,6 +57,7 @@ def _portfolio(path: Path, count: int, seed: int) -> dict[str, tuple[str, str]]:
         number = phone.format(1000 + i) if country == "US" else phone.format(i + 1)
         rows.append(f"INV-{ref},Debtor {ref},{number},{amount},{currency},{due},{ref},{country},{zone},{locale}\n")
         where[ref] = (country, zone)
+        DUES[ref] = due
     path.write_text(HEADER + "".join(rows), encoding="utf-8")
     return where
 
@@ -108,6 +111,22 @@ def test_every_debtor_opens_with_step_one_never_with_the_last_reminder(run: dict
         first = out[0]
         assert (first["kind"], first["step"]) == ("reminder", 1), (run["anchor"], ref, first)
         assert not any(w in first["text"].lower() for w in LAST_WORDING), (ref, first["text"])
+
+
+def test_the_first_step_falls_where_the_anchor_says(run: dict[str, Any]) -> None:
+    """due_date: not before due + 3 days; placement: from the import (START) + 1 day; first_contact: at once."""
+    plan = run["config"].creditor().scenario
+    for ref, (_, zone) in run["where"].items():
+        first = next(e for e in run["events"][ref] if e["kind"] == "reminder")
+        day = _local_day(first)
+        # the import happens at START 00:00 UTC: the placement day is that instant's date in the debtor's zone
+        placed = datetime.combine(START, time(0), tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
+        if run["anchor"] == "due_date":
+            earliest = max(placed, DUES[ref] + timedelta(days=plan.steps[0]))
+        else:
+            earliest = placed + timedelta(days=plan.steps[0])
+        # the day itself, or the next days the contact window opens (a Sunday, a holiday)
+        assert earliest <= day <= earliest + timedelta(days=3), (run["anchor"], ref, day, earliest)
 
 
 def test_steps_in_order_one_a_day_each_after_its_gap(run: dict[str, Any]) -> None:
