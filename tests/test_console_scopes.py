@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from relance.core.agents import creditor_scope
 from relance.core.config import RelanceConfig
 from relance.core.events import case_events
-from relance.core.models import Agent, Case, Debt, FormalNotice
+from relance.core.models import Agent, Case, Creditor, Debt, FormalNotice
 from relance.core.runtime import Runtime
 from relance.web.console import console_router
 from relance.web.console.context import Viewer
@@ -161,3 +162,48 @@ def test_a_held_case_is_taken_or_handed_back_by_others_only_if_admin_or_released
     with TestClient(console_app(runtime)) as admin:
         sign_in(admin, "admin@example.com")
         assert _take(admin, acme, "take-over").startswith("ok:")  # an admin may step in
+
+
+def test_an_admin_sets_an_agents_creditors_on_the_agents_page(runtime: Runtime, cases: dict[str, Case]) -> None:
+    add_agent(runtime, "admin@example.com", admin=True, name="Ada Admin")
+    with runtime.session() as session:
+        ids = {c.key: c.id for c in session.execute(sa.select(Creditor)).scalars()}
+    with TestClient(console_app(runtime)) as admin:
+        sign_in(admin, "admin@example.com")
+        token = csrf_token(admin, "/console/admin/agents")
+        created = admin.post(
+            "/console/admin/agents",
+            data={
+                "csrf_token": token,
+                "email": "new@example.com",
+                "name": "New",
+                "password": "long enough pass",
+                "role": "agent",
+                "creditors": [str(ids["globex"])],
+            },
+        )
+        assert created.status_code == 200 and "Account new@example.com created." in created.text
+        page = admin.get("/console/admin/agents").text
+        assert 'name="creditors"' in page and "Clear failed sign-ins" in page
+        with runtime.session() as session:
+            new = session.execute(sa.select(Agent).where(Agent.email == "new@example.com")).scalar_one()
+            assert creditor_scope(session, new) == {ids["globex"]}
+        with TestClient(console_app(runtime)) as agent:
+            sign_in(agent, "new@example.com", "long enough pass")
+            assert agent.get(f"/console/cases/{cases['acme'].id}").status_code == 404
+            moved = admin.post(
+                f"/console/admin/agents/{new.id}/creditors", data={"csrf_token": token, "creditors": [str(ids["acme"])]}
+            )
+            assert moved.status_code == 200 and "Creditors of new@example.com saved." in moved.text
+            assert agent.get(f"/console/cases/{cases['acme'].id}").status_code == 200  # at once, same session
+            assert agent.get(f"/console/cases/{cases['globex'].id}").status_code == 404
+        unknown = admin.post(
+            f"/console/admin/agents/{new.id}/creditors", data={"csrf_token": token, "creditors": "999"}
+        )
+        assert "unknown creditor id(s): 999" in unknown.text
+    with TestClient(console_app(runtime)) as agent:
+        sign_in(agent, "new@example.com", "long enough pass")
+        forbidden = agent.post(
+            f"/console/admin/agents/{new.id}/creditors", data={"csrf_token": csrf_token(agent, "/console/")}
+        )
+        assert forbidden.status_code == 403  # only admins set scopes

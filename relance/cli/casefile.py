@@ -10,8 +10,15 @@ from typing import Annotated
 import typer
 
 from relance.cli.common import console, err_console, get_runtime
-from relance.core import signing
-from relance.core.casefile import MANIFEST, compare_with_database, export_casefile, signature_status, verify_casefile
+from relance.core import signing, timestamps
+from relance.core.casefile import (
+    MANIFEST,
+    compare_with_database,
+    export_casefile,
+    signature_status,
+    timestamp_of,
+    verify_casefile,
+)
 from relance.core.cases import find_case
 
 
@@ -25,7 +32,8 @@ def export_command(
     key = signing.load_signing_key(runtime.settings)
     with runtime.session() as session:
         case = find_case(session, ref)
-        data = export_casefile(session, case, at=runtime.now(), actor="cli", key=key)
+        stamp = timestamps.stamper(runtime.settings.tsa_url)
+        data = export_casefile(session, case, at=runtime.now(), actor="cli", key=key, stamp=stamp)
         session.commit()
     out.write_bytes(data)
     console.print(f"case #{case.id} exported to [bold]{out}[/bold] ({len(data)} bytes)", highlight=False)
@@ -81,5 +89,8 @@ def verify_command(
         named, consistent = signature_status(data)
         what = f"signed by key {named}" if named and consistent else "not signed" if not named else "signature invalid"
         console.print(f"{what}; origin not checked (pass --public-key)", highlight=False)
+    stamp = timestamp_of(data)
+    if stamp is not None:
+        console.print(f"time-stamped {stamp.at.isoformat()} by {stamp.tsa} (RFC 3161, serial {stamp.serial})")
     if against_db:
         console.print("matches the database: the export is on record, every file and every event", highlight=False)

@@ -7,7 +7,8 @@ Contents of `case-<id>.zip`:
 - `notice-<id>.pdf`: each formal notice drafted for the case;
 - `manifest.json`: the SHA-256 and size of every other file, the event count and the chain head;
 - `manifest.sig` and `public-key.pem`: the installation's Ed25519 signature of `manifest.json`
-  (base64) and the public key it verifies with (when a signing key is configured).
+  (base64) and the public key it verifies with (when a signing key is configured);
+- `manifest.tsr`: an RFC 3161 time-stamp token over `manifest.json` (when a TSA is configured).
 
 `verify_casefile` checks the manifest's hashes and re-computes the event hash chain; given the
 installation's public key (obtained separately, never from the ZIP) it also checks the signature, so
@@ -25,7 +26,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,7 +36,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlmodel import Session, col
 
-from relance.core import signing
+from relance.core import signing, timestamps
 from relance.core.cases import case_detail
 from relance.core.clock import ensure_utc
 from relance.core.events import case_events, event_to_dict, jsonable, record_event, verify_chain
@@ -60,9 +61,11 @@ FORMAT = "relance-casefile/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PUBLIC_KEY = "public-key.pem"
+TIMESTAMP = "manifest.tsr"
 EVENTS = "events.json"
 EXPORTED = "case_file_exported"
-UNLISTED = frozenset({MANIFEST, SIGNATURE, PUBLIC_KEY})  # written after the manifest: not in it
+UNLISTED = frozenset({MANIFEST, SIGNATURE, PUBLIC_KEY, TIMESTAMP})
+Stamper = Callable[[bytes], "bytes | None"]  # written after the manifest: not in it
 
 
 # --------------------------------------------------------------------------- loading a case
@@ -312,18 +315,27 @@ def manifest(
     }
 
 
-def build_casefile(record: CaseRecord, generated_at: datetime, key: Ed25519PrivateKey | None = None) -> bytes:
-    """The ZIP of a loaded case, every entry dated `generated_at`; the manifest signed with `key` when given."""
+def build_casefile(
+    record: CaseRecord,
+    generated_at: datetime,
+    key: Ed25519PrivateKey | None = None,
+    stamp: Stamper | None = None,
+) -> bytes:
+    """The ZIP of a loaded case, every entry dated `generated_at`; the manifest signed with `key` and
+    time-stamped by `stamp` (an RFC 3161 TSA, `timestamps.stamper`) when given."""
     files = casefile_files(record, generated_at)
     files[MANIFEST] = _dumps(manifest(record, files, generated_at, key))
     if key is not None:
         files[SIGNATURE] = signing.sign(key, files[MANIFEST])
         files[PUBLIC_KEY] = signing.public_pem(key)
-    stamp = ensure_utc(generated_at).timetuple()[:6]
+    token = stamp(files[MANIFEST]) if stamp is not None else None
+    if token is not None:
+        files[TIMESTAMP] = token
+    dated = ensure_utc(generated_at).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=stamp), data, compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(zipfile.ZipInfo(name, date_time=dated), data, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -335,15 +347,17 @@ def export_casefile(
     actor: str,
     actor_id: int | str | None = None,
     key: Ed25519PrivateKey | None = None,
+    stamp: Stamper | None = None,
 ) -> bytes:
-    """Build the case file (signed with `key` when given), then record the export and its hashes (caller commits)."""
+    """Build the case file (signed with `key`, time-stamped by `stamp`), then record the export and its hashes."""
     session.flush()
-    data = build_casefile(load_case_record(session, case), at, key)
+    data = build_casefile(load_case_record(session, case), at, key, stamp)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         digests = {name: _sha256(archive.read(name)) for name in sorted(archive.namelist())}
     record_event(
         session, case_id=case.id, kind=EXPORTED, actor=actor, actor_id=actor_id, at=at,
-        data={"manifest_sha256": digests[MANIFEST], "files": digests, "signed": key is not None},
+        data={"manifest_sha256": digests[MANIFEST], "files": digests, "signed": key is not None,
+              "timestamped": TIMESTAMP in digests},
     )  # fmt: skip
     return data
 
@@ -379,6 +393,8 @@ def verify_casefile(data: bytes, public_key: Ed25519PublicKey | None = None) -> 
         problems = _check_files(archive, names, listed)
         if public_key is not None:
             problems += _check_signature(archive, names, public_key)
+        if TIMESTAMP in names:
+            problems += _check_timestamp(archive.read(TIMESTAMP), archive.read(MANIFEST))
         if EVENTS in names and EVENTS in listed:
             problems += _check_events(archive.read(EVENTS), man)
         elif EVENTS not in listed:
@@ -409,6 +425,22 @@ def _check_signature(archive: zipfile.ZipFile, names: set[str], key: Ed25519Publ
             f"(key {signing.fingerprint(key)[:16]}…): the manifest was altered or signed by another key"
         ]
     return []
+
+
+def _check_timestamp(token: bytes, manifest_bytes: bytes) -> list[str]:
+    try:
+        timestamps.verify_token(token, manifest_bytes)
+    except timestamps.TimestampError as exc:
+        return [f"{TIMESTAMP}: {exc}"]
+    return []
+
+
+def timestamp_of(data: bytes) -> timestamps.Stamp | None:
+    """What the case file's time-stamp certifies (None when it has none); raises TimestampError when invalid."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if TIMESTAMP not in archive.namelist():
+            return None
+        return timestamps.verify_token(archive.read(TIMESTAMP), archive.read(MANIFEST))
 
 
 def signature_status(data: bytes) -> tuple[str | None, bool]:

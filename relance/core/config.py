@@ -331,6 +331,8 @@ class Settings(BaseSettings):
     # evidence signing (Ed25519): the private key as PEM text, else the file (`relance keys init`)
     signing_key: SecretStr | None = None
     signing_key_file: Path = Path("relance-signing-key.pem")
+    # an RFC 3161 time-stamping authority for case files (none by default)
+    tsa_url: str | None = None
 
     # console sign-in throttling
     sign_in_address_budget: int = Field(30, ge=1, le=10_000)  # failures per client address per window

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from relance.core.agents import Throttle, authenticate
+from relance.core.agents import SignIn, Throttle, authenticate
 from relance.core.events import record_event
 from relance.web.console.context import PREFIX, Console, Viewer
 from relance.web.console.security import LOGIN_COOKIE, SESSION_COOKIE, SESSION_LIFETIME, end_sessions, session_epoch
@@ -49,26 +50,31 @@ def add_auth_routes(router: APIRouter, console: Console) -> None:
         return login_page(request, next_url=safe_next(next))
 
     @router.post("/login")
-    def login(
+    async def login(
         request: Request,
         email: Annotated[str, Form(max_length=254)],
         password: Annotated[str, Form(max_length=1024)],
         csrf_token: Annotated[str, Form(max_length=200)] = "",
         next: Annotated[str, Form(max_length=500)] = "",
-        session: Session = Depends(console.db),
     ) -> Response:
         if not console.signer.check_login_token(request.cookies.get(LOGIN_COOKIE), csrf_token, console.now()):
             raise HTTPException(403, "The login form expired or was not sent by this site: reload it and try again.")
         client = request.client.host if request.client else "unknown"
-        attempt = authenticate(
-            session, email=email, password=password, now=console.now(), client=client, throttle=throttle
-        )
-        session.commit()
+
+        def check() -> tuple[SignIn, int]:
+            with console.runtime.session() as session:
+                attempt = authenticate(
+                    session, email=email, password=password, now=console.now(), client=client, throttle=throttle
+                )
+                session.commit()
+                epoch = session_epoch(session, attempt.agent.id) if attempt.agent and attempt.agent.id else 0
+                return attempt, epoch
+
+        attempt, epoch = await run_in_threadpool(check)  # argon2 and the database off the event loop
         if attempt.delay:
-            time.sleep(attempt.delay)  # slows a guesser; never locks the account
+            await asyncio.sleep(attempt.delay)  # slows a guesser, holding no thread; never locks the account
         if attempt.agent is None:
             return refused(request, next, attempt.retry_after if attempt.throttled else None)
-        epoch = session_epoch(session, attempt.agent.id)  # type: ignore[arg-type]
         cookie, _ = console.signer.session_cookie(attempt.agent, console.now(), epoch)
         response = console.redirect(request, safe_next(next))
         response.set_cookie(

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from sqlmodel import Session
 
-from relance.core import signing
+from relance.core import signing, timestamps
 from relance.core.agents import list_agents
 from relance.core.casefile import casefile_name, export_casefile, load_case_record, transcript
 from relance.core.cases import find_case
@@ -335,7 +335,8 @@ def add_notice_routes(router: APIRouter, console: Console) -> None:
         """The export writes to the audit trail: a POST with the CSRF token, never a link another site can trigger."""
         case = load_case(session, case_id, viewer)
         key = signing.load_signing_key(console.runtime.settings)
-        data = export_casefile(session, case, at=console.now(), actor="agent", actor_id=viewer.id, key=key)
+        stamp = timestamps.stamper(console.runtime.settings.tsa_url)
+        data = export_casefile(session, case, at=console.now(), actor="agent", actor_id=viewer.id, key=key, stamp=stamp)
         session.commit()
         disposition = f'attachment; filename="{casefile_name(case)}"'
         return Response(data, media_type="application/zip", headers={"Content-Disposition": disposition})
