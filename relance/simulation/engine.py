@@ -78,7 +78,11 @@ class Simulation:
         self.runtime = open_runtime(Settings(), config=config, clock=self.clock, engine=engine)
         self.config = config
         self.renderer = Renderer.from_config(config)
-        self.channels = {"sms": KeyedRecordingChannel(name="sms"), "telegram": KeyedRecordingChannel(name="telegram")}
+        self.channels = {
+            "sms": KeyedRecordingChannel(name="sms"),
+            "telegram": KeyedRecordingChannel(name="telegram"),
+            "email": KeyedRecordingChannel(name="email"),
+        }
         self.dispatcher = Dispatcher(
             engine, config=config, renderer=self.renderer, channels=self.channels, clock=self.clock,
             worker="simulation", batch=dispatch_batch,

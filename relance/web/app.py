@@ -112,7 +112,8 @@ def create_app(
 ) -> FastAPI:
     """The web application of one process (`console=False` leaves the agent console out)."""
     renderer = renderer or Renderer.from_config(runtime.config)
-    channels = channels if channels is not None else channels_from_settings(runtime.settings, runtime.config)
+    if channels is None:
+        channels = channels_from_settings(runtime.settings, runtime.config, runtime.engine)
     db = DbRunner(runtime.engine)
     web = WebContext(runtime, channels, renderer, db, telegram_bot_for(runtime, channels, renderer, db))
 
