@@ -27,7 +27,7 @@ from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
 from relance.core import paths
 from relance.core.runtime import Runtime
-from relance.web import telegram_routes, twilio_routes
+from relance.web import email_routes, telegram_routes, twilio_routes
 from relance.web.context import WebContext
 from relance.web.limits import MAX_BODY_BYTES, BodySizeLimit
 
@@ -129,6 +129,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.include_router(twilio_routes.router)
     app.include_router(telegram_routes.router)
+    app.include_router(email_routes.router)
 
     @app.get(paths.HEALTH)
     def healthz() -> dict[str, Any]:
