@@ -119,6 +119,7 @@ def parse_mailgun(form: dict[str, str]) -> ParsedEmail | None:
     mime = EmailMessage()
     for name in ("From", "To", "Subject", "Date", "Message-Id", "In-Reply-To", "References"):
         value = headers.get(name.lower()) or form.get(name) or form.get(name.lower())
+        value = " ".join((value or "").split())  # unfolded: a header value holds no line break
         if value:
             mime[name] = value
     mime.set_content(form.get("body-plain", ""))

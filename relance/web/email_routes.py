@@ -65,7 +65,11 @@ async def inbound_email(request: Request, web: WebContext = Depends(web_context)
     ):
         log.warning("mailgun inbound with a bad or missing signature")
         return _forbidden()
-    parsed = parse_mailgun(form)
+    try:
+        parsed = parse_mailgun(form)
+    except (ValueError, TypeError, LookupError, UnicodeError) as exc:  # signed, yet not a message we can read
+        log.warning("mailgun inbound: unreadable message (%s: %s)", type(exc).__name__, exc)
+        return _bad(f"unreadable message ({type(exc).__name__})")
     if parsed is None:
         return _bad("sender and Message-Id are required")
     disposition = await web.db(_handle, web, parsed)
