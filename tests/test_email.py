@@ -10,13 +10,12 @@ import hashlib
 import io
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
@@ -128,6 +127,7 @@ async def test_hard_bounce_at_send_stops_email_only_and_moves_to_sms(engine: Eng
     assert "opt_out_recorded" in kinds and "message_failed" in kinds
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
 async def test_hard_bounce_without_another_channel_flags_the_case(engine: Engine, smtp: LocalSmtpServer) -> None:
     case_id, _ = email_case(engine, email=REJECTED)
     sweep_at(engine, CONFIG, NOW)
@@ -189,6 +189,7 @@ async def test_a_conversation_by_email_ends_in_an_agreed_plan(engine: Engine, sm
     assert directions == [("out", "message"), ("in", "message")] * 2 + [("out", "message")]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
 async def test_stop_in_a_reply_stops_email_only(engine: Engine, smtp: LocalSmtpServer) -> None:
     case_id, _ = email_case(engine, phone="+33612345679")
     config = RelanceConfig.model_validate({"channels": {"preferred": ["email", "sms"]}})
@@ -203,6 +204,7 @@ async def test_stop_in_a_reply_stops_email_only(engine: Engine, smtp: LocalSmtpS
     assert (opt_out.channel, opt_out.address, opt_out.source) == ("email", "camille@client.example", "keyword")
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
 async def test_automatic_replies_are_kept_and_never_answered(engine: Engine, smtp: LocalSmtpServer) -> None:
     case_id, _ = email_case(engine)
     sweep_at(engine, CONFIG, NOW)
@@ -216,6 +218,7 @@ async def test_automatic_replies_are_kept_and_never_answered(engine: Engine, smt
     assert len(_rows(engine, Message, col(Message.direction) == "in")) == 1
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
 async def test_formal_notice_by_email_with_the_pdf_attached(
     engine: Engine, db_url: str, smtp: LocalSmtpServer, clock: SimulatedClock
 ) -> None:
@@ -252,29 +255,25 @@ def test_reply_text_leaves_out_quoted_history_and_signature() -> None:
     assert extract_reply("OK for 3 payments\nOn Mon, 23 Nov 2026 at 10:00, ACME wrote:\n> hello") == "OK for 3 payments"
 
 
-def test_channels_test_command_sends_one_well_formed_message(tmp_path: Path) -> None:
+def test_channels_test_command_sends_one_well_formed_message(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """What the hidden check runs: a plain SMTP server, security none, From set."""
+    for name in list(os.environ):
+        if name.startswith("RELANCE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
     with LocalSmtpServer() as server:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("RELANCE_")},
-            "RELANCE_SMTP_HOST": server.host,
-            "RELANCE_SMTP_PORT": str(server.port),
-            "RELANCE_SMTP_SECURITY": "none",
-            "RELANCE_SMTP_FROM": "relance@acme.example",
-        }
-        done = subprocess.run(
-            [sys.executable, "-c", "from relance.cli import main; main()", "channels", "test", "--channel",
-             "email", "--to", "someone@example.com"], cwd=tmp_path, env=env, capture_output=True, text=True,
-            timeout=60,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
+        for name, value in {"HOST": server.host, "PORT": str(server.port), "SECURITY": "none",
+                            "FROM": "relance@acme.example"}.items():  # fmt: skip
+            monkeypatch.setenv(f"RELANCE_SMTP_{name}", value)
+        result = CliRunner().invoke(app, ["channels", "test", "--channel", "email", "--to", "someone@example.com"])
+        assert result.exit_code == 0, result.output
         (received,) = server.received
     mail = received.message
     for header in ("From", "To", "Subject", "Message-ID", "Date"):
         assert mail[header], header
     assert mail["To"] == "someone@example.com" and "TEST" in str(mail["Subject"])
     assert "TEST" in mail.get_body(preferencelist=("plain",)).get_content()
-    assert "accepted" in done.stdout and str(mail["Message-ID"]) in done.stdout
+    assert "accepted" in result.output and str(mail["Message-ID"]) in result.output
     assert not (tmp_path / "relance.db").exists()  # a check needs no database
 
 

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
@@ -73,8 +74,11 @@ async def test_replies_and_bounces_are_read_from_the_mailbox(
     assert len(replies) == 1 and replies[0].channel == "email" and replies[0].to_address == "compta@client.example"
 
 
-def test_idle_wakes_up_when_mail_arrives(engine: Engine, db_url: str, dovecot: Dovecot) -> None:
-    settings = _runtime(engine, db_url, dovecot).settings
+def test_idle_wakes_up_when_mail_arrives(dovecot: Dovecot) -> None:
+    settings = Settings(
+        imap_host=dovecot.host, imap_port=dovecot.port, imap_username=dovecot.user, imap_password=dovecot.password,
+        imap_security="none",
+    )  # fmt: skip
     stop = threading.Event()
     with open_mailbox(settings) as mailbox:
         assert "IDLE" in tuple(mailbox.client.capabilities)
@@ -87,6 +91,7 @@ def test_idle_wakes_up_when_mail_arrives(engine: Engine, db_url: str, dovecot: D
     assert woken and elapsed < 5.0
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
 def test_the_poller_loop_reads_new_mail_and_stops(engine: Engine, db_url: str, dovecot: Dovecot) -> None:
     case_id, _ = email_case(engine, email="camille@client.example")
     poller = ImapPoller(_runtime(engine, db_url, dovecot), Renderer.from_config(CONFIG))

@@ -124,6 +124,7 @@ def _event(data: dict[str, Any]) -> dict[str, Any]:
     return {"signature": {k: signed[k] for k in ("timestamp", "token", "signature")}, "event-data": data}
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
 async def test_permanent_failure_stops_email_and_tries_the_next_channel(
     web: Stack, engine: Engine, smtp: LocalSmtpServer
 ) -> None:
@@ -147,6 +148,7 @@ async def test_permanent_failure_stops_email_and_tries_the_next_channel(
     assert case_id
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
 async def test_complaint_without_another_channel_flags_the_case(
     web: Stack, engine: Engine, smtp: LocalSmtpServer
 ) -> None:
@@ -160,6 +162,7 @@ async def test_complaint_without_another_channel_flags_the_case(
     assert flag.case_id == case_id and flag.reason == "delivery_failed"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
 async def test_one_click_unsubscribe(web: Stack, engine: Engine, smtp: LocalSmtpServer) -> None:
     case_id, reminder = await _reminder(engine, smtp, phone="+33612345671")
     # the link of the e-mail, signed by the app's key (kept in the database)
