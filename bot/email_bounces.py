@@ -47,7 +47,7 @@ def dsn_bounces(mime: MimeMessage) -> list[Bounce]:
     """The permanent failures (5.x.x) a delivery status notification reports, or an ARF complaint; else []."""
     if mime.get_content_type() != "multipart/report":
         return []
-    report_type = (mime.get_param("report-type") or "").lower()
+    report_type = str(mime.get_param("report-type") or "").lower()
     original = _original_id(mime)
     if report_type == "feedback-report":
         return [Bounce(a, "complaint", original, note="feedback report") for a in _complained(mime)]
@@ -75,7 +75,8 @@ def _status_groups(part: MimeMessage) -> list[dict[str, str]]:
     groups: list[dict[str, str]] = []
     if isinstance(payload, list):  # the email package parses each group as a header block
         for block in payload:
-            groups.append({k.lower(): str(v) for k, v in block.items()})
+            if isinstance(block, MimeMessage):
+                groups.append({k.lower(): str(v) for k, v in block.items()})
         return groups
     for chunk in re.split(r"\r?\n\s*\r?\n", str(payload)):
         fields = {}
@@ -91,7 +92,7 @@ def _original_id(mime: MimeMessage) -> str | None:
     for part in mime.walk():
         if part.get_content_type() in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], MimeMessage):
                 value = inner[0].get("Message-ID")
             else:
                 found = re.search(r"^message-id:\s*(<[^>]+>)", str(inner), re.IGNORECASE | re.MULTILINE)
@@ -105,7 +106,7 @@ def _complained(mime: MimeMessage) -> list[str]:
     for part in mime.walk():
         if part.get_content_type() == "message/feedback-report":
             text = part.get_payload()
-            blocks = text if isinstance(text, list) else []
+            blocks = [b for b in text if isinstance(b, MimeMessage)] if isinstance(text, list) else []
             lines = [f"{k}: {v}" for b in blocks for k, v in b.items()] if blocks else str(text).splitlines()
             for line in lines:
                 if line.lower().startswith("original-rcpt-to:"):

@@ -34,11 +34,11 @@ def event_bounce(event: dict[str, Any]) -> Bounce | None:
     recipient = str(event.get("recipient", ""))
     if "@" not in recipient:
         return None
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
-    headers = message.get("headers") if isinstance(message.get("headers"), dict) else {}
+    message = _object(event.get("message"))
+    headers = _object(message.get("headers"))
     raw_id = str(headers.get("message-id", "")).strip()
     header_id = (raw_id if raw_id.startswith("<") else f"<{raw_id}>") if raw_id else None
-    status = event.get("delivery-status") if isinstance(event.get("delivery-status"), dict) else {}
+    status = _object(event.get("delivery-status"))
     if kind == "failed" and str(event.get("severity", "")).lower() == "permanent":
         code = str(status.get("code", ""))
         note = str(status.get("message") or status.get("description") or "")[:300]
@@ -46,3 +46,8 @@ def event_bounce(event: dict[str, Any]) -> Bounce | None:
     if kind == "complained":
         return Bounce(normalise_address(recipient), "complaint", header_id, note="spam complaint")
     return None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one (hostile or partial payloads)."""
+    return value if isinstance(value, dict) else {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from html import escape
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
@@ -91,7 +92,8 @@ async def email_events(request: Request, web: WebContext = Depends(web_context))
         payload = parse_json_object(await request.body())
     except BadBody as exc:
         return _bad(str(exc))
-    signature = payload.get("signature") if isinstance(payload.get("signature"), dict) else {}
+    raw_signature = payload.get("signature")
+    signature: dict[str, Any] = raw_signature if isinstance(raw_signature, dict) else {}
     key = _key(web)
     fields = [str(signature.get(k, "")) for k in ("timestamp", "token", "signature")]
     if key is None or not mailgun.signature_valid(key, *fields):
