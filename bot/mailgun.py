@@ -48,6 +48,14 @@ def event_bounce(event: dict[str, Any]) -> Bounce | None:
     return None
 
 
+def delivered_provider_id(event: dict[str, Any]) -> str | None:
+    """For a `delivered` event, the provider id we recorded for that e-mail (its Message-ID's left part)."""
+    if str(event.get("event", "")).lower() != "delivered":
+        return None
+    raw_id = str(_object(_object(event.get("message")).get("headers")).get("message-id", "")).strip().strip("<>")
+    return raw_id.split("@", 1)[0][:64] or None
+
+
 def _object(value: Any) -> dict[str, Any]:
     """`value` when it is a JSON object, else an empty one (hostile or partial payloads)."""
     return value if isinstance(value, dict) else {}

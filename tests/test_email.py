@@ -317,3 +317,16 @@ def test_simulate_shows_email_for_email_only_debtors(tmp_path: Path) -> None:
     for e in e1:  # proactive messages inside the French window, in the debtor's time
         if e["kind"] == "reminder":
             assert 8 <= int(e["local_at"][11:13]) < 20, e
+
+
+def test_the_mailto_unsubscribe_is_read_as_an_opt_out_keyword() -> None:
+    """`List-Unsubscribe: <mailto:…?subject=unsubscribe>` sends an empty body: the subject is the message."""
+    raw = (
+        b"From: Camille <camille@client.example>\r\nTo: replies@acme.example\r\nSubject: unsubscribe\r\n"
+        b"Message-ID: <u-1@client.example>\r\n\r\n"
+    )
+    parsed = parse_raw(raw)
+    assert parsed.reply == "unsubscribe" and parsed.sender == "camille@client.example"
+    from bot.keywords import Keyword, classify_keyword
+
+    assert classify_keyword(parsed.reply, channel="email") is Keyword.OPT_OUT

@@ -130,6 +130,10 @@ async def test_permanent_failure_stops_email_and_tries_the_next_channel(
 ) -> None:
     case_id, reminder = await _reminder(engine, smtp, phone="+33612345670")
     header_id = str(reminder["Message-ID"]).strip("<>")
+    delivered = {"event": "delivered", "recipient": "camille@client.example",
+                 "message": {"headers": {"message-id": header_id}}}  # fmt: skip
+    assert web.client.post(paths.MAILGUN_EVENTS, json=_event(delivered)).status_code == 204
+    assert outbox(engine)[0].status == "delivered"
     failed = {"event": "failed", "severity": "permanent", "recipient": "camille@client.example",
               "message": {"headers": {"message-id": header_id}},
               "delivery-status": {"code": 550, "message": "5.1.1 mailbox unknown"}}  # fmt: skip
@@ -138,7 +142,7 @@ async def test_permanent_failure_stops_email_and_tries_the_next_channel(
         (opt_out,) = session.execute(sa.select(OptOut)).scalars()
         assert (opt_out.channel, opt_out.address, opt_out.source) == ("email", "camille@client.example", "hard_bounce")
     first, moved = outbox(engine)
-    assert first.channel == "email" and first.status == "undelivered"
+    assert first.channel == "email" and first.status == "undelivered"  # a bounce after "delivered" to the relay
     assert moved.channel == "sms" and moved.status == "queued" and moved.kind == "reminder"
     assert moved.to_address == "+33612345670"
     # a temporary failure changes nothing

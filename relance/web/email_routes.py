@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 
 from bot import mailgun
 from bot.channels.email import SmtpEmailChannel
+from bot.delivery import record_delivery_receipt
 from bot.email_bounces import record_bounce
 from bot.email_inbound import ParsedEmail, handle_email, parse_mailgun
 from bot.email_links import UnsubscribeLinks, link_key
@@ -87,7 +88,7 @@ def _handle(web: WebContext, parsed: ParsedEmail) -> str:
 
 @router.post(paths.MAILGUN_EVENTS)
 async def email_events(request: Request, web: WebContext = Depends(web_context)) -> Response:
-    """Mailgun's event webhook: permanent failures and complaints stop e-mail to that address."""
+    """Mailgun's event webhook: delivery receipts; permanent failures and complaints stop e-mail to that address."""
     try:
         payload = parse_json_object(await request.body())
     except BadBody as exc:
@@ -102,10 +103,21 @@ async def email_events(request: Request, web: WebContext = Depends(web_context))
     event = payload.get("event-data")
     if not isinstance(event, dict):
         return _bad("event-data is required")
+    rt = web.runtime
+    delivered = mailgun.delivered_provider_id(event)
+    if delivered is not None:
+
+        def receipt() -> None:
+            with session_scope(rt.engine) as session:
+                record_delivery_receipt(
+                    session, provider_id=delivered, provider_status="delivered", error_code=None, at=rt.now()
+                )
+
+        await web.db(receipt)
+        return Response(status_code=204)
     bounce = mailgun.event_bounce(event)
     if bounce is None:
         return Response(status_code=204)
-    rt = web.runtime
 
     def record() -> str:
         with session_scope(rt.engine) as session:
