@@ -6,7 +6,7 @@ unsubscribe of `List-Unsubscribe` sends "unsubscribe" as subject). The case is f
 `In-Reply-To`/`References` (our Message-IDs), then by the sender's address. Then it goes through
 the same `bot.inbound.receive` as an SMS: opt-out keywords, the dialogue, replies stored in the
 outbox on the e-mail channel, which the dispatcher sends threaded under the debtor's e-mail.
-Automatic replies (out of office, `Auto-Submitted`) are kept, never answered. Delivery status
+Automatic replies (out of office, `Auto-Submitted`) and strangers' e-mails are kept, never answered. Delivery status
 notifications and complaint reports go to `bot.email_bounces`.
 """
 
@@ -155,9 +155,10 @@ def handle_email(
         message_id = store_inbound(session, inbound.storable(), case, now)
         outcome = Outcome(Disposition.SILENT, [], case.id if case else None, message_id)
     else:
+        # strangers are not answered by e-mail: a From can be forged, and an answer would be backscatter
         outcome = receive(
             session, inbound, case=case, now=now, config=config, renderer=renderer,
-            reply_status=MessageStatus.QUEUED,  # the dispatcher sends them, threaded
+            reply_status=MessageStatus.QUEUED, answer_strangers=False,  # the dispatcher sends replies, threaded
         )  # fmt: skip
     if outcome.disposition != Disposition.DUPLICATE:
         record_email(

@@ -330,3 +330,21 @@ def test_the_mailto_unsubscribe_is_read_as_an_opt_out_keyword() -> None:
     from bot.keywords import Keyword, classify_keyword
 
     assert classify_keyword(parsed.reply, channel="email") is Keyword.OPT_OUT
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-neutral: one backend is enough
+def test_a_strangers_email_is_kept_and_not_answered(engine: Engine) -> None:
+    raw = (
+        b"From: Someone <someone@elsewhere.example>\r\nTo: replies@acme.example\r\nSubject: hello\r\n"
+        b"Message-ID: <s-1@elsewhere.example>\r\n\r\nWho are you?\r\n"
+    )
+    with session_scope(engine) as session:
+        outcome = handle_email(session, parse_raw(raw), now=NOW, config=CONFIG, renderer=Renderer.from_config(CONFIG))
+    assert outcome.case_id is None and outcome.replies == []
+    (stored,) = _rows(engine, Message)
+    assert (
+        stored.direction == "in"
+        and stored.body == "Who are you?"
+        and stored.from_address == "someone@elsewhere.example"
+    )
+    assert len(_rows(engine, EmailRecord)) == 1
