@@ -56,8 +56,8 @@ class Disposition(StrEnum):
 class Inbound:
     """A message as the provider handed it to us."""
 
-    channel: str  # "sms" or "telegram"
-    address: str  # the debtor's E.164 number or chat id
+    channel: str  # "sms", "telegram" or "email"
+    address: str  # the debtor's E.164 number, chat id or e-mail address
     sender: str | None  # our number / Messaging Service SID / bot id it was sent to
     text: str
     provider_id: str  # Twilio MessageSid, or "<chat id>:<message id>" on Telegram
@@ -68,9 +68,10 @@ class Inbound:
         """This message with every field fit for the database (hostile input is kept, not refused)."""
         return replace(
             self,
-            address=storable(self.address)[:64],
-            sender=storable(self.sender)[:64] if self.sender else self.sender,
-            recipient=storable(self.recipient)[:64] if self.recipient else self.recipient,
+            # 254: an e-mail address (a phone or a chat id is far shorter)
+            address=storable(self.address)[:254],
+            sender=storable(self.sender)[:254] if self.sender else self.sender,
+            recipient=storable(self.recipient)[:254] if self.recipient else self.recipient,
             text=storable(self.text),
             provider_id=storable(self.provider_id)[:64],
         )

@@ -1,7 +1,9 @@
 """The catalogue of message templates: names, kinds, the extra variables each one needs.
 
 A template lives at `<language>/<channel>/<name>.txt.j2` (channels `sms` and `chat`), the formal
-notice at `<language>/letter/notice.html.j2`. A creditor's override directory mirrors this layout.
+notice at `<language>/letter/notice.html.j2`. An e-mail's body is its chat text; the e-mail family
+(`<language>/email/`) adds the subject per message, the text footer and the HTML part around it.
+A creditor's override directory mirrors this layout.
 Every debtor-facing template gets the case context (`messages.context.case_context`); `requires`
 lists what it needs on top of it.
 """
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["reminder", "reply", "letter"]
-TemplateChannel = Literal["sms", "chat", "letter"]
+TemplateChannel = Literal["sms", "chat", "email", "letter"]
 
 TEXT_CHANNELS: tuple[TemplateChannel, ...] = ("sms", "chat")
 
@@ -22,6 +24,7 @@ _CHANNEL_ALIASES: dict[str, TemplateChannel] = {
     "chat": "chat",
     "telegram": "chat",
     "console": "chat",
+    "email": "email",
     "letter": "letter",
 }
 
@@ -97,4 +100,11 @@ def reminder_template_name(step_index: int, step_count: int) -> str:
 def template_path(name: str, language: str, channel: TemplateChannel) -> str:
     """Loader path of a template."""
     suffix = "html.j2" if channel == "letter" else "txt.j2"
+    if channel == "email":  # the body of an e-mail is the long-form chat text (`messages.email` wraps it)
+        channel = "chat"
     return f"{language}/{channel}/{name}.{suffix}"
+
+
+def email_part_path(language: str, part: str) -> str:
+    """Loader path of a part of the e-mail family: `subject.txt.j2`, `footer.txt.j2`, `body.html.j2`."""
+    return f"{language}/email/{part}"

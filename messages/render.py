@@ -25,7 +25,7 @@ import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from messages.catalog import NOTICE, TEMPLATES, TemplateChannel, template_channel, template_path
+from messages.catalog import NOTICE, TEMPLATES, TemplateChannel, email_part_path, template_channel, template_path
 from messages.formatting import format_day, format_days, format_money, format_number, resolve_locale
 from messages.sms import SmsLength, gsm_friendly, sms_length
 from relance.core.errors import ConfigError, RenderError
@@ -197,6 +197,30 @@ class Renderer:
         if target == "sms":
             text = gsm_friendly(text)
         return Rendered(name, language, target, text, tuple(choices))
+
+    def render_part(self, part: str, *, locale: str, **context: Any) -> str:
+        """A part of the e-mail family (`subject.txt.j2`, `footer.txt.j2`, `body.html.j2`), tidied."""
+        language, babel_locale = resolve_locale(locale)
+        key = (part, language, "email-part")
+        template = self._templates.get(key)
+        if template is None:
+            path = email_part_path(language, part)
+            try:
+                template = self._env.get_template(path)
+            except jinja2.TemplateNotFound as exc:
+                raise RenderError(f"{path}: template not found") from exc
+            except jinja2.TemplateSyntaxError as exc:
+                raise RenderError(f"{exc.filename or path}, line {exc.lineno}: {exc.message}") from exc
+            self._templates[key] = template
+        token = _STATE.set(_RenderState(babel_locale, context.get("currency"), []))
+        try:
+            return _tidy(template.render({**context, "_language": language, "_channel": "email"}))
+        except jinja2.UndefinedError as exc:
+            raise RenderError(f"{template.name}: {exc.message}") from exc
+        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, KeyError, AttributeError) as exc:
+            raise RenderError(f"{template.name}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            _STATE.reset(token)
 
     def render_notice_html(self, *, locale: str, **context: Any) -> str:
         """The formal notice letter as (autoescaped) HTML, for `messages.notice`."""

@@ -17,6 +17,7 @@ from messages.context import (
     promise_context,
     reminder_context,
 )
+from messages.email import email_subject
 from messages.render import Rendered, Renderer
 from relance.core.config import Creditor as CreditorRules
 
@@ -79,6 +80,24 @@ def compose(
     if first_contact and name == "reminder_middle":
         name = "reminder_first"
     return renderer.render(name, locale=about.locale, channel=channel, **context)
+
+
+def compose_subject(
+    renderer: Renderer,
+    creditor: CreditorRules,
+    *,
+    kind: str,
+    about: Content,
+    today: date,
+    step: int | None = None,
+    first_contact: bool = False,
+    subject: Subject | None = None,
+) -> str:
+    """The e-mail subject of the message `compose` writes (same template name, same context)."""
+    name, context = _template(creditor, kind, about, today, step, subject)
+    if first_contact and name == "reminder_middle":
+        name = "reminder_first"
+    return email_subject(renderer, name, locale=about.locale, **context)
 
 
 def _template(

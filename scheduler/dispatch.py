@@ -54,7 +54,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.channels.base import ChannelAdapter, SendResult
+from bot.channels.email import EmailSent, OutgoingEmail
+from bot.email_store import record_email, thread_of
 from bot.telegram_binding import telegram_link
+from messages.email import email_parts, email_subject, reply_subject
 from messages.render import Renderer
 from relance.core.clock import Clock
 from relance.core.config import Creditor as CreditorRules
@@ -65,7 +68,7 @@ from relance.core.flags import raise_flag
 from relance.core.models import Case, Creditor, Installment, PromiseToPay
 from scheduler import keys, outbox, snapshot
 from scheduler.caps import REMINDER_KINDS
-from scheduler.compose import Subject, compose, content
+from scheduler.compose import Subject, compose, compose_subject, content
 from scheduler.contact_window import ContactWindow, contact_window
 from scheduler.local_time import local_today
 from scheduler.outbox import Claimed
@@ -75,6 +78,7 @@ from scheduler.snapshot import CaseRow, Related
 log = logging.getLogger(__name__)
 
 TWILIO_OPTED_OUT = "21610"
+HARD_BOUNCE = "hard_bounce"  # the recipient's mail server refused the address: e-mail stops for it
 # grouped mode: the transitions of the batch being handled, recorded together at its end
 _Pending = list[tuple[Any, tuple[Any, ...], dict[str, Any]]]
 _PENDING: ContextVar[_Pending | None] = ContextVar("relance_dispatch_pending", default=None)
@@ -272,15 +276,15 @@ class Dispatcher:
         if isinstance(plan, Defer):
             await self._db(outbox.defer, msg, worker=self.worker, until=plan.until)
             return "deferred"
-        body = msg.body
+        body, subject = msg.body, None
         if msg.kind in SCHEDULER_KINDS:
             try:
-                body = await self._text(msg, row, rules, plan.channel, window, now, batch)
+                body, subject = await self._text(msg, row, rules, plan.channel, window, now, batch)
             except (RenderError, ValueError) as exc:
                 log.error("message %s: cannot write its text: %s", msg.id, exc)
                 await self._db(self._fail, msg, now=now, error=f"cannot write the text: {exc}", code="render")
                 return "failed"
-        return await self._send(msg, plan, body, row, batch, now)
+        return await self._send(msg, plan, body, row, batch, now, subject=subject)
 
     def _grace(self, msg: Claimed) -> datetime | None:
         """Until when `msg` may go at any hour (a bot reply without a deadline: the grace from its creation)."""
@@ -302,12 +306,22 @@ class Dispatcher:
 
         return await asyncio.to_thread(run)
 
-    async def _send(self, msg: Claimed, plan: Go, body: str, row: CaseRow | None, batch: _Batch, now: datetime) -> str:
+    async def _send(
+        self,
+        msg: Claimed,
+        plan: Go,
+        body: str,
+        row: CaseRow | None,
+        batch: _Batch,
+        now: datetime,
+        *,
+        subject: str | None = None,
+    ) -> str:
         adapter = self.channels.get(plan.channel)
         if adapter is None:
             return await self._permanent(msg, plan, row, batch, f"no {plan.channel} channel configured", None, now)
         try:
-            result = await self._provider_call(adapter, msg, plan, body)
+            result = await self._provider_call(adapter, msg, plan, body, row, batch, subject)
         except TransientChannelError as exc:
             if msg.attempts < self.retry.max_attempts:
                 at = now + self.retry.delay(msg.attempts)
@@ -330,6 +344,8 @@ class Dispatcher:
             reminder=msg.kind in REMINDER_KINDS, scheduler_kind=msg.kind in SCHEDULER_KINDS,
         )  # fmt: skip
         pending = _PENDING.get()
+        if isinstance(result, EmailSent):  # the raw e-mail: threading of the answers, and the case file
+            await self._db(_keep_email, msg, result, plan.address, sent.now)
         if pending is not None:
             pending.append((outbox.mark_sent_many, ([sent],), {"worker": self.worker}))
             return "sent"
@@ -342,7 +358,21 @@ class Dispatcher:
             _taken_over(msg)
         return "sent"
 
-    async def _provider_call(self, adapter: ChannelAdapter, msg: Claimed, plan: Go, body: str) -> SendResult:
+    async def _provider_call(
+        self,
+        adapter: ChannelAdapter,
+        msg: Claimed,
+        plan: Go,
+        body: str,
+        row: CaseRow | None = None,
+        batch: _Batch | None = None,
+        subject: str | None = None,
+    ) -> SendResult:
+        send_email = getattr(adapter, "send_email", None)
+        if plan.channel == "email" and send_email is not None:
+            rules = self._rules(batch, row) if batch is not None else None
+            mail = await asyncio.to_thread(self._email, adapter, msg, plan, body, row, rules, subject)
+            return await send_email(mail)  # type: ignore[no-any-return]
         choices = [_choice(c) for c in msg.choices or ()]
         keyed = getattr(adapter, "send_keyed", None)
         if keyed is not None:
@@ -356,9 +386,12 @@ class Dispatcher:
     ) -> str:
         """Record an opt-out the provider reported, then try the other channel, else fail and flag."""
         adapter = self.channels.get(plan.channel)
-        if code == TWILIO_OPTED_OUT:
+        if code in (TWILIO_OPTED_OUT, HARD_BOUNCE):
+            source = "provider_21610" if code == TWILIO_OPTED_OUT else HARD_BOUNCE
+            # a hard bounce stops e-mail to that address from every sender
+            sender = adapter.sender if adapter and code == TWILIO_OPTED_OUT else None
             await self._db(outbox.record_opt_out, msg, channel=plan.channel, address=plan.address,
-                           sender=adapter.sender if adapter else None, now=now, source="provider_21610")  # fmt: skip
+                           sender=sender, now=now, source=source)  # fmt: skip
             batch.blocked[(plan.channel, plan.address)] = now
         other = self._other_channel(row, plan, batch)
         if other is not None:
@@ -397,8 +430,8 @@ class Dispatcher:
         window: ContactWindow | None,
         now: datetime,
         batch: _Batch,
-    ) -> str:
-        """The text of a scheduler message; written on the spot when the batch holds all it needs."""
+    ) -> tuple[str, str | None]:
+        """The text (and e-mail subject) of a scheduler message; written on the spot when the batch has it all."""
         debts = None if batch.debts is None or row is None else batch.debts.get(row.id, [])
         if debts is not None and _subject_kind(msg) is None and not self._links(row, channel, msg):
             return self._write(msg, row, rules, channel, window, now, debts=debts)
@@ -419,8 +452,11 @@ class Dispatcher:
         now: datetime,
         *,
         debts: list[tuple[str, Decimal, str, date]] | None = None,
-    ) -> str:
-        """The text of a scheduler message, from the facts of the moment it leaves (`debts`: already read)."""
+    ) -> tuple[str, str | None]:
+        """The text of a scheduler message, from the facts of the moment it leaves (`debts`: already read).
+
+        On e-mail, also its subject (from the same template family and context), else None.
+        """
         if row is None or rules is None or window is None:
             raise RenderError(f"message {msg.id}: its case, creditor or contact window is unknown")
         subject = None
@@ -431,11 +467,50 @@ class Dispatcher:
                 subject = _subject(conn, msg)
         first = row.last_reminder_at is None
         link = self._telegram_link(row, now) if channel == "sms" and msg.kind == "reminder" and first else None
-        return compose(
-            self.renderer, rules, kind=msg.kind, channel=channel,
-            about=content(row.debtor_name, row.locale, debts, row.balance, link), today=local_today(now, window.zones),
+        about = content(row.debtor_name, row.locale, debts, row.balance, link)
+        today = local_today(now, window.zones)
+        text = compose(
+            self.renderer, rules, kind=msg.kind, channel=channel, about=about, today=today,
             step=msg.step, first_contact=first, subject=subject,
         ).text  # fmt: skip
+        if channel != "email":
+            return text, None
+        title = compose_subject(
+            self.renderer, rules, kind=msg.kind, about=about, today=today, step=msg.step,
+            first_contact=first, subject=subject,
+        )  # fmt: skip
+        return text, title
+
+    def _email(
+        self,
+        adapter: ChannelAdapter,
+        msg: Claimed,
+        plan: Go,
+        body: str,
+        row: CaseRow | None,
+        rules: CreditorRules | None,
+        subject: str | None,
+    ) -> OutgoingEmail:
+        """The e-mail of a message: answers thread under the debtor's last e-mail; footer with the one-click link."""
+        thread = None
+        if msg.case_id is not None and msg.kind not in SCHEDULER_KINDS:
+            with self.engine.connect() as conn:
+                thread = thread_of(conn, msg.case_id)
+        locale = row.locale if row is not None else "fr"
+        sender_name = rules.name if rules is not None else ""
+        if subject is None:
+            fallback = email_subject(self.renderer, "reply", locale=locale, creditor_name=sender_name or "Relance")
+            subject = reply_subject(thread.subject if thread else None, fallback)
+        link = getattr(adapter, "unsubscribe_url", None)
+        url = link(plan.address) if callable(link) else None
+        parts = email_parts(
+            self.renderer, text=body, subject=subject, locale=locale, sender_name=sender_name, unsubscribe_url=url
+        )
+        return OutgoingEmail(
+            to=plan.address, subject=parts.subject, text=parts.text, html=parts.html, case_id=msg.case_id,
+            message_id=msg.id, in_reply_to=thread.in_reply_to if thread else None,
+            references=thread.references if thread else (), unsubscribe_url=url,
+        )  # fmt: skip
 
     def _telegram_link(self, row: CaseRow, now: datetime) -> str | None:
         """A fresh deep link binding Telegram, for the first SMS of a debtor with no bound chat."""
@@ -445,6 +520,14 @@ class Dispatcher:
             case = session.get(Case, row.id)
             assert case is not None
             return telegram_link(session, case=case, bot_username=self.telegram_bot, now=now)
+
+
+def _keep_email(session: Any, msg: Claimed, sent: EmailSent, address: str, now: datetime) -> None:
+    """The e-mail as it left (Message-ID, raw source), for threading and the case file."""
+    record_email(
+        session, direction="out", header_id=sent.header_id, address=address, raw=sent.raw, at=now,
+        case_id=msg.case_id, message_id=msg.id, subject=sent.subject,
+    )  # fmt: skip
 
 
 def _choice(raw: Any) -> _Choice:

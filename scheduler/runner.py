@@ -198,7 +198,7 @@ def start_background(
     if channels is None and dispatch_jobs:
         from bot.channels import channels_from_settings
 
-        channels = channels_from_settings(runtime.settings, runtime.config)
+        channels = channels_from_settings(runtime.settings, runtime.config, runtime.engine)
     scheduler = AsyncIOScheduler(timezone="UTC")
     background = Background(scheduler, runtime, channels=channels or {})
     if sweep_jobs:

@@ -80,6 +80,7 @@ class CaseRow:
     wrong_person: bool
     flagged_at: datetime | None = None
     opened_at: datetime | None = None
+    email: str | None = None
 
     def addresses(self) -> dict[str, str]:
         """The debtor's address per channel."""
@@ -88,6 +89,8 @@ class CaseRow:
             out["telegram"] = str(self.telegram_chat_id)
         if self.phone:
             out["sms"] = self.phone
+        if self.email:
+            out["email"] = self.email.strip().lower()
         return out
 
 
@@ -95,7 +98,7 @@ _CASE_COLUMNS = (
     C.id, C.creditor_id, C.status, C.currency, C.balance, C.due_date, C.last_step, C.last_reminder_at,
     C.last_inbound_at, C.paused_until, C.agent_id, C.notice_deadline,
     D.id, D.name, D.locale, D.country, D.timezones, D.phone, D.telegram_chat_id, D.wrong_person, C.flagged_at,
-    C.opened_at,
+    C.opened_at, D.email,
 )  # fmt: skip
 
 
@@ -141,7 +144,7 @@ def _sqlite_case_row(r: Any) -> CaseRow:
         r[0], r[1], r[2], r[3], raw_sqlite.read_money(r[4]), raw_sqlite.read_date(r[5]), r[6],
         raw_sqlite.read_instant(r[7]), raw_sqlite.read_instant(r[8]), raw_sqlite.read_instant(r[9]), r[10],
         raw_sqlite.read_date(r[11]), r[12], r[13], r[14], r[15], r[16], r[17], r[18], bool(r[19]),
-        raw_sqlite.read_instant(r[20]), raw_sqlite.read_instant(r[21]),
+        raw_sqlite.read_instant(r[20]), raw_sqlite.read_instant(r[21]), r[22],
     )  # fmt: skip
 
 

@@ -295,8 +295,9 @@ async def test_recording_channel_fails_loudly_on_misuse() -> None:
 
 def test_factory_defaults_to_the_console(tmp_path: Path) -> None:
     channels = channels_from_settings(Settings(config=tmp_path / "none.toml"), RelanceConfig())
-    assert set(channels) == {"sms", "telegram", "console"}
+    assert set(channels) == {"sms", "telegram", "email", "console"}
     assert all(isinstance(c, ConsoleChannel) for c in channels.values())
+    assert channels["email"].capabilities.supports_buttons is False
     assert channels["sms"].capabilities.supports_buttons is False
     assert channels["telegram"].capabilities.needs_binding is True
 

@@ -21,13 +21,19 @@ from pathlib import Path
 
 from bot.channels.base import Capabilities, ChannelAdapter, ChoiceLike, SendResult
 from bot.channels.console import CONSOLE_CAPABILITIES
+from bot.channels.email import EMAIL_CAPABILITIES, is_address
 from bot.channels.sms import SMS_CAPABILITIES
 from bot.channels.telegram import TELEGRAM_CAPABILITIES
 from relance.core.errors import ChannelError
 
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _CHAT_ID = re.compile(r"-?\d{1,20}")
-DEFAULT_CAPABILITIES = {"sms": SMS_CAPABILITIES, "telegram": TELEGRAM_CAPABILITIES, "console": CONSOLE_CAPABILITIES}
+DEFAULT_CAPABILITIES = {
+    "sms": SMS_CAPABILITIES,
+    "telegram": TELEGRAM_CAPABILITIES,
+    "email": EMAIL_CAPABILITIES,
+    "console": CONSOLE_CAPABILITIES,
+}
 
 
 class RecordingMisuse(AssertionError):
@@ -105,6 +111,8 @@ class RecordingChannel(ChannelAdapter):
             raise RecordingMisuse(f"sms: {to!r} is not an E.164 number")
         if self.name == "telegram" and not _CHAT_ID.fullmatch(to):
             raise RecordingMisuse(f"telegram: {to!r} is not a chat id")
+        if self.name == "email" and not is_address(to):
+            raise RecordingMisuse(f"email: {to!r} is not an e-mail address")
 
 
 @dataclass

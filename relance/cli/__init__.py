@@ -12,6 +12,7 @@ import typer
 from relance.cli.agents import agent_app
 from relance.cli.casefile import export_command, verify_command
 from relance.cli.cases import cases_app
+from relance.cli.channels import channels_app
 from relance.cli.common import err_console
 from relance.cli.config import config_app
 from relance.cli.db import db_app
@@ -26,7 +27,7 @@ from relance.core.errors import ConfigError, RelanceError
 
 app = typer.Typer(
     name="relance",
-    help="Relance: polite, compliant payment reminders by SMS and chat, with a human hand-off.",
+    help="Relance: polite, compliant payment reminders by SMS, chat and e-mail, with a human hand-off.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -38,6 +39,7 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(config_app, name="config")
 app.add_typer(agent_app, name="agent")
 app.add_typer(keys_app, name="keys")
+app.add_typer(channels_app, name="channels")
 app.command("serve")(serve)
 app.command("scheduler")(scheduler_cmd)
 app.command("worker")(worker_cmd)

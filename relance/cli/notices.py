@@ -14,6 +14,8 @@ from messages.notice import Signatory, render_notice_pdf
 from messages.render import Renderer
 from relance.cli.common import console, err_console, get_runtime
 from relance.core.cases import find_case
+from relance.core.errors import ConfigError
+from relance.core.runtime import Runtime
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -51,12 +53,18 @@ def notice(
         str | None,
         typer.Option(help="Draft despite a dispute, plan, promise or opt-out; the reason is recorded on the case."),
     ] = None,
+    email: Annotated[
+        bool, typer.Option("--email", help="Also store it and e-mail it to the debtor, the PDF attached.")
+    ] = False,
 ) -> None:
-    """Draft the formal notice (mise en demeure) of a case as a PDF file."""
+    """Draft the formal notice (mise en demeure) of a case as a PDF file (and e-mail it with --email)."""
     runtime = get_runtime()
     today = _day(on, "--date") or runtime.now().date()
     posted = _day(dispatch, "--dispatch-date") or today
     signer = _signatory(signatory)
+    if email:
+        _email_notice(runtime, ref, today, out, override=override, signatory=signer, dispatch_on=posted)
+        return
     with runtime.session() as session:
         case = find_case(session, ref)
         try:
@@ -75,5 +83,48 @@ def notice(
         f"formal notice for case #{case.id} ({data.variant}): {len(data.debts)} debt(s), total {data.total:.2f}"
         f" {data.currency}, {data.deadline_days} days from receipt, deadline {data.deadline.isoformat()} → {out}"
         f" (sha256 {hashlib.sha256(pdf).hexdigest()[:16]}…)",
+        highlight=False,
+    )
+
+
+def _email_notice(
+    runtime: Runtime,
+    ref: str,
+    today: date,
+    out: Path,
+    *,
+    override: str | None,
+    signatory: Signatory | None,
+    dispatch_on: date,
+) -> None:
+    """Store the notice (event `notice_drafted`), write its PDF, e-mail it (event `notice_emailed`)."""
+    import asyncio
+
+    from bot.channels.email import SmtpEmailChannel
+    from bot.channels.factory import email_channel
+    from bot.email_notice import email_notice
+    from messages.drafting import create_notice
+    from relance.core.db import session_scope
+
+    renderer = Renderer.from_config(runtime.config)
+    channel = email_channel(runtime.settings, runtime.config, runtime.engine)
+    if not isinstance(channel, SmtpEmailChannel):
+        raise ConfigError("e-mail is not configured: set RELANCE_SMTP_HOST and RELANCE_SMTP_FROM")
+    with session_scope(runtime.engine) as session:
+        case = find_case(session, ref)
+        try:
+            notice = create_notice(
+                session, case, runtime.config, today, now=runtime.now(), renderer=renderer,
+                override=override, signatory=signatory, dispatch_on=dispatch_on,
+            )  # fmt: skip
+        except NoticeRefused as exc:
+            err_console.print(f"[red]refused:[/red] case #{case.id}: {'; '.join(exc.reasons)}.", highlight=False)
+            raise typer.Exit(1) from None
+        notice_id, pdf = notice.id, bytes(notice.pdf or b"")
+    assert notice_id is not None
+    out.write_bytes(pdf)
+    sent = asyncio.run(email_notice(runtime, renderer, channel, notice_id))
+    console.print(
+        f"formal notice #{notice_id} of case #{case.id} → {out}; e-mailed (Message-ID {sent.header_id})",
         highlight=False,
     )

@@ -5,6 +5,7 @@ Contents of `case-<id>.zip`:
 - `events.json`: every event of the case, as `relance.core.events.event_to_dict` exports them;
 - `messages.json`, `case.json`: the messages with their delivery data, and the case's facts;
 - `notice-<id>.pdf`: each formal notice drafted for the case;
+- `email-<id>-<in|out>.eml`: each e-mail of the case (sent, received, bounce reports), its raw source;
 - `manifest.json`: the SHA-256 and size of every other file, the event count and the chain head;
 - `manifest.sig` and `public-key.pem`: the installation's Ed25519 signature of `manifest.json`
   (base64) and the public key it verifies with (when a signing key is configured);
@@ -46,6 +47,7 @@ from relance.core.models import (
     Debt,
     Debtor,
     Dispute,
+    EmailRecord,
     Event,
     Flag,
     FormalNotice,
@@ -88,6 +90,7 @@ class CaseRecord:
     opt_outs: Sequence[OptOut]
     messages: Sequence[Message]
     events: Sequence[Event]
+    emails: Sequence[EmailRecord] = ()
 
 
 def _rows(session: Session, model: Any, *where: Any, order: Any) -> list[Any]:
@@ -118,6 +121,7 @@ def load_case_record(session: Session, case: Case) -> CaseRecord:
         opt_outs=_rows(session, OptOut, OptOut.debtor_id == detail.debtor.id, order=(OptOut.id,)),
         messages=detail.messages,
         events=detail.events,
+        emails=_rows(session, EmailRecord, EmailRecord.case_id == case.id, order=(EmailRecord.id,)),
     )
 
 
@@ -292,6 +296,8 @@ def casefile_files(record: CaseRecord, generated_at: datetime) -> dict[str, byte
     for notice in record.notices:
         if notice.pdf:
             files[f"notice-{notice.id}.pdf"] = bytes(notice.pdf)
+    for email in record.emails:  # the raw source, byte for byte, as it went over the wire
+        files[f"email-{email.id:06d}-{email.direction}.eml"] = bytes(email.raw)
     return files
 
 

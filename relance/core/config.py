@@ -30,7 +30,8 @@ from relance.core.errors import ConfigError
 from relance.core.money import is_currency
 
 Frequency = Literal["weekly", "biweekly", "monthly"]
-ChannelName = Literal["sms", "telegram", "console"]
+ChannelName = Literal["sms", "telegram", "email", "console"]
+SmtpSecurity = Literal["starttls", "tls", "none"]
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "xxx", "todo", "placeholder"}
 
@@ -243,7 +244,7 @@ class Creditor(_Strict):
 class Channels(_Strict):
     """Which channels are used and in what order."""
 
-    preferred: tuple[ChannelName, ...] = ("telegram", "sms")
+    preferred: tuple[ChannelName, ...] = ("telegram", "sms", "email")
     console_path: Path | None = None
 
 
@@ -343,8 +344,35 @@ class Settings(BaseSettings):
     # the largest payment an agent may record in one go (any currency's major unit)
     max_payment_amount: Decimal = Field(Decimal("10000000"), gt=0, le=Decimal("100000000000000"))
 
+    # e-mail out (SMTP: the creditor's server, Postmark, Mailgun, SES, Brevo…)
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(None, ge=1, le=65535)  # default: 587 (starttls), 465 (tls), 25 (none)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None  # e.g. "ACME Recouvrement <relance@acme.example>"
+    smtp_security: SmtpSecurity = "starttls"
+    smtp_reply_to: str | None = None  # the mailbox whose replies Relance reads (default: smtp_from)
+    smtp_timeout: float = Field(30.0, gt=0)
+    # e-mail in: a provider's signed inbound webhook (Mailgun routes), and/or an IMAP mailbox
+    mailgun_signing_key: SecretStr | None = None
+    imap_host: str | None = None
+    imap_port: int | None = Field(None, ge=1, le=65535)  # default: 993 (tls), 143 (starttls, none)
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None
+    imap_security: SmtpSecurity = "tls"
+    imap_folder: str = "INBOX"
+    imap_poll_seconds: float = Field(60.0, gt=0)
+
     @field_validator(
-        "secret_key", "twilio_auth_token", "telegram_token", "telegram_webhook_secret", "signing_key", mode="after"
+        "secret_key",
+        "twilio_auth_token",
+        "telegram_token",
+        "telegram_webhook_secret",
+        "signing_key",
+        "smtp_password",
+        "mailgun_signing_key",
+        "imap_password",
+        mode="after",
     )
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
@@ -363,6 +391,22 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return self.telegram_token is not None
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
+    @property
+    def imap_enabled(self) -> bool:
+        return bool(self.imap_host and self.imap_username and self.imap_password)
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port or {"starttls": 587, "tls": 465, "none": 25}[self.smtp_security]
+
+    @property
+    def imap_port_or_default(self) -> int:
+        return self.imap_port or (993 if self.imap_security == "tls" else 143)
 
 
 def notice_warnings(config: RelanceConfig) -> list[str]:

@@ -36,8 +36,9 @@ from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtSt
 from relance.core.money import has_valid_precision, is_currency, parse_amount, quantize
 from relance.core.payments import record_payment, refresh_case_totals
 
-DEBT_REQUIRED = ("reference", "debtor_name", "phone", "amount", "currency", "due_date")
+DEBT_REQUIRED = ("reference", "debtor_name", "amount", "currency", "due_date")
 DEBT_OPTIONAL = (
+    "phone",  # optional when `email` is given: at least one contact is required
     "debtor_ref",
     "email",
     "telegram_chat_id",
@@ -139,9 +140,11 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
     problems: list[RowProblem] = []
     get = lambda name: (raw.get(name) or "").strip()  # noqa: E731
 
-    for name in ("reference", "debtor_name", "phone", "amount", "currency", "due_date"):
+    for name in DEBT_REQUIRED:
         if not get(name):
             problems.append(_problem(line, name, "missing value"))
+    if not get("phone") and not get("email"):
+        problems.append(_problem(line, "phone", "missing value: give a phone or an email (at least one contact)"))
     reference, debtor_name = get("reference"), get("debtor_name")
     if len(reference) > 100:
         problems.append(_problem(line, "reference", "longer than 100 characters"))
@@ -217,7 +220,7 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
         amount=quantize(amount, currency),
         currency=currency,
         due_date=due,
-        debtor_ref=get("debtor_ref") or phone,
+        debtor_ref=get("debtor_ref") or phone or (email or "").lower(),
         email=email,
         telegram_chat_id=chat_id,
         locale=locale or ("fr" if country in FRENCH_LOCALE_COUNTRIES else "en"),
@@ -401,7 +404,7 @@ def _upsert_debtors(session: Session, rows: list[DebtRow], now: datetime, report
         {
             "ref": r.debtor_ref,
             "name": r.debtor_name,
-            "phone": r.phone,
+            "phone": r.phone or None,
             "email": r.email,
             "telegram_chat_id": r.telegram_chat_id,
             "locale": r.locale,

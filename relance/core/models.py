@@ -114,6 +114,7 @@ class Direction(StrEnum):
 class Channel(StrEnum):
     SMS = "sms"
     TELEGRAM = "telegram"
+    EMAIL = "email"
     CONSOLE = "console"
 
 
@@ -313,9 +314,9 @@ class Message(SQLModel, table=True):
     # quick replies / choices offered with the message (chat keyboards)
     choices: list[Any] | None = _json(default=None)
     status: str = Field(max_length=16, index=True)
-    to_address: str | None = Field(default=None, max_length=64)
+    to_address: str | None = Field(default=None, max_length=254)  # a phone, a chat id or an e-mail address
     # indexed: inbound rate limiting counts a sender's recent messages
-    from_address: str | None = Field(default=None, max_length=64, index=True)
+    from_address: str | None = Field(default=None, max_length=254, index=True)
     provider_id: str | None = Field(default=None, max_length=64, index=True)
     idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     # an outbound message is not sent before this instant (next allowed contact time)
@@ -450,7 +451,7 @@ class OptOut(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     debtor_id: int | None = Field(default=None, foreign_key="debtor.id", index=True)
     channel: str = Field(max_length=16)
-    address: str = Field(max_length=64)  # the debtor's phone or chat id
+    address: str = Field(max_length=254)  # the debtor's phone, chat id or e-mail address
     sender: str | None = Field(default=None, max_length=64)  # our number (None = every sender)
     source: str = Field(max_length=40)  # keyword, provider_21610, telegram_stop, agent…
     active: bool = True
@@ -537,3 +538,25 @@ class SignInAttempt(SQLModel, table=True):
     succeeded: bool = False
     # an admin's unlock clears the attempts counted before it without deleting the record
     cleared: bool = False
+
+
+# --------------------------------------------------------------------------- e-mail (issue 18)
+
+
+class EmailRecord(SQLModel, table=True):
+    """An e-mail in or out, as it went over the wire: its headers for threading, its raw source for the case file."""
+
+    __tablename__ = "email_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    direction: str = Field(max_length=3)
+    kind: str = Field(default="message", max_length=16)  # message, notice, bounce, complaint
+    header_id: str = Field(max_length=998, index=True)  # the Message-ID header, with its angle brackets
+    in_reply_to: str | None = Field(default=None, sa_type=sa.Text)  # type: ignore[call-overload]
+    subject: str = Field(default="", sa_type=sa.Text)  # type: ignore[call-overload]
+    address: str = Field(max_length=254)  # the debtor's address (To when out, From when in)
+    raw: bytes = Field(sa_type=sa.LargeBinary)  # type: ignore[call-overload]
+    sha256: str = Field(max_length=64)
+    created_at: datetime = _instant(default_factory=utcnow)

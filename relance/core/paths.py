@@ -7,6 +7,9 @@ READY = "/readyz"
 TWILIO_SMS = "/webhooks/twilio/sms"
 TWILIO_STATUS = "/webhooks/twilio/status"
 TELEGRAM = "/webhooks/telegram"
+MAILGUN_INBOUND = "/webhooks/mailgun/inbound"  # replies (Mailgun routes: forward to this URL)
+MAILGUN_EVENTS = "/webhooks/mailgun/events"  # bounces and complaints (Mailgun webhooks)
+EMAIL_UNSUBSCRIBE = "/email/unsubscribe"  # the one-click link of List-Unsubscribe (RFC 8058)
 
 
 def public(base_url: str, path: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from bot.channels.recording import KeyedRecordingChannel
+from bot.email_store import case_for_address
 from bot.inbound import Inbound, case_for_chat, receive
 from bot.sms_inbound import handle_sms, locale_for_number
 from messages import Renderer
@@ -78,7 +79,11 @@ class Simulation:
         self.runtime = open_runtime(Settings(), config=config, clock=self.clock, engine=engine)
         self.config = config
         self.renderer = Renderer.from_config(config)
-        self.channels = {"sms": KeyedRecordingChannel(name="sms"), "telegram": KeyedRecordingChannel(name="telegram")}
+        self.channels = {
+            "sms": KeyedRecordingChannel(name="sms"),
+            "telegram": KeyedRecordingChannel(name="telegram"),
+            "email": KeyedRecordingChannel(name="email"),
+        }
         self.dispatcher = Dispatcher(
             engine, config=config, renderer=self.renderer, channels=self.channels, clock=self.clock,
             worker="simulation", batch=dispatch_batch,
@@ -185,6 +190,13 @@ class Simulation:
                 debtor = session.execute(sa.select(Debtor).where(col(Debtor.ref) == ref)).scalar_one_or_none()
             address = phone or (debtor.phone if debtor else None)
             chat = debtor.telegram_chat_id if debtor else None
+            email = debtor.email if debtor else None
+        if channel == "email" and email:
+            inbound = Inbound("email", email.strip().lower(), None, text, provider_id)
+            with session_scope(self.runtime.engine) as session:
+                receive(session, inbound, case=case_for_address(session, email), now=now, config=self.config,
+                        renderer=self.renderer, reply_status=MessageStatus.SENT)  # fmt: skip
+            return
         if channel == "telegram" and chat is not None:
             inbound = Inbound("telegram", str(chat), "simulation", text, provider_id)
             with session_scope(self.runtime.engine) as session:

@@ -10,7 +10,7 @@ from pathlib import Path
 from relance.core.clock import ensure_utc
 from relance.core.errors import ImportRowsError, RowProblem
 
-CHANNELS = ("sms", "telegram")
+CHANNELS = ("sms", "telegram", "email")
 
 
 @dataclass(frozen=True, order=True)

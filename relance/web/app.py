@@ -29,7 +29,7 @@ from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
 from relance.core import paths
 from relance.core.runtime import Runtime
-from relance.web import readiness, telegram_routes, twilio_routes
+from relance.web import email_routes, readiness, telegram_routes, twilio_routes
 from relance.web.context import WebContext
 from relance.web.headers import SecurityHeaders
 from relance.web.limits import MAX_BODY_BYTES, BodySizeLimit
@@ -115,7 +115,8 @@ def create_app(
 ) -> FastAPI:
     """The web application of one process (`console=False` leaves the agent console out)."""
     renderer = renderer or Renderer.from_config(runtime.config)
-    channels = channels if channels is not None else channels_from_settings(runtime.settings, runtime.config)
+    if channels is None:
+        channels = channels_from_settings(runtime.settings, runtime.config, runtime.engine)
     db = DbRunner(runtime.engine)
     web = WebContext(runtime, channels, renderer, db, telegram_bot_for(runtime, channels, renderer, db))
 
@@ -132,6 +133,7 @@ def create_app(
     app.add_middleware(SecurityHeaders, https=(runtime.settings.public_url or "").startswith("https://"))
     app.include_router(twilio_routes.router)
     app.include_router(telegram_routes.router)
+    app.include_router(email_routes.router)
 
     @app.get(paths.HEALTH)
     def healthz() -> dict[str, Any]:

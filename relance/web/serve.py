@@ -32,6 +32,25 @@ async def background_jobs(app: FastAPI) -> AsyncIterator[None]:
         await background.stop()
 
 
+@contextlib.asynccontextmanager
+async def imap_replies(app: FastAPI) -> AsyncIterator[None]:
+    """E-mail replies read from the IMAP mailbox (`bot.imap_poll`), when one is configured."""
+    import asyncio
+
+    from bot.imap_poll import ImapPoller
+
+    web = app.state.relance
+    task = asyncio.create_task(ImapPoller(web.runtime, web.renderer).run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 def serve_services(runtime: Runtime) -> list[Service]:
-    """What runs beside the web app in `relance serve`."""
-    return [background_jobs]
+    """What runs beside the web app in `relance serve` (IMAP polling when `RELANCE_IMAP_*` is set)."""
+    services: list[Service] = [background_jobs]
+    if runtime.settings.imap_enabled:
+        services.append(imap_replies)
+    return services
