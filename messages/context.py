@@ -177,6 +177,11 @@ def hardship_context(pause_days: int = MAX_PAUSE_DAYS) -> dict[str, Any]:
     return {"pause_days": max(1, min(pause_days, MAX_PAUSE_DAYS))}
 
 
+def thanks_context(paid_amount: Decimal) -> dict[str, Any]:
+    """Variables of `payment_thanks`: the amount just received (the case context says what is left)."""
+    return {"paid_amount": paid_amount}
+
+
 def handover_context(answer_by: date) -> dict[str, Any]:
     """Variables of `handover`: the day by which a person will answer."""
     return {"answer_by": answer_by}

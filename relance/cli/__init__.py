@@ -10,6 +10,7 @@ import sys
 import typer
 
 from relance.cli.agents import agent_app
+from relance.cli.apikeys import apikey_app
 from relance.cli.casefile import export_command, verify_command
 from relance.cli.cases import cases_app
 from relance.cli.common import err_console
@@ -21,6 +22,7 @@ from relance.cli.notices import notice
 from relance.cli.scheduler import scheduler_cmd, worker_cmd
 from relance.cli.serve import serve
 from relance.cli.simulate import demo, simulate
+from relance.cli.webhooks import webhook_app
 from relance.core.errors import ConfigError, RelanceError
 
 app = typer.Typer(
@@ -36,6 +38,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(cases_app, name="cases")
 app.add_typer(config_app, name="config")
 app.add_typer(agent_app, name="agent")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(webhook_app, name="webhook")
 app.command("serve")(serve)
 app.command("scheduler")(scheduler_cmd)
 app.command("worker")(worker_cmd)

@@ -267,7 +267,23 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_bot_username: str | None = None
 
-    @field_validator("secret_key", "twilio_auth_token", "telegram_token", "telegram_webhook_secret", mode="after")
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_url: str | None = None  # a local Stripe-speaking server in tests; Stripe's own by default
+    stripe_webhook_tolerance: int = 300  # seconds a signed Stripe event stays acceptable (replay window)
+    stripe_payment_methods: str = "card,sepa_debit"  # Checkout's payment_method_types
+
+    api_rate_limit: int = 600  # REST API requests per minute and per key
+
+    @field_validator(
+        "secret_key",
+        "twilio_auth_token",
+        "telegram_token",
+        "telegram_webhook_secret",
+        "stripe_api_key",
+        "stripe_webhook_secret",
+        mode="after",
+    )
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
@@ -285,6 +301,10 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return self.telegram_token is not None
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return self.stripe_api_key is not None
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:

@@ -27,7 +27,8 @@ from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
 from relance.core import paths
 from relance.core.runtime import Runtime
-from relance.web import telegram_routes, twilio_routes
+from relance.web import stripe_routes, telegram_routes, twilio_routes
+from relance.web.api import API_PREFIX, api_app
 from relance.web.context import WebContext
 from relance.web.limits import MAX_BODY_BYTES, BodySizeLimit
 
@@ -128,6 +129,8 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.include_router(twilio_routes.router)
     app.include_router(telegram_routes.router)
+    app.include_router(stripe_routes.router)
+    app.mount(API_PREFIX, api_app(web))
 
     @app.get(paths.HEALTH)
     def healthz() -> dict[str, Any]:
