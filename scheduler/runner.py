@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.channels.base import ChannelAdapter
 from messages.render import Renderer
 from relance.core.clock import utcnow
+from relance.core.paylinks import pay_links
 from relance.core.runtime import Runtime
 from scheduler.dispatch import Dispatcher
 from scheduler.sweep import SweepReport, sweep
@@ -211,6 +212,7 @@ def start_background(
             channels=background.channels,
             clock=runtime.clock,
             telegram_bot=runtime.settings.telegram_bot_username if runtime.settings.telegram_enabled else None,
+            pay_links=pay_links(runtime.settings, runtime.engine, runtime.now()),
         )
         scheduler.add_job(background.run_dispatch, "interval", seconds=dispatch_every, id="dispatch", **JOB_OPTIONS)
         scheduler.add_job(background.run_webhooks, "interval", seconds=dispatch_every, id="webhooks", **JOB_OPTIONS)

@@ -207,7 +207,8 @@ def _checkout_url(web: WebContext, kind: str, target_id: int, token: str) -> str
                 return link.url
         created = client.v1.checkout.sessions.create(
             params=checkout.session_params(runtime.settings, target, token),  # type: ignore[arg-type]
-            options={"idempotency_key": f"relance-{kind}-{target_id}-{target.amount}-{now:%Y%m%d%H%M}"},
+            # one creation per target, amount and session it replaces, however many clicks race
+            options={"idempotency_key": f"relance-{kind}-{target_id}-{target.amount}-{link.session_id if link else 0}"},
         )
         return checkout.store_link(session, target, created, now).url
 
