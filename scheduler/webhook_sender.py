@@ -16,6 +16,7 @@ from relance.core.webhooks_out import SIGNATURE_HEADER, Due, due, fan_out, recor
 
 log = logging.getLogger(__name__)
 TIMEOUT = 10.0
+MAX_ROUNDS = 50
 
 
 @dataclass
@@ -29,24 +30,29 @@ async def deliver_webhooks(engine: Engine, clock: Clock, *, client: httpx.AsyncC
     """Fan new events out to the endpoints, then attempt every due delivery (in order per case)."""
     report = WebhookReport()
 
-    def prepare() -> list[Due]:
+    def queue() -> None:
         with session_scope(engine) as session:
             report.queued = fan_out(session, now=clock.now())
+
+    def next_round() -> list[Due]:
         with session_scope(engine) as session:
             return due(session, now=clock.now())
 
-    todo = await asyncio.to_thread(prepare)
-    if not todo:
-        return report
+    await asyncio.to_thread(queue)
     own = client is None
     client = client or httpx.AsyncClient(timeout=TIMEOUT)
     try:
-        for item in todo:
-            status, error = await _post(client, item)
-            ok = status is not None and 200 <= status < 300
-            report.delivered += ok
-            report.failed += not ok
-            await asyncio.to_thread(_record, engine, clock, item.id, status, error)
+        # each round takes the oldest due delivery of every (endpoint, case); the next round its successor
+        for _ in range(MAX_ROUNDS):
+            todo = await asyncio.to_thread(next_round)
+            if not todo:
+                break
+            for item in todo:
+                status, error = await _post(client, item)
+                ok = status is not None and 200 <= status < 300
+                report.delivered += ok
+                report.failed += not ok
+                await asyncio.to_thread(_record, engine, clock, item.id, status, error)
     finally:
         if own:
             await client.aclose()

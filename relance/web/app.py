@@ -28,7 +28,7 @@ from messages.render import Renderer
 from relance.core import paths
 from relance.core.runtime import Runtime
 from relance.web import stripe_routes, telegram_routes, twilio_routes
-from relance.web.api import API_PREFIX, api_app
+from relance.web.api import API_MAX_BODY_BYTES, API_PREFIX, api_app
 from relance.web.context import WebContext
 from relance.web.limits import MAX_BODY_BYTES, BodySizeLimit
 
@@ -126,7 +126,7 @@ def create_app(
 
     app = FastAPI(title="Relance", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.relance = web
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, wider={API_PREFIX + "/": API_MAX_BODY_BYTES})
     app.include_router(twilio_routes.router)
     app.include_router(telegram_routes.router)
     app.include_router(stripe_routes.router)

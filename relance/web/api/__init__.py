@@ -12,12 +12,14 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from relance.web.api.routes import router
 from relance.web.api.security import ApiError, RateLimiter, error_response
 from relance.web.context import WebContext
 
 API_PREFIX = "/api/v1"
+API_MAX_BODY_BYTES = 16 * 1024 * 1024  # a batch of 10,000 debts with every column filled
 
 
 def api_app(web: WebContext) -> FastAPI:
@@ -37,6 +39,10 @@ def api_app(web: WebContext) -> FastAPI:
     @api.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc)
+
+    @api.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        return error_response(ApiError(exc.status_code, str(exc.detail), headers=exc.headers))
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

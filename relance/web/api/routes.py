@@ -41,6 +41,7 @@ COLUMNS = (*DEBT_REQUIRED, *DEBT_OPTIONAL)
 FIRST_LINE = 2  # the importer's line of the first item (line 1 is the header)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": s.ErrorOut, "description": "the body is not JSON"},
     401: {"model": s.ErrorOut, "description": "missing, invalid or revoked API key"},
     422: {"model": s.ErrorOut, "description": "invalid request: every problem with its item index and field"},
     429: {"model": s.ErrorOut, "description": "rate limit: wait Retry-After seconds"},
@@ -220,7 +221,7 @@ def changed_cases(
         str | None,
         Query(
             max_length=40,
-            pattern=r"^[0-9]{1,16}\.[0-9]{1,10}$",
+            pattern=r"^[0-9]{1,16}\.[0-9]{1,9}$",
             description="`next_cursor` of the previous page; none: from the start",
         ),
     ] = None,
