@@ -79,7 +79,7 @@ def revoke_api_key(session: Session, *, key_id: int, at: datetime) -> ApiKey:
 def list_api_keys(session: Session) -> list[tuple[ApiKey, str]]:
     """Every key with its creditor key (`*` for all)."""
     rows = session.execute(
-        sa.select(ApiKey, Creditor.key)
+        sa.select(ApiKey, col(Creditor.key))
         .outerjoin(Creditor, col(Creditor.id) == col(ApiKey.creditor_id))
         .order_by(col(ApiKey.id))
     ).all()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -110,7 +111,7 @@ def fan_out(session: Session, *, now: datetime) -> int:
     return queued
 
 
-def _queue(session: Session, endpoints: list[WebhookEndpoint], rows: list[Any], now: datetime) -> int:
+def _queue(session: Session, endpoints: list[WebhookEndpoint], rows: Sequence[Any], now: datetime) -> int:
     ids = [event.id for event, _, _ in rows]
     known = set(
         session.execute(
@@ -167,7 +168,7 @@ def due(session: Session, *, now: datetime, limit: int = 100) -> list[Due]:
     """Deliveries to attempt now: per endpoint and case, only the oldest pending one (order per case)."""
     import json
 
-    older = sa.alias(WebhookDelivery.__table__, "older")  # type: ignore[arg-type]
+    older = sa.alias(WebhookDelivery.__table__, "older")  # type: ignore[attr-defined]
     blocked = (
         sa.select(older.c.id)
         .where(

@@ -153,7 +153,7 @@ def store_link(session: Session, target: Target, created: Any, now: datetime) ->
     link = existing_link(session, target) or CheckoutLink(
         target=target.kind,
         target_id=target.id,
-        case_id=target.case.id,
+        case_id=target.case.id,  # type: ignore[arg-type]
         session_id="",
         url="",  # type: ignore[arg-type]
         amount=target.amount,

@@ -42,7 +42,9 @@ def api_app(web: WebContext) -> FastAPI:
 
     @api.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        return error_response(ApiError(exc.status_code, str(exc.detail), headers=exc.headers))
+        return error_response(
+            ApiError(exc.status_code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None)
+        )
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
