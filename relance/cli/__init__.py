@@ -19,6 +19,7 @@ from relance.cli.db import db_app
 from relance.cli.imports import import_app
 from relance.cli.nlu import nlu
 from relance.cli.notices import notice
+from relance.cli.payments import payments_app
 from relance.cli.scheduler import scheduler_cmd, worker_cmd
 from relance.cli.serve import serve
 from relance.cli.simulate import demo, simulate
@@ -40,6 +41,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(agent_app, name="agent")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(payments_app, name="payments")
 app.command("serve")(serve)
 app.command("scheduler")(scheduler_cmd)
 app.command("worker")(worker_cmd)

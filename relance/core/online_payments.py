@@ -44,6 +44,7 @@ from relance.core.money import is_currency, quantize
 from relance.core.payments import record_payment, refresh_case_totals
 
 REVERSAL_FLAG = "payment_reversed"
+MAX_AMOUNT = Decimal("1e13")  # as the importer: Numeric(18, 4) columns
 
 
 def from_minor_units(amount: int, currency: str) -> Decimal:
@@ -71,7 +72,7 @@ class Match:
         meta = metadata or {}
         case = str(meta.get("case") or "").strip().lstrip("#")
         return cls(
-            int(case) if case.isdigit() else None,
+            int(case) if case.isdigit() and int(case) < 2**31 else None,
             str(meta.get("creditor") or "").strip() or None,
             str(meta.get("reference") or "").strip() or None,
         )
@@ -152,6 +153,8 @@ def record_online_payment(session: Session, paid: Paid, *, provider: str, at: da
     if not is_currency(currency) or paid.amount_minor <= 0:
         raise ValueError(f"a payment of {paid.amount_minor} {paid.currency!r} cannot be recorded")
     amount = from_minor_units(paid.amount_minor, currency)
+    if amount >= MAX_AMOUNT:
+        raise ValueError(f"amount {amount} {currency} is beyond what Relance records")
     debt = find_debt(session, paid.match, currency)
     online = OnlinePayment(
         provider=provider,

@@ -76,7 +76,11 @@ async def stripe_webhook(request: Request, web: WebContext = Depends(web_context
         return _text(400, "invalid signature")
     except (ValueError, KeyError, TypeError) as exc:
         return _text(400, f"bad request: not a Stripe event ({exc})")
-    outcome = await web.db(_handle_twice, web, event_id, kind, obj, event.get("created"))
+    try:
+        outcome = await web.db(_handle_twice, web, event_id, kind, obj, event.get("created"))
+    except (KeyError, TypeError, ValueError) as exc:  # signed, but not the shape we expect: nothing stored
+        log.error("stripe event %s %s cannot be handled: %s: %s", event_id, kind, type(exc).__name__, exc)
+        return _text(400, f"bad request: {kind} event without a usable {exc}")
     log.info("stripe event %s %s: %s", event_id, kind, outcome.outcome)
     return Response(json.dumps({"received": True, "outcome": outcome.outcome}), media_type="application/json")
 
