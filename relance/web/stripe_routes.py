@@ -105,7 +105,7 @@ def _handle(web: WebContext, event_id: str, kind: str, obj: dict[str, Any], crea
 
 def _apply(session: Session, web: WebContext, kind: str, obj: dict[str, Any], paid_on: date, now: datetime) -> Outcome:
     if kind in PAID_SESSION_EVENTS:
-        if obj.get("payment_status") != "paid":
+        if obj.get("payment_status", "paid") != "paid":
             return Outcome("pending")  # SEPA debit: the money comes with async_payment_succeeded
         intent = obj.get("payment_intent") or obj["id"]
         paid = Paid(str(intent), int(obj["amount_total"]), str(obj["currency"]), _match(obj), paid_on)
