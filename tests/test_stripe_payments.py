@@ -272,6 +272,20 @@ def check_a_forged_link_is_refused(pay: PayStack) -> None:
     assert httpx.get(forged, follow_redirects=False).status_code == 404
 
 
+def check_a_sepa_debit_is_recorded_when_the_money_comes(pay: PayStack) -> None:
+    case = _case(pay, "30.00", reference="INV-SEPA-1")
+    completed = pay.stripe.payment_link_paid(amount=3000, currency="eur", metadata={"reference": "INV-SEPA-1"})
+    completed["data"]["object"]["payment_status"] = "unpaid"  # SEPA debit: the money comes days later
+    assert pay.deliver(completed).json()["outcome"] == "pending"
+    assert _debt(pay, case).status == DebtStatus.OPEN
+    succeeded = {**completed["data"]["object"], "payment_status": "paid"}
+    assert pay.deliver(pay.stripe.event("checkout.session.async_payment_succeeded", succeeded)).json() == {
+        "received": True,
+        "outcome": "recorded",
+    }
+    assert _debt(pay, case).status == DebtStatus.PAID
+
+
 def test_refunds_and_disputes_reopen_what_they_take_back(pay: PayStack) -> None:
     check_a_refund_reopens_the_case_and_flags_it_once(pay)
     check_a_dispute_reopens_and_flags(pay)
@@ -282,6 +296,7 @@ def test_webhook_and_link_guard_rails(pay: PayStack) -> None:
     check_a_signed_completed_session_with_the_reference_pays_an_imported_debt(pay)
     check_a_bad_signature_gets_400_and_changes_nothing(pay)
     check_an_unmatched_payment_is_kept_for_a_person(pay)
+    check_a_sepa_debit_is_recorded_when_the_money_comes(pay)
     check_an_expired_session_is_recreated_on_click(pay)
     check_a_forged_link_is_refused(pay)
 
