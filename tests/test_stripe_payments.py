@@ -37,11 +37,13 @@ from relance.core.models import (
     Payment,
     PaymentPlan,
     PlanStatus,
+    PromiseToPay,
     ProviderEvent,
 )
 from relance.core.paylinks import pay_links
 from relance.web.stripe_routes import STRIPE_WEBHOOK
 from scheduler.dispatch import Dispatcher
+from tests import factories
 from tests.conftest_scheduler import recording
 from tests.conftest_web import Stack, run_stack
 
@@ -286,6 +288,26 @@ def check_a_sepa_debit_is_recorded_when_the_money_comes(pay: PayStack) -> None:
     assert _debt(pay, case).status == DebtStatus.PAID
 
 
+def check_a_promise_link_asks_for_the_promised_amount(pay: PayStack) -> None:
+    case = _case(pay, "500.00")
+    with pay.web.runtime.session() as session:
+        promise = PromiseToPay(
+            case_id=case.id,
+            amount=Decimal("120.00"),
+            currency="EUR",
+            due_on=date(2026, 11, 30),
+            created_at=pay.web.runtime.now(),
+        )
+        session.add(promise)
+        session.commit()
+    session_id = pay.click("promise", promise.id)
+    assert pay.stripe.sessions[session_id].data["amount_total"] == 12000
+    for event in pay.stripe.pay(session_id):
+        pay.deliver(event)
+    assert pay.get(PromiseToPay, promise.id).status == "kept"
+    assert pay.get(Case, case.id).balance == Decimal("380.00")
+
+
 def test_refunds_and_disputes_reopen_what_they_take_back(pay: PayStack) -> None:
     check_a_refund_reopens_the_case_and_flags_it_once(pay)
     check_a_dispute_reopens_and_flags(pay)
@@ -297,6 +319,7 @@ def test_webhook_and_link_guard_rails(pay: PayStack) -> None:
     check_a_bad_signature_gets_400_and_changes_nothing(pay)
     check_an_unmatched_payment_is_kept_for_a_person(pay)
     check_a_sepa_debit_is_recorded_when_the_money_comes(pay)
+    check_a_promise_link_asks_for_the_promised_amount(pay)
     check_an_expired_session_is_recreated_on_click(pay)
     check_a_forged_link_is_refused(pay)
 
@@ -317,3 +340,19 @@ async def test_the_thanks_waits_for_the_contact_window(pay: PayStack, clock: Sim
     await dispatcher.drain()
     (sent,) = channels["sms"].sent
     assert "45,00" in sent.text and "soldé" in sent.text and pay.web.messages(kind="payment_thanks")[0].status == "sent"
+
+
+async def test_reminders_carry_the_signed_payment_link(engine: Engine, session: Any, config: Any) -> None:
+    """With online payment on, the dispatcher writes Relance's link for the case into the reminder."""
+    from relance.core.paylinks import PayLinks, read_token
+    from tests.conftest_scheduler import NOW, dispatcher, sweep_at
+
+    made = factories.case_with_debt(session, amount=Decimal("600.00"), due=date(2026, 11, 1))
+    session.commit()
+    assert sweep_at(engine, config).queued == 1
+    channels = recording()
+    links = PayLinks("https://relance.example", "k" * 32)
+    await dispatcher(engine, config, SimulatedClock(NOW), channels, pay_links=links).drain()
+    (sent,) = channels["sms"].sent
+    token = sent.text.split("https://relance.example/pay/", 1)[1].split()[0]
+    assert read_token("k" * 32, token) == ("case", made.id)
