@@ -65,6 +65,7 @@ from messages.context import (
     plan_context,
     promise_context,
     reminder_context,
+    thanks_context,
 )
 from messages.formatting import format_day, format_money, resolve_locale
 from messages.notice import NoticeData, NoticeDebt, Party, SentReminder, notice_data, render_notice_pdf
@@ -108,5 +109,6 @@ __all__ = [
     "resolve_locale",
     "sms_length",
     "template_channel",
+    "thanks_context",
     "threatening_words",
 ]

@@ -58,6 +58,7 @@ _SPECS = (
     TemplateSpec("dispute_reason_received", "reply"),
     TemplateSpec("hardship", "reply", ("pause_days",)),
     TemplateSpec("already_paid", "reply"),
+    TemplateSpec("payment_thanks", "reply", ("paid_amount",)),
     TemplateSpec("wrong_person", "reply", case_context=False, opt_out_line=False),
     TemplateSpec("opt_out_confirmation", "reply", opt_out_line=False),
     TemplateSpec("opt_in_confirmation", "reply"),

@@ -101,8 +101,12 @@ def case_context(
     debts: Sequence[DebtLine],
     balance: Decimal | None = None,
     telegram_link: str | None = None,
+    pay_link: str | None = None,
 ) -> dict[str, Any]:
-    """What every debtor-facing template needs; `balance` defaults to the sum of the debts."""
+    """What every debtor-facing template needs; `balance` defaults to the sum of the debts.
+
+    `pay_link`: Relance's own payment link (online payment), instead of the creditor's `payment_url`.
+    """
     if not debts:
         raise ValueError("a case context needs at least one open debt")
     references = [d.reference for d in debts]
@@ -113,7 +117,7 @@ def case_context(
         "creditor_email": creditor.email,
         "creditor_website": creditor.website,
         "contest_contact": creditor.contest_instructions,
-        "pay_link": payment_link(creditor, references[0]),
+        "pay_link": pay_link or payment_link(creditor, references[0]),
         "iban": format_iban(creditor.iban),
         "bic": creditor.bic,
         "debtor_name": debtor_name,
@@ -138,9 +142,12 @@ def reminder_context(
     today: date,
     balance: Decimal | None = None,
     telegram_link: str | None = None,
+    pay_link: str | None = None,
 ) -> dict[str, Any]:
     """Context of a scenario step; `pay_by` is when escalation to the formal notice begins."""
-    context = case_context(creditor, debtor_name=debtor_name, debts=debts, balance=balance, telegram_link=telegram_link)
+    context = case_context(
+        creditor, debtor_name=debtor_name, debts=debts, balance=balance, telegram_link=telegram_link, pay_link=pay_link
+    )
     context.update(
         step_index=step_index,
         step_count=step_count,
@@ -175,6 +182,11 @@ def installment_context(installment: InstallmentLine, installment_count: int) ->
 def hardship_context(pause_days: int = MAX_PAUSE_DAYS) -> dict[str, Any]:
     """Variables of `hardship`: the pause offered, at most 30 days."""
     return {"pause_days": max(1, min(pause_days, MAX_PAUSE_DAYS))}
+
+
+def thanks_context(paid_amount: Decimal) -> dict[str, Any]:
+    """Variables of `payment_thanks`: the amount just received (the case context says what is left)."""
+    return {"paid_amount": paid_amount}
 
 
 def handover_context(answer_by: date) -> dict[str, Any]:

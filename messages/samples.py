@@ -22,6 +22,7 @@ from messages.context import (
     plan_context,
     promise_context,
     reminder_context,
+    thanks_context,
 )
 from messages.formatting import LANGUAGES
 from messages.notice import NoticeData, NoticeDebt, Party, SentReminder, notice_data
@@ -88,6 +89,7 @@ def extra_context(name: str, base: dict[str, Any], *, today: date = SAMPLE_TODAY
         "plan_confirmation": plan_context(schedule, "monthly"),
         "hardship": hardship_context(),
         "handover": handover_context(today + timedelta(days=1)),
+        "payment_thanks": thanks_context(balance / 2),
     }
     return extras.get(name, {})
 

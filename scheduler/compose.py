@@ -34,6 +34,8 @@ class Content:
     balance: Decimal
     # the Telegram deep link an SMS may carry (first reminder, debtor not bound yet)
     telegram_link: str | None = None
+    # Relance's signed payment link (online payment on), else the creditor's own `payment_url`
+    pay_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +54,11 @@ def content(
     debts: Sequence[tuple[str, Decimal, str, date]],
     balance: Decimal,
     telegram_link: str | None = None,
+    pay_link: str | None = None,
 ) -> Content:
     """A `Content` from the rows of `scheduler.snapshot.open_debts`."""
     lines = tuple(DebtLine(ref, Decimal(amount), currency, due) for ref, amount, currency, due in debts)
-    return Content(debtor_name, locale, lines, Decimal(balance), telegram_link)
+    return Content(debtor_name, locale, lines, Decimal(balance), telegram_link, pay_link)
 
 
 def compose(
@@ -108,6 +111,7 @@ def _template(
         "debts": about.debts,
         "balance": about.balance,
         "telegram_link": about.telegram_link,
+        "pay_link": about.pay_link,
     }
     if kind == "reminder":
         assert step is not None

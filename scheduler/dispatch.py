@@ -66,6 +66,7 @@ from relance.core.db import session_scope
 from relance.core.errors import ChannelError, PermanentChannelError, PolicyError, RenderError, TransientChannelError
 from relance.core.flags import raise_flag
 from relance.core.models import Case, Creditor, Installment, PromiseToPay
+from relance.core.paylinks import PayLinks
 from scheduler import keys, outbox, snapshot
 from scheduler.caps import REMINDER_KINDS
 from scheduler.compose import Subject, compose, compose_subject, content
@@ -147,12 +148,15 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=10),
         retry: Retry = Retry(),
         telegram_bot: str | None = None,
+        pay_links: PayLinks | None = None,
     ) -> None:
         self.engine, self.config, self.renderer, self.channels, self.clock = engine, config, renderer, channels, clock
         self.worker = worker or worker_name()
         self.batch, self.lease, self.retry = batch, lease, retry
         # the bot's username: the first SMS of an unbound debtor carries a link to it
         self.telegram_bot = telegram_bot
+        # online payment on: messages carry Relance's signed link to a checkout for the case / installment / promise
+        self.pay_links = pay_links
         self.enabled = tuple(c for c in (*config.channels.preferred, *channels) if c in channels)
         self.enabled = tuple(dict.fromkeys(self.enabled))
         # every adapter deduplicates by key: a batch's outcomes are recorded together (module docstring)
@@ -467,7 +471,7 @@ class Dispatcher:
                 subject = _subject(conn, msg)
         first = row.last_reminder_at is None
         link = self._telegram_link(row, now) if channel == "sms" and msg.kind == "reminder" and first else None
-        about = content(row.debtor_name, row.locale, debts, row.balance, link)
+        about = content(row.debtor_name, row.locale, debts, row.balance, link, self._pay_link(msg, row))
         today = local_today(now, window.zones)
         text = compose(
             self.renderer, rules, kind=msg.kind, channel=channel, about=about, today=today,
@@ -511,6 +515,15 @@ class Dispatcher:
             message_id=msg.id, in_reply_to=thread.in_reply_to if thread else None,
             references=thread.references if thread else (), unsubscribe_url=url,
         )  # fmt: skip
+
+    def _pay_link(self, msg: Claimed, row: CaseRow) -> str | None:
+        """The payment link of what the message asks for: the installment, the promise, else the balance."""
+        if self.pay_links is None:
+            return None
+        if _subject_kind(msg) is not None and msg.idempotency_key is not None:
+            _, ident, _ = keys.parse_key(msg.idempotency_key)
+            return self.pay_links.url("promise" if msg.kind == "promise_followup" else "installment", ident)
+        return self.pay_links.url("case", row.id)
 
     def _telegram_link(self, row: CaseRow, now: datetime) -> str | None:
         """A fresh deep link binding Telegram, for the first SMS of a debtor with no bound chat."""

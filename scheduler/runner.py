@@ -34,9 +34,11 @@ from sqlalchemy.engine import Connection, Engine
 from bot.channels.base import ChannelAdapter
 from messages.render import Renderer
 from relance.core.clock import utcnow
+from relance.core.paylinks import pay_links
 from relance.core.runtime import Runtime
 from scheduler.dispatch import Dispatcher
 from scheduler.sweep import SweepReport, sweep
+from scheduler.webhook_sender import deliver_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,11 @@ class Background:
         with self._tracked():
             return await self._sweep()
 
+    async def run_webhooks(self) -> None:
+        """Deliver the outbound webhooks that are due (`scheduler.webhook_sender`)."""
+        with self._tracked():
+            await deliver_webhooks(self.runtime.engine, self.runtime.clock)
+
     async def run_dispatch(self) -> None:
         """Send everything due now."""
         with self._tracked():
@@ -212,8 +219,10 @@ def start_background(
             channels=background.channels,
             clock=runtime.clock,
             telegram_bot=runtime.settings.telegram_bot_username if runtime.settings.telegram_enabled else None,
+            pay_links=pay_links(runtime.settings, runtime.engine, runtime.now()),
         )
         scheduler.add_job(background.run_dispatch, "interval", seconds=dispatch_every, id="dispatch", **JOB_OPTIONS)
+        scheduler.add_job(background.run_webhooks, "interval", seconds=dispatch_every, id="webhooks", **JOB_OPTIONS)
     scheduler.start()
     # first runs now rather than one interval after start-up
     for job in scheduler.get_jobs():

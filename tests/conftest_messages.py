@@ -25,6 +25,7 @@ from messages import (
     installment_context,
     plan_context,
     promise_context,
+    thanks_context,
     reminder_context,
 )
 from messages.samples import sample_creditor
@@ -131,4 +132,6 @@ def extras(name: str, context: dict[str, Any], today: date, draw: st.DrawFn) -> 
         return hardship_context(draw(st.integers(1, 30)))
     if "answer_by" in requires:
         return handover_context(draw(days))
+    if "paid_amount" in requires:
+        return thanks_context(draw(st.integers(1, int(balance * 100) + 1)) / Decimal(100))
     return {}

@@ -258,6 +258,7 @@ def _worst_contexts() -> list[dict[str, Any]]:
         plan_context,
         promise_context,
         reminder_context,
+        thanks_context,
     )
 
     day = date(2026, 9, 30)  # "30 sept. 2026": the longest French abbreviated month
@@ -279,6 +280,7 @@ def _worst_contexts() -> list[dict[str, Any]]:
             installment_context(schedule[0], 6),
             hardship_context(30),
             handover_context(day),
+            thanks_context(MAX_TOTAL),
         ):
             base.update(extra)
         base["reminder"] = reminder_context(

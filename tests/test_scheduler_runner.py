@@ -55,7 +55,7 @@ async def test_background_jobs_sweep_and_send(runtime: Runtime, engine: Engine) 
     background = start_background(runtime, channels=channels, sweep_every=3600, dispatch_every=0.2)
     try:
         jobs = {job.id: job for job in background.scheduler.get_jobs()}
-        assert set(jobs) == {"sweep", "dispatch"}
+        assert set(jobs) == {"sweep", "dispatch", "webhooks"}
         for job in jobs.values():
             assert (job.misfire_grace_time, job.coalesce, job.max_instances) == (
                 JOB_OPTIONS["misfire_grace_time"], True, 1,

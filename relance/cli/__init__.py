@@ -10,6 +10,7 @@ import sys
 import typer
 
 from relance.cli.agents import agent_app
+from relance.cli.apikeys import apikey_app
 from relance.cli.casefile import export_command, verify_command
 from relance.cli.cases import cases_app
 from relance.cli.channels import channels_app
@@ -20,9 +21,11 @@ from relance.cli.imports import import_app
 from relance.cli.keys import keys_app
 from relance.cli.nlu import nlu
 from relance.cli.notices import notice
+from relance.cli.payments import payments_app
 from relance.cli.scheduler import scheduler_cmd, worker_cmd
 from relance.cli.serve import serve
 from relance.cli.simulate import demo, simulate
+from relance.cli.webhooks import webhook_app
 from relance.core.errors import ConfigError, RelanceError
 
 app = typer.Typer(
@@ -40,6 +43,9 @@ app.add_typer(config_app, name="config")
 app.add_typer(agent_app, name="agent")
 app.add_typer(keys_app, name="keys")
 app.add_typer(channels_app, name="channels")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(webhook_app, name="webhook")
+app.add_typer(payments_app, name="payments")
 app.command("serve")(serve)
 app.command("scheduler")(scheduler_cmd)
 app.command("worker")(worker_cmd)

@@ -362,6 +362,13 @@ class Settings(BaseSettings):
     imap_security: SmtpSecurity = "tls"
     imap_folder: str = "INBOX"
     imap_poll_seconds: float = Field(60.0, gt=0)
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_url: str | None = None  # a local Stripe-speaking server in tests; Stripe's own by default
+    stripe_webhook_tolerance: int = 300  # seconds a signed Stripe event stays acceptable (replay window)
+    stripe_payment_methods: str = "card,sepa_debit"  # Checkout's payment_method_types
+
+    api_rate_limit: int = 600  # REST API requests per minute and per key
 
     @field_validator(
         "secret_key",
@@ -372,6 +379,8 @@ class Settings(BaseSettings):
         "smtp_password",
         "mailgun_signing_key",
         "imap_password",
+        "stripe_api_key",
+        "stripe_webhook_secret",
         mode="after",
     )
     @classmethod
@@ -407,6 +416,11 @@ class Settings(BaseSettings):
     @property
     def imap_port_or_default(self) -> int:
         return self.imap_port or (993 if self.imap_security == "tls" else 143)
+
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return self.stripe_api_key is not None
 
 
 def notice_warnings(config: RelanceConfig) -> list[str]:

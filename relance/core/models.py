@@ -560,3 +560,123 @@ class EmailRecord(SQLModel, table=True):
     raw: bytes = Field(sa_type=sa.LargeBinary)  # type: ignore[call-overload]
     sha256: str = Field(max_length=64)
     created_at: datetime = _instant(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- online payment and API (issue 19)
+
+
+# --------------------------------------------------------------------------- online payment, API, outbound webhooks
+
+
+class ApiKey(SQLModel, table=True):
+    """A key of the REST API: shown once, stored as its SHA-256, scoped to one creditor (or all)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, index=True)  # the first characters, to tell keys apart in lists
+    key_hash: str = Field(max_length=64, unique=True)
+    creditor_id: int | None = Field(default=None, foreign_key="creditor.id", index=True)  # None: every creditor
+    created_at: datetime = _instant(default_factory=utcnow)
+    last_used_at: datetime | None = _instant(default=None)
+    revoked_at: datetime | None = _instant(default=None)
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """A POST of the API made with an `Idempotency-Key`: its answer, given again on a retry."""
+
+    __table_args__ = (sa.UniqueConstraint("api_key_id", "key", name="uq_idempotent_request_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    api_key_id: int = Field(foreign_key="apikey.id", index=True)
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)  # SHA-256 of method, path and body
+    status_code: int
+    body: str = Field(sa_type=sa.Text)  # type: ignore[call-overload]
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class ProviderEvent(SQLModel, table=True):
+    """A payment provider's webhook event, kept by id so that a retry or a replay is handled once."""
+
+    __table_args__ = (sa.UniqueConstraint("provider", "event_id", name="uq_provider_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=16)
+    event_id: str = Field(max_length=100)
+    kind: str = Field(max_length=64)
+    outcome: str = Field(max_length=32)  # recorded, duplicate, unmatched, reversed, ignored…
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    received_at: datetime = _instant(default_factory=utcnow)
+
+
+class OnlinePayment(SQLModel, table=True):
+    """Money paid through a provider (one Stripe PaymentIntent), matched to a debt or kept unmatched."""
+
+    __table_args__ = (sa.UniqueConstraint("provider", "intent_id", name="uq_online_payment_intent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=16)
+    intent_id: str = Field(max_length=100)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    debt_id: int | None = Field(default=None, foreign_key="debt.id")
+    payment_id: int | None = Field(default=None, foreign_key="payment.id")
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    reversed_amount: Decimal = _money(default=Decimal("0"))  # refunded or disputed
+    # matched, unmatched (kept for a person), reversed
+    status: str = Field(max_length=16, index=True)
+    reference: str | None = Field(default=None, max_length=100)
+    creditor_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _instant(default_factory=utcnow)
+    updated_at: datetime = _instant(default_factory=utcnow)
+
+
+class CheckoutLink(SQLModel, table=True):
+    """The provider checkout session behind a payment link (case balance, installment or promise)."""
+
+    __table_args__ = (sa.UniqueConstraint("target", "target_id", name="uq_checkout_link_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str = Field(max_length=16)  # case, installment, promise
+    target_id: int
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    session_id: str = Field(max_length=100)
+    url: str = Field(max_length=1000)
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    expires_at: datetime = _instant()
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """A URL of the creditor's systems that hears case events (signed with its own secret)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=1000)
+    creditor_id: int | None = Field(default=None, foreign_key="creditor.id", index=True)  # None: every creditor
+    secret: str = Field(max_length=100)  # the HMAC key (both sides need it in clear)
+    active: bool = True
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """The outbound webhooks' outbox: one case event for one endpoint, retried until delivered."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_delivery_event"),
+        sa.Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint_id: int = Field(foreign_key="webhookendpoint.id", index=True)
+    event_id: int = Field(foreign_key="event.id")
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=40)
+    payload: dict[str, Any] = _json(default_factory=dict)
+    status: str = Field(default="pending", max_length=16)  # pending, delivered
+    attempts: int = 0
+    next_attempt_at: datetime = _instant(default_factory=utcnow)
+    last_status: int | None = None  # the HTTP status of the last attempt
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _instant(default_factory=utcnow)
+    delivered_at: datetime | None = _instant(default=None)

@@ -29,7 +29,8 @@ from bot.telegram_bot import TelegramBot
 from messages.render import Renderer
 from relance.core import paths
 from relance.core.runtime import Runtime
-from relance.web import email_routes, readiness, telegram_routes, twilio_routes
+from relance.web import email_routes, readiness, stripe_routes, telegram_routes, twilio_routes
+from relance.web.api import API_MAX_BODY_BYTES, API_PREFIX, api_app
 from relance.web.context import WebContext
 from relance.web.headers import SecurityHeaders
 from relance.web.limits import MAX_BODY_BYTES, BodySizeLimit
@@ -129,11 +130,13 @@ def create_app(
 
     app = FastAPI(title="Relance", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.relance = web
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, wider={API_PREFIX + "/": API_MAX_BODY_BYTES})
     app.add_middleware(SecurityHeaders, https=(runtime.settings.public_url or "").startswith("https://"))
     app.include_router(twilio_routes.router)
     app.include_router(telegram_routes.router)
     app.include_router(email_routes.router)
+    app.include_router(stripe_routes.router)
+    app.mount(API_PREFIX, api_app(web))
 
     @app.get(paths.HEALTH)
     def healthz() -> dict[str, Any]:
