@@ -25,8 +25,8 @@ from messages import (
     installment_context,
     plan_context,
     promise_context,
-    thanks_context,
     reminder_context,
+    thanks_context,
 )
 from messages.samples import sample_creditor
 from relance.core.config import Creditor
