@@ -415,6 +415,8 @@ class Flag(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=sa.Text)  # type: ignore[call-overload]
     created_at: datetime = _instant(default_factory=utcnow)
     resolved_at: datetime | None = _instant(default=None)
+    # an agent put the flag aside until this instant: it leaves the queue until then (migration 0003)
+    snoozed_until: datetime | None = _instant(default=None)
 
 
 class FormalNotice(SQLModel, table=True):
@@ -492,3 +494,26 @@ class AppState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_type=sa.Text)  # type: ignore[call-overload]
     updated_at: datetime = _instant(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- console read indexes (migration 0003)
+# Declared here so that autogenerate sees them; they serve the console's cases list (sort and filters)
+# and its dashboard (aggregates over messages, payments, installments and promises by date).
+CONSOLE_INDEXES = (
+    sa.Index("ix_cases_balance", Case.__table__.c.balance),  # type: ignore[attr-defined]
+    sa.Index("ix_cases_due_date", Case.__table__.c.due_date),  # type: ignore[attr-defined]
+    sa.Index("ix_cases_updated_at", Case.__table__.c.updated_at),  # type: ignore[attr-defined]
+    sa.Index("ix_cases_step_status", Case.__table__.c.last_step, Case.__table__.c.status),  # type: ignore[attr-defined]
+    sa.Index("ix_debtor_email", Debtor.__table__.c.email),  # type: ignore[attr-defined]
+    sa.Index(
+        "ix_message_day_channel",
+        Message.__table__.c.created_at,  # type: ignore[attr-defined]
+        Message.__table__.c.channel,  # type: ignore[attr-defined]
+        Message.__table__.c.status,  # type: ignore[attr-defined]
+    ),
+    sa.Index("ix_message_case_created", Message.__table__.c.case_id, Message.__table__.c.created_at),  # type: ignore[attr-defined]
+    sa.Index("ix_payment_paid_on", Payment.__table__.c.paid_on),  # type: ignore[attr-defined]
+    sa.Index("ix_installment_due_on", Installment.__table__.c.due_on),  # type: ignore[attr-defined]
+    sa.Index("ix_promisetopay_due_on", PromiseToPay.__table__.c.due_on),  # type: ignore[attr-defined]
+    sa.Index("ix_debt_created_at", Debt.__table__.c.created_at),  # type: ignore[attr-defined]
+)
