@@ -483,3 +483,50 @@ def test_today_is_the_default_period_end(runtime: Runtime, client: TestClient) -
         and f'name="from" value="{today - timedelta(weeks=12) + timedelta(days=1)}"' in page
     )
     assert date.fromisoformat(str(today))
+
+
+def test_an_immediate_answer_sits_between_what_it_answers_and_the_next_message() -> None:
+    """Frozen (simulated) time: every row has the same instant; the trail's order decides."""
+    at = factories.DEFAULT_AT
+
+    def message(mid: int, author: str, body: str) -> Message:
+        direction = "in" if author == "debtor" else "out"
+        status = "received" if author == "debtor" else "sent"
+        return Message(
+            id=mid,
+            case_id=1,
+            direction=direction,
+            channel="sms",
+            author=author,
+            body=body,
+            status=status,
+            created_at=at,
+        )
+
+    def event(eid: int, kind: str, **data: object) -> Event:
+        return Event(id=eid, case_id=1, at=at, actor="bot", kind=kind, data=data, prev_hash="", hash="")
+
+    messages = [
+        message(1, "debtor", "first"),
+        message(2, "bot", "answer one"),
+        message(3, "debtor", "second"),
+        message(4, "bot", "answer two"),
+    ]
+    events = [
+        event(10, "message_received", message_id=1),
+        event(11, "plan_proposed"),
+        event(12, "message_received", message_id=3),
+        event(13, "promise_recorded", amount="5", due_on="2026-12-01"),
+    ]
+    from relance.web.console.thread import build_thread
+
+    thread = build_thread(messages, events, currency="EUR", agent_names={})
+    texts = [t.message.body if t.is_message else t.text for t in thread]  # type: ignore[union-attr]
+    assert texts == [
+        "first",
+        "Plan proposed",
+        "answer one",
+        "second",
+        "Promise to pay 5.00 EUR by 1 Dec 2026",
+        "answer two",
+    ]

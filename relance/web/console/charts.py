@@ -73,9 +73,13 @@ def bar_chart(
     height: int = 220,
     colors: Sequence[str] = PALETTE,
     label_every: int = 1,
+    width: int = 640,
 ) -> Markup:
     """Vertical (stacked) bars with a left axis, an optional line on a right axis, and a legend."""
-    width, left, right, top, bottom = 640, 46, 52 if line else 12, 12, 34
+    empty_line = f"no {line.name.split(' (')[0]}" if line is not None and not any(line.values) else ""
+    if empty_line:
+        line = None  # a line flat at zero says nothing: the legend says it instead
+    left, right, top, bottom = 46, 52 if line else 12, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     ymax = _nice(max((b.total for b in bars), default=0))
     slot = plot_w / max(1, len(bars))
@@ -107,11 +111,19 @@ def bar_chart(
                 f'<text class="axis" x="{x + bar_w / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle">'
                 f"{escape(bar.label)}</text>"
             )
-    if line is not None and line.values:
+    if line is not None:
         out += _line(line, left, slot, top, plot_h, width - right)
-    out += _legend(series, line, left, height + 6, colors)
+    if not any(b.total for b in bars) and line is None:
+        out.append(
+            f'<text class="empty" x="{left + plot_w / 2:.0f}" y="{top + plot_h / 2:.0f}" text-anchor="middle">'
+            "nothing in this period</text>"
+        )
+    out += _legend(series, line, left, height + 6, colors, empty_line)
     out.append("</svg>")
     return Markup("".join(out))
+
+
+WIDE = 1200
 
 
 def _line(line: Line, left: float, slot: float, top: float, plot_h: float, x_axis: float) -> list[str]:
@@ -119,15 +131,19 @@ def _line(line: Line, left: float, slot: float, top: float, plot_h: float, x_axi
     points = [(left + i * slot + slot / 2, top + plot_h - plot_h * v / lmax) for i, v in enumerate(line.values)]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
     out = [f'<polyline class="line" points="{path}"/>']
-    for (x, y), title in zip(points, line.titles or [short(v) for v in line.values], strict=False):
-        out.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{escape(title)}</title></circle>')
+    titles = line.titles or [short(v) for v in line.values]
+    for (x, y), value, title in zip(points, line.values, titles, strict=False):
+        if value or len(points) <= 30:
+            out.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{escape(title)}</title></circle>')
     for i in range(5):
         y = top + plot_h - plot_h * i / 4
         out.append(f'<text class="axis" x="{x_axis + 6}" y="{y + 4:.1f}">{short(lmax * i / 4)}</text>')
     return out
 
 
-def _legend(series: Sequence[str], line: Line | None, x: float, y: float, colors: Sequence[str]) -> list[str]:
+def _legend(
+    series: Sequence[str], line: Line | None, x: float, y: float, colors: Sequence[str], note: str = ""
+) -> list[str]:
     out = []
     for i, name in enumerate(series):
         out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="10" height="10" fill="{colors[i % len(colors)]}"/>')
@@ -136,6 +152,8 @@ def _legend(series: Sequence[str], line: Line | None, x: float, y: float, colors
     if line is not None:
         out.append(f'<line class="line" x1="{x:.0f}" x2="{x + 14:.0f}" y1="{y + 5:.0f}" y2="{y + 5:.0f}"/>')
         out.append(f'<text class="legend" x="{x + 18:.0f}" y="{y + 9:.0f}">{escape(line.name)}</text>')
+    elif note:
+        out.append(f'<text class="legend" x="{x:.0f}" y="{y + 9:.0f}">· {escape(note)}</text>')
     return out
 
 

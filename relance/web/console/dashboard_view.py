@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from relance.web.console.charts import PALETTE, Bar, Line, Row, Segment, bar_chart, hbar_chart, short
+from relance.web.console.charts import PALETTE, WIDE, Bar, Line, Row, Segment, bar_chart, hbar_chart, short
 from relance.web.console.context import PREFIX
 from relance.web.console.dashboard import AGE_BUCKETS, Dashboard
 from relance.web.console.formatting import money
@@ -46,7 +46,13 @@ def collected_chart(d: Dashboard) -> Markup:
     )
     every = max(1, len(bars) // 10)
     return bar_chart(
-        bars, title=f"Collected per week ({cur})", series=[f"collected ({cur})"], line=line, label_every=every
+        bars,
+        title=f"Collected per week ({cur})",
+        series=[f"collected ({cur})"],
+        line=line,
+        label_every=every,
+        width=WIDE,
+        height=240,
     )
 
 
@@ -128,7 +134,9 @@ def messages_chart(d: Dashboard) -> Markup:
             "delivery failures (right axis)",
             [f"{day}: {n} failed" for day, n in zip(d.days, d.failures, strict=True)],
         ),
-        label_every=max(1, len(bars) // 12),
+        label_every=max(1, len(bars) // 16),
+        width=WIDE,
+        height=240,
     )
     return chart
 
@@ -149,8 +157,14 @@ def cash_in_chart(d: Dashboard) -> Markup:
         )
         for w, amount in zip(d.cash_in_weeks, d.cash_in, strict=True)
     ]
-    return bar_chart(bars, title=f"Expected cash-in of agreed plans, next 8 weeks ({cur})", series=[f"due ({cur})"],
-                     colors=(PALETTE[2],) * 3)  # fmt: skip
+    return bar_chart(
+        bars,
+        title=f"Expected cash-in of agreed plans, next 8 weeks ({cur})",
+        series=[f"due ({cur})"],
+        colors=(PALETTE[2],) * 3,
+        width=WIDE,
+        height=200,
+    )
 
 
 def charts(d: Dashboard) -> dict[str, Markup]:

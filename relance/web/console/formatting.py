@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
@@ -56,7 +57,7 @@ TZ_COOKIE = "console_tz"
 
 def agent_zone(request: Request) -> str:
     """The agent's time zone as their browser reported it (a cookie set by console.js), else UTC."""
-    name = request.cookies.get(TZ_COOKIE, "").strip()
+    name = unquote(request.cookies.get(TZ_COOKIE, "")).strip()
     if not name or len(name) > 64:
         return "UTC"
     try:

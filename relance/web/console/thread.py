@@ -144,7 +144,7 @@ def _understood(d: Mapping[str, Any]) -> str:
     intent = _label(u.get("intent"))
     parts = [f"Bot read: {intent}"]
     if u.get("amount") is not None:
-        parts.append(f"amount {u['amount']}")
+        parts.append(f"amount {_money(u['amount'], '')}")
     if u.get("installments"):
         parts.append(f"{u['installments']} installments")
     if u.get("date"):
@@ -244,7 +244,7 @@ def build_thread(
     """Messages and events of a case, in the order they happened."""
     by_id = {m.id: m for m in messages}
     bubbles: dict[int | None, Bubble] = {}
-    keyed: list[tuple[tuple[datetime, int, int], Bubble | Line]] = []
+    keyed: list[tuple[tuple[datetime, float, int], Bubble | Line]] = []
 
     def names(agent_id: Any) -> str:
         try:
@@ -252,17 +252,28 @@ def build_thread(
         except (TypeError, ValueError):
             return "?"
 
-    anchors: dict[int, tuple[datetime, int, int]] = {}
+    anchors: dict[int, tuple[datetime, float, int]] = {}
     for e in events:
         ref = (e.data or {}).get("message_id")
         if e.kind in ("message_received", "message_sent") and isinstance(ref, int) and ref in by_id:
-            anchors.setdefault(ref, (ensure_utc(e.at), e.id or 0, 0))
-    for m in messages:
+            anchors.setdefault(ref, (ensure_utc(e.at), float(e.id or 0), 0))
+    following: tuple[datetime, float, int] | None = None  # the earliest anchor of the messages written later
+    for m in sorted(messages, key=lambda m: m.id or 0, reverse=True):
         side, who = _who(m, agent_names)
         at = ensure_utc(m.created_at)
         bubble = Bubble(m, at, side, who, [{"message": m.id, "kind": m.kind, "step": m.step, "status": m.status}])
         bubbles[m.id] = bubble
-        keyed.append((anchors.get(m.id or 0, (at, 1 << 62, m.id or 0)), bubble))
+        anchor = anchors.get(m.id or 0)
+        if anchor is None:
+            # not logged (an immediate answer, a queued reply): after the events of its instant, but before
+            # the next logged message, which was written after it
+            key: tuple[datetime, float, int] = (at, float(1 << 62), m.id or 0)
+            if following is not None:
+                key = min(key, (following[0], following[1] - 0.5, m.id or 0))
+        else:
+            key = anchor
+            following = anchor if following is None else min(following, anchor)
+        keyed.append((key, bubble))
     for e in events:
         ref = (e.data or {}).get("message_id")
         if e.kind in FOLDED and isinstance(ref, int) and ref in bubbles:
@@ -271,7 +282,7 @@ def build_thread(
         if e.kind in HIDDEN:
             continue
         line = Line(e, ensure_utc(e.at), describe(e, currency, names), _actor(e, names), [raw(e)])
-        keyed.append(((line.at, e.id or 0, 1), line))
+        keyed.append(((line.at, float(e.id or 0), 1), line))
     return [item for _, item in sorted(keyed, key=lambda pair: pair[0])]
 
 

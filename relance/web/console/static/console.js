@@ -6,7 +6,7 @@
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
   var current = (document.cookie.split("; ").filter(function (c) { return c.indexOf("console_tz=") === 0; })[0] || "").slice(11);
   if (zone && decodeURIComponent(current) !== zone) {
-    document.cookie = "console_tz=" + encodeURIComponent(zone) + "; path=/console; max-age=31536000; SameSite=Lax";
+    document.cookie = "console_tz=" + zone + "; path=/console; max-age=31536000; SameSite=Lax";
     // show times in the agent's zone at once, once per tab
     if (document.querySelector("[data-zone-sensitive]") && !sessionStorage.getItem("console_tz_reloaded")) {
       sessionStorage.setItem("console_tz_reloaded", "1");
@@ -14,6 +14,10 @@
       return;
     }
   }
+
+  // a conversation opens on its latest message, like a chat
+  var transcript = document.getElementById("transcript");
+  if (transcript) { transcript.scrollTop = transcript.scrollHeight; }
 
   var root = document.querySelector("[data-live]");
   if (!root || !window.EventSource) { return; }
