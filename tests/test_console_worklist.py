@@ -26,6 +26,7 @@ from relance.core.models import (
     Flag,
     Installment,
     Message,
+    MessageDayStat,
     Payment,
     PaymentPlan,
     PromiseToPay,
@@ -530,3 +531,50 @@ def test_an_immediate_answer_sits_between_what_it_answers_and_the_next_message()
         "Promise to pay 5.00 EUR by 1 Dec 2026",
         "answer two",
     ]
+
+
+@SQLITE_ONLY
+def test_settled_days_are_counted_once_then_read_from_message_day_stat(runtime: Runtime, client: TestClient) -> None:
+    _, open_case = _portfolio(runtime)
+    old = runtime.now() - timedelta(days=10)
+    with runtime.session() as session:
+        for status in ("delivered", "undelivered", "received"):
+            session.add(
+                Message(
+                    case_id=open_case.id,
+                    debtor_id=open_case.debtor_id,
+                    direction="out",
+                    channel="telegram",
+                    author="bot",
+                    body="x",
+                    status=status,
+                    created_at=old,
+                )
+            )
+        session.commit()
+    first = client.get("/console/dashboard").text
+    assert '<data value="5">5</data></span><span class="caption">messages' in first  # 3 settled + 2 from yesterday
+    assert f"{old.date()}: 1 failed" in first
+    with runtime.session() as session:
+        stored = session.execute(
+            sa.select(MessageDayStat.channel, MessageDayStat.messages, MessageDayStat.failed).where(
+                MessageDayStat.day == old.date(), MessageDayStat.creditor_id != 0
+            )
+        ).all()
+        marks = session.execute(
+            sa.select(sa.func.count()).select_from(MessageDayStat).where(MessageDayStat.creditor_id == 0)
+        ).scalar_one()
+        # yesterday is not settled yet: still counted from the messages themselves
+        assert (
+            session.execute(
+                sa.select(sa.func.count())
+                .select_from(MessageDayStat)
+                .where(MessageDayStat.day >= old.date() + timedelta(days=9))
+            ).scalar_one()
+            == 0
+        )
+        session.execute(sa.delete(Message).where(Message.channel == "telegram"))
+        session.commit()
+    assert stored == [("telegram", 3, 1)] and marks == 82  # the 12 weeks' settled days, each marked done
+    second = client.get("/console/dashboard").text  # read back from the stored counts: the days are settled
+    assert '<data value="5">5</data></span><span class="caption">messages' in second

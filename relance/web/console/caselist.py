@@ -159,8 +159,11 @@ def name_matches(column: Any, word: str, dialect: str) -> Any:
         src = "".join(accented.values())
         dst = "".join(base * len(chars) for base, chars in accented.items())
         return sa.func.translate(sa.func.lower(column), src, dst).like(_like(word), escape="\\")
-    # SQLite: lower() folds ASCII only, so each letter of the word becomes a GLOB class of its accented forms
-    return sa.func.lower(column).op("GLOB")(f"*{_glob(word, accented)}*")
+    # SQLite: lower() folds ASCII only, so each letter of the word becomes a GLOB class of its accented forms;
+    # a LIKE where those letters are wildcards (`h_l_n_`) runs first and leaves GLOB few rows to look at
+    rough = "".join("_" if char in accented else char for char in word)
+    prefilter = column.like(_like(rough).replace("\\_", "_"), escape="\\") if rough.strip("_") else sa.true()
+    return sa.and_(prefilter, sa.func.lower(column).op("GLOB")(f"*{_glob(word, accented)}*"))
 
 
 def _glob(word: str, accented: dict[str, str]) -> str:
@@ -200,27 +203,30 @@ def _like(text: str) -> str:
 
 
 def search_clause(text: str, dialect: str) -> Any:
-    """The SQL condition on `Case` for a search box text."""
+    """The SQL condition on `Case` for a search box text: the union of what each reading of it finds.
+
+    References, refs, e-mails and phones are equalities on indexed columns (as typed, upper and lower
+    case); only a name (a text without digits) scans the debtors' names.
+    """
     text = text.strip()[:200]
-    debtor_conditions: list[Any] = [col(Debtor.ref) == text]
+    spellings = list(dict.fromkeys([text, text.upper(), text.lower()]))
+    debtors = [sa.select(col(Debtor.id)).where(col(Debtor.ref).in_(spellings))]
     words = [w for w in fold(text).split() if w]
-    if words:
-        name = col(Debtor.name)
-        debtor_conditions.append(sa.and_(*(name_matches(name, w, dialect) for w in words)))
+    if words and not any(c.isdigit() for c in text):
+        debtors.append(sa.select(col(Debtor.id)).where(*(name_matches(col(Debtor.name), w, dialect) for w in words)))
     if "@" in text:
-        debtor_conditions.append(sa.func.lower(col(Debtor.email)) == text.lower())
+        debtors.append(sa.select(col(Debtor.id)).where(col(Debtor.email).in_(spellings)))
     phones = phone_candidates(text)
     if phones:
-        debtor_conditions.append(col(Debtor.phone).in_(phones))
-    debtors = sa.select(col(Debtor.id)).where(sa.or_(*debtor_conditions))
-    debts = sa.select(col(Debt.case_id)).where(
-        sa.or_(col(Debt.reference) == text, sa.func.lower(col(Debt.reference)) == text.lower())
-    )
-    conditions = [col(Case.debtor_id).in_(debtors), col(Case.id).in_(debts)]
+        debtors.append(sa.select(col(Debtor.id)).where(col(Debtor.phone).in_(phones)))
+    cases = [
+        sa.select(col(Case.id)).where(col(Case.debtor_id).in_(sa.union(*debtors))),
+        sa.select(col(Debt.case_id)).where(col(Debt.reference).in_(spellings)),
+    ]
     number = text.lstrip("#")
     if number.isdigit() and len(number) < 12:
-        conditions.append(col(Case.id) == int(number))
-    return sa.or_(*conditions)
+        cases.append(sa.select(col(Case.id)).where(col(Case.id) == int(number)))
+    return col(Case.id).in_(sa.union(*cases))
 
 
 # --------------------------------------------------------------------------- filters

@@ -1,19 +1,23 @@
 """The dashboard's figures: aggregate SQL over the portfolio, for a period, a creditor and a currency.
 
 Every query groups in the database (by day at most, so a handful of rows come back); Python only
-folds days into weeks. `creditor_ids` scopes every query to the creditors an agent works for
+folds days into weeks. Messages per day come from `message_day_stat` for settled days (filled from
+`message` by one aggregate query the first time a day is shown) and from `message` for the last two.
+`creditor_ids` scopes every query to the creditors an agent works for
 (None = all), `creditor_id` is the dashboard's own filter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from relance.core.models import (
@@ -25,6 +29,7 @@ from relance.core.models import (
     Installment,
     InstallmentStatus,
     Message,
+    MessageDayStat,
     MessageStatus,
     Payment,
     PaymentPlan,
@@ -44,7 +49,7 @@ class Scope:
 
     start: date
     end: date  # inclusive
-    currency: str
+    currency: str  # "" = the one with the most outstanding
     creditor_id: int | None = None
     creditor_ids: Collection[int] | None = None
 
@@ -61,14 +66,6 @@ class Scope:
         if ids is None:
             return query
         return query.where(case_id.in_(sa.select(col(Case.id)).where(col(Case.creditor_id).in_(ids))))
-
-    @property
-    def start_at(self) -> datetime:
-        return datetime.combine(self.start, time(0), tzinfo=UTC)
-
-    @property
-    def end_at(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=UTC)
 
 
 @dataclass
@@ -114,15 +111,6 @@ def _dec(value: Any) -> Decimal:
 # --------------------------------------------------------------------------- queries
 
 
-def currencies(session: Session, creditor_ids: Collection[int] | None = None) -> list[str]:
-    """Currencies of the portfolio, the one with the most outstanding first."""
-    query = sa.select(col(Case.currency), sa.func.sum(col(Case.balance))).group_by(col(Case.currency))
-    if creditor_ids is not None:
-        query = query.where(col(Case.creditor_id).in_(list(creditor_ids)))
-    rows = session.execute(query.order_by(sa.func.sum(col(Case.balance)).desc())).all()
-    return [currency for currency, _ in rows] or ["EUR"]
-
-
 def _totals(session: Session, scope: Scope, d: Dashboard) -> None:
     ids = scope.creditors()
     cases = sa.select(
@@ -142,18 +130,7 @@ def _totals(session: Session, scope: Scope, d: Dashboard) -> None:
         sa.select(sa.func.count(sa.distinct(col(Flag.case_id)))).where(col(Flag.status) == FlagStatus.OPEN),
         col(Flag.case_id),
     )
-    messages = scope.cases(
-        sa.select(sa.func.count())
-        .select_from(Message)
-        .where(col(Message.created_at) >= scope.start_at, col(Message.created_at) < scope.end_at),
-        col(Message.case_id),
-    )
-    d.totals = {
-        "cases": n_cases,
-        "open_cases": n_open,
-        "flagged": session.execute(flags).scalar_one(),
-        "messages": session.execute(messages).scalar_one(),
-    }
+    d.totals = {"cases": n_cases, "open_cases": n_open, "flagged": session.execute(flags).scalar_one(), "messages": 0}
 
 
 def _collected(session: Session, scope: Scope, d: Dashboard, dialect: str) -> None:
@@ -234,24 +211,90 @@ def _flags(session: Session, scope: Scope, d: Dashboard, now: datetime) -> None:
     d.flags = dict(sorted(d.flags.items(), key=lambda kv: -sum(kv[1])))
 
 
-def _messages(session: Session, scope: Scope, d: Dashboard, dialect: str) -> None:
-    d.days = [scope.start + timedelta(days=i) for i in range((scope.end - scope.start).days + 1)]
+SETTLED_DAYS = 1  # a day is settled (its delivery receipts are in) once a whole day has passed after it
+
+
+def _live_message_counts(session: Session, first: date, last: date, dialect: str) -> Any:
+    """Messages per day, creditor and channel between two days (inclusive), straight from `message`."""
     day = _day_expr(col(Message.created_at), dialect)
+    creditor = sa.func.coalesce(col(Case.creditor_id), -1)
     failed = sa.func.sum(sa.case((col(Message.status).in_(FAILED), 1), else_=0))
-    query = scope.cases(
-        sa.select(day, col(Message.channel), sa.func.count(), failed)
-        .where(col(Message.created_at) >= scope.start_at, col(Message.created_at) < scope.end_at)
-        .group_by(day, col(Message.channel)),
-        col(Message.case_id),
-    )
+    start = datetime.combine(first, time(0), UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), UTC)
+    return session.execute(
+        sa.select(day, creditor, col(Message.channel), sa.func.count(), failed)
+        .select_from(Message)
+        .outerjoin(Case, col(Case.id) == Message.case_id)
+        .where(col(Message.created_at) >= start, col(Message.created_at) < end)
+        .group_by(day, creditor, col(Message.channel))
+    ).all()
+
+
+def _settled_counts(session: Session, first: date, last: date, dialect: str, now: datetime) -> list[Any]:
+    """Per-day counts of settled days in [first, last]: stored ones, and the missing days computed then stored."""
+    stat = MessageDayStat
+    stored = session.execute(
+        sa.select(col(stat.day), col(stat.creditor_id), col(stat.channel), col(stat.messages), col(stat.failed)).where(
+            col(stat.day) >= first, col(stat.day) <= last
+        )
+    ).all()
+    done = {_as_date(row[0]) for row in stored if row[1] == 0}
+    rows: list[Any] = [row for row in stored if row[1] != 0]
+    missing = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    for run_first, run_last in _runs([d for d in missing if d not in done]):
+        fresh = _live_message_counts(session, run_first, run_last, dialect)
+        rows += fresh
+        new = [
+            {"day": _as_date(day), "creditor_id": int(creditor), "channel": channel, "messages": n,
+             "failed": int(n_failed or 0), "computed_at": now}
+            for day, creditor, channel, n, n_failed in fresh
+        ]  # fmt: skip
+        days = [run_first + timedelta(days=i) for i in range((run_last - run_first).days + 1)]
+        new += [
+            {"day": d, "creditor_id": 0, "channel": "", "messages": 0, "failed": 0, "computed_at": now} for d in days
+        ]
+        _insert_new(session, new, dialect)
+    return rows
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]], dialect: str) -> None:
+    """Insert rows, leaving those another request stored meanwhile (its own short transaction)."""
+    table = MessageDayStat.__table__  # type: ignore[attr-defined]
+    insert = sqlite_insert(table) if dialect == "sqlite" else pg_insert(table)
+    with session.get_bind().begin() as conn:  # type: ignore[union-attr]
+        conn.execute(insert.on_conflict_do_nothing(), rows)
+
+
+def _messages(session: Session, scope: Scope, d: Dashboard, dialect: str, now: datetime) -> None:
+    d.days = [scope.start + timedelta(days=i) for i in range((scope.end - scope.start).days + 1)]
     index = {day: i for i, day in enumerate(d.days)}
     d.failures = [0] * len(d.days)
-    for when, channel, n, n_failed in session.execute(query):
+    settled = now.date() - timedelta(days=SETTLED_DAYS)
+    ids = scope.creditors()
+    rows: list[Any] = []
+    if scope.start < settled:
+        rows += _settled_counts(session, scope.start, min(scope.end, settled - timedelta(days=1)), dialect, now)
+    if scope.end >= settled:
+        rows += _live_message_counts(session, max(scope.start, settled), scope.end, dialect)
+    total = 0
+    for when, creditor, channel, n, n_failed in rows:
         i = index.get(_as_date(when))
-        if i is None:
+        if i is None or (ids is not None and creditor not in ids):
             continue
         d.messages.setdefault(channel, [0] * len(d.days))[i] += n
         d.failures[i] += int(n_failed or 0)
+        total += n
+    d.totals["messages"] = total
 
 
 def _cash_in(session: Session, scope: Scope, d: Dashboard, today: date) -> None:
@@ -282,10 +325,13 @@ def dashboard(session: Session, scope: Scope, *, now: datetime) -> Dashboard:
     dialect = session.get_bind().dialect.name
     d = Dashboard(scope)
     _totals(session, scope, d)
+    if not scope.currency:  # the currency with the most outstanding
+        top = max(d.outstanding, key=lambda row: row[1], default=("EUR", Decimal(0), 0))
+        scope = d.scope = replace(scope, currency=top[0])
     _collected(session, scope, d, dialect)
     _steps(session, scope, d)
     _statuses(session, scope, d)
     _flags(session, scope, d, now)
-    _messages(session, scope, d, dialect)
+    _messages(session, scope, d, dialect, now)
     _cash_in(session, scope, d, now.date())
     return d

@@ -18,7 +18,7 @@ from relance.core.models import Agent, Case, CaseStatus, PlanStatus, PromiseStat
 from relance.web.console import actions
 from relance.web.console.caselist import PAGE_SIZE, SORTS, CaseFilter, case_page, filter_options
 from relance.web.console.context import Console, Viewer
-from relance.web.console.dashboard import Scope, currencies, dashboard
+from relance.web.console.dashboard import Scope, dashboard
 from relance.web.console.dashboard_view import cases_link, charts
 from relance.web.console.formatting import agent_zone
 from relance.web.console.live import last_event_id, poll_updates, stream
@@ -135,12 +135,14 @@ def add_list_routes(router: APIRouter, console: Console) -> None:
         if (last - first).days > MAX_PERIOD_DAYS:
             raise HTTPException(400, f"from: a period of at most {MAX_PERIOD_DAYS} days, please.")
         allowed = scope_of(viewer)
-        known = currencies(session, allowed)
-        cur = (currency or "").upper() or known[0]
-        if cur not in known:
-            raise HTTPException(400, f"currency: {cur!r} is not a currency of this portfolio ({', '.join(known)}).")
-        scope = Scope(first, last, cur, _int(creditor_id, "creditor_id"), allowed)
+        wanted = (currency or "").strip().upper()
+        if wanted and (len(wanted) != 3 or not wanted.isalpha()):
+            raise HTTPException(400, f"currency: expected an ISO 4217 code such as EUR, got {currency!r}.")
+        scope = Scope(first, last, wanted, _int(creditor_id, "creditor_id"), allowed)
         d = dashboard(session, scope, now=console.now())
+        known = [c for c, _, _ in sorted(d.outstanding, key=lambda row: -row[1])] or [d.scope.currency]
+        if wanted and wanted not in known:
+            raise HTTPException(400, f"currency: {wanted} is not a currency of these cases ({', '.join(known)}).")
         return console.render(
             request, "dashboard.html", viewer, d=d, charts=charts(d), currencies=known,
             options=filter_options(session, allowed), link=lambda **kw: cases_link(d, **kw),

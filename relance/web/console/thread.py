@@ -129,14 +129,14 @@ def _label(value: Any) -> str:
     return str(value or "?").replace("_", " ")
 
 
-def _plan(d: Mapping[str, Any], currency: str) -> str:
+def _plan(d: Mapping[str, Any], currency: str, what: str = "Plan agreed") -> str:
     rows = d.get("installments") or []
     if not rows:
-        return "Plan agreed"
+        return what
     amounts = {str(r[2]) for r in rows}
     first = _money(rows[0][2], currency)
     each = f"{len(rows)} × {first}" if len(amounts) == 1 else f"{len(rows)} installments from {first}"
-    return f"Plan agreed: {each} {d.get('frequency', '')}, first on {_day(rows[0][1])}".rstrip()
+    return f"{what}: {each} {d.get('frequency', '')}, first on {_day(rows[0][1])}".rstrip()
 
 
 def _understood(d: Mapping[str, Any]) -> str:
@@ -167,6 +167,9 @@ SENTENCES: dict[str, Sentence] = {
     "promise_kept": lambda d, c, n: "Promise kept",
     "promise_broken": lambda d, c, n: "Promise broken: the reminders resume",
     "plan_activated": lambda d, c, n: _plan(d, c),
+    "plan_proposed": lambda d, c, n: _plan(d, c, "Plan proposed"),
+    "plan_counter_offered": lambda d, c, n: _plan(d, c, "Counter-offer"),
+    "plan_accepted": lambda d, c, n: "The debtor accepted the plan",
     "plan_broken": lambda d, c, n: "Plan broken: an installment was missed",
     "dispute_opened": lambda d, c, n: f"Dispute opened: {_label(d.get('reason_code'))}",
     "dispute_reason_given": lambda d, c, n: f"Dispute reason: {_label(d.get('reason_code'))}",
