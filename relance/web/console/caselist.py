@@ -41,7 +41,8 @@ from relance.core.models import (
     PromiseToPay,
 )
 
-PAGE_SIZE = 50
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
 SORTS = {
     "balance": col(Case.balance),
     "overdue": col(Case.due_date),
@@ -80,6 +81,7 @@ class CaseFilter:
     sort: str = "activity"
     desc: bool | None = None
     page: int = 1
+    per_page: int = PAGE_SIZE
 
     @property
     def descending(self) -> bool:
@@ -90,7 +92,11 @@ class CaseFilter:
         values = {**self.__dict__, **changes}
         out: dict[str, str] = {}
         for key, value in values.items():
-            if value in (None, "", False) or (key == "page" and value == 1) or (key == "sort" and value == "activity"):
+            if value in (None, "", False) or (key, value) in (
+                ("page", 1),
+                ("sort", "activity"),
+                ("per_page", PAGE_SIZE),
+            ):
                 continue
             out[key] = "1" if value is True else ("0" if key == "desc" and value is False else str(value))
         return out
@@ -128,7 +134,7 @@ class CasePage:
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, -(-self.total // PAGE_SIZE)))
+        object.__setattr__(self, "pages", max(1, -(-self.total // self.filters.per_page)))
 
 
 # --------------------------------------------------------------------------- search
@@ -359,14 +365,15 @@ def case_page(
     where = conditions(filters, now=now, dialect=dialect)
     total = session.execute(_scope(sa.select(sa.func.count()).select_from(Case).where(*where), creditor_ids))
     count = int(total.scalar_one())
-    pages = max(1, -(-count // PAGE_SIZE))
-    filters = replace(filters, page=min(max(1, filters.page), pages))
+    size = min(max(1, filters.per_page), MAX_PAGE_SIZE)
+    pages = max(1, -(-count // size))
+    filters = replace(filters, page=min(max(1, filters.page), pages), per_page=size)
     key = SORTS.get(filters.sort, SORTS["activity"])
     order = [key.desc() if filters.descending else key.asc(), col(Case.id).desc()]
     if filters.sort == "overdue":
         order.insert(0, key.is_(None))  # cases without an open debt last
     ids_query = sa.select(col(Case.id)).where(*where).order_by(*order)
-    ids_query = _scope(ids_query, creditor_ids).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+    ids_query = _scope(ids_query, creditor_ids).limit(size).offset((filters.page - 1) * size)
     ids = list(session.execute(ids_query).scalars())
     return CasePage(_rows(session, ids, now), count, filters)
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from relance.core.models import Agent, Case, CaseStatus, PlanStatus, PromiseStatus
 from relance.web.console import actions
-from relance.web.console.caselist import PAGE_SIZE, SORTS, CaseFilter, case_page, filter_options
+from relance.web.console.caselist import MAX_PAGE_SIZE, PAGE_SIZE, SORTS, CaseFilter, case_page, filter_options
 from relance.web.console.context import Console, Viewer
 from relance.web.console.dashboard import Scope, dashboard
 from relance.web.console.dashboard_view import cases_link, charts
@@ -97,6 +97,7 @@ def read_filter(request: Request, viewer: Viewer) -> CaseFilter:
         sort=_choice(p.get("sort"), "sort", set(SORTS)) or "activity",
         desc=None if desc in (None, "") else desc in ("1", "true"),
         page=max(1, _int(p.get("page"), "page") or 1),
+        per_page=min(MAX_PAGE_SIZE, max(1, _int(p.get("per_page"), "per_page") or PAGE_SIZE)),
     )
 
 
@@ -112,7 +113,7 @@ def add_list_routes(router: APIRouter, console: Console) -> None:
         page = case_page(session, filters, now=console.now(), creditor_ids=allowed)
         return console.render(
             request, "cases.html", viewer, page=page, f=page.filters, options=filter_options(session, allowed),
-            statuses=[s.value for s in CaseStatus], today=console.now().date(), page_size=PAGE_SIZE,
+            statuses=[s.value for s in CaseStatus], today=console.now().date(), page_size=page.filters.per_page,
             zone=agent_zone(request), live_after=last_event_id(session),
             mine=page.filters.assignee == str(viewer.id),
         )  # fmt: skip
