@@ -284,6 +284,7 @@ def client_for(path: Path) -> TestClient:
     app = FastAPI()
     mount_console(app, runtime)
     client = TestClient(app)
+    client.__enter__()  # one event loop for every request (without it each request starts a thread)
     page = client.get("/console/login").text
     token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
     signed = client.post(
@@ -298,15 +299,21 @@ def client_for(path: Path) -> TestClient:
 COLD: dict[int, float] = {}
 
 
+CPU: dict[int, list[float]] = {}
+
+
 def timed(get: Callable[[], object]) -> list[float]:
+    """Wall-clock milliseconds of RUNS calls after a warm-up; their CPU time (this process) goes to CPU."""
     started = time.perf_counter()
     get()  # warm-up: caches, prepared statements (and the dashboard's first fill of message_day_stat)
     COLD[id(get)] = (time.perf_counter() - started) * 1000
-    out = []
+    out, cpu = [], []
     for _ in range(RUNS):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         get()
         out.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
+    CPU[id(get)] = cpu
     return out
 
 
@@ -347,26 +354,43 @@ def main() -> None:
             f"{args.cases:,} cases, {args.messages:,} messages: database ready in {time.perf_counter() - started:.1f} s"
         )
         client = client_for(path)
-        floor = statistics.median(timed(lambda: client.get("/console/login")))
+        login = lambda: client.get("/console/login")  # noqa: E731
+        floor = statistics.median(timed(login))
+        floor_cpu = statistics.median(CPU[id(login)])
         phone = "06 00 00 00 04"  # case 4 is French: +33600000004 written as on the invoice
         runs = requests(client, phone)
         results = {name: timed(run) for name, run in runs.items()}
         cold = {name: COLD[id(run)] for name, run in runs.items()}
+        cpu = {name: statistics.median(CPU[id(run)]) for name, run in runs.items()}
         baseline: dict[str, float] = {}
         if not args.no_baseline:
             with sqlite3.connect(path) as db:
+                marks = ",".join("?" * len(INDEXES_0003))
+                ddl = db.execute(f"SELECT sql FROM sqlite_master WHERE name IN ({marks})", INDEXES_0003).fetchall()
                 for index in INDEXES_0003:
                     db.execute(f"DROP INDEX {index}")
             baseline = {name: statistics.median(timed(run)) for name, run in requests(client, phone).items()}
-    print(f"floor (login page, no query): {floor:.1f} ms; budget per page: {BUDGET_MS:.0f} ms; {RUNS} runs each")
-    print(f"{'request':34} {'median':>8} {'max':>8}  {'budget':>7}  {'first call':>10}  {'without 0003 indexes':>21}")
+            with sqlite3.connect(path) as db:  # a kept database gets its indexes back
+                for (sql,) in ddl:
+                    db.execute(sql)
+    print(
+        f"floor (login page, no query): {floor:.1f} ms wall, {floor_cpu:.1f} ms CPU; budget per page: {BUDGET_MS:.0f} ms;"
+        f" {RUNS} runs each (CPU = this process's CPU time: what the request costs when the machine is not shared)"
+    )
+    print(
+        f"{'request':34} {'median':>8} {'max':>8}  {'CPU':>6}  {'budget':>7}  {'first call':>10}"
+        f"  {'without 0003 indexes':>21}"
+    )
     worst = 0.0
     for name, runs in results.items():
         median, top = statistics.median(runs), max(runs)
         worst = max(worst, median)
         before = f"{baseline[name]:.0f} ms" if name in baseline else "-"
         verdict = "ok" if median <= BUDGET_MS else "OVER"
-        print(f"{name:34} {median:6.0f} ms {top:6.0f} ms  {verdict:>7}  {cold[name]:7.0f} ms  {before:>21}")
+        print(
+            f"{name:34} {median:6.0f} ms {top:6.0f} ms  {cpu[name]:3.0f} ms  {verdict:>7}  {cold[name]:7.0f} ms"
+            f"  {before:>21}"
+        )
     print(f"slowest median: {worst:.0f} ms (budget {BUDGET_MS:.0f} ms, floor {floor:.1f} ms)")
     print(f"load average while measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
 

@@ -360,22 +360,40 @@ def _top_flags(session: Session, case_ids: list[int], now: datetime) -> dict[int
 def case_page(
     session: Session, filters: CaseFilter, *, now: datetime, creditor_ids: Collection[int] | None = None
 ) -> CasePage:
-    """One page of the cases matching `filters`, and how many match in all."""
+    """One page of the cases matching `filters`, and how many match in all.
+
+    A search matches few cases but costs a scan: one query counts them (a window count) and returns
+    the page. Without one, the count is one pass over an index and the page follows the sort's index.
+    """
     dialect = session.get_bind().dialect.name
     where = conditions(filters, now=now, dialect=dialect)
-    total = session.execute(_scope(sa.select(sa.func.count()).select_from(Case).where(*where), creditor_ids))
-    count = int(total.scalar_one())
     size = min(max(1, filters.per_page), MAX_PAGE_SIZE)
-    pages = max(1, -(-count // size))
-    filters = replace(filters, page=min(max(1, filters.page), pages), per_page=size)
     key = SORTS.get(filters.sort, SORTS["activity"])
     order = [key.desc() if filters.descending else key.asc(), col(Case.id).desc()]
     if filters.sort == "overdue":
         order.insert(0, key.is_(None))  # cases without an open debt last
-    ids_query = sa.select(col(Case.id)).where(*where).order_by(*order)
-    ids_query = _scope(ids_query, creditor_ids).limit(size).offset((filters.page - 1) * size)
-    ids = list(session.execute(ids_query).scalars())
-    return CasePage(_rows(session, ids, now), count, filters)
+
+    def counted() -> int:
+        query = _scope(sa.select(sa.func.count()).select_from(Case).where(*where), creditor_ids)
+        return int(session.execute(query).scalar_one())
+
+    def page_of(number: int, total: Any) -> list[Any]:
+        query = sa.select(col(Case.id), total).where(*where).order_by(*order)
+        return list(session.execute(_scope(query, creditor_ids).limit(size).offset((number - 1) * size)))
+
+    number = max(1, filters.page)
+    if filters.q.strip():
+        found = page_of(number, sa.func.count().over())
+        count = int(found[0][1]) if found else (counted() if number > 1 else 0)
+    else:
+        count = counted()
+        number = min(number, max(1, -(-count // size)))
+        found = page_of(number, sa.literal(count))
+    if not found and number > 1:  # past the end (the list shrank): the last page instead
+        number = max(1, -(-count // size))
+        found = page_of(number, sa.literal(count))
+    ids = [row[0] for row in found]
+    return CasePage(_rows(session, ids, now), count, replace(filters, page=number, per_page=size))
 
 
 def _rows(session: Session, ids: list[int], now: datetime) -> list[CaseListRow]:

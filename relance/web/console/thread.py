@@ -50,7 +50,9 @@ STATUS_WORDS = {
     "cancelled": "not sent (cancelled)",
     "received": "received",
 }
-FOLDED = frozenset({"message_received", "message_sent", "message_status", "message_failed", "message_cancelled"})
+FOLDED = frozenset(
+    {"message_received", "message_sent", "message_status", "message_failed", "message_cancelled", "agent_replied"}
+)
 HIDDEN = frozenset({"case_file_exported"})
 NOTE = "note_added"
 
