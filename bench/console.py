@@ -374,8 +374,9 @@ def main() -> None:
                 for (sql,) in ddl:
                     db.execute(sql)
     print(
-        f"floor (login page, no query): {floor:.1f} ms wall, {floor_cpu:.1f} ms CPU; budget per page: {BUDGET_MS:.0f} ms;"
-        f" {RUNS} runs each (CPU = this process's CPU time: what the request costs when the machine is not shared)"
+        f"floor (login page, no query): {floor:.1f} ms wall, {floor_cpu:.1f} ms CPU;"
+        f" budget per page: {BUDGET_MS:.0f} ms; {RUNS} runs each"
+        " (CPU = this process's CPU time: what a request costs when the machine is not shared)"
     )
     print(
         f"{'request':34} {'median':>8} {'max':>8}  {'CPU':>6}  {'budget':>7}  {'first call':>10}"
