@@ -35,7 +35,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from relance.core.agents import create_agent
+from relance.core.agents import create_agent, find_agent
 from relance.core.clock import SimulatedClock
 from relance.core.config import RelanceConfig, Settings
 from relance.core.db import ensure_schema, make_engine
@@ -279,8 +279,9 @@ def client_for(path: Path) -> TestClient:
     settings = Settings(database_url=f"sqlite:///{path}", config=Path("/nonexistent/relance.toml"))
     runtime = open_runtime(settings, config=RelanceConfig(), clock=SimulatedClock(NOW))
     with runtime.session() as session:
-        create_agent(session, email="bench@example.com", name="Bench", password="bench password 16", at=NOW)
-        session.commit()
+        if find_agent(session, "bench@example.com") is None:  # a kept database has it already
+            create_agent(session, email="bench@example.com", name="Bench", password="bench password 16", at=NOW)
+            session.commit()
     app = FastAPI()
     mount_console(app, runtime)
     client = TestClient(app)

@@ -21,6 +21,7 @@ from relance.core.models import (
     Agent,
     Case,
     Creditor,
+    Debt,
     Debtor,
     Event,
     Flag,
@@ -442,7 +443,14 @@ def test_the_dashboard_draws_its_charts_with_the_database_totals(runtime: Runtim
         outstanding = session.execute(sa.select(sa.func.sum(Case.balance))).scalar_one()
         n_messages = session.execute(sa.select(sa.func.count()).select_from(Message)).scalar_one()
     assert f'<data value="{cases}">' in page and f'<data value="{Decimal(outstanding):.2f}">' in page
-    assert "1,200.50 EUR" in page and f'<data value="{n_messages}">' in page
+    assert (
+        "1,200.50 EUR" in page
+        and f'<data value="{n_messages}">{n_messages}</data></span><span class="caption">messages</span>' in page
+    )
+    with runtime.session() as session:
+        owed = session.execute(sa.select(sa.func.sum(Debt.amount))).scalar_one()
+        paid_in = session.execute(sa.select(sa.func.sum(Payment.amount))).scalar_one()
+    assert f'<data value="{Decimal(owed):.2f}">' in page and f'<data value="{Decimal(paid_in):.2f}">' in page
     assert "step 2: 1 of 2 cases paid (50%)" in page  # the recovery rate by step
     assert "broken: 1" in page and "on track: 1" in page and "1 failed" in page
     assert "600.25 EUR expected" in page  # the plan's next installment, in the cash-in weeks
@@ -538,7 +546,6 @@ def test_an_immediate_answer_sits_between_what_it_answers_and_the_next_message()
     ]
 
 
-@SQLITE_ONLY
 def test_settled_days_are_counted_once_then_read_from_message_day_stat(runtime: Runtime, client: TestClient) -> None:
     _, open_case = _portfolio(runtime)
     old = runtime.now() - timedelta(days=10)

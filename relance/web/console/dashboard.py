@@ -87,6 +87,10 @@ class Dashboard:
     failures: list[int] = field(default_factory=list)
     cash_in_weeks: list[date] = field(default_factory=list)
     cash_in: list[Decimal] = field(default_factory=list)
+    # all time, whatever the period: messages, and per currency the debts' amounts and what was paid
+    all_messages: int = 0
+    debts: list[tuple[str, int, Decimal]] = field(default_factory=list)  # currency, count, amount
+    paid: list[tuple[str, int, Decimal]] = field(default_factory=list)  # currency, count, amount
 
 
 def monday(day: date) -> date:
@@ -131,6 +135,19 @@ def _totals(session: Session, scope: Scope, d: Dashboard) -> None:
         col(Flag.case_id),
     )
     d.totals = {"cases": n_cases, "open_cases": n_open, "flagged": session.execute(flags).scalar_one(), "messages": 0}
+
+
+def _all_time(session: Session, scope: Scope, d: Dashboard) -> None:
+    messages = scope.cases(sa.select(sa.func.count()).select_from(Message), col(Message.case_id))
+    if scope.creditors() is None:  # messages of no case count too
+        messages = sa.select(sa.func.count()).select_from(Message)
+    d.all_messages = int(session.execute(messages).scalar_one())
+    for model, out in ((Debt, d.debts), (Payment, d.paid)):
+        query = scope.cases(
+            sa.select(model.currency, sa.func.count(), sa.func.sum(model.amount)).group_by(model.currency),
+            model.case_id,
+        )
+        out.extend((cur, n, _dec(total)) for cur, n, total in session.execute(query.order_by(model.currency)))
 
 
 def _collected(session: Session, scope: Scope, d: Dashboard, dialect: str) -> None:
@@ -334,4 +351,5 @@ def dashboard(session: Session, scope: Scope, *, now: datetime) -> Dashboard:
     _flags(session, scope, d, now)
     _messages(session, scope, d, dialect, now)
     _cash_in(session, scope, d, now.date())
+    _all_time(session, scope, d)
     return d
