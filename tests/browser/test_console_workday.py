@@ -53,7 +53,9 @@ class Day:
     twilio: FakeTwilio
 
     def sms(self, from_: str, body: str) -> None:
-        response = self.twilio.send_inbound(paths.public(self.url, paths.TWILIO_SMS), from_=from_, to=OUR_NUMBER, body=body)
+        response = self.twilio.send_inbound(
+            paths.public(self.url, paths.TWILIO_SMS), from_=from_, to=OUR_NUMBER, body=body
+        )
         assert response.status_code == 200, response.text
 
     def case_of(self, reference: str) -> Case:
@@ -69,10 +71,14 @@ def day(engine: Engine, db_url: str, clock: SimulatedClock) -> Iterator[Day]:
     """The whole app (webhooks + console) on loopback over the imported sample portfolio, reminders sent."""
     with FakeTwilio() as twilio, LoopbackServer() as server:
         settings = Settings(
-            database_url=db_url, config=Path("/nonexistent/relance.toml"), public_url=server.url,
-            twilio_account_sid=twilio.account_sid, twilio_auth_token=twilio.auth_token, twilio_from=OUR_NUMBER,
+            database_url=db_url,
+            config=Path("/nonexistent/relance.toml"),
+            public_url=server.url,
+            twilio_account_sid=twilio.account_sid,
+            twilio_auth_token=twilio.auth_token,
+            twilio_from=OUR_NUMBER,
             twilio_api_url=twilio.url,
-        )  # fmt: skip
+        )
         config = RelanceConfig()
         runtime = open_runtime(settings, config=config, clock=clock, engine=engine)
         with runtime.session() as session:
@@ -80,7 +86,9 @@ def day(engine: Engine, db_url: str, clock: SimulatedClock) -> Iterator[Day]:
             session.commit()
         sweep(engine, config=config, now=clock.now())
         channels = channels_from_settings(settings, config)
-        dispatcher = Dispatcher(engine, config=config, renderer=Renderer.from_config(config), channels=channels, clock=clock)
+        dispatcher = Dispatcher(
+            engine, config=config, renderer=Renderer.from_config(config), channels=channels, clock=clock
+        )
         asyncio.run(dispatcher.run_once())
         server.serve(create_app(runtime, channels=channels))
         yield Day(server.url, runtime, twilio)
@@ -184,7 +192,12 @@ def test_an_agents_working_day(day: Day, browser: object) -> None:
     expect(page.locator(".flash")).to_have_text("Assigned to Sam Colleague.")
     expect(page.locator("#holder")).to_have_text("held by Sam Colleague")
     with day.runtime.session() as session:
-        assert session.execute(sa.select(sa.func.count()).select_from(Message).where(Message.body.contains("Called her"))).scalar_one() == 0  # type: ignore[attr-defined]
+        assert (
+            session.execute(
+                sa.select(sa.func.count()).select_from(Message).where(Message.body.contains("Called her"))
+            ).scalar_one()
+            == 0
+        )  # type: ignore[attr-defined]
 
     sam = signed_in(browser, day, "sam@example.com")
     sam.click("#nav-mine")
