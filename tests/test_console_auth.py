@@ -20,7 +20,7 @@ from tests.conftest_console import PASSWORD, add_agent, console_app, csrf_token,
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
-PUBLIC = {"/console/login", "/console/static/console.css", "/console"}
+PUBLIC = {"/console/login", "/console/static/console.css", "/console/static/console.js", "/console"}
 
 
 @pytest.fixture

@@ -417,7 +417,6 @@ class Settings(BaseSettings):
     def imap_port_or_default(self) -> int:
         return self.imap_port or (993 if self.imap_security == "tls" else 143)
 
-
     @property
     def stripe_enabled(self) -> bool:
         return self.stripe_api_key is not None

@@ -422,6 +422,8 @@ class Flag(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=sa.Text)  # type: ignore[call-overload]
     created_at: datetime = _instant(default_factory=utcnow)
     resolved_at: datetime | None = _instant(default=None)
+    # an agent put the flag aside until this instant: it leaves the queue until then (migration 0003)
+    snoozed_until: datetime | None = _instant(default=None)
 
 
 class FormalNotice(SQLModel, table=True):
@@ -680,3 +682,76 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _instant(default_factory=utcnow)
     delivered_at: datetime | None = _instant(default=None)
+
+
+# --------------------------------------------------------------------------- console (issue 16)
+
+
+class MessageDayStat(SQLModel, table=True):
+    """Messages per day (UTC), creditor and channel, for days old enough not to change any more.
+
+    The console's dashboard fills it from the `message` table the first time it shows a day (an
+    aggregate query per run of missing days) and reads it afterwards, so a chart over months reads
+    a few hundred rows instead of every message. A row with `creditor_id` 0 and channel "" marks a
+    day as done (days without any message have no other row). Migration 0003.
+    """
+
+    __tablename__ = "message_day_stat"
+
+    day: date = Field(primary_key=True)
+    creditor_id: int = Field(primary_key=True)  # -1: messages of no case; 0: the day's "done" mark
+    channel: str = Field(primary_key=True, max_length=16)
+    messages: int = 0
+    failed: int = 0
+    computed_at: datetime = _instant(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- console read indexes (migration 0003)
+# Declared here so that autogenerate sees them; they serve the console's cases list (sort and filters)
+# and its dashboard (aggregates over messages, payments, installments and promises by date).
+CONSOLE_INDEXES = (
+    sa.Index("ix_cases_balance", Case.__table__.c.balance),  # type: ignore[attr-defined]
+    sa.Index("ix_cases_due_date", Case.__table__.c.due_date),  # type: ignore[attr-defined]
+    sa.Index("ix_cases_updated_at", Case.__table__.c.updated_at),  # type: ignore[attr-defined]
+    sa.Index("ix_cases_step_status", Case.__table__.c.last_step, Case.__table__.c.status),  # type: ignore[attr-defined]
+    sa.Index(
+        "ix_cases_creditor_totals",
+        Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
+        Case.__table__.c.last_step,  # type: ignore[attr-defined]
+        Case.__table__.c.status,  # type: ignore[attr-defined]
+        Case.__table__.c.currency,  # type: ignore[attr-defined]
+        Case.__table__.c.balance,  # type: ignore[attr-defined]
+    ),
+    sa.Index(
+        "ix_cases_currency_totals",
+        Case.__table__.c.currency,  # type: ignore[attr-defined]
+        Case.__table__.c.status,  # type: ignore[attr-defined]
+        Case.__table__.c.balance,  # type: ignore[attr-defined]
+        Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
+    ),
+    sa.Index("ix_debtor_email", Debtor.__table__.c.email),  # type: ignore[attr-defined]
+    sa.Index(
+        "ix_message_day_channel",
+        Message.__table__.c.created_at,  # type: ignore[attr-defined]
+        Message.__table__.c.channel,  # type: ignore[attr-defined]
+        Message.__table__.c.status,  # type: ignore[attr-defined]
+        Message.__table__.c.case_id,  # type: ignore[attr-defined]
+    ),
+    sa.Index("ix_message_case_created", Message.__table__.c.case_id, Message.__table__.c.created_at),  # type: ignore[attr-defined]
+    sa.Index(
+        "ix_payment_paid_on",
+        Payment.__table__.c.paid_on,  # type: ignore[attr-defined]
+        Payment.__table__.c.currency,  # type: ignore[attr-defined]
+        Payment.__table__.c.amount,  # type: ignore[attr-defined]
+        Payment.__table__.c.case_id,  # type: ignore[attr-defined]
+    ),
+    sa.Index("ix_installment_due_on", Installment.__table__.c.due_on),  # type: ignore[attr-defined]
+    sa.Index("ix_promisetopay_due_on", PromiseToPay.__table__.c.due_on),  # type: ignore[attr-defined]
+    sa.Index(
+        "ix_debt_created_at",
+        Debt.__table__.c.created_at,  # type: ignore[attr-defined]
+        Debt.__table__.c.currency,  # type: ignore[attr-defined]
+        Debt.__table__.c.amount,  # type: ignore[attr-defined]
+        Debt.__table__.c.case_id,  # type: ignore[attr-defined]
+    ),
+)

@@ -1,8 +1,9 @@
 """Security headers on every response, as ASGI middleware.
 
-The console is server-rendered HTML with one same-origin stylesheet and no script, so the policy can
-be strict: nothing but our own CSS and forms posting back to us, never framed (clickjacking), no
-MIME sniffing, no referrer leaving the site (case URLs name case ids).
+The console is server-rendered HTML with one same-origin stylesheet and one same-origin script (live
+updates by Server-Sent Events, local times), no inline script or style, so the policy can be strict:
+nothing but our own CSS, script and event stream, forms posting back to us, never framed
+(clickjacking), no MIME sniffing, no referrer leaving the site (case URLs name case ids).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS = {

@@ -118,8 +118,8 @@ def test_an_agent_works_a_flagged_case_in_the_browser(runtime: Runtime, page, tm
     page.click("#send-reply")
     expect(page.locator(".flash")).to_have_text("Reply queued on sms: it goes now.")
     transcript = page.locator("#transcript")
-    expect(transcript.locator(".msg-agent")).to_contain_text("Pouvons-nous convenir d'un échéancier ?")
-    expect(transcript.locator(".msg-agent .meta")).to_contain_text("agent (Alex Agent) · sms")
+    expect(transcript.locator(".by-agent")).to_contain_text("Pouvons-nous convenir d'un échéancier ?")
+    expect(transcript.locator(".by-agent .who")).to_contain_text("Alex Agent · sms")
 
     # after hours, a reply waits for the debtor's morning, and the page says when
     assert isinstance(runtime.clock, SimulatedClock)
@@ -128,7 +128,7 @@ def test_an_agent_works_a_flagged_case_in_the_browser(runtime: Runtime, page, tm
     page.fill("#reply-text", "Je vous rappelle demain matin.")
     page.click("#send-reply")
     expect(page.locator(".flash")).to_contain_text("will go at Tue 24 Nov 08:00 (Europe/Paris)")
-    expect(transcript.locator(".msg-agent").last.locator(".goes-at")).to_contain_text("Tue 24 Nov 08:00")
+    expect(transcript.locator(".by-agent").last.locator(".goes-at")).to_contain_text("Tue 24 Nov 08:00")
     shot(page, "3-case-replied")
 
     # formal notice: draft, download, mark sent

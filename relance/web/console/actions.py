@@ -22,6 +22,7 @@ from relance.core.errors import PolicyError, RelanceError
 from relance.core.events import record_event
 from relance.core.flags import resolve_flags
 from relance.core.models import (
+    Agent,
     Author,
     Case,
     CaseStatus,
@@ -472,3 +473,73 @@ def mark_notice_sent(
         method=notice.method, tracking_number=notice.tracking_number, deadline=deadline,
     )  # fmt: skip
     return deadline
+
+
+# --------------------------------------------------------------------------- working together
+
+CALL_OUTCOMES = ("reached", "no_answer", "promise", "refused", "wrong_number", "voicemail")
+MAX_NOTE_LENGTH = 4000
+
+
+def assign(session: Session, *, case: Case, to_agent: Agent, agent_id: int, at: datetime) -> None:
+    """Give the case to a colleague (or to oneself): they hold it, the bot stays silent, it is in their "mine"."""
+    if not to_agent.active:
+        raise ActionError(f"{to_agent.name} is disabled: pick an active colleague")
+    if case.agent_id == to_agent.id:
+        raise ActionError(f"{to_agent.name} already holds this case")
+    previous = case.agent_id
+    case.agent_id = to_agent.id
+    session.execute(
+        sa.update(Flag)
+        .where(col(Flag.case_id) == case.id, col(Flag.status) == FlagStatus.OPEN)
+        .values(assignee_id=to_agent.id)
+    )
+    _touch(session, case, at)
+    _event(session, case, "case_assigned", agent_id, at, assignee_id=to_agent.id, previous_agent_id=previous)
+
+
+def add_note(session: Session, *, case: Case, text: str, agent_id: int, at: datetime) -> None:
+    """An internal note on the case: for colleagues only, never sent to the debtor."""
+    text = text.strip()
+    if not text:
+        raise ActionError("the note is empty: write something first")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise ActionError(f"the note is too long ({len(text)} characters, at most {MAX_NOTE_LENGTH})")
+    _touch(session, case, at)
+    _event(session, case, "note_added", agent_id, at, text=text)
+
+
+def log_call(session: Session, *, case: Case, outcome: str, note: str, agent_id: int, at: datetime) -> None:
+    """The outcome of a phone call to the debtor (reached, no answer, promise, refused…), with a note."""
+    if outcome not in CALL_OUTCOMES:
+        allowed = ", ".join(o.replace("_", " ") for o in CALL_OUTCOMES)
+        raise ActionError(f"unknown call outcome {outcome!r}: one of {allowed}")
+    note = note.strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ActionError(f"the note is too long ({len(note)} characters, at most {MAX_NOTE_LENGTH})")
+    _touch(session, case, at)
+    _event(session, case, "call_logged", agent_id, at, outcome=outcome, note=note or None)
+
+
+def snooze_flag(
+    session: Session, *, case: Case, flag_id: int, until: date, note: str, agent_id: int, at: datetime
+) -> datetime:
+    """Put an open flag aside until the start of `until` (UTC): it leaves the queue, then comes back by itself."""
+    flag = session.get(Flag, flag_id)
+    if flag is None or flag.case_id != case.id:
+        raise ActionError(f"there is no flag #{flag_id} on this case")
+    if flag.status != FlagStatus.OPEN:
+        raise ActionError("this flag is already resolved")
+    today = ensure_utc(at).date()
+    if until <= today:
+        raise ActionError("snooze until a later day than today")
+    if until > today + timedelta(days=366):
+        raise ActionError("a flag can be snoozed for a year at most")
+    flag.snoozed_until = datetime.combine(until, time(0), tzinfo=UTC)
+    session.add(flag)
+    _touch(session, case, at)
+    _event(
+        session, case, "flag_snoozed", agent_id, at, flag_id=flag.id, reason=flag.reason, until=until,
+        note=note.strip() or None,
+    )  # fmt: skip
+    return flag.snoozed_until

@@ -1,11 +1,13 @@
-"""Jinja2 filters of the console: instants, ages, money, labels."""
+"""Jinja2 filters of the console: instants, ages, money, labels; the agent's time zone."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fastapi import Request
 from jinja2 import Environment
 
 from relance.core.clock import ensure_utc
@@ -50,6 +52,49 @@ def label(code: str | None) -> str:
     return "" if not code else code.replace("_", " ")
 
 
+TZ_COOKIE = "console_tz"
+
+
+def agent_zone(request: Request) -> str:
+    """The agent's time zone as their browser reported it (a cookie set by console.js), else UTC."""
+    name = unquote(request.cookies.get(TZ_COOKIE, "")).strip()
+    if not name or len(name) > 64:
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+def when(instant: datetime | None, zone: str, now: datetime | None = None) -> str:
+    """An instant for the agent: `11:05` today, `Mon 23 Nov 11:05` this year, else with the year; zone abbreviation."""
+    if instant is None:
+        return ""
+    tz = ZoneInfo(zone)
+    here = ensure_utc(instant).astimezone(tz)
+    today = ensure_utc(now).astimezone(tz).date() if now is not None else None
+    if today is not None and here.date() == today:
+        text = here.strftime("%H:%M")
+    elif today is not None and here.year == today.year:
+        text = here.strftime("%a %d %b %H:%M")
+    else:
+        text = here.strftime("%d %b %Y %H:%M")
+    return f"{text} {here.tzname()}"
+
+
+def iso(instant: datetime | None) -> str:
+    return "" if instant is None else ensure_utc(instant).isoformat(timespec="seconds")
+
+
+def overdue(due: date | None, today: date) -> str:
+    """`12 d` overdue, `due in 3 d`, or an em dash."""
+    if due is None:
+        return "—"
+    days = (today - due).days
+    return f"{days} d" if days >= 0 else f"in {-days} d"
+
+
 def install(env: Environment) -> None:
     """Register the filters on a Jinja2 environment."""
-    env.filters.update(utc=utc, local=local, age=age, money=money, label=label)
+    env.filters.update(utc=utc, local=local, age=age, money=money, label=label, when=when, iso=iso, overdue=overdue)

@@ -44,14 +44,22 @@ class QueueFilter:
     min_priority: int | None = None
 
 
-def _open_flags_by_case() -> sa.Subquery:
+def waiting(now: datetime | None) -> sa.ColumnElement[bool]:
+    """Open flags not snoozed at `now` (a snoozed flag comes back by itself when its day comes)."""
+    is_open = col(Flag.status) == FlagStatus.OPEN
+    if now is None:
+        return is_open
+    return sa.and_(is_open, sa.or_(col(Flag.snoozed_until).is_(None), col(Flag.snoozed_until) <= now))
+
+
+def _open_flags_by_case(now: datetime | None = None) -> sa.Subquery:
     return (
         sa.select(
             col(Flag.case_id),
             sa.func.max(Flag.priority).label("priority"),
             sa.func.min(Flag.created_at).label("since"),
         )
-        .where(col(Flag.status) == FlagStatus.OPEN)
+        .where(waiting(now))
         .group_by(col(Flag.case_id))
         .subquery()
     )
@@ -77,10 +85,12 @@ def flag_queue(
     filters: QueueFilter = QueueFilter(),
     *,
     limit: int = 200,
+    now: datetime | None = None,
     creditor_ids: Collection[int] | None = None,
 ) -> list[QueueRow]:
-    """Flagged cases matching `filters` (of `creditor_ids` only, unless None), most urgent then longest waiting."""
-    agg = _open_flags_by_case()
+    """Flagged cases matching `filters` (of `creditor_ids` only, unless None), most urgent then longest waiting
+    (snoozed flags out)."""
+    agg = _open_flags_by_case(now)
     query = (
         sa.select(
             Case, col(Debtor.name), col(Debtor.ref), col(Creditor.name), col(Agent.name), agg.c.priority, agg.c.since
@@ -95,7 +105,7 @@ def flag_queue(
     if creditor_ids is not None:
         query = query.where(col(Case.creditor_id).in_(creditor_ids))
     rows = session.execute(_filtered(query, agg, filters)).all()
-    flags = _flags_of(session, [r[0].id for r in rows])
+    flags = _flags_of(session, [r[0].id for r in rows], now)
     out = []
     for case, debtor_name, debtor_ref, creditor, agent_name, priority, since in rows:
         top = flags[case.id]
@@ -125,14 +135,14 @@ def _aware(since: datetime, flags: list[Flag]) -> datetime:
     return min(f.created_at for f in flags) if flags else since
 
 
-def _flags_of(session: Session, case_ids: list[int]) -> dict[int, list[Flag]]:
+def _flags_of(session: Session, case_ids: list[int], now: datetime | None = None) -> dict[int, list[Flag]]:
     """Open flags of the given cases, most urgent then oldest first."""
     flags: dict[int, list[Flag]] = {cid: [] for cid in case_ids}
     if not case_ids:
         return flags
     query = (
         sa.select(Flag)
-        .where(col(Flag.case_id).in_(case_ids), col(Flag.status) == FlagStatus.OPEN)
+        .where(col(Flag.case_id).in_(case_ids), waiting(now))
         .order_by(col(Flag.priority).desc(), col(Flag.created_at), col(Flag.id))
     )
     for flag in session.execute(query).scalars():
@@ -140,11 +150,13 @@ def _flags_of(session: Session, case_ids: list[int]) -> dict[int, list[Flag]]:
     return flags
 
 
-def reason_counts(session: Session, *, creditor_ids: Collection[int] | None = None) -> dict[str, int]:
-    """How many cases (of `creditor_ids` only, unless None) have an open flag of each reason, most frequent first."""
+def reason_counts(
+    session: Session, now: datetime | None = None, *, creditor_ids: Collection[int] | None = None
+) -> dict[str, int]:
+    """How many cases (of `creditor_ids` only, unless None) have an open, not snoozed flag of each reason."""
     query = (
         sa.select(col(Flag.reason), sa.func.count(sa.distinct(col(Flag.case_id))))
-        .where(col(Flag.status) == FlagStatus.OPEN)
+        .where(waiting(now))
         .group_by(col(Flag.reason))
     )
     if creditor_ids is not None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from relance.core import signing, timestamps
 from relance.core.agents import list_agents
-from relance.core.casefile import casefile_name, export_casefile, load_case_record, transcript
+from relance.core.casefile import casefile_name, export_casefile, load_case_record
 from relance.core.cases import find_case
 from relance.core.config import Creditor as CreditorRules
 from relance.core.errors import NotFoundError, RelanceError
@@ -29,9 +31,11 @@ from relance.core.models import (
 )
 from relance.web.console import actions
 from relance.web.console.context import PREFIX, Console, Viewer
-from relance.web.console.formatting import local, utc
+from relance.web.console.formatting import agent_zone, local, utc
+from relance.web.console.live import last_event_id
 from relance.web.console.notices import generate_notice
 from relance.web.console.queue import QueueFilter, flag_queue, reason_counts
+from relance.web.console.thread import build_thread
 
 NOTE = Annotated[str, Form(max_length=2000)]
 NOTICE_METHODS = ("registered letter with acknowledgement of receipt", "registered letter", "bailiff", "hand delivery")
@@ -78,10 +82,15 @@ def add_queue_routes(router: APIRouter, console: Console) -> None:
             assignee = str(viewer.id)
         filters = QueueFilter(reason=reason or None, assignee=assignee or None, min_priority=priority)
         agents = list_agents(session)
+        now = console.now()
         return console.render(
-            request, "queue.html", viewer, rows=flag_queue(session, filters, creditor_ids=viewer.creditor_ids),
-            counts=reason_counts(session, creditor_ids=viewer.creditor_ids),
-            filters=filters, agents=agents,
+            request, "queue.html", viewer,
+            rows=flag_queue(session, filters, now=now, creditor_ids=viewer.creditor_ids),
+            counts=reason_counts(session, now, creditor_ids=viewer.creditor_ids),
+            filters=filters, agents=agents, live_after=last_event_id(session),
+            all_cases=session.execute(
+                _scoped_count(viewer.creditor_ids)
+            ).scalar_one(),
         )  # fmt: skip
 
     @router.get("/find")
@@ -93,8 +102,9 @@ def add_queue_routes(router: APIRouter, console: Console) -> None:
     ) -> Response:
         try:
             case = find_case(session, ref, creditor_ids=viewer.creditor_ids)
-        except NotFoundError as exc:
-            return console.redirect(request, f"{PREFIX}/", error=str(exc))
+        except NotFoundError:
+            # not an exact reference: a name, a phone written another way, part of an e-mail… the list searches
+            return console.redirect(request, f"{PREFIX}/cases?{urlencode({'q': ref})}")
         return console.redirect(request, case_url(case.id))  # type: ignore[arg-type]
 
 
@@ -106,14 +116,18 @@ def add_case_page(router: APIRouter, console: Console) -> None:
         request: Request, case_id: int, viewer: Viewer = Depends(console.viewer), session: Session = Depends(console.db)
     ) -> Response:
         record = load_case_record(session, load_case(session, case_id, viewer))
-        names = {a.id: a.name for a in list_agents(session)}
+        agents = list_agents(session)
+        names = {a.id: a.name for a in agents}
         config = console.runtime.config
         window = actions.debtor_window(config, record.creditor.key, record.debtor)
         now = console.now()
+        thread = build_thread(record.messages, record.events, currency=case.currency, agent_names=names)
         return console.render(
-            request, "case.html", viewer, r=record, entries=transcript(record.messages, record.events),
+            request, "case.html", viewer, r=record, entries=thread, agents=[a for a in agents if a.active],
             agent_names=names, zone=record.debtor.zones[0], window_open=window.is_allowed(now),
+            agent_zone=agent_zone(request), live_after=last_event_id(session), call_outcomes=actions.CALL_OUTCOMES,
             next_window=window.next_allowed(now), reply_key=uuid.uuid4().hex, today=now.date(),
+            tomorrow=now.date() + timedelta(days=1),
             open_disputes=[d for d in record.disputes if d.status == DisputeStatus.OPEN],
             notice_methods=NOTICE_METHODS, statuses=CaseStatus,
             queued=MessageStatus.QUEUED, notice_sent=NoticeStatus.SENT,
@@ -357,3 +371,11 @@ def _zone(session: Session, case: Case) -> str:
 def _days_from_posting(creditor: CreditorRules) -> int:
     """Days from posting to the deadline: the letter's journey, then the days it gives from receipt."""
     return creditor.notice.receipt_days + creditor.notice.deadline_days
+
+
+def _scoped_count(creditor_ids: frozenset[int] | None) -> sa.Select:  # type: ignore[type-arg]
+    """How many cases the viewer may see (every case for an admin)."""
+    query = sa.select(sa.func.count()).select_from(Case)
+    if creditor_ids is not None:
+        query = query.where(col(Case.creditor_id).in_(creditor_ids))
+    return query

@@ -1,7 +1,7 @@
 """e-mail channel: raw e-mails for threading and the case file; addresses wide enough for e-mail
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlmodel  # noqa: F401  (autogenerate refers to sqlmodel.sql.sqltypes)
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

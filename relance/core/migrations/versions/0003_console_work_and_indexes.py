@@ -1,0 +1,59 @@
+"""console: flag snooze, messages per day for the dashboard, indexes for the cases list and the dashboard
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+INDEXES = (
+    ("cases", "ix_cases_balance", ["balance"]),
+    ("cases", "ix_cases_due_date", ["due_date"]),
+    ("cases", "ix_cases_updated_at", ["updated_at"]),
+    ("cases", "ix_cases_step_status", ["last_step", "status"]),
+    ("cases", "ix_cases_creditor_totals", ["creditor_id", "last_step", "status", "currency", "balance"]),
+    ("cases", "ix_cases_currency_totals", ["currency", "status", "balance", "creditor_id"]),
+    ("debtor", "ix_debtor_email", ["email"]),
+    ("message", "ix_message_day_channel", ["created_at", "channel", "status", "case_id"]),
+    ("message", "ix_message_case_created", ["case_id", "created_at"]),
+    ("payment", "ix_payment_paid_on", ["paid_on", "currency", "amount", "case_id"]),
+    ("installment", "ix_installment_due_on", ["due_on"]),
+    ("promisetopay", "ix_promisetopay_due_on", ["due_on"]),
+    ("debt", "ix_debt_created_at", ["created_at", "currency", "amount", "case_id"]),
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("flag", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True))
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
+    op.create_table(
+        "message_day_stat",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("creditor_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("day", "creditor_id", "channel"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("message_day_stat")
+    for table, name, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
+    with op.batch_alter_table("flag", schema=None) as batch_op:
+        batch_op.drop_column("snoozed_until")
