@@ -121,7 +121,7 @@ def add_case_page(router: APIRouter, console: Console) -> None:
         config = console.runtime.config
         window = actions.debtor_window(config, record.creditor.key, record.debtor)
         now = console.now()
-        thread = build_thread(record.messages, record.events, currency=case.currency, agent_names=names)
+        thread = build_thread(record.messages, record.events, currency=record.case.currency, agent_names=names)
         return console.render(
             request, "case.html", viewer, r=record, entries=thread, agents=[a for a in agents if a.active],
             agent_names=names, zone=record.debtor.zones[0], window_open=window.is_allowed(now),
