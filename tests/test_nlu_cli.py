@@ -21,6 +21,7 @@ def test_one_text() -> None:
     assert lines(result.output) == [
         {
             "intent": "already_paid",
+            "detail": None,
             "confidence": 0.9,
             "amount": 300.0,
             "installments": None,
@@ -54,6 +55,7 @@ def test_json_lines_keep_order_and_report_bad_lines() -> None:
     assert all("error" in o for o in out[3:7])
     assert out[7] == {
         "intent": "promise_to_pay",
+        "detail": None,
         "confidence": 0.6,
         "amount": None,
         "installments": None,

@@ -189,14 +189,20 @@ def _affirm_or_deny(text: str) -> tuple[str, float] | None:
 
 def classify(text: str, original: str, ev: Evidence) -> tuple[str, float]:
     """The intent of a normalised message and a confidence in [0, 1]."""
+    intent, confidence, _ = classify_with_readings(text, original, ev)
+    return intent, confidence
+
+
+def classify_with_readings(text: str, original: str, ev: Evidence) -> tuple[str, float, dict[str, float]]:
+    """`classify`, with every intent the strong rules found (the combination weighs them all)."""
     if not text.strip(" ?"):
-        return "unknown", 0.0
+        return "unknown", 0.0, {}
     found = _strong_intents(text, original, ev)
     if found:
         best = min(found, key=PRIORITY.__getitem__)
-        return best, found[best]
+        return best, found[best], found
     for decide in (lambda: _weak_intent(text, ev), lambda: _affirm_or_deny(text)):
         result = decide()
         if result:
-            return result
-    return "unknown", 0.3
+            return result[0], result[1], {}
+    return "unknown", 0.3, {}

@@ -16,10 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bot.nlu.amounts import AmountMention, find_amounts
+from bot.nlu.combine import Reading, combine
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
-from bot.nlu.intents import Evidence, classify
+from bot.nlu.intents import Evidence, classify_with_readings
+from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
+from bot.nlu.reply_text import extract_reply
 
 MAX_CHARS = 2000  # longer texts are cut: an SMS is at most 1,600 characters
 ENTITY_INTENTS = frozenset({"promise_to_pay", "payment_plan", "already_paid"})
@@ -41,11 +44,13 @@ class Understanding:
     installments: int | None = None
     frequency: str | None = None
     date: dt.date | None = None
+    detail: str | None = None  # "threat" (abuse) or "bereavement" (wrong_person)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-lines contract of `relance nlu`."""
         return {
             "intent": self.intent,
+            "detail": self.detail,
             "confidence": round(self.confidence, 3),
             "amount": float(self.amount) if self.amount is not None else None,
             "installments": self.installments,
@@ -141,11 +146,11 @@ def _two_payments(terms: PlanTerms, dates: list[DateMention], amounts: list[Amou
 
 
 def _prepare(text: str) -> str:
-    return unicodedata.normalize("NFC", text[:MAX_CHARS])
+    return unicodedata.normalize("NFC", extract_reply(text)[:MAX_CHARS])
 
 
-def understand(text: str, locale: str, today: dt.date) -> Understanding:
-    """Intent, confidence and entities of one message, dates resolved against `today`."""
+def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading]:
+    """The understanding of one message and how it was reached (rules, model, combination)."""
     loc = "en" if str(locale)[:2].lower() == "en" else "fr"
     original = _prepare(str(text))
     norm = normalise(original, loc)
@@ -153,11 +158,13 @@ def understand(text: str, locale: str, today: dt.date) -> Understanding:
     terms = find_terms(norm, [(d.start, d.end) for d in dates])
     amounts = find_amounts(norm, [(d.start, d.end) for d in dates] + terms.spans)
     _two_payments(terms, dates, amounts)
-    intent, confidence = classify(norm, original, _evidence(norm, dates, amounts, terms))
+    rule_intent, rule_confidence, found = classify_with_readings(norm, original, _evidence(norm, dates, amounts, terms))
+    reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(norm))
+    intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
-        return Understanding(intent, confidence)
+        return Understanding(intent, confidence, detail=detail), reading
     plan = intent == "payment_plan"
-    return Understanding(
+    understanding = Understanding(
         intent,
         confidence,
         amount=_pick_amount(norm, intent, amounts, terms),
@@ -165,3 +172,9 @@ def understand(text: str, locale: str, today: dt.date) -> Understanding:
         frequency=terms.frequency if plan else None,
         date=_pick_date(norm, intent, dates, today),
     )
+    return understanding, reading
+
+
+def understand(text: str, locale: str, today: dt.date) -> Understanding:
+    """Intent, confidence and entities of one message, dates resolved against `today`."""
+    return read(text, locale, today)[0]

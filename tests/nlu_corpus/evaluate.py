@@ -123,10 +123,14 @@ def score(name: str, rows: list[dict], got: list[dict], *, keep_errors: bool = F
         report.detail_ok += have.get("detail") == want.get("detail")
         harmful = want["intent"] in PROTECTIVE and have.get("intent") not in PROTECTIVE
         report.harmful += harmful
-        if keep_errors and (have.get("intent") != want["intent"] or not same or have.get("detail") != want.get("detail")):
+        if keep_errors and (
+            have.get("intent") != want["intent"] or not same or have.get("detail") != want.get("detail")
+        ):
             w = {k: want.get(k) for k in ("intent", "detail", *ENTITIES)}
             h = {k: have.get(k) for k in ("intent", "detail", *ENTITIES)}
-            report.errors.append(f"{'HARMFUL ' if harmful else ''}{want['locale']} {want['text']!r}\n   want {w}\n   got  {h}")
+            report.errors.append(
+                f"{'HARMFUL ' if harmful else ''}{want['locale']} {want['text']!r}\n   want {w}\n   got  {h}"
+            )
     return report
 
 
