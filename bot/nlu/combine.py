@@ -29,8 +29,8 @@ ORDER = (
     "dispute",
     "human",
     "hardship",
+    "payment_plan",  # the rules' "paid" is often a pay day ("je suis payé le 5"): a plan outranks it
     "already_paid",
-    "payment_plan",
     "promise_to_pay",
     "info_request",
     "abuse",
@@ -40,9 +40,11 @@ ORDER = (
 )
 RANK = {name: i for i, name in enumerate(ORDER)}
 THREAT_P = 0.5  # the model's probability of abuse/threat that makes a threat on its own
-PROTECTIVE_P = 0.3  # a protective label of the model this likely overrides a non-protective rule reading
+THREAT_P_STRONG = 0.7  # the same against a strong non-protective reading of the rules
+PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a non-protective rule reading
+PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
 UNSURE_RULES = 0.6  # rule confidence below this: the rules only guessed
-MODEL_P = 0.4  # the model's reading replaces a guess of the rules from this probability
+MODEL_P = 0.5  # the model's reading replaces a guess of the rules from this probability
 THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
 _NO_CALL = re.compile(r"\b(?:ne|pas|not|never|no|jamais)\b(?: \w+){0,3} (?:rappel|appel|call|phone|ring)\w*")
@@ -88,12 +90,14 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     words = threat(norm)
     if words is not None:
         return Reading("abuse", 0.95, "threat", "rule: threat", matched=words.group(0), **base)
-    if opinion.p(THREAT) >= THREAT_P:
-        return Reading("abuse", opinion.p(THREAT), "threat", "model: threat", **base)
     intent, confidence = _rules_choice(found, rule_intent, rule_confidence)
+    strong = confidence >= UNSURE_RULES
+    if opinion.p(THREAT) >= (THREAT_P_STRONG if strong and intent not in PROTECTIVE else THREAT_P):
+        return Reading("abuse", opinion.p(THREAT), "threat", "model: threat", **base)
     source = f"rules: {intent}"
     if intent not in PROTECTIVE:
-        protective = [(p, label) for label in PROTECTIVE if (p := _intent_p(opinion, label)) >= PROTECTIVE_P]
+        floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
+        protective = [(p, label) for label in PROTECTIVE if (p := _intent_p(opinion, label)) >= floor]
         protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
         if protective:
             p, intent = max(protective)

@@ -49,14 +49,32 @@ class Opinion:
         return next((p for name, p in self.ranked if name == label), 0.0)
 
 
+SCALE = 1000  # weights are shipped to 0.001: they add up exactly as integers
+FIELD = 48  # bits per label in a packed feature vector
+OFFSET = 1 << 32  # added to every weight so that each field stays non-negative
+MASK = (1 << FIELD) - 1
+
+
 class LinearModel:
-    """Sparse multinomial logistic regression read from the shipped JSON file."""
+    """Sparse multinomial logistic regression read from the shipped JSON file.
+
+    Each feature's weights for every label are packed into one integer (a fixed-point field of
+    `FIELD` bits per label, offset to stay positive): the scores of a text are then one sum of
+    integers, read back field by field. Exact, and several times faster than adding floats label by
+    label in Python (a message has at most `MAX_CHARS` features, far below the 2**15 the fields hold).
+    """
 
     def __init__(self, labels: list[str], bias: list[float], weights: dict[str, list[list[float]]]) -> None:
         self.labels = labels
         self.bias = bias
-        # feature -> ((label index, weight), ...)
-        self.weights = {f: tuple((int(i), float(w)) for i, w in pairs) for f, pairs in weights.items()}
+        self.by_label: list[dict[str, float]] = [{} for _ in labels]  # for explanations
+        self.packed: dict[str, int] = {}
+        for f, pairs in weights.items():
+            fields = [OFFSET] * len(labels)
+            for i, w in pairs:
+                self.by_label[int(i)][f] = float(w)
+                fields[int(i)] += round(float(w) * SCALE)
+            self.packed[f] = sum(v << (FIELD * i) for i, v in enumerate(fields))
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LinearModel:
@@ -64,14 +82,10 @@ class LinearModel:
         return cls(data["labels"], data["bias"], data["weights"])
 
     def scores(self, norm: str) -> list[float]:
-        scores = list(self.bias)
-        get = self.weights.get
-        for f in features(norm):
-            pairs = get(f)
-            if pairs:
-                for i, w in pairs:
-                    scores[i] += w
-        return scores
+        get = self.packed.get
+        found = [v for f in features(norm) if (v := get(f))]
+        total, base = sum(found), len(found) * OFFSET
+        return [b + (((total >> (FIELD * i)) & MASK) - base) / SCALE for i, b in enumerate(self.bias)]
 
     def opinion(self, norm: str) -> Opinion:
         scores = self.scores(norm)
@@ -83,12 +97,11 @@ class LinearModel:
 
     def explain(self, norm: str, label: str, k: int = 6) -> list[tuple[str, float]]:
         """The features that pushed `label` up most in this text."""
-        index = self.labels.index(label)
+        weights = self.by_label[self.labels.index(label)]
         contrib: dict[str, float] = {}
         for f in features(norm):
-            for i, w in self.weights.get(f, ()):
-                if i == index:
-                    contrib[f] = contrib.get(f, 0.0) + w
+            if f in weights:
+                contrib[f] = contrib.get(f, 0.0) + weights[f]
         return sorted(contrib.items(), key=lambda x: -x[1])[:k]
 
 

@@ -120,13 +120,17 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
         if per_unit:
             return per_unit[0].value
         if terms.count and not terms.rest and len(amounts) == 1:
-            return (amounts[0].value / terms.count).quantize(CENT, rounding=ROUND_HALF_UP)
+            # a total is divided only when it divides exactly to the cent ("1.200,50 en 6": no amount)
+            share = amounts[0].value / terms.count
+            exact = share.quantize(CENT, rounding=ROUND_HALF_UP)
+            return exact if exact == share else None
         return amounts[0].value
     with_currency = [a for a in amounts if a.has_currency]
     return (with_currency or amounts)[0].value
 
 
 _GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp)? ?$")
+_EACH_AFTER = re.compile(r"^ ?(?:eur|usd|gbp|chf)? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b")
 _GAP_BEFORE_AMOUNT = re.compile(r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp)? ?$")
 
 
@@ -136,7 +140,7 @@ def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
     before = any(
         _GAP_BEFORE_AMOUNT.match(text[pos : amount.start]) for pos in terms.per_unit_before if pos <= amount.start
     )
-    return after or before
+    return after or before or bool(_EACH_AFTER.match(text[amount.end : amount.end + 24]))
 
 
 def _two_payments(terms: PlanTerms, dates: list[DateMention], amounts: list[AmountMention]) -> None:
