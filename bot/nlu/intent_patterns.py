@@ -839,7 +839,8 @@ OPT_OUT = _rx(
     OPT_OUT.pattern,
     r"\b(?:quit|stop|arrete[rz]?) (?:blowing up|spamming|bombarding|flooding|pestering) (?:my|mon|me)\b",
     r"\b(?:cease|desist)(?: from)? (?:all |any |further )*(?:communication|contact|messag\w*|text\w*|calls?)\b",
-    r"\b(?:do not|no longer|not) (?:consent|agree) to (?:receiving|receive|being sent|any) (?:text|sms|messag|call|e ?mail)",
+    r"\b(?:do not|no longer|not) (?:consent|agree) to (?:receiving|receive|being sent|any)"
+    r" (?:text|sms|messag|call|e ?mail)",
     r"\b(?:remove|take|delete|erase) (?:this|my) (?:number|phone number|cell|mobile|details|email)"
     r"(?: \w+){0,3} (?:from|off) (?:your|the) (?:list|system|database|records|files?)\b",
     r"\b(?:supprimer|retirer|effacer|rayer) (?:mes coordonnees|mon numero|mon adresse|mes donnees)\b",
@@ -862,7 +863,8 @@ DISPUTE = _rx(
     DISPUTE.pattern,
     r"\b(?:ne|n) (?:les |le |la |l )?reconnais (?:pas|absolument pas)\b",
     r"\b(?:do not|never) recogni[sz]e (?:this|the|these|that|any) (?:charge|fee|amount|invoice|bill|debt)",
-    r"\b(?:devait|devaient|etait cense|was supposed to|were supposed to) (?:etre |be )?(?:gratuit|free|offert|included)",
+    r"\b(?:devait|devaient|etait cense|was supposed to|were supposed to) (?:etre |be )?"
+    r"(?:gratuit|free|offert|included)",
     r"\b(?:free trial|essai gratuit|periode d essai|trial period)\b",
     r"\b(?:the quote|my quote|le devis|mon devis)\b",
     r"\bnot a (?:penny|cent|dime) more\b|\bpas un (?:centime|euro|sou) de plus\b",
