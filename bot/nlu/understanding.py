@@ -104,9 +104,42 @@ def _affirmed_dates(text: str, dates: list[DateMention]) -> list[DateMention]:
     return _unnegated(text, dates) or dates
 
 
+# "suite à votre relance du 8 juin", "following your reminder of 2 March": a date that is not the payment's
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:relance|rappel|message|courrier|lettre|e ?mail|facture|reminder|letter|invoice|notice|statement|sms"
+    r"|text)(?: \w+){0,2} (?:du|of|dated|from|en date du|dated the) $"
+)
+# "le premier le 15 décembre", "à partir du 1er mars", "starting Friday": the plan's first payment
+_FIRST_BEFORE = re.compile(
+    r"\b(?:premier|premiere|1er|1ere|first|1st|a partir|starting|start|commencing|beginning|from|des|a compter"
+    r"|debut)\b[^.?!]{0,24}$"
+)
+_GENERIC_BEFORE = re.compile(r"\b(?:on a|every|each|chaque|tous les|toutes les|le \w+ de chaque) $")
+_NOW_WORDS = frozenset({"now", "right now", "maintenant"})
+# "I live in the Dordogne now", "I don't know right now": a "now" that says nothing of a payment
+_IDLE_NOW_BEFORE = re.compile(r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais|the \w+|la \w+) $")
+
+
+_FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
+_SERIES_AFTER = re.compile(r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will)\b")
+
+
+def _meant(text: str, d: DateMention) -> bool:
+    """A date mention that can be the payment's: not "next week" (vague), not the date of our
+    reminder, not a habit ("on a Thursday"), not a filler "now" ("I live there now")."""
+    before = text[max(0, d.start - 30) : d.start]
+    if d.kind == "next_monday" or _REFERENCE_BEFORE.search(before) or _GENERIC_BEFORE.search(before):
+        return False
+    if _FIRST_OF_SERIES.match(text[d.start : d.end]) and _SERIES_AFTER.match(text[d.end :]):
+        return False  # "le premier le 30 novembre": "premier" is the first payment, not the 1st
+    return text[d.start : d.end] not in _NOW_WORDS or not _IDLE_NOW_BEFORE.search(before)
+
+
 def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date) -> dt.date | None:
     past = intent == "already_paid"
-    resolved = [r for d in _affirmed_dates(text, dates) if (r := d.resolve(today, past=past)) is not None]
+    meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d)]
+    first = [d for d in meant if _FIRST_BEFORE.search(text[max(0, d.start - 40) : d.start])]
+    resolved = [r for d in first or meant if (r := d.resolve(today, past=past)) is not None]
     if not resolved:
         return None
     return resolved[0]
@@ -129,9 +162,9 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
     return (with_currency or amounts)[0].value
 
 
-_GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp)? ?$")
+_GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp|chf)? ?$")
 _EACH_AFTER = re.compile(r"^ ?(?:eur|usd|gbp|chf)? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b")
-_GAP_BEFORE_AMOUNT = re.compile(r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp)? ?$")
+_GAP_BEFORE_AMOUNT = re.compile(r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp|chf)? ?$")
 
 
 def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
