@@ -40,13 +40,14 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"^[ \t]*[,.!-]?[ \t]*(?:[A-ZÀ-Ý][\w.'’-]*(?:[ \t]+[A-ZÀ-Ý][\w.'’-]*){0,3})?[ \t]*$")
+_ONE_LINE_MARKER = re.compile(r"crit|wrote|schrieb|escribi|original|origine|>|sent from|envoy", re.IGNORECASE)
 _MIN_KEPT = 1  # characters: a reply that would vanish entirely is returned as received
 
 
 def extract_reply(text: str) -> str:
     """The newly written part of `text`: above quoted history, header blocks and signatures."""
-    if not text:
-        return text
+    if not text or ("\n" not in text and "\r" not in text and not _ONE_LINE_MARKER.search(text)):
+        return text  # a one-line SMS without an inline attribution: nothing to drop (the common case)
     body = text.replace("\r\n", "\n").replace("\r", "\n")
     cut = _first_marker(body)
     kept = body[:cut]
