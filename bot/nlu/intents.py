@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.nlu.intent_patterns import (
     ABOUT_DEBT,
@@ -228,7 +229,7 @@ def _keyword_opt_out(text: str) -> bool:
     """A stop keyword, misspelt or not: anywhere for the unambiguous ones ("unsubscribe"), in a
     message of little else for the short ones ("ok END 🙏", "❌ cancel"), or "stop" ending a message."""
     tokens = _squeezed_tokens(text)
-    pairs = {a + b for a, b in zip(tokens, tokens[1:], strict=False)}
+    pairs = {a + b for a, b in pairwise(tokens)}
     if _KEYWORDS_ANYWHERE.intersection(tokens) or _KEYWORDS_ANYWHERE.intersection(pairs):
         return True
     content = [t for t in tokens if t not in _CHATTER_SQUEEZED]
