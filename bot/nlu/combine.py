@@ -45,8 +45,19 @@ PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a no
 PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
 UNSURE_RULES = 0.6  # rule confidence below this: the rules only guessed
 MODEL_P = 0.5  # the model's reading replaces a guess of the rules from this probability
+ENTITY_INTENTS = ("promise_to_pay", "payment_plan", "already_paid")
 THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
+# "I paid over the phone", "par téléphone": a means, not a request for a person
+_PHONE_MEANS = re.compile(
+    r"\b(?:over the phone|by phone|on the phone|par telephone|au telephone|per our (?:phone )?call|phone call last)\b"
+)
+_ASKS_PERSON = re.compile(r"\b(?:call me|ring me|rappel\w*|appelez|speak to|talk to|parler|human|person|conseill\w*)\b")
+# "Merry Christmas", "bonne année": a wish, nothing else
+_WISH_ONLY = re.compile(
+    r"^(?:\w+ ){0,2}(?:merry christmas|happy (?:new year|holidays|easter|christmas)|joyeux noel|joyeuses fetes"
+    r"|bonne annee|meilleurs voeux|bonnes fetes|season s greetings)(?: \w+){0,4}$"
+)
 _NO_CALL = re.compile(r"\b(?:ne|pas|not|never|no|jamais)\b(?: \w+){0,3} (?:rappel|appel|call|phone|ring)\w*")
 
 
@@ -66,7 +77,12 @@ class Reading:
 
 
 def _refused_call(label: str, norm: str) -> bool:
-    return label == "human" and _NO_CALL.search(norm) is not None
+    """A person the text does not ask for: "don't call me", "I paid over the phone"."""
+    if label != "human":
+        return False
+    if _NO_CALL.search(norm) is not None:
+        return True
+    return _PHONE_MEANS.search(norm) is not None and not _ASKS_PERSON.search(norm)
 
 
 def _intent_p(opinion: Opinion, intent: str) -> float:
@@ -91,6 +107,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     if words is not None:
         return Reading("abuse", 0.95, "threat", "rule: threat", matched=words.group(0), **base)
     intent, confidence = _rules_choice(found, rule_intent, rule_confidence)
+    if not found and _WISH_ONLY.match(norm):
+        return Reading("unknown", min(rule_confidence, 0.3), None, "rules: a wish only", **base)
     strong = confidence >= UNSURE_RULES
     if opinion.p(THREAT) >= (THREAT_P_STRONG if strong and intent not in PROTECTIVE else THREAT_P):
         return Reading("abuse", opinion.p(THREAT), "threat", "model: threat", **base)
@@ -105,8 +123,9 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         elif confidence < UNSURE_RULES and opinion.probability >= MODEL_P and not _refused_call(opinion.label, norm):
             intent = opinion.label.split("/")[0]
             confidence, source = opinion.probability, f"model: {intent} (rules unsure: {rule_intent})"
-    died = bereavement(norm) if intent in ("wrong_person", "hardship", "unknown", "human") else None
-    if died is not None and intent != "wrong_person" and "opt_out" not in found:
+    # the debtor's death outranks all but an opt-out; someone paying is alive and speaks for themselves
+    died = bereavement(norm) if intent not in ("opt_out", *ENTITY_INTENTS) else None
+    if died is not None and intent != "wrong_person":
         intent, confidence, source = "wrong_person", max(confidence, 0.9), "rule: bereavement"
     detail = None
     if intent == "wrong_person" and (died is not None or opinion.p(BEREAVEMENT) > opinion.p("wrong_person")):

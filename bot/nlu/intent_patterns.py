@@ -861,7 +861,10 @@ WRONG_PERSON = _rx(
 )
 DISPUTE = _rx(
     DISPUTE.pattern,
-    r"\b(?:ne|n) (?:les |le |la |l )?reconnais (?:pas|absolument pas)\b",
+    r"\b(?:ne|n) (?:les |le |la |l )?reconnais (?:pas|absolument pas) (?:ces|cette|ce|le|la|les|l|cet)"
+    r" ?(?:frais|facture|montant|somme|dette|achat|commande|contrat|abonnement|prelevement)",
+    r"\bque je ne reconnais pas\b|\bmais pas (?:ces|les|vos) (?:frais|penalites|interets)\b"
+    r"|\bbut not (?:the|these|your) (?:fees|charges|penalties|interest)\b",
     r"\b(?:do not|never) recogni[sz]e (?:this|the|these|that|any) (?:charge|fee|amount|invoice|bill|debt)",
     r"\b(?:devait|devaient|etait cense|was supposed to|were supposed to) (?:etre |be )?"
     r"(?:gratuit|free|offert|included)",

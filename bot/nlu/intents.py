@@ -236,6 +236,8 @@ def _keyword_opt_out(text: str) -> bool:
     if content and len(content) <= 2 and _KEYWORDS_ALONE.intersection(content):
         return True
     for i, t in enumerate(tokens):
+        if i and tokens[i - 1] in ("ful", "point"):  # dictated punctuation: "full stop", "point stop"
+            continue
         if t == "stop" and all(x in _STOP_FOLLOWERS or x in _CHATTER_SQUEEZED for x in tokens[i + 1 : i + 4]):
             return True
     return False

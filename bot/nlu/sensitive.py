@@ -49,6 +49,8 @@ THREAT = re.compile(
     r"|with my (?:bat|gun|fists|dog|shotgun|knife|boys|mates)|avec mon (?:fusil|flingue|couteau|chien|pote|batte)"
     r"|pray we never meet|hope (?:you|u) (?:all )?(?:burn|die|rot)|wish you never|j espere que vous (?:crevez|brulez)"
     r"|show you what \w+ (?:really )?(?:looks|is) like"
+    r"|(?:je|j) (?:te|vous) (?:retrouve|trouve|attrape|chope|choppe|defonce|bute|fume|explose)"
+    r"|(?:tu vas|vous allez) (?:comprendre (?:ta|votre) douleur|souffrir|morfler|deguster|prendre cher)"
     r"|show up at your|come round (?:to )?your|you will be sorry|you are dead|your days are numbered"
     r"|i will be waiting for you|not the last you will hear|wo not see it coming"
     r"|will not see it coming|you will not know what hit you|sleep with one eye open"
@@ -57,9 +59,11 @@ THREAT = re.compile(
 
 _DEATH = (
     r"(?:decede|decedee|decedes|deces|est mort|est morte|sont morts|nous a quitte|nous a quittes|nous a quittee"
-    r"|nous ont quittes|disparu recemment|feu mon|feue ma|defunt|defunte|veuve|veuf|obseques|enterrement"
+    r"|nous ont quittes|disparu recemment|feu mon|feue ma|defunt|defunte|veuve|veuf"
     r"|inhume|inhumee|succession|notaire|passed away|passed on|has died|had died|died|is dead|was dead|deceased"
-    r"|widow|widower|funeral|no longer with us|lost my (?:husband|wife|father|mother|dad|mum|mom|son|daughter)"
+    r"|widow|widower|no longer with us|falleci\w*|fallecido|(?:husband|wife|father|mother|dad|mum|mom|mam|mammy"
+    r"|mammie|son|daughter|brother|sister|partner|mari|femme|pere|mere|papa|maman|fils|fille|frere|soeur)"
+    r" (?:\w+ ){0,2}(?:passed|die|dies)|lost my (?:husband|wife|father|mother|dad|mum|mom|son|daughter)"
     r"|r i p|in heaven|au ciel|a perdu la vie|lost (?:his|her) life|perdu mon (?:mari|pere|fils|frere|compagnon)"
     r"|perdu ma (?:femme|mere|fille|soeur|compagne)|late (?:husband|wife|father|mother|dad|mum|mom|son|daughter|"
     r"brother|sister|partner|uncle|aunt|grandfather|grandmother|gran|grandad|friend))"
