@@ -13,7 +13,7 @@ import re
 _ME_YOU = r"(?:vous|te|t|toi|you|u|ya|y all|your staff|your people|vos employes|ton|ta|tes|votre|vos)"
 
 THREAT = re.compile(
-    r"\b(?:"
+    r"(?:^|(?<![a-z0-9_]))\b(?:"  # tested at word starts only (see `intent_patterns._WORD_START`)
     # French: open threats
     rf"(?:je vais|j vais|jvais|je vais venir|on va|je viens|je vais aller) (?:\w+ ){{0,2}}{_ME_YOU} ?"
     r"(?:casser|defoncer|buter|tuer|fumer|crever|egorger|cogner|frapper|planter|detruire|exploser|allumer|eclater"
@@ -68,7 +68,7 @@ _DEATH = (
     r"|perdu ma (?:femme|mere|fille|soeur|compagne)|late (?:husband|wife|father|mother|dad|mum|mom|son|daughter|"
     r"brother|sister|partner|uncle|aunt|grandfather|grandmother|gran|grandad|friend))"
 )
-BEREAVEMENT = re.compile(rf"\b{_DEATH}\b")
+BEREAVEMENT = re.compile(rf"(?:^|(?<![a-z0-9_]))\b{_DEATH}\b")
 # "mort de rire", "dead broke", "I'm dead tired": no one died
 _NOT_DEATH = re.compile(
     r"\b(?:mort de (?:rire|fatigue|peur)|(?:phone|battery|car|laptop|computer|telephone|batterie)"
