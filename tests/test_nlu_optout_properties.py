@@ -77,7 +77,7 @@ def _is_opt_out(text: str, locale: str) -> bool:
     return understand(text, locale, TODAY).intent == "opt_out"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(data=st.data(), keyword=st.sampled_from(KEYWORDS), locale=st.sampled_from(["fr", "en"]))
 def test_a_keyword_alone_survives_caps_typos_and_emojis(data: st.DataObject, keyword: str, locale: str) -> None:
     text = data.draw(casing(keyword))
@@ -86,7 +86,7 @@ def test_a_keyword_alone_survives_caps_typos_and_emojis(data: st.DataObject, key
     assert _is_opt_out(text, locale), text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(data=st.data(), keyword=st.sampled_from(SENTENCE_KEYWORDS), locale=st.sampled_from(["fr", "en"]))
 def test_a_keyword_in_chatter_is_an_opt_out(data: st.DataObject, keyword: str, locale: str) -> None:
     text = data.draw(typo(data.draw(casing(keyword))))
@@ -94,7 +94,7 @@ def test_a_keyword_in_chatter_is_an_opt_out(data: st.DataObject, keyword: str, l
     assert _is_opt_out(text, locale), text
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(data=st.data(), phrasing=st.sampled_from(PHRASINGS), answer_locale=st.sampled_from(["same", "other"]))
 def test_every_phrasing_survives_typos_caps_emojis_and_chatter(
     data: st.DataObject, phrasing: tuple[str, str], answer_locale: str

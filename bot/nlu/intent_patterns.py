@@ -900,6 +900,7 @@ HARDSHIP = _rx(
     r"(?:saisie?s?|garnished|seized|attached)\b",
     r"\b(?:no|not|aucun|pas de|pas) (?:way|moyen) (?:to pay|de payer|de regler)\b",
     r"\b(?:nothing|rien|plus rien|g plu rien) (?:left|spare|de cote|ce mois)\b|\bplus un rond\b|\bplus rien\b",
+    r"\b(?:i have|i ve got|i got|i have got) (?:absolutely )?nothing(?: at all| left)?(?! to| for| against)\b",
     r"\b(?:benefits?|universal credit|allocations?|rsa|caf|chomage|unemployment|pension|retraite)"
     r"(?: \w+){0,4} (?:not yet|pas encore|not|pas|delayed|en retard|stopped|suspendu\w*|coupe\w*)\b",
     r"\b(?:mes moyens|my means)(?: \w+){0,3} (?:permettent|allow)\b|\bsuffit a peine\b|\bbarely (?:cover|enough)\b",
