@@ -60,6 +60,8 @@ _SPECS = (
     TemplateSpec("already_paid", "reply"),
     TemplateSpec("payment_thanks", "reply", ("paid_amount",)),
     TemplateSpec("wrong_person", "reply", case_context=False, opt_out_line=False),
+    # the debtor died: one respectful line, nothing about the debt, no opt-out line (contact stops)
+    TemplateSpec("bereavement", "reply", case_context=False, opt_out_line=False),
     TemplateSpec("opt_out_confirmation", "reply", opt_out_line=False),
     TemplateSpec("opt_in_confirmation", "reply"),
     TemplateSpec("help", "reply"),

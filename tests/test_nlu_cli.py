@@ -21,6 +21,7 @@ def test_one_text() -> None:
     assert lines(result.output) == [
         {
             "intent": "already_paid",
+            "detail": None,
             "confidence": 0.9,
             "amount": 300.0,
             "installments": None,
@@ -54,6 +55,7 @@ def test_json_lines_keep_order_and_report_bad_lines() -> None:
     assert all("error" in o for o in out[3:7])
     assert out[7] == {
         "intent": "promise_to_pay",
+        "detail": None,
         "confidence": 0.6,
         "amount": None,
         "installments": None,
@@ -72,3 +74,17 @@ def test_bad_option_is_a_json_error() -> None:
     result = runner.invoke(app, ["nlu", "demain", "--today", "tomorrow"])
     assert result.exit_code == 2
     assert "error" in lines(result.output)[0]
+
+
+def test_explain_names_the_rule_or_the_features_that_decided() -> None:
+    result = runner.invoke(app, ["nlu", "--explain", "Je sais où sont vos bureaux.", "--today", "2026-12-03"])
+    assert result.exit_code == 0, result.output
+    (out,) = lines(result.output)
+    assert (out["intent"], out["detail"]) == ("abuse", "threat")
+    assert out["explain"]["decided_by"] == "rule: threat" and "bureaux" in out["explain"]["sensitive_words"]
+    quoted = "ok\n\nOn Thu, 3 Dec 2026 at 10:12, Relance <a@b.c> wrote:\n> STOP"
+    result = runner.invoke(app, ["nlu", "--explain", quoted, "--locale", "en", "--today", "2026-12-03"])
+    (out,) = lines(result.output)
+    assert out["explain"]["reply_part"] == "ok" and out["intent"] == "affirm"
+    top_label = out["explain"]["model"]["top"][0][0]
+    assert out["explain"]["model"]["features"][top_label], "the features behind the model's reading are listed"

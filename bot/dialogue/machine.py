@@ -11,7 +11,12 @@ States, persisted in `Case.dialogue_state` / `Case.dialogue_data`:
       ├──hardship (flag hardship)──> awaiting_hardship_choice ──pause──> idle (paused)
       │                          │ plan──> awaiting_plan_answer; more help or a person──> handed_over
       ├──human, abuse, second unclear message──> handed_over
+      ├──threat (abuse with violence)──> handed_over, flag "threat" (urgent), no reply at all
+      ├──bereavement──> closed: this channel stopped at once, one respectful line, flag "bereavement"
       └──wrong person──> closed
+
+A protective reading (opt-out, threat, abuse, wrong person, dispute, human, hardship) counts from a
+lower confidence than the others: unsure between stopping and going on, the bot stops.
 
 Once a case is flagged for a human or held by an agent, the bot answers nothing but the opt-out
 confirmation; the exceptions are the answers to what it asked as it raised the flag itself: the
@@ -58,6 +63,9 @@ HANDED_OVER = "handed_over"
 CLOSED = "closed"
 
 LOW_CONFIDENCE = 0.5  # below this, a message counts as not understood
+# a protective reading is taken from this confidence (safety first: see `bot.nlu.combine`)
+PROTECTIVE_CONFIDENCE = 0.3
+PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
 PAYMENT_CHECK_PAUSE_DAYS = 5
 HARDSHIP_PAUSE_DAYS = 30
 DEFAULT_PROMISE_DAYS = 7  # "je vais payer" without a date: a week
@@ -92,7 +100,13 @@ class Turn:
         if self.choice is not None:  # a menu entry says everything: "2" is no amount of 2
             object.__setattr__(self, "understanding", Understanding(self.choice, 1.0))
         u = self.understanding
-        object.__setattr__(self, "intent", u.intent if u.confidence >= LOW_CONFIDENCE else "unknown")
+        floor = PROTECTIVE_CONFIDENCE if u.intent in PROTECTIVE else LOW_CONFIDENCE
+        intent = u.intent if u.confidence >= floor else "unknown"
+        if intent == "abuse" and u.detail == "threat":
+            intent = "threat"
+        elif intent == "wrong_person" and u.detail == "bereavement":
+            intent = "bereavement"
+        object.__setattr__(self, "intent", intent)
 
 
 Handler = Callable[[Turn], Decision]
@@ -241,6 +255,25 @@ def on_abuse(turn: Turn) -> Decision:
     return Decision(HANDED_OVER, _data(turn), (_reply("abuse"),), (RaiseFlag("abuse"),))
 
 
+def on_threat(turn: Turn) -> Decision:
+    """Violence announced: everything stops, a person looks at it first, and nothing is said back
+    (any answer would argue with someone who threatens)."""
+    note = f"threat received: {turn.text[:200]}"
+    actions = (Note("threat_received", {"text": turn.text[:500]}), RaiseFlag("threat", note))
+    return Decision(HANDED_OVER, _data(turn), (), actions)
+
+
+def on_bereavement(turn: Turn) -> Decision:
+    """The debtor died: no more messages on this number from now on, one respectful line, a person
+    takes the file (the estate is not chased by a bot)."""
+    actions = (
+        OptOutChannel(),
+        Note("bereavement_reported", {"text": turn.text[:500]}),
+        RaiseFlag("bereavement", f"the debtor is reported deceased: {turn.text[:200]}"),
+    )
+    return Decision(CLOSED, _data(turn), (_reply("bereavement"),), actions)
+
+
 def on_affirm(turn: Turn) -> Decision:
     """A "merci" / "ok" with no question pending: nothing to answer."""
     return Decision(IDLE, _data(turn))
@@ -271,6 +304,8 @@ BY_INTENT: dict[str, Handler] = {
     "human": on_human,
     "info_request": on_info,
     "abuse": on_abuse,
+    "threat": on_threat,
+    "bereavement": on_bereavement,
     "affirm": on_affirm,
     "deny": on_unclear,
     "unknown": on_unclear,
@@ -342,12 +377,14 @@ def dispute_reason(turn: Turn) -> Decision:
     """The answer to "why do you contest?": kept as written and acknowledged, once."""
     if turn.intent == "opt_out":
         return on_opt_out(turn)
+    if turn.intent in ("threat", "bereavement"):
+        return by_intent(turn)
     return Decision(DISPUTED, _data(turn), (_reply("dispute_reason_received"),), (AddDisputeReason(turn.text),))
 
 
 def payment_details(turn: Turn) -> Decision:
     """The answer to "when and how did you pay?": recorded for the person checking it."""
-    if turn.intent in ("opt_out", "dispute", "wrong_person"):
+    if turn.intent in ("opt_out", "dispute", "wrong_person", "threat", "bereavement"):
         return by_intent(turn)
     u = turn.understanding
     data = {"text": turn.text, "amount": None if u.amount is None else str(u.amount)}
@@ -385,6 +422,9 @@ def silenced(turn: Turn) -> Decision:
     asked as it flagged (a dispute reason, payment details, the hardship offer) until an agent holds it."""
     if turn.intent == "opt_out" or turn.understanding.intent == "opt_out":
         return on_opt_out(replace(turn, choice="opt_out"))
+    if turn.intent in ("threat", "bereavement"):  # whoever holds the case must know at once
+        decision = BY_INTENT[turn.intent](turn)
+        return replace(decision, replies=()) if turn.case.agent_holds else decision
     if turn.case.agent_holds:
         return Decision(turn.state, dict(turn.data))
     if turn.state == AWAITING_DISPUTE_REASON:

@@ -16,7 +16,7 @@ Span = tuple[int, int]
 
 _PAYMENT_NOUNS = (
     r"versements?|paiements?|mensualites?|echeances?|tranches?|payments?|installments?|instalments?|"
-    r"parts?|goes|chunks|lots|prelevements?|reglements?"
+    r"parts?|goes|chunks|lots|prelevements?|reglements?|virements?|transfers?|cheques?|checks?"
 )
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
@@ -36,7 +36,7 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         ),
         True,
     ),
-    (re.compile(r"\b(?:pendant|for|during|durant) (\d+) (mois|months?|semaines?|weeks?)\b"), False),
+    (re.compile(r"\b(?:pendant|pdt|for|during|durant) (\d+) (mois|months?|semaines?|weeks?)\b"), False),
     (
         re.compile(
             r"\b(?:payer|paye|paie|pay|regler|split|diviser|couper|faire)(?: it| ca| le| la| tout| the rest"
@@ -113,6 +113,7 @@ def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
             terms.frequency = terms.frequency or name
             terms.spans.append(m.span())
             terms.per_unit_after.append(m.start())
+            terms.per_unit_before.append(m.end())  # "6 versements mensuels de 150": 150 each
 
 
 def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:

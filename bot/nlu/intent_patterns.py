@@ -15,8 +15,19 @@ STRONG = 0.9
 WEAK = 0.6
 
 
-def _rx(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in parts))
+_PARTS: dict[str, tuple[str, ...]] = {}  # the branches of each `_rx` pattern, to extend it later
+# a match of a branch that starts at a word boundary starts where no word character precedes: testing
+# that first spares the engine trying every branch inside words (several times faster on long texts)
+_WORD_START = r"(?:^|(?<![a-z0-9_]))"
+
+
+def _rx(*parts: str | re.Pattern[str]) -> re.Pattern[str]:
+    flat = tuple(q for p in parts for q in (_PARTS[p.pattern] if isinstance(p, re.Pattern) else (p,)))
+    body = "|".join(f"(?:{p})" for p in flat)
+    gated = all(p.startswith((r"\b", "^", "(?<")) for p in flat)
+    pattern = re.compile(f"{_WORD_START}(?:{body})" if gated else body)
+    _PARTS[pattern.pattern] = flat
+    return pattern
 
 
 # ----------------------------------------------------------------------------------------- opt-out
@@ -830,4 +841,84 @@ FILLER = frozenset(
         "then by le la on the at a au de du d avant before latest plus tard max maximum emo_yes emo_please "
         "emo_money ? et and alors so i je vous you it moi pour d_accord parfait perfect great"
     )
+)
+
+
+# ------------------------------------------------------------ wordings added for issue 13
+# (from the tuning halves of the fresh batches: formal, phonetic, Belgian/Swiss, UK and US voices)
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\b(?:quit|stop|arrete[rz]?) (?:blowing up|spamming|bombarding|flooding|pestering) (?:my|mon|me)\b",
+    r"\b(?:cease|desist)(?: from)? (?:all |any |further )*(?:communication|contact|messag\w*|text\w*|calls?)\b",
+    r"\b(?:do not|no longer|not) (?:consent|agree) to (?:receiving|receive|being sent|any)"
+    r" (?:text|sms|messag|call|e ?mail)",
+    r"\b(?:remove|take|delete|erase) (?:this|my) (?:number|phone number|cell|mobile|details|email)"
+    r"(?: \w+){0,3} (?:from|off) (?:your|the) (?:list|system|database|records|files?)\b",
+    r"\b(?:supprimer|retirer|effacer|rayer) (?:mes coordonnees|mon numero|mon adresse|mes donnees)\b",
+    r"\bcesser (?:tout|tous|toute|les) (?:envois?|messages?|sms|contacts?|relances?|communications?)\b",
+    r"\bne (?:plus|pas) (?:m|me) (?:adresser|envoyer|ecrire|contacter|relancer|texter|harceler)\b",
+    r"\b(?:plus|pas) (?:de|d) (?:sms|textos?|messages?|relances?) (?:svp|merci|s il vous plait)\b",
+)
+WRONG_PERSON = _rx(
+    WRONG_PERSON,
+    r"^pa moi\b",
+    r"\b(?:c est|c) pa moi\b",
+    r"\bnumber (?:was|has been|got) (?:recycled|reassigned|reallocated)\b",
+    r"\b(?:numero|num) (?:recycle|reattribue)\b",
+    r"\b(?:ancien|previous|last|former) (?:locataire|owner|proprietaire|tenant|titulaire)\b",
+    r"\b(?:aucun lien|no relation|not related|no connection) (?:avec|with|to)\b",
+    r"\b(?:never|jamais) (?:opened|had|held|ouvert|eu) (?:an |any |un |de |d )?(?:account|compte|contract|contrat)\b",
+    r"\bconfused (?:me )?with\b|\bconfondu\w* (?:avec|moi)\b",
+)
+DISPUTE = _rx(
+    DISPUTE,
+    r"\b(?:ne|n) (?:les |le |la |l )?reconnais (?:pas|absolument pas) (?:ces|cette|ce|le|la|les|l|cet)"
+    r" ?(?:frais|facture|montant|somme|dette|achat|commande|contrat|abonnement|prelevement)",
+    r"\bque je ne reconnais pas\b|\bmais pas (?:ces|les|vos) (?:frais|penalites|interets)\b"
+    r"|\bbut not (?:the|these|your) (?:fees|charges|penalties|interest)\b",
+    r"\b(?:do not|never) recogni[sz]e (?:this|the|these|that|any) (?:charge|fee|amount|invoice|bill|debt)",
+    r"\b(?:devait|devaient|etait cense|was supposed to|were supposed to) (?:etre |be )?"
+    r"(?:gratuit|free|offert|included)",
+    r"\b(?:free trial|essai gratuit|periode d essai|trial period)\b",
+    r"\b(?:the quote|my quote|le devis|mon devis)\b",
+    r"\bnot a (?:penny|cent|dime) more\b|\bpas un (?:centime|euro|sou) de plus\b",
+    r"\b(?:casse|cassee|abime|abimee|endommage|endommagee|defectueux|defectueuse)\w* (?:a|des|dès) (?:la )?"
+    r"(?:livraison|reception|l arrivee|ouverture)\b",
+    r"\b(?:arrived|came|delivered) (?:broken|damaged|faulty|smashed|cracked)\b",
+    r"\b(?:deja|already|m a|m ont|ete|been|was|were) (?:\w+ )?(?:rembourse\w*|refunded|credited back)\b",
+    r"\b(?:renvoye|retourne|rendu|returned|sent back|took back|brought back)(?: \w+)? (?:le|la|les|l|the|it|them"
+    r"|colis|article|produit|item|goods|order|commande|truc|machine|velo|appareil)\b",
+    r"\bthere (?:is|was|must be) (?:an |a )?(?:mistake|error|erreur)\b|\bune erreur (?:sur|dans) (?:la|le|votre)\b",
+    r"\b(?:je ne dois|i do not owe|i owe) (?:rien|nothing|you nothing)\b",
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:bailiffs?|huissiers?|iva|dmp|stepchange|debt management|debt relief|surendett\w*|bankrupt\w*"
+    r"|faillite|insolvenc\w*|redressement judiciaire|commission de surendettement|garnish\w*)\b",
+    r"\b(?:saisie|saisies) (?:sur|de) (?:salaire|ma paie|mon salaire|ma pension|sur mon compte)\b",
+    r"\b(?:ma paie|mon salaire|my wages|my salary|my pay) (?:is |are |est |sont )?(?:being )?"
+    r"(?:saisie?s?|garnished|seized|attached)\b",
+    r"\b(?:no|not|aucun|pas de|pas) (?:way|moyen) (?:to pay|de payer|de regler)\b",
+    r"\b(?:nothing|rien|plus rien|g plu rien) (?:left|spare|de cote|ce mois)\b|\bplus un rond\b|\bplus rien\b",
+    r"\b(?:i have|i ve got|i got|i have got) (?:absolutely )?nothing(?: at all| left)?(?! to| for| against)\b",
+    r"\b(?:benefits?|universal credit|allocations?|rsa|caf|chomage|unemployment|pension|retraite)"
+    r"(?: \w+){0,4} (?:not yet|pas encore|not|pas|delayed|en retard|stopped|suspendu\w*|coupe\w*)\b",
+    r"\b(?:mes moyens|my means)(?: \w+){0,3} (?:permettent|allow)\b|\bsuffit a peine\b|\bbarely (?:cover|enough)\b",
+)
+HUMAN = _rx(
+    HUMAN,
+    r"^(?:operator|operateur|agent|human|humain|advisor|adviser|conseiller|representative|rep)\b",
+    r"\b(?:real|actual|vraie?) (?:person|human|personne|humain)\b",
+    r"\bservice (?:contentieux|client|clientele|juridique)\b|\bmis en relation\b",
+    r"\b(?:parler?|talk|speak) (?:a|to|avec|with) (?:1 |une |a |an )?(?:machine|robot|bot|computer)\b",
+    r"\b(?:rendez vous|rdv|appointment) (?:en|in|at) (?:agence|the office|your office|branch)\b",
+    r"\b(?:faire |me faire )?rappeler par\b|\b(?:have|get) (?:someone|somebody|a person) (?:to )?(?:call|ring|phone)",
+)
+ABUSE = _rx(
+    ABUSE,
+    r"\b(?:bouffons?|pauvre type|pauvres types|crevure\w*|marde|enfoir\w*|guignols?|tocards?|nazes?|raclures?"
+    r"|bottom feeders?|scumbags?|scum|vultures?|leech\w*|clowns?|bollocks|wankers?|tossers?|pricks?|muppets?"
+    r"|parasites?|vermin|crooks?|thieves|jerks?|idiots?)\b",
+    r"\bget f+\W* ?ed\b|\bf+ ?ck\w*|\bgo to hell\b|\ballez au diable\b|\bva au diable\b",
+    r"\b(?:make|makes) me sick\b|\bsick of you\b|\bhates? debt collectors\b",
 )

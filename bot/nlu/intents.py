@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.nlu.intent_patterns import (
     ABOUT_DEBT,
@@ -126,8 +127,124 @@ def _plan(text: str, ev: Evidence) -> bool:
     return _promise_verb(text) or "?" in text or (ev.amounts > 0 and not INCOME.search(text))
 
 
+_SQUEEZE = re.compile(r"([a-z])\1+")
+# keywords compared with letters un-doubled ("stoppp", "optouttt", "sttopall", "unsubscribee" all count)
+_KEYWORDS_ANYWHERE = frozenset(
+    {"stopal", "unsubscribe", "unsub", "optout", "stopsms", "desaboner", "desinscrire", "desinscription"}
+)
+_KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | {"stop", "end", "quit", "cancel", "revoke", "aret", "arete", "aretez"}
+_CHATTER = frozenset(
+    [
+        "ok",
+        "okay",
+        "bonjour",
+        "bonsoir",
+        "salut",
+        "hello",
+        "hi",
+        "hey",
+        "merci",
+        "thanks",
+        "thank",
+        "thx",
+        "you",
+        "please",
+        "pls",
+        "plz",
+        "svp",
+        "sorry",
+        "but",
+        "mais",
+        "franchement",
+        "re",
+        "madame",
+        "monsieur",
+        "cheers",
+        "bonne",
+        "journee",
+        "soiree",
+        "now",
+        "maintenant",
+        "sms",
+        "messages",
+        "message",
+        "texts",
+        "tout",
+        "all",
+        "de",
+        "suite",
+        "et",
+        "and",
+        "the",
+        "a",
+        "vous",
+        "donc",
+        "alors",
+        "bref",
+        "enough",
+        "assez",
+    ]
+)
+_STOP_FOLLOWERS = frozenset(
+    [
+        "sms",
+        "messages",
+        "message",
+        "texts",
+        "texting",
+        "text",
+        "contacting",
+        "calling",
+        "writing",
+        "harassing",
+        "spamming",
+        "sending",
+        "now",
+        "please",
+        "svp",
+        "merci",
+        "it",
+        "all",
+        "tout",
+        "de",
+        "suite",
+        "immediately",
+        "immediatement",
+        "les",
+        "relances",
+        "everything",
+    ]
+)
+
+
+_CHATTER_SQUEEZED = frozenset(_SQUEEZE.sub(r"\1", w) for w in _CHATTER)
+_STOP_FOLLOWERS = frozenset(_SQUEEZE.sub(r"\1", w) for w in _STOP_FOLLOWERS)
+
+
+def _squeezed_tokens(text: str) -> list[str]:
+    return [_SQUEEZE.sub(r"\1", t) for t in text.split() if not t.startswith("emo_")]
+
+
+def _keyword_opt_out(text: str) -> bool:
+    """A stop keyword, misspelt or not: anywhere for the unambiguous ones ("unsubscribe"), in a
+    message of little else for the short ones ("ok END 🙏", "❌ cancel"), or "stop" ending a message."""
+    tokens = _squeezed_tokens(text)
+    pairs = {a + b for a, b in pairwise(tokens)}
+    if _KEYWORDS_ANYWHERE.intersection(tokens) or _KEYWORDS_ANYWHERE.intersection(pairs):
+        return True
+    content = [t for t in tokens if t not in _CHATTER_SQUEEZED]
+    if content and len(content) <= 2 and _KEYWORDS_ALONE.intersection(content):
+        return True
+    for i, t in enumerate(tokens):
+        if i and tokens[i - 1] in ("ful", "point"):  # dictated punctuation: "full stop", "point stop"
+            continue
+        if t == "stop" and all(x in _STOP_FOLLOWERS or x in _CHATTER_SQUEEZED for x in tokens[i + 1 : i + 4]):
+            return True
+    return False
+
+
 def _opt_out(text: str) -> float:
-    if OPT_OUT_KEYWORDS.match(text):
+    if OPT_OUT_KEYWORDS.match(text) or _keyword_opt_out(text):
         return 0.99
     return STRONG if OPT_OUT.search(text) else 0.0
 
@@ -189,14 +306,20 @@ def _affirm_or_deny(text: str) -> tuple[str, float] | None:
 
 def classify(text: str, original: str, ev: Evidence) -> tuple[str, float]:
     """The intent of a normalised message and a confidence in [0, 1]."""
+    intent, confidence, _ = classify_with_readings(text, original, ev)
+    return intent, confidence
+
+
+def classify_with_readings(text: str, original: str, ev: Evidence) -> tuple[str, float, dict[str, float]]:
+    """`classify`, with every intent the strong rules found (the combination weighs them all)."""
     if not text.strip(" ?"):
-        return "unknown", 0.0
+        return "unknown", 0.0, {}
     found = _strong_intents(text, original, ev)
     if found:
         best = min(found, key=PRIORITY.__getitem__)
-        return best, found[best]
+        return best, found[best], found
     for decide in (lambda: _weak_intent(text, ev), lambda: _affirm_or_deny(text)):
         result = decide()
         if result:
-            return result
-    return "unknown", 0.3
+            return result[0], result[1], {}
+    return "unknown", 0.3, {}

@@ -39,7 +39,7 @@ def parse_locale(value: Any) -> str:
     return value[:2].lower()
 
 
-def understand_line(line: str, *, locale: str, today: dt.date) -> dict[str, Any]:
+def understand_line(line: str, *, locale: str, today: dt.date, explained: bool = False) -> dict[str, Any]:
     """The output object for one input line (an ``error`` object when the line is invalid)."""
     try:
         record = json.loads(line)
@@ -50,6 +50,8 @@ def understand_line(line: str, *, locale: str, today: dt.date) -> dict[str, Any]
             raise InputError('"text" must be a string')
         line_locale = parse_locale(record.get("locale") or locale)
         line_today = parse_today(record["today"]) if record.get("today") is not None else today
+        if explained:
+            return explain(text, line_locale, line_today)
         return understand(text, line_locale, line_today).to_json()
     except json.JSONDecodeError as exc:
         return {"error": f"not JSON: {exc.msg} (column {exc.colno})"}
@@ -57,11 +59,13 @@ def understand_line(line: str, *, locale: str, today: dt.date) -> dict[str, Any]
         return {"error": str(exc)}
 
 
-def understand_lines(lines: Iterable[str], *, locale: str, today: dt.date) -> Iterator[dict[str, Any]]:
+def understand_lines(
+    lines: Iterable[str], *, locale: str, today: dt.date, explained: bool = False
+) -> Iterator[dict[str, Any]]:
     """One output object per non-blank input line, in order."""
     for line in lines:
         if line.strip():
-            yield understand_line(line, locale=locale, today=today)
+            yield understand_line(line, locale=locale, today=today, explained=explained)
 
 
 def _utf8(stream: Any) -> None:
@@ -73,3 +77,34 @@ def _utf8(stream: Any) -> None:
 
 def _write(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def explain(text: str, locale: str, today: dt.date) -> dict[str, Any]:
+    """`Understanding.to_json()` plus what decided: the rules' readings and the model's features."""
+    from bot.nlu.learned import model
+    from bot.nlu.normalise import normalise
+    from bot.nlu.reply_text import extract_reply
+    from bot.nlu.understanding import read
+
+    understanding, reading = read(text, locale, today)
+    reply = extract_reply(text)
+    norm = normalise(reply, locale)
+    out = understanding.to_json()
+    out["explain"] = {
+        "decided_by": reading.source,
+        "reply_part": reply,
+        "normalised": norm,
+        "rules": {
+            "intent": reading.rule_intent,
+            "confidence": round(reading.rule_confidence, 3),
+            "found": reading.found,
+        },
+        "sensitive_words": reading.matched,
+    }
+    if reading.opinion is not None:
+        top = reading.opinion.ranked[:3]
+        out["explain"]["model"] = {
+            "top": [[label, round(p, 3)] for label, p in top],
+            "features": {label: [[f, round(w, 3)] for f, w in model().explain(norm, label)] for label, _ in top[:2]},
+        }
+    return out

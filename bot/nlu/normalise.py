@@ -157,7 +157,70 @@ def _fix_token(token: str, locale: str) -> str:
     split = _split_elision(token) if locale != "en" else None
     if split:
         return split
-    return _near_keyword(token) or token
+    return _near_keyword(token) or _undoubled(token) or token
+
+
+# short keywords a doubled letter hides ("pllus de smss", "nee me"): `_near_keyword` skips short words
+_SHORT_TARGETS = frozenset(
+    [
+        "ne",
+        "me",
+        "de",
+        "des",
+        "vos",
+        "tout",
+        "plus",
+        "sms",
+        "stop",
+        "pas",
+        "moi",
+        "not",
+        "no",
+        "any",
+        "more",
+        "all",
+        "off",
+        "my",
+        "to",
+        "take",
+        "list",
+        "from",
+        "your",
+        "with",
+        "again",
+        "end",
+        "quit",
+        "text",
+        "texts",
+        "call",
+        "paid",
+        "pay",
+        "paie",
+        "mois",
+        "fois",
+        "jour",
+        "oui",
+        "non",
+        "yes",
+        "svp",
+        "please",
+        "merci",
+    ]
+)
+_RUN = re.compile(r"([a-z])\1+")
+
+
+def _undoubled(token: str) -> str | None:
+    """A keyword hidden by doubled or stretched letters anywhere ("messagess", "plusss", "envoyezz")."""
+    for candidate in (_RUN.sub(r"\1", token), _RUN.sub(r"\1\1", token)):
+        if candidate != token and (candidate in _SHORT_TARGETS or candidate in TYPO_TARGETS):
+            return candidate
+    for i in range(len(token) - 1):
+        if token[i] == token[i + 1]:
+            candidate = token[:i] + token[i + 1 :]
+            if candidate in _SHORT_TARGETS or candidate in TYPO_TARGETS:
+                return candidate
+    return None
 
 
 def _split_elision(token: str) -> str | None:
@@ -199,11 +262,16 @@ def _near_keyword(token: str) -> str | None:
     return None
 
 
+# no French or English word starts with a doubled letter: "pplus", "sstop" are slips of the thumb
+_DOUBLED_INITIAL = re.compile(r"\b([a-z])\1+(?=[a-z])")
+
+
 def normalise(text: str, locale: str = "fr") -> str:
     """The normalised form of a message: lower-case ASCII words, numbers as digits."""
     locale = "en" if locale[:2].lower() == "en" else "fr"
     text = _PHONE.sub(" phone ", text)
     text = fold(_symbols(text))
+    text = _DOUBLED_INITIAL.sub(r"\1", text)
     text = _contractions(text, locale)
     tokens = [_fix_token(t, locale) for t in _TOKEN.findall(text)]
     joined = words_to_digits(" ".join(tokens))

@@ -1,23 +1,111 @@
-"""The new text of an e-mail reply: without the quoted history and the signature (pure)."""
+"""The part of a message its sender wrote now: quoted history and signatures dropped.
+
+An e-mail reply (and sometimes an SMS pasted from one) carries the original it answers below an
+attribution line ("Le 3 déc. 2026 à 10:12, Relance <…> a écrit :", "On Thu, 3 Dec 2026 at 10:12,
+… wrote:"), as ``>`` lines, under a "-----Original Message-----" rule or an Outlook header block
+("De : … Envoyé : …", "From: … Sent: …"), then a signature after "-- ", a device line ("Sent from
+my iPhone") or a sign-off ("Cordialement,", "Kind regards,"). `extract_reply` keeps what is above
+all that; the understanding (`bot.nlu.understanding`) and the e-mail channel both use it.
+"""
 
 from __future__ import annotations
 
 import re
 
-# a line that opens the quoted message: "On … wrote:", "Le … a écrit :", Outlook's header block
-_QUOTE_HEADER = re.compile(
-    r"^\s*(on\b.{0,200}\bwrote:|le\b.{0,200}\ba\s+écrit\s*:|-{2,}\s*(original message|message d'origine)\s*-{2,}"
-    r"|_{5,}|(from|de)\s*:\s.+)\s*$",
+_ATTRIBUTION = re.compile(
+    r"(?:^|(?<=\s))(?:le|on|am|el)\s[^\n]{4,160}?(?:\n[^\n]{0,120}?)?\s(?:a\s+[ée]crit|wrote|schrieb|escribi[óo])\s?:",
     re.IGNORECASE,
 )
-_SIGNATURE = re.compile(r"^(--|—|-- )\s*$|^(sent from|envoyé de(puis)?) (my|mon) ", re.IGNORECASE)
+_RULE = re.compile(
+    r"^[ \t]*(?:-{2,}|_{2,}|={2,})?[ \t]*(?:original message|message d.origine|message original|forwarded message"
+    r"|message transf[ée]r[ée]|courriel original|mail original)[ \t]*(?:-{2,}|_{2,}|={2,})?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_UNDERSCORES = re.compile(r"^[ \t]*_{8,}[ \t]*$", re.MULTILINE)
+_HEADER = re.compile(r"^[ \t]*\*?(?:de|from|envoy[ée]|sent|date|[àa]|to|objet|subject|cc)\*?[ \t]*:", re.IGNORECASE)
+_FROM_HEADER = re.compile(r"^[ \t]*\*?(?:de|from)\*?[ \t]*:", re.IGNORECASE)
+_DEVICE = re.compile(
+    r"^[ \t]*(?:sent from (?:my )?\S.*|envoy[ée] (?:de|depuis) (?:mon|ma|mon )?\S.*|get outlook for \S.*"
+    r"|t[ée]l[ée]charger outlook pour \S.*|sent via \S.*|envoy[ée] avec \S.*)$",
+    re.IGNORECASE,
+)
+_SIGNATURE_RULE = re.compile(r"^-- ?$")
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:cordialement|bien cordialement|tr[eè]s cordialement|bien [àa] vous|bien [àa] toi|salutations"
+    r"|sinc[eè]res salutations|meilleures salutations|bonnes salutations|salutations distingu[ée]es"
+    r"|veuillez agr[ée]er[^\n]*|recevez[^\n]*salutations[^\n]*|je vous prie d.agr[ée]er[^\n]*|bien des choses"
+    r"|amicalement|amiti[ée]s|best regards|kind regards|warm regards|regards|best wishes|many thanks|yours sincerely"
+    r"|yours faithfully|sincerely|yours truly|respectfully|cheers|best|all the best|thanks and regards"
+    r"|mit freundlichen gr[üu](?:ß|ss)en)(?P<rest>[ \t]*[,.!]?[ \t]*(?:\S.{0,60})?)$",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^[ \t]*[,.!-]?[ \t]*(?:[A-ZÀ-Ý][\w.'’-]*(?:[ \t]+[A-ZÀ-Ý][\w.'’-]*){0,3})?[ \t]*$")
+_ONE_LINE_MARKER = re.compile(r"crit|wrote|schrieb|escribi|original|origine|>|sent from|envoy", re.IGNORECASE)
+_MIN_KEPT = 1  # characters: a reply that would vanish entirely is returned as received
 
 
 def extract_reply(text: str) -> str:
-    """The lines the sender wrote: up to the quoted message (`>` lines, "On … wrote:") or the signature."""
-    kept: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if line.lstrip().startswith(">") or _QUOTE_HEADER.match(line) or _SIGNATURE.match(line.strip()):
-            break
-        kept.append(line)
-    return "\n".join(kept).strip()
+    """The newly written part of `text`: above quoted history, header blocks and signatures."""
+    if not text or ("\n" not in text and "\r" not in text and not _ONE_LINE_MARKER.search(text)):
+        return text  # a one-line SMS without an inline attribution: nothing to drop (the common case)
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    cut = _first_marker(body)
+    kept = body[:cut]
+    lines = _drop_quoted_lines(kept.split("\n"))
+    lines = _drop_signature(lines)
+    reply = "\n".join(lines).strip()
+    return reply if len(reply) >= _MIN_KEPT else text.strip()
+
+
+def _first_marker(body: str) -> int:
+    """Where the quoted history starts (attribution, rule, header block), else the end."""
+    positions = [len(body)]
+    for pattern in (_ATTRIBUTION, _RULE, _UNDERSCORES):
+        for m in pattern.finditer(body):
+            # an attribution names a date or an address ("On Monday I wrote:" is no attribution)
+            dated = pattern is not _ATTRIBUTION or any(c.isdigit() or c == "@" for c in m.group(0))
+            if dated and body[: m.start()].strip():
+                positions.append(m.start())
+                break
+    header = _header_block(body)
+    if header is not None:
+        positions.append(header)
+    return min(positions)
+
+
+def _header_block(body: str) -> int | None:
+    """The offset of an Outlook-style block: a "From:"/"De :" line with two more header lines under it."""
+    offset = 0
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        block = _FROM_HEADER.match(line) and sum(bool(_HEADER.match(x)) for x in lines[i + 1 : i + 5]) >= 2
+        if block and body[:offset].strip():
+            return offset
+        offset += len(line) + 1
+    return None
+
+
+def _drop_quoted_lines(lines: list[str]) -> list[str]:
+    """Without ">" lines (a quote in the middle keeps the text around it)."""
+    kept = [line for line in lines if not line.lstrip().startswith(">")]
+    return kept if any(x.strip() for x in kept) else lines
+
+
+def _drop_signature(lines: list[str]) -> list[str]:
+    """Up to a "-- " rule, a device line or a sign-off line standing alone, when text stays above it."""
+    for i, line in enumerate(lines):
+        if i == 0 or not any(x.strip() for x in lines[:i]):
+            continue
+        stripped = line.strip()
+        if _SIGNATURE_RULE.match(line.rstrip()) or _DEVICE.match(stripped) or _is_sign_off(stripped):
+            return lines[:i]
+    return lines
+
+
+def _is_sign_off(line: str) -> bool:
+    """ "Cordialement," or "Kind regards, Jane Doe" (a name may follow; a sentence may not)."""
+    m = _SIGN_OFF.match(line)
+    if m is None:
+        return False
+    rest = m["rest"]
+    return bool(_NAME.match(rest)) or m.group(0).lower().startswith(("veuillez", "recevez", "je vous prie"))

@@ -16,10 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bot.nlu.amounts import AmountMention, find_amounts
+from bot.nlu.combine import Reading, combine
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
-from bot.nlu.intents import Evidence, classify
+from bot.nlu.intents import Evidence, classify_with_readings
+from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
+from bot.nlu.reply_text import extract_reply
 
 MAX_CHARS = 2000  # longer texts are cut: an SMS is at most 1,600 characters
 ENTITY_INTENTS = frozenset({"promise_to_pay", "payment_plan", "already_paid"})
@@ -41,11 +44,13 @@ class Understanding:
     installments: int | None = None
     frequency: str | None = None
     date: dt.date | None = None
+    detail: str | None = None  # "threat" (abuse) or "bereavement" (wrong_person)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-lines contract of `relance nlu`."""
         return {
             "intent": self.intent,
+            "detail": self.detail,
             "confidence": round(self.confidence, 3),
             "amount": float(self.amount) if self.amount is not None else None,
             "installments": self.installments,
@@ -99,9 +104,42 @@ def _affirmed_dates(text: str, dates: list[DateMention]) -> list[DateMention]:
     return _unnegated(text, dates) or dates
 
 
+# "suite à votre relance du 8 juin", "following your reminder of 2 March": a date that is not the payment's
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:relance|rappel|message|courrier|lettre|e ?mail|facture|reminder|letter|invoice|notice|statement|sms"
+    r"|text)(?: \w+){0,2} (?:du|of|dated|from|en date du|dated the) $"
+)
+# "le premier le 15 décembre", "à partir du 1er mars", "starting Friday": the plan's first payment
+_FIRST_BEFORE = re.compile(
+    r"\b(?:premier|premiere|1er|1ere|first|1st|a partir|starting|start|commencing|beginning|from|des|a compter"
+    r"|debut)\b[^.?!]{0,24}$"
+)
+_GENERIC_BEFORE = re.compile(r"\b(?:on a|every|each|chaque|tous les|toutes les|le \w+ de chaque) $")
+_NOW_WORDS = frozenset({"now", "right now", "maintenant"})
+# "I live in the Dordogne now", "I don't know right now": a "now" that says nothing of a payment
+_IDLE_NOW_BEFORE = re.compile(r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais|the \w+|la \w+) $")
+
+
+_FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
+_SERIES_AFTER = re.compile(r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will)\b")
+
+
+def _meant(text: str, d: DateMention) -> bool:
+    """A date mention that can be the payment's: not "next week" (vague), not the date of our
+    reminder, not a habit ("on a Thursday"), not a filler "now" ("I live there now")."""
+    before = text[max(0, d.start - 30) : d.start]
+    if d.kind == "next_monday" or _REFERENCE_BEFORE.search(before) or _GENERIC_BEFORE.search(before):
+        return False
+    if _FIRST_OF_SERIES.match(text[d.start : d.end]) and _SERIES_AFTER.match(text[d.end :]):
+        return False  # "le premier le 30 novembre": "premier" is the first payment, not the 1st
+    return text[d.start : d.end] not in _NOW_WORDS or not _IDLE_NOW_BEFORE.search(before)
+
+
 def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date) -> dt.date | None:
     past = intent == "already_paid"
-    resolved = [r for d in _affirmed_dates(text, dates) if (r := d.resolve(today, past=past)) is not None]
+    meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d)]
+    first = [d for d in meant if _FIRST_BEFORE.search(text[max(0, d.start - 40) : d.start])]
+    resolved = [r for d in first or meant if (r := d.resolve(today, past=past)) is not None]
     if not resolved:
         return None
     return resolved[0]
@@ -115,14 +153,18 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
         if per_unit:
             return per_unit[0].value
         if terms.count and not terms.rest and len(amounts) == 1:
-            return (amounts[0].value / terms.count).quantize(CENT, rounding=ROUND_HALF_UP)
+            # a total is divided only when it divides exactly to the cent ("1.200,50 en 6": no amount)
+            share = amounts[0].value / terms.count
+            exact = share.quantize(CENT, rounding=ROUND_HALF_UP)
+            return exact if exact == share else None
         return amounts[0].value
     with_currency = [a for a in amounts if a.has_currency]
     return (with_currency or amounts)[0].value
 
 
-_GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp)? ?$")
-_GAP_BEFORE_AMOUNT = re.compile(r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp)? ?$")
+_GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp|chf)? ?$")
+_EACH_AFTER = re.compile(r"^ ?(?:eur|usd|gbp|chf)? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b")
+_GAP_BEFORE_AMOUNT = re.compile(r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp|chf)? ?$")
 
 
 def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
@@ -131,7 +173,7 @@ def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
     before = any(
         _GAP_BEFORE_AMOUNT.match(text[pos : amount.start]) for pos in terms.per_unit_before if pos <= amount.start
     )
-    return after or before
+    return after or before or bool(_EACH_AFTER.match(text[amount.end : amount.end + 24]))
 
 
 def _two_payments(terms: PlanTerms, dates: list[DateMention], amounts: list[AmountMention]) -> None:
@@ -141,11 +183,11 @@ def _two_payments(terms: PlanTerms, dates: list[DateMention], amounts: list[Amou
 
 
 def _prepare(text: str) -> str:
-    return unicodedata.normalize("NFC", text[:MAX_CHARS])
+    return unicodedata.normalize("NFC", extract_reply(text)[:MAX_CHARS])
 
 
-def understand(text: str, locale: str, today: dt.date) -> Understanding:
-    """Intent, confidence and entities of one message, dates resolved against `today`."""
+def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading]:
+    """The understanding of one message and how it was reached (rules, model, combination)."""
     loc = "en" if str(locale)[:2].lower() == "en" else "fr"
     original = _prepare(str(text))
     norm = normalise(original, loc)
@@ -153,11 +195,13 @@ def understand(text: str, locale: str, today: dt.date) -> Understanding:
     terms = find_terms(norm, [(d.start, d.end) for d in dates])
     amounts = find_amounts(norm, [(d.start, d.end) for d in dates] + terms.spans)
     _two_payments(terms, dates, amounts)
-    intent, confidence = classify(norm, original, _evidence(norm, dates, amounts, terms))
+    rule_intent, rule_confidence, found = classify_with_readings(norm, original, _evidence(norm, dates, amounts, terms))
+    reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(norm))
+    intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
-        return Understanding(intent, confidence)
+        return Understanding(intent, confidence, detail=detail), reading
     plan = intent == "payment_plan"
-    return Understanding(
+    understanding = Understanding(
         intent,
         confidence,
         amount=_pick_amount(norm, intent, amounts, terms),
@@ -165,3 +209,9 @@ def understand(text: str, locale: str, today: dt.date) -> Understanding:
         frequency=terms.frequency if plan else None,
         date=_pick_date(norm, intent, dates, today),
     )
+    return understanding, reading
+
+
+def understand(text: str, locale: str, today: dt.date) -> Understanding:
+    """Intent, confidence and entities of one message, dates resolved against `today`."""
+    return read(text, locale, today)[0]

@@ -17,6 +17,8 @@ from relance.core.models import Case, Flag, FlagStatus
 # reason -> (priority 1 low … 4 urgent, recommended action)
 FLAG_DEFAULTS: dict[str, tuple[int, str]] = {
     "court_procedure": (4, "court_procedure"),
+    "threat": (4, "review_conversation"),  # violence announced: stop, a person first (issue 13)
+    "bereavement": (3, "review_bereavement"),  # the debtor died: contact stopped, a person takes over
     "dispute": (3, "review_dispute"),
     "abuse": (3, "review_conversation"),
     "human_requested": (3, "call_debtor"),

@@ -1,0 +1,137 @@
+"""Rules and the learned model, combined by confidence, safety first.
+
+The rules (`bot.nlu.intents`) are precise; the model (`bot.nlu.learned`) generalises to wordings
+the rules never saw. The combination, in order:
+
+1. a threat (a rule of `bot.nlu.sensitive`, or the model sure enough) is abuse/threat;
+2. the strong readings of the rules are ranked by the labelling priority (opt_out > wrong_person >
+   dispute > human > hardship > already_paid > payment_plan > promise_to_pay > info_request >
+   abuse > deny > affirm); a difficulty told with a plan, a promise or a payment reads as that;
+3. a protective reading (opt_out, abuse, dispute, wrong_person, human, hardship) of the model with
+   a reasonable probability wins over a non-protective reading of the rules: such a message is never
+   taken for agreement, refusal, a promise or silence;
+4. when the rules are unsure (a weak reading or nothing), the model's reading stands if it is sure enough;
+5. details: bereavement for a wrong person whose holder died, threat for abuse with violence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.nlu.learned import Opinion
+from bot.nlu.sensitive import bereavement, threat
+
+PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
+ORDER = (
+    "opt_out",
+    "wrong_person",
+    "dispute",
+    "human",
+    "hardship",
+    "payment_plan",  # the rules' "paid" is often a pay day ("je suis payé le 5"): a plan outranks it
+    "already_paid",
+    "promise_to_pay",
+    "info_request",
+    "abuse",
+    "deny",
+    "affirm",
+    "unknown",
+)
+RANK = {name: i for i, name in enumerate(ORDER)}
+THREAT_P = 0.5  # the model's probability of abuse/threat that makes a threat on its own
+THREAT_P_STRONG = 0.7  # the same against a strong non-protective reading of the rules
+PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a non-protective rule reading
+PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
+UNSURE_RULES = 0.6  # rule confidence below this: the rules only guessed
+MODEL_P = 0.5  # the model's reading replaces a guess of the rules from this probability
+ENTITY_INTENTS = ("promise_to_pay", "payment_plan", "already_paid")
+THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
+# "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
+# "I paid over the phone", "par téléphone": a means, not a request for a person
+_PHONE_MEANS = re.compile(
+    r"\b(?:over the phone|by phone|on the phone|par telephone|au telephone|per our (?:phone )?call|phone call last)\b"
+)
+_ASKS_PERSON = re.compile(r"\b(?:call me|ring me|rappel\w*|appelez|speak to|talk to|parler|human|person|conseill\w*)\b")
+# "Merry Christmas", "bonne année": a wish, nothing else
+_WISH_ONLY = re.compile(
+    r"^(?:\w+ ){0,2}(?:merry christmas|happy (?:new year|holidays|easter|christmas)|joyeux noel|joyeuses fetes"
+    r"|bonne annee|meilleurs voeux|bonnes fetes|season s greetings)(?: \w+){0,4}$"
+)
+_NO_CALL = re.compile(r"\b(?:ne|pas|not|never|no|jamais)\b(?: \w+){0,3} (?:rappel|appel|call|phone|ring)\w*")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The decision and what it rests on (shown by `relance nlu --explain`)."""
+
+    intent: str
+    confidence: float
+    detail: str | None
+    source: str  # which component decided, in words
+    rule_intent: str
+    rule_confidence: float
+    found: dict[str, float] = field(default_factory=dict)
+    opinion: Opinion | None = None
+    matched: str | None = None  # the words of the sensitive rule that fired, if any
+
+
+def _refused_call(label: str, norm: str) -> bool:
+    """A person the text does not ask for: "don't call me", "I paid over the phone"."""
+    if label != "human":
+        return False
+    if _NO_CALL.search(norm) is not None:
+        return True
+    return _PHONE_MEANS.search(norm) is not None and not _ASKS_PERSON.search(norm)
+
+
+def _intent_p(opinion: Opinion, intent: str) -> float:
+    """The model's probability of an intent, details included."""
+    return sum(p for label, p in opinion.ranked if label.split("/")[0] == intent)
+
+
+def _rules_choice(found: dict[str, float], rule_intent: str, rule_confidence: float) -> tuple[str, float]:
+    if not found:
+        return rule_intent, rule_confidence
+    names = set(found)
+    if "hardship" in names and names & {"payment_plan", "promise_to_pay", "already_paid"}:
+        names.discard("hardship")  # a difficulty told with a plan, a promise or a payment: that is the answer
+    best = min(names, key=RANK.__getitem__)
+    return best, found[best]
+
+
+def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str, float], opinion: Opinion) -> Reading:
+    """The final intent, confidence and detail of a normalised message."""
+    base = {"rule_intent": rule_intent, "rule_confidence": rule_confidence, "found": found, "opinion": opinion}
+    words = threat(norm)
+    if words is not None:
+        return Reading("abuse", 0.95, "threat", "rule: threat", matched=words.group(0), **base)
+    intent, confidence = _rules_choice(found, rule_intent, rule_confidence)
+    if not found and _WISH_ONLY.match(norm):
+        return Reading("unknown", min(rule_confidence, 0.3), None, "rules: a wish only", **base)
+    strong = confidence >= UNSURE_RULES
+    if opinion.p(THREAT) >= (THREAT_P_STRONG if strong and intent not in PROTECTIVE else THREAT_P):
+        return Reading("abuse", opinion.p(THREAT), "threat", "model: threat", **base)
+    source = f"rules: {intent}"
+    if intent not in PROTECTIVE:
+        floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
+        protective = [(p, label) for label in PROTECTIVE if (p := _intent_p(opinion, label)) >= floor]
+        protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
+        if protective:
+            p, intent = max(protective)
+            confidence, source = p, f"model: protective {intent} over rules' {rule_intent}"
+        elif confidence < UNSURE_RULES and opinion.probability >= MODEL_P and not _refused_call(opinion.label, norm):
+            intent = opinion.label.split("/")[0]
+            confidence, source = opinion.probability, f"model: {intent} (rules unsure: {rule_intent})"
+    # the debtor's death outranks all but an opt-out; someone paying is alive and speaks for themselves
+    died = bereavement(norm) if intent not in ("opt_out", *ENTITY_INTENTS) else None
+    if died is not None and intent != "wrong_person":
+        intent, confidence, source = "wrong_person", max(confidence, 0.9), "rule: bereavement"
+    detail = None
+    if intent == "wrong_person" and (died is not None or opinion.p(BEREAVEMENT) > opinion.p("wrong_person")):
+        detail = "bereavement"
+    elif intent == "abuse" and opinion.p(THREAT) > opinion.p("abuse"):
+        detail = "threat"
+    if intent == "unknown":  # "not understood" is never a confident reading (the dialogue asks again)
+        confidence = min(confidence, rule_confidence)
+    return Reading(intent, confidence, detail, source, matched=died.group(0) if died else None, **base)

@@ -1,0 +1,1 @@
+"""The learned model of `bot.nlu.learned` (written by tools/train_nlu.py)."""

@@ -1,0 +1,111 @@
+"""The learned second opinion: a linear model over word and character n-grams of the normalised text.
+
+Trained at development time by ``tools/train_nlu.py`` (numpy, a dev dependency) on the labelled
+corpora that may be tuned on, and shipped as ``bot/nlu/data/intent_model.json``: for each kept
+feature, the few (label, weight) pairs that matter. Inference is pure Python (a sparse dot product
+and a softmax), loaded once at import; nothing is downloaded. Labels are the intents, plus
+``abuse/threat`` and ``wrong_person/bereavement`` for the two details.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "intent_model.json"
+CHAR_N = (4,)  # character n-grams of these lengths, across word boundaries
+
+
+def features(norm: str) -> list[str]:
+    """The features of a normalised text: words, word pairs and character n-grams."""
+    words = norm.split()
+    feats = ["w" + w for w in words]
+    feats += ["b" + a + "_" + b for a, b in pairwise(words)]
+    padded = " " + norm + " "
+    for n in CHAR_N:
+        feats += ["c" + padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return feats
+
+
+@dataclass(frozen=True, slots=True)
+class Opinion:
+    """The model's reading: labels by probability, and the features that weighed most for the top one."""
+
+    ranked: tuple[tuple[str, float], ...]
+
+    @property
+    def label(self) -> str:
+        return self.ranked[0][0]
+
+    @property
+    def probability(self) -> float:
+        return self.ranked[0][1]
+
+    def p(self, label: str) -> float:
+        return next((p for name, p in self.ranked if name == label), 0.0)
+
+
+SCALE = 1000  # weights are shipped to 0.001: they add up exactly as integers
+FIELD = 48  # bits per label in a packed feature vector
+OFFSET = 1 << 32  # added to every weight so that each field stays non-negative
+MASK = (1 << FIELD) - 1
+
+
+class LinearModel:
+    """Sparse multinomial logistic regression read from the shipped JSON file.
+
+    Each feature's weights for every label are packed into one integer (a fixed-point field of
+    `FIELD` bits per label, offset to stay positive): the scores of a text are then one sum of
+    integers, read back field by field. Exact, and several times faster than adding floats label by
+    label in Python (a message has at most `MAX_CHARS` features, far below the 2**15 the fields hold).
+    """
+
+    def __init__(self, labels: list[str], bias: list[float], weights: dict[str, list[list[float]]]) -> None:
+        self.labels = labels
+        self.bias = bias
+        self.by_label: list[dict[str, float]] = [{} for _ in labels]  # for explanations
+        self.packed: dict[str, int] = {}
+        for f, pairs in weights.items():
+            fields = [OFFSET] * len(labels)
+            for i, w in pairs:
+                self.by_label[int(i)][f] = float(w)
+                fields[int(i)] += round(float(w) * SCALE)
+            self.packed[f] = sum(v << (FIELD * i) for i, v in enumerate(fields))
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> LinearModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["labels"], data["bias"], data["weights"])
+
+    def scores(self, norm: str) -> list[float]:
+        get = self.packed.get
+        found = [v for f in features(norm) if (v := get(f))]
+        total, base = sum(found), len(found) * OFFSET
+        return [b + (((total >> (FIELD * i)) & MASK) - base) / SCALE for i, b in enumerate(self.bias)]
+
+    def opinion(self, norm: str) -> Opinion:
+        scores = self.scores(norm)
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        ranked = sorted(zip(self.labels, (e / total for e in exps), strict=True), key=lambda x: -x[1])
+        return Opinion(tuple(ranked))
+
+    def explain(self, norm: str, label: str, k: int = 6) -> list[tuple[str, float]]:
+        """The features that pushed `label` up most in this text."""
+        weights = self.by_label[self.labels.index(label)]
+        contrib: dict[str, float] = {}
+        for f in features(norm):
+            if f in weights:
+                contrib[f] = contrib.get(f, 0.0) + weights[f]
+        return sorted(contrib.items(), key=lambda x: -x[1])[:k]
+
+
+@lru_cache(maxsize=1)
+def model() -> LinearModel:
+    """The shipped model (read once)."""
+    return LinearModel.load()

@@ -1,0 +1,88 @@
+"""Rules for the two outcomes the dialogue handles on purpose: threats and bereavement.
+
+Both read the normalised text (`bot.nlu.normalise`: lower-case ASCII, contractions expanded).
+A threat is violence or harm announced against the sender or its staff, open or veiled ("je sais
+où sont vos bureaux, vous allez le regretter"); bereavement is the debtor's death ("this was my
+late husband's number", "mon père est décédé").
+"""
+
+from __future__ import annotations
+
+import re
+
+_ME_YOU = r"(?:vous|te|t|toi|you|u|ya|y all|your staff|your people|vos employes|ton|ta|tes|votre|vos)"
+
+THREAT = re.compile(
+    r"(?:^|(?<![a-z0-9_]))\b(?:"  # tested at word starts only (see `intent_patterns._WORD_START`)
+    # French: open threats
+    rf"(?:je vais|j vais|jvais|je vais venir|on va|je viens|je vais aller) (?:\w+ ){{0,2}}{_ME_YOU} ?"
+    r"(?:casser|defoncer|buter|tuer|fumer|crever|egorger|cogner|frapper|planter|detruire|exploser|allumer|eclater"
+    r"|retrouver|faire la peau|regler (?:son|ton|votre) compte|faire regretter|rendre (?:une )?visite"
+    r"|faire (?:une )?visite|faire du mal|pourrir|saigner|massacrer|bruler|tabasser)"
+    r"|(?:casser|peter|defoncer|eclater) (?:la|ta|votre|vos|les) (?:gueule|tete|figure|dents|jambes|bureaux?|agence)"
+    r"|j te bute|je te bute|jte bute|je vous bute|te buter|vous buter|te tuer|vous tuer|jte fume|je te fume"
+    r"|te faire la peau|vous faire la peau|(?:vous allez|tu vas|vous aller|tu va) (?:\w+ ){0,2}regretter"
+    r"|(?:vous|tu) (?:le )?regretterez|(?:vous|tu) (?:le )?regretteras|vous ne perdez rien pour attendre"
+    r"|je sais (?:ou|ou est ce que|la ou) (?:vous|tu|t|ta|ton|vos|votre|se trouvent?|sont|est|elle|il) (?:\w+ )?"
+    r"(?:habite\w*|travaill\w*|bosse\w*|etes|es|bureaux?|agence|locaux|famille|enfants|vit|vivez|vis|gare\w*)"
+    r"|(?:bruler|incendier|faire sauter|mettre le feu a) (?:votre|vos|ta|ton|tes|l|la|le|les) ?\w*"
+    r"|fusil|flingue|kalach\w*|couteau|sale quart d heure|ce qui va (?:vous|t|te) arriver|gare a (?:vous|toi)"
+    r"|(?:vous|tu) (?:allez|vas|va) (?:le )?payer (?:tres )?cher|attention a (?:vous|toi|tes|vos) (?:fesses|abattis)"
+    r"|vous allez voir ce que vous allez voir|tu vas voir ce que tu vas voir|on se retrouvera"
+    r"|(?:vos|tes) (?:jours|heures) sont comptes|fais gaffe a toi|faites gaffe a vous"
+    # English
+    r"|(?:i will|i am going to|i am gonna|im gonna|gonna|i ll|ill|we will|we are going to) (?:\w+ ){0,2}"
+    r"(?:kill|hurt|beat|smash|burn|shoot|stab|come for|come after|destroy|break|punch|strangle|wreck) "
+    r"(?:you|u|ya|your|every one of you|whoever)\b"
+    r"|watch your back|watch yourself|(?:you will|you are going to|you gonna|u will|you ll) (?:\w+ ){0,2}regret"
+    r"|regret (?:this|it) (?:i promise|trust me)|i know where (?:you|u|your|ur|the office|you lot)\w*"
+    r"|(?:burn|blow) (?:down|up) (?:your|ur|the)|(?:gun|shotgun|rifle|knife|baseball bat|crowbar)"
+    r"|you will pay for (?:this|that)|(?:you have|you have been|consider yourself|you ve been) warned"
+    r"|(?:better|best) watch out|something (?:bad )?(?:will|might|could|is going to) happen to you"
+    r"|break your (?:legs|neck|face|knees|arms|windows)|pay (?:you|your office|ur office) a (?:little )?visit"
+    r"|pay\w* (?:you|your \w+|ur \w+) a (?:little |small )?visit|(?:bring|need|call|get) (?:a |an )?"
+    r"(?:first aid kit|ambulance|body bag|coffin|doctor)|(?:coming|come|turn up|show up|stop by|drop by|pop round"
+    r"|swing by) (?:down )?(?:there |to |round to |over to |at |by )?(?:your|ur|the) (?:place|house|office|home|door"
+    r"|work|agency|building)|(?:je )?(?:viens|vais venir|passe|vais passer|debarque|vais debarquer|vais monter)"
+    r" (?:chez vous|chez toi|a votre agence|a vos bureaux|vous voir)|faites attention (?:a vous|en sortant|quand vous)"
+    r"|fais attention (?:a toi|en sortant)|somebody is getting hurt|someone is getting hurt|getting hurt"
+    r"|with my (?:bat|gun|fists|dog|shotgun|knife|boys|mates)|avec mon (?:fusil|flingue|couteau|chien|pote|batte)"
+    r"|pray we never meet|hope (?:you|u) (?:all )?(?:burn|die|rot)|wish you never|j espere que vous (?:crevez|brulez)"
+    r"|show you what \w+ (?:really )?(?:looks|is) like"
+    r"|(?:je|j) (?:te|vous) (?:retrouve|trouve|attrape|chope|choppe|defonce|bute|fume|explose)"
+    r"|(?:tu vas|vous allez) (?:comprendre (?:ta|votre) douleur|souffrir|morfler|deguster|prendre cher)"
+    r"|show up at your|come round (?:to )?your|you will be sorry|you are dead|your days are numbered"
+    r"|i will be waiting for you|not the last you will hear|wo not see it coming"
+    r"|will not see it coming|you will not know what hit you|sleep with one eye open"
+    r")\b"
+)
+
+_DEATH = (
+    r"(?:decede|decedee|decedes|deces|est mort|est morte|sont morts|nous a quitte|nous a quittes|nous a quittee"
+    r"|nous ont quittes|disparu recemment|feu mon|feue ma|defunt|defunte|veuve|veuf"
+    r"|inhume|inhumee|succession|notaire|passed away|passed on|has died|had died|died|is dead|was dead|deceased"
+    r"|widow|widower|no longer with us|falleci\w*|fallecido|(?:husband|wife|father|mother|dad|mum|mom|mam|mammy"
+    r"|mammie|son|daughter|brother|sister|partner|mari|femme|pere|mere|papa|maman|fils|fille|frere|soeur)"
+    r" (?:\w+ ){0,2}(?:passed|die|dies)|lost my (?:husband|wife|father|mother|dad|mum|mom|son|daughter)"
+    r"|r i p|in heaven|au ciel|a perdu la vie|lost (?:his|her) life|perdu mon (?:mari|pere|fils|frere|compagnon)"
+    r"|perdu ma (?:femme|mere|fille|soeur|compagne)|late (?:husband|wife|father|mother|dad|mum|mom|son|daughter|"
+    r"brother|sister|partner|uncle|aunt|grandfather|grandmother|gran|grandad|friend))"
+)
+BEREAVEMENT = re.compile(rf"(?:^|(?<![a-z0-9_]))\b{_DEATH}\b")
+# "mort de rire", "dead broke", "I'm dead tired": no one died
+_NOT_DEATH = re.compile(
+    r"\b(?:mort de (?:rire|fatigue|peur)|(?:phone|battery|car|laptop|computer|telephone|batterie)"
+    r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line)|i am dead|je suis mort)\b"
+)
+
+
+def threat(norm: str) -> re.Match[str] | None:
+    """The words of a threat of violence or harm, if the text carries one."""
+    return THREAT.search(norm)
+
+
+def bereavement(norm: str) -> re.Match[str] | None:
+    """The words saying the debtor (or the holder of the number) died, if any."""
+    if _NOT_DEATH.search(norm):
+        return None
+    return BEREAVEMENT.search(norm)

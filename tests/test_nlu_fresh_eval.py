@@ -1,0 +1,49 @@
+"""The frozen test halves of the fresh batches (issue 13), scored, never tuned on.
+
+Each fresh batch was split once (`tests/nlu_corpus/fresh/split_fresh.py`); rules and model were
+tuned on the ``.train`` halves only. The floors are the scores measured when the work closed
+(tests/nlu_corpus/fresh/SCORES.md), a little below: a change that makes them worse fails here.
+Run with ``-s`` for the per-intent precision and recall and the confusion table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.nlu_corpus.evaluate import evaluate
+
+FRESH = Path(__file__).parent / "nlu_corpus" / "fresh"
+# file: (intent accuracy, entity accuracy, detail accuracy, most harmful misreads)
+FLOORS = {
+    "batch_a.test.jsonl": (0.92, 0.95, 0.98, 1),
+    "batch_b.test.jsonl": (0.90, 0.945, 0.98, 2),
+    "batch_c.test.jsonl": (0.865, 0.93, 0.975, 6),
+    "batch_d.test.jsonl": (0.91, 0.95, 0.97, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_frozen_test_half_keeps_its_scores(name: str) -> None:
+    report = evaluate(FRESH / name)
+    print("\n" + report.summary() + "\n" + report.per_intent() + "\n" + report.confusion_table())
+    intent, entities, detail, harmful = FLOORS[name]
+    assert report.intent_accuracy >= intent
+    assert report.entity_accuracy >= entities
+    assert report.detail_accuracy >= detail
+    assert report.harmful <= harmful
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_the_split_is_disjoint_and_whole() -> None:
+    for name in FLOORS:
+        batch = name.removesuffix(".test.jsonl")
+        train, test, whole = (
+            _lines(FRESH / f"{batch}{suffix}") for suffix in (".train.jsonl", ".test.jsonl", ".jsonl")
+        )
+        assert not set(train) & set(test)
+        assert sorted(train + test) == sorted(line for line in whole if line.strip())

@@ -1,0 +1,112 @@
+"""`extract_reply`: the newly written part of a message, in the formats mail clients produce."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.nlu import understand
+from bot.nlu.reply_text import extract_reply
+
+CASES = [
+    # Apple Mail / Gmail, French attribution on one line, quoted lines
+    (
+        "Bonjour,\n\nJe paierai vendredi.\n\nLe 3 déc. 2026 à 10:12, Relance <noreply@relance.example> a écrit :\n"
+        "> Bonjour, votre facture INV-1 de 120 € reste impayée.\n> Répondez STOP pour ne plus recevoir.",
+        "Bonjour,\n\nJe paierai vendredi.",
+    ),
+    # Gmail, attribution wrapped over two lines
+    (
+        "Je conteste, je n'ai rien commandé.\n\nLe jeu. 3 déc. 2026 à 10:12, Service Recouvrement <\n"
+        "recouvrement@example.com> a écrit :\n\n> Merci de régler",
+        "Je conteste, je n'ai rien commandé.",
+    ),
+    # English Gmail attribution
+    (
+        "I'll pay on the 15th.\n\nOn Thu, 3 Dec 2026 at 10:12, Relance <noreply@relance.example> wrote:\n"
+        "> Reply STOP to opt out",
+        "I'll pay on the 15th.",
+    ),
+    # Outlook: original-message rule
+    (
+        "Please call me.\n\n-----Original Message-----\nFrom: Relance\nSent: Thursday, December 3, 2026 10:12\n"
+        "To: Jane\nSubject: Invoice\n\nReply STOP to opt out",
+        "Please call me.",
+    ),
+    # Outlook French: header block without a rule
+    (
+        "Merci de m'appeler.\n\nDe : Relance <noreply@relance.example>\nEnvoyé : jeudi 3 décembre 2026 10:12\n"
+        "À : Jean Dupont\nObjet : Facture\n\nRépondez STOP pour ne plus recevoir",
+        "Merci de m'appeler.",
+    ),
+    # Outlook underscores then bold headers
+    (
+        "ok pour 3 fois\n\n________________________________\n*From:* Relance\n*Sent:* Thursday\n*To:* me\n\nSTOP",
+        "ok pour 3 fois",
+    ),
+    # Thunderbird French rule
+    ("D'accord.\n\n-------- Message d'origine --------\nDe : Relance\nSTOP SMS", "D'accord."),
+    # signature after "-- "
+    (
+        "Je vous rembourse 50 € par mois.\n-- \nJean Dupont\nSARL Dupont\n06 12 34 56 78",
+        "Je vous rembourse 50 € par mois.",
+    ),
+    # device lines
+    ("Paid yesterday\n\nSent from my iPhone", "Paid yesterday"),
+    ("Je paie demain\nEnvoyé de mon iPhone", "Je paie demain"),
+    ("call me pls\n\nGet Outlook for Android", "call me pls"),
+    # sign-offs with and without a name
+    ("Madame, Monsieur,\nJe ne souhaite plus recevoir vos SMS.\nCordialement,\nM. Martin", None),
+    ("Dear Sir or Madam,\nPlease remove my number.\nKind regards,\nJane Doe\nAcme Ltd", None),
+    ("I cannot pay this month.\nBest regards", "I cannot pay this month."),
+    (
+        "Je vous écris car je ne peux pas payer.\n"
+        "Veuillez agréer, Madame, Monsieur, mes salutations distinguées.\nP. Durand",
+        "Je vous écris car je ne peux pas payer.",
+    ),
+    # quoted lines in the middle: the text around them stays
+    (
+        "> Votre facture de 120 €\nJe l'ai déjà payée\n> Répondez STOP\nle 2 décembre",
+        "Je l'ai déjà payée\nle 2 décembre",
+    ),
+    # a flattened SMS with the attribution inline
+    ("ok je paie lundi Le 3 déc. 2026 à 10:12, Relance <x@y.z> a écrit : > STOP", "ok je paie lundi"),
+    # nothing to drop
+    ("STOP", "STOP"),
+    ("je peux payer 50 balles par mois", "je peux payer 50 balles par mois"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("received", "expected"), CASES)
+def test_extract_reply(received: str, expected: str | None) -> None:
+    got = extract_reply(received)
+    if expected is None:  # sign-off cases: the last kept line is the one before the sign-off
+        assert "\n".join(received.split("\n")[:2]) == got
+    else:
+        assert got == expected
+
+
+def test_sign_off_word_inside_a_sentence_is_kept() -> None:
+    text = "Hello\nbest I can do is 50 a month\nthanks"
+    assert extract_reply(text) == text.replace("\r", "")
+
+
+def test_a_message_that_is_only_a_quote_is_kept_whole() -> None:
+    assert extract_reply("> STOP") == "> STOP"
+
+
+def test_understanding_ignores_the_quoted_part() -> None:
+    """The quoted reminder says STOP; the reply promises a payment: a promise it is."""
+    text = (
+        "Bonjour, je fais le virement le 10.\nBien à vous\nLe 3 déc. 2026 à 10:12, Relance a écrit :\n"
+        "> Répondez STOP pour ne plus recevoir de messages.\n> Vous pouvez demander un conseiller."
+    )
+    got = understand(text, "fr", dt.date(2026, 12, 3))
+    assert got.intent == "promise_to_pay"
+    assert got.date == dt.date(2026, 12, 10)
+
+
+def test_reply_on_the_same_line_as_a_windows_newline() -> None:
+    assert extract_reply("Stop please\r\n\r\nOn Mon, 1 Dec 2026, Relance wrote:\r\n> hi") == "Stop please"

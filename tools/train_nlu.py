@@ -1,0 +1,140 @@
+"""Train the learned second opinion of the NLU (`bot.nlu.learned`) and write its data file.
+
+    python tools/train_nlu.py                 # writes bot/nlu/data/intent_model.json
+    python tools/train_nlu.py --cv 5 --oof /tmp/oof.jsonl   # out-of-fold readings to tune the combination
+
+Reproducible: fixed seed, fixed order. Trained only on what may be tuned on: tests/nlu_corpus/
+train.jsonl and dev.jsonl and the ``.train`` halves of the fresh batches, never on heldout.jsonl nor
+on any ``.test`` half. Needs numpy (the ``dev`` extra); the runtime reads the JSON with pure Python.
+Model: multinomial logistic regression over `bot.nlu.learned.features`, averaged SGD with L2, then
+pruned to the weights that matter so that inference stays a short sparse dot product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from bot.nlu.learned import MODEL_PATH, features
+from bot.nlu.normalise import normalise
+from bot.nlu.reply_text import extract_reply
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "nlu_corpus"
+SEED = 13
+EPOCHS = 25
+LR = 0.2
+L2 = 1e-5
+MIN_COUNT = 2  # features seen fewer times are dropped
+PRUNE = 0.02  # weights smaller than this are not shipped
+
+
+def training_files() -> list[Path]:
+    files = [CORPUS / "train.jsonl", CORPUS / "dev.jsonl"]
+    files += sorted((CORPUS / "fresh").glob("*.train.jsonl"))
+    assert not any(f.name.endswith(".test.jsonl") or f.name == "heldout.jsonl" for f in files)
+    return files
+
+
+def label_of(row: dict) -> str:
+    detail = row.get("detail")
+    return f"{row['intent']}/{detail}" if detail else row["intent"]
+
+
+def load_rows() -> list[dict]:
+    rows = []
+    for path in training_files():
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return rows
+
+
+def featurise(row: dict) -> list[str]:
+    locale = "en" if row["locale"].startswith("en") else "fr"
+    return features(normalise(extract_reply(row["text"]), locale))
+
+
+def train(feats: list[list[str]], labels: list[str], label_names: list[str]) -> dict:
+    counts = Counter(f for fs in feats for f in set(fs))
+    vocab = {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= MIN_COUNT))}
+    x = [np.array(sorted({vocab[f] for f in fs if f in vocab}), dtype=np.int64) for fs in feats]
+    y = np.array([label_names.index(lab) for lab in labels])
+    k = len(label_names)
+    w = np.zeros((len(vocab), k))
+    b = np.zeros(k)
+    # averaged SGD with the lazy trick: avg = w - u / c, where u collects c * each update
+    u, ub, c = np.zeros_like(w), np.zeros_like(b), 1
+    order = list(range(len(x)))
+    rng = random.Random(SEED)
+    for epoch in range(EPOCHS):
+        rng.shuffle(order)
+        lr = LR / (1 + epoch * 0.5)
+        for j in order:
+            idx = x[j]
+            s = w[idx].sum(axis=0) + b
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            p[y[j]] -= 1.0
+            delta = lr * (p + L2 * w[idx])
+            w[idx] -= delta
+            u[idx] -= c * delta
+            b -= lr * p
+            ub -= c * lr * p
+            c += 1
+    w_avg, b_avg = w - u / c, b - ub / c
+    names = sorted(vocab, key=vocab.__getitem__)
+    weights = {}
+    for f, row in zip(names, w_avg, strict=True):
+        pairs = [[i, round(float(v), 3)] for i, v in enumerate(row) if abs(v) >= PRUNE]
+        if pairs:
+            weights[f] = pairs
+    return {"labels": label_names, "bias": [round(float(v), 3) for v in b_avg], "weights": weights}
+
+
+def predict(model: dict, fs: list[str]) -> list[float]:
+    s = list(model["bias"])
+    for f in fs:
+        for i, v in model["weights"].get(f, ()):
+            s[i] += v
+    top = max(s)
+    e = [np.exp(v - top) for v in s]
+    return [float(v / sum(e)) for v in e]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cv", type=int, default=0, help="k-fold: write out-of-fold readings instead of the model")
+    parser.add_argument("--oof", type=Path, default=Path("/tmp/nlu_oof.jsonl"))
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args()
+    rows = load_rows()
+    feats = [featurise(r) for r in rows]
+    labels = [label_of(r) for r in rows]
+    label_names = sorted(set(labels))
+    if args.cv:
+        folds = [i % args.cv for i in range(len(rows))]
+        random.Random(SEED).shuffle(folds)
+        correct = 0
+        with args.oof.open("w", encoding="utf-8") as out:
+            for fold in range(args.cv):
+                tr = [i for i in range(len(rows)) if folds[i] != fold]
+                model = train([feats[i] for i in tr], [labels[i] for i in tr], label_names)
+                for i in (i for i in range(len(rows)) if folds[i] == fold):
+                    probs = predict(model, feats[i])
+                    best = label_names[int(np.argmax(probs))]
+                    correct += best == labels[i]
+                    out.write(json.dumps({**rows[i], "probs": dict(zip(label_names, probs, strict=True))}) + "\n")
+        print(f"{len(rows)} rows, {args.cv}-fold out-of-fold label accuracy {correct / len(rows):.3f}")
+        return
+    model = train(feats, labels, label_names)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    print(f"{len(rows)} rows, {len(model['weights'])} features kept, {args.out.stat().st_size:,} bytes -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
