@@ -26,6 +26,8 @@ FLAG_DEFAULTS: dict[str, tuple[int, str]] = {
     "hardship": (2, "review_hardship"),
     "refused_offer": (2, "call_debtor"),
     "no_response": (2, "formal_notice"),
+    # the scenario ended but too few reminders reached the debtor for a formal notice
+    "unreachable": (2, "call_debtor"),
     "payment_check": (2, "check_payment"),
     "wrong_person": (2, "verify_contact"),
     "delivery_failed": (2, "verify_contact"),
