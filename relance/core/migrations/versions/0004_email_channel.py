@@ -48,13 +48,17 @@ def upgrade() -> None:
     # SQLite does not enforce VARCHAR lengths: only the other databases need the wider columns
     if op.get_bind().dialect.name != "sqlite":
         for table, column, nullable in _WIDENED:
-            op.alter_column(table, column, type_=sa.String(254), existing_type=sa.String(64), existing_nullable=nullable)
+            op.alter_column(
+                table, column, type_=sa.String(254), existing_type=sa.String(64), existing_nullable=nullable
+            )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         for table, column, nullable in _WIDENED:
-            op.alter_column(table, column, type_=sa.String(64), existing_type=sa.String(254), existing_nullable=nullable)
+            op.alter_column(
+                table, column, type_=sa.String(64), existing_type=sa.String(254), existing_nullable=nullable
+            )
     with op.batch_alter_table("email_record", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_email_record_message_id"))
         batch_op.drop_index(batch_op.f("ix_email_record_header_id"))
