@@ -4,14 +4,13 @@ SQLAlchemy's per-row parameter processing (type decorators, JSON serialisation, 
 path) costs more than the database itself when a file brings a hundred thousand rows. `RowBinder`
 converts values exactly as the column types of `relance.core.models` store them — `UTCDateTime`
 as the UTC wall time on SQLite and an aware instant on PostgreSQL, `Numeric` as a float on SQLite
-(what SQLAlchemy binds there), `Date` as ISO text on SQLite, `JSON` as its text — and
+(what SQLAlchemy binds there), and `Date` as ISO text on SQLite — and
 `insert_rows` hands prepared tuples to the driver's `executemany` on the session's connection (same
 transaction; psycopg pipelines it).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -51,10 +50,6 @@ class RowBinder:
         if value is None:
             return None
         return value.isoformat() if self.sqlite else value
-
-    @staticmethod
-    def json(value: Any) -> str | None:
-        return None if value is None else json.dumps(value)
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:

@@ -164,15 +164,30 @@ def record_events_bulk(session: Session, events: Sequence[NewEvent], *, fresh: C
     bind = RowBinder(conn.dialect)
     rows = []
     for e in events:
-        payload = jsonable(e.data)
         prev = heads.get(e.case_id, GENESIS)
-        digest = event_hash(
-            case_id=e.case_id, at=e.at, actor=e.actor, actor_id=e.actor_id, kind=e.kind, data=payload, prev_hash=prev
-        )
+        digest, data = _hash_and_data(e, prev)
         heads[e.case_id] = digest
-        rows.append((e.case_id, bind.instant(e.at), e.actor, e.actor_id, e.kind, bind.json(payload), prev, digest))
+        rows.append((e.case_id, bind.instant(e.at), e.actor, e.actor_id, e.kind, data, prev, digest))
     insert_rows(conn, EVENT, _EVENT_COLUMNS, rows)
     return len(rows)
+
+
+# a JSON scalar exactly as the canonical encoder writes it inside the object
+_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _hash_and_data(e: NewEvent, prev: str) -> tuple[str, str]:
+    """`event_hash` of the event and its data's JSON text, encoding the data once for both.
+
+    The canonical object is written by hand in its sorted key order; `test_events` checks it
+    against `event_hash`.
+    """
+    data = _CANONICAL(jsonable(e.data))
+    canonical = (
+        f'{{"actor":{_SCALAR(e.actor)},"actor_id":{_SCALAR(e.actor_id)},"at":{_SCALAR(_instant_text(e.at))},'
+        f'"case_id":{_SCALAR(e.case_id)},"data":{data},"kind":{_SCALAR(e.kind)},"prev_hash":{_SCALAR(prev)}}}'
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), data
 
 
 _EVENT_COLUMNS = ("case_id", "at", "actor", "actor_id", "kind", "data", "prev_hash", "hash")

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,13 @@ def parse_date(text: str) -> date:
         raise ValueError(f"{text!r}: day {day} does not exist in {year}-{month:02d}") from None
 
 
+_is_currency = lru_cache(maxsize=256)(is_currency)  # Babel's lookup costs more than the rest of a row
+
+
+def _creditor_keys(config: RelanceConfig) -> frozenset[str]:
+    return frozenset(c.key for c in config.creditors)
+
+
 def _problem(line: int, fieldname: str, reason: str) -> RowProblem:
     return RowProblem(line, fieldname, reason)
 
@@ -142,7 +150,8 @@ def _problem(line: int, fieldname: str, reason: str) -> RowProblem:
 def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
     """Validate and normalise one CSV row (pure)."""
     problems: list[RowProblem] = []
-    get = lambda name: (raw.get(name) or "").strip()  # noqa: E731
+    values = {name: value.strip() for name, value in raw.items() if value}  # once: every field is read twice
+    get = lambda name: values.get(name, "")  # noqa: E731
 
     for name in DEBT_REQUIRED:
         if not get(name):
@@ -167,7 +176,8 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
             problems.append(_problem(line, "phone", str(exc)))
 
     currency = get("currency").upper()
-    if currency and not is_currency(currency):
+    known_currency = bool(currency) and _is_currency(currency)
+    if currency and not known_currency:
         problems.append(_problem(line, "currency", f"{get('currency')!r} is not an ISO 4217 currency"))
 
     amount = Decimal(0)
@@ -176,7 +186,7 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
             amount = parse_amount(get("amount"))
             if amount <= 0:
                 problems.append(_problem(line, "amount", f"must be greater than 0 (got {get('amount')})"))
-            elif currency and is_currency(currency) and not has_valid_precision(amount, currency):
+            elif known_currency and not has_valid_precision(amount, currency):
                 problems.append(_problem(line, "amount", f"too many decimals for {currency}"))
             elif amount >= Decimal("1e13"):
                 problems.append(_problem(line, "amount", "too large"))
@@ -206,7 +216,7 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
         problems.append(_problem(line, "timezone", f"{timezone!r} is not an IANA time zone"))
 
     creditor = get("creditor") or (config.default_creditor or config.creditors[0].key)
-    if creditor not in {c.key for c in config.creditors}:
+    if creditor not in _creditor_keys(config):
         problems.append(_problem(line, "creditor", f"{creditor!r} is not a configured creditor"))
 
     email = get("email") or None

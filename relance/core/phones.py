@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
 
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberType
-from phonenumbers import phonenumberutil as _util
 from phonenumbers import timezone as pn_timezone
 
 _SEPARATORS = str.maketrans("", "", " .-\u00a0\u202f")
@@ -55,19 +57,102 @@ def _international(raw: str) -> tuple[str, str, tuple[str, ...]] | None:
     if nsn.startswith("0") or _NON_GEO in regions:  # Italian leading zeros, trunk "(0)": the parser's job
         return None
     code = int(digits[:size])
+    found = _classify(nsn, regions)
+    if found is None or _strips_national_prefix(nsn, found[0]):
+        return None
+    metadata, kind = found
+    region = metadata.id
     number = PhoneNumber(country_code=code, national_number=int(nsn))
-    region = regions[0] if len(regions) == 1 else _util.region_code_for_number(number)
-    metadata = PhoneMetadata.metadata_for_region(region) if region else None
-    if metadata is None or _strips_national_prefix(nsn, metadata):
-        return None
-    kind = _util._number_type_helper(nsn, metadata)
-    if kind == PhoneNumberType.UNKNOWN:
-        return None
     if pn_timezone.is_number_type_geographical(kind, code):
         zones = pn_timezone.time_zones_for_geographical_number(number)
     else:
         zones = pn_timezone._country_level_time_zones_for_number(number)
     return f"+{digits}", region, _known(zones)
+
+
+_SPECIAL_TYPES = (
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
+    ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST),
+    ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
+    ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN),
+    ("voicemail", PhoneNumberType.VOICEMAIL),
+)
+_Desc = tuple[frozenset[int], Callable[[str], object]] | None
+
+
+def _desc(desc: Any) -> _Desc:
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length), re.compile(f"(?:{desc.national_number_pattern})").fullmatch
+
+
+def _matches(nsn: str, desc: _Desc) -> bool:
+    if desc is None:
+        return False
+    lengths, fullmatch = desc
+    return (not lengths or len(nsn) in lengths) and fullmatch(nsn) is not None
+
+
+@dataclass(frozen=True)
+class _Region:
+    """A region's number patterns, compiled once (`phonenumbers` looks each up again per number)."""
+
+    metadata: PhoneMetadata
+    leading: Callable[[str], object] | None
+    general: _Desc
+    specials: tuple[tuple[_Desc, int], ...]
+    fixed: _Desc
+    mobile: _Desc
+
+    def kind(self, nsn: str) -> int:
+        """What `phonenumberutil._number_type_helper` answers, in the same order of tests."""
+        if not _matches(nsn, self.general):
+            return PhoneNumberType.UNKNOWN
+        for desc, kind in self.specials:
+            if _matches(nsn, desc):
+                return kind
+        same = self.metadata.same_mobile_and_fixed_line_pattern
+        if _matches(nsn, self.fixed):
+            return (
+                PhoneNumberType.FIXED_LINE_OR_MOBILE
+                if same or _matches(nsn, self.mobile)
+                else PhoneNumberType.FIXED_LINE
+            )
+        if not same and _matches(nsn, self.mobile):
+            return PhoneNumberType.MOBILE
+        return PhoneNumberType.UNKNOWN
+
+
+@cache  # one entry per region (~250)
+def _region(region_code: str) -> _Region | None:
+    md = PhoneMetadata.metadata_for_region(region_code, None)
+    if md is None:
+        return None
+    return _Region(
+        metadata=md,
+        leading=re.compile(md.leading_digits).match if md.leading_digits is not None else None,
+        general=_desc(md.general_desc),
+        specials=tuple((_desc(getattr(md, name)), kind) for name, kind in _SPECIAL_TYPES),
+        fixed=_desc(md.fixed_line),
+        mobile=_desc(md.mobile),
+    )
+
+
+def _classify(nsn: str, regions: list[str]) -> tuple[PhoneMetadata, int] | None:
+    """The region (as `region_code_for_number` picks it) and the number's type; None if not valid."""
+    for code in regions:
+        region = _region(code)
+        if region is None:
+            continue
+        if len(regions) == 1 or (region.leading is not None and region.leading(nsn)):
+            kind = region.kind(nsn)
+            return (region.metadata, kind) if kind != PhoneNumberType.UNKNOWN else None
+        if region.leading is None and (kind := region.kind(nsn)) != PhoneNumberType.UNKNOWN:
+            return region.metadata, kind
+    return None
 
 
 def _strips_national_prefix(nsn: str, metadata: PhoneMetadata) -> bool:
