@@ -5,13 +5,15 @@ into a fresh database through the real importer (`relance import debts` does the
 prints rows/s and µs per row beside a **floor measured in the same run**: a raw sqlite3 script that
 writes the same debtors, cases, debts and events (one executemany per table, one transaction, no
 validation, no phone parsing, hashes computed the cheapest way) into a fresh database with the same
-schema and indexes. Peak RSS is read from /proc/self/status (VmHWM, reset before each import where
+schema and indexes. Wall time and the process's CPU time are both shown (on a shared machine the
+CPU time is the steadier figure). Peak RSS is read from /proc/self/status (VmHWM, reset before each import where
 the kernel allows it), so the memory figure of each size is its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import hashlib
 import json
@@ -48,7 +50,8 @@ def rows_of(count: int, prefix: str = "", seed: int = 1) -> Iterator[list[str]]:
         phone = f"{prefix}{debtor % 10**digits:0{digits}d}"  # 555 numbers repeat: debtor_ref carries identity
         due = date(2026, 9, 1) + timedelta(days=rng.randrange(90))
         amount = f"{rng.randrange(1000, 500000) / 100:.2f}"
-        yield [f"{prefix}INV-{i:08d}", f"Debtor {debtor}", phone, amount, currency, due.isoformat(), f"{prefix}DR{debtor:08d}",
+        ref, debtor_ref = f"{prefix}INV-{i:08d}", f"{prefix}DR{debtor:08d}"
+        yield [ref, f"Debtor {debtor}", phone, amount, currency, due.isoformat(), debtor_ref,
                "", "", "", country, "", "", ""]  # fmt: skip
 
 
@@ -67,10 +70,8 @@ def peak_rss_mib() -> float:
 
 
 def reset_peak_rss() -> None:
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
-    except OSError:
-        pass
 
 
 def fresh_runtime(url: str, config: RelanceConfig):  # type: ignore[no-untyped-def]
@@ -141,28 +142,31 @@ def main() -> None:
     now = datetime.now(UTC)
     config = RelanceConfig()
     print(f"{'rows':>8} {'import s':>9} {'rows/s':>9} {'µs/row':>7} {'floor s':>8} {'floor µs/row':>13} "
-          f"{'ratio':>6} {'peak RSS MiB':>13}")  # fmt: skip
+          f"{'ratio':>6} {'CPU µs/row':>11} {'floor CPU':>10} {'CPU ratio':>10} {'peak RSS MiB':>13}")  # fmt: skip
     for count in args.rows:
         with tempfile.TemporaryDirectory() as tmp:
             csv_path = Path(tmp) / "portfolio.csv"
             generate(csv_path, count, f"S{count}-" if args.db else "")  # one --db database for every size
             floor_db = Path(tmp) / "floor.db"
             fresh_runtime(f"sqlite:///{floor_db}", config).engine.dispose()  # same schema, migrations applied
+            cpu = time.process_time()
             floor = floor_sqlite(csv_path, floor_db, now)
+            floor_cpu = time.process_time() - cpu
             url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
             runtime = fresh_runtime(url, config)
             reset_peak_rss()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             with runtime.session() as session:
                 report = import_debts(session, csv_path, config, now=now)
                 session.commit()
-            elapsed = time.perf_counter() - started
+            elapsed, import_cpu = time.perf_counter() - started, time.process_time() - cpu
             peak = peak_rss_mib()
             runtime.engine.dispose()
         assert report.debts_created == count, report
         print(
             f"{count:>8} {elapsed:>9.2f} {count / elapsed:>9,.0f} {elapsed / count * 1e6:>7.1f} {floor:>8.2f} "
-            f"{floor / count * 1e6:>13.1f} {elapsed / floor:>6.2f} {peak:>13.0f}",
+            f"{floor / count * 1e6:>13.1f} {elapsed / floor:>6.2f} {import_cpu / count * 1e6:>11.1f} "
+            f"{floor_cpu / count * 1e6:>10.1f} {import_cpu / floor_cpu:>10.2f} {peak:>13.0f}",
             flush=True,
         )
 

@@ -77,7 +77,7 @@ def test_event_hash_written_by_hand_matches_event_hash() -> None:
         NewEvent(case_id=7, kind="debt_imported", actor="import", at=at,
                  data={"reference": "Ré-1 \"q\"", "amount": Decimal("12.50"), "due_date": date(2026, 1, 2)}),
         NewEvent(case_id=123456, kind="k", actor="agent", at=at, data={"nested": {"b": [1, None, 2.5], "a": "€\n"}},
-                 actor_id="ag-1"),
+                 actor_id="agé-\"1\u2028"),
         NewEvent(case_id=1, kind="case_opened", actor="import", at=at, data={}),
     ]  # fmt: skip
     for e in cases:

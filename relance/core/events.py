@@ -172,8 +172,18 @@ def record_events_bulk(session: Session, events: Sequence[NewEvent], *, fresh: C
     return len(rows)
 
 
-# a JSON scalar exactly as the canonical encoder writes it inside the object
-_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+_ENCODE_STR = json.encoder.encode_basestring  # what the canonical encoder (ensure_ascii=False) writes for a str
+
+
+def _scalar(value: str | int | None) -> str:
+    """A JSON scalar exactly as the canonical encoder writes it inside the object."""
+    if type(value) is str:
+        return _ENCODE_STR(value)
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return int.__repr__(value)
+    return _CANONICAL(value)
 
 
 def _hash_and_data(e: NewEvent, prev: str) -> tuple[str, str]:
@@ -184,8 +194,8 @@ def _hash_and_data(e: NewEvent, prev: str) -> tuple[str, str]:
     """
     data = _CANONICAL(jsonable(e.data))
     canonical = (
-        f'{{"actor":{_SCALAR(e.actor)},"actor_id":{_SCALAR(e.actor_id)},"at":{_SCALAR(_instant_text(e.at))},'
-        f'"case_id":{_SCALAR(e.case_id)},"data":{data},"kind":{_SCALAR(e.kind)},"prev_hash":{_SCALAR(prev)}}}'
+        f'{{"actor":{_scalar(e.actor)},"actor_id":{_scalar(e.actor_id)},"at":{_scalar(_instant_text(e.at))},'
+        f'"case_id":{_scalar(e.case_id)},"data":{data},"kind":{_scalar(e.kind)},"prev_hash":{_scalar(prev)}}}'
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), data
 

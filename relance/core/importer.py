@@ -150,8 +150,9 @@ def _problem(line: int, fieldname: str, reason: str) -> RowProblem:
 def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
     """Validate and normalise one CSV row (pure)."""
     problems: list[RowProblem] = []
-    values = {name: value.strip() for name, value in raw.items() if value}  # once: every field is read twice
-    get = lambda name: values.get(name, "")  # noqa: E731
+    values = dict.fromkeys(DEBT_REQUIRED + DEBT_OPTIONAL, "")
+    values.update((name, value.strip()) for name, value in raw.items() if value)  # once: fields are read twice
+    get = values.__getitem__
 
     for name in DEBT_REQUIRED:
         if not get(name):
