@@ -56,13 +56,7 @@ def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str], ro
     """INSERT every tuple of `rows` (values in `columns` order, already bound) with one executemany."""
     if not rows:
         return
-    preparer = conn.dialect.identifier_preparer
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    conn.exec_driver_sql(sql, list(rows))
+    conn.exec_driver_sql(_insert_sql(conn.dialect, table, tuple(columns)), list(rows))
 
 
 def insert_rows_returning_ids(
@@ -95,3 +89,19 @@ def insert_rows_returning_ids(
     if len(ids) != len(rows):
         raise StorageError(f"another writer added rows to {table.name} during a bulk insert; run it again")
     return ids
+
+
+def insert_row_returning_id(conn: sa.Connection, table: sa.Table, columns: Sequence[str], row: tuple[Any, ...]) -> int:
+    """INSERT one bound row straight to the driver; its new `id` (`RETURNING`, SQLite 3.35+ and PostgreSQL)."""
+    return int(
+        conn.exec_driver_sql(_insert_sql(conn.dialect, table, tuple(columns)) + " RETURNING id", row).scalar_one()
+    )
+
+
+def _insert_sql(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]) -> str:
+    preparer = dialect.identifier_preparer
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    return (
+        f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
