@@ -47,7 +47,8 @@ def rows_of(count: int, prefix: str = "", seed: int = 1) -> Iterator[list[str]]:
         if rng.random() > 0.1 or debtor == 0:
             debtor += 1
         country, prefix, currency, digits = COUNTRIES[debtor % 4]
-        phone = f"{prefix}{debtor % 10**digits:0{digits}d}"  # 555 numbers repeat: debtor_ref carries identity
+        span = 300_000 if country == "GB" else 10**digits  # +44 7911 3… is not allocated
+        phone = f"{prefix}{debtor % span:0{digits}d}"  # numbers may repeat: debtor_ref carries identity
         due = date(2026, 9, 1) + timedelta(days=rng.randrange(90))
         amount = f"{rng.randrange(1000, 500000) / 100:.2f}"
         ref, debtor_ref = f"{prefix}INV-{i:08d}", f"{prefix}DR{debtor:08d}"
