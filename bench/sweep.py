@@ -11,12 +11,17 @@ case has a scenario step due — the catch-up case, the heaviest sweep there is)
    debtor columns) plus one `executemany` INSERT of exactly the outbox rows the sweep wrote;
 4. prints cases/s and the ratio sweep time / floor time.
 
-Target (issue 3): 1,000,000 cases in <= 60 s with a ratio <= 10.
+With `--db postgresql://…` the same cases are also written (COPY) into a fresh schema of that
+database and swept there; the PostgreSQL time per case is printed beside SQLite's from the same run
+(issue 17: PostgreSQL within 1.5x SQLite per case). The schema is dropped afterwards.
+
+Targets (issue 17): 1,000,000 cases <= 25 s on SQLite (<= 2.5x the floor); PostgreSQL <= 1.5x SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sqlite3
@@ -26,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from relance.core.config import RelanceConfig
-from relance.core.db import ensure_schema, make_engine
+from relance.core.db import ensure_schema, make_engine, normalise_url
 from scheduler.sweep import sweep
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday: 16:00 Paris, 10:00 New York, 09:00 Chicago
@@ -48,18 +53,10 @@ def build(path: Path, cases: int, seed: int = 7) -> None:
     engine = make_engine(f"sqlite:///{path}")
     ensure_schema(engine)
     engine.dispose()
-    rng = random.Random(seed)
     db = sqlite3.connect(path)
     creditor = "INSERT INTO creditor (id, key, name, created_at) VALUES (1, 'default', 'Example Creditor', ?)"
     db.execute(creditor, (STAMP,))
-    debtors, rows, debts = [], [], []
-    for i in range(1, cases + 1):
-        country, locale, zones, phone, currency = PROFILES[i % len(PROFILES)]
-        amount = rng.randrange(2000, 500000) / 100
-        due = (date(2026, 11, 24) - timedelta(days=rng.randrange(3, 46))).isoformat()
-        debtors.append((i, f"DR{i:08d}", f"Debtor {i}", phone.format(i), locale, country, zones, 0, STAMP, STAMP))
-        rows.append((i, 1, i, "open", currency, amount, due, 0, "idle", "{}", STAMP, STAMP))
-        debts.append((i, 1, i, f"INV-{i:08d}", amount, amount, currency, due, "open", STAMP, STAMP))
+    debtors, rows, debts = rows_for(cases, seed)
     db.executemany(
         "INSERT INTO debtor (id, ref, name, phone, locale, country, timezones, wrong_person, created_at, updated_at)"
         " VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -78,6 +75,75 @@ def build(path: Path, cases: int, seed: int = 7) -> None:
     db.commit()
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
+
+
+def rows_for(cases: int, seed: int = 7) -> tuple[list[tuple[object, ...]], ...]:
+    """The debtor, case and debt rows of `build` (same seed, same values)."""
+    rng = random.Random(seed)
+    debtors, rows, debts = [], [], []
+    for i in range(1, cases + 1):
+        country, locale, zones, phone, currency = PROFILES[i % len(PROFILES)]
+        amount = rng.randrange(2000, 500000) / 100
+        due = (date(2026, 11, 24) - timedelta(days=rng.randrange(3, 46))).isoformat()
+        debtors.append((i, f"DR{i:08d}", f"Debtor {i}", phone.format(i), locale, country, zones, 0, STAMP, STAMP))
+        rows.append((i, 1, i, "open", currency, amount, due, 0, "idle", "{}", STAMP, STAMP))
+        debts.append((i, 1, i, f"INV-{i:08d}", amount, amount, currency, due, "open", STAMP, STAMP))
+    return debtors, rows, debts
+
+
+def build_pg(admin_url: str, schema: str, cases: int) -> str:
+    """A fresh migrated schema holding the same cases as `build`, written with COPY; its URL."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(normalise_url(admin_url))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    admin.dispose()
+    url = sa.engine.make_url(normalise_url(admin_url)).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    engine = make_engine(rendered)
+    ensure_schema(engine)
+    debtors, rows, debts = rows_for(cases)
+    stamp = STAMP + "+00"
+    with engine.begin() as conn:
+        cur = conn.connection.cursor()
+        cur.execute("INSERT INTO creditor (id, key, name, created_at) VALUES (1, 'default', 'Example Creditor', %s)",
+                    (stamp,))  # fmt: skip
+        copies = (
+            ("debtor (id, ref, name, phone, locale, country, timezones, wrong_person, created_at, updated_at)",
+             [(*d[:7], False, stamp, stamp) for d in debtors]),
+            ("cases (id, creditor_id, debtor_id, status, currency, balance, due_date, last_step, dialogue_state,"
+             " dialogue_data, opened_at, updated_at)", [(*r[:10], stamp, stamp) for r in rows]),
+            ("debt (id, creditor_id, case_id, reference, amount, balance, currency, due_date, status, created_at,"
+             " updated_at)", [(*d[:9], stamp, stamp) for d in debts]),
+        )  # fmt: skip
+        for target, values in copies:
+            with cur.copy(f"COPY {target} FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+        for table in ("debtor", "cases", "debt", "creditor"):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        cur.execute("ANALYZE")
+    engine.dispose()
+    return rendered
+
+
+def drop_pg(admin_url: str, schema: str) -> None:
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(normalise_url(admin_url))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    admin.dispose()
+
+
+def run_sweep_url(url: str) -> tuple[float, int]:
+    engine = make_engine(url)
+    started = time.perf_counter()
+    report = sweep(engine, config=RelanceConfig(), now=NOW)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed, report.queued
 
 
 def run_sweep(path: Path) -> tuple[float, int]:
@@ -118,6 +184,7 @@ def floor(copy: Path, swept: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--db", help="a PostgreSQL URL: also sweep the same cases there (in a fresh schema)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
         db, copy = Path(tmp) / "sweep.db", Path(tmp) / "floor.db"
@@ -131,6 +198,18 @@ def main() -> None:
     print(f"sweep: {swept:.2f} s, {args.cases / swept:,.0f} cases/s, {queued:,} messages queued")
     print(f"raw-SQLite floor (SELECT + executemany INSERT of the same rows): {raw:.2f} s")
     print(f"ratio sweep / floor: {swept / raw:.1f}")
+    if args.db:
+        schema = f"bench_sweep_{os.getpid()}"
+        try:
+            pg_swept, pg_queued = run_sweep_url(build_pg(args.db, schema, args.cases))
+        finally:
+            drop_pg(args.db, schema)
+        assert pg_queued == queued, (pg_queued, queued)
+        print(
+            f"PostgreSQL sweep: {pg_swept:.2f} s, {args.cases / pg_swept:,.0f} cases/s, {pg_queued:,} messages queued; "
+            f"{pg_swept / args.cases * 1e6:.1f} µs/case vs SQLite {swept / args.cases * 1e6:.1f} µs/case "
+            f"(ratio {pg_swept / swept:.2f}, target <= 1.5)"
+        )
 
 
 if __name__ == "__main__":

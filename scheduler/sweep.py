@@ -346,6 +346,17 @@ _SQLITE_INSERT = (
     f"INSERT OR IGNORE INTO message ({', '.join(_OUTBOX_COLUMNS)}) VALUES ({', '.join('?' * len(_OUTBOX_COLUMNS))})"
 )
 _SQLITE_UPDATE = "UPDATE cases SET next_check_at = ?, last_step = ? WHERE id = ?"
+_PG_TYPES = ("int[]", "int[]", "text[]", "text[]", "text[]", "text[]", "int[]", "text[]", "text[]", "text[]", "text[]",
+             "timestamptz[]", "int[]", "timestamptz[]")  # fmt: skip
+_PG_INSERT = (
+    f"INSERT INTO message ({', '.join(_OUTBOX_COLUMNS)}) "
+    f"SELECT * FROM unnest({', '.join(f'%b::{t}' for t in _PG_TYPES)}) "
+    "ON CONFLICT (idempotency_key) DO NOTHING"
+)
+_PG_UPDATE = (
+    "UPDATE cases SET next_check_at = v.next_check_at, last_step = v.last_step "
+    "FROM unnest(%b::timestamptz[], %b::int[], %b::int[]) AS v(next_check_at, last_step, id) WHERE cases.id = v.id"
+)
 
 
 def outbox_row(
@@ -369,9 +380,13 @@ def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
         bind = raw_sqlite.instant
         values = [(*r[:11], bind(r[11]), r[12], bind(r[13])) for r in rows]
         return int(conn.exec_driver_sql(_SQLITE_INSERT, values).rowcount)  # type: ignore[arg-type]
+    if conn.dialect.name == "postgresql":
+        # one statement of fixed text whatever the batch size: each column travels as one binary array
+        # (psycopg re-parsed SQLAlchemy's long multi-row INSERT … RETURNING for every batch)
+        columns = [list(col) for col in zip(*rows, strict=True)]
+        return int(conn.exec_driver_sql(_PG_INSERT, tuple(columns)).rowcount)
     table = Message.__table__  # type: ignore[attr-defined]
     stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
-    # psycopg reports no row count for executemany; the returned ids count what was inserted
     return len(conn.execute(stmt, [dict(zip(_OUTBOX_COLUMNS, r, strict=True)) for r in rows]).all())
 
 
@@ -379,6 +394,11 @@ def update_check_times(conn: Connection, params: list[tuple[datetime | None, int
     """Set (next_check_at, last_step) of many cases by id, in one statement."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(_SQLITE_UPDATE, [(raw_sqlite.instant(n), s, i) for n, s, i in params])  # type: ignore[arg-type]
+        return
+    if conn.dialect.name == "postgresql":
+        if params:
+            nexts, step_values, ids = (list(col) for col in zip(*params, strict=True))
+            conn.exec_driver_sql(_PG_UPDATE, (nexts, step_values, ids))
         return
     conn.execute(
         sa.update(snapshot.C.id.table)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from relance.core.errors import ImportRowsError
+from relance.core.errors import ImportRowsError, invalid_rows
 from relance.core.runtime import Runtime, open_runtime
 
 console = Console()
@@ -38,7 +38,7 @@ def progress_bar(description: str, total: int | None) -> Iterator[Progress]:
 
 def print_problems(exc: ImportRowsError) -> None:
     """The invalid rows of a refused import, one line each."""
-    err_console.print(f"[red]{len(exc.problems)} invalid row(s); nothing was imported:[/red]")
+    err_console.print(f"[red]{exc.rows} invalid row(s); nothing was imported:[/red]")
     for problem in exc.problems:
         err_console.print(f"  {problem}", markup=False, highlight=False)
     err_console.print("Fix the rows, or pass --skip-invalid to import only the valid ones.")
@@ -47,6 +47,6 @@ def print_problems(exc: ImportRowsError) -> None:
 def report_skipped(skipped: list) -> None:  # type: ignore[type-arg]
     """The rows an import skipped (--skip-invalid), one line each."""
     if skipped:
-        err_console.print(f"[yellow]{len(skipped)} invalid row(s) skipped:[/yellow]")
+        err_console.print(f"[yellow]{invalid_rows(skipped)} invalid row(s) skipped:[/yellow]")
         for problem in skipped:
             err_console.print(f"  {problem}", markup=False, highlight=False)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from relance.cli.common import console, get_runtime, print_problems, progress_bar, report_skipped
 from relance.core.errors import ImportRowsError
@@ -24,7 +23,7 @@ def import_debts_cmd(
 
     runtime = get_runtime()
     total = count_data_lines(file)
-    with runtime.session() as session, progress_bar("validating", total) as progress:
+    with runtime.session() as session, progress_bar("importing", total) as progress:
         try:
             task = progress.task_ids[0]
             report = import_debts(
@@ -33,8 +32,7 @@ def import_debts_cmd(
                 runtime.config,
                 now=runtime.now(),
                 skip_invalid=skip_invalid,
-                validate_progress=lambda n: progress.advance(task, n),
-                progress=lambda n: _advance_import(progress, task, n),
+                progress=lambda n: progress.advance(task, n),
             )
         except ImportRowsError as exc:
             session.rollback()
@@ -45,15 +43,10 @@ def import_debts_cmd(
     console.print(
         f"{report.imported_rows} row(s) imported: {report.debtors_created} new debtor(s), "
         f"{report.cases_created} new case(s), {report.debts_created} new debt(s), "
-        f"{report.debts_updated} updated, {report.unchanged} unchanged."
+        f"{report.debts_updated} updated, {report.unchanged} unchanged"
+        + (f"; {report.debtors_updated} debtor(s) with new contact details." if report.debtors_updated else ".")
     )
     report_skipped(report.skipped)
-
-
-def _advance_import(progress: Progress, task: int, n: int) -> None:
-    if progress.tasks[0].description != "importing":
-        progress.reset(task, description="importing")  # type: ignore[arg-type]
-    progress.advance(task, n)  # type: ignore[arg-type]
 
 
 @import_app.command("payments")

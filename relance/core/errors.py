@@ -62,9 +62,15 @@ class ImportRowsError(RelanceError):
 
     def __init__(self, problems: list[RowProblem]) -> None:
         self.problems = problems
+        self.rows = invalid_rows(problems)
         lines = "\n".join(str(p) for p in problems[:50])
-        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} invalid row(s):\n{lines}{more}")
+        more = f"\n… and {len(problems) - 50} more problem(s)" if len(problems) > 50 else ""
+        super().__init__(f"{self.rows} invalid row(s):\n{lines}{more}")
+
+
+def invalid_rows(problems: list[RowProblem]) -> int:
+    """How many rows `problems` are about (a row can have several problems)."""
+    return len({p.line for p in problems})
 
 
 class RowProblem:

@@ -1,20 +1,25 @@
 """Portfolio import: debts and payments from CSV.
 
-Two passes over the file, both streamed:
-1. validate every row (pure `parse_debt_row`, plus cross-row and database checks in batches) and
-   collect every problem as `line N, field F: reason`;
-2. if nothing is wrong (or `skip_invalid`), import in batches with set-based queries, all in one
-   transaction, so a failure half-way leaves the database unchanged.
+Debts are read in one streamed pass, each row parsed once: a batch of valid rows is checked
+against the file so far and the database (a reference repeated in the file, or already owned by
+another debtor), then written at once with the driver's executemany (`relance.core.bulk`). The
+whole import runs in the caller's transaction: when any row is bad (and not `skip_invalid`) the
+transaction is rolled back and `ImportRowsError` lists every problem, so nothing is half-stored.
+Memory stays flat: what the import remembers across batches is two arrays of integers (the ids and
+lines of the debts it wrote) and the pre-existing debts and debtors it met.
 
-Re-importing the same file changes nothing; a changed amount updates the debt's balance and logs an
-event.
+Re-importing the same file changes nothing; a changed amount or due date updates the debt and logs
+an event; changed contact details (phone, e-mail, address) update the debtor and log an event on
+each of its cases, saying whether the new number has opted out of SMS.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zoneinfo
+import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,20 +30,24 @@ from typing import Any
 
 import phonenumbers
 import sqlalchemy as sa
-from phonenumbers import timezone as pn_timezone
 from sqlmodel import Session, col
 
+from relance.core.bulk import RowBinder, insert_rows_returning_ids
 from relance.core.config import RelanceConfig
 from relance.core.db import in_chunks
-from relance.core.errors import ImportRowsError, RowProblem
+from relance.core.errors import ImportRowsError, RowProblem, StorageError
 from relance.core.events import NewEvent, record_events_bulk
-from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus
+from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus, OptOut
 from relance.core.money import has_valid_precision, is_currency, parse_amount, quantize
 from relance.core.payments import record_payment, refresh_case_totals
+from relance.core.phones import known_zones, normalise_phone
+
+__all__ = ["normalise_phone"]  # re-exported: callers and tests know it from here
 
 DEBT_REQUIRED = ("reference", "debtor_name", "amount", "currency", "due_date")
+DEBT_CONTACTS = ("phone", "email")  # at least one of them
 DEBT_OPTIONAL = (
-    "phone",  # optional when `email` is given: at least one contact is required
+    "phone",
     "debtor_ref",
     "email",
     "telegram_chat_id",
@@ -52,9 +61,14 @@ PAYMENT_REQUIRED = ("reference", "amount", "paid_on")
 PAYMENT_OPTIONAL = ("creditor",)
 FRENCH_LOCALE_COUNTRIES = {"FR", "BE", "LU", "MC"}
 SUPPORTED_LOCALES = {"fr", "en"}
-BATCH = 1000
+BATCH = 2000
 
 Progress = Callable[[int], None]
+
+_DEBTOR: sa.Table = Debtor.__table__  # type: ignore[attr-defined]
+_CASE: sa.Table = Case.__table__  # type: ignore[attr-defined]
+_DEBT: sa.Table = Debt.__table__  # type: ignore[attr-defined]
+_OPTOUT: sa.Table = OptOut.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -64,7 +78,7 @@ class DebtRow:
     line: int
     reference: str
     debtor_name: str
-    phone: str
+    phone: str  # E.164, or "" when the debtor is reached by e-mail only
     amount: Decimal
     currency: str
     due_date: date
@@ -85,6 +99,7 @@ class ImportReport:
     rows: int = 0
     imported_rows: int = 0
     debtors_created: int = 0
+    debtors_updated: int = 0
     cases_created: int = 0
     debts_created: int = 0
     debts_updated: int = 0
@@ -97,38 +112,35 @@ class ImportReport:
 # --------------------------------------------------------------------------- pure row parsing
 
 
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_FRENCH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def parse_date(text: str) -> date:
-    """`YYYY-MM-DD` or day-first `DD/MM/YYYY`."""
+    """`YYYY-MM-DD` or day-first `DD/MM/YYYY`; the ValueError says what is wrong."""
     text = text.strip()
-    if "/" in text:
-        day, month, year = text.split("/")
-        if len(year) != 4:
-            raise ValueError("use YYYY-MM-DD or DD/MM/YYYY")
-        return date(int(year), int(month), int(day))
-    return date.fromisoformat(text)
-
-
-# both passes of an import read every phone, and a debtor with several invoices has one number:
-# parsing costs ~0.2 ms, so recent answers are kept (bounded: memory stays flat on large files)
-@lru_cache(maxsize=16_384)
-def normalise_phone(raw: str, country: str | None) -> tuple[str, str, tuple[str, ...]]:
-    """E.164 number, its region and every candidate time zone; raises ValueError."""
+    if match := _ISO_DAY.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _FRENCH_DAY.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        try:
+            return date.fromisoformat(text)  # the other ISO 8601 spellings (20261101…)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)") from None
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text!r}: there is no month {month}")
     try:
-        number = phonenumbers.parse(raw, country)
-    except phonenumbers.NumberParseException as exc:
-        hint = "" if country else " (write it as +<country code>… or fill the country column)"
-        raise ValueError(f"{raw!r} is not a phone number{hint}") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{raw!r} is not a valid phone number")
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    region = phonenumbers.region_code_for_number(number) or (country or "")
-    zones = tuple(z for z in pn_timezone.time_zones_for_number(number) if z in _zones())
-    return e164, region, zones
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r}: day {day} does not exist in {year}-{month:02d}") from None
+
+
+_is_currency = lru_cache(maxsize=256)(is_currency)  # Babel's lookup costs more than the rest of a row
+
+
+def _creditor_keys(config: RelanceConfig) -> frozenset[str]:
+    return frozenset(c.key for c in config.creditors)
 
 
 def _problem(line: int, fieldname: str, reason: str) -> RowProblem:
@@ -138,13 +150,15 @@ def _problem(line: int, fieldname: str, reason: str) -> RowProblem:
 def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
     """Validate and normalise one CSV row (pure)."""
     problems: list[RowProblem] = []
-    get = lambda name: (raw.get(name) or "").strip()  # noqa: E731
+    values = dict.fromkeys(DEBT_REQUIRED + DEBT_OPTIONAL, "")
+    values.update((name, value.strip()) for name, value in raw.items() if value)  # once: fields are read twice
+    get = values.__getitem__
 
     for name in DEBT_REQUIRED:
         if not get(name):
             problems.append(_problem(line, name, "missing value"))
     if not get("phone") and not get("email"):
-        problems.append(_problem(line, "phone", "missing value: give a phone or an email (at least one contact)"))
+        problems += [_problem(line, name, "missing value: give a phone, an e-mail or both") for name in DEBT_CONTACTS]
     reference, debtor_name = get("reference"), get("debtor_name")
     if len(reference) > 100:
         problems.append(_problem(line, "reference", "longer than 100 characters"))
@@ -163,7 +177,8 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
             problems.append(_problem(line, "phone", str(exc)))
 
     currency = get("currency").upper()
-    if currency and not is_currency(currency):
+    known_currency = bool(currency) and _is_currency(currency)
+    if currency and not known_currency:
         problems.append(_problem(line, "currency", f"{get('currency')!r} is not an ISO 4217 currency"))
 
     amount = Decimal(0)
@@ -172,7 +187,7 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
             amount = parse_amount(get("amount"))
             if amount <= 0:
                 problems.append(_problem(line, "amount", f"must be greater than 0 (got {get('amount')})"))
-            elif currency and is_currency(currency) and not has_valid_precision(amount, currency):
+            elif known_currency and not has_valid_precision(amount, currency):
                 problems.append(_problem(line, "amount", f"too many decimals for {currency}"))
             elif amount >= Decimal("1e13"):
                 problems.append(_problem(line, "amount", "too large"))
@@ -183,8 +198,8 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
     if get("due_date"):
         try:
             due = parse_date(get("due_date"))
-        except ValueError:
-            problems.append(_problem(line, "due_date", f"{get('due_date')!r} is not a date (YYYY-MM-DD)"))
+        except ValueError as exc:
+            problems.append(_problem(line, "due_date", str(exc)))
 
     chat_id = None
     if get("telegram_chat_id"):
@@ -198,11 +213,11 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
         problems.append(_problem(line, "locale", f"{get('locale')!r} is not supported (fr or en)"))
 
     timezone = get("timezone")
-    if timezone and timezone not in _zones():
+    if timezone and timezone not in known_zones():
         problems.append(_problem(line, "timezone", f"{timezone!r} is not an IANA time zone"))
 
     creditor = get("creditor") or (config.default_creditor or config.creditors[0].key)
-    if creditor not in {c.key for c in config.creditors}:
+    if creditor not in _creditor_keys(config):
         problems.append(_problem(line, "creditor", f"{creditor!r} is not a configured creditor"))
 
     email = get("email") or None
@@ -234,14 +249,19 @@ def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> Deb
 # --------------------------------------------------------------------------- CSV reading
 
 
-def read_csv(path: Path, required: Iterable[str], optional: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) after checking the header; raises ImportRowsError on a bad header."""
+def read_csv(
+    path: Path, required: Iterable[str], optional: Iterable[str], one_of: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) after checking the header; raises ImportRowsError on a bad header.
+
+    `one_of`: optional columns of which the header must have at least one.
+    """
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        yield from _read_rows(handle, tuple(required), tuple(optional))
+        yield from _read_rows(handle, tuple(required), tuple(optional), one_of)
 
 
 def _read_rows(
-    handle: io.TextIOBase | Any, required: tuple[str, ...], optional: tuple[str, ...]
+    handle: io.TextIOBase | Any, required: tuple[str, ...], optional: tuple[str, ...], one_of: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, dict[str, str]]]:
     sample = handle.read(4096)
     handle.seek(0)
@@ -252,6 +272,8 @@ def _read_rows(
         raise ImportRowsError([RowProblem(1, "(header)", "the file is empty")])
     header = [h.strip() for h in header]
     problems = [RowProblem(1, name, "missing column") for name in required if name not in header]
+    if one_of and not set(one_of) & set(header):
+        problems += [RowProblem(1, name, f"missing column (give {' or '.join(one_of)})") for name in one_of]
     problems += [
         RowProblem(1, name, f"unknown column (expected {', '.join(required + optional)})")
         for name in header
@@ -278,65 +300,6 @@ def count_data_lines(path: Path) -> int:
 # --------------------------------------------------------------------------- debts import
 
 
-def validate_debts(
-    session: Session, path: Path, config: RelanceConfig, progress: Progress | None = None
-) -> tuple[list[RowProblem], int]:
-    """First pass: every problem of the file, and the number of data rows."""
-    problems: list[RowProblem] = []
-    seen: dict[tuple[str, str], tuple[str, int]] = {}  # (creditor, reference) -> (debtor key, line)
-    batch: list[DebtRow] = []
-    rows = 0
-    for line, raw in read_csv(path, DEBT_REQUIRED, DEBT_OPTIONAL):
-        rows += 1
-        parsed = _parse_or_shape(line, raw, config)
-        if isinstance(parsed, list):
-            problems.extend(parsed)
-            continue
-        key = (parsed.creditor, parsed.reference)
-        first = seen.get(key)
-        if first is not None:
-            other = "another debtor" if first[0] != parsed.debtor_ref else "the same debtor"
-            problems.append(
-                RowProblem(line, "reference", f"{parsed.reference!r} already on line {first[1]} for {other}")
-            )
-            continue
-        seen[key] = (parsed.debtor_ref, line)
-        batch.append(parsed)
-        if len(batch) >= BATCH:
-            problems.extend(_conflicts_in_db(session, batch))
-            batch.clear()
-        if progress:
-            progress(1)
-    problems.extend(_conflicts_in_db(session, batch))
-    problems.sort(key=lambda p: p.line)
-    return problems, rows
-
-
-def _parse_or_shape(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
-    if "__shape__" in raw:
-        return [RowProblem(line, "(row)", raw["__shape__"])]
-    return parse_debt_row(line, raw, config)
-
-
-def _conflicts_in_db(session: Session, rows: list[DebtRow]) -> list[RowProblem]:
-    """References already in the database for another debtor."""
-    if not rows:
-        return []
-    found = session.execute(
-        sa.select(col(Debt.reference), col(Creditor.key), col(Debtor.ref))
-        .join(Case, col(Case.id) == col(Debt.case_id))
-        .join(Debtor, col(Debtor.id) == col(Case.debtor_id))
-        .join(Creditor, col(Creditor.id) == col(Debt.creditor_id))
-        .where(col(Debt.reference).in_({r.reference for r in rows}))
-    ).all()
-    owner = {(creditor, ref): debtor for ref, creditor, debtor in found}
-    return [
-        RowProblem(r.line, "reference", f"{r.reference!r} already belongs to another debtor ({owner[key]})")
-        for r in rows
-        if (key := (r.creditor, r.reference)) in owner and owner[key] != r.debtor_ref
-    ]
-
-
 def import_debts(
     session: Session,
     path: Path,
@@ -345,208 +308,353 @@ def import_debts(
     now: datetime,
     skip_invalid: bool = False,
     progress: Progress | None = None,
-    validate_progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a debts CSV (the caller commits). Raises ImportRowsError when rows are bad."""
-    problems, rows = validate_debts(session, path, config, validate_progress)
-    if problems and not skip_invalid:
-        raise ImportRowsError(problems)
-    bad_lines = {p.line for p in problems}
-    report = ImportReport(rows=rows, skipped=problems)
-    creditor_ids: dict[str, int] = {k: i for k, i in session.execute(sa.select(col(Creditor.key), col(Creditor.id)))}
+    """Import a debts CSV in the session's transaction (the caller commits).
+
+    Raises ImportRowsError when rows are bad (after rolling the session back), unless `skip_invalid`.
+    """
+    report = ImportReport()
+    problems: list[RowProblem] = []
+    writer = _DebtWriter(session, now, report)
     batch: list[DebtRow] = []
-    for line, raw in read_csv(path, DEBT_REQUIRED, DEBT_OPTIONAL):
-        if line in bad_lines:
-            continue
-        parsed = _parse_or_shape(line, raw, config)
-        if isinstance(parsed, list):  # cannot happen after validation; refuse loudly if it does
-            raise ImportRowsError(parsed)
-        batch.append(parsed)
-        if len(batch) >= BATCH:
-            _import_batch(session, batch, creditor_ids, now, report)
-            if progress:
-                progress(len(batch))
-            batch = []
-    _import_batch(session, batch, creditor_ids, now, report)
-    if progress:
-        progress(len(batch))
+    try:
+        for line, raw in read_csv(path, DEBT_REQUIRED, DEBT_OPTIONAL, DEBT_CONTACTS):
+            report.rows += 1
+            parsed = _parse_or_shape(line, raw, config)
+            if isinstance(parsed, list):
+                problems.extend(parsed)
+            else:
+                batch.append(parsed)
+            if len(batch) >= BATCH:
+                problems.extend(writer.write(batch))
+                batch = []
+            if progress and report.rows % BATCH == 0:
+                progress(BATCH)
+        problems.extend(writer.write(batch))
+        if progress:
+            progress(report.rows % BATCH)
+    except BaseException:
+        session.rollback()
+        raise
+    problems.sort(key=lambda p: p.line)
+    if problems and not skip_invalid:
+        session.rollback()  # rows of valid batches were written: all or nothing
+        raise ImportRowsError(problems)
+    report.skipped = problems
     return report
 
 
-def _import_batch(
-    session: Session, rows: list[DebtRow], creditor_ids: dict[str, int], now: datetime, report: ImportReport
-) -> None:
-    if not rows:
-        return
-    report.imported_rows += len(rows)
-    debtor_ids = _upsert_debtors(session, rows, now, report)
-    case_ids, new_cases = _upsert_cases(session, rows, creditor_ids, debtor_ids, now, report)
-    events: list[NewEvent] = [
-        NewEvent(case_id=cid, kind="case_opened", actor="import", at=now, data={"debtor_ref": dref, "creditor": cred})
-        for (cred, dref), cid in new_cases.items()
-    ]
-    touched = _upsert_debts(session, rows, creditor_ids, case_ids, now, report, events)
-    record_events_bulk(session, events)
-    _refresh_cases(session, touched, now)
+def _parse_or_shape(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
+    if "__shape__" in raw:
+        return [RowProblem(line, "(row)", raw["__shape__"])]
+    return parse_debt_row(line, raw, config)
 
 
-def _upsert_debtors(session: Session, rows: list[DebtRow], now: datetime, report: ImportReport) -> dict[str, int]:
-    firsts: dict[str, DebtRow] = {}
-    for r in rows:
-        firsts.setdefault(r.debtor_ref, r)
-    existing: dict[str, int] = {
-        ref: debtor_id
-        for ref, debtor_id in session.execute(
-            sa.select(col(Debtor.ref), col(Debtor.id)).where(col(Debtor.ref).in_(firsts))
-        )
-    }
-    missing = [
-        {
-            "ref": r.debtor_ref,
-            "name": r.debtor_name,
-            "phone": r.phone or None,
-            "email": r.email,
-            "telegram_chat_id": r.telegram_chat_id,
-            "locale": r.locale,
-            "country": r.country,
-            "timezones": r.timezones,
-            "address": r.address,
-            "wrong_person": False,
-            "created_at": now,
-            "updated_at": now,
+@dataclass
+class _Found:
+    """A debt already in the database with a reference of the batch."""
+
+    id: int
+    case_id: int
+    amount: Decimal
+    balance: Decimal
+    due_date: date
+    debtor_ref: str
+
+
+class _DebtWriter:
+    """Writes batches of valid rows; remembers what it wrote to recognise a reference seen twice."""
+
+    def __init__(self, session: Session, now: datetime, report: ImportReport) -> None:
+        self.session, self.now, self.report = session, now, report
+        self.conn = session.connection()
+        self.bind = RowBinder(self.conn.dialect)
+        self.creditor_ids: dict[str, int] = {
+            key: id_ for key, id_ in self.conn.execute(sa.select(col(Creditor.key), col(Creditor.id)))
         }
-        for ref, r in firsts.items()
-        if ref not in existing
-    ]
-    if missing:
-        for ref, debtor_id in session.execute(sa.insert(Debtor).returning(col(Debtor.ref), col(Debtor.id)), missing):
-            existing[ref] = debtor_id
-        report.debtors_created += len(missing)
-    return existing
+        self.written_ids, self.written_lines = array("q"), array("q")  # debts written, ascending ids
+        self.matched: dict[int, int] = {}  # pre-existing debt id -> line that named it
+        self.created_debtors = array("q")  # ascending
+        self.seen_debtors: set[int] = set()  # pre-existing debtors already compared
 
+    def write(self, rows: list[DebtRow]) -> list[RowProblem]:
+        """Check `rows` against the file so far and the database, then store the good ones."""
+        if not rows:
+            return []
+        problems, good, found = self._check(rows)
+        if good:
+            self.report.imported_rows += len(good)
+            self._store(good, found)
+        return problems
 
-def _upsert_cases(
-    session: Session,
-    rows: list[DebtRow],
-    creditor_ids: dict[str, int],
-    debtor_ids: dict[str, int],
-    now: datetime,
-    report: ImportReport,
-) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
-    wanted: dict[tuple[int, int], tuple[str, str, str]] = {}
-    for r in rows:
-        wanted.setdefault((creditor_ids[r.creditor], debtor_ids[r.debtor_ref]), (r.creditor, r.debtor_ref, r.currency))
-    found = session.execute(
-        sa.select(col(Case.creditor_id), col(Case.debtor_id), col(Case.id)).where(
-            sa.tuple_(col(Case.creditor_id), col(Case.debtor_id)).in_(list(wanted))
-        )
-    ).all()
-    by_ids = {(c, d): cid for c, d, cid in found}
-    missing = [
-        {
-            "creditor_id": c,
-            "debtor_id": d,
-            "status": CaseStatus.OPEN.value,
-            "currency": wanted[(c, d)][2],
-            "balance": Decimal(0),
-            "last_step": 0,
-            "dialogue_state": "idle",
-            "dialogue_data": {},
-            "opened_at": now,
-            "updated_at": now,
-        }
-        for (c, d) in wanted
-        if (c, d) not in by_ids
-    ]
-    new_cases: dict[tuple[str, str], int] = {}
-    if missing:
-        for c, d, cid in session.execute(
-            sa.insert(Case).returning(col(Case.creditor_id), col(Case.debtor_id), col(Case.id)), missing
-        ):
-            by_ids[(c, d)] = cid
-            new_cases[wanted[(c, d)][:2]] = cid
-        report.cases_created += len(missing)
-    return {(v[0], v[1]): by_ids[k] for k, v in wanted.items()}, new_cases
+    # ---- checks
 
+    def _check(self, rows: list[DebtRow]) -> tuple[list[RowProblem], list[DebtRow], dict[tuple[int, str], _Found]]:
+        found = self._existing_debts(rows)
+        problems: list[RowProblem] = []
+        good: list[DebtRow] = []
+        in_batch: dict[tuple[int, str], DebtRow] = {}
+        for r in rows:
+            key = (self.creditor_ids[r.creditor], r.reference)
+            first = in_batch.get(key)
+            debt = found.get(key)
+            if first is not None:
+                problems.append(_repeated(r, first.line, first.debtor_ref))
+            elif debt is not None and (line := self._line_of(debt.id)) is not None:
+                problems.append(_repeated(r, line, debt.debtor_ref))
+            elif debt is not None and debt.debtor_ref != r.debtor_ref:
+                msg = f"{r.reference!r} already belongs to another debtor ({debt.debtor_ref})"
+                problems.append(RowProblem(r.line, "reference", msg))
+            else:
+                in_batch[key] = r
+                good.append(r)
+        return problems, good, found
 
-def _upsert_debts(
-    session: Session,
-    rows: list[DebtRow],
-    creditor_ids: dict[str, int],
-    case_ids: dict[tuple[str, str], int],
-    now: datetime,
-    report: ImportReport,
-    events: list[NewEvent],
-) -> set[int]:
-    found = session.execute(sa.select(Debt).where(col(Debt.reference).in_({r.reference for r in rows}))).scalars()
-    existing = {(d.creditor_id, d.reference): d for d in found}
-    inserts, touched = [], set()
-    for r in rows:
-        case_id = case_ids[(r.creditor, r.debtor_ref)]
-        debt = existing.get((creditor_ids[r.creditor], r.reference))
-        if debt is None:
-            inserts.append(
-                {
-                    "creditor_id": creditor_ids[r.creditor],
-                    "case_id": case_id,
-                    "reference": r.reference,
-                    "amount": r.amount,
-                    "balance": r.amount,
-                    "currency": r.currency,
-                    "due_date": r.due_date,
-                    "status": DebtStatus.OPEN.value,
-                    "created_at": now,
-                    "updated_at": now,
-                }
+    def _line_of(self, debt_id: int) -> int | None:
+        """The line of this file that already wrote or named the debt, if any."""
+        at = bisect_left(self.written_ids, debt_id)
+        if at < len(self.written_ids) and self.written_ids[at] == debt_id:
+            return self.written_lines[at]
+        return self.matched.get(debt_id)
+
+    def _existing_debts(self, rows: list[DebtRow]) -> dict[tuple[int, str], _Found]:
+        refs = sorted({r.reference for r in rows})
+        query = (
+            sa.select(_DEBT.c.creditor_id, _DEBT.c.reference, _DEBT.c.id, _DEBT.c.case_id, _DEBT.c.amount,
+                      _DEBT.c.balance, _DEBT.c.due_date, _DEBTOR.c.ref)
+            .join(_CASE, _CASE.c.id == _DEBT.c.case_id)
+            .join(_DEBTOR, _DEBTOR.c.id == _CASE.c.debtor_id)
+        )  # fmt: skip
+        found: dict[tuple[int, str], _Found] = {}
+        for chunk in in_chunks(refs):
+            for creditor_id, ref, *rest in self.conn.execute(query.where(_DEBT.c.reference.in_(chunk))):
+                found[(creditor_id, ref)] = _Found(*rest)
+        return found
+
+    # ---- writes
+
+    def _store(self, rows: list[DebtRow], found: dict[tuple[int, str], _Found]) -> None:
+        debtor_ids = self._debtors(rows)
+        case_ids, new_cases = self._cases(rows, debtor_ids)
+        events = [
+            NewEvent(
+                case_id=cid, kind="case_opened", actor="import", at=self.now, data={"debtor_ref": d, "creditor": c}
             )
-            events.append(
-                NewEvent(
-                    case_id=case_id,
-                    kind="debt_imported",
-                    actor="import",
-                    at=now,
-                    data={"reference": r.reference, "amount": r.amount, "currency": r.currency, "due_date": r.due_date},
+            for (c, d), cid in new_cases.items()
+        ]
+        touched = self._debts(rows, case_ids, found, events)
+        self._contacts(rows, debtor_ids, events)
+        record_events_bulk(self.session, events, fresh=set(new_cases.values()))
+        _refresh_cases(self.session, touched - set(new_cases.values()), self.now)
+
+    def _debtors(self, rows: list[DebtRow]) -> dict[str, int]:
+        firsts: dict[str, DebtRow] = {}
+        for r in rows:
+            firsts.setdefault(r.debtor_ref, r)
+        ids: dict[str, int] = {}
+        for chunk in in_chunks(list(firsts)):
+            query = sa.select(_DEBTOR.c.ref, _DEBTOR.c.id).where(_DEBTOR.c.ref.in_(chunk))
+            ids.update((ref, id_) for ref, id_ in self.conn.execute(query))
+        missing = [r for ref, r in firsts.items() if ref not in ids]
+        if missing:
+            now = self.bind.instant(self.now)
+            values = [
+                (r.debtor_ref, r.debtor_name, r.phone or None, r.email, r.telegram_chat_id, r.locale, r.country,
+                 r.timezones, r.address, False, now, now)
+                for r in missing
+            ]  # fmt: skip
+            new_ids = insert_rows_returning_ids(self.conn, _DEBTOR, _DEBTOR_COLUMNS, values)
+            ids.update(zip((r.debtor_ref for r in missing), new_ids, strict=True))
+            self.created_debtors.extend(new_ids)
+            self.report.debtors_created += len(missing)
+        return ids
+
+    def _cases(
+        self, rows: list[DebtRow], debtor_ids: dict[str, int]
+    ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+        """Case ids per (creditor, debtor ref); the cases created now, with their totals already right."""
+        wanted: dict[tuple[int, int], list[DebtRow]] = {}
+        for r in rows:
+            wanted.setdefault((self.creditor_ids[r.creditor], debtor_ids[r.debtor_ref]), []).append(r)
+        by_ids: dict[tuple[int, int], int] = {}
+        pairs = list(wanted)
+        c = _CASE.c
+        for chunk in in_chunks(sorted({d for _, d in pairs})):
+            for creditor_id, debtor_id, case_id in self.conn.execute(
+                sa.select(c.creditor_id, c.debtor_id, c.id).where(c.debtor_id.in_(chunk))
+            ):
+                if (creditor_id, debtor_id) in wanted:
+                    by_ids[(creditor_id, debtor_id)] = case_id
+        missing = [pair for pair in pairs if pair not in by_ids]
+        new_cases: dict[tuple[str, str], int] = {}
+        if missing:
+            b, now = self.bind, self.bind.instant(self.now)
+            values = []
+            for pair in missing:
+                debts = wanted[pair]  # a new case holds only this batch's new debts
+                balance = sum((r.amount for r in debts), Decimal(0))
+                due = min(r.due_date for r in debts)
+                values.append((pair[0], pair[1], CaseStatus.OPEN.value, debts[0].currency, b.money(balance),
+                               b.day(due), 0, "idle", "{}", now, now))  # fmt: skip
+            new_ids = insert_rows_returning_ids(self.conn, _CASE, _CASE_COLUMNS, values)
+            for pair, case_id in zip(missing, new_ids, strict=True):
+                by_ids[pair] = case_id
+                first = wanted[pair][0]
+                new_cases[(first.creditor, first.debtor_ref)] = case_id
+            self.report.cases_created += len(missing)
+        out = {(rs[0].creditor, rs[0].debtor_ref): by_ids[pair] for pair, rs in wanted.items()}
+        return out, new_cases
+
+    def _debts(
+        self,
+        rows: list[DebtRow],
+        case_ids: dict[tuple[str, str], int],
+        found: dict[tuple[int, str], _Found],
+        events: list[NewEvent],
+    ) -> set[int]:
+        b, now = self.bind, self.bind.instant(self.now)
+        values, lines, touched = [], [], set()
+        for r in rows:
+            creditor_id = self.creditor_ids[r.creditor]
+            case_id = case_ids[(r.creditor, r.debtor_ref)]
+            debt = found.get((creditor_id, r.reference))
+            if debt is None:
+                values.append((creditor_id, case_id, r.reference, b.money(r.amount), b.money(r.amount), r.currency,
+                               b.day(r.due_date), DebtStatus.OPEN.value, now, now))  # fmt: skip
+                lines.append(r.line)
+                events.append(
+                    NewEvent(
+                        case_id=case_id,
+                        kind="debt_imported",
+                        actor="import",
+                        at=self.now,
+                        data={
+                            "reference": r.reference,
+                            "amount": str(r.amount),
+                            "currency": r.currency,
+                            "due_date": r.due_date.isoformat(),
+                        },
+                    )
                 )
+                touched.add(case_id)
+                continue
+            self.matched[debt.id] = r.line
+            if debt.amount != r.amount or debt.due_date != r.due_date:
+                self._change(debt, r, events)
+                self.report.debts_updated += 1
+                touched.add(case_id)
+            else:
+                self.report.unchanged += 1
+        if values:
+            new_ids = insert_rows_returning_ids(self.conn, _DEBT, _DEBT_COLUMNS, values)
+            if self.written_ids and new_ids and new_ids[0] <= self.written_ids[-1]:
+                raise StorageError("debt ids went backwards during the import; run it again")
+            self.written_ids.extend(new_ids)
+            self.written_lines.extend(lines)
+            self.report.debts_created += len(values)
+        return touched
+
+    def _change(self, debt: _Found, row: DebtRow, events: list[NewEvent]) -> None:
+        paid = debt.amount - debt.balance
+        balance = max(Decimal(0), row.amount - paid)
+        self.conn.execute(
+            sa.update(_DEBT)
+            .where(_DEBT.c.id == debt.id)
+            .values(
+                amount=row.amount,
+                balance=balance,
+                due_date=row.due_date,
+                status=DebtStatus.OPEN.value if balance > 0 else DebtStatus.PAID.value,
+                updated_at=self.now,
             )
-            touched.add(case_id)
-        elif debt.amount != r.amount or debt.due_date != r.due_date:
-            _apply_change(debt, r, now, events)
-            session.add(debt)
-            report.debts_updated += 1
-            touched.add(case_id)
-        else:
-            report.unchanged += 1
-    if inserts:
-        session.execute(sa.insert(Debt), inserts)
-        report.debts_created += len(inserts)
-    session.flush()
-    return touched
-
-
-def _apply_change(debt: Debt, row: DebtRow, now: datetime, events: list[NewEvent]) -> None:
-    paid = debt.amount - debt.balance
-    old_amount, old_due = debt.amount, debt.due_date
-    debt.amount = row.amount
-    debt.balance = max(Decimal(0), row.amount - paid)
-    debt.due_date = row.due_date
-    debt.status = DebtStatus.OPEN if debt.balance > 0 else DebtStatus.PAID
-    debt.updated_at = now
-    events.append(
-        NewEvent(
-            case_id=debt.case_id,
-            kind="debt_amount_changed" if old_amount != row.amount else "debt_due_date_changed",
-            actor="import",
-            at=now,
-            data={
-                "reference": debt.reference,
-                "old_amount": old_amount,
-                "new_amount": row.amount,
-                "old_due_date": old_due,
-                "new_due_date": row.due_date,
-                "balance": debt.balance,
-            },
         )
-    )
+        events.append(
+            NewEvent(
+                case_id=debt.case_id,
+                kind="debt_amount_changed" if debt.amount != row.amount else "debt_due_date_changed",
+                actor="import",
+                at=self.now,
+                data={
+                    "reference": row.reference,
+                    "old_amount": debt.amount,
+                    "new_amount": row.amount,
+                    "old_due_date": debt.due_date,
+                    "new_due_date": row.due_date,
+                    "balance": balance,
+                },
+            )
+        )
+
+    def _contacts(self, rows: list[DebtRow], debtor_ids: dict[str, int], events: list[NewEvent]) -> None:
+        """Pre-existing debtors whose phone, e-mail or address the file changes: update, log, re-check."""
+        firsts: dict[int, DebtRow] = {}
+        for r in rows:
+            debtor_id = debtor_ids[r.debtor_ref]
+            if debtor_id not in self.seen_debtors and not _contains(self.created_debtors, debtor_id):
+                firsts.setdefault(debtor_id, r)
+        if not firsts:
+            return
+        self.seen_debtors.update(firsts)
+        d = _DEBTOR.c
+        changes: dict[int, dict[str, tuple[str | None, str]]] = {}
+        for chunk in in_chunks(sorted(firsts)):
+            for debtor_id, phone, email, address in self.conn.execute(
+                sa.select(d.id, d.phone, d.email, d.address).where(d.id.in_(chunk))
+            ):
+                r = firsts[debtor_id]
+                now_values = {"phone": r.phone or None, "email": r.email, "address": r.address}
+                old_values = {"phone": phone, "email": email, "address": address}
+                diff = {k: (old_values[k], v) for k, v in now_values.items() if v is not None and v != old_values[k]}
+                if diff:
+                    changes[debtor_id] = diff
+        if changes:
+            self._apply_contacts(changes, events)
+
+    def _apply_contacts(self, changes: dict[int, dict[str, tuple[str | None, str]]], events: list[NewEvent]) -> None:
+        d, o = _DEBTOR.c, _OPTOUT.c
+        new_phones = sorted({diff["phone"][1] for diff in changes.values() if "phone" in diff})
+        opted_out: set[str] = set()
+        for chunk in in_chunks(new_phones):
+            opted_out.update(
+                self.conn.execute(
+                    sa.select(o.address).where(o.channel == "sms", o.active.is_(True), o.address.in_(chunk))
+                ).scalars()
+            )
+        cases: dict[int, list[int]] = {}
+        for chunk in in_chunks(sorted(changes)):
+            for case_id, debtor_id in self.conn.execute(
+                sa.select(_CASE.c.id, _CASE.c.debtor_id).where(_CASE.c.debtor_id.in_(chunk)).order_by(_CASE.c.id)
+            ):
+                cases.setdefault(debtor_id, []).append(case_id)
+        for debtor_id, diff in changes.items():
+            values = {name: new for name, (_, new) in diff.items()}
+            self.conn.execute(sa.update(_DEBTOR).where(d.id == debtor_id).values(**values, updated_at=self.now))
+            data: dict[str, Any] = {name: {"old": old, "new": new} for name, (old, new) in diff.items()}
+            if "phone" in diff:
+                data["phone_opted_out_of_sms"] = diff["phone"][1] in opted_out
+            events += [
+                NewEvent(case_id=case_id, kind="debtor_contact_changed", actor="import", at=self.now, data=data)
+                for case_id in cases.get(debtor_id, [])
+            ]
+            self.report.debtors_updated += 1
+
+
+def _repeated(row: DebtRow, line: int, debtor_ref: str) -> RowProblem:
+    other = "the same debtor" if debtor_ref == row.debtor_ref else "another debtor"
+    return RowProblem(row.line, "reference", f"{row.reference!r} already on line {line} for {other}")
+
+
+def _contains(ids: array[int], value: int) -> bool:
+    at = bisect_left(ids, value)
+    return at < len(ids) and ids[at] == value
+
+
+_DEBTOR_COLUMNS = ("ref", "name", "phone", "email", "telegram_chat_id", "locale", "country", "timezones", "address",
+                   "wrong_person", "created_at", "updated_at")  # fmt: skip
+_CASE_COLUMNS = ("creditor_id", "debtor_id", "status", "currency", "balance", "due_date", "last_step",
+                 "dialogue_state", "dialogue_data", "opened_at", "updated_at")  # fmt: skip
+_DEBT_COLUMNS = ("creditor_id", "case_id", "reference", "amount", "balance", "currency", "due_date", "status",
+                 "created_at", "updated_at")  # fmt: skip
 
 
 def _refresh_cases(session: Session, case_ids: set[int], now: datetime) -> None:

@@ -24,7 +24,7 @@ class WebContext:
     telegram: TelegramBot | None = None
 
 
-def web_context(request: Request) -> WebContext:
-    """The application's `WebContext` (a FastAPI dependency)."""
+async def web_context(request: Request) -> WebContext:
+    """The application's `WebContext` (a FastAPI dependency; async, so no thread hop per request)."""
     context: WebContext = request.app.state.relance
     return context

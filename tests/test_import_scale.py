@@ -1,0 +1,206 @@
+"""The streamed importer: one pass, fast paths that answer as the slow ones, issue 12/15/18 rules."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import phonenumbers
+import pytest
+import sqlalchemy as sa
+from phonenumbers import PhoneNumberType
+from typer.testing import CliRunner
+
+from relance.cli import app
+from relance.core import importer
+from relance.core.errors import ImportRowsError
+from relance.core.events import (
+    NewEvent,
+    _hash_and_data,
+    case_events,
+    event_hash,
+    event_to_dict,
+    jsonable,
+    verify_chain,
+)
+from relance.core.importer import import_debts, parse_date, parse_debt_row
+from relance.core.models import Case, Debt, Debtor, Event, OptOut
+from relance.core.phones import _international, _parsed
+from relance.core.runtime import Runtime
+from tests.test_import import HEADER, NOW, counts, row, write_csv
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def _example_numbers() -> list[str]:
+    """Every example number of every region and type, in two spellings, plus random neighbours."""
+    rng = random.Random(17)
+    raws = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE,
+                     PhoneNumberType.PREMIUM_RATE, PhoneNumberType.VOIP, PhoneNumberType.UAN):  # fmt: skip
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+            raws += [e164, phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)]
+            for _ in range(3):
+                keep = rng.randrange(2, len(e164))
+                tail = "".join(rng.choice("0123456789") for _ in range(rng.randrange(0, len(e164) - keep + 3)))
+                raws.append(e164[:keep] + tail)
+    return raws
+
+
+def test_fast_phone_path_answers_as_phonenumbers() -> None:
+    answered = 0
+    for raw in _example_numbers():
+        fast = _international(raw)
+        if fast is None:
+            continue  # the full parser decides
+        answered += 1
+        assert fast == _parsed(raw, None), raw
+    assert answered > 1500  # the fast path takes the common case, not a handful
+
+
+@pytest.mark.parametrize("raw", ["+39 06 6982 1234", "+33 (0)6 12 34 56 78", "+33612345678 ext. 12", "0612345678"])
+def test_other_spellings_go_to_the_parser(raw: str) -> None:
+    assert _international(raw) is None
+    assert importer.normalise_phone(raw, "FR") == _parsed(raw, "FR")
+
+
+def test_event_hash_written_by_hand_matches_event_hash() -> None:
+    at = datetime(2026, 3, 29, 1, 30, 0, 5, tzinfo=UTC)
+    cases = [
+        NewEvent(case_id=7, kind="debt_imported", actor="import", at=at,
+                 data={"reference": "Ré-1 \"q\"", "amount": Decimal("12.50"), "due_date": date(2026, 1, 2)}),
+        NewEvent(case_id=123456, kind="k", actor="agent", at=at, data={"nested": {"b": [1, None, 2.5], "a": "€\n"}},
+                 actor_id="agé-\"1\u2028"),
+        NewEvent(case_id=1, kind="case_opened", actor="import", at=at, data={}),
+    ]  # fmt: skip
+    for e in cases:
+        digest, data = _hash_and_data(e, "ab" * 32)
+        expected = event_hash(case_id=e.case_id, at=e.at, actor=e.actor, actor_id=e.actor_id, kind=e.kind,
+                              data=e.data, prev_hash="ab" * 32)  # fmt: skip
+        assert digest == expected and json.loads(data) == jsonable(e.data)
+
+
+def test_dates_say_when_the_day_does_not_exist() -> None:
+    assert parse_date("29/02/2028") == date(2028, 2, 29)
+    with pytest.raises(ValueError, match="day 30 does not exist in 2026-02"):
+        parse_date("2026-02-30")
+    with pytest.raises(ValueError, match="day 31 does not exist in 2026-04"):
+        parse_date("31/04/2026")
+    with pytest.raises(ValueError, match="there is no month 13"):
+        parse_date("2026-13-01")
+    with pytest.raises(ValueError, match=r"not a date \(YYYY-MM-DD or DD/MM/YYYY\)"):
+        parse_date("next friday")
+
+
+# --------------------------------------------------------------------------- one pass, all or nothing
+
+
+def test_a_reference_repeated_in_a_later_batch_is_found_and_nothing_is_stored(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BATCH", 3)  # the repeat lands batches after the first occurrence
+    rows = [row(reference=f"R-{i}", debtor_ref=f"D{i % 4}", phone=f"+3361234{i:04d}") for i in range(10)]
+    rows.append(row(reference="R-1", debtor_ref="D1", phone="+33612340001"))  # line 12 repeats line 3
+    rows.append(row(reference="R-2", debtor_ref="D9", phone="+33612349999"))  # line 13 repeats line 4
+    path = write_csv(tmp_path / "rep.csv", rows)
+    with runtime.session() as session:
+        before = counts(session)
+        with pytest.raises(ImportRowsError) as info:
+            import_debts(session, path, runtime.config, now=NOW)
+        session.commit()  # even a caller that commits stores nothing: the import rolled back
+        assert counts(session) == before
+    assert [str(p) for p in info.value.problems] == [
+        "line 12, field reference: 'R-1' already on line 3 for the same debtor",
+        "line 13, field reference: 'R-2' already on line 4 for another debtor",
+    ]
+    with runtime.session() as session:
+        report = import_debts(session, path, runtime.config, now=NOW, skip_invalid=True)
+        session.commit()
+        assert (report.debts_created, len(report.skipped), report.imported_rows) == (10, 2, 10)
+        for case in session.execute(sa.select(Case)).scalars():
+            debts = session.execute(sa.select(Debt).where(Debt.case_id == case.id)).scalars().all()
+            assert case.balance == sum(d.amount for d in debts)
+            assert case.due_date == min(d.due_date for d in debts)
+            assert verify_chain([event_to_dict(e) for e in case_events(session, case.id)]) == []
+
+
+def test_a_debtor_spread_over_batches_gets_one_case_with_right_totals(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BATCH", 2)
+    rows = [row(reference=f"S-{i}", debtor_ref="D1", amount=f"{10 * (i + 1)}", due_date=f"2026-10-{10 - i:02d}")
+            for i in range(5)]  # fmt: skip
+    with runtime.session() as session:
+        report = import_debts(session, write_csv(tmp_path / "s.csv", rows), runtime.config, now=NOW)
+        session.commit()
+        case = session.execute(sa.select(Case)).scalar_one()
+        assert (report.cases_created, case.balance, case.due_date) == (1, Decimal("150.00"), date(2026, 10, 6))
+        kinds = [e.kind for e in case_events(session, case.id)]
+        assert kinds == ["case_opened"] + ["debt_imported"] * 5
+
+
+# --------------------------------------------------------------------------- contacts (issues 15, 18)
+
+
+def test_changed_contact_details_update_the_debtor_with_an_event(runtime: Runtime, tmp_path: Path) -> None:
+    first = [row(reference="C-1", debtor_ref="D1", email="old@example.com", address="1 rue A")]
+    with runtime.session() as session:
+        import_debts(session, write_csv(tmp_path / "a.csv", first), runtime.config, now=NOW)
+        session.add(OptOut(channel="sms", address="+33698765432", source="keyword", created_at=NOW))
+        session.commit()
+        again = [
+            row(reference="C-1", debtor_ref="D1", phone="+33 6 98 76 54 32", email="new@example.com", address=""),
+            row(reference="C-2", debtor_ref="D1", phone="+33 6 11 11 11 11"),  # a later row: the first one wins
+        ]
+        report = import_debts(session, write_csv(tmp_path / "b.csv", again), runtime.config, now=NOW)
+        session.commit()
+        debtor = session.execute(sa.select(Debtor).where(Debtor.ref == "D1")).scalar_one()
+        assert (debtor.phone, debtor.email, debtor.address) == ("+33698765432", "new@example.com", "1 rue A")
+        assert (report.debtors_updated, report.debts_created, report.unchanged) == (1, 1, 1)
+        change = session.execute(sa.select(Event).where(Event.kind == "debtor_contact_changed")).scalar_one()
+        assert change.data == {
+            "phone": {"old": "+33612345678", "new": "+33698765432"},
+            "email": {"old": "old@example.com", "new": "new@example.com"},
+            "phone_opted_out_of_sms": True,
+        }
+        report = import_debts(session, write_csv(tmp_path / "b.csv", again), runtime.config, now=NOW)
+        session.commit()
+        assert report.debtors_updated == 0  # the same file again changes nothing
+
+
+def test_email_is_enough_and_a_row_without_contact_names_both_fields(runtime: Runtime, tmp_path: Path) -> None:
+    rows = [row(reference="E-1", phone="", email="Camille@Example.com", debtor_ref=""), row(reference="E-2", phone="")]
+    with runtime.session() as session:
+        report = import_debts(session, write_csv(tmp_path / "e.csv", rows), runtime.config, now=NOW,
+                              skip_invalid=True)  # fmt: skip
+        session.commit()
+        debtor = session.execute(sa.select(Debtor)).scalar_one()
+        assert (debtor.phone, debtor.email, debtor.ref) == (None, "Camille@Example.com", "camille@example.com")
+    assert [str(p) for p in report.skipped] == [
+        "line 3, field phone: missing value: give a phone, an e-mail or both",
+        "line 3, field email: missing value: give a phone, an e-mail or both",
+    ]
+    header = [h for h in HEADER if h not in ("phone", "email")]
+    path = write_csv(tmp_path / "h.csv", [{k: v for k, v in row().items() if k in header}], header=header)
+    with runtime.session() as session, pytest.raises(ImportRowsError) as info:
+        import_debts(session, path, runtime.config, now=NOW)
+    assert {(p.line, p.field) for p in info.value.problems} == {(1, "phone"), (1, "email")}
+    assert parse_debt_row(2, row(phone="", email="x@example.com"), runtime.config).phone == ""
+
+
+def test_cli_counts_invalid_rows_not_problems(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELANCE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("RELANCE_CONFIG", str(tmp_path / "none.toml"))
+    rows = [row(reference="A", amount="-1", currency="XYZ"), row(reference="B", due_date="2026-02-30"),
+            row(reference="C", phone="x"), row(reference="D")]  # fmt: skip
+    result = CliRunner().invoke(app, ["import", "debts", str(write_csv(tmp_path / "bad.csv", rows))])
+    assert result.exit_code == 1
+    assert "3 invalid row(s)" in result.output
+    assert "line 3, field due_date: '2026-02-30': day 30 does not exist in 2026-02" in result.output
