@@ -26,6 +26,7 @@ from tests.conftest_console import add_agent, console_app, csrf_token, flagged_c
 FORM = {
     "text": "Bonjour", "note": "n", "debt_id": "1", "amount": "10", "paid_on": "2026-11-20", "outcome": "rejected",
     "sent_on": "2026-11-23", "method": "registered letter", "tracking_number": "", "reply_key": "k",
+    "agent_id": "1", "until": "2027-01-15",
 }  # fmt: skip
 
 
@@ -109,7 +110,9 @@ def test_the_queue_and_find_show_only_the_agents_creditors(
     )
     for ref in ("INV-ACME-1", f"#{cases['acme'].id}"):
         hidden = outsider.get("/console/find", params={"ref": ref})
-        assert hidden.url.path == "/console/" and "no case matches" in hidden.text, ref
+        # not found within the agent's creditors: the cases list searches it, within them too
+        assert hidden.url.path == "/console/cases" and "no case matches" in hidden.text.lower(), ref
+        assert f"/console/cases/{cases['acme'].id}" not in hidden.text, ref
     assert (
         outsider.get("/console/find", params={"ref": "INV-GLOBEX-1"}).url.path == f"/console/cases/{cases['globex'].id}"
     )

@@ -44,7 +44,8 @@ SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 @pytest.fixture
 def agent(runtime: Runtime) -> Agent:
-    return add_agent(runtime, "alex@example.com", name="Alex Agent")
+    # works for every creditor these tests use (scopes have their own tests)
+    return add_agent(runtime, "alex@example.com", name="Alex Agent", creditors=("default", "acme", "globex"))
 
 
 @pytest.fixture
@@ -287,7 +288,7 @@ def test_the_thread_is_in_order_with_sentences_and_raw_data_behind_a_toggle(
 
 @SQLITE_ONLY
 def test_assign_to_a_colleague_who_sees_it_in_mine(runtime: Runtime, client: TestClient, agent: Agent) -> None:
-    sam = add_agent(runtime, "sam@example.com", name="Sam Colleague")
+    sam = add_agent(runtime, "sam@example.com", name="Sam Colleague", creditors=("default", "acme", "globex"))
     case = flagged_case(runtime, reason="human_requested")
     page = post(client, case.id, "assign", agent_id=str(sam.id))  # type: ignore[arg-type]
     assert flash(page) == "ok: Assigned to Sam Colleague." and "held by Sam Colleague" in page
@@ -434,7 +435,11 @@ def _portfolio(runtime: Runtime) -> tuple[Case, Case]:
 
 def test_the_dashboard_draws_its_charts_with_the_database_totals(runtime: Runtime, client: TestClient) -> None:
     paid, open_case = _portfolio(runtime)
-    response = client.get("/console/dashboard")
+    # an admin sees every creditor, and the all-time totals that only an unfiltered view shows
+    add_agent(runtime, "ada@example.com", name="Ada Admin", admin=True)
+    with TestClient(console_app(runtime)) as admin:
+        assert sign_in(admin, "ada@example.com").status_code == 303
+        response = admin.get("/console/dashboard")
     assert response.status_code == 200
     page = response.text
     assert page.count("<svg") == 7 and "cdn" not in page.lower()

@@ -230,7 +230,7 @@ def search_clause(text: str, dialect: str) -> Any:
         sa.select(col(Debt.case_id)).where(col(Debt.reference).in_(spellings)),
     ]
     number = text.lstrip("#")
-    if number.isdigit() and len(number) < 12:
+    if number.isascii() and number.isdigit() and len(number) < 12:
         cases.append(sa.select(col(Case.id)).where(col(Case.id) == int(number)))
     return col(Case.id).in_(sa.union(*cases))
 

@@ -29,17 +29,13 @@ NOTE_TEXT = Annotated[str, Form(max_length=actions.MAX_NOTE_LENGTH * 2)]
 
 
 def scope_of(viewer: Viewer) -> Collection[int] | None:
-    """The creditors the viewer works for (None = all); set by the scopes feature when present."""
-    return getattr(viewer, "creditor_ids", None)
+    """The creditors the viewer works for (None = all)."""
+    return viewer.creditor_ids
 
 
 def scoped_case(session: Session, case_id: int, viewer: Viewer) -> Case:
     """The case, if the viewer's scope includes its creditor (404 otherwise: no hint it exists)."""
-    case = load_case(session, case_id)
-    allowed = scope_of(viewer)
-    if allowed is not None and case.creditor_id not in allowed:
-        raise HTTPException(404, f"There is no case #{case_id}.")
-    return case
+    return load_case(session, case_id, viewer)
 
 
 def _int(value: str | None, field: str) -> int | None:
