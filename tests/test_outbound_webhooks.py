@@ -66,6 +66,11 @@ async def test_events_are_signed_retried_and_kept_in_order_per_case(
     engine: Engine, clock: SimulatedClock, receiver: Receiver
 ) -> None:
     with Session(engine, expire_on_commit=False) as session:
+        early = factories.case_with_debt(session, amount="5.00")
+        _pay(session, early, "5", clock)  # before any endpoint: history is not replayed to a new one
+        session.commit()
+    clock.advance(timedelta(minutes=1))
+    with Session(engine, expire_on_commit=False) as session:
         endpoint = add_endpoint(session, url=receiver.server.url + "/hook", creditor="*", at=clock.now())
         other = factories.case_with_debt(session, amount="10.00", creditor_key="other")
         other_only = add_endpoint(session, url=receiver.server.url + "/other", creditor="other", at=clock.now())
@@ -107,6 +112,7 @@ async def test_events_are_signed_retried_and_kept_in_order_per_case(
     assert all(_verify(other_only.secret, r) for r in receiver.got if r.path == "/other")
     assert not _verify("whsec_wrong", receiver.got[-1])
     assert (await deliver_webhooks(engine, clock)).delivered == 0  # nothing twice
+    assert all(json.loads(r.body)["case"] != early.id for r in receiver.got)
 
 
 def test_the_signature_is_stripe_shaped() -> None:

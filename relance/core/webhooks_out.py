@@ -125,6 +125,8 @@ def _queue(session: Session, endpoints: list[WebhookEndpoint], rows: Sequence[An
         for endpoint in endpoints:
             if endpoint.creditor_id not in (None, creditor_id) or (endpoint.id, event.id) in known:
                 continue
+            if ensure_utc(event.at) < ensure_utc(endpoint.created_at):
+                continue  # a new endpoint hears what happens from now on, not the whole history
             session.add(
                 WebhookDelivery(
                     endpoint_id=endpoint.id,  # type: ignore[arg-type]

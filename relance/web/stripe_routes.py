@@ -30,6 +30,7 @@ from relance.core.online_payments import (
     Match,
     Outcome,
     Paid,
+    from_minor_units,
     keep_event,
     record_online_payment,
     reverse_online_payment,
@@ -145,8 +146,6 @@ def _match(obj: dict[str, Any]) -> Match:
 def _record(session: Session, web: WebContext, paid: Paid, now: datetime) -> Outcome:
     outcome = record_online_payment(session, paid, provider=PROVIDER, at=now)
     if outcome.outcome == "recorded" and outcome.case_id is not None:
-        from relance.core.online_payments import from_minor_units
-
         queue_thanks(
             session,
             config=web.runtime.config,
