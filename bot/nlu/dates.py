@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.nlu.prefilter import required_literals
+
 MONTHS = {
     "janvier": 1,
     "janv": 1,
@@ -433,11 +435,17 @@ _BUILDERS = {
 }
 
 
+# each pattern with the literals one of which its matches begin with: absent, the pattern is not tried
+_GUARDED = [(pattern, kind, required_literals(pattern)) for pattern, kind in _PATTERNS]
+
+
 def find_dates(text: str, locale: str = "fr") -> list[DateMention]:
     """The date mentions of a normalised text, left to right, never overlapping."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for pattern, kind in _PATTERNS:
+    for pattern, kind, literals in _GUARDED:
+        if literals is not None and not any(lit in text for lit in literals):
+            continue
         for match in pattern.finditer(text):
             s, e = match.span()
             if any(s < te and ts < e for ts, te in taken):

@@ -12,7 +12,7 @@ always kept. Most messages leave no branch of most intents: no regex runs at all
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from re import _constants as C
 from re import _parser as P
 
@@ -25,53 +25,53 @@ class _Unlisted(Exception):
     """The beginnings of a branch cannot be listed."""
 
 
-def _beginnings(branch: str) -> frozenset[str] | None:
-    """Every `GRAM`-character string a match of `branch` may start with, or None when unknown."""
+def _beginnings(branch: str, n: int = GRAM, most: int = _MAX_BEGINNINGS) -> frozenset[str] | None:
+    """Every `n`-character string a match of `branch` may start with, or None when unknown."""
     steps = [0]
     found: set[str] = set()
     try:
-        for prefix in _walk(list(P.parse(branch)), "", steps):
+        for prefix in _walk(list(P.parse(branch)), "", steps, n):
             found.add(prefix)
-            if len(found) > _MAX_BEGINNINGS:
+            if len(found) > most:
                 return None
     except _Unlisted:
         return None
     return frozenset(found)
 
 
-def _walk(items: list, prefix: str, steps: list[int]) -> Iterator[str]:
+def _walk(items: list, prefix: str, steps: list[int], n: int) -> Iterator[str]:
     steps[0] += 1
     if steps[0] > _MAX_STEPS:
         raise _Unlisted
-    if len(prefix) == GRAM:
+    if len(prefix) == n:
         yield prefix
         return
     if not items:
         raise _Unlisted  # a match may be shorter than GRAM characters
     (op, av), rest = items[0], items[1:]
     if op is C.LITERAL:
-        yield from _walk(rest, prefix + chr(av), steps)
+        yield from _walk(rest, prefix + chr(av), steps, n)
     elif op is C.IN:
         for ch in _class_chars(av):
-            yield from _walk(rest, prefix + ch, steps)
+            yield from _walk(rest, prefix + ch, steps, n)
     elif op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero width
-        yield from _walk(rest, prefix, steps)
+        yield from _walk(rest, prefix, steps, n)
     elif op is C.SUBPATTERN:
         _group, add_flags, del_flags, sub = av
         if add_flags or del_flags:
             raise _Unlisted
-        yield from _walk(list(sub) + rest, prefix, steps)
+        yield from _walk(list(sub) + rest, prefix, steps, n)
     elif op is C.BRANCH:
         for seq in av[1]:
-            yield from _walk(list(seq) + rest, prefix, steps)
+            yield from _walk(list(seq) + rest, prefix, steps, n)
     elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
         low, high, sub = av
         if low == 0:
-            yield from _walk(rest, prefix, steps)
+            yield from _walk(rest, prefix, steps, n)
         if high == 0:
             return
         again = [] if high == 1 else [(op, (max(0, low - 1), high if high is C.MAXREPEAT else high - 1, sub))]
-        yield from _walk(list(sub) + again + rest, prefix, steps)
+        yield from _walk(list(sub) + again + rest, prefix, steps, n)
     else:
         raise _Unlisted
 
@@ -81,11 +81,35 @@ def _class_chars(av: list) -> list[str]:
     for op, arg in av:
         if op is C.LITERAL:
             chars.append(chr(arg))
+        elif op is C.CATEGORY and arg is C.CATEGORY_DIGIT:
+            chars.extend("0123456789")
         elif op is C.RANGE and arg[1] - arg[0] < 64:
             chars.extend(chr(c) for c in range(arg[0], arg[1] + 1))
         else:  # NEGATE, CATEGORY, a wide range
             raise _Unlisted
     return chars
+
+
+def required_literals(pattern: re.Pattern[str], most: int = 12) -> tuple[str, ...] | None:
+    """A few strings one of which stands in every text `pattern` matches (None: none found).
+
+    The beginnings of its matches, three characters long if they are few enough, else two, else one.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    for n in (3, 2, 1):
+        found = _beginnings(pattern.pattern, n, most)
+        if found:
+            return tuple(sorted(found))
+    return None
+
+
+def substituter(pattern: re.Pattern[str], repl: str) -> Callable[[str], str]:
+    """`pattern.sub(repl, text)`, skipped when none of the pattern's required literals is in the text."""
+    literals = required_literals(pattern)
+    if literals is None:
+        return lambda text: pattern.sub(repl, text)
+    return lambda text: pattern.sub(repl, text) if any(lit in text for lit in literals) else text
 
 
 def grams(text: str) -> frozenset[str]:
