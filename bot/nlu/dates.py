@@ -444,7 +444,7 @@ def find_dates(text: str, locale: str = "fr") -> list[DateMention]:
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for pattern, kind, literals in _GUARDED:
-        if literals is not None and not any(lit in text for lit in literals):
+        if literals is not None and not literals.in_text(text):
             continue
         for match in pattern.finditer(text):
             s, e = match.span()

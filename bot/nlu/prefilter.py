@@ -90,17 +90,27 @@ def _class_chars(av: list) -> list[str]:
     return chars
 
 
-def required_literals(pattern: re.Pattern[str], most: int = 12) -> tuple[str, ...] | None:
-    """A few strings one of which stands in every text `pattern` matches (None: none found).
+class Literals:
+    """Strings one of which stands in every text a pattern matches (the beginnings of its matches)."""
 
-    The beginnings of its matches, three characters long if they are few enough, else two, else one.
-    """
+    def __init__(self, strings: frozenset[str]) -> None:
+        self.strings = strings
+        self.n = len(next(iter(strings)))
+
+    def in_text(self, text: str) -> bool:
+        """Whether one of the strings stands in `text`."""
+        return not self.strings.isdisjoint(_text_grams(text, self.n))
+
+
+def required_literals(pattern: re.Pattern[str], most: int = 64) -> Literals | None:
+    """The beginnings of `pattern`'s matches, three characters long if they are few enough, else two,
+    else one (None: they cannot be listed)."""
     if pattern.flags & re.IGNORECASE:
         return None
     for n in (3, 2, 1):
         found = _beginnings(pattern.pattern, n, most)
         if found:
-            return tuple(sorted(found))
+            return Literals(found)
     return None
 
 
@@ -109,28 +119,25 @@ def substituter(pattern: re.Pattern[str], repl: str) -> Callable[[str], str]:
     literals = required_literals(pattern)
     if literals is None:
         return lambda text: pattern.sub(repl, text)
-    return lambda text: pattern.sub(repl, text) if any(lit in text for lit in literals) else text
+    return lambda text: pattern.sub(repl, text) if literals.in_text(text) else text
 
 
-def grams(text: str) -> frozenset[str]:
-    """The `GRAM`-character substrings of `text`."""
-    return frozenset([text[i : i + GRAM] for i in range(len(text) - GRAM + 1)])
+def grams(text: str, n: int = GRAM) -> frozenset[str]:
+    """The `n`-character substrings of `text`."""
+    if n == 1:
+        return frozenset(text)
+    return frozenset([text[i : i + n] for i in range(len(text) - n + 1)])
 
 
-class _LastGrams:
-    """The grams of the last text seen (the patterns of one message are tried on the same text)."""
-
-    text: str | None = None
-    value: frozenset[str] = frozenset()
+_LAST: dict[int, tuple[str, frozenset[str]]] = {}  # n -> the last text seen and its grams
 
 
-_LAST = _LastGrams()
-
-
-def _text_grams(text: str) -> frozenset[str]:
-    if _LAST.text is not text and _LAST.text != text:
-        _LAST.value, _LAST.text = grams(text), text
-    return _LAST.value
+def _text_grams(text: str, n: int = GRAM) -> frozenset[str]:
+    """`grams`, remembered for the last text (the patterns of one message are tried on the same text)."""
+    last = _LAST.get(n)
+    if last is None or (last[0] is not text and last[0] != text):
+        last = _LAST[n] = (text, grams(text, n))
+    return last[1]
 
 
 class GatedPattern:
