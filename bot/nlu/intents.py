@@ -51,6 +51,7 @@ from bot.nlu.intent_patterns import (
     WEAK,
     WRONG_PERSON,
 )
+from bot.nlu.normalise import squeezed
 
 INTENTS = (
     "opt_out",
@@ -222,7 +223,7 @@ _STOP_FOLLOWERS = frozenset(_SQUEEZE.sub(r"\1", w) for w in _STOP_FOLLOWERS)
 
 
 def _squeezed_tokens(text: str) -> list[str]:
-    return [_SQUEEZE.sub(r"\1", t) for t in text.split() if not t.startswith("emo_")]
+    return [squeezed(t) for t in text.split() if not t.startswith("emo_")]
 
 
 def _keyword_opt_out(text: str) -> bool:

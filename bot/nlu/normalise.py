@@ -118,6 +118,8 @@ _PHRASE_SUBS = [substituter(pattern, repl) for pattern, repl in _PHRASES]
 
 def fold(text: str) -> str:
     """Lower-case `text` and strip accents (NFKD, combining marks dropped)."""
+    if text.isascii():  # nothing to compose, decompose or replace but backquotes
+        return text.translate(_APOSTROPHES).lower()
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower().translate(_SPECIAL)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -125,6 +127,8 @@ def fold(text: str) -> str:
 
 def _symbols(text: str) -> str:
     """Map emoji and currency symbols to words; drop other pictographs."""
+    if text.isascii() and "$" not in text:  # no emoji, no symbol to map
+        return text
     out = []
     for ch in text:
         if ch in _EMOJI_MAP:
@@ -215,6 +219,12 @@ _SHORT_TARGETS = frozenset(
 _RUN = re.compile(r"([a-z])\1+")
 
 
+@lru_cache(maxsize=8192)
+def squeezed(token: str) -> str:
+    """A word with its runs of one letter made single ("stopp" -> "stop")."""
+    return _RUN.sub(r"\1", token)
+
+
 def _undoubled(token: str) -> str | None:
     """A keyword hidden by doubled or stretched letters anywhere ("messagess", "plusss", "envoyezz")."""
     for candidate in (_RUN.sub(r"\1", token), _RUN.sub(r"\1\1", token)):
@@ -288,3 +298,4 @@ def normalise(text: str, locale: str = "fr") -> str:
 def clear_caches() -> None:
     """Forget memoised word corrections (benchmarks measure a cold start with it)."""
     _fix_token.cache_clear()
+    squeezed.cache_clear()
