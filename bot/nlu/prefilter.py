@@ -102,7 +102,15 @@ class Literals:
         return not self.strings.isdisjoint(_text_grams(text, self.n))
 
 
-def required_literals(pattern: re.Pattern[str], most: int = 64) -> Literals | None:
+def guarded_search(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
+    """`pattern.search`, not run when none of the pattern's required literals is in the text."""
+    literals = required_literals(pattern)
+    if literals is None:
+        return pattern.search
+    return lambda text: pattern.search(text) if literals.in_text(text) else None
+
+
+def required_literals(pattern: re.Pattern[str], most: int = 256) -> Literals | None:
     """The beginnings of `pattern`'s matches, three characters long if they are few enough, else two,
     else one (None: they cannot be listed)."""
     if pattern.flags & re.IGNORECASE:
