@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.nlu.numbers import words_to_digits
-from bot.nlu.prefilter import substituter
+from bot.nlu.prefilter import Substitutions
 from bot.nlu.vocabulary import (
     ABBREVIATIONS,
     ELISIONS,
@@ -111,9 +111,8 @@ _PHRASES = [
     (re.compile(r"\bright now\b"), "now"),
 ]
 # each substitution skipped when the literals its matches begin with are absent (same result, faster)
-_EN_CONTRACTION_SUBS = [substituter(pattern, repl) for pattern, repl in _EN_CONTRACTIONS]
-_ILL_AS_I_WILL_SUB = substituter(_ILL_AS_I_WILL, "i will ")
-_PHRASE_SUBS = [substituter(pattern, repl) for pattern, repl in _PHRASES]
+_CONTRACTION_SUBS = Substitutions([*_EN_CONTRACTIONS, (_ILL_AS_I_WILL, "i will ")])
+_PHRASE_SUBS = Substitutions(_PHRASES)
 
 
 def fold(text: str) -> str:
@@ -144,9 +143,7 @@ def _symbols(text: str) -> str:
 
 def _contractions(text: str, locale: str) -> str:
     """Expand English contractions; French elisions become separate words."""
-    for substitute in _EN_CONTRACTION_SUBS:
-        text = substitute(text)
-    text = _ILL_AS_I_WILL_SUB(text)
+    text = _CONTRACTION_SUBS(text)
     return text.replace("'", " ")
 
 
@@ -290,8 +287,7 @@ def normalise(text: str, locale: str = "fr") -> str:
     text = _contractions(text, locale)
     tokens = [_fix_token(t, locale) for t in _TOKEN.findall(text)]
     joined = words_to_digits(" ".join(tokens))
-    for substitute in _PHRASE_SUBS:
-        joined = substitute(joined)
+    joined = _PHRASE_SUBS(joined)
     return joined
 
 

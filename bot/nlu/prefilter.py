@@ -122,12 +122,29 @@ def required_literals(pattern: re.Pattern[str], most: int = 256) -> Literals | N
     return None
 
 
-def substituter(pattern: re.Pattern[str], repl: str) -> Callable[[str], str]:
-    """`pattern.sub(repl, text)`, skipped when none of the pattern's required literals is in the text."""
-    literals = required_literals(pattern)
-    if literals is None:
-        return lambda text: pattern.sub(repl, text)
-    return lambda text: pattern.sub(repl, text) if literals.in_text(text) else text
+class Substitutions:
+    """`pattern.sub(repl, text)` for each pair in turn, each skipped when the text holds none of the
+    beginnings of the pattern's matches (same result as running them all)."""
+
+    def __init__(self, pairs: list[tuple[re.Pattern[str], str]]) -> None:
+        self.steps = []
+        for pattern, repl in pairs:
+            literals = required_literals(pattern)
+            self.steps.append((literals.strings if literals else None, literals.n if literals else 0, pattern, repl))
+
+    def __call__(self, text: str) -> str:
+        index: dict[int, frozenset[str]] = {}  # n -> the n-grams of the current text
+        for strings, n, pattern, repl in self.steps:
+            if strings is not None:
+                found = index.get(n)
+                if found is None:
+                    found = index[n] = grams(text, n)
+                if strings.isdisjoint(found):
+                    continue
+            changed = pattern.sub(repl, text)
+            if changed != text:
+                text, index = changed, {}
+        return text
 
 
 def grams(text: str, n: int = GRAM) -> frozenset[str]:
