@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.nlu.prefilter import grams, required_literals
+from bot.nlu.prefilter import required_literals, text_grams
 
 MONTHS = {
     "janvier": 1,
@@ -444,9 +444,8 @@ def find_dates(text: str, locale: str = "fr") -> list[DateMention]:
     """The date mentions of a normalised text, left to right, never overlapping."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    index = (frozenset(text), grams(text, 2), grams(text, 3))
     for pattern, kind, n, literals in _GUARDED_BY_N:
-        if literals is not None and literals.isdisjoint(index[n - 1]):
+        if literals is not None and literals.isdisjoint(text_grams(text, n)):
             continue
         for match in pattern.finditer(text):
             s, e = match.span()

@@ -99,7 +99,7 @@ class Literals:
 
     def in_text(self, text: str) -> bool:
         """Whether one of the strings stands in `text`."""
-        return not self.strings.isdisjoint(_text_grams(text, self.n))
+        return not self.strings.isdisjoint(text_grams(text, self.n))
 
 
 def guarded_search(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
@@ -157,7 +157,7 @@ def grams(text: str, n: int = GRAM) -> frozenset[str]:
 _LAST: dict[int, tuple[str, frozenset[str]]] = {}  # n -> the last text seen and its grams
 
 
-def _text_grams(text: str, n: int = GRAM) -> frozenset[str]:
+def text_grams(text: str, n: int = GRAM) -> frozenset[str]:
     """`grams`, remembered for the last text (the patterns of one message are tried on the same text)."""
     last = _LAST.get(n)
     if last is None or (last[0] is not text and last[0] != text):
@@ -191,7 +191,7 @@ class GatedPattern:
     def mask(self, text: str) -> int:
         """The bit mask of the branches that may match somewhere in `text`."""
         mask = self.always
-        for gram in self.keys.intersection(_text_grams(text)):
+        for gram in self.keys.intersection(text_grams(text)):
             mask |= self.by_gram[gram]
         return mask
 
@@ -200,7 +200,7 @@ class GatedPattern:
 
         Each branch is tried only where one of its beginnings stands in the text.
         """
-        for gram in self.keys.intersection(_text_grams(text)):
+        for gram in self.keys.intersection(text_grams(text)):
             candidates = self.by_branch_of[gram]
             pos = text.find(gram)
             while pos >= 0:
