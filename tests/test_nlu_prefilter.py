@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.nlu import intent_patterns
 from bot.nlu.normalise import normalise
-from bot.nlu.prefilter import GatedPattern, _beginnings
+from bot.nlu.prefilter import GatedPattern, Substitutions, _beginnings
 
 CORPUS = Path(__file__).parent / "nlu_corpus"
 PATTERNS = {name: p for name, p in vars(intent_patterns).items() if isinstance(p, GatedPattern)}
@@ -40,3 +41,23 @@ def test_same_findings_as_the_whole_alternation_on_the_corpus() -> None:
 def test_same_findings_on_any_text(text: str) -> None:
     for pattern in PATTERNS.values():
         assert pattern.found(text) == bool(pattern.full.search(text))
+
+
+def test_a_branch_is_not_found_inside_a_word() -> None:
+    pattern = GatedPattern(r"(?:^|(?<![a-z0-9_]))", (r"\bstop\b", r"^end\b"))
+    assert pattern.found("please stop") and pattern.found("end now")
+    assert not pattern.found("nonstop") and not pattern.found("the end")
+
+
+def test_guarded_substitutions_give_the_sequential_result() -> None:
+    pairs = [
+        (re.compile(r"\bthank you\b"), "thanks"),
+        (re.compile(r"\b(\d+) balles\b"), r"\1 eur"),
+        (re.compile("'s\\b"), ""),
+    ]
+    substitute = Substitutions(pairs)
+    for text in [*_texts(), "thank you, 20 balles it's fine"]:
+        expected = text
+        for pattern, repl in pairs:
+            expected = pattern.sub(repl, expected)
+        assert substitute(text) == expected
