@@ -85,9 +85,13 @@ def _refused_call(label: str, norm: str) -> bool:
     return _PHONE_MEANS.search(norm) is not None and not _ASKS_PERSON.search(norm)
 
 
-def _intent_p(opinion: Opinion, intent: str) -> float:
-    """The model's probability of an intent, details included."""
-    return sum(p for label, p in opinion.ranked if label.split("/")[0] == intent)
+def _by_intent(opinion: Opinion) -> dict[str, float]:
+    """The model's probability of each intent, details included."""
+    sums: dict[str, float] = {}
+    for label, p in opinion.ranked:
+        intent = label.split("/")[0]
+        sums[intent] = sums.get(intent, 0) + p
+    return sums
 
 
 def _rules_choice(found: dict[str, float], rule_intent: str, rule_confidence: float) -> tuple[str, float]:
@@ -115,7 +119,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     source = f"rules: {intent}"
     if intent not in PROTECTIVE:
         floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
-        protective = [(p, label) for label in PROTECTIVE if (p := _intent_p(opinion, label)) >= floor]
+        by_intent = _by_intent(opinion)
+        protective = [(p, label) for label in PROTECTIVE if (p := by_intent.get(label, 0.0)) >= floor]
         protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
         if protective:
             p, intent = max(protective)

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.nlu.prefilter import required_literals, text_grams
+
 MONTHS = {
     "janvier": 1,
     "janv": 1,
@@ -433,11 +435,18 @@ _BUILDERS = {
 }
 
 
+# each pattern with the literals one of which its matches begin with: absent, the pattern is not tried
+_GUARDED = [(pattern, kind, required_literals(pattern)) for pattern, kind in _PATTERNS]
+_GUARDED_BY_N = [(pattern, kind, lit.n if lit else 0, lit.strings if lit else None) for pattern, kind, lit in _GUARDED]
+
+
 def find_dates(text: str, locale: str = "fr") -> list[DateMention]:
     """The date mentions of a normalised text, left to right, never overlapping."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for pattern, kind in _PATTERNS:
+    for pattern, kind, n, literals in _GUARDED_BY_N:
+        if literals is not None and literals.isdisjoint(text_grams(text, n)):
+            continue
         for match in pattern.finditer(text):
             s, e = match.span()
             if any(s < te and ts < e for ts, te in taken):

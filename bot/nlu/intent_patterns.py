@@ -9,25 +9,23 @@ from __future__ import annotations
 
 import re
 
+from bot.nlu.prefilter import GatedPattern
 from bot.nlu.vocabulary import words
 
 STRONG = 0.9
 WEAK = 0.6
 
 
-_PARTS: dict[str, tuple[str, ...]] = {}  # the branches of each `_rx` pattern, to extend it later
 # a match of a branch that starts at a word boundary starts where no word character precedes: testing
 # that first spares the engine trying every branch inside words (several times faster on long texts)
 _WORD_START = r"(?:^|(?<![a-z0-9_]))"
 
 
-def _rx(*parts: str | re.Pattern[str]) -> re.Pattern[str]:
-    flat = tuple(q for p in parts for q in (_PARTS[p.pattern] if isinstance(p, re.Pattern) else (p,)))
-    body = "|".join(f"(?:{p})" for p in flat)
+def _rx(*parts: str | GatedPattern) -> GatedPattern:
+    """One alternation of `parts` (strings, or the branches of an earlier `_rx` pattern to extend)."""
+    flat = tuple(q for p in parts for q in (p.branches if isinstance(p, GatedPattern) else (p,)))
     gated = all(p.startswith((r"\b", "^", "(?<")) for p in flat)
-    pattern = re.compile(f"{_WORD_START}(?:{body})" if gated else body)
-    _PARTS[pattern.pattern] = flat
-    return pattern
+    return GatedPattern(_WORD_START if gated else "", flat)
 
 
 # ----------------------------------------------------------------------------------------- opt-out

@@ -51,6 +51,7 @@ from bot.nlu.intent_patterns import (
     WEAK,
     WRONG_PERSON,
 )
+from bot.nlu.normalise import squeezed
 
 INTENTS = (
     "opt_out",
@@ -120,7 +121,7 @@ def _already_paid(text: str, original: str) -> bool:
 
 def _plan(text: str, ev: Evidence) -> bool:
     """A plan asked for or proposed; "I only get 600 a month" describes an income, not an offer."""
-    if PLAN.search(text) or ev.count_strong:
+    if PLAN.found(text) or ev.count_strong:
         return True
     if not ev.frequency or TOO_MUCH.search(text):
         return False
@@ -222,7 +223,7 @@ _STOP_FOLLOWERS = frozenset(_SQUEEZE.sub(r"\1", w) for w in _STOP_FOLLOWERS)
 
 
 def _squeezed_tokens(text: str) -> list[str]:
-    return [_SQUEEZE.sub(r"\1", t) for t in text.split() if not t.startswith("emo_")]
+    return [squeezed(t) for t in text.split() if not t.startswith("emo_")]
 
 
 def _keyword_opt_out(text: str) -> bool:
@@ -246,21 +247,21 @@ def _keyword_opt_out(text: str) -> bool:
 def _opt_out(text: str) -> float:
     if OPT_OUT_KEYWORDS.match(text) or _keyword_opt_out(text):
         return 0.99
-    return STRONG if OPT_OUT.search(text) else 0.0
+    return STRONG if OPT_OUT.found(text) else 0.0
 
 
 def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     found: dict[str, float] = {}
     paid = _already_paid(text, original)
     checks = {
-        "wrong_person": lambda: WRONG_PERSON.search(text) or NAME_DENIAL.search(original),
-        "dispute": lambda: DISPUTE.search(text),
+        "wrong_person": lambda: WRONG_PERSON.found(text) or NAME_DENIAL.search(original),
+        "dispute": lambda: DISPUTE.found(text),
         "payment_plan": lambda: _plan(text, ev),
         # "c'est réglé dans deux jours" is a promise, not a past payment
         "already_paid": lambda: paid and not ev.future_dates,
         "promise_to_pay": lambda: (
             _promise_verb(text)
-            or PROMISE.search(text)
+            or PROMISE.found(text)
             or (ev.dates and PURPOSE_PAY.search(text) and not NEG.search(text))
             # "pas avant le 10", "not this month but next month": a later date is still a promise
             or (ev.dates and NOT_BEFORE.search(text))
@@ -268,10 +269,10 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
             or (PAYMENT_NOUN.search(text) and ev.dates)
             or (paid and ev.future_dates)
         ),
-        "hardship": lambda: HARDSHIP.search(text),
-        "human": lambda: HUMAN.search(text),
-        "info_request": lambda: INFO.search(text),
-        "abuse": lambda: ABUSE.search(text),
+        "hardship": lambda: HARDSHIP.found(text),
+        "human": lambda: HUMAN.found(text),
+        "info_request": lambda: INFO.found(text),
+        "abuse": lambda: ABUSE.found(text),
     }
     opt_out = _opt_out(text)
     if opt_out:
@@ -297,9 +298,9 @@ def _weak_intent(text: str, ev: Evidence) -> tuple[str, float] | None:
 
 
 def _affirm_or_deny(text: str) -> tuple[str, float] | None:
-    if DENY.search(text):
+    if DENY.found(text):
         return "deny", STRONG if len(text.split()) <= 8 else 0.7
-    if AFFIRM.search(text):
+    if AFFIRM.found(text):
         return "affirm", STRONG if len(text.split()) <= 8 else 0.7
     return None
 

@@ -31,6 +31,11 @@ def features(norm: str) -> list[str]:
     return feats
 
 
+def _pairs(joined: str) -> list[tuple[str, str]]:
+    """Every word pair `a, b` written `a_b` (words may hold an underscore themselves: "d_accord")."""
+    return [(joined[:i], joined[i + 1 :]) for i, ch in enumerate(joined) if ch == "_"]
+
+
 @dataclass(frozen=True, slots=True)
 class Opinion:
     """The model's reading: labels by probability, and the features that weighed most for the top one."""
@@ -75,6 +80,10 @@ class LinearModel:
                 self.by_label[int(i)][f] = float(w)
                 fields[int(i)] += round(float(w) * SCALE)
             self.packed[f] = sum(v << (FIELD * i) for i, v in enumerate(fields))
+        # the same packed weights keyed as `scores` reads the text (no feature names built per message)
+        self.by_word = {f[1:]: v for f, v in self.packed.items() if f[0] == "w"}
+        self.by_pair = {pair: v for f, v in self.packed.items() if f[0] == "b" for pair in _pairs(f[1:])}
+        self.by_chars = {f[1:]: v for f, v in self.packed.items() if f[0] == "c"}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LinearModel:
@@ -82,8 +91,13 @@ class LinearModel:
         return cls(data["labels"], data["bias"], data["weights"])
 
     def scores(self, norm: str) -> list[float]:
-        get = self.packed.get
-        found = [v for f in features(norm) if (v := get(f))]
+        """The score of each label (the packed weights of `features(norm)` summed)."""
+        words = norm.split()
+        padded = " " + norm + " "
+        found = [v for v in map(self.by_word.get, words) if v]
+        found += [v for v in map(self.by_pair.get, pairwise(words)) if v]
+        for n in CHAR_N:
+            found += [v for v in map(self.by_chars.get, [padded[i : i + n] for i in range(len(padded) - n + 1)]) if v]
         total, base = sum(found), len(found) * OFFSET
         return [b + (((total >> (FIELD * i)) & MASK) - base) / SCALE for i, b in enumerate(self.bias)]
 

@@ -15,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.nlu.numbers import words_to_digits
+from bot.nlu.prefilter import Substitutions
 from bot.nlu.vocabulary import (
     ABBREVIATIONS,
     ELISIONS,
@@ -109,10 +110,15 @@ _PHRASES = [
     (re.compile(r"\bthank you\b"), "thanks"),
     (re.compile(r"\bright now\b"), "now"),
 ]
+# each substitution skipped when the literals its matches begin with are absent (same result, faster)
+_CONTRACTION_SUBS = Substitutions([*_EN_CONTRACTIONS, (_ILL_AS_I_WILL, "i will ")])
+_PHRASE_SUBS = Substitutions(_PHRASES)
 
 
 def fold(text: str) -> str:
     """Lower-case `text` and strip accents (NFKD, combining marks dropped)."""
+    if text.isascii():  # nothing to compose, decompose or replace but backquotes
+        return text.translate(_APOSTROPHES).lower()
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower().translate(_SPECIAL)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -120,6 +126,8 @@ def fold(text: str) -> str:
 
 def _symbols(text: str) -> str:
     """Map emoji and currency symbols to words; drop other pictographs."""
+    if text.isascii() and "$" not in text:  # no emoji, no symbol to map
+        return text
     out = []
     for ch in text:
         if ch in _EMOJI_MAP:
@@ -135,9 +143,7 @@ def _symbols(text: str) -> str:
 
 def _contractions(text: str, locale: str) -> str:
     """Expand English contractions; French elisions become separate words."""
-    for pattern, repl in _EN_CONTRACTIONS:
-        text = pattern.sub(repl, text)
-    text = _ILL_AS_I_WILL.sub("i will ", text)
+    text = _CONTRACTION_SUBS(text)
     return text.replace("'", " ")
 
 
@@ -210,6 +216,12 @@ _SHORT_TARGETS = frozenset(
 _RUN = re.compile(r"([a-z])\1+")
 
 
+@lru_cache(maxsize=8192)
+def squeezed(token: str) -> str:
+    """A word with its runs of one letter made single ("stopp" -> "stop")."""
+    return _RUN.sub(r"\1", token)
+
+
 def _undoubled(token: str) -> str | None:
     """A keyword hidden by doubled or stretched letters anywhere ("messagess", "plusss", "envoyezz")."""
     for candidate in (_RUN.sub(r"\1", token), _RUN.sub(r"\1\1", token)):
@@ -275,11 +287,11 @@ def normalise(text: str, locale: str = "fr") -> str:
     text = _contractions(text, locale)
     tokens = [_fix_token(t, locale) for t in _TOKEN.findall(text)]
     joined = words_to_digits(" ".join(tokens))
-    for pattern, repl in _PHRASES:
-        joined = pattern.sub(repl, joined)
+    joined = _PHRASE_SUBS(joined)
     return joined
 
 
 def clear_caches() -> None:
     """Forget memoised word corrections (benchmarks measure a cold start with it)."""
     _fix_token.cache_clear()
+    squeezed.cache_clear()

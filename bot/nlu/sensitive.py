@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bot.nlu.prefilter import guarded_search
+
 _ME_YOU = r"(?:vous|te|t|toi|you|u|ya|y all|your staff|your people|vos employes|ton|ta|tes|votre|vos)"
 
 THREAT = re.compile(
@@ -76,13 +78,19 @@ _NOT_DEATH = re.compile(
 )
 
 
+# searches not run on texts without the beginnings of their matches (same results)
+_THREAT_SEARCH = guarded_search(THREAT)
+_DEATH_SEARCH = guarded_search(BEREAVEMENT)
+_NOT_DEATH_SEARCH = guarded_search(_NOT_DEATH)
+
+
 def threat(norm: str) -> re.Match[str] | None:
     """The words of a threat of violence or harm, if the text carries one."""
-    return THREAT.search(norm)
+    return _THREAT_SEARCH(norm)
 
 
 def bereavement(norm: str) -> re.Match[str] | None:
     """The words saying the debtor (or the holder of the number) died, if any."""
-    if _NOT_DEATH.search(norm):
+    if _NOT_DEATH_SEARCH(norm):
         return None
-    return BEREAVEMENT.search(norm)
+    return _DEATH_SEARCH(norm)
