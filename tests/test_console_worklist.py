@@ -142,6 +142,23 @@ def test_search_by_name_reference_ref_email_phone_and_id(runtime: Runtime, clien
     assert response.url.path == "/console/cases" and case_ids_in(response.text) == [helene.id]
 
 
+def test_the_folded_name_follows_the_name_through_every_write(runtime: Runtime, client: TestClient) -> None:
+    case = add_case(runtime, name="Hélène Dupré")
+    with runtime.session() as session:  # an ORM insert (above), an ORM rename, a bulk insert (the importer's)
+        debtor = session.get(Debtor, case.debtor_id)
+        assert debtor is not None and debtor.name_folded == "helene dupre"
+        debtor.name = "Noémie Lefèvre"
+        session.commit()
+        row = {"ref": "BULK-1", "name": "Émile Noël", "locale": "fr", "timezones": "Europe/Paris"}
+        session.execute(sa.insert(Debtor), [row])
+        session.commit()
+        folded = session.execute(sa.select(Debtor.ref, Debtor.name_folded).order_by(Debtor.ref)).all()
+    assert sorted(folded) == sorted([(debtor.ref, "noemie lefevre"), ("BULK-1", "emile noel")])
+    response = client.get("/console/cases", params={"q": "lefevre noem"})
+    assert case_ids_in(response.text) == [case.id]
+    assert case_ids_in(client.get("/console/cases", params={"q": "helene"}).text) == []
+
+
 @SQLITE_ONLY
 def test_filters_and_bad_values(runtime: Runtime, client: TestClient, agent: Agent) -> None:
     flagged = flagged_case(runtime, reason="hardship", country="BE", timezones="Europe/Brussels")

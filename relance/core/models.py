@@ -15,6 +15,7 @@ idempotency key, in status `queued`, and the dispatcher moves it along `MessageS
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -78,6 +79,17 @@ def _instant(**kw: Any) -> Any:
 
 def _json(**kw: Any) -> Any:
     return Field(sa_type=sa.JSON, **kw)  # type: ignore[call-overload]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: `Hélène Dupré` → `helene dupre` (what name searches compare)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _folded_name(context: Any) -> str:
+    """`name_folded` of a row inserted without it (bulk inserts of the importer): its name folded."""
+    return fold(context.get_current_parameters().get("name") or "")
 
 
 # --------------------------------------------------------------------------- enums
@@ -200,6 +212,11 @@ class Debtor(SQLModel, table=True):
     # debtor_ref from the portfolio, else the E.164 phone: the import's identity key
     ref: str = Field(max_length=100, unique=True, index=True)
     name: str = Field(max_length=200)
+    # the name folded (`fold`) for searches: kept by `_fold_debtor_name` (ORM) and the column default (bulk)
+    name_folded: str = Field(
+        default="",
+        sa_column=sa.Column("name_folded", sa.String(200), nullable=False, default=_folded_name, server_default=""),
+    )
     phone: str | None = Field(default=None, max_length=20, index=True)
     email: str | None = Field(default=None, max_length=254)
     telegram_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)  # type: ignore[call-overload]
@@ -215,6 +232,12 @@ class Debtor(SQLModel, table=True):
     @property
     def zones(self) -> tuple[str, ...]:
         return tuple(self.timezones.split())
+
+
+@sa.event.listens_for(Debtor, "before_insert")
+@sa.event.listens_for(Debtor, "before_update")
+def _fold_debtor_name(_mapper: Any, _connection: Any, debtor: Debtor) -> None:
+    debtor.name_folded = fold(debtor.name or "")
 
 
 class Case(SQLModel, table=True):
@@ -539,6 +562,7 @@ CONSOLE_INDEXES = (
         Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
     ),
     sa.Index("ix_debtor_email", Debtor.__table__.c.email),  # type: ignore[attr-defined]
+    sa.Index("ix_debtor_name_folded", Debtor.__table__.c.name_folded),  # type: ignore[attr-defined]
     sa.Index(
         "ix_message_day_channel",
         Message.__table__.c.created_at,  # type: ignore[attr-defined]

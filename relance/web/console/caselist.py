@@ -8,12 +8,10 @@ format (national or E.164) or case id (`#42`). `creditor_ids` scopes every query
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -39,6 +37,7 @@ from relance.core.models import (
     PlanStatus,
     PromiseStatus,
     PromiseToPay,
+    fold,
 )
 
 PAGE_SIZE = 100
@@ -140,48 +139,9 @@ class CasePage:
 # --------------------------------------------------------------------------- search
 
 
-def fold(text: str) -> str:
-    """Lower case without accents: `Hélène Dupré` → `helene dupre`."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=1)
-def _accented() -> dict[str, str]:
-    """Every accented Latin letter (both cases) by the plain lower-case letter it folds to."""
-    variants: dict[str, list[str]] = {}
-    for code in range(0xC0, 0x180):  # Latin-1 and Latin Extended-A
-        char = chr(code)
-        base = fold(char)
-        if len(base) == 1 and base.isascii() and base.isalpha() and char.lower() != base:
-            variants.setdefault(base, []).append(char)
-    return {base: "".join(chars) for base, chars in variants.items()}
-
-
-def name_matches(column: Any, word: str, dialect: str) -> Any:
-    """`column` contains `word` (already folded), ignoring case and accents, in SQL (a scan, no index)."""
-    accented = _accented()
-    if dialect == "postgresql":
-        src = "".join(accented.values())
-        dst = "".join(base * len(chars) for base, chars in accented.items())
-        return sa.func.translate(sa.func.lower(column), src, dst).like(_like(word), escape="\\")
-    # SQLite: lower() folds ASCII only, so each letter of the word becomes a GLOB class of its accented forms;
-    # a LIKE where those letters are wildcards (`h_l_n_`) runs first and leaves GLOB few rows to look at
-    rough = "".join("_" if char in accented else char for char in word)
-    prefilter = column.like(_like(rough).replace("\\_", "_"), escape="\\") if rough.strip("_") else sa.true()
-    return sa.and_(prefilter, sa.func.lower(column).op("GLOB")(f"*{_glob(word, accented)}*"))
-
-
-def _glob(word: str, accented: dict[str, str]) -> str:
-    out = []
-    for char in word:
-        if char in accented:
-            out.append(f"[{char}{accented[char]}]")
-        elif char in "*?[]":
-            out.append(f"[{char}]")
-        else:
-            out.append(char)
-    return "".join(out)
+def name_matches(word: str) -> Any:
+    """The debtor's folded name contains `word` (already folded): a scan of the narrow name index, in SQL."""
+    return col(Debtor.name_folded).like(_like(word), escape="\\")
 
 
 def phone_candidates(text: str) -> list[str]:
@@ -208,18 +168,18 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_clause(text: str, dialect: str) -> Any:
+def search_clause(text: str) -> Any:
     """The SQL condition on `Case` for a search box text: the union of what each reading of it finds.
 
     References, refs, e-mails and phones are equalities on indexed columns (as typed, upper and lower
-    case); only a name (a text without digits) scans the debtors' names.
+    case); only a name (a text without digits) scans the index of the debtors' folded names.
     """
     text = text.strip()[:200]
     spellings = list(dict.fromkeys([text, text.upper(), text.lower()]))
     debtors = [sa.select(col(Debtor.id)).where(col(Debtor.ref).in_(spellings))]
     words = [w for w in fold(text).split() if w]
     if words and not any(c.isdigit() for c in text):
-        debtors.append(sa.select(col(Debtor.id)).where(*(name_matches(col(Debtor.name), w, dialect) for w in words)))
+        debtors.append(sa.select(col(Debtor.id)).where(*(name_matches(w) for w in words)))
     if "@" in text:
         debtors.append(sa.select(col(Debtor.id)).where(col(Debtor.email).in_(spellings)))
     phones = phone_candidates(text)
@@ -302,11 +262,11 @@ def _money_filters(f: CaseFilter) -> list[Any]:
     return out
 
 
-def conditions(f: CaseFilter, *, now: datetime, dialect: str) -> list[Any]:
+def conditions(f: CaseFilter, *, now: datetime) -> list[Any]:
     """The SQL conditions of a filter (all must hold)."""
     out: list[Any] = []
     if f.q.strip():
-        out.append(search_clause(f.q, dialect))
+        out.append(search_clause(f.q))
     if f.status:
         out.append(col(Case.status) == f.status)
     if f.creditor_id is not None:
@@ -365,8 +325,7 @@ def case_page(
     A search matches few cases but costs a scan: one query counts them (a window count) and returns
     the page. Without one, the count is one pass over an index and the page follows the sort's index.
     """
-    dialect = session.get_bind().dialect.name
-    where = conditions(filters, now=now, dialect=dialect)
+    where = conditions(filters, now=now)
     size = min(max(1, filters.per_page), MAX_PAGE_SIZE)
     key = SORTS.get(filters.sort, SORTS["activity"])
     order = [key.desc() if filters.descending else key.asc(), col(Case.id).desc()]
