@@ -102,7 +102,6 @@ INDEXES_0003 = (
     "ix_cases_updated_at",
     "ix_cases_step_status",
     "ix_cases_creditor_totals",
-    "ix_cases_currency_totals",
     "ix_debtor_email",
     "ix_debtor_name_folded",
     "ix_message_day_channel",
@@ -110,7 +109,8 @@ INDEXES_0003 = (
     "ix_payment_paid_on",
     "ix_installment_due_on",
     "ix_promisetopay_due_on",
-    "ix_debt_created_at",
+    "ix_debt_currency_totals",
+    "ix_debt_creditor_totals",
 )
 
 

@@ -545,7 +545,13 @@ CONSOLE_INDEXES = (
     sa.Index("ix_cases_balance", Case.__table__.c.balance),  # type: ignore[attr-defined]
     sa.Index("ix_cases_due_date", Case.__table__.c.due_date),  # type: ignore[attr-defined]
     sa.Index("ix_cases_updated_at", Case.__table__.c.updated_at),  # type: ignore[attr-defined]
-    sa.Index("ix_cases_step_status", Case.__table__.c.last_step, Case.__table__.c.status),  # type: ignore[attr-defined]
+    sa.Index(
+        "ix_cases_step_status",
+        Case.__table__.c.last_step,  # type: ignore[attr-defined]
+        Case.__table__.c.status,  # type: ignore[attr-defined]
+        Case.__table__.c.currency,  # type: ignore[attr-defined]
+        Case.__table__.c.balance,  # type: ignore[attr-defined]
+    ),
     sa.Index(
         "ix_cases_creditor_totals",
         Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
@@ -553,13 +559,6 @@ CONSOLE_INDEXES = (
         Case.__table__.c.status,  # type: ignore[attr-defined]
         Case.__table__.c.currency,  # type: ignore[attr-defined]
         Case.__table__.c.balance,  # type: ignore[attr-defined]
-    ),
-    sa.Index(
-        "ix_cases_currency_totals",
-        Case.__table__.c.currency,  # type: ignore[attr-defined]
-        Case.__table__.c.status,  # type: ignore[attr-defined]
-        Case.__table__.c.balance,  # type: ignore[attr-defined]
-        Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
     ),
     sa.Index("ix_debtor_email", Debtor.__table__.c.email),  # type: ignore[attr-defined]
     sa.Index("ix_debtor_name_folded", Debtor.__table__.c.name_folded),  # type: ignore[attr-defined]
@@ -580,11 +579,12 @@ CONSOLE_INDEXES = (
     ),
     sa.Index("ix_installment_due_on", Installment.__table__.c.due_on),  # type: ignore[attr-defined]
     sa.Index("ix_promisetopay_due_on", PromiseToPay.__table__.c.due_on),  # type: ignore[attr-defined]
+    sa.Index("ix_debt_currency_totals", Debt.__table__.c.currency, Debt.__table__.c.amount),  # type: ignore[attr-defined]
     sa.Index(
-        "ix_debt_created_at",
-        Debt.__table__.c.created_at,  # type: ignore[attr-defined]
+        "ix_debt_creditor_totals",
+        Debt.__table__.c.creditor_id,  # type: ignore[attr-defined]
         Debt.__table__.c.currency,  # type: ignore[attr-defined]
+        Debt.__table__.c.created_at,  # type: ignore[attr-defined]
         Debt.__table__.c.amount,  # type: ignore[attr-defined]
-        Debt.__table__.c.case_id,  # type: ignore[attr-defined]
     ),
 )

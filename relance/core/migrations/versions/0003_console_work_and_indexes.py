@@ -22,9 +22,8 @@ INDEXES = (
     ("cases", "ix_cases_balance", ["balance"]),
     ("cases", "ix_cases_due_date", ["due_date"]),
     ("cases", "ix_cases_updated_at", ["updated_at"]),
-    ("cases", "ix_cases_step_status", ["last_step", "status"]),
+    ("cases", "ix_cases_step_status", ["last_step", "status", "currency", "balance"]),
     ("cases", "ix_cases_creditor_totals", ["creditor_id", "last_step", "status", "currency", "balance"]),
-    ("cases", "ix_cases_currency_totals", ["currency", "status", "balance", "creditor_id"]),
     ("debtor", "ix_debtor_email", ["email"]),
     ("debtor", "ix_debtor_name_folded", ["name_folded"]),
     ("message", "ix_message_day_channel", ["created_at", "channel", "status", "case_id"]),
@@ -32,7 +31,8 @@ INDEXES = (
     ("payment", "ix_payment_paid_on", ["paid_on", "currency", "amount", "case_id"]),
     ("installment", "ix_installment_due_on", ["due_on"]),
     ("promisetopay", "ix_promisetopay_due_on", ["due_on"]),
-    ("debt", "ix_debt_created_at", ["created_at", "currency", "amount", "case_id"]),
+    ("debt", "ix_debt_currency_totals", ["currency", "amount"]),
+    ("debt", "ix_debt_creditor_totals", ["creditor_id", "currency", "created_at", "amount"]),
 )
 
 
