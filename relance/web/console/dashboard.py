@@ -2,10 +2,10 @@
 
 Every query groups in the database (by day at most, so a handful of rows come back) over a covering
 index of migration 0003; Python only folds days into weeks and the case groups into totals. A
-creditor filter joins each row to its case through the creditor index (debts carry their creditor). Messages per day come from `message_day_stat` for settled days (filled from
-`message` by one aggregate query the first time a day is shown) and from `message` for the last two.
-`creditor_ids` scopes every query to the creditors an agent works for
-(None = all), `creditor_id` is the dashboard's own filter.
+creditor filter joins each row to its case through the creditor index (debts carry their creditor).
+Messages per day come from `message_day_stat` for settled days (filled from `message` by one aggregate
+query the first time a day is shown) and from `message` for the last two. `creditor_ids` scopes every
+query to the creditors an agent works for (None = all), `creditor_id` is the dashboard's own filter.
 """
 
 from __future__ import annotations
