@@ -104,6 +104,7 @@ INDEXES_0003 = (
     "ix_cases_creditor_totals",
     "ix_debtor_email",
     "ix_debtor_name_folded",
+    "ix_debtor_country",
     "ix_message_day_channel",
     "ix_message_case_created",
     "ix_payment_paid_on",

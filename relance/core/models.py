@@ -562,6 +562,7 @@ CONSOLE_INDEXES = (
     ),
     sa.Index("ix_debtor_email", Debtor.__table__.c.email),  # type: ignore[attr-defined]
     sa.Index("ix_debtor_name_folded", Debtor.__table__.c.name_folded),  # type: ignore[attr-defined]
+    sa.Index("ix_debtor_country", Debtor.__table__.c.country),  # type: ignore[attr-defined]
     sa.Index(
         "ix_message_day_channel",
         Message.__table__.c.created_at,  # type: ignore[attr-defined]

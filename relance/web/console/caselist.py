@@ -185,14 +185,13 @@ def search_clause(text: str) -> Any:
     phones = phone_candidates(text)
     if phones:
         debtors.append(sa.select(col(Debtor.id)).where(col(Debtor.phone).in_(phones)))
-    cases = [
-        sa.select(col(Case.id)).where(col(Case.debtor_id).in_(sa.union(*debtors))),
-        sa.select(col(Debt.case_id)).where(col(Debt.reference).in_(spellings)),
-    ]
+    by_debt = col(Case.id).in_(sa.select(col(Debt.case_id)).where(col(Debt.reference).in_(spellings)))
+    found = [col(Case.debtor_id).in_(sa.union(*debtors)), by_debt]
     number = text.lstrip("#")
     if number.isdigit() and len(number) < 12:
-        cases.append(sa.select(col(Case.id)).where(col(Case.id) == int(number)))
-    return col(Case.id).in_(sa.union(*cases))
+        found.append(col(Case.id) == int(number))
+    # an OR of indexed conditions: each finds its cases through its own index (no union of case ids to sort)
+    return sa.or_(*found)
 
 
 # --------------------------------------------------------------------------- filters

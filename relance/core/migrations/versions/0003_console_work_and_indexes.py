@@ -26,6 +26,7 @@ INDEXES = (
     ("cases", "ix_cases_creditor_totals", ["creditor_id", "last_step", "status", "currency", "balance"]),
     ("debtor", "ix_debtor_email", ["email"]),
     ("debtor", "ix_debtor_name_folded", ["name_folded"]),
+    ("debtor", "ix_debtor_country", ["country"]),
     ("message", "ix_message_day_channel", ["created_at", "channel", "status", "case_id"]),
     ("message", "ix_message_case_created", ["case_id", "created_at"]),
     ("payment", "ix_payment_paid_on", ["paid_on", "currency", "amount", "case_id"]),
