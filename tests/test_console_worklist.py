@@ -159,6 +159,19 @@ def test_the_folded_name_follows_the_name_through_every_write(runtime: Runtime, 
     assert case_ids_in(client.get("/console/cases", params={"q": "helene"}).text) == []
 
 
+def test_a_broad_search_counts_up_to_the_cap(
+    runtime: Runtime, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [add_case(runtime, name=f"Léa Martin {i}", amount=f"{100 + i}.00").id for i in range(5)]
+    monkeypatch.setattr("relance.web.console.caselist.SEARCH_COUNT_CAP", 3)
+    broad = client.get("/console/cases", params={"q": "lea", "sort": "balance", "per_page": 2})
+    assert "3+ cases" in broad.text and "Page 1 of 2" in broad.text
+    assert case_ids_in(broad.text) == [ids[4], ids[3]]  # still the biggest balances of all five
+    monkeypatch.setattr("relance.web.console.caselist.SEARCH_COUNT_CAP", 5)
+    exact = client.get("/console/cases", params={"q": "lea", "sort": "balance", "per_page": 2, "page": 3})
+    assert "5 cases" in exact.text and "5+" not in exact.text and case_ids_in(exact.text) == [ids[0]]
+
+
 @SQLITE_ONLY
 def test_filters_and_bad_values(runtime: Runtime, client: TestClient, agent: Agent) -> None:
     flagged = flagged_case(runtime, reason="hardship", country="BE", timezones="Europe/Brussels")

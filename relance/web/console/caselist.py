@@ -42,6 +42,7 @@ from relance.core.models import (
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
+SEARCH_COUNT_CAP = 10_000  # a search counts its matches up to this many ("10000+" beyond)
 SORTS = {
     "balance": col(Case.balance),
     "overdue": col(Case.due_date),
@@ -130,6 +131,7 @@ class CasePage:
     rows: list[CaseListRow]
     total: int
     filters: CaseFilter
+    capped: bool = False  # more than `total` match (a search counts up to SEARCH_COUNT_CAP)
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -321,28 +323,42 @@ def case_page(
 ) -> CasePage:
     """One page of the cases matching `filters`, and how many match in all.
 
-    A search matches few cases but costs a scan: one query counts them (a window count) and returns
-    the page. Without one, the count is one pass over an index and the page follows the sort's index.
+    A search gathers at most SEARCH_COUNT_CAP + 1 matches, counts them and picks the page among them
+    in one query (a window count); past the cap (a search as broad as "a") the total says "10000+" and
+    the page follows the sort's index, which meets enough matches early. Without a search, the count is
+    one pass over an index and the page follows the sort's index.
     """
     where = conditions(filters, now=now)
     size = min(max(1, filters.per_page), MAX_PAGE_SIZE)
-    key = SORTS.get(filters.sort, SORTS["activity"])
-    order = [key.desc() if filters.descending else key.asc(), col(Case.id).desc()]
-    if filters.sort == "overdue":
-        order.insert(0, key.is_(None))  # cases without an open debt last
+    sort = filters.sort if filters.sort in SORTS else "activity"
+
+    def order_on(columns: Any) -> list[Any]:
+        key = columns[SORTS[sort].key]
+        order = [key.desc() if filters.descending else key.asc(), columns["id"].desc()]
+        return [key.is_(None), *order] if sort == "overdue" else order  # no open debt: last
 
     def counted() -> int:
         query = _scope(sa.select(sa.func.count()).select_from(Case).where(*where), creditor_ids)
         return int(session.execute(query).scalar_one())
 
     def page_of(number: int, total: Any) -> list[Any]:
-        query = sa.select(col(Case.id), total).where(*where).order_by(*order)
+        query = sa.select(col(Case.id), total).where(*where).order_by(*order_on(Case.__table__.c))  # type: ignore[attr-defined]
         return list(session.execute(_scope(query, creditor_ids).limit(size).offset((number - 1) * size)))
 
+    def searched(number: int) -> list[Any]:
+        keys = [col(Case.id)] if sort == "id" else [col(Case.id), SORTS[sort]]
+        matches = _scope(sa.select(*keys).where(*where), creditor_ids).limit(SEARCH_COUNT_CAP + 1).subquery()
+        query = sa.select(matches.c.id, sa.func.count().over()).order_by(*order_on(matches.c))
+        return list(session.execute(query.limit(size).offset((number - 1) * size)))
+
     number = max(1, filters.page)
+    capped = False
     if filters.q.strip():
-        found = page_of(number, sa.func.count().over())
+        found = searched(number)
         count = int(found[0][1]) if found else (counted() if number > 1 else 0)
+        if count > SEARCH_COUNT_CAP:
+            capped, count = True, SEARCH_COUNT_CAP
+            found = page_of(number, sa.literal(count))
     else:
         count = counted()
         number = min(number, max(1, -(-count // size)))
@@ -351,7 +367,7 @@ def case_page(
         number = max(1, -(-count // size))
         found = page_of(number, sa.literal(count))
     ids = [row[0] for row in found]
-    return CasePage(_rows(session, ids, now), count, replace(filters, page=number, per_page=size))
+    return CasePage(_rows(session, ids, now), count, replace(filters, page=number, per_page=size), capped)
 
 
 def _rows(session: Session, ids: list[int], now: datetime) -> list[CaseListRow]:
