@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
 import sqlalchemy as sa
@@ -188,7 +188,7 @@ def search_clause(text: str) -> Any:
     if phones:
         debtors.append(sa.select(col(Debtor.id)).where(col(Debtor.phone).in_(phones)))
     by_debt = col(Case.id).in_(sa.select(col(Debt.case_id)).where(col(Debt.reference).in_(spellings)))
-    found = [col(Case.debtor_id).in_(sa.union(*debtors)), by_debt]
+    found: list[Any] = [col(Case.debtor_id).in_(sa.union(*debtors)), by_debt]
     number = text.lstrip("#")
     if number.isdigit() and len(number) < 12:
         found.append(col(Case.id) == int(number))
@@ -333,7 +333,7 @@ def case_page(
     sort = filters.sort if filters.sort in SORTS else "activity"
 
     def order_on(columns: Any) -> list[Any]:
-        key = columns[SORTS[sort].key]
+        key = columns[cast(Any, SORTS[sort]).key]
         order = [key.desc() if filters.descending else key.asc(), columns["id"].desc()]
         return [key.is_(None), *order] if sort == "overdue" else order  # no open debt: last
 
