@@ -39,6 +39,7 @@ from relance.core.agents import create_agent, find_agent
 from relance.core.clock import SimulatedClock
 from relance.core.config import RelanceConfig, Settings
 from relance.core.db import ensure_schema, make_engine
+from relance.core.models import fold
 from relance.core.runtime import open_runtime
 from relance.web.console import mount_console
 
@@ -101,14 +102,16 @@ INDEXES_0003 = (
     "ix_cases_updated_at",
     "ix_cases_step_status",
     "ix_cases_creditor_totals",
-    "ix_cases_currency_totals",
     "ix_debtor_email",
+    "ix_debtor_name_folded",
+    "ix_debtor_country",
     "ix_message_day_channel",
     "ix_message_case_created",
     "ix_payment_paid_on",
     "ix_installment_due_on",
     "ix_promisetopay_due_on",
-    "ix_debt_created_at",
+    "ix_debt_currency_totals",
+    "ix_debt_creditor_totals",
 )
 
 
@@ -151,7 +154,20 @@ def _cases(db: sqlite3.Connection, rng: random.Random, n: int) -> None:
         balance = 0.0 if status in ("paid", "closed") else amount
         email = f"debtor{i}@example.com" if i % 3 == 0 else None
         debtors.append(
-            (i, f"DR{i:08d}", name, phone.format(i), email, locale, country, zone, 0, stamp(opened), stamp(opened))
+            (
+                i,
+                f"DR{i:08d}",
+                name,
+                fold(name),
+                phone.format(i),
+                email,
+                locale,
+                country,
+                zone,
+                0,
+                stamp(opened),
+                stamp(opened),
+            )
         )
         touched = stamp(opened + timedelta(days=rng.randrange(0, max(1, (NOW - opened).days))))
         cases.append(
@@ -173,8 +189,8 @@ def _cases(db: sqlite3.Connection, rng: random.Random, n: int) -> None:
             )
         )
     db.executemany(
-        "INSERT INTO debtor (id, ref, name, phone, email, locale, country, timezones, wrong_person, created_at,"
-        " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO debtor (id, ref, name, name_folded, phone, email, locale, country, timezones, wrong_person,"
+        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         debtors,
     )
     db.executemany(

@@ -143,6 +143,36 @@ def test_search_by_name_reference_ref_email_phone_and_id(runtime: Runtime, clien
     assert response.url.path == "/console/cases" and case_ids_in(response.text) == [helene.id]
 
 
+def test_the_folded_name_follows_the_name_through_every_write(runtime: Runtime, client: TestClient) -> None:
+    case = add_case(runtime, name="Hélène Dupré")
+    with runtime.session() as session:  # an ORM insert (above), an ORM rename, a bulk insert (the importer's)
+        debtor = session.get(Debtor, case.debtor_id)
+        assert debtor is not None and debtor.name_folded == "helene dupre"
+        debtor.name = "Noémie Lefèvre"
+        session.commit()
+        row = {"ref": "BULK-1", "name": "Émile Noël", "locale": "fr", "timezones": "Europe/Paris"}
+        session.execute(sa.insert(Debtor), [row])
+        session.commit()
+        folded = session.execute(sa.select(Debtor.ref, Debtor.name_folded).order_by(Debtor.ref)).all()
+    assert sorted(folded) == sorted([(debtor.ref, "noemie lefevre"), ("BULK-1", "emile noel")])
+    response = client.get("/console/cases", params={"q": "lefevre noem"})
+    assert case_ids_in(response.text) == [case.id]
+    assert case_ids_in(client.get("/console/cases", params={"q": "helene"}).text) == []
+
+
+def test_a_broad_search_counts_up_to_the_cap(
+    runtime: Runtime, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [add_case(runtime, name=f"Léa Martin {i}", amount=f"{100 + i}.00").id for i in range(5)]
+    monkeypatch.setattr("relance.web.console.caselist.SEARCH_COUNT_CAP", 3)
+    broad = client.get("/console/cases", params={"q": "lea", "sort": "balance", "per_page": 2})
+    assert "3+ cases" in broad.text and "Page 1 of 2" in broad.text
+    assert case_ids_in(broad.text) == [ids[4], ids[3]]  # still the biggest balances of all five
+    monkeypatch.setattr("relance.web.console.caselist.SEARCH_COUNT_CAP", 5)
+    exact = client.get("/console/cases", params={"q": "lea", "sort": "balance", "per_page": 2, "page": 3})
+    assert "5 cases" in exact.text and "5+" not in exact.text and case_ids_in(exact.text) == [ids[0]]
+
+
 @SQLITE_ONLY
 def test_filters_and_bad_values(runtime: Runtime, client: TestClient, agent: Agent) -> None:
     flagged = flagged_case(runtime, reason="hardship", country="BE", timezones="Europe/Brussels")

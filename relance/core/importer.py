@@ -37,7 +37,7 @@ from relance.core.config import RelanceConfig
 from relance.core.db import in_chunks
 from relance.core.errors import ImportRowsError, RowProblem, StorageError
 from relance.core.events import NewEvent, record_events_bulk
-from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus, OptOut
+from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus, OptOut, fold
 from relance.core.money import has_valid_precision, is_currency, parse_amount, quantize
 from relance.core.payments import record_payment, refresh_case_totals
 from relance.core.phones import known_zones, normalise_phone
@@ -459,8 +459,8 @@ class _DebtWriter:
         if missing:
             now = self.bind.instant(self.now)
             values = [
-                (r.debtor_ref, r.debtor_name, r.phone or None, r.email, r.telegram_chat_id, r.locale, r.country,
-                 r.timezones, r.address, False, now, now)
+                (r.debtor_ref, r.debtor_name, fold(r.debtor_name), r.phone or None, r.email, r.telegram_chat_id,
+                 r.locale, r.country, r.timezones, r.address, False, now, now)
                 for r in missing
             ]  # fmt: skip
             new_ids = insert_rows_returning_ids(self.conn, _DEBTOR, _DEBTOR_COLUMNS, values)
@@ -649,7 +649,8 @@ def _contains(ids: array[int], value: int) -> bool:
     return at < len(ids) and ids[at] == value
 
 
-_DEBTOR_COLUMNS = ("ref", "name", "phone", "email", "telegram_chat_id", "locale", "country", "timezones", "address",
+# name_folded: the driver's executemany bypasses the ORM hook and the column default that fill it
+_DEBTOR_COLUMNS = ("ref", "name", "name_folded", "phone", "email", "telegram_chat_id", "locale", "country", "timezones", "address",
                    "wrong_person", "created_at", "updated_at")  # fmt: skip
 _CASE_COLUMNS = ("creditor_id", "debtor_id", "status", "currency", "balance", "due_date", "last_step",
                  "dialogue_state", "dialogue_data", "opened_at", "updated_at")  # fmt: skip

@@ -15,6 +15,7 @@ idempotency key, in status `queued`, and the dispatcher moves it along `MessageS
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -84,6 +85,17 @@ def _instant(**kw: Any) -> Any:
 
 def _json(**kw: Any) -> Any:
     return Field(sa_type=sa.JSON, **kw)  # type: ignore[call-overload]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: `Hélène Dupré` → `helene dupre` (what name searches compare)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _folded_name(context: Any) -> str:
+    """`name_folded` of a row inserted without it (bulk inserts of the importer): its name folded."""
+    return fold(context.get_current_parameters().get("name") or "")
 
 
 # --------------------------------------------------------------------------- enums
@@ -207,6 +219,11 @@ class Debtor(SQLModel, table=True):
     # debtor_ref from the portfolio, else the E.164 phone: the import's identity key
     ref: str = Field(max_length=100, unique=True, index=True)
     name: str = Field(max_length=200)
+    # the name folded (`fold`) for searches: kept by `_fold_debtor_name` (ORM) and the column default (bulk)
+    name_folded: str = Field(
+        default="",
+        sa_column=sa.Column("name_folded", sa.String(200), nullable=False, default=_folded_name, server_default=""),
+    )
     phone: str | None = Field(default=None, max_length=20, index=True)
     email: str | None = Field(default=None, max_length=254)
     telegram_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)  # type: ignore[call-overload]
@@ -222,6 +239,12 @@ class Debtor(SQLModel, table=True):
     @property
     def zones(self) -> tuple[str, ...]:
         return tuple(self.timezones.split())
+
+
+@sa.event.listens_for(Debtor, "before_insert")
+@sa.event.listens_for(Debtor, "before_update")
+def _fold_debtor_name(_mapper: Any, _connection: Any, debtor: Debtor) -> None:
+    debtor.name_folded = fold(debtor.name or "")
 
 
 class Case(SQLModel, table=True):
@@ -713,7 +736,13 @@ CONSOLE_INDEXES = (
     sa.Index("ix_cases_balance", Case.__table__.c.balance),  # type: ignore[attr-defined]
     sa.Index("ix_cases_due_date", Case.__table__.c.due_date),  # type: ignore[attr-defined]
     sa.Index("ix_cases_updated_at", Case.__table__.c.updated_at),  # type: ignore[attr-defined]
-    sa.Index("ix_cases_step_status", Case.__table__.c.last_step, Case.__table__.c.status),  # type: ignore[attr-defined]
+    sa.Index(
+        "ix_cases_step_status",
+        Case.__table__.c.last_step,  # type: ignore[attr-defined]
+        Case.__table__.c.status,  # type: ignore[attr-defined]
+        Case.__table__.c.currency,  # type: ignore[attr-defined]
+        Case.__table__.c.balance,  # type: ignore[attr-defined]
+    ),
     sa.Index(
         "ix_cases_creditor_totals",
         Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
@@ -722,14 +751,9 @@ CONSOLE_INDEXES = (
         Case.__table__.c.currency,  # type: ignore[attr-defined]
         Case.__table__.c.balance,  # type: ignore[attr-defined]
     ),
-    sa.Index(
-        "ix_cases_currency_totals",
-        Case.__table__.c.currency,  # type: ignore[attr-defined]
-        Case.__table__.c.status,  # type: ignore[attr-defined]
-        Case.__table__.c.balance,  # type: ignore[attr-defined]
-        Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
-    ),
     sa.Index("ix_debtor_email", Debtor.__table__.c.email),  # type: ignore[attr-defined]
+    sa.Index("ix_debtor_name_folded", Debtor.__table__.c.name_folded),  # type: ignore[attr-defined]
+    sa.Index("ix_debtor_country", Debtor.__table__.c.country),  # type: ignore[attr-defined]
     sa.Index(
         "ix_message_day_channel",
         Message.__table__.c.created_at,  # type: ignore[attr-defined]
@@ -747,11 +771,12 @@ CONSOLE_INDEXES = (
     ),
     sa.Index("ix_installment_due_on", Installment.__table__.c.due_on),  # type: ignore[attr-defined]
     sa.Index("ix_promisetopay_due_on", PromiseToPay.__table__.c.due_on),  # type: ignore[attr-defined]
+    sa.Index("ix_debt_currency_totals", Debt.__table__.c.currency, Debt.__table__.c.amount),  # type: ignore[attr-defined]
     sa.Index(
-        "ix_debt_created_at",
-        Debt.__table__.c.created_at,  # type: ignore[attr-defined]
+        "ix_debt_creditor_totals",
+        Debt.__table__.c.creditor_id,  # type: ignore[attr-defined]
         Debt.__table__.c.currency,  # type: ignore[attr-defined]
+        Debt.__table__.c.created_at,  # type: ignore[attr-defined]
         Debt.__table__.c.amount,  # type: ignore[attr-defined]
-        Debt.__table__.c.case_id,  # type: ignore[attr-defined]
     ),
 )

@@ -8,13 +8,11 @@ format (national or E.164) or case id (`#42`). `creditor_ids` scopes every query
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
 import sqlalchemy as sa
@@ -39,10 +37,12 @@ from relance.core.models import (
     PlanStatus,
     PromiseStatus,
     PromiseToPay,
+    fold,
 )
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
+SEARCH_COUNT_CAP = 10_000  # a search counts its matches up to this many ("10000+" beyond)
 SORTS = {
     "balance": col(Case.balance),
     "overdue": col(Case.due_date),
@@ -131,6 +131,7 @@ class CasePage:
     rows: list[CaseListRow]
     total: int
     filters: CaseFilter
+    capped: bool = False  # more than `total` match (a search counts up to SEARCH_COUNT_CAP)
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -140,48 +141,9 @@ class CasePage:
 # --------------------------------------------------------------------------- search
 
 
-def fold(text: str) -> str:
-    """Lower case without accents: `Hélène Dupré` → `helene dupre`."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=1)
-def _accented() -> dict[str, str]:
-    """Every accented Latin letter (both cases) by the plain lower-case letter it folds to."""
-    variants: dict[str, list[str]] = {}
-    for code in range(0xC0, 0x180):  # Latin-1 and Latin Extended-A
-        char = chr(code)
-        base = fold(char)
-        if len(base) == 1 and base.isascii() and base.isalpha() and char.lower() != base:
-            variants.setdefault(base, []).append(char)
-    return {base: "".join(chars) for base, chars in variants.items()}
-
-
-def name_matches(column: Any, word: str, dialect: str) -> Any:
-    """`column` contains `word` (already folded), ignoring case and accents, in SQL (a scan, no index)."""
-    accented = _accented()
-    if dialect == "postgresql":
-        src = "".join(accented.values())
-        dst = "".join(base * len(chars) for base, chars in accented.items())
-        return sa.func.translate(sa.func.lower(column), src, dst).like(_like(word), escape="\\")
-    # SQLite: lower() folds ASCII only, so each letter of the word becomes a GLOB class of its accented forms;
-    # a LIKE where those letters are wildcards (`h_l_n_`) runs first and leaves GLOB few rows to look at
-    rough = "".join("_" if char in accented else char for char in word)
-    prefilter = column.like(_like(rough).replace("\\_", "_"), escape="\\") if rough.strip("_") else sa.true()
-    return sa.and_(prefilter, sa.func.lower(column).op("GLOB")(f"*{_glob(word, accented)}*"))
-
-
-def _glob(word: str, accented: dict[str, str]) -> str:
-    out = []
-    for char in word:
-        if char in accented:
-            out.append(f"[{char}{accented[char]}]")
-        elif char in "*?[]":
-            out.append(f"[{char}]")
-        else:
-            out.append(char)
-    return "".join(out)
+def name_matches(word: str) -> Any:
+    """The debtor's folded name contains `word` (already folded): a scan of the narrow name index, in SQL."""
+    return col(Debtor.name_folded).like(_like(word), escape="\\")
 
 
 def phone_candidates(text: str) -> list[str]:
@@ -208,31 +170,30 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_clause(text: str, dialect: str) -> Any:
+def search_clause(text: str) -> Any:
     """The SQL condition on `Case` for a search box text: the union of what each reading of it finds.
 
     References, refs, e-mails and phones are equalities on indexed columns (as typed, upper and lower
-    case); only a name (a text without digits) scans the debtors' names.
+    case); only a name (a text without digits) scans the index of the debtors' folded names.
     """
     text = text.strip()[:200]
     spellings = list(dict.fromkeys([text, text.upper(), text.lower()]))
     debtors = [sa.select(col(Debtor.id)).where(col(Debtor.ref).in_(spellings))]
     words = [w for w in fold(text).split() if w]
     if words and not any(c.isdigit() for c in text):
-        debtors.append(sa.select(col(Debtor.id)).where(*(name_matches(col(Debtor.name), w, dialect) for w in words)))
+        debtors.append(sa.select(col(Debtor.id)).where(*(name_matches(w) for w in words)))
     if "@" in text:
         debtors.append(sa.select(col(Debtor.id)).where(col(Debtor.email).in_(spellings)))
     phones = phone_candidates(text)
     if phones:
         debtors.append(sa.select(col(Debtor.id)).where(col(Debtor.phone).in_(phones)))
-    cases = [
-        sa.select(col(Case.id)).where(col(Case.debtor_id).in_(sa.union(*debtors))),
-        sa.select(col(Debt.case_id)).where(col(Debt.reference).in_(spellings)),
-    ]
+    by_debt = col(Case.id).in_(sa.select(col(Debt.case_id)).where(col(Debt.reference).in_(spellings)))
+    found: list[Any] = [col(Case.debtor_id).in_(sa.union(*debtors)), by_debt]
     number = text.lstrip("#")
     if number.isascii() and number.isdigit() and len(number) < 12:
-        cases.append(sa.select(col(Case.id)).where(col(Case.id) == int(number)))
-    return col(Case.id).in_(sa.union(*cases))
+        found.append(col(Case.id) == int(number))
+    # an OR of indexed conditions: each finds its cases through its own index (no union of case ids to sort)
+    return sa.or_(*found)
 
 
 # --------------------------------------------------------------------------- filters
@@ -302,11 +263,11 @@ def _money_filters(f: CaseFilter) -> list[Any]:
     return out
 
 
-def conditions(f: CaseFilter, *, now: datetime, dialect: str) -> list[Any]:
+def conditions(f: CaseFilter, *, now: datetime) -> list[Any]:
     """The SQL conditions of a filter (all must hold)."""
     out: list[Any] = []
     if f.q.strip():
-        out.append(search_clause(f.q, dialect))
+        out.append(search_clause(f.q))
     if f.status:
         out.append(col(Case.status) == f.status)
     if f.creditor_id is not None:
@@ -362,29 +323,42 @@ def case_page(
 ) -> CasePage:
     """One page of the cases matching `filters`, and how many match in all.
 
-    A search matches few cases but costs a scan: one query counts them (a window count) and returns
-    the page. Without one, the count is one pass over an index and the page follows the sort's index.
+    A search gathers at most SEARCH_COUNT_CAP + 1 matches, counts them and picks the page among them
+    in one query (a window count); past the cap (a search as broad as "a") the total says "10000+" and
+    the page follows the sort's index, which meets enough matches early. Without a search, the count is
+    one pass over an index and the page follows the sort's index.
     """
-    dialect = session.get_bind().dialect.name
-    where = conditions(filters, now=now, dialect=dialect)
+    where = conditions(filters, now=now)
     size = min(max(1, filters.per_page), MAX_PAGE_SIZE)
-    key = SORTS.get(filters.sort, SORTS["activity"])
-    order = [key.desc() if filters.descending else key.asc(), col(Case.id).desc()]
-    if filters.sort == "overdue":
-        order.insert(0, key.is_(None))  # cases without an open debt last
+    sort = filters.sort if filters.sort in SORTS else "activity"
+
+    def order_on(columns: Any) -> list[Any]:
+        key = columns[cast(Any, SORTS[sort]).key]
+        order = [key.desc() if filters.descending else key.asc(), columns["id"].desc()]
+        return [key.is_(None), *order] if sort == "overdue" else order  # no open debt: last
 
     def counted() -> int:
         query = _scope(sa.select(sa.func.count()).select_from(Case).where(*where), creditor_ids)
         return int(session.execute(query).scalar_one())
 
     def page_of(number: int, total: Any) -> list[Any]:
-        query = sa.select(col(Case.id), total).where(*where).order_by(*order)
+        query = sa.select(col(Case.id), total).where(*where).order_by(*order_on(Case.__table__.c))  # type: ignore[attr-defined]
         return list(session.execute(_scope(query, creditor_ids).limit(size).offset((number - 1) * size)))
 
+    def searched(number: int) -> list[Any]:
+        keys = [col(Case.id)] if sort == "id" else [col(Case.id), SORTS[sort]]
+        matches = _scope(sa.select(*keys).where(*where), creditor_ids).limit(SEARCH_COUNT_CAP + 1).subquery()
+        query = sa.select(matches.c.id, sa.func.count().over()).order_by(*order_on(matches.c))
+        return list(session.execute(query.limit(size).offset((number - 1) * size)))
+
     number = max(1, filters.page)
+    capped = False
     if filters.q.strip():
-        found = page_of(number, sa.func.count().over())
+        found = searched(number)
         count = int(found[0][1]) if found else (counted() if number > 1 else 0)
+        if count > SEARCH_COUNT_CAP:
+            capped, count = True, SEARCH_COUNT_CAP
+            found = page_of(number, sa.literal(count))
     else:
         count = counted()
         number = min(number, max(1, -(-count // size)))
@@ -393,7 +367,7 @@ def case_page(
         number = max(1, -(-count // size))
         found = page_of(number, sa.literal(count))
     ids = [row[0] for row in found]
-    return CasePage(_rows(session, ids, now), count, replace(filters, page=number, per_page=size))
+    return CasePage(_rows(session, ids, now), count, replace(filters, page=number, per_page=size), capped)
 
 
 def _rows(session: Session, ids: list[int], now: datetime) -> list[CaseListRow]:

@@ -1,10 +1,11 @@
 """The dashboard's figures: aggregate SQL over the portfolio, for a period, a creditor and a currency.
 
-Every query groups in the database (by day at most, so a handful of rows come back); Python only
-folds days into weeks. Messages per day come from `message_day_stat` for settled days (filled from
-`message` by one aggregate query the first time a day is shown) and from `message` for the last two.
-`creditor_ids` scopes every query to the creditors an agent works for
-(None = all), `creditor_id` is the dashboard's own filter.
+Every query groups in the database (by day at most, so a handful of rows come back) over a covering
+index of migration 0003; Python only folds days into weeks and the case groups into totals. A
+creditor filter joins each row to its case through the creditor index (debts carry their creditor).
+Messages per day come from `message_day_stat` for settled days (filled from `message` by one aggregate
+query the first time a day is shown) and from `message` for the last two. `creditor_ids` scopes every
+query to the creditors an agent works for (None = all), `creditor_id` is the dashboard's own filter.
 """
 
 from __future__ import annotations
@@ -61,11 +62,20 @@ class Scope:
         return None if self.creditor_ids is None else list(self.creditor_ids)
 
     def cases(self, query: Any, case_id: Any) -> Any:
-        """`query` restricted to cases of the scope's creditors, through the `case_id` column."""
+        """`query` restricted to cases of the scope's creditors, through the `case_id` column.
+
+        A join: each row looks its case up in the creditor index (the tables filtered are smaller
+        than a creditor's cases, which an `IN (subquery)` would first gather).
+        """
         ids = self.creditors()
         if ids is None:
             return query
-        return query.where(case_id.in_(sa.select(col(Case.id)).where(col(Case.creditor_id).in_(ids))))
+        return query.join(Case, col(Case.id) == case_id).where(col(Case.creditor_id).in_(ids))
+
+    def debts(self, query: Any) -> Any:
+        """`query` on `debt` restricted to the scope's creditors (a debt carries its case's creditor)."""
+        ids = self.creditors()
+        return query if ids is None else query.where(col(Debt.creditor_id).in_(ids))
 
 
 @dataclass
@@ -115,37 +125,55 @@ def _dec(value: Any) -> Decimal:
 # --------------------------------------------------------------------------- queries
 
 
-def _totals(session: Session, scope: Scope, d: Dashboard) -> None:
+def _case_groups(session: Session, scope: Scope, d: Dashboard) -> None:
+    """Cases per currency (with the open ones and the balance) and per scenario step (with the paid ones).
+
+    One pass over a covering index, grouped by step, status and currency: a few dozen rows to fold.
+    """
+    query = sa.select(
+        col(Case.last_step), col(Case.status), col(Case.currency), sa.func.count(), sa.func.sum(col(Case.balance))
+    ).group_by(col(Case.last_step), col(Case.status), col(Case.currency))
     ids = scope.creditors()
-    cases = sa.select(
-        col(Case.currency),
-        sa.func.count(),
-        sa.func.sum(sa.case((col(Case.status).in_(ENDED), 0), else_=1)),
-        sa.func.sum(col(Case.balance)),
-    ).group_by(col(Case.currency))
     if ids is not None:
-        cases = cases.where(col(Case.creditor_id).in_(ids))
-    n_cases = n_open = 0
-    for currency, count, still_open, balance in session.execute(cases.order_by(col(Case.currency))):
-        n_cases += count
-        n_open += int(still_open or 0)
-        d.outstanding.append((currency, _dec(balance), int(still_open or 0)))
+        query = query.where(col(Case.creditor_id).in_(ids))
+    currencies: dict[str, list[Any]] = {}  # currency -> [cases, open cases, balance]
+    steps: dict[int, list[int]] = {}  # step -> [cases, paid cases]
+    for step, status, currency, n, balance in session.execute(query):
+        per_currency = currencies.setdefault(currency, [0, 0, Decimal(0)])
+        per_currency[0] += n
+        per_currency[1] += 0 if status in ENDED else n
+        per_currency[2] += _dec(balance)
+        per_step = steps.setdefault(step, [0, 0])
+        per_step[0] += n
+        per_step[1] += n if status == CaseStatus.PAID else 0
+    d.outstanding = [(cur, balance, still_open) for cur, (_, still_open, balance) in sorted(currencies.items())]
+    d.steps = [(step, n, paid) for step, (n, paid) in sorted(steps.items())]
     flags = scope.cases(
         sa.select(sa.func.count(sa.distinct(col(Flag.case_id)))).where(col(Flag.status) == FlagStatus.OPEN),
         col(Flag.case_id),
     )
-    d.totals = {"cases": n_cases, "open_cases": n_open, "flagged": session.execute(flags).scalar_one(), "messages": 0}
+    d.totals = {
+        "cases": sum(row[0] for row in currencies.values()),
+        "open_cases": sum(row[1] for row in currencies.values()),
+        "flagged": session.execute(flags).scalar_one(),
+        "messages": 0,
+    }
 
 
 def _all_time(session: Session, scope: Scope, d: Dashboard) -> None:
     if scope.creditors() is None:  # counting one creditor's messages would read all of them: the period says it
         d.all_messages = int(session.execute(sa.select(sa.func.count()).select_from(Message)).scalar_one())
-    for model, out in ((Debt, d.debts), (Payment, d.paid)):
-        query = scope.cases(
-            sa.select(model.currency, sa.func.count(), sa.func.sum(model.amount)).group_by(model.currency),
-            model.case_id,
-        )
-        out.extend((cur, n, _dec(total)) for cur, n, total in session.execute(query.order_by(model.currency)))
+    debts = scope.debts(
+        sa.select(col(Debt.currency), sa.func.count(), sa.func.sum(col(Debt.amount))).group_by(col(Debt.currency))
+    )
+    payments = scope.cases(
+        sa.select(col(Payment.currency), sa.func.count(), sa.func.sum(col(Payment.amount))).group_by(
+            col(Payment.currency)
+        ),
+        col(Payment.case_id),
+    )
+    for query, out, currency in ((debts, d.debts, Debt.currency), (payments, d.paid, Payment.currency)):
+        out.extend((cur, n, _dec(total)) for cur, n, total in session.execute(query.order_by(col(currency))))
 
 
 def _collected(session: Session, scope: Scope, d: Dashboard, dialect: str) -> None:
@@ -164,11 +192,10 @@ def _collected(session: Session, scope: Scope, d: Dashboard, dialect: str) -> No
         if monday(day) in by_week:
             by_week[monday(day)] += _dec(amount)
         after[day] = after.get(day, Decimal(0)) + _dec(amount)
-    created = scope.cases(
+    created = scope.debts(
         sa.select(_day_expr(col(Debt.created_at), dialect), sa.func.sum(col(Debt.amount)))
         .where(col(Debt.currency) == scope.currency, col(Debt.created_at) >= datetime.combine(first, time(0), UTC))
-        .group_by(_day_expr(col(Debt.created_at), dialect)),
-        col(Debt.case_id),
+        .group_by(_day_expr(col(Debt.created_at), dialect))
     )
     imported = {_as_date(day): _dec(amount) for day, amount in session.execute(created)}
     now_balance = next((b for c, b, _ in d.outstanding if c == scope.currency), Decimal(0))
@@ -183,16 +210,6 @@ def _collected(session: Session, scope: Scope, d: Dashboard, dialect: str) -> No
         )
         for w in d.weeks
     ]
-
-
-def _steps(session: Session, scope: Scope, d: Dashboard) -> None:
-    query = sa.select(
-        col(Case.last_step), sa.func.count(), sa.func.sum(sa.case((col(Case.status) == CaseStatus.PAID, 1), else_=0))
-    ).group_by(col(Case.last_step))
-    ids = scope.creditors()
-    if ids is not None:
-        query = query.where(col(Case.creditor_id).in_(ids))
-    d.steps = [(step, n, int(paid or 0)) for step, n, paid in session.execute(query.order_by(col(Case.last_step)))]
 
 
 def _statuses(session: Session, scope: Scope, d: Dashboard) -> None:
@@ -243,6 +260,28 @@ def _live_message_counts(session: Session, first: date, last: date, dialect: str
         .where(col(Message.created_at) >= start, col(Message.created_at) < end)
         .group_by(day, creditor, col(Message.channel))
     ).all()
+
+
+def _scoped_live_counts(session: Session, scope: Scope, first: date, last: date, dialect: str) -> Any:
+    """Messages per day and channel of the scope's cases between two days (inclusive), from `message`.
+
+    Without a creditor filter no case is looked up; with one, each message of those days looks its
+    case up (`EXISTS`, so that the days' messages drive the query, not the creditor's cases).
+    """
+    day = _day_expr(col(Message.created_at), dialect)
+    failed = sa.func.sum(sa.case((col(Message.status).in_(FAILED), 1), else_=0))
+    start = datetime.combine(first, time(0), UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), UTC)
+    query = (
+        sa.select(day, col(Message.channel), sa.func.count(), failed)
+        .where(col(Message.created_at) >= start, col(Message.created_at) < end)
+        .group_by(day, col(Message.channel))
+    )
+    ids = scope.creditors()
+    if ids is not None:
+        mine = sa.select(sa.literal(1)).where(col(Case.id) == Message.case_id, col(Case.creditor_id).in_(ids))
+        query = query.where(mine.exists())
+    return session.execute(query).all()
 
 
 def _settled_counts(session: Session, first: date, last: date, dialect: str, now: datetime) -> list[Any]:
@@ -298,13 +337,14 @@ def _messages(session: Session, scope: Scope, d: Dashboard, dialect: str, now: d
     ids = scope.creditors()
     rows: list[Any] = []
     if scope.start < settled:
-        rows += _settled_counts(session, scope.start, min(scope.end, settled - timedelta(days=1)), dialect, now)
+        stored = _settled_counts(session, scope.start, min(scope.end, settled - timedelta(days=1)), dialect, now)
+        rows += [(when, ch, n, failed) for when, creditor, ch, n, failed in stored if ids is None or creditor in ids]
     if scope.end >= settled:
-        rows += _live_message_counts(session, max(scope.start, settled), scope.end, dialect)
+        rows += _scoped_live_counts(session, scope, max(scope.start, settled), scope.end, dialect)
     total = 0
-    for when, creditor, channel, n, n_failed in rows:
+    for when, channel, n, n_failed in rows:
         i = index.get(_as_date(when))
-        if i is None or (ids is not None and creditor not in ids):
+        if i is None:
             continue
         d.messages.setdefault(channel, [0] * len(d.days))[i] += n
         d.failures[i] += int(n_failed or 0)
@@ -339,12 +379,11 @@ def dashboard(session: Session, scope: Scope, *, now: datetime) -> Dashboard:
     """All the dashboard's figures for `scope`."""
     dialect = session.get_bind().dialect.name
     d = Dashboard(scope)
-    _totals(session, scope, d)
+    _case_groups(session, scope, d)
     if not scope.currency:  # the currency with the most outstanding
         top = max(d.outstanding, key=lambda row: row[1], default=("EUR", Decimal(0), 0))
         scope = d.scope = replace(scope, currency=top[0])
     _collected(session, scope, d, dialect)
-    _steps(session, scope, d)
     _statuses(session, scope, d)
     _flags(session, scope, d, now)
     _messages(session, scope, d, dialect, now)
