@@ -650,8 +650,8 @@ def _contains(ids: array[int], value: int) -> bool:
 
 
 # name_folded: the driver's executemany bypasses the ORM hook and the column default that fill it
-_DEBTOR_COLUMNS = ("ref", "name", "name_folded", "phone", "email", "telegram_chat_id", "locale", "country", "timezones", "address",
-                   "wrong_person", "created_at", "updated_at")  # fmt: skip
+_DEBTOR_COLUMNS = ("ref", "name", "name_folded", "phone", "email", "telegram_chat_id", "locale", "country",
+                   "timezones", "address", "wrong_person", "created_at", "updated_at")  # fmt: skip
 _CASE_COLUMNS = ("creditor_id", "debtor_id", "status", "currency", "balance", "due_date", "last_step",
                  "dialogue_state", "dialogue_data", "opened_at", "updated_at")  # fmt: skip
 _DEBT_COLUMNS = ("creditor_id", "case_id", "reference", "amount", "balance", "currency", "due_date", "status",
