@@ -28,7 +28,7 @@ from sqlmodel import Field, SQLModel
 from relance.core.clock import utcnow
 
 CENT = Decimal("0.01")
-MAX_ID = 2**63 - 1  # the largest primary key any backend stores (BIGINT); a larger one matches nothing
+MAX_ID = 2**31 - 1  # primary keys are INTEGER (int4 on PostgreSQL): a larger id matches nothing and is not sent
 
 
 def valid_id(value: int) -> bool:
