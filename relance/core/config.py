@@ -515,7 +515,7 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
         elif name == "database_url" and isinstance(value, str):
             out[name] = mask_url_password(value)
         else:
-            out[name] = str(value) if isinstance(value, Path) else value
+            out[name] = str(value) if isinstance(value, Path | Decimal) else value  # JSON has no Decimal
     return out
 
 
