@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -12,8 +13,29 @@ from sqlmodel import Session
 from relance.core.agents import create_agent, list_agents, set_active, set_creditors, unlock_sign_in
 from relance.core.config import masked_settings
 from relance.core.errors import RelanceError
-from relance.core.models import MAX_ID, Agent, AgentCreditor, Creditor, valid_id
+from relance.core.models import Agent, AgentCreditor, Creditor, valid_id
 from relance.web.console.context import PREFIX, Console, Viewer
+
+AGENTS_PAGE = f"{PREFIX}/admin/agents"
+
+
+def _account(session: Session, agent_id: int) -> Agent:
+    """The account, or 404."""
+    agent = session.get(Agent, agent_id) if valid_id(agent_id) else None
+    if agent is None:
+        raise HTTPException(404, "No such account.")
+    return agent
+
+
+def _change(console: Console, request: Request, session: Session, act: Callable[[], str]) -> Response:
+    """Run an admin change, commit it, and go back to the agents page with its outcome or its error."""
+    try:
+        notice = act()
+        session.commit()
+    except RelanceError as exc:
+        session.rollback()
+        return console.redirect(request, AGENTS_PAGE, error=str(exc))
+    return console.redirect(request, AGENTS_PAGE, notice=notice)
 
 
 def add_admin_routes(router: APIRouter, console: Console) -> None:
@@ -42,7 +64,7 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.admin_poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        try:
+        def act() -> str:
             agent = create_agent(
                 session,
                 email=email,
@@ -53,11 +75,9 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
                 created_by=viewer.id,
                 creditor_ids=[c for c in creditors if valid_id(c)],
             )
-            session.commit()
-        except RelanceError as exc:
-            session.rollback()
-            return console.redirect(request, f"{PREFIX}/admin/agents", error=str(exc))
-        return console.redirect(request, f"{PREFIX}/admin/agents", notice=f"Account {agent.email} created.")
+            return f"Account {agent.email} created."
+
+        return _change(console, request, session, act)
 
     @router.post("/admin/agents/{agent_id}/active")
     def toggle_agent(
@@ -67,17 +87,13 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.admin_poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        agent = session.get(Agent, agent_id) if valid_id(agent_id) else None
-        if agent is None:
-            raise HTTPException(404, "No such account.")
-        try:
+        agent = _account(session, agent_id)
+
+        def act() -> str:
             set_active(session, agent=agent, active=active, at=console.now(), by=viewer.id)
-            session.commit()
-        except RelanceError as exc:
-            session.rollback()
-            return console.redirect(request, f"{PREFIX}/admin/agents", error=str(exc))
-        state = "enabled" if active else "disabled"
-        return console.redirect(request, f"{PREFIX}/admin/agents", notice=f"Account {agent.email} {state}.")
+            return f"Account {agent.email} {'enabled' if active else 'disabled'}."
+
+        return _change(console, request, session, act)
 
     @router.post("/admin/agents/{agent_id}/creditors")
     def agent_creditors(
@@ -87,19 +103,15 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.admin_poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        agent = session.get(Agent, agent_id) if valid_id(agent_id) else None
-        if agent is None:
-            raise HTTPException(404, "No such account.")
-        try:
+        agent = _account(session, agent_id)
+
+        def act() -> str:
             set_creditors(
-                session, agent=agent, creditor_ids=[c for c in creditors if 0 < c <= MAX_ID], at=console.now(),
-                by=viewer.id,
-            )  # fmt: skip
-            session.commit()
-        except RelanceError as exc:
-            session.rollback()
-            return console.redirect(request, f"{PREFIX}/admin/agents", error=str(exc))
-        return console.redirect(request, f"{PREFIX}/admin/agents", notice=f"Creditors of {agent.email} saved.")
+                session, agent=agent, creditor_ids=[c for c in creditors if valid_id(c)], at=console.now(), by=viewer.id
+            )
+            return f"Creditors of {agent.email} saved."
+
+        return _change(console, request, session, act)
 
     @router.post("/admin/sign-in/unlock")
     def unlock(
@@ -109,15 +121,13 @@ def add_admin_routes(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.admin_poster),
         session: Session = Depends(console.db),
     ) -> Response:
-        try:
+        def act() -> str:
             cleared = unlock_sign_in(
                 session, at=console.now(), by=viewer.id, email=email.strip() or None, client=client.strip() or None
             )
-            session.commit()
-        except RelanceError as exc:
-            session.rollback()
-            return console.redirect(request, f"{PREFIX}/admin/agents", error=str(exc))
-        return console.redirect(request, f"{PREFIX}/admin/agents", notice=f"{cleared} failed sign-in(s) cleared.")
+            return f"{cleared} failed sign-in(s) cleared."
+
+        return _change(console, request, session, act)
 
     @router.get("/admin/config")
     def config_page(request: Request, viewer: Viewer = Depends(console.admin)) -> Response:
