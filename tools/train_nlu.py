@@ -37,6 +37,7 @@ PRUNE = 0.02  # weights smaller than this are not shipped
 def training_files() -> list[Path]:
     files = [CORPUS / "train.jsonl", CORPUS / "dev.jsonl"]
     files += sorted((CORPUS / "fresh").glob("*.train.jsonl"))
+    files += sorted((CORPUS / "extra").glob("*.jsonl"))  # training-only batches (never scored as a test)
     assert not any(f.name.endswith(".test.jsonl") or f.name == "heldout.jsonl" for f in files)
     return files
 

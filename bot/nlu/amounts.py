@@ -23,11 +23,12 @@ _NOT_AMOUNT_AFTER = re.compile(
     r"|mois|months?|fois|times|x\b|enfants?|kids?|children|personnes?|people|km|kg|ans\b|factures?"
     r"|invoices?|bills?|messages?|sms|relances?|reminders?|rue|street|st\b|avenue|ave\b|e\b|eme|er\b"
     r"|nd\b|rd\b|th\b|st\b|/ ?\d|versements?|paiements?|mensualites?|echeances?|payments?|installments?"
-    r"|tranches?|parts?)"
+    r"|tranches?|parts?|o clock|oclock|in the (?:morning|evening|afternoon)|du (?:matin|soir))"
 )
 _REFERENCE_BEFORE = re.compile(
     r"\b(?:facture|invoice|ref|reference|n|no|numero|number|#|dossier|commande|order|inv|client|contrat"
-    r"|account|compte|bill|case|f|page|code|phone|tel|telephone) ?$|# ?$"
+    r"|account|compte|bill|case|f|page|code|phone|tel|telephone|ending|ending in|finissant par|se terminant par"
+    r"|confirmation|receipt|recu|transaction) ?$|# ?$|\b(?:at|by|before|avant) $"
 )
 _PAY_VERB_BEFORE = re.compile(r"(?:pay\w*|pai\w*|regl\w*|vers\w*|vir\w*|envo\w*|send|sent|transfer\w*|donn\w*) $")
 # "72 euros 50", "septante-deux euros cinquante" (normalised to "72 eur 50"): euros then cents

@@ -3,13 +3,15 @@
 The rules (`bot.nlu.intents`) are precise; the model (`bot.nlu.learned`) generalises to wordings
 the rules never saw. The combination, in order:
 
-1. a threat (a rule of `bot.nlu.sensitive`, or the model sure enough) is abuse/threat;
+1. a threat (a rule of `bot.nlu.sensitive`, or the model sure enough) is abuse/threat; a veiled
+   threat only in a message that carries no payment, plan, promise or difficulty;
 2. the strong readings of the rules are ranked by the labelling priority (opt_out > wrong_person >
    dispute > human > hardship > already_paid > payment_plan > promise_to_pay > info_request >
    abuse > deny > affirm); a difficulty told with a plan, a promise or a payment reads as that;
 3. a protective reading (opt_out, abuse, dispute, wrong_person, human, hardship) of the model with
-   a reasonable probability wins over a non-protective reading of the rules: such a message is never
-   taken for agreement, refusal, a promise or silence;
+   a reasonable probability wins over a non-protective reading of the rules, and so does the likeliest
+   protective label when the model puts enough probability on the protective ones together: such a
+   message is never taken for agreement, refusal, a promise or silence;
 4. when the rules are unsure (a weak reading or nothing), the model's reading stands if it is sure enough;
 5. details: bereavement for a wrong person whose holder died, threat for abuse with violence.
 """
@@ -20,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.nlu.learned import Opinion
-from bot.nlu.sensitive import bereavement, threat
+from bot.nlu.sensitive import bereavement, threat, veiled_threat
 
 PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
 ORDER = (
@@ -43,6 +45,7 @@ THREAT_P = 0.5  # the model's probability of abuse/threat that makes a threat on
 THREAT_P_STRONG = 0.7  # the same against a strong non-protective reading of the rules
 PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a non-protective rule reading
 PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
+POOLED_P = 0.3  # the model's probabilities of all protective labels together: this much takes the likeliest
 UNSURE_RULES = 0.6  # rule confidence below this: the rules only guessed
 MODEL_P = 0.5  # the model's reading replaces a guess of the rules from this probability
 ENTITY_INTENTS = ("promise_to_pay", "payment_plan", "already_paid")
@@ -94,12 +97,18 @@ def _by_intent(opinion: Opinion) -> dict[str, float]:
     return sums
 
 
-def _rules_choice(found: dict[str, float], rule_intent: str, rule_confidence: float) -> tuple[str, float]:
+def _rules_choice(norm: str, found: dict[str, float], rule_intent: str, rule_confidence: float) -> tuple[str, float]:
     if not found:
         return rule_intent, rule_confidence
     names = set(found)
     if "hardship" in names and names & {"payment_plan", "promise_to_pay", "already_paid"}:
         names.discard("hardship")  # a difficulty told with a plan, a promise or a payment: that is the answer
+    if (
+        "human" in names
+        and names & {"payment_plan", "promise_to_pay", "already_paid"}
+        and not _ASKS_PERSON.search(norm)
+    ):
+        names.discard("human")  # "paid over the phone to your agent": a means, not a request for a person
     best = min(names, key=RANK.__getitem__)
     return best, found[best]
 
@@ -110,7 +119,11 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     words = threat(norm)
     if words is not None:
         return Reading("abuse", 0.95, "threat", "rule: threat", matched=words.group(0), **base)
-    intent, confidence = _rules_choice(found, rule_intent, rule_confidence)
+    if not norm.strip():  # nothing written (an empty SMS, an image only): the model would read its biases
+        return Reading("unknown", min(rule_confidence, 0.3), None, "nothing to read", **base)
+    intent, confidence = _rules_choice(norm, found, rule_intent, rule_confidence)
+    if not set(found) & {*ENTITY_INTENTS, "hardship"} and (words := veiled_threat(norm)) is not None:
+        return Reading("abuse", 0.9, "threat", "rule: veiled threat", matched=words.group(0), **base)
     if not found and _WISH_ONLY.match(norm):
         return Reading("unknown", min(rule_confidence, 0.3), None, "rules: a wish only", **base)
     strong = confidence >= UNSURE_RULES
@@ -120,8 +133,15 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     if intent not in PROTECTIVE:
         floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
         by_intent = _by_intent(opinion)
-        protective = [(p, label) for label in PROTECTIVE if (p := by_intent.get(label, 0.0)) >= floor]
+        # an insult outranks only refusal, agreement and silence (the labelling priority); a threat was read above
+        candidates = PROTECTIVE if RANK[intent] > RANK["abuse"] else PROTECTIVE - {"abuse"}
+        protective = [(p, label) for label in candidates if (p := by_intent.get(label, 0.0)) >= floor]
         protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
+        pooled = sum(by_intent.get(label, 0.0) for label in candidates)
+        if not protective and pooled >= POOLED_P:  # unsure which, but likely one of them: the likeliest
+            best = max(candidates, key=lambda label: by_intent.get(label, 0.0))
+            if not _refused_call(best, norm):
+                protective = [(pooled, best)]
         if protective:
             p, intent = max(protective)
             confidence, source = p, f"model: protective {intent} over rules' {rule_intent}"

@@ -87,9 +87,13 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORD = r"(?:er|e|eme|st|nd|rd|th)?"
 _YEAR = r"(?:,? (\d{4}))?"
 _NOT_UNIT = (
-    r"(?! ?(?:eur|usd|gbp|fois|x\b|mois|jours?\b|j\b|semaines?|days?|weeks?|months?|times|%|h\b|heures?"
+    r"(?! ?(?:eur|usd|gbp|fois|x\b|mois|jours?\b|j\b(?! (?:ai|avais|aurai|etais|y|en)\b)|semaines?|days?|weeks?"
+    r"|months?|times|%|h\b|heures?|o clock|oclock|in the (?:morning|evening|afternoon)"
     r"|ans?\b|years?|payments?|installments?|versements?|paiements?|mensualites?|echeances?|a month"
     r"|a week|par (?:mois|semaine|an)|per (?:month|week|year)|/|k\b|am\b|pm\b|[.,]\d|\d))"
+)
+_WEEKDAY_NAMES = (
+    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 )
 _PAST_WORDS = re.compile(r"^ (?:dernier|derniere|passe|passee|last)\b")
 _NEXT_WORDS = re.compile(r"^ (?:prochain|prochaine|next|qui vient)\b")
@@ -245,12 +249,21 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(rf"\b(debut|fin|mi|milieu|end of|beginning of|start of|mid|early|late|the end of) ?({_MONTH})\b"),
         "month_part",
     ),
+    (re.compile(rf"\b(?:{_WEEKDAY_NAMES}) (\d{{1,2}}){_ORD}(?: of| de)? ({_MONTH})\b{_YEAR}"), "day_month"),
     (re.compile(rf"\b(\d{{1,2}}){_ORD}(?: of| de)? ({_MONTH})\b{_YEAR}"), "day_month"),
+    # "le 2 du mois prochain": before "mois prochain" alone takes the words
+    (
+        re.compile(
+            rf"\b(?:le|the|on the|by the) (\d{{1,2}}){_ORD}( (?:du|of the|of) (?:mois|month) (?:prochain|next)"
+            rf"| of next month| du mois prochain)\b"
+        ),
+        "day",
+    ),
     (re.compile(rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b(?! ?(?:eur|usd|gbp|%)){_YEAR}"), "month_day"),
     (re.compile(r"\b(?:day after tomorrow|apresdemain)\b"), "+2"),
     (re.compile(r"\b(?:day before yesterday|avanthier)\b"), "-2"),
     (re.compile(r"\b(?:demain|tomorrow)\b"), "+1"),
-    (re.compile(r"\b(?:hier|yesterday)\b"), "-1"),
+    (re.compile(r"\b(?:hier|yesterday|last night|hier soir)\b"), "-1"),
     (re.compile(rf"\b(?:{_TODAY})"), "+0"),
     (re.compile(r"\bje viens de\b|\bjust (?:paid|sent|transferred|made|did|wired|settled)\b"), "+0"),
     (
@@ -286,6 +299,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"\b(?:le )?mois prochain\b|\bnext month\b"), "next_month"),
     (re.compile(r"\b(?:mi mois|milieu du mois|mid month|middle of the month)\b"), "mid_month"),
+    (re.compile(rf"\b(?:le |on )?(?:{_WEEKDAY_NAMES}) (\d{{1,2}}){_ORD}\b{_NOT_UNIT}"), "day"),
     (
         re.compile(
             r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday"

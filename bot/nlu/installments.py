@@ -16,7 +16,7 @@ Span = tuple[int, int]
 
 _PAYMENT_NOUNS = (
     r"versements?|paiements?|mensualites?|echeances?|tranches?|payments?|installments?|instalments?|"
-    r"parts?|goes|chunks|lots|prelevements?|reglements?|virements?|transfers?|cheques?|checks?"
+    r"parts?|goes|chunks|lots|prelevements?|reglements?|virements?|transfers?|cheques?|checks?|acomptes?"
 )
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
@@ -31,12 +31,18 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     ),
     (
         re.compile(
-            r"\b(?:sur|over|en|across|spread over|etale sur|etaler sur|reparti sur) (\d+) "
-            r"(mois|months?|semaines?|weeks?)\b"
+            r"\b(?:sur|over|en|across|spread over|etale sur|etaler sur|reparti sur)"
+            r"(?: (?:the|les) (?:next|coming|prochains|\d+ prochains))? (\d+) (mois|months?|semaines?|weeks?)\b"
         ),
         True,
     ),
-    (re.compile(r"\b(?:pendant|pdt|for|during|durant) (\d+) (mois|months?|semaines?|weeks?)\b"), False),
+    (
+        re.compile(
+            r"\b(?:pendant|pdt|for|during|durant)(?: (?:the|les) (?:next|coming|prochains))? (\d+)"
+            r" (mois|months?|semaines?|weeks?)\b"
+        ),
+        False,
+    ),
     (
         re.compile(
             r"\b(?:payer|paye|paie|pay|regler|split|diviser|couper|faire)(?: it| ca| le| la| tout| the rest"
@@ -46,6 +52,12 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         True,
     ),
 ]
+# "split the 340 gbp into 2": the words between may hold the total, so only "into 2" is taken
+_SPLIT = re.compile(
+    r"\b(?:split|diviser|divise|couper|spread|break|etaler|echelonner)\b(?: \S+){0,4} (?:en|in|into) (\d+)\b"
+    r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|chf|[.,]\d))"
+)
+_COUNT_PATTERNS.append((_SPLIT, True))
 _HALF = re.compile(
     r"\b(?:la )?moitie\b.*\b(?:moitie|reste|solde|autre)\b|\bhalf\b.*\b(?:half|rest|remainder|balance|other)\b"
 )
@@ -124,7 +136,7 @@ def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:
                 continue
             if terms.count is None or (strong and not terms.count_strong):
                 terms.count, terms.count_strong = value, strong
-            terms.spans.append(m.span())
+            terms.spans.append((m.start(1) - 5, m.end()) if pattern is _SPLIT else m.span())
             terms.per_unit_before.append(m.end())
             unit = m[2] if m.lastindex and m.lastindex >= 2 else None
             adjective = _ADJ_FREQUENCY.search(m[0])

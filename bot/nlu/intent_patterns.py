@@ -308,9 +308,21 @@ ALREADY_PAID = _rx(
     r"\bje l ai (?:fait|envoye|regle|paye|vire|poste)\b",
     r"\b(?:avez vous|vous avez) (?:bien )?recu (?:mon|le|notre|ma) (?:paiement|virement|cheque|reglement)\b",
     r"\bdid you (?:get|receive) (?:my|the|our) (?:payment|transfer|check|cheque|money)\b",
+    # "payment of 67 eur was made on ...", "le virement sepa de 220 eur est parti": a few words between
+    r"\b(?:payment|transfer|check|cheque|wire|deposit|bank transfer)(?: [\w.]+){1,5} (?:was|were|has been|have been"
+    r"|went|got|has gone) (?:made|sent|paid|processed|done|wired|posted|mailed|transferred|through|out|cleared)\b",
+    r"\b(?:virement|paiement|versement|cheque|reglement|ordre de (?:paiement|virement))(?: [\w.]+){1,5}"
+    r" (?:a ete |ont ete |a bien ete |est |est bien )?(?:fait|faite|effectue|effectuee|envoye|envoyee|parti|partie"
+    r"|passe|emis|execute|executee|poste)\b",
+    r"\b(?:j ai|on a|nous avons) (?:\w+ ){0,2}(?:fait|passe|donne|emis) (?:un|l|mon|le) ordre de (?:paiement|virement)\b",
+)
+# "le virement sera fait", "the payment will be sent": a past participle under a future or a modal
+FUTURE_AUX = re.compile(
+    r"\b(?:sera|seront|serait|va|vont|doit|devrait|pourra|pourrait|will|would|should|can|could|shall|to be|gonna)\b"
 )
 ACCENTED_PARTICIPLE = re.compile(
-    r"(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b"
+    r"(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b",
+    re.IGNORECASE,
 )
 PARTICIPLE_AFTER_NEG = re.compile(r"\b(?:pas|jamais|rien)(?: encore| toujours)? (?:payé|réglé|viré|versé)")
 
@@ -919,4 +931,47 @@ ABUSE = _rx(
     r"|parasites?|vermin|crooks?|thieves|jerks?|idiots?)\b",
     r"\bget f+\W* ?ed\b|\bf+ ?ck\w*|\bgo to hell\b|\ballez au diable\b|\bva au diable\b",
     r"\b(?:make|makes) me sick\b|\bsick of you\b|\bhates? debt collectors\b",
+)
+# ---------------------------------------------------------------------- round 2 (batches e-h, tuning halves)
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\b(?:supprim|effac|retir|enlev|radi)\w* (?:mon|mes|ce|le) (?:numero|numeros|coordonnees|contact|nom|portable"
+    r"|telephone|adresse)\b",
+    r"\b(?:take|get|remove|delete|strike|scrub|wipe) (?:my|this|me|our) (?:number|details|name|phone|mobile|email"
+    r"|address|contact details)?(?: \w+){0,2} (?:off|from)\b",
+    r"\b(?:remove|delete|erase|scrub|wipe) (?:my|this) (?:number|details|phone number|mobile|contact details|data)\b",
+)
+WRONG_PERSON = _rx(
+    WRONG_PERSON,
+    r"\b(?:ce|this|my) (?:numero|number|portable|phone number|mobile number) (?:m a ete|m a|was|has been|got)"
+    r" (?:\w+ )?(?:attribue|donne|given|assigned|reassigned|recycled|issued)\b",
+    r"\b(?:does not|do not|no longer|doesnt|dont) (?:live|lives|work|works|reside|resides) (?:here|at this)\b",
+    r"\b(?:n habite|ne vit|ne travaille|ne reside) plus (?:ici|a cette adresse|a ce numero|chez nous)\b",
+    r"\b(?:new owner|nouveau proprietaire|nouvelle proprietaire|bought the house|achete la maison)\b",
+    r"\b(?:j ai|i have|i got|i ve got|i just got) (?:\w+ )?(?:recupere|eu|got|had|inherited) (?:ce|this) (?:numero|number)\b",
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:i would|i d|i will|id) (?:\w+ ){0,3}(?:pay|settle|clear) (?:\w+ ){0,3}if i (?:could|can|had)\b",
+    r"\bje (?:paierais|payerais|reglerais|rembourserais|le ferais)(?: \w+){0,3} si (?:je pouvais|j avais|je le pouvais)\b",
+)
+HUMAN = _rx(
+    HUMAN,
+    r"\bget me (?:a|an|someone|somebody|your|the) (?:\w+ )?(?:person|human|manager|supervisor|agent|boss|adviser"
+    r"|advisor|someone)\b",
+    r"\b(?:not|never|stop|done|tired of|sick of|fed up with) (?:\w+ )?(?:talking|speaking|chatting|texting|dealing)"
+    r" (?:to|with) (?:a |an |your |this )?(?:computer|machine|robot|bot|automated|automatic)\w*",
+)
+INFO = _rx(
+    INFO,
+    r"\bwhere (?:do|can|should|shall|would) (?:i|we) (?:send|pay|transfer|wire|mail|drop)\b",
+    r"\b(?:jusqu a quand|until when|by when|how long do i have|avant quelle date|pour quand)\b",
+    r"\b(?:bank details|account details|sort code|routing number|account number|numero de compte|iban|rib"
+    r"|coordonnees bancaires)\b",
+    r"\b(?:payment link|lien de paiement|le lien|the link)(?: \w+){0,3} (?:ne (?:fonctionne|marche)|does not work"
+    r"|is not working|not working|broken|expired|expire)\b",
+)
+# "I'd pay if I could", "je paierais si je pouvais": a wish that cannot be kept, not a promise
+COUNTERFACTUAL = re.compile(
+    r"\b(?:if i (?:could|had (?:it|the money|any))|si (?:je pouvais|j avais (?:l argent|les moyens|de quoi)))\b"
 )

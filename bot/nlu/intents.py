@@ -20,6 +20,8 @@ from bot.nlu.intent_patterns import (
     AFFIRM,
     AGREEMENT,
     ALREADY_PAID,
+    COUNTERFACTUAL,
+    FUTURE_AUX,
     CANNOT_PAY,
     COMMUNICATION,
     DENY,
@@ -114,7 +116,7 @@ def _promise_verb(text: str) -> bool:
 def _already_paid(text: str, original: str) -> bool:
     """A past payment that is not negated ("j'ai payé", "paid yesterday", "virement effectué")."""
     for m in ALREADY_PAID.finditer(text):
-        if not NEG.search(m[0]):
+        if not NEG.search(m[0]) and not FUTURE_AUX.search(m[0]):
             return True
     return bool(ACCENTED_PARTICIPLE.search(original) and not PARTICIPLE_AFTER_NEG.search(original))
 
@@ -280,6 +282,10 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     for name, check in checks.items():
         if check():
             found[name] = STRONG
+    if "info_request" in found and "promise_to_pay" in found and not ev.dates and not ev.amounts:
+        del found["promise_to_pay"]  # "what are your bank details? I'd like to pay": a question, no promise yet
+    if "promise_to_pay" in found and "hardship" in found and not ev.dates and COUNTERFACTUAL.search(text):
+        del found["promise_to_pay"]  # "I'd pay if I could. I can't."
     return found
 
 

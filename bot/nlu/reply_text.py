@@ -48,13 +48,41 @@ def extract_reply(text: str) -> str:
     """The newly written part of `text`: above quoted history, header blocks and signatures."""
     if not text or ("\n" not in text and "\r" not in text and not _ONE_LINE_MARKER.search(text)):
         return text  # a one-line SMS without an inline attribution: nothing to drop (the common case)
-    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    body = _after_leading_quote(text.replace("\r\n", "\n").replace("\r", "\n"))
     cut = _first_marker(body)
     kept = body[:cut]
     lines = _drop_quoted_lines(kept.split("\n"))
     lines = _drop_signature(lines)
     reply = "\n".join(lines).strip()
     return reply if len(reply) >= _MIN_KEPT else text.strip()
+
+
+def _after_leading_quote(body: str) -> str:
+    """A bottom-posted reply: the quoted original first (a rule, a header block, ">" lines), the reply below.
+
+    Leading lines that are a rule, header lines or quoted lines are dropped with the blank lines
+    among them; a body that does not open with one of them is returned as it is.
+    """
+    lines = body.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return body
+    opener = lines[first]
+    opens_quote = bool(
+        _RULE.match(opener)
+        or _FROM_HEADER.match(opener)
+        or _UNDERSCORES.match(opener)
+        or opener.lstrip().startswith(">")
+    ) or bool((m := _ATTRIBUTION.match(opener.strip())) and any(c.isdigit() or c == "@" for c in m.group(0)))
+    if not opens_quote:
+        return body
+    i = first + 1
+    while i < len(lines) and (
+        not lines[i].strip() or _HEADER.match(lines[i]) or lines[i].lstrip().startswith(">") or _RULE.match(lines[i])
+    ):
+        i += 1
+    rest = "\n".join(lines[i:])
+    return rest if rest.strip() else body
 
 
 def _first_marker(body: str) -> int:
