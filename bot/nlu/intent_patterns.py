@@ -314,14 +314,16 @@ ALREADY_PAID = _rx(
     r"\b(?:virement|paiement|versement|cheque|reglement|ordre de (?:paiement|virement))(?: [\w.]+){1,5}"
     r" (?:a ete |ont ete |a bien ete |est |est bien )?(?:fait|faite|effectue|effectuee|envoye|envoyee|parti|partie"
     r"|passe|emis|execute|executee|poste)\b",
-    r"\b(?:j ai|on a|nous avons) (?:\w+ ){0,2}(?:fait|passe|donne|emis) (?:un|l|mon|le) ordre de (?:paiement|virement)\b",
+    r"\b(?:j ai|on a|nous avons) (?:\w+ ){0,2}(?:fait|passe|donne|emis) (?:un|l|mon|le) ordre de"
+    r" (?:paiement|virement)\b",
 )
 # "le virement sera fait", "the payment will be sent": a past participle under a future or a modal
 FUTURE_AUX = re.compile(
     r"\b(?:sera|seront|serait|va|vont|doit|devrait|pourra|pourrait|will|would|should|can|could|shall|to be|gonna)\b"
 )
 ACCENTED_PARTICIPLE = re.compile(
-    r"(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b",
+    r"(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )"
+    r"\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b",
     re.IGNORECASE,
 )
 PARTICIPLE_AFTER_NEG = re.compile(r"\b(?:pas|jamais|rien)(?: encore| toujours)? (?:payé|réglé|viré|versé)")
@@ -948,12 +950,14 @@ WRONG_PERSON = _rx(
     r"\b(?:does not|do not|no longer|doesnt|dont) (?:live|lives|work|works|reside|resides) (?:here|at this)\b",
     r"\b(?:n habite|ne vit|ne travaille|ne reside) plus (?:ici|a cette adresse|a ce numero|chez nous)\b",
     r"\b(?:new owner|nouveau proprietaire|nouvelle proprietaire|bought the house|achete la maison)\b",
-    r"\b(?:j ai|i have|i got|i ve got|i just got) (?:\w+ )?(?:recupere|eu|got|had|inherited) (?:ce|this) (?:numero|number)\b",
+    r"\b(?:j ai|i have|i got|i ve got|i just got) (?:\w+ )?(?:recupere|eu|got|had|inherited)"
+    r" (?:ce|this) (?:numero|number)\b",
 )
 HARDSHIP = _rx(
     HARDSHIP,
     r"\b(?:i would|i d|i will|id) (?:\w+ ){0,3}(?:pay|settle|clear) (?:\w+ ){0,3}if i (?:could|can|had)\b",
-    r"\bje (?:paierais|payerais|reglerais|rembourserais|le ferais)(?: \w+){0,3} si (?:je pouvais|j avais|je le pouvais)\b",
+    r"\bje (?:paierais|payerais|reglerais|rembourserais|le ferais)(?: \w+){0,3}"
+    r" si (?:je pouvais|j avais|je le pouvais)\b",
 )
 HUMAN = _rx(
     HUMAN,
