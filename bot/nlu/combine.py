@@ -45,6 +45,7 @@ THREAT_P = 0.5  # the model's probability of abuse/threat that makes a threat on
 THREAT_P_STRONG = 0.7  # the same against a strong non-protective reading of the rules
 PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a non-protective rule reading
 PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
+ABUSE_P = 0.4  # an insult read by the model alone ("pourriez-vous" shares letters with "pourris"): surer
 POOLED_P = 0.3  # the model's probabilities of all protective labels together: this much takes the likeliest
 UNSURE_RULES = 0.6  # rule confidence below this: the rules only guessed
 MODEL_P = 0.5  # the model's reading replaces a guess of the rules from this probability
@@ -135,11 +136,16 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         by_intent = _by_intent(opinion)
         # an insult outranks only refusal, agreement and silence (the labelling priority); a threat was read above
         candidates = PROTECTIVE if RANK[intent] > RANK["abuse"] else PROTECTIVE - {"abuse"}
-        protective = [(p, label) for label in candidates if (p := by_intent.get(label, 0.0)) >= floor]
+        protective = [
+            (p, label)
+            for label in candidates
+            if (p := by_intent.get(label, 0.0)) >= (max(floor, ABUSE_P) if label == "abuse" else floor)
+        ]
         protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
         pooled = sum(by_intent.get(label, 0.0) for label in candidates)
         if not protective and pooled >= POOLED_P:  # unsure which, but likely one of them: the likeliest
-            best = max(candidates, key=lambda label: by_intent.get(label, 0.0))
+            named = candidates if by_intent.get("abuse", 0.0) >= ABUSE_P else candidates - {"abuse"}
+            best = max(named, key=lambda label: by_intent.get(label, 0.0))
             if not _refused_call(best, norm):
                 protective = [(pooled, best)]
         if protective:
