@@ -56,7 +56,11 @@ THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
 _PHONE_MEANS = re.compile(
     r"\b(?:over the phone|by phone|on the phone|par telephone|au telephone|per our (?:phone )?call|phone call last)\b"
 )
-_ASKS_PERSON = re.compile(r"\b(?:call me|ring me|rappel\w*|appelez|speak to|talk to|parler|human|person|conseill\w*)\b")
+_ASKS_PERSON = re.compile(
+    r"\b(?:call me|ring me|phone me|rappel\w*|appelez|appeler|telephonez|telephoner|contactez|contacter|joindre"
+    r"|call back|callback|speak to|talk to|speak with|talk with|parler|human|person|conseill\w*"
+    r"|(?:can|could) (?:someone|somebody|you) (?:call|ring|phone)|quelqu un (?:peut|pourrait) m)\b"
+)
 # "Merry Christmas", "bonne année": a wish, nothing else
 _WISH_ONLY = re.compile(
     r"^(?:\w+ ){0,2}(?:merry christmas|happy (?:new year|holidays|easter|christmas)|joyeux noel|joyeuses fetes"

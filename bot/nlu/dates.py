@@ -299,7 +299,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"\b(?:le )?mois prochain\b|\bnext month\b"), "next_month"),
     (re.compile(r"\b(?:mi mois|milieu du mois|mid month|middle of the month)\b"), "mid_month"),
-    (re.compile(rf"\b(?:le |on )?(?:{_WEEKDAY_NAMES}) (\d{{1,2}}){_ORD}\b{_NOT_UNIT}"), "day"),
+    # "le mardi 3", "Friday the 12th": the weekday names the day of the month ("vendredi 30" alone may be money)
+    (re.compile(rf"\ble (?:{_WEEKDAY_NAMES}) (\d{{1,2}})(?:er|e|eme)?\b{_NOT_UNIT}"), "day"),
+    (re.compile(rf"\b(?:{_WEEKDAY_NAMES}) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)\b"), "day"),
     (
         re.compile(
             r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday"

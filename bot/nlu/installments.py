@@ -71,14 +71,15 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:toutes les (?:2|deux) semaines|tous les (?:15|14|quinze) jours|par quinzaine|chaque quinzaine"
             r"|bimensuel\w*|every (?:2|two|other|second) weeks?|every fortnight|(?:a|per|each) fortnight"
-            r"|fortnightly|bi ?weekly|twice a month|2 (?:fois|times) (?:par|a|per) (?:mois|month))\b"
+            r"|fortnightly|bi ?weekly|twice a month|2 (?:fois|times) (?:par|a|per) (?:mois|month)"
+            r"|aux (?:2|deux) semaines|every other (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"
         ),
     ),
     (
         "weekly",
         re.compile(
             r"\b(?:par semaine|chaque semaine|toutes les semaines|hebdo\w*|(?:a|per|each|every|1|une) week"
-            r"|weekly|par sem)\b|/ ?(?:sem|semaine|week|wk)\b|\b1 (?:par|a) semaine\b"
+            r"|weekly|wkly|par sem)\b|/ ?(?:sem|semaine|week|wk)\b|\b1 (?:par|a) semaine\b"
         ),
     ),
     (
@@ -128,6 +129,19 @@ def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
             terms.per_unit_before.append(m.end())  # "6 versements mensuels de 150": 150 each
 
 
+# "tous les vendredis", "every Friday": weekly, and the weekday stays a date (the first payment)
+_EVERY_WEEKDAY = re.compile(
+    r"\b(?:tous les|chaque|every|each) (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday)s?\b"
+)
+
+
+def _every_weekday(text: str, terms: PlanTerms) -> None:
+    if terms.frequency is None and (m := _EVERY_WEEKDAY.search(text)) is not None:
+        terms.frequency = "weekly"
+        terms.per_unit_after.append(m.start())
+
+
 def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:
     for pattern, strong in _COUNT_PATTERNS:
         for m in pattern.finditer(text):
@@ -160,6 +174,7 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     terms = PlanTerms()
     _counts(text, terms, taken or [])
     _frequency(text, terms, taken or [])
+    _every_weekday(text, terms)
     if terms.count is None and (_HALF.search(text) or _REST.search(text)):
         terms.count, terms.count_strong, terms.rest = 2, True, True
     return terms
