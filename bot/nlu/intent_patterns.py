@@ -953,8 +953,23 @@ WRONG_PERSON = _rx(
     r"\b(?:j ai|i have|i got|i ve got|i just got) (?:\w+ )?(?:recupere|eu|got|had|inherited)"
     r" (?:ce|this) (?:numero|number)\b",
 )
+DISPUTE = _rx(
+    DISPUTE,
+    r"\b(?:some|an|this|these|that|those|your|the|their) (?:admin|administration|administrative|late|extra|hidden"
+    r"|bogus|made up|ridiculous|silly|random|surprise) (?:fee|fees|charge|charges|costs?)\b",
+    r"\b(?:fees?|charges?) (?:you )?(?:just )?(?:made up|invented|plucked)\b",
+    r"\bfrais (?:de dossier|de recouvrement|de relance|injustifies|abusifs|inventes|sortis de nulle part)\b",
+    r"\b(?:sent|posted|mailed|shipped|took|brought|gave) (?:it|them|the \w+|everything|the lot|it all) back\b",
+    r"\b(?:je l ai|je les ai|on l a|nous l avons) (?:\w+ )?(?:renvoye|retourne|rendu|rapporte|restitue)e?s?\b",
+)
 HARDSHIP = _rx(
     HARDSHIP,
+    r"\b(?:tout|everything|it all|all of it|all my money)(?: \w+)? (?:part|passe|file|goes|go|gone) (?:dans|sur|on|in"
+    r"|into) (?:le loyer|les factures|les charges|the rent|rent|bills|the bills|food|la bouffe|les courses)\b",
+    r"\b(?:je touche|je vis (?:avec|de)|j ai que|i get|i am on|i live on|only on|just on|je suis au|je suis a l)"
+    r" (?:l |le |la |les |the |juste |only |just |que )?(?:aah|rsa|ass|apl|caf|minimum vieillesse|chomage"
+    r"|universal credit|pip|esa|jsa|ssi|ssdi|disability|benefits|food stamps|snap|welfare|cpas|revenu d integration"
+    r"|pension d invalidite)\b",
     r"\b(?:i would|i d|i will|id) (?:\w+ ){0,3}(?:pay|settle|clear) (?:\w+ ){0,3}if i (?:could|can|had)\b",
     r"\bje (?:paierais|payerais|reglerais|rembourserais|le ferais)(?: \w+){0,3}"
     r" si (?:je pouvais|j avais|je le pouvais)\b",
