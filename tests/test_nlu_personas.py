@@ -82,3 +82,36 @@ def test_rotten_is_still_abuse(text: str) -> None:
 @pytest.mark.parametrize("text", ["je ne veux pas être rappelé", "je vous conseille de vérifier vos comptes"])
 def test_no_person_asked_for(text: str) -> None:
     assert understand(text, "fr", TODAY).intent != "human"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("careful now. accidents happen.", "en"),
+        ("On ne sait jamais ce qui peut arriver à une voiture garée dans la rue.", "fr"),
+        ("you're lucky you're hiding behind a screen", "en"),
+        ("tu feras moins le malin quand je serai devant ta porte", "fr"),
+    ],
+)
+def test_a_veiled_threat_is_a_threat(text: str, locale: str) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.detail) == ("abuse", "threat")
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        # the same words beside a payment or a difficulty excuse, they do not threaten
+        ("Accidents happen, I forgot, I'll pay on Friday", "en", "promise_to_pay"),
+        ("on ne sait jamais ce qui peut arriver avec la CAF, je suis sans ressources", "fr", "hardship"),
+        ("I paid it over the phone on Tuesday", "en", "already_paid"),
+        ("I paid on Tuesday but please call me back, the amount is wrong", "en", "dispute"),
+        ("I think I paid but can someone phone me to check?", "en", "human"),
+        ("I'd pay if I could. I can't.", "en", "hardship"),
+        ("What are your bank details? I'd like to pay by transfer.", "en", "info_request"),
+        ("SUPPRIMEZ MON NUMERO", "fr", "opt_out"),
+        ("ce numéro m'a été attribué le mois dernier, je ne connais pas cette personne", "fr", "wrong_person"),
+    ],
+)
+def test_protective_and_everyday_readings_side_by_side(text: str, locale: str, expected: str) -> None:
+    assert understand(text, locale, TODAY).intent == expected

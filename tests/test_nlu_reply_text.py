@@ -110,3 +110,33 @@ def test_understanding_ignores_the_quoted_part() -> None:
 
 def test_reply_on_the_same_line_as_a_windows_newline() -> None:
     assert extract_reply("Stop please\r\n\r\nOn Mon, 1 Dec 2026, Relance wrote:\r\n> hi") == "Stop please"
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        # bottom-posting: the Outlook block and the quote first, the reply below
+        (
+            "-----Original Message-----\nFrom: Collections <c@example.co.uk>\nSent: 14 January 2027 09:03\n"
+            "Subject: Outstanding balance\n> Please contact us regarding your balance\n\n"
+            "Kindly remove me from your mailing list.",
+            "Kindly remove me from your mailing list.",
+        ),
+        (
+            "On Wed, 17 Feb 2027 at 08:15, Billing <billing@example.co.uk> wrote:\n> Your account is overdue.\n\n"
+            "Hello,\nI made this payment on the 12th via your website.\nRegards,\nFiona",
+            "Hello,\nI made this payment on the 12th via your website.",
+        ),
+        ("> only a quote, nothing written", "> only a quote, nothing written"),
+    ],
+)
+def test_a_reply_below_the_quoted_original(received: str, expected: str) -> None:
+    assert extract_reply(received) == expected
+
+
+def test_a_bottom_posted_opt_out_is_understood() -> None:
+    text = (
+        "-----Original Message-----\nFrom: Collections <c@example.co.uk>\nSent: 14 January 2027 09:03\n"
+        "Subject: Outstanding balance\n> Please pay\n\nPlease stop texting and e-mailing me."
+    )
+    assert understand(text, "en", dt.date(2027, 1, 15)).intent == "opt_out"

@@ -964,6 +964,7 @@ DISPUTE = _rx(
 )
 HARDSHIP = _rx(
     HARDSHIP,
+    r"\b(?:sans (?:ressources?|revenus?|un sou|le sou)|no (?:income|money coming in)|zero income)\b",
     r"\b(?:tout|everything|it all|all of it|all my money)(?: \w+)? (?:part|passe|file|goes|go|gone) (?:dans|sur|on|in"
     r"|into) (?:le loyer|les factures|les charges|the rent|rent|bills|the bills|food|la bouffe|les courses)\b",
     r"\b(?:je touche|je vis (?:avec|de)|j ai que|i get|i am on|i live on|only on|just on|je suis au|je suis a l)"
