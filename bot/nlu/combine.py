@@ -42,7 +42,7 @@ ORDER = (
 )
 RANK = {name: i for i, name in enumerate(ORDER)}
 THREAT_P = 0.5  # the model's probability of abuse/threat that makes a threat on its own
-THREAT_P_STRONG = 0.7  # the same against a strong non-protective reading of the rules
+THREAT_P_STRONG = 0.7  # the same against a strong reading of the rules that is not protective, or a difficulty
 PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a non-protective rule reading
 PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
 ABUSE_P = 0.4  # an insult read by the model alone ("pourriez-vous" shares letters with "pourris"): surer
@@ -132,7 +132,9 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     if not found and _WISH_ONLY.match(norm):
         return Reading("unknown", min(rule_confidence, 0.3), None, "rules: a wish only", **base)
     strong = confidence >= UNSURE_RULES
-    if opinion.p(THREAT) >= (THREAT_P_STRONG if strong and intent not in PROTECTIVE else THREAT_P):
+    if opinion.p(THREAT) >= (
+        THREAT_P_STRONG if strong and (intent not in PROTECTIVE or intent == "hardship") else THREAT_P
+    ):
         return Reading("abuse", opinion.p(THREAT), "threat", "model: threat", **base)
     source = f"rules: {intent}"
     if intent not in PROTECTIVE:
