@@ -30,6 +30,12 @@ _REFERENCE_BEFORE = re.compile(
     r"|account|compte|bill|case|f|page|code|phone|tel|telephone|ending|ending in|finissant par|se terminant par"
     r"|confirmation|receipt|recu|transaction) ?$|# ?$|\b(?:at|by|before|avant) $"
 )
+# "kids are 4 and 7", "ages 3, 5 and 9", "flat 4": numbers of people, ages and addresses
+_ADDRESS_BEFORE = re.compile(
+    r"\b(?:flat|apt|apartment|appartement|appt|unit|suite|house|building|batiment|bat|etage|floor|ages?|aged|kids are"
+    r"|children are|enfants ont) (?:\d+ (?:and |et )?)*$"
+)
+_COUNTED_AFTER = re.compile(r"^ (?:and|et) \d+ ?(?:ans|years? old|yo)\b|^ ?(?:ans|years? old|yo)\b")
 _PAY_VERB_BEFORE = re.compile(r"(?:pay\w*|pai\w*|regl\w*|vers\w*|vir\w*|envo\w*|send|sent|transfer\w*|donn\w*) $")
 # "72 euros 50", "septante-deux euros cinquante" (normalised to "72 eur 50"): euros then cents
 _CENTS_AFTER = re.compile(
@@ -60,7 +66,11 @@ def _plausible(text: str, m: re.Match[str], value: Decimal) -> bool:
     if _NOT_AMOUNT_AFTER.match(after) or _REFERENCE_BEFORE.search(before):
         return False
     looks_like_year = 1900 <= value <= 2100 and value == value.to_integral_value()
-    return not looks_like_year or bool(_PAY_VERB_BEFORE.search(before))  # "je peux payer 2000"
+    # "n° d'opération 77812", "ref PAY-66120": five digits and more without a currency name a transaction
+    looks_like_reference = value >= 10_000 and value == value.to_integral_value()
+    if (looks_like_year or looks_like_reference) and not _PAY_VERB_BEFORE.search(before):
+        return False
+    return not _COUNTED_AFTER.match(after) and not _ADDRESS_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
 
 
 def find_amounts(text: str, taken: list[Span]) -> list[AmountMention]:

@@ -235,7 +235,8 @@ _DAY_UNITS = {
 }
 _MONTH_UNITS = {"mois", "month", "months"}
 _TODAY = (
-    r"aujourdhui|ce soir|ce matin|cet apres ?midi|cet aprem|cette apres ?midi|ce midi|tout de suite"
+    r"aujourdhui|ce soir|ce matin|cet apres ?midi|cet aprem|cette apres ?midi|ce midi|tout de suite|dans la journee"
+    r"|d ici ce soir|at lunchtime|this lunchtime|later today|by tonight|end of today|end of the day"
     r"|(?<!jusqu a )maintenant|immediatement|today|tonight|this (?:morning|afternoon|evening)"
     r"|right away|straight away|immediately|(?<!for )(?<!until )(?<!till )(?<!by )\bnow\b"
 )
@@ -299,8 +300,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"\b(?:le )?mois prochain\b|\bnext month\b"), "next_month"),
     (re.compile(r"\b(?:mi mois|milieu du mois|mid month|middle of the month)\b"), "mid_month"),
-    # "le mardi 3", "Friday the 12th": the weekday names the day of the month ("vendredi 30" alone may be money)
-    (re.compile(rf"\ble (?:{_WEEKDAY_NAMES}) (\d{{1,2}})(?:er|e|eme)?\b{_NOT_UNIT}"), "day"),
+    # "le mardi 3", "lundi 21", "Friday the 12th": the weekday names the day of the month
+    (re.compile(rf"\b(?:le )?(?:{_WEEKDAY_NAMES}) (\d{{1,2}})(?:er|e|eme)?\b{_NOT_UNIT}"), "day"),
     (re.compile(rf"\b(?:{_WEEKDAY_NAMES}) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)\b"), "day"),
     (
         re.compile(

@@ -113,6 +113,7 @@ class PlanTerms:
     count_strong: bool = False  # a count that proposes a plan by itself ("en 3 fois")
     frequency: str | None = None
     rest: bool = False  # "50 now and the rest later": the amount is the first payment, not a total
+    halves: bool = False  # "300: half now, half next month": the amount is the total of two equal payments
     spans: list[Span] = field(default_factory=list)  # text the count and frequency came from
     per_unit_after: list[int] = field(default_factory=list)  # an amount ending here is one installment
     per_unit_before: list[int] = field(default_factory=list)  # an amount starting here is one installment
@@ -175,6 +176,8 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     _counts(text, terms, taken or [])
     _frequency(text, terms, taken or [])
     _every_weekday(text, terms)
-    if terms.count is None and (_HALF.search(text) or _REST.search(text)):
+    halves = _HALF.search(text) is not None
+    if terms.count is None and (halves or _REST.search(text)):
         terms.count, terms.count_strong, terms.rest = 2, True, True
+        terms.halves = halves
     return terms

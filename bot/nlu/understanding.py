@@ -152,6 +152,9 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
         per_unit = [a for a in amounts if _is_per_unit(text, a, terms)]
         if per_unit:
             return per_unit[0].value
+        if terms.halves and len(amounts) == 1:
+            half = amounts[0].value / 2
+            return half if half == half.quantize(CENT, rounding=ROUND_HALF_UP) else None
         if terms.count and not terms.rest and len(amounts) == 1:
             # a total is divided only when it divides exactly to the cent ("1.200,50 en 6": no amount)
             share = amounts[0].value / terms.count

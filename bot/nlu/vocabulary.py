@@ -15,6 +15,7 @@ def words(text: str) -> list[str]:
 ABBREVIATIONS = {
     # French
     "jpp": "je peux pas",
+    "ojourdhui": "aujourdhui",
     "jpeu": "je peux",
     "jpeus": "je peux",
     "jpeux": "je peux",
