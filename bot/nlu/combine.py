@@ -127,12 +127,14 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     if not norm.strip():  # nothing written (an empty SMS, an image only): the model would read its biases
         return Reading("unknown", min(rule_confidence, 0.3), None, "nothing to read", **base)
     intent, confidence = _rules_choice(norm, found, rule_intent, rule_confidence)
-    if not set(found) & {*ENTITY_INTENTS, "hardship"} and (words := veiled_threat(norm)) is not None:
-        return Reading("abuse", 0.9, "threat", "rule: veiled threat", matched=words.group(0), **base)
+    veiled = veiled_threat(norm)
+    excused = bool(set(found) & {*ENTITY_INTENTS, "hardship"})  # "accidents happen, I'll pay Friday"
+    if veiled is not None and not excused:
+        return Reading("abuse", 0.9, "threat", "rule: veiled threat", matched=veiled.group(0), **base)
     if not found and _WISH_ONLY.match(norm):
         return Reading("unknown", min(rule_confidence, 0.3), None, "rules: a wish only", **base)
     strong = confidence >= UNSURE_RULES
-    if opinion.p(THREAT) >= (
+    if not (veiled is not None and excused) and opinion.p(THREAT) >= (
         THREAT_P_STRONG if strong and (intent not in PROTECTIVE or intent == "hardship") else THREAT_P
     ):
         return Reading("abuse", opinion.p(THREAT), "threat", "model: threat", **base)

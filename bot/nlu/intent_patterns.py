@@ -944,7 +944,7 @@ OPT_OUT = _rx(
     r"\b(?:remove|delete|erase|scrub|wipe) (?:my|this) (?:number|details|phone number|mobile|contact details|data)\b",
     r"\b(?:ne plus|ne pas|refuse d|refuse de|plus jamais|ne veux plus|ne souhaite plus) (?:\w+ ){0,2}(?:etre )?"
     r"(?:contacte|appele|sollicite|relance|recontacte|derange)e?s?\b",
-    r"\b(?:cesser|cessez|arreter|arretez|stopper|stoppez|mettre fin a) (?:\w+ ){0,2}(?:envois?|sms|textos?|messages?"
+    r"\b(?:cesser|cessez|arreter|arretez|stopper|stoppez|mettre fin a) (?:\w+ ){0,2}(?:envoi\w*|sms|textos?|messages?"
     r"|appels?|relances?|mails?|courriels?|e mails?)\b",
     r"\b(?:vous )?interdis de (?:m appeler|m ecrire|me contacter|me relancer|me telephoner)\b",
     r"\b(?:seul le courrier|uniquement par (?:courrier|lettre|voie postale)|par courrier (?:uniquement|seulement)"
