@@ -311,11 +311,19 @@ ALREADY_PAID = _rx(
     # "payment of 67 eur was made on ...", "le virement sepa de 220 eur est parti": a few words between
     r"\b(?:payment|transfer|check|cheque|wire|deposit|bank transfer)(?: [\w.]+){1,5} (?:was|were|has been|have been"
     r"|went|got|has gone) (?:made|sent|paid|processed|done|wired|posted|mailed|transferred|through|out|cleared)\b",
-    r"\b(?:virement|paiement|versement|cheque|reglement|ordre de (?:paiement|virement))(?: [\w.]+){1,5}"
+    r"\b(?:virement|paiement|versement|cheque|reglement|ordre de (?:paiement|virement))(?: \S+){1,5}"
     r" (?:a ete |ont ete |a bien ete |est |est bien )?(?:fait|faite|effectue|effectuee|envoye|envoyee|parti|partie"
     r"|passe|emis|execute|executee|poste)\b",
     r"\b(?:j ai|on a|nous avons) (?:\w+ ){0,2}(?:fait|passe|donne|emis) (?:un|l|mon|le) ordre de"
     r" (?:paiement|virement)\b",
+)
+ALREADY_PAID = _rx(
+    ALREADY_PAID,
+    # "sent usd 45.50 via zelle just now", "cheque s in the post sent it yesterday": the time or the means says done
+    r"\b(?:paid|sent|transferred|wired|mailed|settled|posted)\b(?: \S+){0,3} (?:yesterday|this morning|this afternoon"
+    r"|earlier today|earlier|just now|last night|last week|via|through|thru|with zelle|on zelle|already)\b",
+    r"\b(?:paye|regle|vire|verse|envoye|fait)e?s? (?:\S+ ){0,3}(?:hier|ce matin|ce midi|tout a l heure|a l instant"
+    r"|la semaine derniere|avant hier)\b",
 )
 # "le virement sera fait", "the payment will be sent": a past participle under a future or a modal
 FUTURE_AUX = re.compile(
@@ -375,8 +383,9 @@ PROMISE = _rx(
 NO_WAY_BEFORE = re.compile(r"\b(?:no way|pas moyen|impossible que|aucune chance|no chance)\b[^?]*$")
 HOW_BEFORE = re.compile(r"\b(?:comment|how|ou|where|quand)\b")
 MEANS_AFTER = re.compile(
-    r"^ (?:par|en|by|with|in|via|using) (?:carte|cheque|virement|paypal|especes|liquide|card|credit card|cash"
-    r"|check|cheque|bank transfer|apple pay|google pay|prelevement|direct debit)\b(?! \d)"
+    r"^ (?:par|en|by|with|in|via|using|over|au|on) (?:carte|cheque|virement|paypal|especes|liquide|card|credit card"
+    r"|cash|check|cheque|bank transfer|apple pay|google pay|prelevement|direct debit|phone|the phone|telephone"
+    r"|zelle|venmo|twint|wise|revolut|lydia|western union|moneygram)\b(?! \d)"
 )
 PURPOSE_PAY = re.compile(r"\b(?:pour (?:vous )?(?:payer|regler|rembourser)|to pay (?:you|u|it|the|this|that))\b")
 NOT_BEFORE = re.compile(

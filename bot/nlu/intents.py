@@ -284,6 +284,9 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
             found[name] = STRONG
     if "info_request" in found and "promise_to_pay" in found and not ev.dates and not ev.amounts:
         del found["promise_to_pay"]  # "what are your bank details? I'd like to pay": a question, no promise yet
+    if "human" in found and _PAY_BY_PHONE_QUESTION.search(text) and not re.search(r"\b(?:call|appel|rappel)", text):
+        del found["human"]
+        found["info_request"] = STRONG
     if "promise_to_pay" in found and "hardship" in found and not ev.dates and COUNTERFACTUAL.search(text):
         del found["promise_to_pay"]  # "I'd pay if I could. I can't."
     return found
@@ -303,10 +306,25 @@ def _weak_intent(text: str, ev: Evidence) -> tuple[str, float] | None:
     return None
 
 
+# "no problem", "pas de souci": a yes that starts with a no
+_NO_PROBLEM = re.compile(
+    r"\b(?:no (?:problem|problemo|prob|probs|worries|worry)|pas de (?:souci|soucis|probleme|problemes)"
+    r"|aucun (?:souci|probleme)|sans (?:souci|probleme)|not a problem)\b"
+)
+
+
+_BUT_NOT = re.compile(r"\b(?:but|mais|not|pas|never|jamais|won t|will not|cannot|can t)\b")
+# "can I pay by phone?": a question about a means of payment, not a request for a person
+_PAY_BY_PHONE_QUESTION = re.compile(
+    r"\b(?:pay|payer|regler|paie|paye)\b(?: \w+){0,3} (?:by|over the|par|au) (?:phone|telephone)\b[^?]*\?"
+)
+
+
 def _affirm_or_deny(text: str) -> tuple[str, float] | None:
-    if DENY.found(text):
+    yes_words = _NO_PROBLEM.search(text) is not None and not _BUT_NOT.search(text)
+    if DENY.found(_NO_PROBLEM.sub(" ", text) if yes_words else text):
         return "deny", STRONG if len(text.split()) <= 8 else 0.7
-    if AFFIRM.found(text):
+    if yes_words or AFFIRM.found(text):
         return "affirm", STRONG if len(text.split()) <= 8 else 0.7
     return None
 
