@@ -1,4 +1,4 @@
-"""Big alternations tried only with the branches that can match: a trigram prefilter.
+"""Big alternations tried only with the branches that can match: a literal prefilter.
 
 Each branch of an alternation is read (with the regex parser of the standard library) for the
 three characters every match of it must begin with. A text is reduced to the set of its
@@ -7,14 +7,20 @@ in the text, so the engine is given only the other branches, in their order (sam
 same branch chosen, so the same match object as the whole alternation). Branches whose beginnings
 cannot be listed (a character class like ``\\w``, a match shorter than three characters…) are
 always kept. Most messages leave no branch of most intents: no regex runs at all.
+
+`INDEX` gathers the beginnings of every guarded pattern and branch (of lengths three, two or one,
+whichever can be listed) in one Aho–Corasick automaton: a single pass over a text tells every
+pattern whether it can match (bit `i` of the text's mask for the pattern or branch given bit `i`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from re import _constants as C
 from re import _parser as P
+
+import ahocorasick
 
 GRAM = 3
 _MAX_BEGINNINGS = 400  # more than that: the branch is always tried
@@ -90,6 +96,88 @@ def _class_chars(av: list) -> list[str]:
     return chars
 
 
+def literals_of(pattern: str, most: int = 256) -> frozenset[str] | None:
+    """The beginnings of `pattern`'s matches, three characters long if they are few enough, else two,
+    else one (None: they cannot be listed, the pattern is always tried)."""
+    for n in (3, 2, 1):
+        found = _beginnings(pattern, n, most)
+        if found:
+            return found
+    return None
+
+
+class LiteralIndex:
+    """Bit masks of the patterns that may match a text, from one Aho–Corasick pass over their literals.
+
+    `add` registers the beginnings of a pattern's matches and returns its bit; `mask(text)` has that
+    bit set when one of them stands in `text` (or when they could not be listed), and `hits(text)`
+    says where: each literal found, as (start, bits of the patterns that may match from there). The
+    automaton is built at the first look-up after the last `add`.
+    """
+
+    def __init__(self) -> None:
+        self._by_literal: dict[str, int] = {}
+        self._bits = 0
+        self.always = 0
+        self._automaton: ahocorasick.Automaton | None = None
+        self._recent: list[tuple[str, int, list[tuple[int, int]]]] = []
+
+    def add(self, literals: Iterable[str] | None) -> int:
+        """A new bit, set in the mask of every text holding one of `literals` (of every text: None)."""
+        bit = 1 << self._bits
+        self._bits += 1
+        if literals is None:
+            self.always |= bit
+        else:
+            for literal in literals:
+                self._by_literal[literal] = self._by_literal.get(literal, 0) | bit
+        self._automaton = None
+        self._recent = []
+        return bit
+
+    def add_pattern(self, pattern: re.Pattern[str]) -> int:
+        """`add` with the beginnings of a compiled pattern's matches."""
+        return self.add(None if pattern.flags & re.IGNORECASE else literals_of(pattern.pattern))
+
+    def _build(self) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        for literal, bits in self._by_literal.items():
+            automaton.add_word(literal, (len(literal) - 1, bits))
+        if self._by_literal:
+            automaton.make_automaton()
+        self._automaton = automaton
+        return automaton
+
+    def _scan(self, text: str) -> tuple[str, int, list[tuple[int, int]]]:
+        """The mask and hits of `text` (the last two texts are remembered: the patterns of one message
+        are tried on its normalised text and its original)."""
+        recent = self._recent
+        for seen in recent:
+            if seen[0] is text:
+                return seen
+        automaton = self._automaton or self._build()
+        found = self.always
+        hits = []
+        if self._by_literal:
+            for end, (back, bits) in automaton.iter(text):
+                found |= bits
+                hits.append((end - back, bits))
+        seen = (text, found, hits)
+        self._recent = [seen, *recent[:1]]
+        return seen
+
+    def mask(self, text: str) -> int:
+        """The bits of the patterns that may match `text`."""
+        return self._scan(text)[1]
+
+    def hits(self, text: str) -> list[tuple[int, int]]:
+        """Where the literals of `text` start, each with the bits of the patterns they begin."""
+        return self._scan(text)[2]
+
+
+INDEX = LiteralIndex()
+
+
 class Literals:
     """Strings one of which stands in every text a pattern matches (the beginnings of its matches)."""
 
@@ -102,12 +190,20 @@ class Literals:
         return not self.strings.isdisjoint(text_grams(text, self.n))
 
 
-def guarded_search(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
+def guarded_search(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], re.Match[str] | None]:
     """`pattern.search`, not run when none of the pattern's required literals is in the text."""
-    literals = required_literals(pattern)
-    if literals is None:
+    bit = index.add_pattern(pattern)
+    if index.always & bit:
         return pattern.search
-    return lambda text: pattern.search(text) if literals.in_text(text) else None
+    search, mask = pattern.search, index.mask
+    return lambda text: search(text) if mask(text) & bit else None
+
+
+def guarded_finditer(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], Iterator[re.Match[str]]]:
+    """`pattern.finditer`, nothing to iterate when none of the pattern's required literals is in the text."""
+    bit = index.add_pattern(pattern)
+    finditer, mask = pattern.finditer, index.mask
+    return lambda text: finditer(text) if mask(text) & bit else iter(())
 
 
 def required_literals(pattern: re.Pattern[str], most: int = 256) -> Literals | None:
@@ -127,23 +223,17 @@ class Substitutions:
     beginnings of the pattern's matches (same result as running them all)."""
 
     def __init__(self, pairs: list[tuple[re.Pattern[str], str]]) -> None:
-        self.steps = []
-        for pattern, repl in pairs:
-            literals = required_literals(pattern)
-            self.steps.append((literals.strings if literals else None, literals.n if literals else 0, pattern, repl))
+        self.index = LiteralIndex()
+        self.steps = [(self.index.add_pattern(pattern), pattern, repl) for pattern, repl in pairs]
 
     def __call__(self, text: str) -> str:
-        index: dict[int, frozenset[str]] = {}  # n -> the n-grams of the current text
-        for strings, n, pattern, repl in self.steps:
-            if strings is not None:
-                found = index.get(n)
-                if found is None:
-                    found = index[n] = grams(text, n)
-                if strings.isdisjoint(found):
-                    continue
-            changed = pattern.sub(repl, text)
-            if changed != text:
-                text, index = changed, {}
+        mask = self.index.mask(text)
+        for bit, pattern, repl in self.steps:
+            if mask & bit:
+                changed = pattern.sub(repl, text)
+                if changed != text:
+                    text = changed
+                    mask = self.index.mask(text)
         return text
 
 
@@ -166,50 +256,46 @@ def text_grams(text: str, n: int = GRAM) -> frozenset[str]:
 
 
 class GatedPattern:
-    """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)``) behind a trigram prefilter."""
+    """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)``) behind a literal prefilter (`INDEX`)."""
 
-    def __init__(self, head: str, branches: tuple[str, ...]) -> None:
-        self.head, self.branches = head, branches
+    def __init__(self, head: str, branches: tuple[str, ...], index: LiteralIndex = INDEX) -> None:
+        self.head, self.branches, self.index = head, branches, index
         self.pattern = head + "(?:" + "|".join(f"(?:{b})" for b in branches) + ")"
         self.full = re.compile(self.pattern)
-        self.always = 0  # bit mask of the branches always tried
-        self.by_gram: dict[str, int] = {}
-        for i, branch in enumerate(branches):
-            found = _beginnings(branch)
-            if found is None:
-                self.always |= 1 << i
-                continue
-            for gram in found:
-                self.by_gram[gram] = self.by_gram.get(gram, 0) | 1 << i
-        self.keys = frozenset(self.by_gram)
-        single = [re.compile(f"{head}(?:{b})") for b in branches]
-        self.unlisted = [single[i] for i in range(len(branches)) if self.always >> i & 1]
-        self.by_branch_of = {
-            gram: [single[i] for i in range(len(branches)) if mask >> i & 1] for gram, mask in self.by_gram.items()
-        }
+        self.bits = 0  # the index bits of the branches
+        self.by_bit: dict[int, re.Pattern[str]] = {}
+        self.unlisted: list[int] = []  # the bits of the branches always tried
+        for branch in branches:
+            literals = literals_of(branch)
+            bit = index.add(literals)
+            self.bits |= bit
+            self.by_bit[bit] = re.compile(f"{head}(?:{branch})")
+            if literals is None:
+                self.unlisted.append(bit)
 
     def mask(self, text: str) -> int:
-        """The bit mask of the branches that may match somewhere in `text`."""
-        mask = self.always
-        for gram in self.keys.intersection(text_grams(text)):
-            mask |= self.by_gram[gram]
-        return mask
+        """The index bits of the branches that may match somewhere in `text`."""
+        return self.index.mask(text) & self.bits
 
     def found(self, text: str) -> bool:
         """Whether the alternation matches somewhere in `text` (as `bool(pattern.search(text))`).
 
         Each branch is tried only where one of its beginnings stands in the text.
         """
-        for gram in self.keys.intersection(text_grams(text)):
-            candidates = self.by_branch_of[gram]
-            pos = text.find(gram)
-            while pos >= 0:
-                for branch in candidates:
-                    if branch.match(text, pos):
-                        return True
-                pos = text.find(gram, pos + 1)
-        return any(branch.search(text) for branch in self.unlisted)
+        _text, mask, hits = self.index._scan(text)
+        mask &= self.bits
+        if not mask:
+            return False
+        by_bit = self.by_bit
+        for start, bits in hits:
+            bits &= mask
+            while bits:
+                bit = bits & -bits
+                if by_bit[bit].match(text, start):
+                    return True
+                bits ^= bit
+        return any(self.by_bit[bit].search(text) for bit in self.unlisted if mask & bit)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """`re.Pattern.finditer` of the whole alternation (nothing to try when no branch may match)."""
-        return self.full.finditer(text) if self.mask(text) else iter(())
+        return self.full.finditer(text) if self.index.mask(text) & self.bits else iter(())
