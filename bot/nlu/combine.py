@@ -85,11 +85,17 @@ def _refused_call(label: str, norm: str) -> bool:
     return _PHONE_MEANS.search(norm) is not None and not _ASKS_PERSON.search(norm)
 
 
+_INTENT_OF: dict[str, str] = {}  # a label of the model -> its intent ("abuse/threat" -> "abuse")
+
+
 def _by_intent(opinion: Opinion) -> dict[str, float]:
     """The model's probability of each intent, details included."""
     sums: dict[str, float] = {}
+    intent_of = _INTENT_OF
     for label, p in opinion.ranked:
-        intent = label.split("/")[0]
+        intent = intent_of.get(label)
+        if intent is None:
+            intent = intent_of[label] = label.split("/")[0]
         sums[intent] = sums.get(intent, 0) + p
     return sums
 

@@ -438,16 +438,19 @@ _BUILDERS = {
 # each pattern with its bit in the literal index: none of the literals its matches begin with in
 # the text, the pattern is not tried
 _GUARDED = [(INDEX.add_pattern(pattern), pattern, kind) for pattern, kind in _PATTERNS]
+_BY_BIT = {bit: (pattern, kind) for bit, pattern, kind in _GUARDED}
+_ALL = sum(_BY_BIT)
 
 
 def find_dates(text: str, locale: str = "fr") -> list[DateMention]:
     """The date mentions of a normalised text, left to right, never overlapping."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    mask = INDEX.mask(text)
-    for bit, pattern, kind in _GUARDED:
-        if not mask & bit:
-            continue
+    mask = INDEX.mask(text) & _ALL
+    while mask:  # the patterns that may match, lowest bit (first in priority) first
+        bit = mask & -mask
+        mask ^= bit
+        pattern, kind = _BY_BIT[bit]
         for match in pattern.finditer(text):
             s, e = match.span()
             if any(s < te and ts < e for ts, te in taken):

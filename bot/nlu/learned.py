@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
@@ -45,6 +45,7 @@ class Opinion:
     """The model's reading: labels by probability, and the features that weighed most for the top one."""
 
     ranked: tuple[tuple[str, float], ...]
+    by_label: dict[str, float] = field(default_factory=dict, compare=False, repr=False)  # `ranked` as a dict
 
     @property
     def label(self) -> str:
@@ -55,6 +56,8 @@ class Opinion:
         return self.ranked[0][1]
 
     def p(self, label: str) -> float:
+        if self.by_label:
+            return self.by_label.get(label, 0.0)
         return next((p for name, p in self.ranked if name == label), 0.0)
 
 
@@ -158,7 +161,7 @@ class LinearModel:
         total = sum(exps)
         # `reverse` keeps equal probabilities in label order, as sorting on the negated key did
         ranked = sorted(zip(self.labels, [e / total for e in exps], strict=True), key=_PROBABILITY, reverse=True)
-        return Opinion(tuple(ranked))
+        return Opinion(tuple(ranked), dict(ranked))
 
     def explain(self, norm: str, label: str, k: int = 6) -> list[tuple[str, float]]:
         """The features that pushed `label` up most in this text."""

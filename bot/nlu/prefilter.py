@@ -111,8 +111,8 @@ class LiteralIndex:
 
     `add` registers the beginnings of a pattern's matches and returns its bit; `mask(text)` has that
     bit set when one of them stands in `text` (or when they could not be listed), and `hits(text)`
-    says where: each literal found, as (start, bits of the patterns that may match from there). The
-    automaton is built at the first look-up after the last `add`.
+    says where each literal found starts. The automaton is built at the first look-up after the last
+    `add`.
     """
 
     def __init__(self) -> None:
@@ -120,7 +120,7 @@ class LiteralIndex:
         self._bits = 0
         self.always = 0
         self._automaton: ahocorasick.Automaton | None = None
-        self._recent: list[tuple[str, int, list[tuple[int, int]]]] = []
+        self._recent: list[tuple[str, int, dict[str, list[int]]]] = []
 
     def add(self, literals: Iterable[str] | None) -> int:
         """A new bit, set in the mask of every text holding one of `literals` (of every text: None)."""
@@ -142,13 +142,13 @@ class LiteralIndex:
     def _build(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
         for literal, bits in self._by_literal.items():
-            automaton.add_word(literal, (len(literal) - 1, bits))
+            automaton.add_word(literal, (len(literal) - 1, bits, literal))
         if self._by_literal:
             automaton.make_automaton()
         self._automaton = automaton
         return automaton
 
-    def _scan(self, text: str) -> tuple[str, int, list[tuple[int, int]]]:
+    def _scan(self, text: str) -> tuple[str, int, dict[str, list[int]]]:
         """The mask and hits of `text` (the last two texts are remembered: the patterns of one message
         are tried on its normalised text and its original)."""
         recent = self._recent
@@ -157,12 +157,16 @@ class LiteralIndex:
                 return seen
         automaton = self._automaton or self._build()
         found = self.always
-        hits = []
+        where: dict[str, list[int]] = {}
         if self._by_literal:
-            for end, (back, bits) in automaton.iter(text):
+            for end, (back, bits, literal) in automaton.iter(text):
                 found |= bits
-                hits.append((end - back, bits))
-        seen = (text, found, hits)
+                starts = where.get(literal)
+                if starts is None:
+                    where[literal] = [end - back]
+                else:
+                    starts.append(end - back)
+        seen = (text, found, where)
         self._recent = [seen, *recent[:1]]
         return seen
 
@@ -170,8 +174,8 @@ class LiteralIndex:
         """The bits of the patterns that may match `text`."""
         return self._scan(text)[1]
 
-    def hits(self, text: str) -> list[tuple[int, int]]:
-        """Where the literals of `text` start, each with the bits of the patterns they begin."""
+    def hits(self, text: str) -> dict[str, list[int]]:
+        """The registered literals standing in `text`, each with where it starts."""
         return self._scan(text)[2]
 
 
@@ -197,6 +201,15 @@ def guarded_search(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Cal
         return pattern.search
     search, mask = pattern.search, index.mask
     return lambda text: search(text) if mask(text) & bit else None
+
+
+def guarded_match(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], re.Match[str] | None]:
+    """`pattern.match`, not run when none of the pattern's required literals is in the text."""
+    bit = index.add_pattern(pattern)
+    if index.always & bit:
+        return pattern.match
+    match, mask = pattern.match, index.mask
+    return lambda text: match(text) if mask(text) & bit else None
 
 
 def guarded_finditer(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], Iterator[re.Match[str]]]:
@@ -256,46 +269,58 @@ def text_grams(text: str, n: int = GRAM) -> frozenset[str]:
 
 
 class GatedPattern:
-    """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)``) behind a literal prefilter (`INDEX`)."""
+    """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)``) behind a literal prefilter (`INDEX`).
+
+    The pattern has one bit in the index, for the beginnings of all its branches. Where one of these
+    literals starts in a text, only the branches it may begin are tried, at that position (one
+    alternation of them per literal, compiled at its first use); a branch whose beginnings cannot be
+    listed is searched everywhere.
+    """
 
     def __init__(self, head: str, branches: tuple[str, ...], index: LiteralIndex = INDEX) -> None:
         self.head, self.branches, self.index = head, branches, index
         self.pattern = head + "(?:" + "|".join(f"(?:{b})" for b in branches) + ")"
         self.full = re.compile(self.pattern)
-        self.bits = 0  # the index bits of the branches
-        self.by_bit: dict[int, re.Pattern[str]] = {}
-        self.unlisted: list[int] = []  # the bits of the branches always tried
+        self.by_literal: dict[str, list[str]] = {}  # a literal -> the branches whose matches may begin with it
+        self.unlisted: list[re.Pattern[str]] = []  # the branches always tried
         for branch in branches:
             literals = literals_of(branch)
-            bit = index.add(literals)
-            self.bits |= bit
-            self.by_bit[bit] = re.compile(f"{head}(?:{branch})")
             if literals is None:
-                self.unlisted.append(bit)
+                self.unlisted.append(re.compile(f"{head}(?:{branch})"))
+                continue
+            for literal in literals:
+                self.by_literal.setdefault(literal, []).append(branch)
+        self.literals = frozenset(self.by_literal)
+        self._at: dict[str, re.Pattern[str]] = {}
+        self.bit = index.add(None if self.unlisted else self.literals)
 
-    def mask(self, text: str) -> int:
-        """The index bits of the branches that may match somewhere in `text`."""
-        return self.index.mask(text) & self.bits
+    def _branches_at(self, literal: str) -> re.Pattern[str]:
+        """The alternation of the branches that may begin with `literal`, in their order."""
+        compiled = self._at.get(literal)
+        if compiled is None:
+            branches = self.by_literal[literal]
+            compiled = self._at[literal] = re.compile(self.head + "(?:" + "|".join(f"(?:{b})" for b in branches) + ")")
+        return compiled
+
+    def may_match(self, text: str) -> bool:
+        """False when no branch can match anywhere in `text`."""
+        return bool(self.index.mask(text) & self.bit)
 
     def found(self, text: str) -> bool:
         """Whether the alternation matches somewhere in `text` (as `bool(pattern.search(text))`).
 
         Each branch is tried only where one of its beginnings stands in the text.
         """
-        _text, mask, hits = self.index._scan(text)
-        mask &= self.bits
-        if not mask:
+        _text, mask, where = self.index._scan(text)
+        if not mask & self.bit:
             return False
-        by_bit = self.by_bit
-        for start, bits in hits:
-            bits &= mask
-            while bits:
-                bit = bits & -bits
-                if by_bit[bit].match(text, start):
+        for literal in self.literals.intersection(where):
+            match = self._branches_at(literal).match
+            for start in where[literal]:
+                if match(text, start):
                     return True
-                bits ^= bit
-        return any(self.by_bit[bit].search(text) for bit in self.unlisted if mask & bit)
+        return any(branch.search(text) for branch in self.unlisted)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """`re.Pattern.finditer` of the whole alternation (nothing to try when no branch may match)."""
-        return self.full.finditer(text) if self.index.mask(text) & self.bits else iter(())
+        return self.full.finditer(text) if self.index.mask(text) & self.bit else iter(())
