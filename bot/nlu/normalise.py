@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.nlu.numbers import words_to_digits
-from bot.nlu.prefilter import Substitutions
+from bot.nlu.prefilter import Substitutions, char_gate
 from bot.nlu.vocabulary import (
     ABBREVIATIONS,
     ELISIONS,
@@ -39,6 +39,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ":
 _SPECIAL = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
 
 _PHONE = re.compile(r"(?:\+\d{1,3}[ .-]?|\b0)\d(?:[ .-]?\d){8,}\b")
+_MAY_HOLD_PHONE = char_gate(_PHONE)
 _EN_CONTRACTIONS = [
     (re.compile(r"\b(can|ca)(?:'t|nt|not)\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
@@ -115,30 +116,41 @@ _CONTRACTION_SUBS = Substitutions([*_EN_CONTRACTIONS, (_ILL_AS_I_WILL, "i will "
 _PHRASE_SUBS = Substitutions(_PHRASES)
 
 
+class _WithoutMarks(dict[int, int | None]):
+    """A `str.translate` table dropping combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        if len(self) < 20_000:  # bounded: a text cannot make it grow without end
+            self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks()
+# emoji and currency symbols to words in one `str.translate`
+_SYMBOLS = str.maketrans({**_EMOJI_MAP, **_CURRENCY})
+_PICTOGRAPH_CANDIDATE = re.compile("[\u2001-\U0010ffff]")
+
+
 def fold(text: str) -> str:
     """Lower-case `text` and strip accents (NFKD, combining marks dropped)."""
     if text.isascii():  # nothing to compose, decompose or replace but backquotes
         return text.translate(_APOSTROPHES).lower()
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower().translate(_SPECIAL)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKD", text).translate(_WITHOUT_MARKS)
+
+
+def _pictograph(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return " " if unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn") else ch
 
 
 def _symbols(text: str) -> str:
     """Map emoji and currency symbols to words; drop other pictographs."""
     if text.isascii() and "$" not in text:  # no emoji, no symbol to map
         return text
-    out = []
-    for ch in text:
-        if ch in _EMOJI_MAP:
-            out.append(_EMOJI_MAP[ch])
-        elif ch in _CURRENCY:
-            out.append(_CURRENCY[ch])
-        elif ord(ch) > 0x2000 and unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn"):
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    # the words the symbols become are ASCII: the pictographs left are those of the text
+    return _PICTOGRAPH_CANDIDATE.sub(_pictograph, text.translate(_SYMBOLS))
 
 
 def _contractions(text: str, locale: str) -> str:
@@ -281,7 +293,8 @@ _DOUBLED_INITIAL = re.compile(r"\b([a-z])\1+(?=[a-z])")
 def normalise(text: str, locale: str = "fr") -> str:
     """The normalised form of a message: lower-case ASCII words, numbers as digits."""
     locale = "en" if locale[:2].lower() == "en" else "fr"
-    text = _PHONE.sub(" phone ", text)
+    if _MAY_HOLD_PHONE(text):
+        text = _PHONE.sub(" phone ", text)
     text = fold(_symbols(text))
     text = _DOUBLED_INITIAL.sub(r"\1", text)
     text = _contractions(text, locale)

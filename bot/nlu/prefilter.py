@@ -212,6 +212,16 @@ def guarded_match(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Call
     return lambda text: match(text) if mask(text) & bit else None
 
 
+def char_gate(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    """A cheap test that is False only for texts `pattern` cannot match: none of the first
+    characters of its matches stands in the text."""
+    literals = None if pattern.flags & re.IGNORECASE else literals_of(pattern.pattern)
+    if literals is None:
+        return lambda text: True
+    firsts = frozenset(literal[0] for literal in literals)
+    return lambda text: not firsts.isdisjoint(text)
+
+
 def guarded_finditer(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], Iterator[re.Match[str]]]:
     """`pattern.finditer`, nothing to iterate when none of the pattern's required literals is in the text."""
     bit = index.add_pattern(pattern)
@@ -273,7 +283,7 @@ class GatedPattern:
 
     The pattern has one bit in the index, for the beginnings of all its branches. Where one of these
     literals starts in a text, only the branches it may begin are tried, at that position (one
-    alternation of them per literal, compiled at its first use); a branch whose beginnings cannot be
+    alternation of them per literal); a branch whose beginnings cannot be
     listed is searched everywhere.
     """
 
@@ -291,16 +301,12 @@ class GatedPattern:
             for literal in literals:
                 self.by_literal.setdefault(literal, []).append(branch)
         self.literals = frozenset(self.by_literal)
-        self._at: dict[str, re.Pattern[str]] = {}
+        # a literal -> the alternation of the branches that may begin with it, in their order
+        self.at = {
+            literal: re.compile(head + "(?:" + "|".join(f"(?:{b})" for b in starting) + ")")
+            for literal, starting in self.by_literal.items()
+        }
         self.bit = index.add(None if self.unlisted else self.literals)
-
-    def _branches_at(self, literal: str) -> re.Pattern[str]:
-        """The alternation of the branches that may begin with `literal`, in their order."""
-        compiled = self._at.get(literal)
-        if compiled is None:
-            branches = self.by_literal[literal]
-            compiled = self._at[literal] = re.compile(self.head + "(?:" + "|".join(f"(?:{b})" for b in branches) + ")")
-        return compiled
 
     def may_match(self, text: str) -> bool:
         """False when no branch can match anywhere in `text`."""
@@ -315,7 +321,7 @@ class GatedPattern:
         if not mask & self.bit:
             return False
         for literal in self.literals.intersection(where):
-            match = self._branches_at(literal).match
+            match = self.at[literal].match
             for start in where[literal]:
                 if match(text, start):
                     return True
