@@ -96,11 +96,14 @@ def _class_chars(av: list) -> list[str]:
     return chars
 
 
-def literals_of(pattern: str, most: int = 256) -> frozenset[str] | None:
+_MOST = {3: 2000, 2: 256, 1: 256}  # more beginnings than this of a length: try a shorter length
+
+
+def literals_of(pattern: str) -> frozenset[str] | None:
     """The beginnings of `pattern`'s matches, three characters long if they are few enough, else two,
     else one (None: they cannot be listed, the pattern is always tried)."""
     for n in (3, 2, 1):
-        found = _beginnings(pattern, n, most)
+        found = _beginnings(pattern, n, _MOST[n])
         if found:
             return found
     return None
@@ -117,17 +120,23 @@ class LiteralIndex:
 
     def __init__(self) -> None:
         self._by_literal: dict[str, int] = {}
+        self._by_chars: list[tuple[frozenset[str], int]] = []  # (first characters, bit) of short literals
         self._bits = 0
         self.always = 0
         self._automaton: ahocorasick.Automaton | None = None
         self._recent: list[tuple[str, int, dict[str, list[int]]]] = []
 
     def add(self, literals: Iterable[str] | None) -> int:
-        """A new bit, set in the mask of every text holding one of `literals` (of every text: None)."""
+        """A new bit, set in the mask of every text holding one of `literals` (of every text: None).
+
+        Literals of one character would be found almost everywhere: a set holding one is tested by
+        the first characters of its literals (`frozenset.isdisjoint`), and has no `hits`."""
         bit = 1 << self._bits
         self._bits += 1
         if literals is None:
             self.always |= bit
+        elif any(len(literal) < 2 for literal in literals):
+            self._by_chars.append((frozenset(literal[0] for literal in literals), bit))
         else:
             for literal in literals:
                 self._by_literal[literal] = self._by_literal.get(literal, 0) | bit
@@ -166,6 +175,9 @@ class LiteralIndex:
                     where[literal] = [end - back]
                 else:
                     starts.append(end - back)
+        for chars, bit in self._by_chars:
+            if not chars.isdisjoint(text):
+                found |= bit
         seen = (text, found, where)
         self._recent = [seen, *recent[:1]]
         return seen
@@ -194,22 +206,93 @@ class Literals:
         return not self.strings.isdisjoint(text_grams(text, self.n))
 
 
+class Anchored:
+    """A compiled pattern tried only where the literals its matches begin with start in a text.
+
+    `search` and `finditer` give the matches `re.Pattern.search` and `re.Pattern.finditer` give
+    (same spans and groups): a match can only begin where one of the literals does, so the pattern
+    is matched at those positions, left to right, instead of at every position of the text. With
+    many such positions, or none listed, the whole-text methods are used (same result).
+    """
+
+    MOST_STARTS = 8  # beyond this many positions a scan of the whole text is as fast
+
+    def __init__(
+        self, pattern: re.Pattern[str], index: LiteralIndex = INDEX, literals: frozenset[str] | None = None
+    ) -> None:
+        """`literals`: the beginnings of the matches when known (else read from the pattern)."""
+        self.pattern, self.index = pattern, index
+        if literals is None and not pattern.flags & re.IGNORECASE:
+            literals = literals_of(pattern.pattern)
+        self.bit = index.add(literals)
+        # positions are listed for literals of two characters or more only (see `LiteralIndex.add`)
+        self.literals = literals if literals and all(len(x) > 1 for x in literals) else None
+
+    def starts(self, text: str) -> list[int] | None:
+        """Where a match may begin, ascending; None: anywhere (positions unknown or many)."""
+        _text, mask, where = self.index._scan(text)
+        if not mask & self.bit:
+            return []
+        if self.literals is None:
+            return None
+        found = self.literals.intersection(where)
+        if len(found) == 1:
+            starts = where[next(iter(found))]
+        else:
+            starts = sorted({start for literal in found for start in where[literal]})
+        return starts if len(starts) <= self.MOST_STARTS else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """`re.Pattern.search`."""
+        starts = self.starts(text)
+        if starts is None:
+            return self.pattern.search(text)
+        match = self.pattern.match
+        for start in starts:
+            m = match(text, start)
+            if m:
+                return m
+        return None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """`re.Pattern.finditer` (the matches are never empty: each holds one of the literals)."""
+        starts = self.starts(text)
+        if starts is None:
+            return self.pattern.finditer(text)
+        if not starts:
+            return iter(())
+        return iter(self._matches(text, starts))
+
+    def _matches(self, text: str, starts: list[int]) -> list[re.Match[str]]:
+        found = []
+        match = self.pattern.match
+        cursor = 0
+        for start in starts:
+            if start >= cursor:
+                m = match(text, start)
+                if m:
+                    found.append(m)
+                    cursor = m.end()
+        return found
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """`re.Pattern.match`."""
+        return self.pattern.match(text) if self.index.mask(text) & self.bit else None
+
+
 def guarded_search(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], re.Match[str] | None]:
-    """`pattern.search`, not run when none of the pattern's required literals is in the text."""
-    bit = index.add_pattern(pattern)
-    if index.always & bit:
-        return pattern.search
-    search, mask = pattern.search, index.mask
-    return lambda text: search(text) if mask(text) & bit else None
+    """`pattern.search`, tried only where the pattern's required literals start in the text."""
+    return Anchored(pattern, index).search
 
 
 def guarded_match(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], re.Match[str] | None]:
     """`pattern.match`, not run when none of the pattern's required literals is in the text."""
-    bit = index.add_pattern(pattern)
-    if index.always & bit:
-        return pattern.match
-    match, mask = pattern.match, index.mask
-    return lambda text: match(text) if mask(text) & bit else None
+    return Anchored(pattern, index).match
+
+
+def guarded_finditer(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], Iterator[re.Match[str]]]:
+    """`pattern.finditer`, tried only where the pattern's required literals start in the text."""
+    return Anchored(pattern, index).finditer
 
 
 def char_gate(pattern: re.Pattern[str]) -> Callable[[str], bool]:
@@ -295,7 +378,7 @@ class GatedPattern:
         self.unlisted: list[re.Pattern[str]] = []  # the branches always tried
         for branch in branches:
             literals = literals_of(branch)
-            if literals is None:
+            if literals is None or any(len(x) < 2 for x in literals):  # not listed by `index.hits`
                 self.unlisted.append(re.compile(f"{head}(?:{branch})"))
                 continue
             for literal in literals:
@@ -307,6 +390,7 @@ class GatedPattern:
             for literal, starting in self.by_literal.items()
         }
         self.bit = index.add(None if self.unlisted else self.literals)
+        self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals)
 
     def may_match(self, text: str) -> bool:
         """False when no branch can match anywhere in `text`."""
@@ -329,4 +413,4 @@ class GatedPattern:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """`re.Pattern.finditer` of the whole alternation (nothing to try when no branch may match)."""
-        return self.full.finditer(text) if self.index.mask(text) & self.bit else iter(())
+        return self._anchored.finditer(text)
