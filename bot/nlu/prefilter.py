@@ -194,18 +194,6 @@ class LiteralIndex:
 INDEX = LiteralIndex()
 
 
-class Literals:
-    """Strings one of which stands in every text a pattern matches (the beginnings of its matches)."""
-
-    def __init__(self, strings: frozenset[str]) -> None:
-        self.strings = strings
-        self.n = len(next(iter(strings)))
-
-    def in_text(self, text: str) -> bool:
-        """Whether one of the strings stands in `text`."""
-        return not self.strings.isdisjoint(text_grams(text, self.n))
-
-
 class Anchored:
     """A compiled pattern tried only where the literals its matches begin with start in a text.
 
@@ -305,25 +293,6 @@ def char_gate(pattern: re.Pattern[str]) -> Callable[[str], bool]:
     return lambda text: not firsts.isdisjoint(text)
 
 
-def guarded_finditer(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], Iterator[re.Match[str]]]:
-    """`pattern.finditer`, nothing to iterate when none of the pattern's required literals is in the text."""
-    bit = index.add_pattern(pattern)
-    finditer, mask = pattern.finditer, index.mask
-    return lambda text: finditer(text) if mask(text) & bit else iter(())
-
-
-def required_literals(pattern: re.Pattern[str], most: int = 256) -> Literals | None:
-    """The beginnings of `pattern`'s matches, three characters long if they are few enough, else two,
-    else one (None: they cannot be listed)."""
-    if pattern.flags & re.IGNORECASE:
-        return None
-    for n in (3, 2, 1):
-        found = _beginnings(pattern.pattern, n, most)
-        if found:
-            return Literals(found)
-    return None
-
-
 class Substitutions:
     """`pattern.sub(repl, text)` for each pair in turn, each skipped when the text holds none of the
     beginnings of the pattern's matches (same result as running them all)."""
@@ -343,31 +312,13 @@ class Substitutions:
         return text
 
 
-def grams(text: str, n: int = GRAM) -> frozenset[str]:
-    """The `n`-character substrings of `text`."""
-    if n == 1:
-        return frozenset(text)
-    return frozenset([text[i : i + n] for i in range(len(text) - n + 1)])
-
-
-_LAST: dict[int, tuple[str, frozenset[str]]] = {}  # n -> the last text seen and its grams
-
-
-def text_grams(text: str, n: int = GRAM) -> frozenset[str]:
-    """`grams`, remembered for the last text (the patterns of one message are tried on the same text)."""
-    last = _LAST.get(n)
-    if last is None or (last[0] is not text and last[0] != text):
-        last = _LAST[n] = (text, grams(text, n))
-    return last[1]
-
-
 class GatedPattern:
     """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)``) behind a literal prefilter (`INDEX`).
 
     The pattern has one bit in the index, for the beginnings of all its branches. Where one of these
     literals starts in a text, only the branches it may begin are tried, at that position (one
-    alternation of them per literal); a branch whose beginnings cannot be
-    listed is searched everywhere.
+    alternation of them per literal); a branch whose beginnings cannot be listed (or are single
+    characters) is searched everywhere.
     """
 
     def __init__(self, head: str, branches: tuple[str, ...], index: LiteralIndex = INDEX) -> None:
@@ -389,7 +340,7 @@ class GatedPattern:
             literal: re.compile(head + "(?:" + "|".join(f"(?:{b})" for b in starting) + ")")
             for literal, starting in self.by_literal.items()
         }
-        self.bit = index.add(None if self.unlisted else self.literals)
+        self.bit = index.add(self.literals)  # `found` searches the unlisted branches whatever the mask
         self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals)
 
     def may_match(self, text: str) -> bool:
@@ -402,7 +353,7 @@ class GatedPattern:
         Each branch is tried only where one of its beginnings stands in the text.
         """
         _text, mask, where = self.index._scan(text)
-        if not mask & self.bit:
+        if not mask & self.bit and not self.unlisted:
             return False
         for literal in self.literals.intersection(where):
             match = self.at[literal].match
