@@ -85,19 +85,43 @@ def _refused_call(label: str, norm: str) -> bool:
     return _PHONE_MEANS.search(norm) is not None and not _ASKS_PERSON.search(norm)
 
 
-_INTENT_OF: dict[str, str] = {}  # a label of the model -> its intent ("abuse/threat" -> "abuse")
+_LABELS_OF: dict[frozenset[str], dict[str, list[str]]] = {}  # a model's labels -> its labels by intent
+
+
+def _labels_by_intent(labels: frozenset[str]) -> dict[str, list[str]]:
+    """The labels of each intent ("abuse": ["abuse", "abuse/threat"])."""
+    grouped = _LABELS_OF.get(labels)
+    if grouped is None:
+        grouped = {}
+        for label in sorted(labels):
+            grouped.setdefault(label.split("/")[0], []).append(label)
+        _LABELS_OF[labels] = grouped
+    return grouped
 
 
 def _by_intent(opinion: Opinion) -> dict[str, float]:
     """The model's probability of each intent, details included."""
-    sums: dict[str, float] = {}
-    intent_of = _INTENT_OF
+    if opinion.by_label:
+        # one label: its probability; two: their sum (the same in either order); more: in ranked order
+        by_label = opinion.by_label
+        sums = {}
+        for intent, labels in _labels_by_intent(frozenset(by_label)).items():
+            if len(labels) == 1:
+                sums[intent] = by_label[labels[0]]
+            elif len(labels) == 2:
+                sums[intent] = by_label[labels[0]] + by_label[labels[1]]
+            else:
+                sums[intent] = _ranked_sum(opinion, intent)
+        return sums
+    return {intent: _ranked_sum(opinion, intent) for intent in {label.split("/")[0] for label, _ in opinion.ranked}}
+
+
+def _ranked_sum(opinion: Opinion, intent: str) -> float:
+    total: float = 0
     for label, p in opinion.ranked:
-        intent = intent_of.get(label)
-        if intent is None:
-            intent = intent_of[label] = label.split("/")[0]
-        sums[intent] = sums.get(intent, 0) + p
-    return sums
+        if label.split("/")[0] == intent:
+            total += p
+    return total
 
 
 def _rules_choice(found: dict[str, float], rule_intent: str, rule_confidence: float) -> tuple[str, float]:

@@ -178,6 +178,20 @@ def _fix_token(token: str, locale: str) -> str:
     return _near_keyword(token) or _undoubled(token) or token
 
 
+# each word's `_fix_token`, by locale, as plain dicts (read faster than the lru_cache's key tuples)
+_FIXED: dict[str, dict[str, str]] = {"en": {}, "fr": {}}
+_FIXED_MOST = 8192
+
+
+def _fixed(token: str, locale: str) -> str:
+    """`_fix_token`, remembered in `_FIXED`."""
+    fixed = _fix_token(token, locale)
+    cache = _FIXED.setdefault(locale, {})
+    if len(cache) < _FIXED_MOST:
+        cache[token] = fixed
+    return fixed
+
+
 # short keywords a doubled letter hides ("pllus de smss", "nee me"): `_near_keyword` skips short words
 _SHORT_TARGETS = frozenset(
     [
@@ -298,7 +312,8 @@ def normalise(text: str, locale: str = "fr") -> str:
     text = fold(_symbols(text))
     text = _DOUBLED_INITIAL.sub(r"\1", text)
     text = _contractions(text, locale)
-    tokens = [_fix_token(t, locale) for t in _TOKEN.findall(text)]
+    fixed = _FIXED[locale]
+    tokens = [fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(text)]
     joined = words_to_digits(" ".join(tokens))
     joined = _PHRASE_SUBS(joined)
     return joined
@@ -307,4 +322,6 @@ def normalise(text: str, locale: str = "fr") -> str:
 def clear_caches() -> None:
     """Forget memoised word corrections (benchmarks measure a cold start with it)."""
     _fix_token.cache_clear()
+    for fixed in _FIXED.values():
+        fixed.clear()
     squeezed.cache_clear()

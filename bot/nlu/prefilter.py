@@ -299,16 +299,19 @@ class Substitutions:
 
     def __init__(self, pairs: list[tuple[re.Pattern[str], str]]) -> None:
         self.index = LiteralIndex()
-        self.steps = [(self.index.add_pattern(pattern), pattern, repl) for pattern, repl in pairs]
+        # the bits are given in the order of the pairs: the lowest bit set is the next step to run
+        self.steps = {self.index.add_pattern(pattern): (pattern, repl) for pattern, repl in pairs}
 
     def __call__(self, text: str) -> str:
         mask = self.index.mask(text)
-        for bit, pattern, repl in self.steps:
-            if mask & bit:
-                changed = pattern.sub(repl, text)
-                if changed != text:
-                    text = changed
-                    mask = self.index.mask(text)
+        while mask:
+            bit = mask & -mask
+            pattern, repl = self.steps[bit]
+            changed = pattern.sub(repl, text)
+            if changed != text:
+                text = changed
+                mask = self.index.mask(text) & ~(bit - 1)  # the steps after this one, on the new text
+            mask &= ~bit
         return text
 
 
@@ -360,7 +363,7 @@ class GatedPattern:
             for start in where[literal]:
                 if match(text, start):
                     return True
-        return any(branch.search(text) for branch in self.unlisted)
+        return bool(self.unlisted) and any(branch.search(text) for branch in self.unlisted)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """`re.Pattern.finditer` of the whole alternation (nothing to try when no branch may match)."""
