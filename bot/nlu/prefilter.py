@@ -109,6 +109,24 @@ def literals_of(pattern: str) -> frozenset[str] | None:
     return None
 
 
+def required_chars(pattern: str) -> frozenset[str] | None:
+    """Characters one of which stands in every match of `pattern`: the first characters of the
+    part of its top-level sequence that every match holds and that has the fewest (None: unknown)."""
+    try:
+        items = list(P.parse(pattern))
+    except re.error:
+        return None
+    best: frozenset[str] | None = None
+    for item in items:
+        try:
+            chars = frozenset(_walk([item], "", [0], 1))
+        except _Unlisted:  # the part may be empty, or its characters cannot be listed
+            continue
+        if chars and (best is None or len(chars) < len(best)):
+            best = chars
+    return best
+
+
 class LiteralIndex:
     """Bit masks of the patterns that may match a text, from one Aho–Corasick pass over their literals.
 
@@ -124,29 +142,36 @@ class LiteralIndex:
         self._bits = 0
         self.always = 0
         self._automaton: ahocorasick.Automaton | None = None
-        self._recent: list[tuple[str, int, dict[str, list[int]]]] = []
+        # the last two texts scanned (the patterns of one message are tried on its normalised text,
+        # and a few on its original): (text, mask, where each literal starts)
+        self._last: tuple[str | None, int, dict[str, list[int]]] = (None, 0, {})
+        self._before = self._last
 
-    def add(self, literals: Iterable[str] | None) -> int:
+    def add(self, literals: Iterable[str] | None, chars: frozenset[str] | None = None) -> int:
         """A new bit, set in the mask of every text holding one of `literals` (of every text: None).
 
         Literals of one character would be found almost everywhere: a set holding one is tested by
-        the first characters of its literals (`frozenset.isdisjoint`), and has no `hits`."""
+        characters (`frozenset.isdisjoint`): `chars` when given (one of them stands in every match),
+        else the first characters of the literals; such a set has no `hits`."""
         bit = 1 << self._bits
         self._bits += 1
         if literals is None:
             self.always |= bit
         elif any(len(literal) < 2 for literal in literals):
-            self._by_chars.append((frozenset(literal[0] for literal in literals), bit))
+            firsts = frozenset(literal[0] for literal in literals)
+            self._by_chars.append((chars if chars is not None and len(chars) < len(firsts) else firsts, bit))
         else:
             for literal in literals:
                 self._by_literal[literal] = self._by_literal.get(literal, 0) | bit
         self._automaton = None
-        self._recent = []
+        self._last = self._before = (None, 0, {})
         return bit
 
     def add_pattern(self, pattern: re.Pattern[str]) -> int:
         """`add` with the beginnings of a compiled pattern's matches."""
-        return self.add(None if pattern.flags & re.IGNORECASE else literals_of(pattern.pattern))
+        if pattern.flags & re.IGNORECASE:
+            return self.add(None)
+        return self.add(literals_of(pattern.pattern), required_chars(pattern.pattern))
 
     def _build(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
@@ -157,13 +182,14 @@ class LiteralIndex:
         self._automaton = automaton
         return automaton
 
-    def _scan(self, text: str) -> tuple[str, int, dict[str, list[int]]]:
-        """The mask and hits of `text` (the last two texts are remembered: the patterns of one message
-        are tried on its normalised text and its original)."""
-        recent = self._recent
-        for seen in recent:
-            if seen[0] is text:
-                return seen
+    def _scan(self, text: str) -> tuple[str | None, int, dict[str, list[int]]]:
+        """The mask of `text` and where its literals start (the last two texts are remembered)."""
+        last = self._last
+        if last[0] is text:
+            return last
+        if self._before[0] is text:
+            self._last, self._before = self._before, last
+            return self._last
         automaton = self._automaton or self._build()
         found = self.always
         where: dict[str, list[int]] = {}
@@ -179,7 +205,7 @@ class LiteralIndex:
             if not chars.isdisjoint(text):
                 found |= bit
         seen = (text, found, where)
-        self._recent = [seen, *recent[:1]]
+        self._last, self._before = seen, last
         return seen
 
     def mask(self, text: str) -> int:
@@ -212,7 +238,7 @@ class Anchored:
         self.pattern, self.index = pattern, index
         if literals is None and not pattern.flags & re.IGNORECASE:
             literals = literals_of(pattern.pattern)
-        self.bit = index.add(literals)
+        self.bit = index.add(literals, None if pattern.flags & re.IGNORECASE else required_chars(pattern.pattern))
         # positions are listed for literals of two characters or more only (see `LiteralIndex.add`)
         self.literals = literals if literals and all(len(x) > 1 for x in literals) else None
 
