@@ -51,7 +51,7 @@ from bot.nlu.intent_patterns import (
     WEAK,
     WRONG_PERSON,
 )
-from bot.nlu.normalise import squeezed
+from bot.nlu.normalise import squeezed_words
 from bot.nlu.prefilter import guarded_finditer, guarded_match, guarded_search
 
 # the patterns run on the whole normalised text, behind the literal index (not run when none of the
@@ -239,19 +239,21 @@ _STOP_FOLLOWERS = frozenset(_SQUEEZE.sub(r"\1", w) for w in _STOP_FOLLOWERS)
 
 
 def _squeezed_tokens(text: str) -> list[str]:
-    return [squeezed(t) for t in text.split() if not t.startswith("emo_")]
+    return squeezed_words(text)
 
 
 def _keyword_opt_out(text: str) -> bool:
     """A stop keyword, misspelt or not: anywhere for the unambiguous ones ("unsubscribe"), in a
     message of little else for the short ones ("ok END 🙏", "❌ cancel"), or "stop" ending a message."""
     tokens = _squeezed_tokens(text)
-    pairs = {a + b for a, b in pairwise(tokens)}
-    if _KEYWORDS_ANYWHERE.intersection(tokens) or _KEYWORDS_ANYWHERE.intersection(pairs):
+    if not _KEYWORDS_ANYWHERE.isdisjoint(tokens) or any(a + b in _KEYWORDS_ANYWHERE for a, b in pairwise(tokens)):
         return True
-    content = [t for t in tokens if t not in _CHATTER_SQUEEZED]
-    if content and len(content) <= 2 and _KEYWORDS_ALONE.intersection(content):
-        return True
+    if not _KEYWORDS_ALONE.isdisjoint(tokens):  # else no content word can be one (content is within tokens)
+        content = [t for t in tokens if t not in _CHATTER_SQUEEZED]
+        if content and len(content) <= 2 and _KEYWORDS_ALONE.intersection(content):
+            return True
+    if "stop" not in tokens:
+        return False
     for i, t in enumerate(tokens):
         if i and tokens[i - 1] in ("ful", "point"):  # dictated punctuation: "full stop", "point stop"
             continue

@@ -14,8 +14,8 @@ import math
 import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
-from operator import itemgetter
+from itertools import pairwise, repeat
+from operator import add, itemgetter, sub, truediv
 from pathlib import Path
 
 import ahocorasick
@@ -152,15 +152,15 @@ class LinearModel:
                 (sum(found) + (len(found) << (FIELD * len(self.labels)))).to_bytes(self._bytes, "little")
             )
         base = count * OFFSET
-        return [b + (field - base) / SCALE for b, field in zip(self.bias, fields, strict=True)]
+        # b + (field - base) / SCALE for each label, the loops run by `map` (same operations)
+        return list(map(add, self.bias, map(truediv, map(sub, fields, repeat(base)), repeat(SCALE))))
 
     def opinion(self, norm: str) -> Opinion:
         scores = self.scores(norm)
-        top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
-        total = sum(exps)
+        exps = list(map(math.exp, map(sub, scores, repeat(max(scores)))))
+        probabilities = map(truediv, exps, repeat(sum(exps)))
         # `reverse` keeps equal probabilities in label order, as sorting on the negated key did
-        ranked = sorted(zip(self.labels, [e / total for e in exps], strict=True), key=_PROBABILITY, reverse=True)
+        ranked = sorted(zip(self.labels, probabilities, strict=True), key=_PROBABILITY, reverse=True)
         return Opinion(tuple(ranked), dict(ranked))
 
     def explain(self, norm: str, label: str, k: int = 6) -> list[tuple[str, float]]:

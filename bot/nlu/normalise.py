@@ -242,10 +242,23 @@ _SHORT_TARGETS = frozenset(
 _RUN = re.compile(r"([a-z])\1+")
 
 
-@lru_cache(maxsize=8192)
+_SQUEEZED: dict[str, str] = {}  # each word met and its squeezed form (bounded like `_FIXED`)
+
+
 def squeezed(token: str) -> str:
     """A word with its runs of one letter made single ("stopp" -> "stop")."""
-    return _RUN.sub(r"\1", token)
+    done = _SQUEEZED.get(token)
+    if done is None:
+        done = _RUN.sub(r"\1", token)
+        if len(_SQUEEZED) < _FIXED_MOST:
+            _SQUEEZED[token] = done
+    return done
+
+
+def squeezed_words(text: str) -> list[str]:
+    """`squeezed` of each word of `text` but the emoji markers."""
+    known = _SQUEEZED.get
+    return [known(t) or squeezed(t) for t in text.split() if not t.startswith("emo_")]
 
 
 def _undoubled(token: str) -> str | None:
@@ -324,4 +337,4 @@ def clear_caches() -> None:
     _fix_token.cache_clear()
     for fixed in _FIXED.values():
         fixed.clear()
-    squeezed.cache_clear()
+    _SQUEEZED.clear()
