@@ -101,8 +101,11 @@ class Evidence:
     residue: str  # the text without its date and amount mentions
 
 
+_NEGATION = re.compile(r"\b(?:ne|n|not|never)\b")
+
+
 def _negated(prefix: str) -> bool:
-    return bool(re.search(r"\b(?:ne|n|not|never)\b", prefix))
+    return bool(_NEGATION.search(prefix))
 
 
 def _asks_how(text: str, m: re.Match[str]) -> bool:

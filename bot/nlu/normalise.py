@@ -323,7 +323,8 @@ def normalise(text: str, locale: str = "fr") -> str:
     if _MAY_HOLD_PHONE(text):
         text = _PHONE.sub(" phone ", text)
     text = fold(_symbols(text))
-    text = _DOUBLED_INITIAL.sub(r"\1", text)
+    if _DOUBLED_INITIAL.search(text):  # `sub` with a template costs a call into Python even when nothing matches
+        text = _DOUBLED_INITIAL.sub(r"\1", text)
     text = _contractions(text, locale)
     fixed = _FIXED[locale]
     tokens = [fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(text)]

@@ -333,6 +333,10 @@ class Substitutions:
         while mask:
             bit = mask & -mask
             pattern, repl = self.steps[bit]
+            # a template with group references costs a call into Python even when nothing matches
+            if "\\" in repl and not pattern.search(text):
+                mask &= ~bit
+                continue
             changed = pattern.sub(repl, text)
             if changed != text:
                 text = changed
