@@ -109,9 +109,15 @@ def literals_of(pattern: str) -> frozenset[str] | None:
     return None
 
 
+def _rarity(chars: frozenset[str]) -> int:
+    """How often one of `chars` stands in a message, roughly: spaces are everywhere, letters common."""
+    return sum(1000 if ch.isspace() else 10 if ch.isalpha() else 1 for ch in chars)
+
+
 def required_chars(pattern: str) -> frozenset[str] | None:
     """Characters one of which stands in every match of `pattern`: the first characters of the
-    part of its top-level sequence that every match holds and that has the fewest (None: unknown)."""
+    part of its top-level sequence that every match holds and whose characters are the rarest
+    (None: unknown)."""
     try:
         items = list(P.parse(pattern))
     except re.error:
@@ -122,7 +128,7 @@ def required_chars(pattern: str) -> frozenset[str] | None:
             chars = frozenset(_walk([item], "", [0], 1))
         except _Unlisted:  # the part may be empty, or its characters cannot be listed
             continue
-        if chars and (best is None or len(chars) < len(best)):
+        if chars and (best is None or _rarity(chars) < _rarity(best)):
             best = chars
     return best
 
@@ -139,6 +145,7 @@ class LiteralIndex:
     def __init__(self) -> None:
         self._by_literal: dict[str, int] = {}
         self._by_chars: list[tuple[frozenset[str], int]] = []  # (first characters, bit) of short literals
+        self._and_chars: dict[frozenset[str], int] = {}  # characters every match holds -> their bits
         self._bits = 0
         self.always = 0
         self._automaton: ahocorasick.Automaton | None = None
@@ -150,19 +157,22 @@ class LiteralIndex:
     def add(self, literals: Iterable[str] | None, chars: frozenset[str] | None = None) -> int:
         """A new bit, set in the mask of every text holding one of `literals` (of every text: None).
 
-        Literals of one character would be found almost everywhere: a set holding one is tested by
-        characters (`frozenset.isdisjoint`): `chars` when given (one of them stands in every match),
-        else the first characters of the literals; such a set has no `hits`."""
+        `chars`, when given, are characters one of which stands in every match: a text without any
+        of them has the bit cleared too (when they are rare enough to tell). Literals of one
+        character would be found almost everywhere: a set holding one is tested by characters
+        alone (`frozenset.isdisjoint`), `chars` or the literals' first ones, and has no `hits`."""
         bit = 1 << self._bits
         self._bits += 1
         if literals is None:
             self.always |= bit
         elif any(len(literal) < 2 for literal in literals):
             firsts = frozenset(literal[0] for literal in literals)
-            self._by_chars.append((chars if chars is not None and len(chars) < len(firsts) else firsts, bit))
+            self._by_chars.append((chars if chars is not None and _rarity(chars) < _rarity(firsts) else firsts, bit))
         else:
             for literal in literals:
                 self._by_literal[literal] = self._by_literal.get(literal, 0) | bit
+            if chars is not None and _rarity(chars) <= len(chars):  # digits, signs: worth a second test
+                self._and_chars[chars] = self._and_chars.get(chars, 0) | bit
         self._automaton = None
         self._last = self._before = (None, 0, {})
         return bit
@@ -204,6 +214,9 @@ class LiteralIndex:
         for chars, bit in self._by_chars:
             if not chars.isdisjoint(text):
                 found |= bit
+        for chars, bits in self._and_chars.items():
+            if found & bits and chars.isdisjoint(text):
+                found &= ~bits
         seen = (text, found, where)
         self._last, self._before = seen, last
         return seen
