@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import reduce
+from operator import itemgetter, or_
 from re import _constants as C
 from re import _parser as P
 
@@ -133,12 +135,15 @@ def required_chars(pattern: str) -> frozenset[str] | None:
     return best
 
 
+_LITERAL = itemgetter(1)  # of the automaton's (end, literal)
+
+
 class LiteralIndex:
     """Bit masks of the patterns that may match a text, from one Aho–Corasick pass over their literals.
 
     `add` registers the beginnings of a pattern's matches and returns its bit; `mask(text)` has that
-    bit set when one of them stands in `text` (or when they could not be listed), and `hits(text)`
-    says where each literal found starts. The automaton is built at the first look-up after the last
+    bit set when one of them stands in `text` (or when they could not be listed), and
+    `present(text)` says which literals stand in it. The automaton is built at the first look-up after the last
     `add`.
     """
 
@@ -150,8 +155,8 @@ class LiteralIndex:
         self.always = 0
         self._automaton: ahocorasick.Automaton | None = None
         # the last two texts scanned (the patterns of one message are tried on its normalised text,
-        # and a few on its original): (text, mask, where each literal starts)
-        self._last: tuple[str | None, int, dict[str, list[int]]] = (None, 0, {})
+        # and a few on its original): (text, mask, the literals it holds)
+        self._last: tuple[str | None, int, set[str]] = (None, 0, set())
         self._before = self._last
 
     def add(self, literals: Iterable[str] | None, chars: frozenset[str] | None = None) -> int:
@@ -174,7 +179,7 @@ class LiteralIndex:
             if chars is not None and _rarity(chars) <= len(chars):  # digits, signs: worth a second test
                 self._and_chars[chars] = self._and_chars.get(chars, 0) | bit
         self._automaton = None
-        self._last = self._before = (None, 0, {})
+        self._last = self._before = (None, 0, set())
         return bit
 
     def add_pattern(self, pattern: re.Pattern[str]) -> int:
@@ -185,15 +190,15 @@ class LiteralIndex:
 
     def _build(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
-        for literal, bits in self._by_literal.items():
-            automaton.add_word(literal, (len(literal) - 1, bits, literal))
+        for literal in self._by_literal:
+            automaton.add_word(literal, literal)
         if self._by_literal:
             automaton.make_automaton()
         self._automaton = automaton
         return automaton
 
-    def _scan(self, text: str) -> tuple[str | None, int, dict[str, list[int]]]:
-        """The mask of `text` and where its literals start (the last two texts are remembered)."""
+    def _scan(self, text: str) -> tuple[str | None, int, set[str]]:
+        """The mask of `text` and the literals it holds (the last two texts are remembered)."""
         last = self._last
         if last[0] is text:
             return last
@@ -201,23 +206,16 @@ class LiteralIndex:
             self._last, self._before = self._before, last
             return self._last
         automaton = self._automaton or self._build()
-        found = self.always
-        where: dict[str, list[int]] = {}
-        if self._by_literal:
-            for end, (back, bits, literal) in automaton.iter(text):
-                found |= bits
-                starts = where.get(literal)
-                if starts is None:
-                    where[literal] = [end - back]
-                else:
-                    starts.append(end - back)
+        # the literals present and the OR of their bits, both gathered in C
+        present = set(map(_LITERAL, automaton.iter(text))) if self._by_literal else set()
+        found = reduce(or_, map(self._by_literal.__getitem__, present), self.always)
         for chars, bit in self._by_chars:
             if not chars.isdisjoint(text):
                 found |= bit
         for chars, bits in self._and_chars.items():
             if found & bits and chars.isdisjoint(text):
                 found &= ~bits
-        seen = (text, found, where)
+        seen = (text, found, present)
         self._last, self._before = seen, last
         return seen
 
@@ -225,9 +223,17 @@ class LiteralIndex:
         """The bits of the patterns that may match `text`."""
         return self._scan(text)[1]
 
-    def hits(self, text: str) -> dict[str, list[int]]:
-        """The registered literals standing in `text`, each with where it starts."""
+    def present(self, text: str) -> set[str]:
+        """The registered literals (of two characters or more) standing in `text`."""
         return self._scan(text)[2]
+
+
+def _starts(text: str, literal: str) -> Iterator[int]:
+    """Where `literal` starts in `text`, ascending."""
+    start = text.find(literal)
+    while start >= 0:
+        yield start
+        start = text.find(literal, start + 1)
 
 
 INDEX = LiteralIndex()
@@ -257,16 +263,16 @@ class Anchored:
 
     def starts(self, text: str) -> list[int] | None:
         """Where a match may begin, ascending; None: anywhere (positions unknown or many)."""
-        _text, mask, where = self.index._scan(text)
+        _text, mask, present = self.index._scan(text)
         if not mask & self.bit:
             return []
         if self.literals is None:
             return None
-        found = self.literals.intersection(where)
+        found = self.literals.intersection(present)
         if len(found) == 1:
-            starts = where[next(iter(found))]
+            starts = list(_starts(text, next(iter(found))))
         else:
-            starts = sorted({start for literal in found for start in where[literal]})
+            starts = sorted({start for literal in found for start in _starts(text, literal)})
         return starts if len(starts) <= self.MOST_STARTS else None
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -398,14 +404,16 @@ class GatedPattern:
 
         Each branch is tried only where one of its beginnings stands in the text.
         """
-        _text, mask, where = self.index._scan(text)
+        _text, mask, present = self.index._scan(text)
         if not mask & self.bit and not self.unlisted:
             return False
-        for literal in self.literals.intersection(where):
+        for literal in self.literals.intersection(present):
             match = self.at[literal].match
-            for start in where[literal]:
+            start = text.find(literal)
+            while start >= 0:
                 if match(text, start):
                     return True
+                start = text.find(literal, start + 1)
         return bool(self.unlisted) and any(branch.search(text) for branch in self.unlisted)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
