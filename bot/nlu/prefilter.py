@@ -228,14 +228,6 @@ class LiteralIndex:
         return self._scan(text)[2]
 
 
-def _starts(text: str, literal: str) -> Iterator[int]:
-    """Where `literal` starts in `text`, ascending."""
-    start = text.find(literal)
-    while start >= 0:
-        yield start
-        start = text.find(literal, start + 1)
-
-
 INDEX = LiteralIndex()
 
 
@@ -269,11 +261,15 @@ class Anchored:
         if self.literals is None:
             return None
         found = self.literals.intersection(present)
-        if len(found) == 1:
-            starts = list(_starts(text, next(iter(found))))
-        else:
-            starts = sorted({start for literal in found for start in _starts(text, literal)})
-        return starts if len(starts) <= self.MOST_STARTS else None
+        starts = []
+        for literal in found:
+            start = text.find(literal)
+            while start >= 0:
+                starts.append(start)
+                start = text.find(literal, start + 1)
+        if len(starts) > self.MOST_STARTS:
+            return None
+        return sorted(set(starts)) if len(found) > 1 else starts
 
     def search(self, text: str) -> re.Match[str] | None:
         """`re.Pattern.search`."""
