@@ -152,6 +152,7 @@ _SQUEEZE = re.compile(r"([a-z])\1+")
 _KEYWORDS_ANYWHERE = frozenset(
     {"stopal", "unsubscribe", "unsub", "optout", "stopsms", "desaboner", "desinscrire", "desinscription"}
 )
+_KEYWORD_HEADS = frozenset(word[:i] for word in _KEYWORDS_ANYWHERE for i in range(1, len(word)))
 _KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | {"stop", "end", "quit", "cancel", "revoke", "aret", "arete", "aretez"}
 _CHATTER = frozenset(
     [
@@ -249,7 +250,10 @@ def _keyword_opt_out(text: str) -> bool:
     """A stop keyword, misspelt or not: anywhere for the unambiguous ones ("unsubscribe"), in a
     message of little else for the short ones ("ok END 🙏", "❌ cancel"), or "stop" ending a message."""
     tokens = _squeezed_tokens(text)
-    if not _KEYWORDS_ANYWHERE.isdisjoint(tokens) or any(a + b in _KEYWORDS_ANYWHERE for a, b in pairwise(tokens)):
+    if not _KEYWORDS_ANYWHERE.isdisjoint(tokens):
+        return True
+    # two words make a keyword only when the first begins one ("stop" "al", "opt" "out")
+    if not _KEYWORD_HEADS.isdisjoint(tokens) and any(a + b in _KEYWORDS_ANYWHERE for a, b in pairwise(tokens)):
         return True
     if not _KEYWORDS_ALONE.isdisjoint(tokens):  # else no content word can be one (content is within tokens)
         content = [t for t in tokens if t not in _CHATTER_SQUEEZED]
