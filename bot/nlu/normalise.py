@@ -339,3 +339,4 @@ def clear_caches() -> None:
     for fixed in _FIXED.values():
         fixed.clear()
     _SQUEEZED.clear()
+    _WITHOUT_MARKS.clear()

@@ -157,7 +157,7 @@ class LiteralIndex:
         # the last two texts scanned (the patterns of one message are tried on its normalised text,
         # and a few on its original): (text, mask, the literals it holds)
         self._last: tuple[str | None, int, set[str]] = (None, 0, set())
-        self._before = self._last
+        self._before: tuple[str | None, int, set[str]] = self._last
 
     def add(self, literals: Iterable[str] | None, chars: frozenset[str] | None = None) -> int:
         """A new bit, set in the mask of every text holding one of `literals` (of every text: None).
