@@ -221,7 +221,8 @@ class LiteralIndex:
 
     def mask(self, text: str) -> int:
         """The bits of the patterns that may match `text`."""
-        return self._scan(text)[1]
+        last = self._last  # the text scanned last, looked at before any call (the common case)
+        return last[1] if last[0] is text else self._scan(text)[1]
 
     def present(self, text: str) -> set[str]:
         """The registered literals (of two characters or more) standing in `text`."""
