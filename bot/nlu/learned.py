@@ -2,8 +2,9 @@
 
 Trained at development time by ``tools/train_nlu.py`` (numpy, a dev dependency) on the labelled
 corpora that may be tuned on, and shipped as ``bot/nlu/data/intent_model.json``: for each kept
-feature, the few (label, weight) pairs that matter. Inference is pure Python (a sparse dot product
-and a softmax), loaded once at import; nothing is downloaded. Labels are the intents, plus
+feature, the few (label, weight) pairs that matter. Inference is a sparse dot product (the features
+found in one Aho–Corasick pass, their packed integer weights summed) and a softmax, the model read
+once at first use; nothing is downloaded. Labels are the intents, plus
 ``abuse/threat`` and ``wrong_person/bereavement`` for the two details.
 """
 

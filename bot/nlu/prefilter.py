@@ -1,16 +1,24 @@
-"""Big alternations tried only with the branches that can match: a literal prefilter.
+"""Patterns tried only where they can match: a literal prefilter, computed from the patterns.
 
-Each branch of an alternation is read (with the regex parser of the standard library) for the
-three characters every match of it must begin with. A text is reduced to the set of its
-three-character substrings; a branch none of whose beginnings is in that set cannot match anywhere
-in the text, so the engine is given only the other branches, in their order (same leftmost match,
-same branch chosen, so the same match object as the whole alternation). Branches whose beginnings
-cannot be listed (a character class like ``\\w``, a match shorter than three characters…) are
-always kept. Most messages leave no branch of most intents: no regex runs at all.
+Each pattern (or branch of a big alternation) is read with the regex parser of the standard
+library for the strings every match of it must begin with: three characters long when they can be
+listed and are not too many, else two, else one (`literals_of`); a branch whose beginnings cannot
+be listed (a class like ``\\w`` first) is always tried. Nothing is listed by hand: a pattern added
+or changed is read again at import.
 
-`INDEX` gathers the beginnings of every guarded pattern and branch (of lengths three, two or one,
-whichever can be listed) in one Aho–Corasick automaton: a single pass over a text tells every
-pattern whether it can match (bit `i` of the text's mask for the pattern or branch given bit `i`).
+`INDEX` holds the beginnings of every guarded pattern in one Aho–Corasick automaton
+(pyahocorasick): one pass over a text gives the literals it holds and a bit mask of the patterns
+that can match (`LiteralIndex.mask`); a pattern whose bit is clear is not run at all. Literals of
+one character, and characters every match must hold (a digit for an amount), are tested with
+`frozenset.isdisjoint` instead. Where the bit is set:
+
+- `GatedPattern.found` (the intent alternations) tries, at each position where one of its
+  literals starts, only the alternation of the branches that may begin with that literal;
+- `Anchored.search` / `finditer` match the whole pattern at the positions where its literals
+  start, left to right (same matches, spans and groups as `re.Pattern.search` / `finditer`);
+- `Substitutions` runs only the substitutions whose literals stand in the current text.
+
+The index reads normalised text (lower-case ASCII): ``\\d`` is listed as ``0-9``.
 """
 
 from __future__ import annotations
