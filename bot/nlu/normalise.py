@@ -36,6 +36,12 @@ EMOJI = {
 _EMOJI_MAP = {ch: f" {name} " for name, chars in EMOJI.items() for ch in chars}
 _CURRENCY = {"€": " eur ", "$": " usd ", "£": " gbp ", "¥": " jpy "}
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'"})
+# the ASCII characters of `_APOSTROPHES` ("`"): all it can change in an ASCII text
+_ASCII_APOSTROPHES = [
+    (chr(code), "" if to is None else to if isinstance(to, str) else chr(to))
+    for code, to in _APOSTROPHES.items()
+    if code < 128
+]
 _SPECIAL = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
 
 _PHONE = re.compile(r"(?:\+\d{1,3}[ .-]?|\b0)\d(?:[ .-]?\d){8,}\b")
@@ -135,7 +141,9 @@ _PICTOGRAPH_CANDIDATE = re.compile("[\u2001-\U0010ffff]")
 def fold(text: str) -> str:
     """Lower-case `text` and strip accents (NFKD, combining marks dropped)."""
     if text.isascii():  # nothing to compose, decompose or replace but backquotes
-        return text.translate(_APOSTROPHES).lower()
+        for code, apostrophe in _ASCII_APOSTROPHES:  # `str.replace` is quicker than a table on short texts
+            text = text.replace(code, apostrophe)
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower().translate(_SPECIAL)
     return unicodedata.normalize("NFKD", text).translate(_WITHOUT_MARKS)
 
