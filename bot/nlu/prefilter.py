@@ -264,7 +264,8 @@ class Anchored:
 
     def starts(self, text: str) -> list[int] | None:
         """Where a match may begin, ascending; None: anywhere (positions unknown or many)."""
-        _text, mask, present = self.index._scan(text)
+        last = self.index._last  # the text scanned last, looked at before any call (the common case)
+        _text, mask, present = last if last[0] is text else self.index._scan(text)
         if not mask & self.bit:
             return []
         if self.literals is None:
@@ -409,7 +410,8 @@ class GatedPattern:
 
         Each branch is tried only where one of its beginnings stands in the text.
         """
-        _text, mask, present = self.index._scan(text)
+        last = self.index._last  # the text scanned last, looked at before any call (the common case)
+        _text, mask, present = last if last[0] is text else self.index._scan(text)
         if not mask & self.bit and not self.unlisted:
             return False
         for literal in self.literals.intersection(present):
