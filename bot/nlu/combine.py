@@ -99,13 +99,17 @@ def _labels_by_intent(labels: frozenset[str]) -> dict[str, list[str]]:
     return grouped
 
 
-def _by_intent(opinion: Opinion) -> dict[str, float]:
-    """The model's probability of each intent, details included."""
+def _by_intent(opinion: Opinion, intents: frozenset[str] | None = None) -> dict[str, float]:
+    """The model's probability of each intent (of `intents` only, when given), details included."""
     if opinion.by_label:
         # one label: its probability; two: their sum (the same in either order); more: in ranked order
         by_label = opinion.by_label
         sums = {}
-        for intent, labels in _labels_by_intent(frozenset(by_label)).items():
+        grouped = opinion.labels_by_intent or _labels_by_intent(frozenset(by_label))
+        for intent in grouped if intents is None else intents:
+            labels = grouped.get(intent)
+            if not labels:
+                continue
             if len(labels) == 1:
                 sums[intent] = by_label[labels[0]]
             elif len(labels) == 2:
@@ -113,7 +117,8 @@ def _by_intent(opinion: Opinion) -> dict[str, float]:
             else:
                 sums[intent] = _ranked_sum(opinion, intent)
         return sums
-    return {intent: _ranked_sum(opinion, intent) for intent in {label.split("/")[0] for label, _ in opinion.ranked}}
+    every = {label.split("/")[0] for label, _ in opinion.ranked}
+    return {intent: _ranked_sum(opinion, intent) for intent in every if intents is None or intent in intents}
 
 
 def _ranked_sum(opinion: Opinion, intent: str) -> float:
@@ -149,7 +154,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     source = f"rules: {intent}"
     if intent not in PROTECTIVE:
         floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
-        by_intent = _by_intent(opinion)
+        by_intent = _by_intent(opinion, PROTECTIVE)
         protective = [(p, label) for label in PROTECTIVE if (p := by_intent.get(label, 0.0)) >= floor]
         protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
         if protective:

@@ -47,6 +47,8 @@ class Opinion:
 
     ranked: tuple[tuple[str, float], ...]
     by_label: dict[str, float] = field(default_factory=dict, compare=False, repr=False)  # `ranked` as a dict
+    # the model's labels by intent ("abuse": ["abuse", "abuse/threat"]), shared by its opinions
+    labels_by_intent: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -107,6 +109,9 @@ class LinearModel:
         self._unpack = struct.Struct(f"<{len(labels) + 1}Q").unpack  # the labels' fields and the count
         self._bytes = FIELD // 8 * (len(labels) + 1)
         self._automaton = self._strings()
+        self.labels_by_intent: dict[str, list[str]] = {}
+        for label in sorted(labels):
+            self.labels_by_intent.setdefault(label.split("/")[0], []).append(label)
 
     def _strings(self) -> ahocorasick.Automaton:
         """Every feature as the string it is in the padded text, with its packed weights; the number
@@ -162,7 +167,7 @@ class LinearModel:
         probabilities = map(truediv, exps, repeat(sum(exps)))
         # `reverse` keeps equal probabilities in label order, as sorting on the negated key did
         ranked = sorted(zip(self.labels, probabilities, strict=True), key=_PROBABILITY, reverse=True)
-        return Opinion(tuple(ranked), dict(ranked))
+        return Opinion(tuple(ranked), dict(ranked), self.labels_by_intent)
 
     def explain(self, norm: str, label: str, k: int = 6) -> list[tuple[str, float]]:
         """The features that pushed `label` up most in this text."""
