@@ -106,13 +106,13 @@ def _class_chars(av: list) -> list[str]:
     return chars
 
 
-_MOST = {3: 2000, 2: 256, 1: 256}  # more beginnings than this of a length: try a shorter length
+_MOST = {5: 400, 4: 400, 3: 2000, 2: 256, 1: 256}  # more beginnings than this of a length: try a shorter length
 
 
 def literals_of(pattern: str) -> frozenset[str] | None:
     """The beginnings of `pattern`'s matches, three characters long if they are few enough, else two,
     else one (None: they cannot be listed, the pattern is always tried)."""
-    for n in (3, 2, 1):
+    for n in (5, 4, 3, 2, 1):
         found = _beginnings(pattern, n, _MOST[n])
         if found:
             return found
