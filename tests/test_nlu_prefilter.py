@@ -1,4 +1,5 @@
-"""The trigram prefilter of the intent alternations finds exactly what the whole alternation finds."""
+"""The literal prefilter finds exactly what the patterns find, and the model's one-pass scoring adds
+exactly the weights of the features it was trained on."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.nlu import intent_patterns
+from bot.nlu import amounts, dates, installments, intent_patterns, sensitive
+from bot.nlu.learned import SCALE, features, model
 from bot.nlu.normalise import normalise
-from bot.nlu.prefilter import GatedPattern, Substitutions, _beginnings
+from bot.nlu.prefilter import Anchored, GatedPattern, Substitutions, _beginnings
 
 CORPUS = Path(__file__).parent / "nlu_corpus"
 PATTERNS = {name: p for name, p in vars(intent_patterns).items() if isinstance(p, GatedPattern)}
@@ -61,3 +63,53 @@ def test_guarded_substitutions_give_the_sequential_result() -> None:
         for pattern, repl in pairs:
             expected = pattern.sub(repl, expected)
         assert substitute(text) == expected
+
+
+# every pattern run behind the literal index, with the text it is run on
+def _anchored_patterns() -> list[tuple[str, Anchored]]:
+    found = [(f"dates:{kind}", Anchored(pattern)) for pattern, kind in dates._PATTERNS]
+    found += [(f"counts:{p.pattern[:20]}", Anchored(p)) for p, _strong in installments._COUNT_PATTERNS]
+    found += [(f"frequency:{name}", Anchored(p)) for name, p in installments.FREQUENCIES]
+    found += [("amount", Anchored(amounts._AMOUNT)), ("time", Anchored(amounts._TIME))]
+    found += [("threat", Anchored(sensitive.THREAT)), ("bereavement", Anchored(sensitive.BEREAVEMENT))]
+    for name in ("FR_PROMISE", "EN_PROMISE", "NOT_BEFORE", "CANNOT_PAY", "INCOME", "ABOUT_DEBT", "THANKS"):
+        found.append((name, Anchored(getattr(intent_patterns, name))))
+    return found
+
+
+ANCHORED = _anchored_patterns()
+
+
+def _same_matches(text: str) -> None:
+    for name, anchored in ANCHORED:
+        pattern = anchored.pattern
+        want = pattern.search(text)
+        got = anchored.search(text)
+        assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (name, text)
+        assert [(m.span(), m.groups()) for m in anchored.finditer(text)] == [
+            (m.span(), m.groups()) for m in pattern.finditer(text)
+        ], (name, text)
+        assert bool(anchored.match(text)) == bool(pattern.match(text)), (name, text)
+
+
+def test_anchored_patterns_find_what_the_patterns_find_on_the_corpus() -> None:
+    for text in _texts():
+        _same_matches(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz 0123456789?/.,:-", max_size=80))
+def test_anchored_patterns_find_what_the_patterns_find_on_any_text(text: str) -> None:
+    _same_matches(text)
+
+
+def test_the_model_reads_the_same_features_in_one_pass() -> None:
+    """The one-pass scoring (Aho–Corasick over the padded text) adds up exactly the weights of
+    `features(norm)`, the feature list the model was trained on."""
+    linear = model()
+    for text in [*_texts()[:400], "je  paie\\tdemain", " ok ", ""]:
+        weights = [linear.by_label[i] for i in range(len(linear.labels))]
+        feats = features(text)
+        for i, got in enumerate(linear.scores(text)):
+            exact = sum(round(weights[i].get(f, 0.0) * SCALE) for f in feats)
+            assert got == linear.bias[i] + exact / SCALE, (text, linear.labels[i])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.nlu.numbers import parse_number
+from bot.nlu.prefilter import guarded_finditer
 
 Span = tuple[int, int]
 
@@ -45,6 +46,11 @@ _CENTS_AFTER = re.compile(
 _TIME = re.compile(r"\b\d{1,2}h\d{0,2}\b|\b\d{1,2} ?(?:am|pm)\b|\b\d{1,2}:\d{2}\b")
 
 
+# not run on a text without the literals their matches begin with (a digit, mostly)
+_AMOUNTS = guarded_finditer(_AMOUNT)
+_TIMES = guarded_finditer(_TIME)
+
+
 @dataclass(frozen=True, slots=True)
 class AmountMention:
     """One amount in a text."""
@@ -75,9 +81,9 @@ def _plausible(text: str, m: re.Match[str], value: Decimal) -> bool:
 
 def find_amounts(text: str, taken: list[Span]) -> list[AmountMention]:
     """The amounts of a normalised text outside the `taken` spans (dates, counts), left to right."""
-    blocked = taken + [m.span() for m in _TIME.finditer(text)]
+    blocked = taken + [m.span() for m in _TIMES(text)]
     found = []
-    for m in _AMOUNT.finditer(text):
+    for m in _AMOUNTS(text):
         number_span = m.span(2)
         if _overlaps(*number_span, blocked):
             continue

@@ -93,13 +93,48 @@ def _refused_call(label: str, norm: str) -> bool:
     return _PHONE_MEANS.search(norm) is not None and not _ASKS_PERSON.search(norm)
 
 
-def _by_intent(opinion: Opinion) -> dict[str, float]:
-    """The model's probability of each intent, details included."""
-    sums: dict[str, float] = {}
+_LABELS_OF: dict[frozenset[str], dict[str, list[str]]] = {}  # a model's labels -> its labels by intent
+
+
+def _labels_by_intent(labels: frozenset[str]) -> dict[str, list[str]]:
+    """The labels of each intent ("abuse": ["abuse", "abuse/threat"])."""
+    grouped = _LABELS_OF.get(labels)
+    if grouped is None:
+        grouped = {}
+        for label in sorted(labels):
+            grouped.setdefault(label.split("/")[0], []).append(label)
+        _LABELS_OF[labels] = grouped
+    return grouped
+
+
+def _by_intent(opinion: Opinion, intents: frozenset[str] | None = None) -> dict[str, float]:
+    """The model's probability of each intent (of `intents` only, when given), details included."""
+    if opinion.by_label:
+        # one label: its probability; two: their sum (the same in either order); more: in ranked order
+        by_label = opinion.by_label
+        sums = {}
+        grouped = opinion.labels_by_intent or _labels_by_intent(frozenset(by_label))
+        for intent in grouped if intents is None else intents:
+            labels = grouped.get(intent)
+            if not labels:
+                continue
+            if len(labels) == 1:
+                sums[intent] = by_label[labels[0]]
+            elif len(labels) == 2:
+                sums[intent] = by_label[labels[0]] + by_label[labels[1]]
+            else:
+                sums[intent] = _ranked_sum(opinion, intent)
+        return sums
+    every = {label.split("/")[0] for label, _ in opinion.ranked}
+    return {intent: _ranked_sum(opinion, intent) for intent in every if intents is None or intent in intents}
+
+
+def _ranked_sum(opinion: Opinion, intent: str) -> float:
+    total: float = 0
     for label, p in opinion.ranked:
-        intent = label.split("/")[0]
-        sums[intent] = sums.get(intent, 0) + p
-    return sums
+        if label.split("/")[0] == intent:
+            total += p
+    return total
 
 
 def _rules_choice(norm: str, found: dict[str, float], rule_intent: str, rule_confidence: float) -> tuple[str, float]:
@@ -141,7 +176,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     source = f"rules: {intent}"
     if intent not in PROTECTIVE:
         floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
-        by_intent = _by_intent(opinion)
+        by_intent = _by_intent(opinion, PROTECTIVE)
         # an insult outranks only refusal, agreement and silence (the labelling priority); a threat was read above
         candidates = PROTECTIVE if RANK[intent] > RANK["abuse"] else PROTECTIVE - {"abuse"}
         protective = [

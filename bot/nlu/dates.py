@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.nlu.prefilter import required_literals, text_grams
+from bot.nlu.prefilter import INDEX
 
 MONTHS = {
     "janvier": 1,
@@ -452,18 +452,22 @@ _BUILDERS = {
 }
 
 
-# each pattern with the literals one of which its matches begin with: absent, the pattern is not tried
-_GUARDED = [(pattern, kind, required_literals(pattern)) for pattern, kind in _PATTERNS]
-_GUARDED_BY_N = [(pattern, kind, lit.n if lit else 0, lit.strings if lit else None) for pattern, kind, lit in _GUARDED]
+# each pattern with its bit in the literal index: none of the literals its matches begin with in
+# the text, the pattern is not tried
+_GUARDED = [(INDEX.add_pattern(pattern), pattern, kind) for pattern, kind in _PATTERNS]
+_BY_BIT = {bit: (pattern, kind) for bit, pattern, kind in _GUARDED}
+_ALL = sum(_BY_BIT)
 
 
 def find_dates(text: str, locale: str = "fr") -> list[DateMention]:
     """The date mentions of a normalised text, left to right, never overlapping."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for pattern, kind, n, literals in _GUARDED_BY_N:
-        if literals is not None and literals.isdisjoint(text_grams(text, n)):
-            continue
+    mask = INDEX.mask(text) & _ALL
+    while mask:  # the patterns that may match, lowest bit (first in priority) first
+        bit = mask & -mask
+        mask ^= bit
+        pattern, kind = _BY_BIT[bit]
         for match in pattern.finditer(text):
             s, e = match.span()
             if any(s < te and ts < e for ts, te in taken):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.nlu.prefilter import INDEX
+
 Span = tuple[int, int]
 
 _PAYMENT_NOUNS = (
@@ -119,8 +121,18 @@ class PlanTerms:
     per_unit_before: list[int] = field(default_factory=list)  # an amount starting here is one installment
 
 
+# each pattern with its bit in the literal index (not tried on a text without its literals)
+_GUARDED_COUNTS = [(INDEX.add_pattern(pattern), pattern, strong) for pattern, strong in _COUNT_PATTERNS]
+_GUARDED_FREQUENCIES = [(INDEX.add_pattern(pattern), name, pattern) for name, pattern in FREQUENCIES]
+_HALF_BIT = INDEX.add_pattern(_HALF)
+_REST_BIT = INDEX.add_pattern(_REST)
+
+
 def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
-    for name, pattern in FREQUENCIES:
+    mask = INDEX.mask(text)
+    for bit, name, pattern in _GUARDED_FREQUENCIES:
+        if not mask & bit:
+            continue
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
                 continue
@@ -144,7 +156,10 @@ def _every_weekday(text: str, terms: PlanTerms) -> None:
 
 
 def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:
-    for pattern, strong in _COUNT_PATTERNS:
+    mask = INDEX.mask(text)
+    for bit, pattern, strong in _GUARDED_COUNTS:
+        if not mask & bit:
+            continue
         for m in pattern.finditer(text):
             value = int(m[1])
             if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
@@ -176,8 +191,9 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     _counts(text, terms, taken or [])
     _frequency(text, terms, taken or [])
     _every_weekday(text, terms)
-    halves = _HALF.search(text) is not None
-    if terms.count is None and (halves or _REST.search(text)):
+    mask = INDEX.mask(text)
+    halves = bool(mask & _HALF_BIT and _HALF.search(text))
+    if terms.count is None and (halves or (mask & _REST_BIT and _REST.search(text))):
         terms.count, terms.count_strong, terms.rest = 2, True, True
         terms.halves = halves
     return terms

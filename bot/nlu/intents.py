@@ -53,7 +53,23 @@ from bot.nlu.intent_patterns import (
     WEAK,
     WRONG_PERSON,
 )
-from bot.nlu.normalise import squeezed
+from bot.nlu.normalise import squeezed_words
+from bot.nlu.prefilter import guarded_finditer, guarded_match, guarded_search
+
+# the patterns run on the whole normalised text, behind the literal index (not run when none of the
+# literals their matches begin with stands in the text: same results)
+_FR_PROMISE = guarded_finditer(FR_PROMISE)
+_EN_PROMISE = guarded_finditer(EN_PROMISE)
+_SENTENCE_START_PROMISE = guarded_search(SENTENCE_START_PROMISE)
+_TOO_MUCH = guarded_search(TOO_MUCH)
+_INCOME = guarded_search(INCOME)
+_OPT_OUT_KEYWORDS = guarded_match(OPT_OUT_KEYWORDS)
+_PURPOSE_PAY = guarded_search(PURPOSE_PAY)
+_NOT_BEFORE = guarded_search(NOT_BEFORE)
+_CANNOT_PAY = guarded_search(CANNOT_PAY)
+_PAYMENT_NOUN = guarded_search(PAYMENT_NOUN)
+_THANKS = guarded_match(THANKS)
+_ABOUT_DEBT = guarded_search(ABOUT_DEBT)
 
 INTENTS = (
     "opt_out",
@@ -87,8 +103,11 @@ class Evidence:
     residue: str  # the text without its date and amount mentions
 
 
+_NEGATION = re.compile(r"\b(?:ne|n|not|never)\b")
+
+
 def _negated(prefix: str) -> bool:
-    return bool(re.search(r"\b(?:ne|n|not|never)\b", prefix))
+    return bool(_NEGATION.search(prefix))
 
 
 def _asks_how(text: str, m: re.Match[str]) -> bool:
@@ -104,13 +123,13 @@ def _ruled_out(text: str, m: re.Match[str]) -> bool:
 
 def _promise_verb(text: str) -> bool:
     """A non-negated first-person payment verb ("je paie", "I'll send", "on vous vire")."""
-    for m in FR_PROMISE.finditer(text):
+    for m in _FR_PROMISE(text):
         if not _negated(m[1] or "") and not m[2] and not _asks_how(text, m) and not _ruled_out(text, m):
             return True
-    for m in EN_PROMISE.finditer(text):
+    for m in _EN_PROMISE(text):
         if not _negated(m[1] or "") and not _asks_how(text, m) and not _ruled_out(text, m):
             return True
-    return bool(SENTENCE_START_PROMISE.search(text))
+    return bool(_SENTENCE_START_PROMISE(text))
 
 
 def _already_paid(text: str, original: str) -> bool:
@@ -125,9 +144,9 @@ def _plan(text: str, ev: Evidence) -> bool:
     """A plan asked for or proposed; "I only get 600 a month" describes an income, not an offer."""
     if PLAN.found(text) or ev.count_strong:
         return True
-    if not ev.frequency or TOO_MUCH.search(text):
+    if not ev.frequency or _TOO_MUCH(text):
         return False
-    return _promise_verb(text) or "?" in text or (ev.amounts > 0 and not INCOME.search(text))
+    return _promise_verb(text) or "?" in text or (ev.amounts > 0 and not _INCOME(text))
 
 
 _SQUEEZE = re.compile(r"([a-z])\1+")
@@ -135,6 +154,7 @@ _SQUEEZE = re.compile(r"([a-z])\1+")
 _KEYWORDS_ANYWHERE = frozenset(
     {"stopal", "unsubscribe", "unsub", "optout", "stopsms", "desaboner", "desinscrire", "desinscription"}
 )
+_KEYWORD_HEADS = frozenset(word[:i] for word in _KEYWORDS_ANYWHERE for i in range(1, len(word)))
 _KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | {"stop", "end", "quit", "cancel", "revoke", "aret", "arete", "aretez"}
 _CHATTER = frozenset(
     [
@@ -225,19 +245,24 @@ _STOP_FOLLOWERS = frozenset(_SQUEEZE.sub(r"\1", w) for w in _STOP_FOLLOWERS)
 
 
 def _squeezed_tokens(text: str) -> list[str]:
-    return [squeezed(t) for t in text.split() if not t.startswith("emo_")]
+    return squeezed_words(text)
 
 
 def _keyword_opt_out(text: str) -> bool:
     """A stop keyword, misspelt or not: anywhere for the unambiguous ones ("unsubscribe"), in a
     message of little else for the short ones ("ok END 🙏", "❌ cancel"), or "stop" ending a message."""
     tokens = _squeezed_tokens(text)
-    pairs = {a + b for a, b in pairwise(tokens)}
-    if _KEYWORDS_ANYWHERE.intersection(tokens) or _KEYWORDS_ANYWHERE.intersection(pairs):
+    if not _KEYWORDS_ANYWHERE.isdisjoint(tokens):
         return True
-    content = [t for t in tokens if t not in _CHATTER_SQUEEZED]
-    if content and len(content) <= 2 and _KEYWORDS_ALONE.intersection(content):
+    # two words make a keyword only when the first begins one ("stop" "al", "opt" "out")
+    if not _KEYWORD_HEADS.isdisjoint(tokens) and any(a + b in _KEYWORDS_ANYWHERE for a, b in pairwise(tokens)):
         return True
+    if not _KEYWORDS_ALONE.isdisjoint(tokens):  # else no content word can be one (content is within tokens)
+        content = [t for t in tokens if t not in _CHATTER_SQUEEZED]
+        if content and len(content) <= 2 and _KEYWORDS_ALONE.intersection(content):
+            return True
+    if "stop" not in tokens:
+        return False
     for i, t in enumerate(tokens):
         if i and tokens[i - 1] in ("ful", "point"):  # dictated punctuation: "full stop", "point stop"
             continue
@@ -247,40 +272,43 @@ def _keyword_opt_out(text: str) -> bool:
 
 
 def _opt_out(text: str) -> float:
-    if OPT_OUT_KEYWORDS.match(text) or _keyword_opt_out(text):
+    if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text):
         return 0.99
     return STRONG if OPT_OUT.found(text) else 0.0
 
 
+def _promise(text: str, ev: Evidence, paid: bool) -> bool:
+    return bool(
+        _promise_verb(text)
+        or PROMISE.found(text)
+        or (ev.dates and _PURPOSE_PAY(text) and not NEG.search(text))
+        # "pas avant le 10", "not this month but next month": a later date is still a promise
+        or (ev.dates and _NOT_BEFORE(text))
+        or (ev.later_dates and _CANNOT_PAY(text))
+        or (_PAYMENT_NOUN(text) and ev.dates)
+        or (paid and ev.future_dates)
+    )
+
+
 def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
+    """Every intent the strong rules find, in the order they are checked."""
     found: dict[str, float] = {}
     paid = _already_paid(text, original)
-    checks = {
-        "wrong_person": lambda: WRONG_PERSON.found(text) or NAME_DENIAL.search(original),
-        "dispute": lambda: DISPUTE.found(text),
-        "payment_plan": lambda: _plan(text, ev),
-        # "c'est réglé dans deux jours" is a promise, not a past payment
-        "already_paid": lambda: paid and not ev.future_dates,
-        "promise_to_pay": lambda: (
-            _promise_verb(text)
-            or PROMISE.found(text)
-            or (ev.dates and PURPOSE_PAY.search(text) and not NEG.search(text))
-            # "pas avant le 10", "not this month but next month": a later date is still a promise
-            or (ev.dates and NOT_BEFORE.search(text))
-            or (ev.later_dates and CANNOT_PAY.search(text))
-            or (PAYMENT_NOUN.search(text) and ev.dates)
-            or (paid and ev.future_dates)
-        ),
-        "hardship": lambda: HARDSHIP.found(text),
-        "human": lambda: HUMAN.found(text),
-        "info_request": lambda: INFO.found(text),
-        "abuse": lambda: ABUSE.found(text),
-    }
     opt_out = _opt_out(text)
     if opt_out:
         found["opt_out"] = opt_out
-    for name, check in checks.items():
-        if check():
+    if WRONG_PERSON.found(text) or NAME_DENIAL.search(original):
+        found["wrong_person"] = STRONG
+    if DISPUTE.found(text):
+        found["dispute"] = STRONG
+    if _plan(text, ev):
+        found["payment_plan"] = STRONG
+    if paid and not ev.future_dates:  # "c'est réglé dans deux jours" is a promise, not a past payment
+        found["already_paid"] = STRONG
+    if _promise(text, ev, paid):
+        found["promise_to_pay"] = STRONG
+    for name, pattern in _PLAIN:
+        if pattern.found(text):
             found[name] = STRONG
     if "info_request" in found and "promise_to_pay" in found and not ev.dates and not ev.amounts:
         del found["promise_to_pay"]  # "what are your bank details? I'd like to pay": a question, no promise yet
@@ -292,6 +320,9 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     return found
 
 
+_PLAIN = (("hardship", HARDSHIP), ("human", HUMAN), ("info_request", INFO), ("abuse", ABUSE))
+
+
 def _weak_intent(text: str, ev: Evidence) -> tuple[str, float] | None:
     """A bare date or amount reads as a promise; a bare "merci" as agreement."""
     leftover = [w for w in AGREEMENT.sub(" ", ev.residue).split() if w not in FILLER]
@@ -299,9 +330,9 @@ def _weak_intent(text: str, ev: Evidence) -> tuple[str, float] | None:
         return "promise_to_pay", 0.75
     if (ev.dates or ev.amounts) and len(leftover) <= 1 and not COMMUNICATION.intersection(leftover):
         return "promise_to_pay", WEAK
-    if THANKS.match(text):
+    if _THANKS(text):
         return "affirm", WEAK
-    if "?" in text and ABOUT_DEBT.search(text):
+    if "?" in text and _ABOUT_DEBT(text):
         return "info_request", 0.7
     return None
 

@@ -2,8 +2,9 @@
 
 Trained at development time by ``tools/train_nlu.py`` (numpy, a dev dependency) on the labelled
 corpora that may be tuned on, and shipped as ``bot/nlu/data/intent_model.json``: for each kept
-feature, the few (label, weight) pairs that matter. Inference is pure Python (a sparse dot product
-and a softmax), loaded once at import; nothing is downloaded. Labels are the intents, plus
+feature, the few (label, weight) pairs that matter. Inference is a sparse dot product (the features
+found in one Aho–Corasick pass, their packed integer weights summed) and a softmax, the model read
+once at first use; nothing is downloaded. Labels are the intents, plus
 ``abuse/threat`` and ``wrong_person/bereavement`` for the two details.
 """
 
@@ -11,10 +12,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+import struct
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, repeat
+from operator import add, itemgetter, sub, truediv
 from pathlib import Path
+
+import ahocorasick
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "intent_model.json"
 CHAR_N = (4,)  # character n-grams of these lengths, across word boundaries
@@ -41,6 +46,9 @@ class Opinion:
     """The model's reading: labels by probability, and the features that weighed most for the top one."""
 
     ranked: tuple[tuple[str, float], ...]
+    by_label: dict[str, float] = field(default_factory=dict, compare=False, repr=False)  # `ranked` as a dict
+    # the model's labels by intent ("abuse": ["abuse", "abuse/threat"]), shared by its opinions
+    labels_by_intent: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -51,13 +59,22 @@ class Opinion:
         return self.ranked[0][1]
 
     def p(self, label: str) -> float:
+        if self.by_label:
+            return self.by_label.get(label, 0.0)
         return next((p for name, p in self.ranked if name == label), 0.0)
 
 
 SCALE = 1000  # weights are shipped to 0.001: they add up exactly as integers
-FIELD = 48  # bits per label in a packed feature vector
+FIELD = 64  # bits per label in a packed feature vector (8 bytes: the fields are read back in one unpack)
 OFFSET = 1 << 32  # added to every weight so that each field stays non-negative
 MASK = (1 << FIELD) - 1
+_PROBABILITY = itemgetter(1)
+_VALUE = itemgetter(1)  # of an automaton's (end, value)
+
+
+def _canonical(norm: str) -> bool:
+    """Words separated by single spaces, none at either end: each word is a space-delimited run."""
+    return norm == " ".join(norm.split())
 
 
 class LinearModel:
@@ -66,7 +83,12 @@ class LinearModel:
     Each feature's weights for every label are packed into one integer (a fixed-point field of
     `FIELD` bits per label, offset to stay positive): the scores of a text are then one sum of
     integers, read back field by field. Exact, and several times faster than adding floats label by
-    label in Python (a message has at most `MAX_CHARS` features, far below the 2**15 the fields hold).
+    label in Python (a message has at most `MAX_CHARS` features, far below the 2**31 the fields hold).
+
+    The features of a text are found in one Aho–Corasick pass over the padded text ``" " + norm +
+    " "``: a word ``w`` is the string ``" w "``, a word pair ``" a b "``, a character n-gram itself;
+    each string carries the packed sum and the count of the features it stands for (a two-letter
+    word and the 4-gram around it are one string and two features).
     """
 
     def __init__(self, labels: list[str], bias: list[float], weights: dict[str, list[list[float]]]) -> None:
@@ -84,6 +106,33 @@ class LinearModel:
         self.by_word = {f[1:]: v for f, v in self.packed.items() if f[0] == "w"}
         self.by_pair = {pair: v for f, v in self.packed.items() if f[0] == "b" for pair in _pairs(f[1:])}
         self.by_chars = {f[1:]: v for f, v in self.packed.items() if f[0] == "c"}
+        self._unpack = struct.Struct(f"<{len(labels) + 1}Q").unpack  # the labels' fields and the count
+        self._bytes = FIELD // 8 * (len(labels) + 1)
+        self._automaton = self._strings()
+        self.labels_by_intent: dict[str, list[str]] = {}
+        for label in sorted(labels):
+            self.labels_by_intent.setdefault(label.split("/")[0], []).append(label)
+
+    def _strings(self) -> ahocorasick.Automaton:
+        """Every feature as the string it is in the padded text, with its packed weights; the number
+        of features a string stands for is one more field, after the labels'."""
+        one = 1 << (FIELD * len(self.labels))
+        strings: dict[str, int] = {}
+        for word, value in self.by_word.items():
+            if word and not any(ch.isspace() for ch in word):
+                key = " " + word + " "
+                strings[key] = strings.get(key, 0) + value + one
+        for (a, b), value in self.by_pair.items():
+            if a and b and not any(ch.isspace() for ch in a + b):
+                key = " " + a + " " + b + " "
+                strings[key] = strings.get(key, 0) + value + one
+        for key, value in self.by_chars.items():
+            strings[key] = strings.get(key, 0) + value + one
+        automaton = ahocorasick.Automaton()
+        for key, value in strings.items():
+            automaton.add_word(key, value)
+        automaton.make_automaton()
+        return automaton
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LinearModel:
@@ -92,22 +141,33 @@ class LinearModel:
 
     def scores(self, norm: str) -> list[float]:
         """The score of each label (the packed weights of `features(norm)` summed)."""
-        words = norm.split()
-        padded = " " + norm + " "
-        found = [v for v in map(self.by_word.get, words) if v]
-        found += [v for v in map(self.by_pair.get, pairwise(words)) if v]
-        for n in CHAR_N:
-            found += [v for v in map(self.by_chars.get, [padded[i : i + n] for i in range(len(padded) - n + 1)]) if v]
-        total, base = sum(found), len(found) * OFFSET
-        return [b + (((total >> (FIELD * i)) & MASK) - base) / SCALE for i, b in enumerate(self.bias)]
+        if CHAR_N == (4,) and _canonical(norm):
+            *fields, count = self._unpack(
+                sum(map(_VALUE, self._automaton.iter(" " + norm + " "))).to_bytes(self._bytes, "little")
+            )
+        else:
+            words = norm.split()
+            padded = " " + norm + " "
+            found = [v for v in map(self.by_word.get, words) if v]
+            found += [v for v in map(self.by_pair.get, pairwise(words)) if v]
+            for n in CHAR_N:
+                found += [
+                    v for v in map(self.by_chars.get, [padded[i : i + n] for i in range(len(padded) - n + 1)]) if v
+                ]
+            *fields, count = self._unpack(
+                (sum(found) + (len(found) << (FIELD * len(self.labels)))).to_bytes(self._bytes, "little")
+            )
+        base = count * OFFSET
+        # b + (field - base) / SCALE for each label, the loops run by `map` (same operations)
+        return list(map(add, self.bias, map(truediv, map(sub, fields, repeat(base)), repeat(SCALE))))
 
     def opinion(self, norm: str) -> Opinion:
         scores = self.scores(norm)
-        top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
-        total = sum(exps)
-        ranked = sorted(zip(self.labels, (e / total for e in exps), strict=True), key=lambda x: -x[1])
-        return Opinion(tuple(ranked))
+        exps = list(map(math.exp, map(sub, scores, repeat(max(scores)))))
+        probabilities = map(truediv, exps, repeat(sum(exps)))
+        # `reverse` keeps equal probabilities in label order, as sorting on the negated key did
+        ranked = sorted(zip(self.labels, probabilities, strict=True), key=_PROBABILITY, reverse=True)
+        return Opinion(tuple(ranked), dict(ranked), self.labels_by_intent)
 
     def explain(self, norm: str, label: str, k: int = 6) -> list[tuple[str, float]]:
         """The features that pushed `label` up most in this text."""

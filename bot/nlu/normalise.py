@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.nlu.numbers import words_to_digits
-from bot.nlu.prefilter import Substitutions
+from bot.nlu.prefilter import Substitutions, char_gate
 from bot.nlu.vocabulary import (
     ABBREVIATIONS,
     ELISIONS,
@@ -36,9 +36,16 @@ EMOJI = {
 _EMOJI_MAP = {ch: f" {name} " for name, chars in EMOJI.items() for ch in chars}
 _CURRENCY = {"€": " eur ", "$": " usd ", "£": " gbp ", "¥": " jpy "}
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'"})
+# the ASCII characters of `_APOSTROPHES` ("`"): all it can change in an ASCII text
+_ASCII_APOSTROPHES = [
+    (chr(code), "" if to is None else to if isinstance(to, str) else chr(to))
+    for code, to in _APOSTROPHES.items()
+    if code < 128
+]
 _SPECIAL = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d"})
 
 _PHONE = re.compile(r"(?:\+\d{1,3}[ .-]?|\b0)\d(?:[ .-]?\d){8,}\b")
+_MAY_HOLD_PHONE = char_gate(_PHONE)
 _EN_CONTRACTIONS = [
     (re.compile(r"\b(can|ca)(?:'t|nt|not)\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
@@ -115,30 +122,43 @@ _CONTRACTION_SUBS = Substitutions([*_EN_CONTRACTIONS, (_ILL_AS_I_WILL, "i will "
 _PHRASE_SUBS = Substitutions(_PHRASES)
 
 
+class _WithoutMarks(dict[int, int | None]):
+    """A `str.translate` table dropping combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        if len(self) < 20_000:  # bounded: a text cannot make it grow without end
+            self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks()
+# emoji and currency symbols to words in one `str.translate`
+_SYMBOLS = str.maketrans({**_EMOJI_MAP, **_CURRENCY})
+_PICTOGRAPH_CANDIDATE = re.compile("[\u2001-\U0010ffff]")
+
+
 def fold(text: str) -> str:
     """Lower-case `text` and strip accents (NFKD, combining marks dropped)."""
     if text.isascii():  # nothing to compose, decompose or replace but backquotes
-        return text.translate(_APOSTROPHES).lower()
+        for code, apostrophe in _ASCII_APOSTROPHES:  # `str.replace` is quicker than a table on short texts
+            text = text.replace(code, apostrophe)
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower().translate(_SPECIAL)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKD", text).translate(_WITHOUT_MARKS)
+
+
+def _pictograph(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return " " if unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn") else ch
 
 
 def _symbols(text: str) -> str:
     """Map emoji and currency symbols to words; drop other pictographs."""
     if text.isascii() and "$" not in text:  # no emoji, no symbol to map
         return text
-    out = []
-    for ch in text:
-        if ch in _EMOJI_MAP:
-            out.append(_EMOJI_MAP[ch])
-        elif ch in _CURRENCY:
-            out.append(_CURRENCY[ch])
-        elif ord(ch) > 0x2000 and unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn"):
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    # the words the symbols become are ASCII: the pictographs left are those of the text
+    return _PICTOGRAPH_CANDIDATE.sub(_pictograph, text.translate(_SYMBOLS))
 
 
 def _contractions(text: str, locale: str) -> str:
@@ -164,6 +184,20 @@ def _fix_token(token: str, locale: str) -> str:
     if split:
         return split
     return _near_keyword(token) or _undoubled(token) or token
+
+
+# each word's `_fix_token`, by locale, as plain dicts (read faster than the lru_cache's key tuples)
+_FIXED: dict[str, dict[str, str]] = {"en": {}, "fr": {}}
+_FIXED_MOST = 8192
+
+
+def _fixed(token: str, locale: str) -> str:
+    """`_fix_token`, remembered in `_FIXED`."""
+    fixed = _fix_token(token, locale)
+    cache = _FIXED.setdefault(locale, {})
+    if len(cache) < _FIXED_MOST:
+        cache[token] = fixed
+    return fixed
 
 
 # short keywords a doubled letter hides ("pllus de smss", "nee me"): `_near_keyword` skips short words
@@ -216,10 +250,23 @@ _SHORT_TARGETS = frozenset(
 _RUN = re.compile(r"([a-z])\1+")
 
 
-@lru_cache(maxsize=8192)
+_SQUEEZED: dict[str, str] = {}  # each word met and its squeezed form (bounded like `_FIXED`)
+
+
 def squeezed(token: str) -> str:
     """A word with its runs of one letter made single ("stopp" -> "stop")."""
-    return _RUN.sub(r"\1", token)
+    done = _SQUEEZED.get(token)
+    if done is None:
+        done = _RUN.sub(r"\1", token)
+        if len(_SQUEEZED) < _FIXED_MOST:
+            _SQUEEZED[token] = done
+    return done
+
+
+def squeezed_words(text: str) -> list[str]:
+    """`squeezed` of each word of `text` but the emoji markers."""
+    known = _SQUEEZED.get
+    return [known(t) or squeezed(t) for t in text.split() if not t.startswith("emo_")]
 
 
 def _undoubled(token: str) -> str | None:
@@ -281,11 +328,14 @@ _DOUBLED_INITIAL = re.compile(r"\b([a-z])\1+(?=[a-z])")
 def normalise(text: str, locale: str = "fr") -> str:
     """The normalised form of a message: lower-case ASCII words, numbers as digits."""
     locale = "en" if locale[:2].lower() == "en" else "fr"
-    text = _PHONE.sub(" phone ", text)
+    if _MAY_HOLD_PHONE(text):
+        text = _PHONE.sub(" phone ", text)
     text = fold(_symbols(text))
-    text = _DOUBLED_INITIAL.sub(r"\1", text)
+    if _DOUBLED_INITIAL.search(text):  # `sub` with a template costs a call into Python even when nothing matches
+        text = _DOUBLED_INITIAL.sub(r"\1", text)
     text = _contractions(text, locale)
-    tokens = [_fix_token(t, locale) for t in _TOKEN.findall(text)]
+    fixed = _FIXED[locale]
+    tokens = [fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(text)]
     joined = words_to_digits(" ".join(tokens))
     joined = _PHRASE_SUBS(joined)
     return joined
@@ -294,4 +344,7 @@ def normalise(text: str, locale: str = "fr") -> str:
 def clear_caches() -> None:
     """Forget memoised word corrections (benchmarks measure a cold start with it)."""
     _fix_token.cache_clear()
-    squeezed.cache_clear()
+    for fixed in _FIXED.values():
+        fixed.clear()
+    _SQUEEZED.clear()
+    _WITHOUT_MARKS.clear()

@@ -214,9 +214,15 @@ def _ordinal(tokens: list[str], i: int) -> tuple[str, int] | None:
     return f"{value}{_SUFFIX.get(value, 'th')}", end
 
 
+# every word `words_to_digits` may rewrite (`_ordinal` and `_is_number_word` look at no other)
+_NUMBER_WORDS = frozenset([*UNITS, *MULTIPLIERS, *ORDINALS])
+
+
 def words_to_digits(text: str) -> str:
     """Rewrite number words as digits in a normalised (lower-case ASCII) text."""
     tokens = text.replace("quatre vingt", "quatrevingt").split()
+    if _NUMBER_WORDS.isdisjoint(tokens):
+        return " ".join(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):

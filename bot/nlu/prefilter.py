@@ -1,20 +1,36 @@
-"""Big alternations tried only with the branches that can match: a trigram prefilter.
+"""Patterns tried only where they can match: a literal prefilter, computed from the patterns.
 
-Each branch of an alternation is read (with the regex parser of the standard library) for the
-three characters every match of it must begin with. A text is reduced to the set of its
-three-character substrings; a branch none of whose beginnings is in that set cannot match anywhere
-in the text, so the engine is given only the other branches, in their order (same leftmost match,
-same branch chosen, so the same match object as the whole alternation). Branches whose beginnings
-cannot be listed (a character class like ``\\w``, a match shorter than three characters…) are
-always kept. Most messages leave no branch of most intents: no regex runs at all.
+Each pattern (or branch of a big alternation) is read with the regex parser of the standard
+library for the strings every match of it must begin with: three characters long when they can be
+listed and are not too many, else two, else one (`literals_of`); a branch whose beginnings cannot
+be listed (a class like ``\\w`` first) is always tried. Nothing is listed by hand: a pattern added
+or changed is read again at import.
+
+`INDEX` holds the beginnings of every guarded pattern in one Aho–Corasick automaton
+(pyahocorasick): one pass over a text gives the literals it holds and a bit mask of the patterns
+that can match (`LiteralIndex.mask`); a pattern whose bit is clear is not run at all. Literals of
+one character, and characters every match must hold (a digit for an amount), are tested with
+`frozenset.isdisjoint` instead. Where the bit is set:
+
+- `GatedPattern.found` (the intent alternations) tries, at each position where one of its
+  literals starts, only the alternation of the branches that may begin with that literal;
+- `Anchored.search` / `finditer` match the whole pattern at the positions where its literals
+  start, left to right (same matches, spans and groups as `re.Pattern.search` / `finditer`);
+- `Substitutions` runs only the substitutions whose literals stand in the current text.
+
+The index reads normalised text (lower-case ASCII): ``\\d`` is listed as ``0-9``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import reduce
+from operator import itemgetter, or_
 from re import _constants as C
 from re import _parser as P
+
+import ahocorasick
 
 GRAM = 3
 _MAX_BEGINNINGS = 400  # more than that: the branch is always tried
@@ -90,36 +106,242 @@ def _class_chars(av: list) -> list[str]:
     return chars
 
 
-class Literals:
-    """Strings one of which stands in every text a pattern matches (the beginnings of its matches)."""
-
-    def __init__(self, strings: frozenset[str]) -> None:
-        self.strings = strings
-        self.n = len(next(iter(strings)))
-
-    def in_text(self, text: str) -> bool:
-        """Whether one of the strings stands in `text`."""
-        return not self.strings.isdisjoint(text_grams(text, self.n))
+_MOST = {5: 400, 4: 400, 3: 2000, 2: 256, 1: 256}  # more beginnings than this of a length: try a shorter length
 
 
-def guarded_search(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
-    """`pattern.search`, not run when none of the pattern's required literals is in the text."""
-    literals = required_literals(pattern)
-    if literals is None:
-        return pattern.search
-    return lambda text: pattern.search(text) if literals.in_text(text) else None
-
-
-def required_literals(pattern: re.Pattern[str], most: int = 256) -> Literals | None:
+def literals_of(pattern: str) -> frozenset[str] | None:
     """The beginnings of `pattern`'s matches, three characters long if they are few enough, else two,
-    else one (None: they cannot be listed)."""
-    if pattern.flags & re.IGNORECASE:
-        return None
-    for n in (3, 2, 1):
-        found = _beginnings(pattern.pattern, n, most)
+    else one (None: they cannot be listed, the pattern is always tried)."""
+    for n in (5, 4, 3, 2, 1):
+        found = _beginnings(pattern, n, _MOST[n])
         if found:
-            return Literals(found)
+            return found
     return None
+
+
+def _rarity(chars: frozenset[str]) -> int:
+    """How often one of `chars` stands in a message, roughly: spaces are everywhere, letters common."""
+    return sum(1000 if ch.isspace() else 10 if ch.isalpha() else 1 for ch in chars)
+
+
+def required_chars(pattern: str) -> frozenset[str] | None:
+    """Characters one of which stands in every match of `pattern`: the first characters of the
+    part of its top-level sequence that every match holds and whose characters are the rarest
+    (None: unknown)."""
+    try:
+        items = list(P.parse(pattern))
+    except re.error:
+        return None
+    best: frozenset[str] | None = None
+    for item in items:
+        try:
+            chars = frozenset(_walk([item], "", [0], 1))
+        except _Unlisted:  # the part may be empty, or its characters cannot be listed
+            continue
+        if chars and (best is None or _rarity(chars) < _rarity(best)):
+            best = chars
+    return best
+
+
+_LITERAL = itemgetter(1)  # of the automaton's (end, literal)
+
+
+class LiteralIndex:
+    """Bit masks of the patterns that may match a text, from one Aho–Corasick pass over their literals.
+
+    `add` registers the beginnings of a pattern's matches and returns its bit; `mask(text)` has that
+    bit set when one of them stands in `text` (or when they could not be listed), and
+    `present(text)` says which literals stand in it. The automaton is built at the first look-up after the last
+    `add`.
+    """
+
+    def __init__(self) -> None:
+        self._by_literal: dict[str, int] = {}
+        self._by_chars: list[tuple[frozenset[str], int]] = []  # (first characters, bit) of short literals
+        self._and_chars: dict[frozenset[str], int] = {}  # characters every match holds -> their bits
+        self._bits = 0
+        self.always = 0
+        self._automaton: ahocorasick.Automaton | None = None
+        # the last two texts scanned (the patterns of one message are tried on its normalised text,
+        # and a few on its original): (text, mask, the literals it holds)
+        self._last: tuple[str | None, int, set[str]] = (None, 0, set())
+        self._before: tuple[str | None, int, set[str]] = self._last
+
+    def add(self, literals: Iterable[str] | None, chars: frozenset[str] | None = None) -> int:
+        """A new bit, set in the mask of every text holding one of `literals` (of every text: None).
+
+        `chars`, when given, are characters one of which stands in every match: a text without any
+        of them has the bit cleared too (when they are rare enough to tell). Literals of one
+        character would be found almost everywhere: a set holding one is tested by characters
+        alone (`frozenset.isdisjoint`), `chars` or the literals' first ones, and has no `hits`."""
+        bit = 1 << self._bits
+        self._bits += 1
+        if literals is None:
+            self.always |= bit
+        elif any(len(literal) < 2 for literal in literals):
+            firsts = frozenset(literal[0] for literal in literals)
+            self._by_chars.append((chars if chars is not None and _rarity(chars) < _rarity(firsts) else firsts, bit))
+        else:
+            for literal in literals:
+                self._by_literal[literal] = self._by_literal.get(literal, 0) | bit
+            if chars is not None and _rarity(chars) <= len(chars):  # digits, signs: worth a second test
+                self._and_chars[chars] = self._and_chars.get(chars, 0) | bit
+        self._automaton = None
+        self._last = self._before = (None, 0, set())
+        return bit
+
+    def add_pattern(self, pattern: re.Pattern[str]) -> int:
+        """`add` with the beginnings of a compiled pattern's matches."""
+        if pattern.flags & re.IGNORECASE:
+            return self.add(None)
+        return self.add(literals_of(pattern.pattern), required_chars(pattern.pattern))
+
+    def _build(self) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        for literal in self._by_literal:
+            automaton.add_word(literal, literal)
+        if self._by_literal:
+            automaton.make_automaton()
+        self._automaton = automaton
+        return automaton
+
+    def _scan(self, text: str) -> tuple[str | None, int, set[str]]:
+        """The mask of `text` and the literals it holds (the last two texts are remembered)."""
+        last = self._last
+        if last[0] is text:
+            return last
+        if self._before[0] is text:
+            self._last, self._before = self._before, last
+            return self._last
+        automaton = self._automaton or self._build()
+        # the literals present and the OR of their bits, both gathered in C
+        present = set(map(_LITERAL, automaton.iter(text))) if self._by_literal else set()
+        found = reduce(or_, map(self._by_literal.__getitem__, present), self.always)
+        for chars, bit in self._by_chars:
+            if not chars.isdisjoint(text):
+                found |= bit
+        for chars, bits in self._and_chars.items():
+            if found & bits and chars.isdisjoint(text):
+                found &= ~bits
+        seen = (text, found, present)
+        self._last, self._before = seen, last
+        return seen
+
+    def mask(self, text: str) -> int:
+        """The bits of the patterns that may match `text`."""
+        last = self._last  # the text scanned last, looked at before any call (the common case)
+        return last[1] if last[0] is text else self._scan(text)[1]
+
+    def present(self, text: str) -> set[str]:
+        """The registered literals (of two characters or more) standing in `text`."""
+        return self._scan(text)[2]
+
+
+INDEX = LiteralIndex()
+
+
+class Anchored:
+    """A compiled pattern tried only where the literals its matches begin with start in a text.
+
+    `search` and `finditer` give the matches `re.Pattern.search` and `re.Pattern.finditer` give
+    (same spans and groups): a match can only begin where one of the literals does, so the pattern
+    is matched at those positions, left to right, instead of at every position of the text. With
+    many such positions, or none listed, the whole-text methods are used (same result).
+    """
+
+    MOST_STARTS = 8  # beyond this many positions a scan of the whole text is as fast
+
+    def __init__(
+        self, pattern: re.Pattern[str], index: LiteralIndex = INDEX, literals: frozenset[str] | None = None
+    ) -> None:
+        """`literals`: the beginnings of the matches when known (else read from the pattern)."""
+        self.pattern, self.index = pattern, index
+        if literals is None and not pattern.flags & re.IGNORECASE:
+            literals = literals_of(pattern.pattern)
+        self.bit = index.add(literals, None if pattern.flags & re.IGNORECASE else required_chars(pattern.pattern))
+        # positions are listed for literals of two characters or more only (see `LiteralIndex.add`)
+        self.literals = literals if literals and all(len(x) > 1 for x in literals) else None
+
+    def starts(self, text: str) -> list[int] | None:
+        """Where a match may begin, ascending; None: anywhere (positions unknown or many)."""
+        last = self.index._last  # the text scanned last, looked at before any call (the common case)
+        _text, mask, present = last if last[0] is text else self.index._scan(text)
+        if not mask & self.bit:
+            return []
+        if self.literals is None:
+            return None
+        found = self.literals.intersection(present)
+        starts = []
+        for literal in found:
+            start = text.find(literal)
+            while start >= 0:
+                starts.append(start)
+                start = text.find(literal, start + 1)
+        if len(starts) > self.MOST_STARTS:
+            return None
+        return sorted(set(starts)) if len(found) > 1 else starts
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """`re.Pattern.search`."""
+        starts = self.starts(text)
+        if starts is None:
+            return self.pattern.search(text)
+        match = self.pattern.match
+        for start in starts:
+            m = match(text, start)
+            if m:
+                return m
+        return None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """`re.Pattern.finditer` (the matches are never empty: each holds one of the literals)."""
+        starts = self.starts(text)
+        if starts is None:
+            return self.pattern.finditer(text)
+        if not starts:
+            return iter(())
+        return iter(self._matches(text, starts))
+
+    def _matches(self, text: str, starts: list[int]) -> list[re.Match[str]]:
+        found = []
+        match = self.pattern.match
+        cursor = 0
+        for start in starts:
+            if start >= cursor:
+                m = match(text, start)
+                if m:
+                    found.append(m)
+                    cursor = m.end()
+        return found
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """`re.Pattern.match`."""
+        return self.pattern.match(text) if self.index.mask(text) & self.bit else None
+
+
+def guarded_search(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], re.Match[str] | None]:
+    """`pattern.search`, tried only where the pattern's required literals start in the text."""
+    return Anchored(pattern, index).search
+
+
+def guarded_match(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], re.Match[str] | None]:
+    """`pattern.match`, not run when none of the pattern's required literals is in the text."""
+    return Anchored(pattern, index).match
+
+
+def guarded_finditer(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], Iterator[re.Match[str]]]:
+    """`pattern.finditer`, tried only where the pattern's required literals start in the text."""
+    return Anchored(pattern, index).finditer
+
+
+def char_gate(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    """A cheap test that is False only for texts `pattern` cannot match: none of the first
+    characters of its matches stands in the text."""
+    literals = None if pattern.flags & re.IGNORECASE else literals_of(pattern.pattern)
+    if literals is None:
+        return lambda text: True
+    firsts = frozenset(literal[0] for literal in literals)
+    return lambda text: not firsts.isdisjoint(text)
 
 
 class Substitutions:
@@ -127,89 +349,80 @@ class Substitutions:
     beginnings of the pattern's matches (same result as running them all)."""
 
     def __init__(self, pairs: list[tuple[re.Pattern[str], str]]) -> None:
-        self.steps = []
-        for pattern, repl in pairs:
-            literals = required_literals(pattern)
-            self.steps.append((literals.strings if literals else None, literals.n if literals else 0, pattern, repl))
+        self.index = LiteralIndex()
+        # the bits are given in the order of the pairs: the lowest bit set is the next step to run
+        self.steps = {self.index.add_pattern(pattern): (pattern, repl) for pattern, repl in pairs}
 
     def __call__(self, text: str) -> str:
-        index: dict[int, frozenset[str]] = {}  # n -> the n-grams of the current text
-        for strings, n, pattern, repl in self.steps:
-            if strings is not None:
-                found = index.get(n)
-                if found is None:
-                    found = index[n] = grams(text, n)
-                if strings.isdisjoint(found):
-                    continue
+        mask = self.index.mask(text)
+        while mask:
+            bit = mask & -mask
+            pattern, repl = self.steps[bit]
+            # a template with group references costs a call into Python even when nothing matches
+            if "\\" in repl and not pattern.search(text):
+                mask &= ~bit
+                continue
             changed = pattern.sub(repl, text)
             if changed != text:
-                text, index = changed, {}
+                text = changed
+                mask = self.index.mask(text) & ~(bit - 1)  # the steps after this one, on the new text
+            mask &= ~bit
         return text
 
 
-def grams(text: str, n: int = GRAM) -> frozenset[str]:
-    """The `n`-character substrings of `text`."""
-    if n == 1:
-        return frozenset(text)
-    return frozenset([text[i : i + n] for i in range(len(text) - n + 1)])
-
-
-_LAST: dict[int, tuple[str, frozenset[str]]] = {}  # n -> the last text seen and its grams
-
-
-def text_grams(text: str, n: int = GRAM) -> frozenset[str]:
-    """`grams`, remembered for the last text (the patterns of one message are tried on the same text)."""
-    last = _LAST.get(n)
-    if last is None or (last[0] is not text and last[0] != text):
-        last = _LAST[n] = (text, grams(text, n))
-    return last[1]
-
-
 class GatedPattern:
-    """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)``) behind a trigram prefilter."""
+    """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)``) behind a literal prefilter (`INDEX`).
 
-    def __init__(self, head: str, branches: tuple[str, ...]) -> None:
-        self.head, self.branches = head, branches
+    The pattern has one bit in the index, for the beginnings of all its branches. Where one of these
+    literals starts in a text, only the branches it may begin are tried, at that position (one
+    alternation of them per literal); a branch whose beginnings cannot be listed (or are single
+    characters) is searched everywhere.
+    """
+
+    def __init__(self, head: str, branches: tuple[str, ...], index: LiteralIndex = INDEX) -> None:
+        self.head, self.branches, self.index = head, branches, index
         self.pattern = head + "(?:" + "|".join(f"(?:{b})" for b in branches) + ")"
         self.full = re.compile(self.pattern)
-        self.always = 0  # bit mask of the branches always tried
-        self.by_gram: dict[str, int] = {}
-        for i, branch in enumerate(branches):
-            found = _beginnings(branch)
-            if found is None:
-                self.always |= 1 << i
+        self.by_literal: dict[str, list[str]] = {}  # a literal -> the branches whose matches may begin with it
+        self.unlisted: list[re.Pattern[str]] = []  # the branches always tried
+        for branch in branches:
+            literals = literals_of(branch)
+            if literals is None or any(len(x) < 2 for x in literals):  # not listed by `index.hits`
+                self.unlisted.append(re.compile(f"{head}(?:{branch})"))
                 continue
-            for gram in found:
-                self.by_gram[gram] = self.by_gram.get(gram, 0) | 1 << i
-        self.keys = frozenset(self.by_gram)
-        single = [re.compile(f"{head}(?:{b})") for b in branches]
-        self.unlisted = [single[i] for i in range(len(branches)) if self.always >> i & 1]
-        self.by_branch_of = {
-            gram: [single[i] for i in range(len(branches)) if mask >> i & 1] for gram, mask in self.by_gram.items()
+            for literal in literals:
+                self.by_literal.setdefault(literal, []).append(branch)
+        self.literals = frozenset(self.by_literal)
+        # a literal -> the alternation of the branches that may begin with it, in their order
+        self.at = {
+            literal: re.compile(head + "(?:" + "|".join(f"(?:{b})" for b in starting) + ")")
+            for literal, starting in self.by_literal.items()
         }
+        self.bit = index.add(self.literals)  # `found` searches the unlisted branches whatever the mask
+        self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals)
 
-    def mask(self, text: str) -> int:
-        """The bit mask of the branches that may match somewhere in `text`."""
-        mask = self.always
-        for gram in self.keys.intersection(text_grams(text)):
-            mask |= self.by_gram[gram]
-        return mask
+    def may_match(self, text: str) -> bool:
+        """False when no branch can match anywhere in `text`."""
+        return bool(self.index.mask(text) & self.bit)
 
     def found(self, text: str) -> bool:
         """Whether the alternation matches somewhere in `text` (as `bool(pattern.search(text))`).
 
         Each branch is tried only where one of its beginnings stands in the text.
         """
-        for gram in self.keys.intersection(text_grams(text)):
-            candidates = self.by_branch_of[gram]
-            pos = text.find(gram)
-            while pos >= 0:
-                for branch in candidates:
-                    if branch.match(text, pos):
-                        return True
-                pos = text.find(gram, pos + 1)
-        return any(branch.search(text) for branch in self.unlisted)
+        last = self.index._last  # the text scanned last, looked at before any call (the common case)
+        _text, mask, present = last if last[0] is text else self.index._scan(text)
+        if not mask & self.bit and not self.unlisted:
+            return False
+        for literal in self.literals.intersection(present):
+            match = self.at[literal].match
+            start = text.find(literal)
+            while start >= 0:
+                if match(text, start):
+                    return True
+                start = text.find(literal, start + 1)
+        return bool(self.unlisted) and any(branch.search(text) for branch in self.unlisted)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """`re.Pattern.finditer` of the whole alternation (nothing to try when no branch may match)."""
-        return self.full.finditer(text) if self.mask(text) else iter(())
+        return self._anchored.finditer(text)

@@ -77,6 +77,16 @@ def _evidence(text: str, dates: list[DateMention], amounts: list[AmountMention],
     residue = text
     for start, end in sorted([(d.start, d.end) for d in dates] + [(a.start, a.end) for a in amounts], reverse=True):
         residue = residue[:start] + " " + residue[end:]
+    if not dates:  # the common case: nothing to count
+        return Evidence(
+            dates=0,
+            future_dates=0,
+            later_dates=0,
+            amounts=len(amounts),
+            count_strong=terms.count_strong,
+            frequency=terms.frequency is not None,
+            residue=residue,
+        )
     return Evidence(
         dates=len(dates),
         future_dates=sum(_future_only(d) for d in dates),
