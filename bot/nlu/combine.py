@@ -45,7 +45,9 @@ THREAT_P = 0.5  # the model's probability of abuse/threat that makes a threat on
 THREAT_P_STRONG = 0.7  # the same against a strong reading of the rules that is not protective, or a difficulty
 PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a non-protective rule reading
 PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
-ABUSE_P = 0.4  # an insult read by the model alone ("pourriez-vous" shares letters with "pourris"): surer
+# the model alone must be surer of an insult ("pourriez-vous" shares letters with "pourris") and of an
+# opt-out (it ends the channel for good: "thanks, one more question" is not one)
+LABEL_P = {"abuse": 0.4, "opt_out": 0.35}
 POOLED_P = 0.3  # the model's probabilities of all protective labels together: this much takes the likeliest
 UNSURE_RULES = 0.6  # rule confidence below this: the rules only guessed
 MODEL_P = 0.5  # the model's reading replaces a guess of the rules from this probability
@@ -182,14 +184,14 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         protective = [
             (p, label)
             for label in candidates
-            if (p := by_intent.get(label, 0.0)) >= (max(floor, ABUSE_P) if label == "abuse" else floor)
+            if (p := by_intent.get(label, 0.0)) >= max(floor, LABEL_P.get(label, 0.0))
         ]
         protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
         pooled = sum(by_intent.get(label, 0.0) for label in candidates)
         if not protective and pooled >= POOLED_P:  # unsure which, but likely one of them: the likeliest
-            named = candidates if by_intent.get("abuse", 0.0) >= ABUSE_P else candidates - {"abuse"}
-            best = max(named, key=lambda label: by_intent.get(label, 0.0))
-            if not _refused_call(best, norm):
+            named = {label for label in candidates if by_intent.get(label, 0.0) >= LABEL_P.get(label, 0.0)}
+            best = max(named, key=lambda label: by_intent.get(label, 0.0), default=None)
+            if best is not None and not _refused_call(best, norm):
                 protective = [(pooled, best)]
         if protective:
             p, intent = max(protective)
