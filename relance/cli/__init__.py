@@ -1,60 +1,88 @@
 """The `relance` command line (Typer): one module per command group, output through Rich.
 
 Errors are one readable line: a configuration error exits 2, any other Relance error 1.
+
+A command's module is imported when the command runs (or when `relance --help` lists it), not
+before: `relance import debts` does not load the web app, the scheduler, the NLU models or the PDF
+library, which would cost more start-up time than importing a 20,000-row file.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
-from relance.cli.agents import agent_app
-from relance.cli.apikeys import apikey_app
-from relance.cli.casefile import export_command, verify_command
-from relance.cli.cases import cases_app
-from relance.cli.channels import channels_app
-from relance.cli.common import err_console
-from relance.cli.config import config_app
-from relance.cli.db import db_app
-from relance.cli.imports import import_app
-from relance.cli.keys import keys_app
-from relance.cli.nlu import nlu
-from relance.cli.notices import notice
-from relance.cli.payments import payments_app
-from relance.cli.scheduler import scheduler_cmd, worker_cmd
-from relance.cli.serve import serve
-from relance.cli.simulate import demo, simulate
-from relance.cli.webhooks import webhook_app
 from relance.core.errors import ConfigError, RelanceError
+
+# name -> (module, attribute): a Typer app becomes a command group, a function a command; in the
+# order `relance --help` lists them
+COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("relance.cli.serve", "serve"),
+    "scheduler": ("relance.cli.scheduler", "scheduler_cmd"),
+    "worker": ("relance.cli.scheduler", "worker_cmd"),
+    "notice": ("relance.cli.notices", "notice"),
+    "export": ("relance.cli.casefile", "export_command"),
+    "verify": ("relance.cli.casefile", "verify_command"),
+    "nlu": ("relance.cli.nlu", "nlu"),
+    "simulate": ("relance.cli.simulate", "simulate"),
+    "demo": ("relance.cli.simulate", "demo"),
+    "db": ("relance.cli.db", "db_app"),
+    "import": ("relance.cli.imports", "import_app"),
+    "cases": ("relance.cli.cases", "cases_app"),
+    "config": ("relance.cli.config", "config_app"),
+    "agent": ("relance.cli.agents", "agent_app"),
+    "keys": ("relance.cli.keys", "keys_app"),
+    "channels": ("relance.cli.channels", "channels_app"),
+    "apikey": ("relance.cli.apikeys", "apikey_app"),
+    "webhook": ("relance.cli.webhooks", "webhook_app"),
+    "payments": ("relance.cli.payments", "payments_app"),
+}
+
+
+def load_command(name: str) -> Any:
+    """The Click command (or group) of `relance NAME`, importing its module now."""
+    module, attribute = COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)  # a group even with one subcommand (`payments unmatched`)
+    else:
+        single = typer.Typer(rich_markup_mode="rich", add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyCommands(TyperGroup):
+    """The root group: lists every command of COMMANDS, loads one when it is asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands.get(cmd_name)
+
 
 app = typer.Typer(
     name="relance",
+    cls=LazyCommands,
     help="Relance: polite, compliant payment reminders by SMS, chat and e-mail, with a human hand-off.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-app.add_typer(db_app, name="db")
-app.add_typer(import_app, name="import")
-app.add_typer(cases_app, name="cases")
-app.add_typer(config_app, name="config")
-app.add_typer(agent_app, name="agent")
-app.add_typer(keys_app, name="keys")
-app.add_typer(channels_app, name="channels")
-app.add_typer(apikey_app, name="apikey")
-app.add_typer(webhook_app, name="webhook")
-app.add_typer(payments_app, name="payments")
-app.command("serve")(serve)
-app.command("scheduler")(scheduler_cmd)
-app.command("worker")(worker_cmd)
-app.command("notice")(notice)
-app.command("export")(export_command)
-app.command("verify")(verify_command)
-app.command("nlu")(nlu)
-app.command("simulate")(simulate)
-app.command("demo")(demo)
+
+
+@app.callback()
+def _root() -> None:
+    """Relance: polite, compliant payment reminders by SMS, chat and e-mail, with a human hand-off."""
 
 
 def main() -> None:
@@ -62,11 +90,17 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        err_console.print(f"[red]configuration error:[/red] {exc}", highlight=False)
+        _err_console().print(f"[red]configuration error:[/red] {exc}", highlight=False)
         sys.exit(2)
     except RelanceError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        _err_console().print(f"[red]error:[/red] {exc}", highlight=False)
         sys.exit(1)
+
+
+def _err_console() -> Any:
+    from relance.cli.common import err_console
+
+    return err_console
 
 
 if __name__ == "__main__":
