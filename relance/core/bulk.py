@@ -11,7 +11,7 @@ transaction; psycopg pipelines it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -105,3 +105,27 @@ def _insert_sql(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]) 
         f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
+
+
+IN_MARKS = 500  # values per `IN (...)` of `select_in`: well below every driver's bound-parameter limit
+
+
+def select_in(conn: sa.Connection, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows of `sql` whose `{}` is a list of `values`, straight on the driver, IN_MARKS values at a time.
+
+    Every chunk has the same number of marks (the last one repeats its last value), so the driver
+    prepares the statement once per import instead of SQLAlchemy building and compiling one per chunk.
+    """
+    if not values:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = sql.format(", ".join([mark] * IN_MARKS))
+    cursor = conn.connection.cursor()
+    try:
+        for start in range(0, len(values), IN_MARKS):
+            chunk = list(values[start : start + IN_MARKS])
+            chunk += [chunk[-1]] * (IN_MARKS - len(chunk))
+            cursor.execute(statement, chunk)
+            yield from cursor.fetchall()
+    finally:
+        cursor.close()

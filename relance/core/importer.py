@@ -32,7 +32,7 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.core.bulk import RowBinder, insert_rows_returning_ids
+from relance.core.bulk import RowBinder, insert_rows_returning_ids, select_in
 from relance.core.config import RelanceConfig
 from relance.core.db import in_chunks
 from relance.core.errors import ImportRowsError, RowProblem, StorageError
@@ -149,101 +149,151 @@ def _problem(line: int, fieldname: str, reason: str) -> RowProblem:
 
 def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
     """Validate and normalise one CSV row (pure)."""
-    problems: list[RowProblem] = []
-    values = dict.fromkeys(DEBT_REQUIRED + DEBT_OPTIONAL, "")
-    values.update((name, value.strip()) for name, value in raw.items() if value)  # once: fields are read twice
-    get = values.__getitem__
+    return DebtRowParser(config).parse(line, [(raw.get(name) or "").strip() for name in DEBT_FIELDS])
 
-    for name in DEBT_REQUIRED:
-        if not get(name):
-            problems.append(_problem(line, name, "missing value"))
-    if not get("phone") and not get("email"):
-        problems += [_problem(line, name, "missing value: give a phone, an e-mail or both") for name in DEBT_CONTACTS]
-    reference, debtor_name = get("reference"), get("debtor_name")
-    if len(reference) > 100:
-        problems.append(_problem(line, "reference", "longer than 100 characters"))
 
-    country = get("country").upper() or None
-    if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
-        problems.append(_problem(line, "country", f"{country!r} is not an ISO 3166 country code"))
-        country = None
+DEBT_FIELDS = DEBT_REQUIRED + DEBT_OPTIONAL  # the order of the values `DebtRowParser.parse` takes
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")  # what parse_amount reads as Decimal(text)
+_MEMO_SIZE = 32_768  # entries per memo; a full memo stops learning (no eviction churn, no growth)
+_MAX_AMOUNT = Decimal("1e13")
 
-    phone, region = "", None
-    zones: tuple[str, ...] = ()
-    if get("phone"):
-        try:
-            phone, region, zones = normalise_phone(get("phone"), country)
-        except ValueError as exc:
-            problems.append(_problem(line, "phone", str(exc)))
 
-    currency = get("currency").upper()
-    known_currency = bool(currency) and _is_currency(currency)
-    if currency and not known_currency:
-        problems.append(_problem(line, "currency", f"{get('currency')!r} is not an ISO 4217 currency"))
+class DebtRowParser:
+    """`parse_debt_row` for a whole file: the configuration read once, and the values a portfolio
+    repeats (a debtor's phone on each of its invoices, a handful of due dates) parsed once each."""
 
-    amount = Decimal(0)
-    if get("amount"):
-        try:
-            amount = parse_amount(get("amount"))
-            if amount <= 0:
-                problems.append(_problem(line, "amount", f"must be greater than 0 (got {get('amount')})"))
-            elif known_currency and not has_valid_precision(amount, currency):
-                problems.append(_problem(line, "amount", f"too many decimals for {currency}"))
-            elif amount >= Decimal("1e13"):
-                problems.append(_problem(line, "amount", "too large"))
-        except ValueError:
-            problems.append(_problem(line, "amount", f"{get('amount')!r} is not a number"))
+    def __init__(self, config: RelanceConfig) -> None:
+        self.default_creditor = config.default_creditor or config.creditors[0].key
+        self.creditors = _creditor_keys(config)
+        self.phones: dict[tuple[str, str | None], tuple[str, str, tuple[str, ...]] | str] = {}
+        self.days: dict[str, date | str] = {}
 
-    due = date.min
-    if get("due_date"):
-        try:
-            due = parse_date(get("due_date"))
-        except ValueError as exc:
-            problems.append(_problem(line, "due_date", str(exc)))
+    def parse(self, line: int, values: list[str]) -> DebtRow | list[RowProblem]:
+        """One row's stripped values, in DEBT_FIELDS order."""
+        (reference, debtor_name, amount_text, currency_text, due_text, phone_text, debtor_ref, email_text,
+         chat_text, locale_text, country_text, timezone, creditor_text, address) = values  # fmt: skip
+        problems: list[RowProblem] = []
+        if not (reference and debtor_name and amount_text and currency_text and due_text):
+            problems += [
+                _problem(line, n, "missing value") for n, v in zip(DEBT_REQUIRED, values[:5], strict=True) if not v
+            ]
+        if not phone_text and not email_text:
+            problems += [
+                _problem(line, name, "missing value: give a phone, an e-mail or both") for name in DEBT_CONTACTS
+            ]
+        if len(reference) > 100:
+            problems.append(_problem(line, "reference", "longer than 100 characters"))
 
-    chat_id = None
-    if get("telegram_chat_id"):
-        try:
-            chat_id = int(get("telegram_chat_id"))
-        except ValueError:
-            problems.append(_problem(line, "telegram_chat_id", "must be an integer"))
+        country = country_text.upper() or None
+        if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
+            problems.append(_problem(line, "country", f"{country!r} is not an ISO 3166 country code"))
+            country = None
 
-    locale = get("locale").lower().replace("_", "-").split("-")[0]
-    if locale and locale not in SUPPORTED_LOCALES:
-        problems.append(_problem(line, "locale", f"{get('locale')!r} is not supported (fr or en)"))
+        phone, region = "", None
+        zones: tuple[str, ...] = ()
+        if phone_text:
+            found = self._phone(phone_text, country)
+            if type(found) is str:
+                problems.append(_problem(line, "phone", found))
+            else:
+                phone, region, zones = found  # type: ignore[misc]
 
-    timezone = get("timezone")
-    if timezone and timezone not in known_zones():
-        problems.append(_problem(line, "timezone", f"{timezone!r} is not an IANA time zone"))
+        currency = currency_text.upper()
+        known_currency = bool(currency) and _is_currency(currency)
+        if currency and not known_currency:
+            problems.append(_problem(line, "currency", f"{currency_text!r} is not an ISO 4217 currency"))
 
-    creditor = get("creditor") or (config.default_creditor or config.creditors[0].key)
-    if creditor not in _creditor_keys(config):
-        problems.append(_problem(line, "creditor", f"{creditor!r} is not a configured creditor"))
+        amount = Decimal(0)
+        if amount_text:
+            try:
+                amount = Decimal(amount_text) if _PLAIN_AMOUNT.fullmatch(amount_text) else parse_amount(amount_text)
+            except ValueError:
+                problems.append(_problem(line, "amount", f"{amount_text!r} is not a number"))
+            else:
+                if amount <= 0:
+                    problems.append(_problem(line, "amount", f"must be greater than 0 (got {amount_text})"))
+                elif known_currency and (exact := quantize(amount, currency)) != amount:
+                    problems.append(_problem(line, "amount", f"too many decimals for {currency}"))
+                elif amount >= _MAX_AMOUNT:
+                    problems.append(_problem(line, "amount", "too large"))
+                elif known_currency:
+                    amount = exact  # 600 -> 600.00: stored and logged at the currency's precision
 
-    email = get("email") or None
-    if email and ("@" not in email or len(email) > 254):
-        problems.append(_problem(line, "email", f"{email!r} is not an e-mail address"))
+        due = date.min
+        if due_text:
+            day = self._day(due_text)
+            if type(day) is str:
+                problems.append(_problem(line, "due_date", day))
+            else:
+                due = day  # type: ignore[assignment]
 
-    if problems:
-        return problems
-    country = country or region or None
-    return DebtRow(
-        line=line,
-        reference=reference,
-        debtor_name=debtor_name,
-        phone=phone,
-        amount=quantize(amount, currency),
-        currency=currency,
-        due_date=due,
-        debtor_ref=get("debtor_ref") or phone or (email or "").lower(),
-        email=email,
-        telegram_chat_id=chat_id,
-        locale=locale or ("fr" if country in FRENCH_LOCALE_COUNTRIES else "en"),
-        country=country,
-        timezones=timezone or (" ".join(zones) if zones else "UTC"),
-        creditor=creditor,
-        address=get("address") or None,
-    )
+        chat_id = None
+        if chat_text:
+            try:
+                chat_id = int(chat_text)
+            except ValueError:
+                problems.append(_problem(line, "telegram_chat_id", "must be an integer"))
+
+        locale = locale_text.lower().replace("_", "-").split("-")[0] if locale_text else ""
+        if locale and locale not in SUPPORTED_LOCALES:
+            problems.append(_problem(line, "locale", f"{locale_text!r} is not supported (fr or en)"))
+
+        if timezone and timezone not in known_zones():
+            problems.append(_problem(line, "timezone", f"{timezone!r} is not an IANA time zone"))
+
+        creditor = creditor_text or self.default_creditor
+        if creditor not in self.creditors:
+            problems.append(_problem(line, "creditor", f"{creditor!r} is not a configured creditor"))
+
+        email = email_text or None
+        if email and ("@" not in email or len(email) > 254):
+            problems.append(_problem(line, "email", f"{email!r} is not an e-mail address"))
+
+        if problems:
+            return problems
+        country = country or region or None
+        return DebtRow(
+            line=line,
+            reference=reference,
+            debtor_name=debtor_name,
+            phone=phone,
+            amount=amount,
+            currency=currency,
+            due_date=due,
+            debtor_ref=debtor_ref or phone or (email or "").lower(),
+            email=email,
+            telegram_chat_id=chat_id,
+            locale=locale or ("fr" if country in FRENCH_LOCALE_COUNTRIES else "en"),
+            country=country,
+            timezones=timezone or (" ".join(zones) if zones else "UTC"),
+            creditor=creditor,
+            address=address or None,
+        )
+
+    def _phone(self, text: str, country: str | None) -> tuple[str, str, tuple[str, ...]] | str:
+        """normalise_phone's answer, or its error message."""
+        key = (text, country)
+        found = self.phones.get(key)
+        if found is None:
+            try:
+                found = normalise_phone(text, country)
+            except ValueError as exc:
+                found = str(exc)
+            if len(self.phones) < _MEMO_SIZE:
+                self.phones[key] = found
+        return found
+
+    def _day(self, text: str) -> date | str:
+        """parse_date's answer, or its error message."""
+        found = self.days.get(text)
+        if found is None:
+            try:
+                found = parse_date(text)
+            except ValueError as exc:
+                found = str(exc)
+            if len(self.days) < _MEMO_SIZE:
+                self.days[text] = found
+        return found
 
 
 # --------------------------------------------------------------------------- CSV reading
@@ -263,6 +313,42 @@ def read_csv(
 def _read_rows(
     handle: io.TextIOBase | Any, required: tuple[str, ...], optional: tuple[str, ...], one_of: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, dict[str, str]]]:
+    reader, header = _checked_reader(handle, required, optional, one_of)
+    for row in reader:
+        line = reader.line_num
+        if not "".join(row).strip():
+            continue
+        if len(row) != len(header):
+            yield line, {"__shape__": f"has {len(row)} fields, the header has {len(header)}"}
+            continue
+        yield line, dict(zip(header, row, strict=True))
+
+
+def read_csv_values(
+    path: Path, fields: tuple[str, ...], required: Iterable[str], optional: Iterable[str], one_of: tuple[str, ...] = ()
+) -> Iterator[tuple[int, list[str] | str]]:
+    """`read_csv`, each row as its stripped values in `fields` order ("" for a column the file lacks),
+    or as the reason its shape is wrong."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader, header = _checked_reader(handle, tuple(required), tuple(optional), one_of)
+        where = {name: at for at, name in enumerate(header)}  # a repeated column: the last one, as read_csv
+        width = len(header)
+        picks = [where.get(name, width) for name in fields]  # `width`: the "" appended to each row
+        for row in reader:
+            if len(row) != width:
+                if "".join(row).strip():
+                    yield reader.line_num, f"has {len(row)} fields, the header has {width}"
+                continue
+            if not "".join(row).strip():
+                continue
+            row.append("")
+            yield reader.line_num, [row[at].strip() for at in picks]
+
+
+def _checked_reader(
+    handle: io.TextIOBase | Any, required: tuple[str, ...], optional: tuple[str, ...], one_of: tuple[str, ...] = ()
+) -> tuple[Any, list[str]]:
+    """A csv reader past the header, and the header; raises ImportRowsError on a bad header."""
     sample = handle.read(4096)
     handle.seek(0)
     delimiter = ";" if sample.split("\n", 1)[0].count(";") > sample.split("\n", 1)[0].count(",") else ","
@@ -281,14 +367,7 @@ def _read_rows(
     ]
     if problems:
         raise ImportRowsError(problems)
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield line, {"__shape__": f"has {len(row)} fields, the header has {len(header)}"}
-            continue
-        yield line, dict(zip(header, row, strict=True))
+    return reader, header
 
 
 def count_data_lines(path: Path) -> int:
@@ -318,10 +397,11 @@ def import_debts(
     writer = _DebtWriter(session, now, report)
     batch: list[DebtRow] = []
     try:
-        for line, raw in read_csv(path, DEBT_REQUIRED, DEBT_OPTIONAL, DEBT_CONTACTS):
+        parse = DebtRowParser(config).parse
+        for line, values in read_csv_values(path, DEBT_FIELDS, DEBT_REQUIRED, DEBT_OPTIONAL, DEBT_CONTACTS):
             report.rows += 1
-            parsed = _parse_or_shape(line, raw, config)
-            if isinstance(parsed, list):
+            parsed = parse(line, values) if type(values) is list else [RowProblem(line, "(row)", values)]
+            if type(parsed) is list:
                 problems.extend(parsed)
             else:
                 batch.append(parsed)
@@ -342,12 +422,6 @@ def import_debts(
         raise ImportRowsError(problems)
     report.skipped = problems
     return report
-
-
-def _parse_or_shape(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
-    if "__shape__" in raw:
-        return [RowProblem(line, "(row)", raw["__shape__"])]
-    return parse_debt_row(line, raw, config)
 
 
 @dataclass
@@ -376,6 +450,7 @@ class _DebtWriter:
         self.matched: dict[int, int] = {}  # pre-existing debt id -> line that named it
         self.created_debtors = array("q")  # ascending
         self.seen_debtors: set[int] = set()  # pre-existing debtors already compared
+        self.batch_debtors: set[int] = set()  # debtors created by the batch being written
 
     def write(self, rows: list[DebtRow]) -> list[RowProblem]:
         """Check `rows` against the file so far and the database, then store the good ones."""
@@ -419,6 +494,11 @@ class _DebtWriter:
 
     def _existing_debts(self, rows: list[DebtRow]) -> dict[tuple[int, str], _Found]:
         refs = sorted({r.reference for r in rows})
+        # most references of a file are new: find the others with one indexed query on the driver,
+        # then read those in full
+        refs = [
+            ref for (ref,) in select_in(self.conn, "SELECT DISTINCT reference FROM debt WHERE reference IN ({})", refs)
+        ]
         query = (
             sa.select(_DEBT.c.creditor_id, _DEBT.c.reference, _DEBT.c.id, _DEBT.c.case_id, _DEBT.c.amount,
                       _DEBT.c.balance, _DEBT.c.due_date, _DEBTOR.c.ref)
@@ -451,11 +531,9 @@ class _DebtWriter:
         firsts: dict[str, DebtRow] = {}
         for r in rows:
             firsts.setdefault(r.debtor_ref, r)
-        ids: dict[str, int] = {}
-        for chunk in in_chunks(list(firsts)):
-            query = sa.select(_DEBTOR.c.ref, _DEBTOR.c.id).where(_DEBTOR.c.ref.in_(chunk))
-            ids.update((ref, id_) for ref, id_ in self.conn.execute(query))
+        ids = dict(select_in(self.conn, "SELECT ref, id FROM debtor WHERE ref IN ({})", list(firsts)))
         missing = [r for ref, r in firsts.items() if ref not in ids]
+        self.batch_debtors = set()
         if missing:
             now = self.bind.instant(self.now)
             values = [
@@ -466,6 +544,7 @@ class _DebtWriter:
             new_ids = insert_rows_returning_ids(self.conn, _DEBTOR, _DEBTOR_COLUMNS, values)
             ids.update(zip((r.debtor_ref for r in missing), new_ids, strict=True))
             self.created_debtors.extend(new_ids)
+            self.batch_debtors = set(new_ids)
             self.report.debtors_created += len(missing)
         return ids
 
@@ -478,13 +557,12 @@ class _DebtWriter:
             wanted.setdefault((self.creditor_ids[r.creditor], debtor_ids[r.debtor_ref]), []).append(r)
         by_ids: dict[tuple[int, int], int] = {}
         pairs = list(wanted)
-        c = _CASE.c
-        for chunk in in_chunks(sorted({d for _, d in pairs})):
-            for creditor_id, debtor_id, case_id in self.conn.execute(
-                sa.select(c.creditor_id, c.debtor_id, c.id).where(c.debtor_id.in_(chunk))
-            ):
-                if (creditor_id, debtor_id) in wanted:
-                    by_ids[(creditor_id, debtor_id)] = case_id
+        earlier = sorted({d for _, d in pairs if d not in self.batch_debtors})  # a debtor created now has no case yet
+        for creditor_id, debtor_id, case_id in select_in(
+            self.conn, "SELECT creditor_id, debtor_id, id FROM cases WHERE debtor_id IN ({})", earlier
+        ):
+            if (creditor_id, debtor_id) in wanted:
+                by_ids[(creditor_id, debtor_id)] = case_id
         missing = [pair for pair in pairs if pair not in by_ids]
         new_cases: dict[tuple[str, str], int] = {}
         if missing:
