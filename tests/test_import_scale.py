@@ -19,6 +19,7 @@ from relance.core import importer
 from relance.core.errors import ImportRowsError
 from relance.core.events import (
     NewEvent,
+    _BulkEncoder,
     _hash_and_data,
     case_events,
     event_hash,
@@ -80,11 +81,13 @@ def test_event_hash_written_by_hand_matches_event_hash() -> None:
                  actor_id="agé-\"1\u2028"),
         NewEvent(case_id=1, kind="case_opened", actor="import", at=at, data={}),
     ]  # fmt: skip
-    for e in cases:
+    bulk = _BulkEncoder()
+    for e in cases + cases:  # the second time through, the bulk encoder reuses what it encoded
         digest, data = _hash_and_data(e, "ab" * 32)
         expected = event_hash(case_id=e.case_id, at=e.at, actor=e.actor, actor_id=e.actor_id, kind=e.kind,
                               data=e.data, prev_hash="ab" * 32)  # fmt: skip
         assert digest == expected and json.loads(data) == jsonable(e.data)
+        assert bulk(e, "ab" * 32) == (digest, data)
 
 
 def test_dates_say_when_the_day_does_not_exist() -> None:

@@ -47,6 +47,7 @@ def load_command(name: str) -> Any:
     """The Click command (or group) of `relance NAME`, importing its module now."""
     module, attribute = COMMANDS[name]
     target = getattr(importlib.import_module(module), attribute)
+    command: Any
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)  # a group even with one subcommand (`payments unmatched`)
     else:

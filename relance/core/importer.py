@@ -36,7 +36,14 @@ from relance.core.bulk import RowBinder, insert_rows_returning_ids, select_in
 from relance.core.config import RelanceConfig
 from relance.core.db import in_chunks
 from relance.core.errors import ImportRowsError, RowProblem, StorageError
-from relance.core.events import NewEvent, record_events_bulk
+from relance.core.events import (
+    EncodedEvent,
+    NewEvent,
+    canonical_json,
+    json_text,
+    record_encoded_events,
+    record_events_bulk,
+)
 from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus, OptOut, fold
 from relance.core.money import has_valid_precision, is_currency, parse_amount, quantize
 from relance.core.payments import record_payment, refresh_case_totals
@@ -193,10 +200,10 @@ class DebtRowParser:
         zones: tuple[str, ...] = ()
         if phone_text:
             found = self._phone(phone_text, country)
-            if type(found) is str:
+            if isinstance(found, str):
                 problems.append(_problem(line, "phone", found))
             else:
-                phone, region, zones = found  # type: ignore[misc]
+                phone, region, zones = found
 
         currency = currency_text.upper()
         known_currency = bool(currency) and _is_currency(currency)
@@ -222,10 +229,10 @@ class DebtRowParser:
         due = date.min
         if due_text:
             day = self._day(due_text)
-            if type(day) is str:
+            if isinstance(day, str):
                 problems.append(_problem(line, "due_date", day))
             else:
-                due = day  # type: ignore[assignment]
+                due = day
 
         chat_id = None
         if chat_text:
@@ -400,8 +407,8 @@ def import_debts(
         parse = DebtRowParser(config).parse
         for line, values in read_csv_values(path, DEBT_FIELDS, DEBT_REQUIRED, DEBT_OPTIONAL, DEBT_CONTACTS):
             report.rows += 1
-            parsed = parse(line, values) if type(values) is list else [RowProblem(line, "(row)", values)]
-            if type(parsed) is list:
+            parsed = parse(line, values) if isinstance(values, list) else [RowProblem(line, "(row)", values)]
+            if isinstance(parsed, list):
                 problems.extend(parsed)
             else:
                 batch.append(parsed)
@@ -516,15 +523,13 @@ class _DebtWriter:
     def _store(self, rows: list[DebtRow], found: dict[tuple[int, str], _Found]) -> None:
         debtor_ids = self._debtors(rows)
         case_ids, new_cases = self._cases(rows, debtor_ids)
-        events = [
-            NewEvent(
-                case_id=cid, kind="case_opened", actor="import", at=self.now, data={"debtor_ref": d, "creditor": c}
-            )
-            for (c, d), cid in new_cases.items()
-        ]
+        events: list[EncodedEvent] = [
+            (case_id, "case_opened", f'{{"creditor":{json_text(c)},"debtor_ref":{json_text(d)}}}')
+            for (c, d), case_id in new_cases.items()
+        ]  # canonical_json({"debtor_ref": d, "creditor": c}), keys sorted
         touched = self._debts(rows, case_ids, found, events)
         self._contacts(rows, debtor_ids, events)
-        record_events_bulk(self.session, events, fresh=set(new_cases.values()))
+        record_encoded_events(self.session, events, actor="import", at=self.now, fresh=set(new_cases.values()))
         _refresh_cases(self.session, touched - set(new_cases.values()), self.now)
 
     def _debtors(self, rows: list[DebtRow]) -> dict[str, int]:
@@ -566,14 +571,16 @@ class _DebtWriter:
         missing = [pair for pair in pairs if pair not in by_ids]
         new_cases: dict[tuple[str, str], int] = {}
         if missing:
-            b, now = self.bind, self.bind.instant(self.now)
+            b, now, status = self.bind, self.bind.instant(self.now), CaseStatus.OPEN.value
             values = []
             for pair in missing:
                 debts = wanted[pair]  # a new case holds only this batch's new debts
-                balance = sum((r.amount for r in debts), Decimal(0))
-                due = min(r.due_date for r in debts)
-                values.append((pair[0], pair[1], CaseStatus.OPEN.value, debts[0].currency, b.money(balance),
-                               b.day(due), 0, "idle", "{}", now, now))  # fmt: skip
+                if len(debts) == 1:
+                    balance, due = debts[0].amount, debts[0].due_date
+                else:
+                    balance, due = sum((r.amount for r in debts), Decimal(0)), min(r.due_date for r in debts)
+                values.append((pair[0], pair[1], status, debts[0].currency, b.money(balance), b.day(due), 0, "idle",
+                               "{}", now, now))  # fmt: skip
             new_ids = insert_rows_returning_ids(self.conn, _CASE, _CASE_COLUMNS, values)
             for pair, case_id in zip(missing, new_ids, strict=True):
                 by_ids[pair] = case_id
@@ -588,32 +595,28 @@ class _DebtWriter:
         rows: list[DebtRow],
         case_ids: dict[tuple[str, str], int],
         found: dict[tuple[int, str], _Found],
-        events: list[NewEvent],
+        events: list[EncodedEvent],
     ) -> set[int]:
         b, now = self.bind, self.bind.instant(self.now)
-        values, lines, touched = [], [], set()
+        sqlite, status = b.sqlite, DebtStatus.OPEN.value
+        values: list[tuple[Any, ...]] = []
+        lines: list[int] = []
+        touched: set[int] = set()
         for r in rows:
             creditor_id = self.creditor_ids[r.creditor]
             case_id = case_ids[(r.creditor, r.debtor_ref)]
-            debt = found.get((creditor_id, r.reference))
+            debt = found.get((creditor_id, r.reference)) if found else None
             if debt is None:
-                values.append((creditor_id, case_id, r.reference, b.money(r.amount), b.money(r.amount), r.currency,
-                               b.day(r.due_date), DebtStatus.OPEN.value, now, now))  # fmt: skip
-                lines.append(r.line)
-                events.append(
-                    NewEvent(
-                        case_id=case_id,
-                        kind="debt_imported",
-                        actor="import",
-                        at=self.now,
-                        data={
-                            "reference": r.reference,
-                            "amount": str(r.amount),
-                            "currency": r.currency,
-                            "due_date": r.due_date.isoformat(),
-                        },
-                    )
+                amount, day = r.amount, r.due_date.isoformat()
+                money = float(amount) if sqlite else amount  # as RowBinder binds them
+                bound_day = day if sqlite else r.due_date
+                values.append(
+                    (creditor_id, case_id, r.reference, money, money, r.currency, bound_day, status, now, now)
                 )
+                lines.append(r.line)
+                data = (f'{{"amount":"{amount}","currency":{json_text(r.currency)},"due_date":"{day}",'
+                        f'"reference":{json_text(r.reference)}}}')  # fmt: skip
+                events.append((case_id, "debt_imported", data))  # canonical_json of the four, keys sorted
                 touched.add(case_id)
                 continue
             self.matched[debt.id] = r.line
@@ -632,7 +635,7 @@ class _DebtWriter:
             self.report.debts_created += len(values)
         return touched
 
-    def _change(self, debt: _Found, row: DebtRow, events: list[NewEvent]) -> None:
+    def _change(self, debt: _Found, row: DebtRow, events: list[EncodedEvent]) -> None:
         paid = debt.amount - debt.balance
         balance = max(Decimal(0), row.amount - paid)
         self.conn.execute(
@@ -646,24 +649,18 @@ class _DebtWriter:
                 updated_at=self.now,
             )
         )
-        events.append(
-            NewEvent(
-                case_id=debt.case_id,
-                kind="debt_amount_changed" if debt.amount != row.amount else "debt_due_date_changed",
-                actor="import",
-                at=self.now,
-                data={
-                    "reference": row.reference,
-                    "old_amount": debt.amount,
-                    "new_amount": row.amount,
-                    "old_due_date": debt.due_date,
-                    "new_due_date": row.due_date,
-                    "balance": balance,
-                },
-            )
-        )
+        kind = "debt_amount_changed" if debt.amount != row.amount else "debt_due_date_changed"
+        data = {
+            "reference": row.reference,
+            "old_amount": debt.amount,
+            "new_amount": row.amount,
+            "old_due_date": debt.due_date,
+            "new_due_date": row.due_date,
+            "balance": balance,
+        }
+        events.append((debt.case_id, kind, canonical_json(data)))
 
-    def _contacts(self, rows: list[DebtRow], debtor_ids: dict[str, int], events: list[NewEvent]) -> None:
+    def _contacts(self, rows: list[DebtRow], debtor_ids: dict[str, int], events: list[EncodedEvent]) -> None:
         """Pre-existing debtors whose phone, e-mail or address the file changes: update, log, re-check."""
         firsts: dict[int, DebtRow] = {}
         for r in rows:
@@ -688,7 +685,9 @@ class _DebtWriter:
         if changes:
             self._apply_contacts(changes, events)
 
-    def _apply_contacts(self, changes: dict[int, dict[str, tuple[str | None, str]]], events: list[NewEvent]) -> None:
+    def _apply_contacts(
+        self, changes: dict[int, dict[str, tuple[str | None, str]]], events: list[EncodedEvent]
+    ) -> None:
         d, o = _DEBTOR.c, _OPTOUT.c
         new_phones = sorted({diff["phone"][1] for diff in changes.values() if "phone" in diff})
         opted_out: set[str] = set()
@@ -710,10 +709,8 @@ class _DebtWriter:
             data: dict[str, Any] = {name: {"old": old, "new": new} for name, (old, new) in diff.items()}
             if "phone" in diff:
                 data["phone_opted_out_of_sms"] = diff["phone"][1] in opted_out
-            events += [
-                NewEvent(case_id=case_id, kind="debtor_contact_changed", actor="import", at=self.now, data=data)
-                for case_id in cases.get(debtor_id, [])
-            ]
+            encoded = canonical_json(data)
+            events += [(case_id, "debtor_contact_changed", encoded) for case_id in cases.get(debtor_id, [])]
             self.report.debtors_updated += 1
 
 
