@@ -47,7 +47,7 @@ from relance.core.events import (
 from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus, OptOut, fold
 from relance.core.money import has_valid_precision, is_currency, parse_amount, quantize
 from relance.core.payments import record_payment, refresh_case_totals
-from relance.core.phones import known_zones, normalise_phone
+from relance.core.phones import is_known_zone, normalise_phone
 
 __all__ = ["normalise_phone"]  # re-exported: callers and tests know it from here
 
@@ -72,6 +72,7 @@ BATCH = 2000
 
 Progress = Callable[[int], None]
 
+_CREDITOR: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
 _DEBTOR: sa.Table = Debtor.__table__  # type: ignore[attr-defined]
 _CASE: sa.Table = Case.__table__  # type: ignore[attr-defined]
 _DEBT: sa.Table = Debt.__table__  # type: ignore[attr-defined]
@@ -245,7 +246,7 @@ class DebtRowParser:
         if locale and locale not in SUPPORTED_LOCALES:
             problems.append(_problem(line, "locale", f"{locale_text!r} is not supported (fr or en)"))
 
-        if timezone and timezone not in known_zones():
+        if timezone and not is_known_zone(timezone):
             problems.append(_problem(line, "timezone", f"{timezone!r} is not an IANA time zone"))
 
         creditor = creditor_text or self.default_creditor
@@ -451,7 +452,7 @@ class _DebtWriter:
         self.conn = session.connection()
         self.bind = RowBinder(self.conn.dialect)
         self.creditor_ids: dict[str, int] = {
-            key: id_ for key, id_ in self.conn.execute(sa.select(col(Creditor.key), col(Creditor.id)))
+            key: id_ for key, id_ in self.conn.execute(sa.select(_CREDITOR.c.key, _CREDITOR.c.id))
         }
         self.written_ids, self.written_lines = array("q"), array("q")  # debts written, ascending ids
         self.matched: dict[int, int] = {}  # pre-existing debt id -> line that named it

@@ -33,6 +33,18 @@ def known_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+@lru_cache(maxsize=4096)
+def is_known_zone(name: str) -> bool:
+    """`name in known_zones()`, without listing every zone first (a walk of the zone files: slow start-up)."""
+    if name == "posixrules" or name.startswith(("posix/", "right/")):  # what available_timezones() leaves out
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 def normalise_phone(raw: str, country: str | None) -> tuple[str, str, tuple[str, ...]]:
     """E.164 number, its region and every candidate time zone; raises ValueError."""
     fast = _international(raw)
@@ -180,5 +192,4 @@ def _parsed(raw: str, country: str | None) -> tuple[str, str, tuple[str, ...]]:
 
 
 def _known(zones: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    known = known_zones()
-    return tuple(z for z in zones if z in known)
+    return tuple(z for z in zones if is_known_zone(z))
