@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -245,3 +248,21 @@ def test_written_events_are_canonical_for_any_reference(runtime: Runtime, tmp_pa
         ]  # fmt: skip
         for case in session.execute(sa.select(Case)).scalars():
             assert verify_chain([event_to_dict(e) for e in case_events(session, case.id)]) == []
+
+
+def test_the_import_command_loads_no_web_app_scheduler_bot_or_pdf(tmp_path: Path, sqlite_url: str) -> None:
+    """`relance import debts` imports only its own command's module: start-up counts on every import."""
+    path = write_csv(tmp_path / "one.csv", [row(reference="L-1")])
+    script = (
+        "import sys\n"
+        "from relance.cli import main\n"
+        f"sys.argv = ['relance', 'import', 'debts', {str(path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "heavy = ('fastapi', 'relance.web', 'apscheduler', 'scheduler', 'bot', 'messages', 'fpdf', 'jinja2',\n"
+        "         'relance.simulation', 'telegram', 'twilio', 'httpx', 'phonenumbers.geocoder')\n"
+        "print(sorted(h for h in heavy if h in sys.modules))\n"
+    )
+    env = os.environ | {"RELANCE_DATABASE_URL": sqlite_url, "RELANCE_CONFIG": str(tmp_path / "none.toml")}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert "1 row(s) imported" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
