@@ -2,9 +2,10 @@
 
 Errors are one readable line: a configuration error exits 2, any other Relance error 1.
 
-A command's module is imported when the command runs (or when `relance --help` lists it), not
-before: `relance import debts` does not load the web app, the scheduler, the NLU models or the PDF
-library, which would cost more start-up time than importing a 20,000-row file.
+A command's module is imported when the command runs, not before (the help lists the commands
+from their summaries in COMMANDS): `relance import debts` does not load the web app, the
+scheduler, the NLU models or the PDF library, which cost more start-up time than importing a
+20,000-row file takes.
 """
 
 from __future__ import annotations
@@ -14,38 +15,50 @@ import sys
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from relance.core.errors import ConfigError, RelanceError
 
-# name -> (module, attribute): a Typer app becomes a command group, a function a command; in the
-# order `relance --help` lists them
-COMMANDS: dict[str, tuple[str, str]] = {
-    "serve": ("relance.cli.serve", "serve"),
-    "scheduler": ("relance.cli.scheduler", "scheduler_cmd"),
-    "worker": ("relance.cli.scheduler", "worker_cmd"),
-    "notice": ("relance.cli.notices", "notice"),
-    "export": ("relance.cli.casefile", "export_command"),
-    "verify": ("relance.cli.casefile", "verify_command"),
-    "nlu": ("relance.cli.nlu", "nlu"),
-    "simulate": ("relance.cli.simulate", "simulate"),
-    "demo": ("relance.cli.simulate", "demo"),
-    "db": ("relance.cli.db", "db_app"),
-    "import": ("relance.cli.imports", "import_app"),
-    "cases": ("relance.cli.cases", "cases_app"),
-    "config": ("relance.cli.config", "config_app"),
-    "agent": ("relance.cli.agents", "agent_app"),
-    "keys": ("relance.cli.keys", "keys_app"),
-    "channels": ("relance.cli.channels", "channels_app"),
-    "apikey": ("relance.cli.apikeys", "apikey_app"),
-    "webhook": ("relance.cli.webhooks", "webhook_app"),
-    "payments": ("relance.cli.payments", "payments_app"),
-}
+# name -> (module, attribute, summary): a Typer app becomes a command group, a function a command;
+# in the order `relance --help` lists them, with the summary it shows (`test_cli_summaries` keeps
+# them equal to the commands' own first lines, so listing them loads no command module)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "serve": ("relance.cli.serve", "serve",
+              "Run the web app (provider webhooks, /healthz, agent console) with the sweep and the dispatcher."),
+    "scheduler": ("relance.cli.scheduler", "scheduler_cmd",
+                  "Run the sweep (leader only: other `relance scheduler` processes stand by)."),
+    "worker": ("relance.cli.scheduler", "worker_cmd",
+               "Run a dispatcher: send what is due in the outbox (start as many as needed on PostgreSQL)."),
+    "notice": ("relance.cli.notices", "notice",
+               "Draft the formal notice (mise en demeure) of a case as a PDF file (and e-mail it with --email)."),
+    "export": ("relance.cli.casefile", "export_command",
+               "Export a case file: transcript, events (hash-chained), notices, a SHA-256 manifest, signed when a "
+               "key is set."),
+    "verify": ("relance.cli.casefile", "verify_command",
+               "Check a case file: every file's SHA-256, the event hash chain, the signature (--public-key), the "
+               "database."),
+    "nlu": ("relance.cli.nlu", "nlu",
+            "Understand debtor replies: intent, confidence, amount, installments, frequency, date."),
+    "simulate": ("relance.cli.simulate", "simulate",
+                 "Run import, sweep, dispatch, dialogue and escalation over a portfolio in simulated time."),
+    "demo": ("relance.cli.simulate", "demo",
+             "Run the sample portfolio and its scripted debtors over the 45 days up to today."),
+    "db": ("relance.cli.db", "db_app", "Database schema."),
+    "import": ("relance.cli.imports", "import_app", "Import portfolios (debts) and payments from CSV."),
+    "cases": ("relance.cli.cases", "cases_app", "Look at cases."),
+    "config": ("relance.cli.config", "config_app", "Configuration."),
+    "agent": ("relance.cli.agents", "agent_app", "Console accounts (agents and admins)."),
+    "keys": ("relance.cli.keys", "keys_app", "The key that signs case files (Ed25519)."),
+    "channels": ("relance.cli.channels", "channels_app", "Check the channels (SMS, Telegram, e-mail)."),
+    "apikey": ("relance.cli.apikeys", "apikey_app", "REST API keys (/api/v1): create, list, revoke."),
+    "webhook": ("relance.cli.webhooks", "webhook_app", "Outbound webhooks (signed case events to your systems)."),
+    "payments": ("relance.cli.payments", "payments_app", "Online payments (Stripe) that need a person."),
+}  # fmt: skip
 
 
 def load_command(name: str) -> Any:
     """The Click command (or group) of `relance NAME`, importing its module now."""
-    module, attribute = COMMANDS[name]
+    module, attribute, _ = COMMANDS[name]
     target = getattr(importlib.import_module(module), attribute)
     command: Any
     if isinstance(target, typer.Typer):
@@ -59,15 +72,22 @@ def load_command(name: str) -> Any:
 
 
 class LazyCommands(TyperGroup):
-    """The root group: lists every command of COMMANDS, loads one when it is asked for."""
+    """The root group: runs a command after importing its module; lists them all from COMMANDS."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command if loaded, else a stand-in with its summary (what the help listing reads)."""
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.commands[cmd_name] = load_command(cmd_name)
+            return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][2])
         return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command that runs: loaded now."""
+        if args and args[0] in COMMANDS and args[0] not in self.commands:
+            self.commands[args[0]] = load_command(args[0])
+        return super().resolve_command(ctx, args)
 
 
 app = typer.Typer(
