@@ -81,14 +81,20 @@ def insert_rows_returning_ids(
         finally:
             cursor.close()
         return ids
-    # SQLite: rowids grow with each insert of one executemany; read back the ids above the previous
-    # maximum and check that no other writer slipped rows in between (then the import is refused)
-    before = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {name}").scalar_one()
+    # SQLite: from the executemany's first row to the commit the write lock is ours, and each new
+    # rowid is the largest one plus one, so the rows just written hold the last len(rows) ids; a
+    # count over that range checks it (two index lookups, no row read back through Python)
     insert_rows(conn, table, columns, rows)
-    ids = list(conn.exec_driver_sql(f"SELECT id FROM {name} WHERE id > ? ORDER BY id", (before,)).scalars())
-    if len(ids) != len(rows):
-        raise StorageError(f"another writer added rows to {table.name} during a bulk insert; run it again")
-    return ids
+    cursor = conn.connection.cursor()
+    try:
+        last = cursor.execute(f"SELECT max(id) FROM {name}").fetchone()[0]
+        first = last - len(rows) + 1
+        found = cursor.execute(f"SELECT count(*) FROM {name} WHERE id BETWEEN ? AND ?", (first, last)).fetchone()[0]
+    finally:
+        cursor.close()
+    if found != len(rows):
+        raise StorageError(f"the new rows of {table.name} are not the last {len(rows)} ids; run the import again")
+    return list(range(first, last + 1))
 
 
 def insert_row_returning_id(conn: sa.Connection, table: sa.Table, columns: Sequence[str], row: tuple[Any, ...]) -> int:
