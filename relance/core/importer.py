@@ -687,10 +687,12 @@ class _DebtWriter:
     def _contacts(self, rows: list[DebtRow], debtor_ids: dict[str, int], events: list[EncodedEvent]) -> None:
         """Pre-existing debtors whose phone, e-mail or address the file changes: update, log, re-check."""
         firsts: dict[int, DebtRow] = {}
+        created_now, seen = self.batch_debtors, self.seen_debtors
         for r in rows:
             debtor_id = debtor_ids[r.debtor_ref]
-            if debtor_id not in self.seen_debtors and not _contains(self.created_debtors, debtor_id):
-                firsts.setdefault(debtor_id, r)
+            if debtor_id in created_now or debtor_id in seen or _contains(self.created_debtors, debtor_id):
+                continue
+            firsts.setdefault(debtor_id, r)
         if not firsts:
             return
         self.seen_debtors.update(firsts)
