@@ -8,8 +8,9 @@ transaction, no validation, no phone parsing, hashes computed the cheapest way) 
 database with the same schema and indexes. Wall time and the process's CPU time are both shown (on
 a shared machine the CPU time is the steadier figure); `growth` is the CPU cost per row against the
 smallest size's, for the importer and for the floor. Peak RSS is read from /proc/self/status
-(VmHWM, reset before each import where the kernel allows it), so the memory figure of each size is
-its own.
+(VmHWM, reset before each import where the kernel allows it; the floor runs after the import), so
+the memory figure of each size is its own. `--rows` with no size skips this part, `--cli` with no
+size the next one.
 
 Then, for each size of `--cli` (SQLite only), the **real command line** as a subprocess —
 `relance import debts FILE` on a fresh database, start-up, migrations and all — beside the floor
