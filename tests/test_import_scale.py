@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +22,7 @@ from relance.core import importer
 from relance.core.errors import ImportRowsError
 from relance.core.events import (
     NewEvent,
+    _BulkEncoder,
     _hash_and_data,
     case_events,
     event_hash,
@@ -80,11 +84,13 @@ def test_event_hash_written_by_hand_matches_event_hash() -> None:
                  actor_id="agé-\"1\u2028"),
         NewEvent(case_id=1, kind="case_opened", actor="import", at=at, data={}),
     ]  # fmt: skip
-    for e in cases:
+    bulk = _BulkEncoder()
+    for e in cases + cases:  # the second time through, the bulk encoder reuses what it encoded
         digest, data = _hash_and_data(e, "ab" * 32)
         expected = event_hash(case_id=e.case_id, at=e.at, actor=e.actor, actor_id=e.actor_id, kind=e.kind,
                               data=e.data, prev_hash="ab" * 32)  # fmt: skip
         assert digest == expected and json.loads(data) == jsonable(e.data)
+        assert bulk(e, "ab" * 32) == (digest, data)
 
 
 def test_dates_say_when_the_day_does_not_exist() -> None:
@@ -204,3 +210,59 @@ def test_cli_counts_invalid_rows_not_problems(tmp_path: Path, sqlite_url: str, m
     assert result.exit_code == 1
     assert "3 invalid row(s)" in result.output
     assert "line 3, field due_date: '2026-02-30': day 30 does not exist in 2026-02" in result.output
+
+
+def test_an_import_gives_the_connection_its_page_cache_back_even_when_refused(runtime: Runtime, tmp_path: Path) -> None:
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("the page cache is SQLite's")
+    good = write_csv(tmp_path / "good.csv", [row(reference="P-1"), row(reference="P-2", debtor_ref="D2")])
+    bad = write_csv(tmp_path / "bad.csv", [row(reference="P-3", amount="-1")])
+    for path in (good, bad):
+        with runtime.session() as session:
+            conn = session.connection()
+            raw = conn.connection.dbapi_connection  # the same driver connection after a rollback
+            before = raw.execute("PRAGMA cache_size").fetchone()[0]
+            try:
+                import_debts(session, path, runtime.config, now=NOW)
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == before
+                session.commit()
+            except ImportRowsError:
+                pass
+            assert raw.execute("PRAGMA cache_size").fetchone()[0] == before != -importer.IMPORT_CACHE_KIB
+    with runtime.session() as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(Debt)).scalar_one() == 2
+
+
+def test_written_events_are_canonical_for_any_reference(runtime: Runtime, tmp_path: Path) -> None:
+    refs = ['Q"1', "Q\\2", "Q\u00e9\u20ac3", "Q\u2028 4", "Q\t5"]
+    rows = [row(reference=ref, debtor_ref=f"D{i // 2}", amount="7", currency="JPY" if i % 2 else "EUR")
+            for i, ref in enumerate(refs)]  # fmt: skip
+    with runtime.session() as session:
+        import_debts(session, write_csv(tmp_path / "q.csv", rows), runtime.config, now=NOW)
+        session.commit()
+        imported = session.execute(sa.select(Event).where(Event.kind == "debt_imported").order_by(Event.id)).scalars()
+        assert [e.data for e in imported] == [
+            {"reference": ref, "amount": "7" if i % 2 else "7.00", "currency": "JPY" if i % 2 else "EUR",
+             "due_date": "2026-11-01"}
+            for i, ref in enumerate(refs)
+        ]  # fmt: skip
+        for case in session.execute(sa.select(Case)).scalars():
+            assert verify_chain([event_to_dict(e) for e in case_events(session, case.id)]) == []
+
+
+def test_the_import_command_loads_no_web_app_scheduler_bot_or_pdf(tmp_path: Path, sqlite_url: str) -> None:
+    """`relance import debts` imports only its own command's module: start-up counts on every import."""
+    path = write_csv(tmp_path / "one.csv", [row(reference="L-1")])
+    script = (
+        "import sys\n"
+        "from relance.cli import main\n"
+        f"sys.argv = ['relance', 'import', 'debts', {str(path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "heavy = ('fastapi', 'relance.web', 'apscheduler', 'scheduler', 'bot', 'messages', 'fpdf', 'jinja2',\n"
+        "         'relance.simulation', 'telegram', 'twilio', 'httpx', 'phonenumbers.geocoder')\n"
+        "print(sorted(h for h in heavy if h in sys.modules))\n"
+    )
+    env = os.environ | {"RELANCE_DATABASE_URL": sqlite_url, "RELANCE_CONFIG": str(tmp_path / "none.toml")}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert "1 row(s) imported" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"

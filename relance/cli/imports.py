@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from relance.cli.common import console, get_runtime, print_problems, progress_bar, report_skipped
+from relance.cli.common import console, err_console, get_runtime, print_problems, progress_bar, report_skipped
 from relance.core.errors import ImportRowsError
 
 import_app = typer.Typer(help="Import portfolios (debts) and payments from CSV.", no_args_is_help=True)
@@ -22,7 +22,7 @@ def import_debts_cmd(
     from relance.core.importer import count_data_lines, import_debts
 
     runtime = get_runtime()
-    total = count_data_lines(file)
+    total = count_data_lines(file) if err_console.is_terminal else None  # a bar only on a terminal
     with runtime.session() as session, progress_bar("importing", total) as progress:
         try:
             task = progress.task_ids[0]

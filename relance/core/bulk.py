@@ -11,7 +11,7 @@ transaction; psycopg pipelines it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -81,14 +81,20 @@ def insert_rows_returning_ids(
         finally:
             cursor.close()
         return ids
-    # SQLite: rowids grow with each insert of one executemany; read back the ids above the previous
-    # maximum and check that no other writer slipped rows in between (then the import is refused)
-    before = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {name}").scalar_one()
+    # SQLite: from the executemany's first row to the commit the write lock is ours, and each new
+    # rowid is the largest one plus one, so the rows just written hold the last len(rows) ids; a
+    # count over that range checks it (two index lookups, no row read back through Python)
     insert_rows(conn, table, columns, rows)
-    ids = list(conn.exec_driver_sql(f"SELECT id FROM {name} WHERE id > ? ORDER BY id", (before,)).scalars())
-    if len(ids) != len(rows):
-        raise StorageError(f"another writer added rows to {table.name} during a bulk insert; run it again")
-    return ids
+    cursor = conn.connection.cursor()
+    try:
+        last = cursor.execute(f"SELECT max(id) FROM {name}").fetchone()[0]
+        first = last - len(rows) + 1
+        found = cursor.execute(f"SELECT count(*) FROM {name} WHERE id BETWEEN ? AND ?", (first, last)).fetchone()[0]
+    finally:
+        cursor.close()
+    if found != len(rows):
+        raise StorageError(f"the new rows of {table.name} are not the last {len(rows)} ids; run the import again")
+    return list(range(first, last + 1))
 
 
 def insert_row_returning_id(conn: sa.Connection, table: sa.Table, columns: Sequence[str], row: tuple[Any, ...]) -> int:
@@ -105,3 +111,27 @@ def _insert_sql(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]) 
         f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
+
+
+IN_MARKS = 500  # values per `IN (...)` of `select_in`: well below every driver's bound-parameter limit
+
+
+def select_in(conn: sa.Connection, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows of `sql` whose `{}` is a list of `values`, straight on the driver, IN_MARKS values at a time.
+
+    Every chunk has the same number of marks (the last one repeats its last value), so the driver
+    prepares the statement once per import instead of SQLAlchemy building and compiling one per chunk.
+    """
+    if not values:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = sql.format(", ".join([mark] * IN_MARKS))
+    cursor = conn.connection.cursor()
+    try:
+        for start in range(0, len(values), IN_MARKS):
+            chunk = list(values[start : start + IN_MARKS])
+            chunk += [chunk[-1]] * (IN_MARKS - len(chunk))
+            cursor.execute(statement, chunk)
+            yield from cursor.fetchall()
+    finally:
+        cursor.close()

@@ -21,6 +21,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,15 +33,22 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.core.bulk import RowBinder, insert_rows_returning_ids
+from relance.core.bulk import RowBinder, insert_rows_returning_ids, select_in
 from relance.core.config import RelanceConfig
 from relance.core.db import in_chunks
 from relance.core.errors import ImportRowsError, RowProblem, StorageError
-from relance.core.events import NewEvent, record_events_bulk
+from relance.core.events import (
+    EncodedEvent,
+    NewEvent,
+    canonical_json,
+    json_text,
+    record_encoded_events,
+    record_events_bulk,
+)
 from relance.core.models import Case, CaseStatus, Creditor, Debt, Debtor, DebtStatus, OptOut, fold
 from relance.core.money import has_valid_precision, is_currency, parse_amount, quantize
 from relance.core.payments import record_payment, refresh_case_totals
-from relance.core.phones import known_zones, normalise_phone
+from relance.core.phones import is_known_zone, normalise_phone
 
 __all__ = ["normalise_phone"]  # re-exported: callers and tests know it from here
 
@@ -62,9 +70,11 @@ PAYMENT_OPTIONAL = ("creditor",)
 FRENCH_LOCALE_COUNTRIES = {"FR", "BE", "LU", "MC"}
 SUPPORTED_LOCALES = {"fr", "en"}
 BATCH = 2000
+IMPORT_CACHE_KIB = 131_072  # SQLite's page cache during a debts import (see _page_cache)
 
 Progress = Callable[[int], None]
 
+_CREDITOR: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
 _DEBTOR: sa.Table = Debtor.__table__  # type: ignore[attr-defined]
 _CASE: sa.Table = Case.__table__  # type: ignore[attr-defined]
 _DEBT: sa.Table = Debt.__table__  # type: ignore[attr-defined]
@@ -149,101 +159,151 @@ def _problem(line: int, fieldname: str, reason: str) -> RowProblem:
 
 def parse_debt_row(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
     """Validate and normalise one CSV row (pure)."""
-    problems: list[RowProblem] = []
-    values = dict.fromkeys(DEBT_REQUIRED + DEBT_OPTIONAL, "")
-    values.update((name, value.strip()) for name, value in raw.items() if value)  # once: fields are read twice
-    get = values.__getitem__
+    return DebtRowParser(config).parse(line, [(raw.get(name) or "").strip() for name in DEBT_FIELDS])
 
-    for name in DEBT_REQUIRED:
-        if not get(name):
-            problems.append(_problem(line, name, "missing value"))
-    if not get("phone") and not get("email"):
-        problems += [_problem(line, name, "missing value: give a phone, an e-mail or both") for name in DEBT_CONTACTS]
-    reference, debtor_name = get("reference"), get("debtor_name")
-    if len(reference) > 100:
-        problems.append(_problem(line, "reference", "longer than 100 characters"))
 
-    country = get("country").upper() or None
-    if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
-        problems.append(_problem(line, "country", f"{country!r} is not an ISO 3166 country code"))
-        country = None
+DEBT_FIELDS = DEBT_REQUIRED + DEBT_OPTIONAL  # the order of the values `DebtRowParser.parse` takes
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")  # what parse_amount reads as Decimal(text)
+_MEMO_SIZE = 32_768  # entries per memo; a full memo stops learning (no eviction churn, no growth)
+_MAX_AMOUNT = Decimal("1e13")
 
-    phone, region = "", None
-    zones: tuple[str, ...] = ()
-    if get("phone"):
-        try:
-            phone, region, zones = normalise_phone(get("phone"), country)
-        except ValueError as exc:
-            problems.append(_problem(line, "phone", str(exc)))
 
-    currency = get("currency").upper()
-    known_currency = bool(currency) and _is_currency(currency)
-    if currency and not known_currency:
-        problems.append(_problem(line, "currency", f"{get('currency')!r} is not an ISO 4217 currency"))
+class DebtRowParser:
+    """`parse_debt_row` for a whole file: the configuration read once, and the values a portfolio
+    repeats (a debtor's phone on each of its invoices, a handful of due dates) parsed once each."""
 
-    amount = Decimal(0)
-    if get("amount"):
-        try:
-            amount = parse_amount(get("amount"))
-            if amount <= 0:
-                problems.append(_problem(line, "amount", f"must be greater than 0 (got {get('amount')})"))
-            elif known_currency and not has_valid_precision(amount, currency):
-                problems.append(_problem(line, "amount", f"too many decimals for {currency}"))
-            elif amount >= Decimal("1e13"):
-                problems.append(_problem(line, "amount", "too large"))
-        except ValueError:
-            problems.append(_problem(line, "amount", f"{get('amount')!r} is not a number"))
+    def __init__(self, config: RelanceConfig) -> None:
+        self.default_creditor = config.default_creditor or config.creditors[0].key
+        self.creditors = _creditor_keys(config)
+        self.phones: dict[tuple[str, str | None], tuple[str, str, tuple[str, ...]] | str] = {}
+        self.days: dict[str, date | str] = {}
 
-    due = date.min
-    if get("due_date"):
-        try:
-            due = parse_date(get("due_date"))
-        except ValueError as exc:
-            problems.append(_problem(line, "due_date", str(exc)))
+    def parse(self, line: int, values: list[str]) -> DebtRow | list[RowProblem]:
+        """One row's stripped values, in DEBT_FIELDS order."""
+        (reference, debtor_name, amount_text, currency_text, due_text, phone_text, debtor_ref, email_text,
+         chat_text, locale_text, country_text, timezone, creditor_text, address) = values  # fmt: skip
+        problems: list[RowProblem] = []
+        if not (reference and debtor_name and amount_text and currency_text and due_text):
+            problems += [
+                _problem(line, n, "missing value") for n, v in zip(DEBT_REQUIRED, values[:5], strict=True) if not v
+            ]
+        if not phone_text and not email_text:
+            problems += [
+                _problem(line, name, "missing value: give a phone, an e-mail or both") for name in DEBT_CONTACTS
+            ]
+        if len(reference) > 100:
+            problems.append(_problem(line, "reference", "longer than 100 characters"))
 
-    chat_id = None
-    if get("telegram_chat_id"):
-        try:
-            chat_id = int(get("telegram_chat_id"))
-        except ValueError:
-            problems.append(_problem(line, "telegram_chat_id", "must be an integer"))
+        country = country_text.upper() or None
+        if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
+            problems.append(_problem(line, "country", f"{country!r} is not an ISO 3166 country code"))
+            country = None
 
-    locale = get("locale").lower().replace("_", "-").split("-")[0]
-    if locale and locale not in SUPPORTED_LOCALES:
-        problems.append(_problem(line, "locale", f"{get('locale')!r} is not supported (fr or en)"))
+        phone, region = "", None
+        zones: tuple[str, ...] = ()
+        if phone_text:
+            found = self._phone(phone_text, country)
+            if isinstance(found, str):
+                problems.append(_problem(line, "phone", found))
+            else:
+                phone, region, zones = found
 
-    timezone = get("timezone")
-    if timezone and timezone not in known_zones():
-        problems.append(_problem(line, "timezone", f"{timezone!r} is not an IANA time zone"))
+        currency = currency_text.upper()
+        known_currency = bool(currency) and _is_currency(currency)
+        if currency and not known_currency:
+            problems.append(_problem(line, "currency", f"{currency_text!r} is not an ISO 4217 currency"))
 
-    creditor = get("creditor") or (config.default_creditor or config.creditors[0].key)
-    if creditor not in _creditor_keys(config):
-        problems.append(_problem(line, "creditor", f"{creditor!r} is not a configured creditor"))
+        amount = Decimal(0)
+        if amount_text:
+            try:
+                amount = Decimal(amount_text) if _PLAIN_AMOUNT.fullmatch(amount_text) else parse_amount(amount_text)
+            except ValueError:
+                problems.append(_problem(line, "amount", f"{amount_text!r} is not a number"))
+            else:
+                if amount <= 0:
+                    problems.append(_problem(line, "amount", f"must be greater than 0 (got {amount_text})"))
+                elif known_currency and (exact := quantize(amount, currency)) != amount:
+                    problems.append(_problem(line, "amount", f"too many decimals for {currency}"))
+                elif amount >= _MAX_AMOUNT:
+                    problems.append(_problem(line, "amount", "too large"))
+                elif known_currency:
+                    amount = exact  # 600 -> 600.00: stored and logged at the currency's precision
 
-    email = get("email") or None
-    if email and ("@" not in email or len(email) > 254):
-        problems.append(_problem(line, "email", f"{email!r} is not an e-mail address"))
+        due = date.min
+        if due_text:
+            day = self._day(due_text)
+            if isinstance(day, str):
+                problems.append(_problem(line, "due_date", day))
+            else:
+                due = day
 
-    if problems:
-        return problems
-    country = country or region or None
-    return DebtRow(
-        line=line,
-        reference=reference,
-        debtor_name=debtor_name,
-        phone=phone,
-        amount=quantize(amount, currency),
-        currency=currency,
-        due_date=due,
-        debtor_ref=get("debtor_ref") or phone or (email or "").lower(),
-        email=email,
-        telegram_chat_id=chat_id,
-        locale=locale or ("fr" if country in FRENCH_LOCALE_COUNTRIES else "en"),
-        country=country,
-        timezones=timezone or (" ".join(zones) if zones else "UTC"),
-        creditor=creditor,
-        address=get("address") or None,
-    )
+        chat_id = None
+        if chat_text:
+            try:
+                chat_id = int(chat_text)
+            except ValueError:
+                problems.append(_problem(line, "telegram_chat_id", "must be an integer"))
+
+        locale = locale_text.lower().replace("_", "-").split("-")[0] if locale_text else ""
+        if locale and locale not in SUPPORTED_LOCALES:
+            problems.append(_problem(line, "locale", f"{locale_text!r} is not supported (fr or en)"))
+
+        if timezone and not is_known_zone(timezone):
+            problems.append(_problem(line, "timezone", f"{timezone!r} is not an IANA time zone"))
+
+        creditor = creditor_text or self.default_creditor
+        if creditor not in self.creditors:
+            problems.append(_problem(line, "creditor", f"{creditor!r} is not a configured creditor"))
+
+        email = email_text or None
+        if email and ("@" not in email or len(email) > 254):
+            problems.append(_problem(line, "email", f"{email!r} is not an e-mail address"))
+
+        if problems:
+            return problems
+        country = country or region or None
+        return DebtRow(
+            line=line,
+            reference=reference,
+            debtor_name=debtor_name,
+            phone=phone,
+            amount=amount,
+            currency=currency,
+            due_date=due,
+            debtor_ref=debtor_ref or phone or (email or "").lower(),
+            email=email,
+            telegram_chat_id=chat_id,
+            locale=locale or ("fr" if country in FRENCH_LOCALE_COUNTRIES else "en"),
+            country=country,
+            timezones=timezone or (" ".join(zones) if zones else "UTC"),
+            creditor=creditor,
+            address=address or None,
+        )
+
+    def _phone(self, text: str, country: str | None) -> tuple[str, str, tuple[str, ...]] | str:
+        """normalise_phone's answer, or its error message."""
+        key = (text, country)
+        found = self.phones.get(key)
+        if found is None:
+            try:
+                found = normalise_phone(text, country)
+            except ValueError as exc:
+                found = str(exc)
+            if len(self.phones) < _MEMO_SIZE:
+                self.phones[key] = found
+        return found
+
+    def _day(self, text: str) -> date | str:
+        """parse_date's answer, or its error message."""
+        found = self.days.get(text)
+        if found is None:
+            try:
+                found = parse_date(text)
+            except ValueError as exc:
+                found = str(exc)
+            if len(self.days) < _MEMO_SIZE:
+                self.days[text] = found
+        return found
 
 
 # --------------------------------------------------------------------------- CSV reading
@@ -263,6 +323,42 @@ def read_csv(
 def _read_rows(
     handle: io.TextIOBase | Any, required: tuple[str, ...], optional: tuple[str, ...], one_of: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, dict[str, str]]]:
+    reader, header = _checked_reader(handle, required, optional, one_of)
+    for row in reader:
+        line = reader.line_num
+        if not "".join(row).strip():
+            continue
+        if len(row) != len(header):
+            yield line, {"__shape__": f"has {len(row)} fields, the header has {len(header)}"}
+            continue
+        yield line, dict(zip(header, row, strict=True))
+
+
+def read_csv_values(
+    path: Path, fields: tuple[str, ...], required: Iterable[str], optional: Iterable[str], one_of: tuple[str, ...] = ()
+) -> Iterator[tuple[int, list[str] | str]]:
+    """`read_csv`, each row as its stripped values in `fields` order ("" for a column the file lacks),
+    or as the reason its shape is wrong."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader, header = _checked_reader(handle, tuple(required), tuple(optional), one_of)
+        where = {name: at for at, name in enumerate(header)}  # a repeated column: the last one, as read_csv
+        width = len(header)
+        picks = [where.get(name, width) for name in fields]  # `width`: the "" appended to each row
+        for row in reader:
+            if len(row) != width:
+                if "".join(row).strip():
+                    yield reader.line_num, f"has {len(row)} fields, the header has {width}"
+                continue
+            if not "".join(row).strip():
+                continue
+            row.append("")
+            yield reader.line_num, [row[at].strip() for at in picks]
+
+
+def _checked_reader(
+    handle: io.TextIOBase | Any, required: tuple[str, ...], optional: tuple[str, ...], one_of: tuple[str, ...] = ()
+) -> tuple[Any, list[str]]:
+    """A csv reader past the header, and the header; raises ImportRowsError on a bad header."""
     sample = handle.read(4096)
     handle.seek(0)
     delimiter = ";" if sample.split("\n", 1)[0].count(";") > sample.split("\n", 1)[0].count(",") else ","
@@ -281,14 +377,7 @@ def _read_rows(
     ]
     if problems:
         raise ImportRowsError(problems)
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield line, {"__shape__": f"has {len(row)} fields, the header has {len(header)}"}
-            continue
-        yield line, dict(zip(header, row, strict=True))
+    return reader, header
 
 
 def count_data_lines(path: Path) -> int:
@@ -318,21 +407,23 @@ def import_debts(
     writer = _DebtWriter(session, now, report)
     batch: list[DebtRow] = []
     try:
-        for line, raw in read_csv(path, DEBT_REQUIRED, DEBT_OPTIONAL, DEBT_CONTACTS):
-            report.rows += 1
-            parsed = _parse_or_shape(line, raw, config)
-            if isinstance(parsed, list):
-                problems.extend(parsed)
-            else:
-                batch.append(parsed)
-            if len(batch) >= BATCH:
-                problems.extend(writer.write(batch))
-                batch = []
-            if progress and report.rows % BATCH == 0:
-                progress(BATCH)
-        problems.extend(writer.write(batch))
-        if progress:
-            progress(report.rows % BATCH)
+        with _page_cache(writer.conn):
+            parse = DebtRowParser(config).parse
+            for line, values in read_csv_values(path, DEBT_FIELDS, DEBT_REQUIRED, DEBT_OPTIONAL, DEBT_CONTACTS):
+                report.rows += 1
+                parsed = parse(line, values) if isinstance(values, list) else [RowProblem(line, "(row)", values)]
+                if isinstance(parsed, list):
+                    problems.extend(parsed)
+                else:
+                    batch.append(parsed)
+                if len(batch) >= BATCH:
+                    problems.extend(writer.write(batch))
+                    batch = []
+                if progress and report.rows % BATCH == 0:
+                    progress(BATCH)
+            problems.extend(writer.write(batch))
+            if progress:
+                progress(report.rows % BATCH)
     except BaseException:
         session.rollback()
         raise
@@ -344,10 +435,24 @@ def import_debts(
     return report
 
 
-def _parse_or_shape(line: int, raw: dict[str, str], config: RelanceConfig) -> DebtRow | list[RowProblem]:
-    if "__shape__" in raw:
-        return [RowProblem(line, "(row)", raw["__shape__"])]
-    return parse_debt_row(line, raw, config)
+@contextmanager
+def _page_cache(conn: sa.Connection) -> Iterator[None]:
+    """SQLite: a page cache of IMPORT_CACHE_KIB while the rows go in, the connection's own size after.
+
+    The tables' indexes on amounts and balances take their entries at random places: with SQLite's
+    default 2 MB cache, every insert there soon reads and spills pages, and the cost of a row grows
+    with the tables (+30 % from 100 k to 500 k rows). The cache fills only as far as the import
+    needs it; the caller's commit then writes the pages (durability as set by `relance.core.db`).
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")  # negative: KiB
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")  # back before any rollback releases the connection
 
 
 @dataclass
@@ -370,12 +475,13 @@ class _DebtWriter:
         self.conn = session.connection()
         self.bind = RowBinder(self.conn.dialect)
         self.creditor_ids: dict[str, int] = {
-            key: id_ for key, id_ in self.conn.execute(sa.select(col(Creditor.key), col(Creditor.id)))
+            key: id_ for key, id_ in self.conn.execute(sa.select(_CREDITOR.c.key, _CREDITOR.c.id))
         }
         self.written_ids, self.written_lines = array("q"), array("q")  # debts written, ascending ids
         self.matched: dict[int, int] = {}  # pre-existing debt id -> line that named it
         self.created_debtors = array("q")  # ascending
         self.seen_debtors: set[int] = set()  # pre-existing debtors already compared
+        self.batch_debtors: set[int] = set()  # debtors created by the batch being written
 
     def write(self, rows: list[DebtRow]) -> list[RowProblem]:
         """Check `rows` against the file so far and the database, then store the good ones."""
@@ -419,6 +525,11 @@ class _DebtWriter:
 
     def _existing_debts(self, rows: list[DebtRow]) -> dict[tuple[int, str], _Found]:
         refs = sorted({r.reference for r in rows})
+        # most references of a file are new: find the others with one indexed query on the driver,
+        # then read those in full
+        refs = [
+            ref for (ref,) in select_in(self.conn, "SELECT DISTINCT reference FROM debt WHERE reference IN ({})", refs)
+        ]
         query = (
             sa.select(_DEBT.c.creditor_id, _DEBT.c.reference, _DEBT.c.id, _DEBT.c.case_id, _DEBT.c.amount,
                       _DEBT.c.balance, _DEBT.c.due_date, _DEBTOR.c.ref)
@@ -436,26 +547,22 @@ class _DebtWriter:
     def _store(self, rows: list[DebtRow], found: dict[tuple[int, str], _Found]) -> None:
         debtor_ids = self._debtors(rows)
         case_ids, new_cases = self._cases(rows, debtor_ids)
-        events = [
-            NewEvent(
-                case_id=cid, kind="case_opened", actor="import", at=self.now, data={"debtor_ref": d, "creditor": c}
-            )
-            for (c, d), cid in new_cases.items()
-        ]
+        events: list[EncodedEvent] = [
+            (case_id, "case_opened", f'{{"creditor":{json_text(c)},"debtor_ref":{json_text(d)}}}')
+            for (c, d), case_id in new_cases.items()
+        ]  # canonical_json({"debtor_ref": d, "creditor": c}), keys sorted
         touched = self._debts(rows, case_ids, found, events)
         self._contacts(rows, debtor_ids, events)
-        record_events_bulk(self.session, events, fresh=set(new_cases.values()))
+        record_encoded_events(self.session, events, actor="import", at=self.now, fresh=set(new_cases.values()))
         _refresh_cases(self.session, touched - set(new_cases.values()), self.now)
 
     def _debtors(self, rows: list[DebtRow]) -> dict[str, int]:
         firsts: dict[str, DebtRow] = {}
         for r in rows:
             firsts.setdefault(r.debtor_ref, r)
-        ids: dict[str, int] = {}
-        for chunk in in_chunks(list(firsts)):
-            query = sa.select(_DEBTOR.c.ref, _DEBTOR.c.id).where(_DEBTOR.c.ref.in_(chunk))
-            ids.update((ref, id_) for ref, id_ in self.conn.execute(query))
+        ids = dict(select_in(self.conn, "SELECT ref, id FROM debtor WHERE ref IN ({})", list(firsts)))
         missing = [r for ref, r in firsts.items() if ref not in ids]
+        self.batch_debtors = set()
         if missing:
             now = self.bind.instant(self.now)
             values = [
@@ -466,6 +573,7 @@ class _DebtWriter:
             new_ids = insert_rows_returning_ids(self.conn, _DEBTOR, _DEBTOR_COLUMNS, values)
             ids.update(zip((r.debtor_ref for r in missing), new_ids, strict=True))
             self.created_debtors.extend(new_ids)
+            self.batch_debtors = set(new_ids)
             self.report.debtors_created += len(missing)
         return ids
 
@@ -478,24 +586,25 @@ class _DebtWriter:
             wanted.setdefault((self.creditor_ids[r.creditor], debtor_ids[r.debtor_ref]), []).append(r)
         by_ids: dict[tuple[int, int], int] = {}
         pairs = list(wanted)
-        c = _CASE.c
-        for chunk in in_chunks(sorted({d for _, d in pairs})):
-            for creditor_id, debtor_id, case_id in self.conn.execute(
-                sa.select(c.creditor_id, c.debtor_id, c.id).where(c.debtor_id.in_(chunk))
-            ):
-                if (creditor_id, debtor_id) in wanted:
-                    by_ids[(creditor_id, debtor_id)] = case_id
+        earlier = sorted({d for _, d in pairs if d not in self.batch_debtors})  # a debtor created now has no case yet
+        for creditor_id, debtor_id, case_id in select_in(
+            self.conn, "SELECT creditor_id, debtor_id, id FROM cases WHERE debtor_id IN ({})", earlier
+        ):
+            if (creditor_id, debtor_id) in wanted:
+                by_ids[(creditor_id, debtor_id)] = case_id
         missing = [pair for pair in pairs if pair not in by_ids]
         new_cases: dict[tuple[str, str], int] = {}
         if missing:
-            b, now = self.bind, self.bind.instant(self.now)
+            b, now, status = self.bind, self.bind.instant(self.now), CaseStatus.OPEN.value
             values = []
             for pair in missing:
                 debts = wanted[pair]  # a new case holds only this batch's new debts
-                balance = sum((r.amount for r in debts), Decimal(0))
-                due = min(r.due_date for r in debts)
-                values.append((pair[0], pair[1], CaseStatus.OPEN.value, debts[0].currency, b.money(balance),
-                               b.day(due), 0, "idle", "{}", now, now))  # fmt: skip
+                if len(debts) == 1:
+                    balance, due = debts[0].amount, debts[0].due_date
+                else:
+                    balance, due = sum((r.amount for r in debts), Decimal(0)), min(r.due_date for r in debts)
+                values.append((pair[0], pair[1], status, debts[0].currency, b.money(balance), b.day(due), 0, "idle",
+                               "{}", now, now))  # fmt: skip
             new_ids = insert_rows_returning_ids(self.conn, _CASE, _CASE_COLUMNS, values)
             for pair, case_id in zip(missing, new_ids, strict=True):
                 by_ids[pair] = case_id
@@ -510,32 +619,28 @@ class _DebtWriter:
         rows: list[DebtRow],
         case_ids: dict[tuple[str, str], int],
         found: dict[tuple[int, str], _Found],
-        events: list[NewEvent],
+        events: list[EncodedEvent],
     ) -> set[int]:
         b, now = self.bind, self.bind.instant(self.now)
-        values, lines, touched = [], [], set()
+        sqlite, status = b.sqlite, DebtStatus.OPEN.value
+        values: list[tuple[Any, ...]] = []
+        lines: list[int] = []
+        touched: set[int] = set()
         for r in rows:
             creditor_id = self.creditor_ids[r.creditor]
             case_id = case_ids[(r.creditor, r.debtor_ref)]
-            debt = found.get((creditor_id, r.reference))
+            debt = found.get((creditor_id, r.reference)) if found else None
             if debt is None:
-                values.append((creditor_id, case_id, r.reference, b.money(r.amount), b.money(r.amount), r.currency,
-                               b.day(r.due_date), DebtStatus.OPEN.value, now, now))  # fmt: skip
-                lines.append(r.line)
-                events.append(
-                    NewEvent(
-                        case_id=case_id,
-                        kind="debt_imported",
-                        actor="import",
-                        at=self.now,
-                        data={
-                            "reference": r.reference,
-                            "amount": str(r.amount),
-                            "currency": r.currency,
-                            "due_date": r.due_date.isoformat(),
-                        },
-                    )
+                amount, day = r.amount, r.due_date.isoformat()
+                money = float(amount) if sqlite else amount  # as RowBinder binds them
+                bound_day = day if sqlite else r.due_date
+                values.append(
+                    (creditor_id, case_id, r.reference, money, money, r.currency, bound_day, status, now, now)
                 )
+                lines.append(r.line)
+                data = (f'{{"amount":"{amount}","currency":{json_text(r.currency)},"due_date":"{day}",'
+                        f'"reference":{json_text(r.reference)}}}')  # fmt: skip
+                events.append((case_id, "debt_imported", data))  # canonical_json of the four, keys sorted
                 touched.add(case_id)
                 continue
             self.matched[debt.id] = r.line
@@ -554,7 +659,7 @@ class _DebtWriter:
             self.report.debts_created += len(values)
         return touched
 
-    def _change(self, debt: _Found, row: DebtRow, events: list[NewEvent]) -> None:
+    def _change(self, debt: _Found, row: DebtRow, events: list[EncodedEvent]) -> None:
         paid = debt.amount - debt.balance
         balance = max(Decimal(0), row.amount - paid)
         self.conn.execute(
@@ -568,30 +673,26 @@ class _DebtWriter:
                 updated_at=self.now,
             )
         )
-        events.append(
-            NewEvent(
-                case_id=debt.case_id,
-                kind="debt_amount_changed" if debt.amount != row.amount else "debt_due_date_changed",
-                actor="import",
-                at=self.now,
-                data={
-                    "reference": row.reference,
-                    "old_amount": debt.amount,
-                    "new_amount": row.amount,
-                    "old_due_date": debt.due_date,
-                    "new_due_date": row.due_date,
-                    "balance": balance,
-                },
-            )
-        )
+        kind = "debt_amount_changed" if debt.amount != row.amount else "debt_due_date_changed"
+        data = {
+            "reference": row.reference,
+            "old_amount": debt.amount,
+            "new_amount": row.amount,
+            "old_due_date": debt.due_date,
+            "new_due_date": row.due_date,
+            "balance": balance,
+        }
+        events.append((debt.case_id, kind, canonical_json(data)))
 
-    def _contacts(self, rows: list[DebtRow], debtor_ids: dict[str, int], events: list[NewEvent]) -> None:
+    def _contacts(self, rows: list[DebtRow], debtor_ids: dict[str, int], events: list[EncodedEvent]) -> None:
         """Pre-existing debtors whose phone, e-mail or address the file changes: update, log, re-check."""
         firsts: dict[int, DebtRow] = {}
+        created_now, seen = self.batch_debtors, self.seen_debtors
         for r in rows:
             debtor_id = debtor_ids[r.debtor_ref]
-            if debtor_id not in self.seen_debtors and not _contains(self.created_debtors, debtor_id):
-                firsts.setdefault(debtor_id, r)
+            if debtor_id in created_now or debtor_id in seen or _contains(self.created_debtors, debtor_id):
+                continue
+            firsts.setdefault(debtor_id, r)
         if not firsts:
             return
         self.seen_debtors.update(firsts)
@@ -610,7 +711,9 @@ class _DebtWriter:
         if changes:
             self._apply_contacts(changes, events)
 
-    def _apply_contacts(self, changes: dict[int, dict[str, tuple[str | None, str]]], events: list[NewEvent]) -> None:
+    def _apply_contacts(
+        self, changes: dict[int, dict[str, tuple[str | None, str]]], events: list[EncodedEvent]
+    ) -> None:
         d, o = _DEBTOR.c, _OPTOUT.c
         new_phones = sorted({diff["phone"][1] for diff in changes.values() if "phone" in diff})
         opted_out: set[str] = set()
@@ -632,10 +735,8 @@ class _DebtWriter:
             data: dict[str, Any] = {name: {"old": old, "new": new} for name, (old, new) in diff.items()}
             if "phone" in diff:
                 data["phone_opted_out_of_sms"] = diff["phone"][1] in opted_out
-            events += [
-                NewEvent(case_id=case_id, kind="debtor_contact_changed", actor="import", at=self.now, data=data)
-                for case_id in cases.get(debtor_id, [])
-            ]
+            encoded = canonical_json(data)
+            events += [(case_id, "debtor_contact_changed", encoded) for case_id in cases.get(debtor_id, [])]
             self.report.debtors_updated += 1
 
 

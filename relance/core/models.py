@@ -89,6 +89,8 @@ def _json(**kw: Any) -> Any:
 
 def fold(text: str) -> str:
     """Lower case without accents: `Hélène Dupré` → `helene dupre` (what name searches compare)."""
+    if text.isascii():
+        return text.lower()  # nothing to decompose: the same answer for a fraction of the cost
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

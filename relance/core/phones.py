@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -31,6 +31,18 @@ _NON_GEO = phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
 def known_zones() -> frozenset[str]:
     """The IANA zones this machine knows."""
     return frozenset(zoneinfo.available_timezones())
+
+
+@lru_cache(maxsize=4096)
+def is_known_zone(name: str) -> bool:
+    """`name in known_zones()`, without listing every zone first (a walk of the zone files: slow start-up)."""
+    if name == "posixrules" or name.startswith(("posix/", "right/")):  # what available_timezones() leaves out
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def normalise_phone(raw: str, country: str | None) -> tuple[str, str, tuple[str, ...]]:
@@ -104,6 +116,7 @@ class _Region:
     leading: Callable[[str], object] | None
     general: _Desc
     specials: tuple[tuple[_Desc, int], ...]
+    any_special: Callable[[str], object] | None  # fullmatches when one of the specials' patterns does
     fixed: _Desc
     mobile: _Desc
 
@@ -111,9 +124,10 @@ class _Region:
         """What `phonenumberutil._number_type_helper` answers, in the same order of tests."""
         if not _matches(nsn, self.general):
             return PhoneNumberType.UNKNOWN
-        for desc, kind in self.specials:
-            if _matches(nsn, desc):
-                return kind
+        if self.any_special is not None and self.any_special(nsn) is not None:  # one test for most numbers
+            for desc, kind in self.specials:
+                if _matches(nsn, desc):
+                    return kind
         same = self.metadata.same_mobile_and_fixed_line_pattern
         if _matches(nsn, self.fixed):
             return (
@@ -136,9 +150,16 @@ def _region(region_code: str) -> _Region | None:
         leading=re.compile(md.leading_digits).match if md.leading_digits is not None else None,
         general=_desc(md.general_desc),
         specials=tuple((_desc(getattr(md, name)), kind) for name, kind in _SPECIAL_TYPES),
+        any_special=_any_of(getattr(md, name) for name, _ in _SPECIAL_TYPES),
         fixed=_desc(md.fixed_line),
         mobile=_desc(md.mobile),
     )
+
+
+def _any_of(descs: Iterable[Any]) -> Callable[[str], object] | None:
+    """One fullmatch for the patterns of `descs` (a number none of them matches is the common case)."""
+    patterns = [f"(?:{d.national_number_pattern})" for d in descs if d is not None and d.national_number_pattern]
+    return re.compile("|".join(patterns)).fullmatch if patterns else None
 
 
 def _classify(nsn: str, regions: list[str]) -> tuple[PhoneMetadata, int] | None:
@@ -160,8 +181,13 @@ def _strips_national_prefix(nsn: str, metadata: PhoneMetadata) -> bool:
     pattern = metadata.national_prefix_for_parsing
     if not pattern:
         return False
-    found = re.match(pattern, nsn)
+    found = _compiled(pattern).match(nsn)
     return found is not None and (found.end() > 0 or any(g is not None for g in found.groups()))
+
+
+@cache  # one pattern per region
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 # a debtor with several invoices repeats its number; national formats are rare in large files
@@ -180,5 +206,4 @@ def _parsed(raw: str, country: str | None) -> tuple[str, str, tuple[str, ...]]:
 
 
 def _known(zones: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    known = known_zones()
-    return tuple(z for z in zones if z in known)
+    return tuple(z for z in zones if is_known_zone(z))

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from relance.core.clock import Clock, SystemClock
 from relance.core.config import RelanceConfig, Settings, load_config, load_settings
-from relance.core.db import engine_for, ensure_schema, session_scope
+from relance.core.db import engine_for, ensure_schema
 from relance.core.models import Creditor
 
 
@@ -53,17 +53,21 @@ def open_runtime(
 
 
 def sync_creditors(runtime: Runtime) -> dict[str, int]:
-    """Make sure every configured creditor has its row; returns key -> id."""
-    with session_scope(runtime.engine) as session:
-        existing = {c.key: c for c in session.execute(sa.select(Creditor)).scalars()}
+    """Make sure every configured creditor has its row; returns key -> id.
+
+    Core statements, not the ORM: every command runs this at start-up, and the ORM's first query
+    configures every mapper, which a command such as `relance import` never needs.
+    """
+    table: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
+    with runtime.engine.begin() as conn:
+        existing = {
+            key: (id_, name) for id_, key, name in conn.execute(sa.select(table.c.id, table.c.key, table.c.name))
+        }
         for creditor in runtime.config.creditors:
-            row = existing.get(creditor.key)
-            if row is None:
-                row = Creditor(key=creditor.key, name=creditor.name, created_at=runtime.now())
-                session.add(row)
-                existing[creditor.key] = row
-            elif row.name != creditor.name:
-                row.name = creditor.name
-                session.add(row)
-        session.flush()
-        return {k: c.id for k, c in existing.items()}  # type: ignore[misc]
+            found = existing.get(creditor.key)
+            if found is None:
+                insert = sa.insert(table).values(key=creditor.key, name=creditor.name, created_at=runtime.now())
+                existing[creditor.key] = (conn.execute(insert.returning(table.c.id)).scalar_one(), creditor.name)
+            elif found[1] != creditor.name:
+                conn.execute(sa.update(table).where(table.c.id == found[0]).values(name=creditor.name))
+        return {key: id_ for key, (id_, _) in existing.items()}
