@@ -96,6 +96,29 @@ class Outcome:
     message_id: int | None = None
 
 
+_CONVERSATION_LOCKS = 0x72656C  # "rel": the first key of the per-sender advisory locks (two-key space)
+_LOCK_SENDER = sa.select(sa.func.pg_advisory_xact_lock(_CONVERSATION_LOCKS, sa.func.hashtext(sa.bindparam("sender"))))
+_LOCK_CASE = sa.select(Case).where(col(Case.id) == sa.bindparam("case_id")).with_for_update()
+
+
+def serialise_conversation(session: Session, inbound: Inbound, case: Case | None) -> None:
+    """PostgreSQL: one inbound message at a time per sender and per case, until the transaction ends.
+
+    Several processes (`relance serve --workers N`) may receive two messages of one debtor, or a
+    provider's retry of one message, at the same moment. The sender's advisory lock makes the
+    second wait, then see the first's stored message (a retry is a duplicate, exactly once); the
+    case's row lock does the same for its other channels, and re-reads the case, so the dialogue
+    continues from the state the first one left (no lost update). SQLite has a single writer, and
+    one process there handles its messages one after the other.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(_LOCK_SENDER, {"sender": f"{inbound.channel}:{inbound.address}"})
+    if case is not None:
+        # the row comes back as it is now, and the loaded case learns it (rows fetched, not just locked)
+        session.execute(_LOCK_CASE, {"case_id": case.id}, execution_options={"populate_existing": True}).all()
+
+
 def receive(
     session: Session,
     inbound: Inbound,
@@ -113,6 +136,7 @@ def receive(
     to bind their chat instead).
     """
     inbound = inbound.storable()
+    serialise_conversation(session, inbound, case)
     duplicate = _duplicate(session, inbound)
     if duplicate is not None:
         return duplicate
