@@ -255,8 +255,8 @@ def main() -> int:
                         "--port", str(port), "--workers", str(n), "--no-access-log", "--log-level", "info"]  # fmt: skip
                 process = start(bare, env, directory / f"bare{n}.log", n, url + "/bare")
                 try:
-                    load = [None] * args.requests
-                    runs.append(measure("bare endpoint", n, process, url, "/bare", load, [None] * WARM_UP * n,
+                    nothing: list[tuple[dict, dict] | None] = [None] * args.requests
+                    runs.append(measure("bare endpoint", n, process, url, "/bare", nothing, [None] * WARM_UP * n,
                                         args.concurrency))  # fmt: skip
                 finally:
                     stop(process)
@@ -280,7 +280,8 @@ def main() -> int:
 
 def report(runs: list[Run], concurrency: int) -> None:
     print(f"closed loop, {concurrency} requests in flight; server CPU = all its processes, from /proc")
-    print(f"{'endpoint':<22}{'workers':>8}{'ok/sent':>12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'client CPU':>12}")
+    heads = f"{'workers':>8}{'ok/sent':>12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'client CPU':>12}"
+    print(f"{'endpoint':<22}{heads}")
     for r in runs:
         print(
             f"{r.name:<22}{r.workers:>8}{f'{r.ok}/{r.sent}':>12}{r.rate:>9.1f}{r.pct(50):>9.1f}{r.pct(99):>9.1f}"
@@ -292,8 +293,11 @@ def report(runs: list[Run], concurrency: int) -> None:
     print()
     for n, hook in sorted(hooks.items()):
         speedup = f", {hook.rate / one.rate:.2f}x the 1-process webhook" if one and one is not hook else ""
-        print(f"{n} worker(s): webhook {hook.rate:.0f} req/s = {hook.rate / bares[n].rate:.2f}x the bare endpoint "
-              f"({bares[n].rate:.0f} req/s){speedup}; p99 {hook.pct(99):.0f} ms vs {bares[n].pct(99):.0f} ms")  # fmt: skip
+        bare = bares[n]
+        print(
+            f"{n} worker(s): webhook {hook.rate:.0f} req/s = {hook.rate / bare.rate:.2f}x the bare endpoint "
+            f"({bare.rate:.0f} req/s){speedup}; p99 {hook.pct(99):.0f} ms vs {bare.pct(99):.0f} ms"
+        )
     print(f"machine: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; the client shares them")
 
 

@@ -9,6 +9,7 @@ is refused with the reason.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -160,15 +161,23 @@ def test_one_debtors_messages_to_two_processes_are_stored_answered_and_chained_o
     engine = make_engine(pg_url)
     try:
         with Session(engine) as session:
-            inbound = session.execute(
-                sa.select(Message).where(col(Message.direction) == Direction.IN).order_by(col(Message.id))
-            ).scalars().all()
-            replies = session.execute(
-                sa.select(col(Message.idempotency_key)).where(col(Message.kind) == "reply")
-            ).scalars().all()
-            events = session.execute(
-                sa.select(Event).where(col(Event.case_id) == case_id).order_by(col(Event.id))
-            ).scalars().all()
+            inbound = (
+                session.execute(
+                    sa.select(Message).where(col(Message.direction) == Direction.IN).order_by(col(Message.id))
+                )
+                .scalars()
+                .all()
+            )
+            replies = (
+                session.execute(sa.select(col(Message.idempotency_key)).where(col(Message.kind) == "reply"))
+                .scalars()
+                .all()
+            )
+            events = (
+                session.execute(sa.select(Event).where(col(Event.case_id) == case_id).order_by(col(Event.id)))
+                .scalars()
+                .all()
+            )
             case = session.get(Case, case_id)
     finally:
         engine.dispose()
@@ -185,8 +194,9 @@ def test_one_debtors_messages_to_two_processes_are_stored_answered_and_chained_o
     turns = [e.data for e in events if e.kind == "dialogue_turn"]
     assert len(turns) == len(inbound)
     assert turns[0]["from_state"] == "idle"
-    for before, after in zip(turns, turns[1:], strict=False):
-        assert after["from_state"] == before["to_state"], [(t["from_state"], t["to_state"], t["actions"]) for t in turns]
+    path = [(t["from_state"], t["to_state"]) for t in turns]
+    for before, after in itertools.pairwise(turns):
+        assert after["from_state"] == before["to_state"], path
     assert case.dialogue_state == turns[-1]["to_state"]
 
 
