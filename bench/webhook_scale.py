@@ -1,13 +1,14 @@
 """Scale-out benchmark: `python bench/webhook_scale.py --db postgresql://… [--workers 1,2,4]`.
 
-For each worker count N, runs the real `relance serve --workers N` (uvicorn's supervisor, N
+For each worker count N, runs the real `relance serve --workers N` (N server
 processes on one port, the sweep and the dispatcher in the background as in production) on a
 fresh schema of the `--db` PostgreSQL database, seeded with `--debtors` French debtors of 600 €
 (due in 2030, so the sweep queues nothing while we measure). Then a closed loop keeps
 `--concurrency` signed inbound SMS in flight (random debtors, mixed dialogue replies and keywords)
 for `--requests` requests, and prints throughput, latency percentiles and the server's CPU time
-per request (all processes, from /proc). The same loop against a bare FastAPI endpoint under
-`uvicorn --workers N` gives the ceiling of this machine and this client beside each figure.
+per request (all processes, from /proc) and how it split between the workers. The same loop
+against a bare FastAPI endpoint under the same supervisor (`relance.web.serve.run_workers`, N
+processes) gives the ceiling of this machine and this client beside each figure.
 
 The client runs in this process, on the same cores as the servers (2 here): on a bigger machine
 the processes would have cores of their own. The schema is dropped afterwards.
@@ -50,6 +51,7 @@ class Run:
     latencies_ms: list[float]
     server_cpu_ms: float
     client_cpu_ms: float
+    split: list[float]  # each worker's share of the server CPU, in %, largest first (empty: one process)
 
     @property
     def rate(self) -> float:
@@ -138,9 +140,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children, live ones included (Linux /proc)."""
-    total = 0.0
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of a process and of each of its descendants (Linux /proc)."""
+    out: dict[int, float] = {}
     tick = os.sysconf("SC_CLK_TCK")
     pending = [pid]
     while pending:
@@ -150,9 +152,9 @@ def tree_cpu_seconds(pid: int) -> float:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
+        out[current] = (int(fields[11]) + int(fields[12])) / tick
         pending += [int(c) for c in children]
-    return total
+    return out
 
 
 # --------------------------------------------------------------------------- load
@@ -176,14 +178,16 @@ def signed(url: str, phones: list[str], count: int, rng: random.Random, prefix: 
     return out
 
 
-async def closed_loop(url: str, path: str, requests: list[tuple[dict, dict] | None], concurrency: int) -> tuple:
+async def closed_loop(
+    client: httpx.AsyncClient, path: str, requests: list[tuple[dict, dict] | None], concurrency: int
+) -> tuple[int, float, list[float]]:
     """`concurrency` senders back to back until the requests run out: (ok, seconds, latencies in ms)."""
     latencies: list[float] = []
     queue = list(reversed(requests))
     ok = 0
     bare = b"From=%2B33612345678&Body=hello"
 
-    async def sender(client: httpx.AsyncClient) -> None:
+    async def sender() -> None:
         nonlocal ok
         while queue:
             request = queue.pop()
@@ -200,22 +204,27 @@ async def closed_loop(url: str, path: str, requests: list[tuple[dict, dict] | No
             latencies.append((time.perf_counter() - t0) * 1000)
             ok += response.status_code == 200
 
+    t0 = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(concurrency)))
+    return ok, time.perf_counter() - t0, latencies
+
+
+async def measure(
+    name: str, workers: int, pid: int, url: str, path: str, load: list, warm: list, concurrency: int
+) -> Run:
+    """Warm up, then the measured loop, on the same connections (so the warmed processes are the measured ones)."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(sender(client) for _ in range(concurrency)))
-        return ok, time.perf_counter() - t0, latencies
-
-
-def measure(
-    name: str, workers: int, process: subprocess.Popen[bytes], url: str, path: str, load: list, warm: list, c: int
-) -> Run:
-    asyncio.run(closed_loop(url, path, warm, c))
-    before, client_before = tree_cpu_seconds(process.pid), time.process_time()
-    ok, seconds, latencies = asyncio.run(closed_loop(url, path, load, c))
-    cpu_ms = (tree_cpu_seconds(process.pid) - before) * 1000 / max(len(load), 1)
-    client_ms = (time.process_time() - client_before) * 1000 / max(len(load), 1)
-    return Run(name, workers, len(load), ok, seconds, latencies, cpu_ms, client_ms)
+        await closed_loop(client, path, warm, concurrency)
+        before, client_before = cpu_by_process(pid), time.process_time()
+        ok, seconds, latencies = await closed_loop(client, path, load, concurrency)
+        after, client_after = cpu_by_process(pid), time.process_time()
+    spent = {p: after[p] - before.get(p, 0.0) for p in after}
+    total = sum(spent.values())
+    split = sorted((100 * v / total for p, v in spent.items() if p != pid), reverse=True) if total else []
+    per_request = 1000 / max(len(load), 1)
+    client_ms = (client_after - client_before) * per_request
+    return Run(name, workers, len(load), ok, seconds, latencies, total * per_request, client_ms, split)
 
 
 # --------------------------------------------------------------------------- main
@@ -229,63 +238,77 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (default 32)")
     parser.add_argument("--debtors", type=int, default=5000, help="seeded debtors (senders)")
     args = parser.parse_args()
-    counts = [int(n) for n in args.workers.split(",")]
     if not args.db.startswith("postgresql"):
         parser.error("--db must be a PostgreSQL URL: several processes share PostgreSQL, not SQLite")
-    rng = random.Random(17)
-    schema = f"bench_scale_{os.getpid()}"
     runs: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        try:
-            db_url, phones = fresh_schema(args.db, schema, args.debtors, directory)
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith("RELANCE_")},
-                "RELANCE_DATABASE_URL": db_url,
-                "RELANCE_CONFIG": str(directory / "none.toml"),
-                "RELANCE_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-                "RELANCE_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "RELANCE_TWILIO_FROM": OUR_NUMBER,
-                "RELANCE_TWILIO_API_URL": "http://127.0.0.1:9",
-            }
-            for n in counts:
-                port = free_port()
-                url = f"http://127.0.0.1:{port}"
-                bare = [sys.executable, "-m", "uvicorn", "relance.web.app:bare_endpoint_app", "--factory",
-                        "--port", str(port), "--workers", str(n), "--no-access-log", "--log-level", "info"]  # fmt: skip
-                process = start(bare, env, directory / f"bare{n}.log", n, url + "/bare")
-                try:
-                    nothing: list[tuple[dict, dict] | None] = [None] * args.requests
-                    runs.append(measure("bare endpoint", n, process, url, "/bare", nothing, [None] * WARM_UP * n,
-                                        args.concurrency))  # fmt: skip
-                finally:
-                    stop(process)
-                port = free_port()
-                url = f"http://127.0.0.1:{port}"
-                serve = [sys.executable, "-c", "from relance.cli import main; main()", "serve", "--port", str(port),
-                         "--workers", str(n)]  # fmt: skip
-                process = start(serve, env, directory / f"serve{n}.log", n, url + "/healthz")
-                try:
-                    warm = signed(url, phones, WARM_UP * n, rng, f"w{n}")
-                    load = signed(url, phones, args.requests, rng, f"m{n}")
-                    runs.append(measure("inbound SMS webhook", n, process, url, SMS_PATH, load, warm,
-                                        args.concurrency))  # fmt: skip
-                finally:
-                    stop(process)
-        finally:
-            drop_schema(args.db, schema)
+        for n in (int(n) for n in args.workers.split(",")):
+            runs.append(bare_run(n, args, Path(tmp)))
+            runs.append(webhook_run(n, args, Path(tmp)))
     report(runs, args.concurrency)
     return 0 if all(r.ok == r.sent for r in runs) else 1
+
+
+def bare_run(n: int, args: argparse.Namespace, directory: Path) -> Run:
+    """The bare FastAPI endpoint under `uvicorn --workers n`."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # the same supervisor as `relance serve --workers` (one SO_REUSEPORT socket per process)
+    supervise = (
+        "import sys; from relance.web.serve import run_workers; sys.exit(run_workers("
+        f"{n}, host='127.0.0.1', port={port}, options={{'access_log': False}}, "
+        "app='relance.web.app:bare_endpoint_app'))"
+    )
+    command = [sys.executable, "-c", supervise]
+    process = start(command, dict(os.environ), directory / f"bare{n}.log", n, url + "/bare")
+    try:
+        load: list[tuple[dict, dict] | None] = [None] * args.requests
+        return asyncio.run(measure("bare endpoint", n, process.pid, url, "/bare", load, [None] * WARM_UP * n,
+                                   args.concurrency))  # fmt: skip
+    finally:
+        stop(process)
+
+
+def webhook_run(n: int, args: argparse.Namespace, directory: Path) -> Run:
+    """`relance serve --workers n` on a fresh schema (each count starts from the same state)."""
+    schema = f"bench_scale_{os.getpid()}_{n}"
+    try:
+        db_url, phones = fresh_schema(args.db, schema, args.debtors, directory)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("RELANCE_")},
+            "RELANCE_DATABASE_URL": db_url,
+            "RELANCE_CONFIG": str(directory / "none.toml"),
+            "RELANCE_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "RELANCE_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "RELANCE_TWILIO_FROM": OUR_NUMBER,
+            "RELANCE_TWILIO_API_URL": "http://127.0.0.1:9",
+        }
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "-c", "from relance.cli import main; main()", "serve", "--port", str(port),
+                   "--workers", str(n)]  # fmt: skip
+        process = start(command, env, directory / f"serve{n}.log", n, url + "/healthz")
+        try:
+            rng = random.Random(17)
+            warm = signed(url, phones, WARM_UP * n, rng, f"w{n}")
+            load = signed(url, phones, args.requests, rng, f"m{n}")
+            return asyncio.run(measure("inbound SMS webhook", n, process.pid, url, SMS_PATH, load, warm,
+                                       args.concurrency))  # fmt: skip
+        finally:
+            stop(process)
+    finally:
+        drop_schema(args.db, schema)
 
 
 def report(runs: list[Run], concurrency: int) -> None:
     print(f"closed loop, {concurrency} requests in flight; server CPU = all its processes, from /proc")
     heads = f"{'workers':>8}{'ok/sent':>12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'client CPU':>12}"
+    heads += "  CPU split between workers (%)"
     print(f"{'endpoint':<22}{heads}")
     for r in runs:
         print(
             f"{r.name:<22}{r.workers:>8}{f'{r.ok}/{r.sent}':>12}{r.rate:>9.1f}{r.pct(50):>9.1f}{r.pct(99):>9.1f}"
-            f"{r.server_cpu_ms:>12.2f}{r.client_cpu_ms:>12.2f}"
+            f"{r.server_cpu_ms:>12.2f}{r.client_cpu_ms:>12.2f}  {'/'.join(f'{x:.0f}' for x in r.split)}"
         )
     hooks = {r.workers: r for r in runs if r.name.startswith("inbound")}
     bares = {r.workers: r for r in runs if r.name.startswith("bare")}

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-WORKER_START_SECONDS = 60
 WORKERS_HELP = (
     "Processes sharing the port (PostgreSQL only above 1). Each answers webhooks and dispatches; "
     "one at a time sweeps (the leader lock)."
@@ -26,14 +25,14 @@ def serve(
     from relance.core.runtime import open_runtime
     from relance.web.app import create_app
     from relance.web.logs import configure_logging
-    from relance.web.serve import serve_services, several_processes_refused
+    from relance.web.serve import run_workers, serve_services, several_processes_refused
 
     runtime = open_runtime()  # the schema is brought up to date here, once, before any worker starts
     configure_logging(runtime.settings, verbose=verbose)
-    options = {"host": host, "port": port, "log_config": None, "proxy_headers": True, "server_header": False}
+    options = {"log_config": None, "proxy_headers": True, "server_header": False}
     if workers == 1:
         app = create_app(runtime, services=serve_services(runtime))
-        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        uvicorn.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
         return
     refused = several_processes_refused(runtime)
     if refused is not None:
@@ -41,12 +40,4 @@ def serve(
     runtime.engine.dispose()  # the workers open their own connections
     if verbose:
         os.environ["RELANCE_LOG_LEVEL"] = "DEBUG"  # what the workers read it from (see `worker_app`)
-    uvicorn.run(
-        "relance.web.serve:worker_app",
-        factory=True,
-        workers=workers,
-        # a worker builds the whole app (NLU, templates, channels) before it answers the supervisor's
-        # health check; on a busy machine that takes longer than uvicorn's 5 s, and it would be killed
-        timeout_worker_healthcheck=WORKER_START_SECONDS,
-        **options,  # type: ignore[arg-type]
-    )
+    raise typer.Exit(run_workers(workers, host=host, port=port, options=options))

@@ -4,8 +4,10 @@ One process, the embedded default: the web app, the scheduler's sweep (when this
 leader lock) and the dispatcher, all on the same channels (one Telegram bot, one Twilio client).
 Imports of the web stack happen inside the command, so that the rest of the CLI starts fast.
 
-`relance serve --workers N` runs N such processes on one port (uvicorn's supervisor binds the socket
-and starts `worker_app` in each). Every process serves webhooks and dispatches; only the holder of
+`relance serve --workers N` runs N such processes on one port (`run_workers`: each has its own
+listening socket with SO_REUSEPORT, so the kernel spreads connections evenly between them; one
+shared socket let a single process's event loop accept a whole burst of keep-alive connections and
+left the others idle). Every process serves webhooks and dispatches; only the holder of
 the leader lock sweeps (`scheduler.runner.LeaderLock`: a PostgreSQL advisory lock), and APScheduler
 keeps its jobs in each process's memory, never in a shared job store. Inbound messages of one
 sender or one case are serialised across processes by `bot.inbound.serialise_conversation`.
@@ -18,8 +20,15 @@ same mailbox).
 from __future__ import annotations
 
 import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -78,6 +87,78 @@ def several_processes_refused(runtime: Runtime) -> str | None:
             "leave RELANCE_IMAP_* unset here and run one `relance serve` with them."
         )
     return None
+
+
+log = logging.getLogger(__name__)
+STARTUP_GRACE = 60.0  # a worker that dies sooner failed to start: stop everything rather than loop
+SUPERVISE_EVERY = 0.5
+
+
+def run_workers(
+    workers: int, *, host: str, port: int, options: dict[str, Any], app: str = "relance.web.serve:worker_app"
+) -> int:
+    """Run `workers` server processes of `app` (a factory) on one port until SIGINT or SIGTERM; exit status.
+
+    A worker that dies after it started is replaced; one that dies while starting stops them all.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    started: dict[int, tuple[Any, float]] = {}
+
+    def start(slot: int) -> None:
+        process = ctx.Process(target=_serve_worker, args=(app, host, port, options), name=f"relance-worker-{slot}")
+        process.start()
+        started[slot] = (process, time.monotonic())
+
+    for slot in range(workers):
+        start(slot)
+    status = 0
+    while not stopping.wait(SUPERVISE_EVERY):
+        for slot, (process, since) in list(started.items()):
+            if process.is_alive():
+                continue
+            if time.monotonic() - since < STARTUP_GRACE:
+                log.error("worker %d (pid %s) failed to start (exit %s): stopping", slot, process.pid, process.exitcode)
+                stopping.set()
+                status = 1
+                break
+            log.warning("worker %d (pid %s) died (exit %s): starting another", slot, process.pid, process.exitcode)
+            start(slot)
+    for process, _ in started.values():
+        if process.is_alive():
+            os.kill(process.pid, signal.SIGTERM)  # once: a second signal would make uvicorn skip the shutdown
+    for process, _ in started.values():
+        process.join()
+    return status
+
+
+def _serve_worker(app: str, host: str, port: int, options: dict[str, Any]) -> None:
+    """One worker process: its own SO_REUSEPORT socket, listened on only once its app has started."""
+    import uvicorn
+
+    os.setpgrp()  # a terminal's Ctrl-C reaches the supervisor only, which passes one SIGTERM on
+    _leave_with_parent()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    config = uvicorn.Config(app, factory=True, host=host, port=port, **options)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _leave_with_parent() -> None:
+    """Shut this worker down (SIGTERM to itself) if the supervisor dies without stopping it."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def worker_app() -> FastAPI:
