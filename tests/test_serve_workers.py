@@ -200,40 +200,68 @@ def test_one_debtors_messages_to_two_processes_are_stored_answered_and_chained_o
     assert case.dialogue_state == turns[-1]["to_state"]
 
 
-def test_workers_share_one_port_on_postgresql_with_one_sweeping_leader(pg_url: str, tmp_path: Path) -> None:
+def _workers(supervisor: int) -> list[int]:
+    """The worker processes of `relance serve --workers` (not multiprocessing's resource tracker)."""
+    found = subprocess.run(["pgrep", "-P", str(supervisor), "-f", "spawn_main"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def _sweep_leaders(db_url: str) -> int:
+    """Processes holding the sweep's advisory lock (`scheduler.runner.LeaderLock`) on this schema."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND"
+                        " objid::text::bigint = (hashtext('relance-sweep:' || current_schema())::bigint & 4294967295)"
+                    )
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_workers_share_one_port_with_one_sweeping_leader_and_a_dead_worker_is_replaced(
+    pg_url: str, tmp_path: Path
+) -> None:
     phone, _ = _seed(pg_url)
     with FakeTwilio() as twilio:
         server = _start(_env(pg_url, twilio, tmp_path), tmp_path, "--workers", "2")
+        url = server.url + paths.TWILIO_SMS
+
+        def ask(n: int) -> httpx.Response:
+            form = {"MessageSid": f"SM{n:032d}", "From": phone, "To": OUR_NUMBER, "Body": "INFO"}
+            # a new connection each time: SO_REUSEPORT spreads connections, not requests
+            return httpx.post(url, data=form, headers={"X-Twilio-Signature": twilio.sign(url, form)}, timeout=60)
+
         try:
-            url = server.url + paths.TWILIO_SMS
-            for n in range(6):
-                form = {"MessageSid": f"SM{n:032d}", "From": phone, "To": OUR_NUMBER, "Body": "INFO"}
-                answer = httpx.post(url, data=form, headers={"X-Twilio-Signature": twilio.sign(url, form)}, timeout=60)
-                assert answer.status_code == 200 and "<Message>" in answer.text
+            answers = [ask(n) for n in range(6)]
+            workers = _workers(server.process.pid)
+            deadline = time.monotonic() + 60  # each worker tries for the lock at its first sweep tick
+            while (leaders := _sweep_leaders(pg_url)) != 1 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            os.kill(workers[0], signal.SIGKILL)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and len(set(_workers(server.process.pid)) - {workers[0]}) < 2:
+                time.sleep(0.2)
+            replaced = _workers(server.process.pid)
+            time.sleep(1)
+            after = [ask(n) for n in range(6, 12)]
             engine = make_engine(pg_url)
-            try:
-                with engine.connect() as conn:
-                    # the sweep's advisory lock (scheduler.runner.LeaderLock), held by exactly one worker
-                    leaders = conn.execute(
-                        sa.text(
-                            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-                            " AND objid::text::bigint"
-                            " = (hashtext('relance-sweep:' || current_schema())::bigint & 4294967295)"
-                        )
-                    ).scalar_one()
-                    stored = conn.execute(
-                        sa.select(sa.func.count()).select_from(Message).where(col(Message.direction) == Direction.IN)
-                    ).scalar_one()
-            finally:
-                engine.dispose()
-            workers = subprocess.run(
-                ["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True, check=False
-            ).stdout.split()
+            with engine.connect() as conn:
+                stored = conn.execute(
+                    sa.select(sa.func.count()).select_from(Message).where(col(Message.direction) == Direction.IN)
+                ).scalar_one()
+            engine.dispose()
         finally:
             output = _stop(server.process)
-    assert leaders == 1, output
-    assert stored == 6
-    assert len(workers) >= 2, output  # the supervisor's children (uvicorn may add a resource tracker)
+    assert all(a.status_code == 200 and "<Message>" in a.text for a in answers + after), output
+    assert len(workers) == 2 and leaders == 1, output
+    assert len(replaced) == 2 and workers[0] not in replaced, output
+    assert "died" in output and "starting another" in output
+    assert stored == 12
 
 
 def test_workers_above_one_are_refused_on_sqlite(sqlite_url: str, tmp_path: Path) -> None:

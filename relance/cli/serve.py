@@ -40,4 +40,8 @@ def serve(
     runtime.engine.dispose()  # the workers open their own connections
     if verbose:
         os.environ["RELANCE_LOG_LEVEL"] = "DEBUG"  # what the workers read it from (see `worker_app`)
-    raise typer.Exit(run_workers(workers, host=host, port=port, options=options))
+    try:
+        status = run_workers(workers, host=host, port=port, options=options)
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror or exc}", param_hint="--port") from exc
+    raise typer.Exit(status)

@@ -90,7 +90,6 @@ def several_processes_refused(runtime: Runtime) -> str | None:
 
 
 log = logging.getLogger(__name__)
-STARTUP_GRACE = 60.0  # a worker that dies sooner failed to start: stop everything rather than loop
 SUPERVISE_EVERY = 0.5
 
 
@@ -99,44 +98,63 @@ def run_workers(
 ) -> int:
     """Run `workers` server processes of `app` (a factory) on one port until SIGINT or SIGTERM; exit status.
 
-    A worker that dies after it started is replaced; one that dies while starting stops them all.
+    A worker that dies after it started serving is replaced; one that dies before stops them all
+    (the next one would fail the same way).
     """
+    _check_port_free(host, port)
     ctx = multiprocessing.get_context("spawn")
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    started: dict[int, tuple[Any, float]] = {}
+    running: dict[int, tuple[Any, Any]] = {}  # slot -> (process, its "serving" event)
 
     def start(slot: int) -> None:
-        process = ctx.Process(target=_serve_worker, args=(app, host, port, options), name=f"relance-worker-{slot}")
+        serving = ctx.Event()
+        process = ctx.Process(
+            target=_serve_worker, args=(app, host, port, options, serving), name=f"relance-worker-{slot}"
+        )
         process.start()
-        started[slot] = (process, time.monotonic())
+        running[slot] = (process, serving)
 
     for slot in range(workers):
         start(slot)
     status = 0
     while not stopping.wait(SUPERVISE_EVERY):
-        for slot, (process, since) in list(started.items()):
+        for slot, (process, serving) in list(running.items()):
             if process.is_alive():
                 continue
-            if time.monotonic() - since < STARTUP_GRACE:
+            if not serving.is_set():
                 log.error("worker %d (pid %s) failed to start (exit %s): stopping", slot, process.pid, process.exitcode)
                 stopping.set()
                 status = 1
                 break
             log.warning("worker %d (pid %s) died (exit %s): starting another", slot, process.pid, process.exitcode)
             start(slot)
-    for process, _ in started.values():
+    for process, _ in running.values():
         if process.is_alive():
             os.kill(process.pid, signal.SIGTERM)  # once: a second signal would make uvicorn skip the shutdown
-    for process, _ in started.values():
+    for process, _ in running.values():
         process.join()
     return status
 
 
-def _serve_worker(app: str, host: str, port: int, options: dict[str, Any]) -> None:
+def _check_port_free(host: str, port: int) -> None:
+    """Raise OSError when something listens on the port already (SO_REUSEPORT would share it silently)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT leftovers are no obstacle
+        probe.bind((host, port))
+
+
+def _serve_worker(app: str, host: str, port: int, options: dict[str, Any], serving: Any) -> None:
     """One worker process: its own SO_REUSEPORT socket, listened on only once its app has started."""
     import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                serving.set()
 
     os.setpgrp()  # a terminal's Ctrl-C reaches the supervisor only, which passes one SIGTERM on
     _leave_with_parent()
@@ -145,8 +163,7 @@ def _serve_worker(app: str, host: str, port: int, options: dict[str, Any]) -> No
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(app, factory=True, host=host, port=port, **options)
-    uvicorn.Server(config).run(sockets=[sock])
+    Server(uvicorn.Config(app, factory=True, host=host, port=port, **options)).run(sockets=[sock])
 
 
 def _leave_with_parent() -> None:
