@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -269,3 +270,14 @@ def test_workers_above_one_are_refused_on_sqlite(sqlite_url: str, tmp_path: Path
     result = CliRunner().invoke(cli_app, ["serve", "--workers", "2", "--port", str(free_port())], env=env)
     assert result.exit_code == 2
     assert "needs PostgreSQL" in result.output
+
+
+def test_workers_refuse_a_port_another_server_listens_on(pg_url: str, tmp_path: Path) -> None:
+    env = {"RELANCE_DATABASE_URL": pg_url, "RELANCE_CONFIG": str(tmp_path / "relance.toml")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli_app, ["serve", "--workers", "2", "--port", str(port)], env=env)
+    assert result.exit_code == 2
+    assert "cannot listen on" in result.output
