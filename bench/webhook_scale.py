@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class Run:
     server_cpu_ms: float
     client_cpu_ms: float
     split: list[float]  # each worker's share of the server CPU, in %, largest first (empty: one process)
+    failures: Counter[str]  # what the requests that were not answered 200 got instead
 
     @property
     def rate(self) -> float:
@@ -180,12 +182,13 @@ def signed(url: str, phones: list[str], count: int, rng: random.Random, prefix: 
 
 async def closed_loop(
     client: httpx.AsyncClient, path: str, requests: list[tuple[dict, dict] | None], concurrency: int
-) -> tuple[int, float, list[float]]:
+) -> tuple[int, float, list[float], Counter[str]]:
     """`concurrency` senders back to back until the requests run out: (ok, seconds, latencies in ms)."""
     latencies: list[float] = []
     queue = list(reversed(requests))
     ok = 0
     bare = b"From=%2B33612345678&Body=hello"
+    failures: Counter[str] = Counter()
 
     async def sender() -> None:
         nonlocal ok
@@ -199,14 +202,17 @@ async def closed_loop(
                     )
                 else:
                     response = await client.post(path, data=request[0], headers=request[1])
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
+                failures[type(exc).__name__] += 1
                 continue
             latencies.append((time.perf_counter() - t0) * 1000)
             ok += response.status_code == 200
+            if response.status_code != 200:
+                failures[f"HTTP {response.status_code}"] += 1
 
     t0 = time.perf_counter()
     await asyncio.gather(*(sender() for _ in range(concurrency)))
-    return ok, time.perf_counter() - t0, latencies
+    return ok, time.perf_counter() - t0, latencies, failures
 
 
 async def measure(
@@ -217,14 +223,14 @@ async def measure(
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
         await closed_loop(client, path, warm, concurrency)
         before, client_before = cpu_by_process(pid), time.process_time()
-        ok, seconds, latencies = await closed_loop(client, path, load, concurrency)
+        ok, seconds, latencies, failures = await closed_loop(client, path, load, concurrency)
         after, client_after = cpu_by_process(pid), time.process_time()
     spent = {p: after[p] - before.get(p, 0.0) for p in after}
     total = sum(spent.values())
     split = sorted((100 * v / total for p, v in spent.items() if p != pid), reverse=True) if total else []
     per_request = 1000 / max(len(load), 1)
     client_ms = (client_after - client_before) * per_request
-    return Run(name, workers, len(load), ok, seconds, latencies, total * per_request, client_ms, split)
+    return Run(name, workers, len(load), ok, seconds, latencies, total * per_request, client_ms, split, failures)
 
 
 # --------------------------------------------------------------------------- main
@@ -292,10 +298,15 @@ def webhook_run(n: int, args: argparse.Namespace, directory: Path) -> Run:
             rng = random.Random(17)
             warm = signed(url, phones, WARM_UP * n, rng, f"w{n}")
             load = signed(url, phones, args.requests, rng, f"m{n}")
-            return asyncio.run(measure("inbound SMS webhook", n, process.pid, url, SMS_PATH, load, warm,
-                                       args.concurrency))  # fmt: skip
+            run = asyncio.run(measure("inbound SMS webhook", n, process.pid, url, SMS_PATH, load, warm,
+                                      args.concurrency))  # fmt: skip
         finally:
             stop(process)
+        if run.failures:
+            problems = [line for line in (directory / f"serve{n}.log").read_text(errors="replace").splitlines()
+                        if "ERROR" in line or "Error" in line or "Exception" in line]  # fmt: skip
+            print(f"{n} worker(s): {dict(run.failures)}; the server logged:", *problems[:40], sep="\n", file=sys.stderr)
+        return run
     finally:
         drop_schema(args.db, schema)
 
@@ -310,6 +321,8 @@ def report(runs: list[Run], concurrency: int) -> None:
             f"{r.name:<22}{r.workers:>8}{f'{r.ok}/{r.sent}':>12}{r.rate:>9.1f}{r.pct(50):>9.1f}{r.pct(99):>9.1f}"
             f"{r.server_cpu_ms:>12.2f}{r.client_cpu_ms:>12.2f}  {'/'.join(f'{x:.0f}' for x in r.split)}"
         )
+        if r.failures:
+            print(f"  ({r.name}, {r.workers} worker(s): not answered 200: {dict(r.failures)})")
     hooks = {r.workers: r for r in runs if r.name.startswith("inbound")}
     bares = {r.workers: r for r in runs if r.name.startswith("bare")}
     one = hooks.get(min(hooks)) if hooks else None
@@ -319,7 +332,8 @@ def report(runs: list[Run], concurrency: int) -> None:
         bare = bares[n]
         print(
             f"{n} worker(s): webhook {hook.rate:.0f} req/s = {hook.rate / bare.rate:.2f}x the bare endpoint "
-            f"({bare.rate:.0f} req/s){speedup}; p99 {hook.pct(99):.0f} ms vs {bare.pct(99):.0f} ms"
+            f"({bare.rate:.0f} req/s){speedup}; p99 {hook.pct(99):.0f} ms vs {bare.pct(99):.0f} ms; "
+            f"with a core per process (client elsewhere), CPU time allows {n * 1000 / hook.server_cpu_ms:.0f} req/s"
         )
     print(f"machine: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; the client shares them")
 
