@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from relance.core.runtime import Runtime
     from relance.web.app import Service
 
+log = logging.getLogger(__name__)
+SUPERVISE_EVERY = 0.5  # seconds between two looks at the workers
+
 
 @contextlib.asynccontextmanager
 async def background_jobs(app: FastAPI) -> AsyncIterator[None]:
@@ -87,10 +90,6 @@ def several_processes_refused(runtime: Runtime) -> str | None:
             "leave RELANCE_IMAP_* unset here and run one `relance serve` with them."
         )
     return None
-
-
-log = logging.getLogger(__name__)
-SUPERVISE_EVERY = 0.5
 
 
 def run_workers(
