@@ -96,6 +96,44 @@ class Outcome:
     message_id: int | None = None
 
 
+_CASE_ROWS: sa.Table = Case.__table__  # type: ignore[attr-defined]
+_CONVERSATION_LOCKS = 0x72656C  # "rel": the first key of the per-sender advisory locks (two-key space)
+_SENDER_LOCK = sa.func.pg_advisory_xact_lock(_CONVERSATION_LOCKS, sa.func.hashtext(sa.bindparam("sender")))
+_LOCK_SENDER = sa.select(_SENDER_LOCK)
+# one round trip for both: PostgreSQL computes the selected values (the sender's lock) as it reads
+# the row, before it locks the row; a row another transaction changed meanwhile is read again, so
+# what comes back is the case as the other left it
+_LOCK_SENDER_AND_CASE = (
+    sa.select(_CASE_ROWS, _SENDER_LOCK).where(_CASE_ROWS.c.id == sa.bindparam("case_id")).with_for_update(of=_CASE_ROWS)
+)
+
+
+def serialise_conversation(session: Session, inbound: Inbound, case: Case | None) -> None:
+    """PostgreSQL: one inbound message at a time per sender and per case, until the transaction ends.
+
+    Several processes (`relance serve --workers N`) may receive two messages of one debtor, or a
+    provider's retry of one message, at the same moment. The sender's advisory lock makes the
+    second wait, then see the first's stored message (a retry is a duplicate, exactly once); the
+    case's row lock does the same for its other channels, and the loaded case learns what the
+    first one wrote, so the dialogue continues from the state it left (no lost update). SQLite has
+    a single writer, and one process there handles its messages one after the other.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    sender = f"{inbound.channel}:{inbound.address}"
+    if case is None:
+        conn.execute(_LOCK_SENDER, {"sender": sender})
+        return
+    # Core, not an ORM refresh (which costs several times more): the row as it is now, once locked
+    row = conn.execute(_LOCK_SENDER_AND_CASE, {"sender": sender, "case_id": case.id}).one()._mapping
+    loaded = case.__dict__
+    for column in _CASE_ROWS.c:
+        value = row[column]
+        if loaded.get(column.key, value) != value:
+            set_committed_value(case, column.key, value)
+
+
 def receive(
     session: Session,
     inbound: Inbound,
@@ -113,6 +151,7 @@ def receive(
     to bind their chat instead).
     """
     inbound = inbound.storable()
+    serialise_conversation(session, inbound, case)
     duplicate = _duplicate(session, inbound)
     if duplicate is not None:
         return duplicate
