@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import phonenumbers
 
-from bot.inbound import Inbound, Outcome, case_for_phone, receive
+from bot.case_state import Sql, state_by_phone
+from bot.inbound import Inbound, Outcome, receive
 from messages.render import Renderer
 from relance.core.db import session_scope
 from relance.core.runtime import Runtime
@@ -40,5 +41,5 @@ def sms_inbound(form: dict[str, str]) -> Inbound | None:
 def handle_sms(runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcome:
     """Match the sender to a debtor's case by phone, then store and answer in one transaction."""
     with session_scope(runtime.engine) as session:
-        case = case_for_phone(session, inbound.address)
+        case = state_by_phone(Sql(session), inbound.address)
         return receive(session, inbound, case=case, now=runtime.now(), config=runtime.config, renderer=renderer)

@@ -9,6 +9,7 @@ the replies through `messages`, and stores the new state in `Case.dialogue_state
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot.case_messages import render_for_case
+from bot.case_messages import render_for_state
+from bot.case_state import CaseEvents, CaseState, Sql, orm_case, sync_case
 from bot.dialogue.decisions import (
     Action,
     ActivatePlan,
@@ -39,12 +41,10 @@ from bot.nlu import understand
 from bot.optout import opt_out
 from messages.render import Choice, Renderer
 from relance.core.config import RelanceConfig
-from relance.core.events import record_event
 from relance.core.flags import raise_flag
 from relance.core.models import (
     Case,
     CaseStatus,
-    Creditor,
     Debtor,
     Direction,
     Dispute,
@@ -71,19 +71,36 @@ class OutboundReply:
     template: str
 
 
-@dataclass
 class _Context:
-    session: Session
-    case: Case
-    debtor: Debtor
-    channel: str
-    now: datetime
-    opted_out: bool = False
+    """One turn in progress: the case's state, its events waiting to be appended, and the mapped rows
+    (loaded only when an action changes them through the ORM)."""
+
+    def __init__(
+        self, session: Session, sql: Sql, state: CaseState, events: CaseEvents, channel: str, now: datetime
+    ) -> None:
+        self.session, self.sql, self.state, self.events = session, sql, state, events
+        self.channel, self.now = channel, now
+        self.opted_out = False
+        self._case: Case | None = None
+        self._debtor: Debtor | None = None
 
     @property
     def case_id(self) -> int:
-        assert self.case.id is not None
-        return self.case.id
+        return self.state.id
+
+    @property
+    def case(self) -> Case:
+        """The mapped case, for actions that change it through the ORM."""
+        if self._case is None:
+            self._case = orm_case(self.session, self.state)
+        return self._case
+
+    @property
+    def debtor(self) -> Debtor:
+        if self._debtor is None:
+            self._debtor = self.session.get(Debtor, self.state.debtor_id)
+            assert self._debtor is not None
+        return self._debtor
 
 
 def local_today(now: datetime, zones: tuple[str, ...]) -> date:
@@ -97,22 +114,21 @@ def local_today(now: datetime, zones: tuple[str, ...]) -> date:
 
 def handle_inbound(
     session: Session,
+    sql: Sql,
     *,
-    case: Case,
+    case: CaseState,
+    events: CaseEvents,
     text: str,
     channel: str,
     now: datetime,
     config: RelanceConfig,
     renderer: Renderer,
 ) -> list[OutboundReply]:
-    """Answer one message of the case's debtor (flushed, not committed)."""
-    debtor = session.get(Debtor, case.debtor_id)
-    creditor = session.get(Creditor, case.creditor_id)
-    assert debtor is not None and creditor is not None
-    offered = last_choices(session, case, channel)
-    turn = _turn(case, debtor, text, config.creditor(creditor.key).plan_policy, now, offered)
+    """Answer one message of the case's debtor (flushed, not committed; the turn's events go to `events`)."""
+    offered = last_choices(sql, case.id, channel)
+    turn = _turn(case, text, config.creditor(case.creditor_key).plan_policy, now, offered)
     decision = transition(turn)
-    ctx = _Context(session, case, debtor, channel, now)
+    ctx = _Context(session, sql, case, events, channel, now)
     _record_turn(ctx, turn, decision)
     for action in decision.actions:
         apply_action(ctx, action)
@@ -121,29 +137,30 @@ def handle_inbound(
     return replies
 
 
-def last_choices(session: Session, case: Case, channel: str) -> list[list[str]]:
+_LAST_CHOICES = (
+    "SELECT choices FROM message WHERE case_id = ? AND direction = 'out' AND channel = ? ORDER BY id DESC LIMIT 1"
+)
+
+
+def last_choices(sql: Sql, case_id: int, channel: str) -> list[list[str]]:
     """The menu of the last message we sent the debtor on `channel` ([key, label] pairs), if any:
     a reply "2" or a tapped button refers to it, whoever sent it (bot, scheduler)."""
-    choices = session.execute(
-        sa.select(col(Message.choices))
-        .where(
-            col(Message.case_id) == case.id, col(Message.direction) == Direction.OUT, col(Message.channel) == channel
-        )
-        .order_by(col(Message.id).desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    row = sql.one(_LAST_CHOICES, (case_id, channel))
+    choices = None if row is None else row[0]
+    if isinstance(choices, str):
+        choices = json.loads(choices)
     return [[str(c["key"]), str(c["label"])] for c in choices or () if isinstance(c, dict) and "key" in c]
 
 
-def _turn(case: Case, debtor: Debtor, text: str, policy: Any, now: datetime, offered: list[list[str]]) -> Turn:
-    today = local_today(now, debtor.zones)
+def _turn(case: CaseState, text: str, policy: Any, now: datetime, offered: list[list[str]]) -> Turn:
+    today = local_today(now, case.zones)
     data = dict(case.dialogue_data or {})
     return Turn(
         state=case.dialogue_state or "idle",
         data=data,
-        understanding=understand(text, debtor.locale, today),
+        understanding=understand(text, case.locale, today),
         text=text,
-        case=CaseView(case.balance, case.currency, case.flagged_at is not None, case.agent_id is not None),
+        case=CaseView(case.balance, case.currency, case.flagged, case.agent_id is not None),
         policy=policy,
         today=today,
         choice=match_choice(text, offered),
@@ -152,13 +169,10 @@ def _turn(case: Case, debtor: Debtor, text: str, policy: Any, now: datetime, off
 
 def _record_turn(ctx: _Context, turn: Turn, decision: Decision) -> None:
     u = turn.understanding
-    record_event(
-        ctx.session,
-        case_id=ctx.case.id,
-        kind="dialogue_turn",
-        actor="bot",
-        at=ctx.now,
-        data={
+    _event(
+        ctx,
+        "dialogue_turn",
+        {
             "understood": u.to_json(),
             "choice": turn.choice,
             "from_state": turn.state,
@@ -174,34 +188,43 @@ def _wanted(ctx: _Context, spec: ReplySpec) -> bool:
 
 
 def _render(ctx: _Context, spec: ReplySpec, config: RelanceConfig, renderer: Renderer) -> OutboundReply:
-    rendered = render_for_case(
-        ctx.session, renderer, config, case=ctx.case, name=spec.template, channel=ctx.channel, **spec.context
+    rendered = render_for_state(
+        ctx.sql, renderer, config, case=ctx.state, name=spec.template, channel=ctx.channel, **spec.context
     )
     return OutboundReply(rendered.text, tuple(rendered.choices), spec.template)
 
 
+_SAVE_STATE = "UPDATE cases SET dialogue_state = ?, dialogue_data = ?, updated_at = ? WHERE id = ?"
+_SAVE_STATE_RECHECK = (
+    "UPDATE cases SET dialogue_state = ?, dialogue_data = ?, updated_at = ?, next_check_at = NULL WHERE id = ?"
+)
+
+
 def _save_state(ctx: _Context, decision: Decision) -> None:
-    ctx.case.dialogue_state = decision.state
-    ctx.case.dialogue_data = dict(decision.data)
-    ctx.case.updated_at = ctx.now
+    if ctx._case is not None:
+        ctx.session.flush()  # what the actions changed through the ORM goes first
+    data = dict(decision.data)
+    # promises, plans, pauses change what the sweep must decide
+    statement = _SAVE_STATE_RECHECK if decision.actions else _SAVE_STATE
+    ctx.sql.run(statement, (decision.state, ctx.sql.json(data), ctx.sql.bind.instant(ctx.now), ctx.case_id))
+    changed: dict[str, Any] = {"dialogue_state": decision.state, "dialogue_data": data, "updated_at": ctx.now}
     if decision.actions:
-        ctx.case.next_check_at = None  # promises, plans, pauses change what the sweep must decide
-    ctx.session.add(ctx.case)
-    ctx.session.flush()
+        changed["next_check_at"] = None
+    sync_case(ctx.session, ctx.case_id, **changed)
 
 
 # ------------------------------------------------------------------------------------------ actions
 
 
 def _event(ctx: _Context, kind: str, data: dict[str, Any]) -> None:
-    record_event(ctx.session, case_id=ctx.case.id, kind=kind, actor="bot", at=ctx.now, data=data)
+    ctx.events.add(kind, "bot", ctx.now, data)
 
 
 def _inbound_message_id(ctx: _Context) -> int | None:
     """The debtor's message being answered (stored by `bot.inbound` before the dialogue runs)."""
     return ctx.session.execute(
         sa.select(col(Message.id))
-        .where(col(Message.case_id) == ctx.case.id, col(Message.direction) == Direction.IN)
+        .where(col(Message.case_id) == ctx.case_id, col(Message.direction) == Direction.IN)
         .order_by(col(Message.id).desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -210,7 +233,7 @@ def _inbound_message_id(ctx: _Context) -> int | None:
 def _cancel_pending_promises(ctx: _Context) -> None:
     pending = ctx.session.execute(
         sa.select(PromiseToPay).where(
-            col(PromiseToPay.case_id) == ctx.case.id, col(PromiseToPay.status) == PromiseStatus.PENDING
+            col(PromiseToPay.case_id) == ctx.case_id, col(PromiseToPay.status) == PromiseStatus.PENDING
         )
     ).scalars()
     for promise in pending:
@@ -222,8 +245,8 @@ def record_promise(ctx: _Context, action: RecordPromise) -> None:
     _cancel_pending_promises(ctx)
     promise = PromiseToPay(
         case_id=ctx.case_id,
-        amount=quantize(action.amount, ctx.case.currency),
-        currency=ctx.case.currency,
+        amount=quantize(action.amount, ctx.state.currency),
+        currency=ctx.state.currency,
         due_on=action.due_on,
         message_id=_inbound_message_id(ctx),
         created_at=ctx.now,
@@ -239,7 +262,7 @@ def activate_plan(ctx: _Context, action: ActivatePlan) -> None:
     _cancel_pending_promises(ctx)
     for old in ctx.session.execute(
         sa.select(PaymentPlan).where(
-            col(PaymentPlan.case_id) == ctx.case.id,
+            col(PaymentPlan.case_id) == ctx.case_id,
             col(PaymentPlan.status).in_((PlanStatus.PROPOSED, PlanStatus.ACTIVE)),
         )
     ).scalars():
@@ -249,7 +272,7 @@ def activate_plan(ctx: _Context, action: ActivatePlan) -> None:
     plan = PaymentPlan(
         case_id=ctx.case_id,
         total=schedule.total,
-        currency=ctx.case.currency,
+        currency=ctx.state.currency,
         installment_count=schedule.count,
         frequency=schedule.frequency,
         status=PlanStatus.ACTIVE,
@@ -270,7 +293,7 @@ def activate_plan(ctx: _Context, action: ActivatePlan) -> None:
 def _open_dispute(ctx: _Context) -> Dispute | None:
     return ctx.session.execute(
         sa.select(Dispute)
-        .where(col(Dispute.case_id) == ctx.case.id, col(Dispute.status) == DisputeStatus.OPEN)
+        .where(col(Dispute.case_id) == ctx.case_id, col(Dispute.status) == DisputeStatus.OPEN)
         .order_by(col(Dispute.id).desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -314,9 +337,9 @@ def pause(ctx: _Context, action: PauseReminders) -> None:
 
 def _address(ctx: _Context) -> str | None:
     if ctx.channel == "sms":
-        return ctx.debtor.phone
-    if ctx.channel == "telegram" and ctx.debtor.telegram_chat_id is not None:
-        return str(ctx.debtor.telegram_chat_id)
+        return ctx.state.phone
+    if ctx.channel == "telegram" and ctx.state.telegram_chat_id is not None:
+        return str(ctx.state.telegram_chat_id)
     return None
 
 
@@ -331,7 +354,7 @@ def stop_channel(ctx: _Context, action: OptOutChannel, *, source: str = "dialogu
         sender=None,
         source=source,
         at=ctx.now,
-        debtor_id=ctx.debtor.id,
+        debtor_id=ctx.state.debtor_id,
     )
     ctx.opted_out = ctx.opted_out or changed
 
@@ -365,4 +388,6 @@ _APPLY: dict[type, Callable[[_Context, Any], None]] = {
 
 def apply_action(ctx: _Context, action: Action) -> None:
     """Apply one action of a decision."""
+    if type(action) is not Note:
+        ctx.events.flush()  # the ORM writes of the action (and their events) come after the turn's events
     _APPLY[type(action)](ctx, action)
