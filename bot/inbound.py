@@ -107,22 +107,24 @@ def receive(
     renderer: Renderer,
     reply_status: MessageStatus = MessageStatus.SENT,
     answer_strangers: bool = True,
+    sql: Sql | None = None,
 ) -> Outcome:
     """Store, then answer, one inbound message about `case` (None: a stranger); flushed, not committed.
 
     `case` is a mapped `Case` or its `CaseState` (the SMS webhook reads that one in a single query);
     a mapped one is kept in step with what is written. `answer_strangers=False` leaves unknown
-    senders without the generic answer (Telegram asks them to bind their chat instead).
+    senders without the generic answer (Telegram asks them to bind their chat instead). `sql`: the
+    session's `Sql` when the caller has one.
     """
     inbound = inbound.storable()
-    sql = Sql(session)
+    sql = sql or Sql(session)
     duplicate = _duplicate(session, sql, inbound)
     if duplicate is not None:
         return duplicate
     state = None if case is None else state_of(session, case)
     events = None if state is None else CaseEvents(session, state.id)
     message_id = _store_inbound(sql, inbound, state, now, events)
-    outcome = _decide(session, sql, inbound, state, events, now, config, renderer)
+    outcome = _decide(session, sql, inbound, state, events, message_id, now, config, renderer)
     if events is not None:
         events.flush()
     outcome.case_id, outcome.message_id = (state.id if state else None), message_id
@@ -141,6 +143,7 @@ def _decide(
     inbound: Inbound,
     case: CaseState | None,
     events: CaseEvents | None,
+    message_id: int,
     now: datetime,
     config: RelanceConfig,
     renderer: Renderer,
@@ -166,8 +169,8 @@ def _decide(
     # the dialogue also runs for a case an agent holds: it stays silent then, but still honours an
     # opt-out written in words ("arrêtez de m'écrire") and keeps the trail of what was understood
     results = handle_inbound(
-        session, sql, case=case, events=events, text=inbound.text, channel=inbound.channel, now=now, config=config,
-        renderer=renderer,
+        session, sql, case=case, events=events, message_id=message_id, text=inbound.text, channel=inbound.channel,
+        now=now, config=config, renderer=renderer,
     )  # fmt: skip
     replies = [Reply(r.text, tuple(r.choices)) for r in results]
     return Outcome(Disposition.AGENT if case.agent_id is not None else Disposition.DIALOGUE, replies)

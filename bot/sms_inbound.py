@@ -41,5 +41,8 @@ def sms_inbound(form: dict[str, str]) -> Inbound | None:
 def handle_sms(runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcome:
     """Match the sender to a debtor's case by phone, then store and answer in one transaction."""
     with session_scope(runtime.engine) as session:
-        case = state_by_phone(Sql(session), inbound.address)
-        return receive(session, inbound, case=case, now=runtime.now(), config=runtime.config, renderer=renderer)
+        sql = Sql(session)
+        case = state_by_phone(sql, inbound.address)
+        return receive(
+            session, inbound, case=case, now=runtime.now(), config=runtime.config, renderer=renderer, sql=sql
+        )

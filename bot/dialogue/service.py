@@ -46,11 +46,9 @@ from relance.core.models import (
     Case,
     CaseStatus,
     Debtor,
-    Direction,
     Dispute,
     DisputeStatus,
     Installment,
-    Message,
     PaymentPlan,
     PlanStatus,
     PromiseStatus,
@@ -76,10 +74,17 @@ class _Context:
     (loaded only when an action changes them through the ORM)."""
 
     def __init__(
-        self, session: Session, sql: Sql, state: CaseState, events: CaseEvents, channel: str, now: datetime
+        self,
+        session: Session,
+        sql: Sql,
+        state: CaseState,
+        events: CaseEvents,
+        message_id: int,
+        channel: str,
+        now: datetime,
     ) -> None:
         self.session, self.sql, self.state, self.events = session, sql, state, events
-        self.channel, self.now = channel, now
+        self.message_id, self.channel, self.now = message_id, channel, now
         self.opted_out = False
         self._case: Case | None = None
         self._debtor: Debtor | None = None
@@ -118,17 +123,18 @@ def handle_inbound(
     *,
     case: CaseState,
     events: CaseEvents,
+    message_id: int,
     text: str,
     channel: str,
     now: datetime,
     config: RelanceConfig,
     renderer: Renderer,
 ) -> list[OutboundReply]:
-    """Answer one message of the case's debtor (flushed, not committed; the turn's events go to `events`)."""
+    """Answer message `message_id` of the case's debtor (flushed, not committed; the turn's events go to `events`)."""
     offered = last_choices(sql, case.id, channel)
     turn = _turn(case, text, config.creditor(case.creditor_key).plan_policy, now, offered)
     decision = transition(turn)
-    ctx = _Context(session, sql, case, events, channel, now)
+    ctx = _Context(session, sql, case, events, message_id, channel, now)
     _record_turn(ctx, turn, decision)
     for action in decision.actions:
         apply_action(ctx, action)
@@ -220,16 +226,6 @@ def _event(ctx: _Context, kind: str, data: dict[str, Any]) -> None:
     ctx.events.add(kind, "bot", ctx.now, data)
 
 
-def _inbound_message_id(ctx: _Context) -> int | None:
-    """The debtor's message being answered (stored by `bot.inbound` before the dialogue runs)."""
-    return ctx.session.execute(
-        sa.select(col(Message.id))
-        .where(col(Message.case_id) == ctx.case_id, col(Message.direction) == Direction.IN)
-        .order_by(col(Message.id).desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def _cancel_pending_promises(ctx: _Context) -> None:
     pending = ctx.session.execute(
         sa.select(PromiseToPay).where(
@@ -241,21 +237,42 @@ def _cancel_pending_promises(ctx: _Context) -> None:
         ctx.session.add(promise)
 
 
+_CANCEL_PENDING_PROMISES = "UPDATE promisetopay SET status = ? WHERE case_id = ? AND status = ?"
+_INSERT_PROMISE = (
+    "INSERT INTO promisetopay (case_id, amount, currency, due_on, status, message_id, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+
+
 def record_promise(ctx: _Context, action: RecordPromise) -> None:
-    _cancel_pending_promises(ctx)
-    promise = PromiseToPay(
-        case_id=ctx.case_id,
-        amount=quantize(action.amount, ctx.state.currency),
-        currency=ctx.state.currency,
-        due_on=action.due_on,
-        message_id=_inbound_message_id(ctx),
-        created_at=ctx.now,
+    """The promise, straight to the driver (a common answer): pending ones cancelled, the case `promised`."""
+    sql = ctx.sql
+    sql.run(_CANCEL_PENDING_PROMISES, (PromiseStatus.CANCELLED.value, ctx.case_id, PromiseStatus.PENDING.value))
+    amount = quantize(action.amount, ctx.state.currency)
+    row = (
+        ctx.case_id,
+        sql.bind.money(amount),
+        ctx.state.currency,
+        sql.bind.day(action.due_on),
+        PromiseStatus.PENDING.value,
+        ctx.message_id,
+        sql.bind.instant(ctx.now),
     )
-    ctx.session.add(promise)
-    if ctx.case.status in _PROMISE_FROM:
-        ctx.case.status = CaseStatus.PROMISED
-    ctx.session.flush()
-    _event(ctx, "promise_recorded", {"promise_id": promise.id, "amount": promise.amount, "due_on": action.due_on})
+    promise_id = sql.returning(_INSERT_PROMISE, row)
+    _set_status(ctx, CaseStatus.PROMISED, _PROMISE_FROM)
+    _event(ctx, "promise_recorded", {"promise_id": promise_id, "amount": amount, "due_on": action.due_on})
+
+
+def _set_status(ctx: _Context, status: CaseStatus, allowed_from: tuple[CaseStatus, ...]) -> None:
+    """The case's status, when it is one of `allowed_from` (through the mapped case when an action loaded it)."""
+    if ctx._case is not None:
+        if ctx._case.status in allowed_from:
+            ctx._case.status = status
+        return
+    if ctx.state.status in allowed_from:
+        ctx.sql.run("UPDATE cases SET status = ? WHERE id = ?", (status.value, ctx.case_id))
+        ctx.state.status = status.value
+        sync_case(ctx.session, ctx.case_id, status=status.value)
 
 
 def activate_plan(ctx: _Context, action: ActivatePlan) -> None:
@@ -386,8 +403,11 @@ _APPLY: dict[type, Callable[[_Context, Any], None]] = {
 }
 
 
+_NO_ORM = frozenset({Note, RecordPromise})  # actions whose writes and events go through `ctx.sql` and `ctx.events`
+
+
 def apply_action(ctx: _Context, action: Action) -> None:
     """Apply one action of a decision."""
-    if type(action) is not Note:
+    if type(action) not in _NO_ORM:
         ctx.events.flush()  # the ORM writes of the action (and their events) come after the turn's events
     _APPLY[type(action)](ctx, action)

@@ -185,19 +185,29 @@ def append_case_events(session: Session, case_id: int, events: Sequence[NewEvent
     """Append `events` of one case to its chain, in order: one head read and one executemany.
 
     What `record_event` does for each in turn (flushed first, the case locked on PostgreSQL), for
-    the inbound path, which writes two or three events per message.
+    the inbound path, which writes two or three events per message: straight to the driver.
     """
     session.flush()
     conn = session.connection()
-    _lock_cases(conn, [case_id])
-    prev = _head(conn, case_id)
-    bind = RowBinder(conn.dialect)
-    rows = []
-    for e in events:
-        digest, data = _hash_and_data(e, prev)
-        rows.append((case_id, bind.instant(e.at), e.actor, e.actor_id, e.kind, data, prev, digest))
-        prev = digest
-    insert_rows(conn, EVENT, _EVENT_COLUMNS, rows)
+    postgresql = conn.dialect.name == "postgresql"
+    mark = "%s" if postgresql else "?"
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if postgresql:
+            cursor.execute(f"SELECT id FROM cases WHERE id = {mark} FOR UPDATE", (case_id,))
+        cursor.execute(f"SELECT hash FROM event WHERE case_id = {mark} ORDER BY id DESC LIMIT 1", (case_id,))
+        head = cursor.fetchone()
+        prev = head[0] if head else GENESIS
+        bind = RowBinder(conn.dialect)
+        rows = []
+        for e in events:
+            digest, data = _hash_and_data(e, prev)
+            rows.append((case_id, bind.instant(e.at), e.actor, e.actor_id, e.kind, data, prev, digest))
+            prev = digest
+        insert = f"INSERT INTO event ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join([mark] * len(_EVENT_COLUMNS))})"
+        cursor.executemany(insert, rows)
+    finally:
+        cursor.close()
 
 
 _ENCODE_STR = json.encoder.encode_basestring  # what the canonical encoder (ensure_ascii=False) writes for a str
