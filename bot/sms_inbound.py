@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 from bot.case_state import Sql, state_by_phone
@@ -13,6 +15,7 @@ from relance.core.runtime import Runtime
 FRENCH_REGIONS = frozenset({"FR", "BE", "LU", "MC", "CH", "RE", "GP", "MQ", "GF", "YT", "PM", "NC", "PF"})
 
 
+@lru_cache(maxsize=16384)  # the same debtors write again and again; parsing a number costs ~10 µs
 def locale_for_number(e164: str) -> str:
     """`fr` for numbers of French-speaking regions, `en` otherwise (for strangers we know nothing about)."""
     try:
