@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from messages.context import DebtLine
 from relance.core.bulk import RowBinder
-from relance.core.events import NewEvent, append_case_events
+from relance.core.events import EVENT_INSERT_COLUMNS, GENESIS, NewEvent, chained_rows
 from relance.core.models import MONEY, Case, CaseStatus, DebtStatus
 
 _CLOSED = (CaseStatus.PAID.value, CaseStatus.CLOSED.value)
@@ -102,6 +102,9 @@ class Sql:
 
     def run(self, sql: str, params: Sequence[Any]) -> None:
         self._cursor.execute(self.q(sql), params)
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(self.q(sql), rows)
 
     def json(self, value: Any) -> Any:
         """A JSON column's bound value (as `sa.JSON` binds it: `json.dumps`, None as JSON null)."""
@@ -191,20 +194,35 @@ def debt_lines(sql: Sql, case_id: int) -> list[DebtLine]:
     return [DebtLine(r[0], sql.money(r[1]), r[2], sql.day(r[3])) for r in chosen]
 
 
+_EVENT_HEAD = "SELECT hash FROM event WHERE case_id = ? ORDER BY id DESC LIMIT 1"
+_LOCK_CASE = "SELECT id FROM cases WHERE id = ? FOR UPDATE"
+_INSERT_EVENT = (
+    f"INSERT INTO event ({', '.join(EVENT_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_INSERT_COLUMNS))})"
+)
+
+
 class CaseEvents:
     """Events of one case kept in order and appended together (one head read, one executemany).
 
-    `flush` must run before anything else appends to the case's chain (`record_event`).
+    `flush` must run before anything else appends to the case's chain (`record_event`); like
+    `record_event`, it flushes the session's pending changes first and locks the case on PostgreSQL.
     """
 
-    def __init__(self, session: Session, case_id: int) -> None:
-        self.session, self.case_id = session, case_id
+    def __init__(self, session: Session, sql: Sql, case_id: int) -> None:
+        self.session, self.sql, self.case_id = session, sql, case_id
         self.pending: list[NewEvent] = []
 
     def add(self, kind: str, actor: str, at: datetime, data: dict[str, Any]) -> None:
         self.pending.append(NewEvent(case_id=self.case_id, kind=kind, actor=actor, at=at, data=data))
 
     def flush(self) -> None:
-        if self.pending:
-            events, self.pending = self.pending, []
-            append_case_events(self.session, self.case_id, events)
+        if not self.pending:
+            return
+        events, self.pending = self.pending, []
+        self.session.flush()
+        sql = self.sql
+        if sql.postgresql:
+            sql.run(_LOCK_CASE, (self.case_id,))
+        head = sql.one(_EVENT_HEAD, (self.case_id,))
+        rows = chained_rows(self.case_id, events, head[0] if head else GENESIS, sql.bind)
+        sql.many(_INSERT_EVENT, rows)

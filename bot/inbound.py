@@ -122,7 +122,7 @@ def receive(
     if duplicate is not None:
         return duplicate
     state = None if case is None else state_of(session, case)
-    events = None if state is None else CaseEvents(session, state.id)
+    events = None if state is None else CaseEvents(session, sql, state.id)
     message_id = _store_inbound(sql, inbound, state, now, events)
     outcome = _decide(session, sql, inbound, state, events, message_id, now, config, renderer)
     if events is not None:
@@ -275,8 +275,9 @@ def storable(text: str) -> str:
 
 def store_inbound(session: Session, inbound: Inbound, case: Case | CaseState | None, now: datetime) -> int:
     """The debtor's message, stored before anything else happens; returns its id."""
-    events = None if case is None else CaseEvents(session, case.id)  # type: ignore[arg-type]
-    message_id = _store_inbound(Sql(session), inbound, case, now, events)
+    sql = Sql(session)
+    events = None if case is None else CaseEvents(session, sql, case.id)  # type: ignore[arg-type]
+    message_id = _store_inbound(sql, inbound, case, now, events)
     if events is not None:
         events.flush()
     return message_id

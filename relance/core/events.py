@@ -181,33 +181,21 @@ def record_events_bulk(session: Session, events: Sequence[NewEvent], *, fresh: C
     return len(rows)
 
 
-def append_case_events(session: Session, case_id: int, events: Sequence[NewEvent]) -> None:
-    """Append `events` of one case to its chain, in order: one head read and one executemany.
+EVENT_INSERT_COLUMNS = ("case_id", "at", "actor", "actor_id", "kind", "data", "prev_hash", "hash")
 
-    What `record_event` does for each in turn (flushed first, the case locked on PostgreSQL), for
-    the inbound path, which writes two or three events per message: straight to the driver.
+
+def chained_rows(case_id: int, events: Sequence[NewEvent], prev: str, bind: RowBinder) -> list[tuple[Any, ...]]:
+    """The rows (in `EVENT_INSERT_COLUMNS` order) that append `events` to a case's chain whose head is `prev`.
+
+    For writers that append straight to the driver (the inbound path): they lock the case on
+    PostgreSQL and read the head (`chain_head`) in the same transaction first, as `record_event` does.
     """
-    session.flush()
-    conn = session.connection()
-    postgresql = conn.dialect.name == "postgresql"
-    mark = "%s" if postgresql else "?"
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        if postgresql:
-            cursor.execute(f"SELECT id FROM cases WHERE id = {mark} FOR UPDATE", (case_id,))
-        cursor.execute(f"SELECT hash FROM event WHERE case_id = {mark} ORDER BY id DESC LIMIT 1", (case_id,))
-        head = cursor.fetchone()
-        prev = head[0] if head else GENESIS
-        bind = RowBinder(conn.dialect)
-        rows = []
-        for e in events:
-            digest, data = _hash_and_data(e, prev)
-            rows.append((case_id, bind.instant(e.at), e.actor, e.actor_id, e.kind, data, prev, digest))
-            prev = digest
-        insert = f"INSERT INTO event ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join([mark] * len(_EVENT_COLUMNS))})"
-        cursor.executemany(insert, rows)
-    finally:
-        cursor.close()
+    rows = []
+    for e in events:
+        digest, data = _hash_and_data(e, prev)
+        rows.append((case_id, bind.instant(e.at), e.actor, e.actor_id, e.kind, data, prev, digest))
+        prev = digest
+    return rows
 
 
 _ENCODE_STR = json.encoder.encode_basestring  # what the canonical encoder (ensure_ascii=False) writes for a str
@@ -238,7 +226,7 @@ def _hash_and_data(e: NewEvent, prev: str) -> tuple[str, str]:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), data
 
 
-_EVENT_COLUMNS = ("case_id", "at", "actor", "actor_id", "kind", "data", "prev_hash", "hash")
+_EVENT_COLUMNS = EVENT_INSERT_COLUMNS
 
 
 def _lock_cases(conn: sa.Connection, case_ids: Sequence[int]) -> None:
