@@ -177,6 +177,8 @@ def orm_case(session: Session, state: CaseState) -> Case:
 
 def sync_case(session: Session, case_id: int, **values: Any) -> None:
     """Tell a mapped `Case` already in the session the values just written without it (nothing to flush)."""
+    if not session.identity_map:  # the SMS webhook loads no mapped object at all
+        return
     case = session.identity_map.get(session.identity_key(Case, case_id))  # type: ignore[call-overload]
     if case is None:
         return
