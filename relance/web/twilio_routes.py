@@ -38,7 +38,7 @@ def twiml(replies: list[Reply]) -> Response:
     """
     if not replies:
         return Response(content=_XML_DECLARATION + "<Response />", media_type="text/xml")
-    messages = "".join(f"<Message>{escape(reply.text)}</Message>" for reply in replies)
+    messages = "".join(f"<Message>{escape(reply.text)}</Message>" if reply.text else "<Message />" for reply in replies)
     return Response(content=f"{_XML_DECLARATION}<Response>{messages}</Response>", media_type="text/xml")
 
 
