@@ -92,7 +92,7 @@ class Sql:
     def all(self, sql: str, params: Sequence[Any]) -> list[Any]:
         cursor = self._cursor
         cursor.execute(self.q(sql), params)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
     def returning(self, sql: str, params: Sequence[Any]) -> int:
         """The id an `INSERT … RETURNING id` gave (the statement read to its end)."""
