@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import phonenumbers
@@ -15,7 +16,7 @@ from relance.core.runtime import Runtime
 FRENCH_REGIONS = frozenset({"FR", "BE", "LU", "MC", "CH", "RE", "GP", "MQ", "GF", "YT", "PM", "NC", "PF"})
 
 
-@lru_cache(maxsize=16384)  # the same debtors write again and again; parsing a number costs ~10 µs
+@lru_cache(maxsize=4096)  # a stranger often writes several times; parsing a number costs ~10 µs
 def locale_for_number(e164: str) -> str:
     """`fr` for numbers of French-speaking regions, `en` otherwise (for strangers we know nothing about)."""
     try:
@@ -26,7 +27,10 @@ def locale_for_number(e164: str) -> str:
 
 
 def sms_inbound(form: dict[str, str]) -> Inbound | None:
-    """The `Inbound` of a Twilio SMS webhook form, or None when a required field is missing."""
+    """The `Inbound` of a Twilio SMS webhook form, or None when a required field is missing.
+
+    Its `locale` is left unset: only a stranger's answer needs a guess, made by `handle_sms`.
+    """
     sid, sender, recipient = form.get("MessageSid") or form.get("SmsSid"), form.get("From"), form.get("To")
     if not sid or not sender or not recipient:
         return None
@@ -37,7 +41,6 @@ def sms_inbound(form: dict[str, str]) -> Inbound | None:
         text=form.get("Body", ""),
         provider_id=sid,
         recipient=recipient,
-        locale=locale_for_number(sender),
     ).storable()
 
 
@@ -46,6 +49,8 @@ def handle_sms(runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcom
     with session_scope(runtime.engine) as session:
         sql = Sql(session)
         case = state_by_phone(sql, inbound.address)
+        if case is None and inbound.locale is None:  # a stranger: answered in the language of the number
+            inbound = replace(inbound, locale=locale_for_number(inbound.address))
         return receive(
             session, inbound, case=case, now=runtime.now(), config=runtime.config, renderer=renderer, sql=sql
         )
