@@ -21,6 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
@@ -67,10 +68,10 @@ class CaseState:
 
 
 class Sql:
-    """Fixed statements on the session's DBAPI connection, with the dialect's placeholder."""
+    """Fixed statements on the DBAPI connection of a session (or a connection), with the dialect's placeholder."""
 
-    def __init__(self, session: Session) -> None:
-        conn = session.connection()
+    def __init__(self, on: Session | sa.Connection) -> None:
+        conn = on.connection() if isinstance(on, Session) else on
         self.dialect = conn.dialect
         self.postgresql = conn.dialect.name == "postgresql"
         self.bind = RowBinder(conn.dialect)

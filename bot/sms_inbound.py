@@ -6,11 +6,11 @@ from dataclasses import replace
 from functools import lru_cache
 
 import phonenumbers
+from sqlmodel import Session
 
 from bot.case_state import Sql, state_by_phone
 from bot.inbound import Inbound, Outcome, receive
 from messages.render import Renderer
-from relance.core.db import session_scope
 from relance.core.runtime import Runtime
 
 FRENCH_REGIONS = frozenset({"FR", "BE", "LU", "MC", "CH", "RE", "GP", "MQ", "GF", "YT", "PM", "NC", "PF"})
@@ -45,12 +45,19 @@ def sms_inbound(form: dict[str, str]) -> Inbound | None:
 
 
 def handle_sms(runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcome:
-    """Match the sender to a debtor's case by phone, then store and answer in one transaction."""
-    with session_scope(runtime.engine) as session:
-        sql = Sql(session)
+    """Match the sender to a debtor's case by phone, then store and answer in one transaction.
+
+    The transaction is the connection's: the statements of an ordinary message go straight to it
+    (`bot.case_state`), and the session joins it only if an action needs the ORM (a plan, a flag…),
+    which saves the session's own transaction bookkeeping on every request.
+    """
+    with runtime.engine.begin() as conn, Session(bind=conn) as session:
+        sql = Sql(conn)
         case = state_by_phone(sql, inbound.address)
         if case is None and inbound.locale is None:  # a stranger: answered in the language of the number
             inbound = replace(inbound, locale=locale_for_number(inbound.address))
-        return receive(
+        outcome = receive(
             session, inbound, case=case, now=runtime.now(), config=runtime.config, renderer=renderer, sql=sql
         )
+        session.flush()  # anything the ORM still holds goes in before the connection commits
+        return outcome
