@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.case_state import CaseState, Sql, debt_lines
 from messages.context import case_context, debt_line
 from messages.render import Rendered, Renderer
 from relance.core.config import RelanceConfig
@@ -48,6 +49,18 @@ def render_for_case(
     context = case_template_context(session, case, config)
     context.update(extra)
     return renderer.render(name, locale=debtor.locale, channel=channel, **context)
+
+
+def render_for_state(
+    sql: Sql, renderer: Renderer, config: RelanceConfig, *, case: CaseState, name: str, channel: str, **extra: Any
+) -> Rendered:
+    """`render_for_case` from a `CaseState`: one query (the debts) instead of three."""
+    context = case_context(
+        config.creditor(case.creditor_key), debtor_name=case.debtor_name, debts=debt_lines(sql, case.id),
+        balance=case.balance,
+    )  # fmt: skip
+    context.update(extra)
+    return renderer.render(name, locale=case.locale, channel=channel, **context)
 
 
 def render_generic(renderer: Renderer, *, name: str, channel: str, locale: str = "fr") -> Rendered:

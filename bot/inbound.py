@@ -12,6 +12,7 @@ its webhook gets the same answer and nothing twice. The caller commits and deliv
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -21,14 +22,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from bot.case_messages import render_for_case, render_generic
+from bot.case_messages import render_for_state, render_generic
+from bot.case_state import CaseEvents, CaseState, Sql, orm_case, state_by_id, state_of, sync_case
 from bot.dialogue.service import handle_inbound
 from bot.keywords import Keyword, classify_keyword
-from bot.optout import is_opted_out, opt_in, opt_out
+from bot.optout import opt_in, opt_out
 from messages.render import Choice, Rendered, Renderer
 from relance.core.config import RelanceConfig
 from relance.core.errors import ChannelError, TransientChannelError
-from relance.core.events import record_event
 from relance.core.flags import raise_flag
 from relance.core.models import Author, Case, CaseStatus, Creditor, Debtor, Direction, Message, MessageStatus
 
@@ -108,7 +109,7 @@ _LOCK_SENDER_AND_CASE = (
 )
 
 
-def serialise_conversation(session: Session, inbound: Inbound, case: Case | None) -> None:
+def serialise_conversation(session: Session, inbound: Inbound, case: Case | CaseState | None) -> bool:
     """PostgreSQL: one inbound message at a time per sender and per case, until the transaction ends.
 
     Several processes (`relance serve --workers N`) may receive two messages of one debtor, or a
@@ -116,90 +117,120 @@ def serialise_conversation(session: Session, inbound: Inbound, case: Case | None
     second wait, then see the first's stored message (a retry is a duplicate, exactly once); the
     case's row lock does the same for its other channels, and the loaded case learns what the
     first one wrote, so the dialogue continues from the state it left (no lost update). SQLite has
-    a single writer, and one process there handles its messages one after the other.
+    a single writer, and one process there handles its messages one after the other. True when
+    locked: a `CaseState` snapshot read before must then be read again (`state_by_id`).
     """
     conn = session.connection()
     if conn.dialect.name != "postgresql":
-        return
+        return False
     sender = f"{inbound.channel}:{inbound.address}"
     if case is None:
         conn.execute(_LOCK_SENDER, {"sender": sender})
-        return
+        return True
     # Core, not an ORM refresh (which costs several times more): the row as it is now, once locked
     row = conn.execute(_LOCK_SENDER_AND_CASE, {"sender": sender, "case_id": case.id}).one()._mapping
+    if isinstance(case, CaseState):
+        return True  # the caller reads its snapshot again
     loaded = case.__dict__
     for column in _CASE_ROWS.c:
         value = row[column]
         if loaded.get(column.key, value) != value:
             set_committed_value(case, column.key, value)
+    return True
 
 
 def receive(
     session: Session,
     inbound: Inbound,
     *,
-    case: Case | None,
+    case: Case | CaseState | None,
     now: datetime,
     config: RelanceConfig,
     renderer: Renderer,
     reply_status: MessageStatus = MessageStatus.SENT,
     answer_strangers: bool = True,
+    sql: Sql | None = None,
 ) -> Outcome:
     """Store, then answer, one inbound message about `case` (None: a stranger); flushed, not committed.
 
-    `answer_strangers=False` leaves unknown senders without the generic answer (Telegram asks them
-    to bind their chat instead).
+    `case` is a mapped `Case` or its `CaseState` (the SMS webhook reads that one in a single query);
+    a mapped one is kept in step with what is written. `answer_strangers=False` leaves unknown
+    senders without the generic answer (Telegram asks them to bind their chat instead). `sql`: the
+    session's `Sql` when the caller has one.
     """
     inbound = inbound.storable()
-    serialise_conversation(session, inbound, case)
-    duplicate = _duplicate(session, inbound)
+    sql = sql or Sql(session)
+    if serialise_conversation(session, inbound, case) and isinstance(case, CaseState):
+        case = state_by_id(sql, case.id)  # read before the lock: the state as the other process left it
+    duplicate = _duplicate(session, sql, inbound)
     if duplicate is not None:
         return duplicate
-    message_id = store_inbound(session, inbound, case, now)
-    outcome = _decide(session, inbound, case, now, config, renderer)
-    outcome.case_id, outcome.message_id = (case.id if case else None), message_id
-    if over_rate_limit(session, inbound, now):
+    state = None if case is None else state_of(session, case)
+    events = None if state is None else CaseEvents(session, sql, state.id)
+    message_id = _store_inbound(sql, inbound, state, now, events)
+    outcome = _decide(session, sql, inbound, state, events, message_id, now, config, renderer)
+    if events is not None:
+        events.flush()
+    outcome.case_id, outcome.message_id = (state.id if state else None), message_id
+    if _over_rate_limit(sql, inbound, now):
         outcome = Outcome(Disposition.RATE_LIMITED, [], outcome.case_id, message_id)
     elif outcome.disposition == Disposition.UNKNOWN_SENDER and not answer_strangers:
         outcome.replies = []
     grace = timedelta(minutes=config.caps.reply_grace_minutes)
-    outcome.replies = store_replies(session, inbound, case, outcome.replies, now, reply_status, grace=grace)
+    outcome.replies = _store_replies(sql, inbound, state, outcome.replies, now, reply_status, grace)
     return outcome
 
 
 def _decide(
-    session: Session, inbound: Inbound, case: Case | None, now: datetime, config: RelanceConfig, renderer: Renderer
+    session: Session,
+    sql: Sql,
+    inbound: Inbound,
+    case: CaseState | None,
+    events: CaseEvents | None,
+    message_id: int,
+    now: datetime,
+    config: RelanceConfig,
+    renderer: Renderer,
 ) -> Outcome:
     keyword = classify_keyword(inbound.text, channel=inbound.channel)
     if keyword is not None:
-        return _keyword(session, inbound, keyword, case, now, config, renderer)
+        if events is not None:
+            events.flush()  # opt-outs and opt-ins append to the chain themselves
+        return _keyword(session, sql, inbound, keyword, case, now, config, renderer)
     if case is None:
-        return Outcome(
-            Disposition.UNKNOWN_SENDER,
-            [
-                _rendered(
-                    render_generic(
-                        renderer, name="unknown_sender", channel=inbound.channel, locale=inbound.locale or "fr"
-                    )
-                )
-            ],
-        )
-    if is_opted_out(session, channel=inbound.channel, address=inbound.address, sender=inbound.sender):
+        return _unknown_sender(renderer, inbound)
+    assert events is not None
+    if _opted_out(sql, channel=inbound.channel, address=inbound.address, sender=inbound.sender):
+        events.flush()
         raise_flag(
-            session, case=case, reason="unclear", at=now, note="message received on a channel the debtor opted out of"
+            session,
+            case=orm_case(session, case),
+            reason="unclear",
+            at=now,
+            note="message received on a channel the debtor opted out of",
         )
         return Outcome(Disposition.OPTED_OUT)
     # the dialogue also runs for a case an agent holds: it stays silent then, but still honours an
     # opt-out written in words ("arrêtez de m'écrire") and keeps the trail of what was understood
-    replies = dialogue_replies(session, case, inbound, now, config, renderer)
+    results = handle_inbound(
+        session, sql, case=case, events=events, message_id=message_id, text=inbound.text, channel=inbound.channel,
+        now=now, config=config, renderer=renderer,
+    )  # fmt: skip
+    replies = [Reply(r.text, tuple(r.choices)) for r in results]
     return Outcome(Disposition.AGENT if case.agent_id is not None else Disposition.DIALOGUE, replies)
+
+
+def _unknown_sender(renderer: Renderer, inbound: Inbound) -> Outcome:
+    rendered = render_generic(renderer, name="unknown_sender", channel=inbound.channel, locale=inbound.locale or "fr")
+    return Outcome(Disposition.UNKNOWN_SENDER, [_rendered(rendered)])
 
 
 def _keyword(
     session: Session,
+    sql: Sql,
     inbound: Inbound,
     keyword: Keyword,
-    case: Case | None,
+    case: CaseState | None,
     now: datetime,
     config: RelanceConfig,
     renderer: Renderer,
@@ -214,50 +245,27 @@ def _keyword(
         # a stranger's STOP is honoured too, silently: we have nothing to confirm to them
         if not recorded or case is None:
             return Outcome(Disposition.SILENT)
-        return Outcome(
-            Disposition.OPT_OUT, [_case_reply(session, renderer, config, case, "opt_out_confirmation", inbound)]
-        )
+        return Outcome(Disposition.OPT_OUT, [_case_reply(sql, renderer, config, case, "opt_out_confirmation", inbound)])
     if keyword is Keyword.OPT_IN:
         lifted = opt_in(
             session, channel=channel, address=address, sender=sender, source="keyword", at=now, debtor_id=debtor_id
         )
         if not lifted or case is None:
             return Outcome(Disposition.SILENT)
-        return Outcome(
-            Disposition.OPT_IN, [_case_reply(session, renderer, config, case, "opt_in_confirmation", inbound)]
-        )
+        return Outcome(Disposition.OPT_IN, [_case_reply(sql, renderer, config, case, "opt_in_confirmation", inbound)])
     if case is None:
-        return Outcome(
-            Disposition.UNKNOWN_SENDER,
-            [
-                _rendered(
-                    render_generic(
-                        renderer, name="unknown_sender", channel=inbound.channel, locale=inbound.locale or "fr"
-                    )
-                )
-            ],
-        )
-    return Outcome(Disposition.HELP, [_case_reply(session, renderer, config, case, "help", inbound)])
+        return _unknown_sender(renderer, inbound)
+    return Outcome(Disposition.HELP, [_case_reply(sql, renderer, config, case, "help", inbound)])
 
 
 def _case_reply(
-    session: Session, renderer: Renderer, config: RelanceConfig, case: Case, name: str, inbound: Inbound
+    sql: Sql, renderer: Renderer, config: RelanceConfig, case: CaseState, name: str, inbound: Inbound
 ) -> Reply:
-    return _rendered(render_for_case(session, renderer, config, case=case, name=name, channel=inbound.channel))
+    return _rendered(render_for_state(sql, renderer, config, case=case, name=name, channel=inbound.channel))
 
 
 def _rendered(rendered: Rendered) -> Reply:
     return Reply(rendered.text, tuple(rendered.choices))
-
-
-def dialogue_replies(
-    session: Session, case: Case, inbound: Inbound, now: datetime, config: RelanceConfig, renderer: Renderer
-) -> list[Reply]:
-    """The dialogue's answers to an ordinary message (`bot.dialogue.service.handle_inbound`)."""
-    results = handle_inbound(
-        session, case=case, text=inbound.text, channel=inbound.channel, now=now, config=config, renderer=renderer
-    )
-    return [Reply(r.text, tuple(r.choices)) for r in results]
 
 
 # --------------------------------------------------------------------------- persistence
@@ -287,27 +295,6 @@ _CASE_BY_CHAT = (
     .order_by(*_CASE_ORDER)
     .limit(1)
 )
-_INSERT_MESSAGE = sa.insert(_MESSAGES).returning(_MESSAGES.c.id)
-_CASES = Case.__table__  # type: ignore[attr-defined]
-_MARK_INBOUND = (
-    sa.update(_CASES)
-    .where(_CASES.c.id == sa.bindparam("case_id"))
-    .values(
-        last_inbound_at=sa.bindparam("now", type_=_CASES.c.last_inbound_at.type),
-        updated_at=sa.bindparam("now", type_=_CASES.c.updated_at.type),
-    )
-)
-_SEEN = sa.select(_MESSAGES.c.id, _MESSAGES.c.case_id).where(
-    _MESSAGES.c.provider_id == sa.bindparam("provider_id"),
-    _MESSAGES.c.direction == Direction.IN.value,
-    _MESSAGES.c.channel == sa.bindparam("channel"),
-)
-_RECENT = sa.select(sa.func.count()).where(
-    _MESSAGES.c.from_address == sa.bindparam("address"),
-    _MESSAGES.c.channel == sa.bindparam("channel"),
-    _MESSAGES.c.direction == Direction.IN.value,
-    _MESSAGES.c.created_at > sa.bindparam("since", type_=_MESSAGES.c.created_at.type),
-)
 
 
 def case_for_phone(session: Session, phone: str) -> Case | None:
@@ -330,62 +317,111 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub(lambda m: "\u2400" if m.group() == "\x00" else "\ufffd", text)
 
 
-def store_inbound(session: Session, inbound: Inbound, case: Case | None, now: datetime) -> int:
+def store_inbound(session: Session, inbound: Inbound, case: Case | CaseState | None, now: datetime) -> int:
     """The debtor's message, stored before anything else happens; returns its id."""
-    message_id: int = session.execute(
-        _INSERT_MESSAGE,
-        {
-            "case_id": case.id if case else None,
-            "debtor_id": case.debtor_id if case else None,
-            "direction": Direction.IN.value,
-            "channel": inbound.channel,
-            "author": Author.DEBTOR.value,
-            "kind": "inbound",
-            "body": inbound.text,
-            "status": MessageStatus.RECEIVED.value,
-            "from_address": inbound.address,
-            "to_address": inbound.recipient or inbound.sender,
-            "provider_id": inbound.provider_id,
-            "attempts": 0,
-            "created_at": now,
-        },
-    ).scalar_one()
+    sql = Sql(session)
+    events = None if case is None else CaseEvents(session, sql, case.id)  # type: ignore[arg-type]
+    message_id = _store_inbound(sql, inbound, case, now, events)
+    if events is not None:
+        events.flush()
+    return message_id
+
+
+_INSERT_INBOUND = (
+    "INSERT INTO message (case_id, debtor_id, direction, channel, author, kind, body, status, to_address, "
+    "from_address, provider_id, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+_MARK_INBOUND = "UPDATE cases SET last_inbound_at = ?, updated_at = ? WHERE id = ?"
+
+
+def _store_inbound(
+    sql: Sql, inbound: Inbound, case: Case | CaseState | None, now: datetime, events: CaseEvents | None
+) -> int:
+    """`store_inbound`, its `message_received` event added to `events` (appended by the caller)."""
+    at = sql.bind.instant(now)
+    row = (
+        case.id if case else None,
+        case.debtor_id if case else None,
+        Direction.IN.value,
+        inbound.channel,
+        Author.DEBTOR.value,
+        "inbound",
+        inbound.text,
+        MessageStatus.RECEIVED.value,
+        inbound.recipient or inbound.sender,
+        inbound.address,
+        inbound.provider_id,
+        0,
+        at,
+    )
+    message_id: int = sql.returning(_INSERT_INBOUND, row)
     if case is not None:
-        mark_inbound(session, case, now)
+        assert case.id is not None and events is not None
+        _mark_inbound(sql, case.id, now)
+        sync_case(events.session, case.id, last_inbound_at=now, updated_at=now)
         digest = hashlib.sha256(inbound.text.encode("utf-8")).hexdigest()
-        record_event(
-            session,
-            case_id=case.id,
-            kind="message_received",
-            actor="debtor",
-            at=now,
-            data={"message_id": message_id, "channel": inbound.channel, "sha256": digest},
+        events.add(
+            "message_received", "debtor", now, {"message_id": message_id, "channel": inbound.channel, "sha256": digest}
         )
     return message_id
 
 
+def _mark_inbound(sql: Sql, case_id: int, now: datetime) -> None:
+    """`Case.last_inbound_at` (the scheduler's quiet period); on PostgreSQL this locks the case until commit."""
+    at = sql.bind.instant(now)
+    sql.run(_MARK_INBOUND, (at, at, case_id))
+
+
 def mark_inbound(session: Session, case: Case, now: datetime) -> None:
     """`Case.last_inbound_at` (the scheduler's quiet period) set in one UPDATE, without an ORM flush."""
-    session.execute(_MARK_INBOUND, {"case_id": case.id, "now": now})
+    assert case.id is not None
+    _mark_inbound(Sql(session), case.id, now)
     # the loaded object learns the new values without becoming dirty (nothing left to flush)
     set_committed_value(case, "last_inbound_at", now)
     set_committed_value(case, "updated_at", now)
 
 
+_RECENT = "SELECT count(*) FROM message WHERE from_address = ? AND channel = ? AND direction = 'in' AND created_at > ?"
+
+
 def over_rate_limit(session: Session, inbound: Inbound, now: datetime) -> bool:
     """True when the sender wrote more than `RATE_LIMIT` messages in the last `RATE_WINDOW` (this one included)."""
-    params = {"address": inbound.address, "channel": inbound.channel, "since": now - RATE_WINDOW}
-    return int(session.execute(_RECENT, params).scalar_one()) > RATE_LIMIT
+    return _over_rate_limit(Sql(session), inbound, now)
+
+
+def _over_rate_limit(sql: Sql, inbound: Inbound, now: datetime) -> bool:
+    params = (inbound.address, inbound.channel, sql.bind.instant(now - RATE_WINDOW))
+    return int(sql.one(_RECENT, params)[0]) > RATE_LIMIT
+
+
+_OPTED_OUT = (
+    "SELECT 1 FROM optout WHERE channel = ? AND address = ? AND active = ? AND (sender IS NULL OR sender = ?) LIMIT 1"
+)
+_OPTED_OUT_EVERY = "SELECT 1 FROM optout WHERE channel = ? AND address = ? AND active = ? AND sender IS NULL LIMIT 1"
+
+
+def _opted_out(sql: Sql, *, channel: str, address: str, sender: str | None) -> bool:
+    """`bot.optout.is_opted_out`, straight to the driver."""
+    if sender is None:
+        return sql.one(_OPTED_OUT_EVERY, (channel, address, True)) is not None
+    return sql.one(_OPTED_OUT, (channel, address, True, sender)) is not None
 
 
 def _reply_key(inbound: Inbound, index: int) -> str:
     return f"reply:{inbound.channel}:{inbound.provider_id}:{index}"
 
 
+_INSERT_REPLY = (
+    "INSERT INTO message (case_id, debtor_id, direction, channel, author, kind, body, choices, status, to_address, "
+    "from_address, idempotency_key, reply_deadline, attempts, claimed_by, claimed_at, created_at, sent_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+
+
 def store_replies(
     session: Session,
     inbound: Inbound,
-    case: Case | None,
+    case: Case | CaseState | None,
     replies: list[Reply],
     now: datetime,
     status: MessageStatus,
@@ -397,53 +433,70 @@ def store_replies(
     An answer may go at any hour until `now + grace` (it answers the debtor's own message); one that
     fails for a while goes back to the outbox, where the dispatcher honours that deadline.
     """
+    return _store_replies(Sql(session), inbound, case, replies, now, status, grace)
+
+
+def _store_replies(
+    sql: Sql,
+    inbound: Inbound,
+    case: Case | CaseState | None,
+    replies: list[Reply],
+    now: datetime,
+    status: MessageStatus,
+    grace: timedelta,
+) -> list[Reply]:
     stored = []
     claimed = status == MessageStatus.SENDING
+    at = sql.bind.instant(now)
     for index, reply in enumerate(replies):
-        row = {
-            "case_id": case.id if case else None,
-            "debtor_id": case.debtor_id if case else None,
-            "direction": Direction.OUT.value,
-            "channel": inbound.channel,
-            "author": Author.BOT.value,
-            "kind": "reply",
-            "body": reply.text,
-            "choices": [{"key": c.key, "label": c.label} for c in reply.choices] or None,
-            "status": status.value,
-            "to_address": inbound.address,
-            "from_address": inbound.sender,
-            "idempotency_key": _reply_key(inbound, index),
-            "attempts": 0,
-            "created_at": now,
-            "sent_at": now if status == MessageStatus.SENT else None,
-            "reply_deadline": now + grace,
-            "claimed_by": "webhook" if claimed else None,
-            "claimed_at": now if claimed else None,
-        }
-        message_id = session.execute(_INSERT_MESSAGE, row).scalar_one()
+        row = (
+            case.id if case else None,
+            case.debtor_id if case else None,
+            Direction.OUT.value,
+            inbound.channel,
+            Author.BOT.value,
+            "reply",
+            reply.text,
+            sql.json([{"key": c.key, "label": c.label} for c in reply.choices] or None),
+            status.value,
+            inbound.address,
+            inbound.sender,
+            _reply_key(inbound, index),
+            sql.bind.instant(now + grace),
+            0,
+            "webhook" if claimed else None,
+            at if claimed else None,
+            at,
+            at if status == MessageStatus.SENT else None,
+        )
+        message_id = sql.returning(_INSERT_REPLY, row)
         stored.append(Reply(reply.text, reply.choices, message_id))
     return stored
+
+
+_SEEN = "SELECT id, case_id FROM message WHERE provider_id = ? AND direction = 'in' AND channel = ?"
+_STORED_REPLIES = "SELECT id, body, choices FROM message WHERE idempotency_key LIKE ? ESCAPE '/' ORDER BY id"
 
 
 def already_received(session: Session, inbound: Inbound) -> bool:
     """Whether this very message (provider id, channel) is stored already: a replayed update."""
     inbound = inbound.storable()
-    return session.execute(_SEEN, {"provider_id": inbound.provider_id, "channel": inbound.channel}).first() is not None
+    return Sql(session).one(_SEEN, (inbound.provider_id, inbound.channel)) is not None
 
 
-def _duplicate(session: Session, inbound: Inbound) -> Outcome | None:
+def _duplicate(session: Session, sql: Sql, inbound: Inbound) -> Outcome | None:
     """A provider retrying its webhook gets the answers stored the first time."""
-    seen = session.execute(_SEEN, {"provider_id": inbound.provider_id, "channel": inbound.channel}).first()
+    seen = sql.one(_SEEN, (inbound.provider_id, inbound.channel))
     if seen is None:
         return None
     prefix = f"reply:{inbound.channel}:{inbound.provider_id}:"
-    rows = session.execute(
-        sa.select(Message)
-        .where(col(Message.idempotency_key).startswith(prefix, autoescape=True))
-        .order_by(col(Message.id))
-    ).scalars()
-    replies = [Reply(r.body, tuple(Choice(c["key"], c["label"]) for c in r.choices or ()), r.id) for r in rows]
-    return Outcome(Disposition.DUPLICATE, replies, seen.case_id, seen.id)
+    pattern = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    replies = []
+    for message_id, body, choices in sql.all(_STORED_REPLIES, (pattern,)):
+        if isinstance(choices, str):
+            choices = json.loads(choices)
+        replies.append(Reply(body, tuple(Choice(c["key"], c["label"]) for c in choices or ()), message_id))
+    return Outcome(Disposition.DUPLICATE, replies, seen[1], seen[0])
 
 
 def settle_reply(

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import phonenumbers
+from dataclasses import replace
+from functools import lru_cache
 
-from bot.inbound import Inbound, Outcome, case_for_phone, receive
+import phonenumbers
+from sqlmodel import Session
+
+from bot.case_state import Sql, state_by_phone
+from bot.inbound import Inbound, Outcome, receive
 from messages.render import Renderer
-from relance.core.db import session_scope
 from relance.core.runtime import Runtime
 
 FRENCH_REGIONS = frozenset({"FR", "BE", "LU", "MC", "CH", "RE", "GP", "MQ", "GF", "YT", "PM", "NC", "PF"})
 
 
+@lru_cache(maxsize=4096)  # a stranger often writes several times; parsing a number costs ~10 µs
 def locale_for_number(e164: str) -> str:
     """`fr` for numbers of French-speaking regions, `en` otherwise (for strangers we know nothing about)."""
     try:
@@ -22,7 +27,10 @@ def locale_for_number(e164: str) -> str:
 
 
 def sms_inbound(form: dict[str, str]) -> Inbound | None:
-    """The `Inbound` of a Twilio SMS webhook form, or None when a required field is missing."""
+    """The `Inbound` of a Twilio SMS webhook form, or None when a required field is missing.
+
+    Its `locale` is left unset: only a stranger's answer needs a guess, made by `handle_sms`.
+    """
     sid, sender, recipient = form.get("MessageSid") or form.get("SmsSid"), form.get("From"), form.get("To")
     if not sid or not sender or not recipient:
         return None
@@ -33,12 +41,23 @@ def sms_inbound(form: dict[str, str]) -> Inbound | None:
         text=form.get("Body", ""),
         provider_id=sid,
         recipient=recipient,
-        locale=locale_for_number(sender),
     ).storable()
 
 
 def handle_sms(runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcome:
-    """Match the sender to a debtor's case by phone, then store and answer in one transaction."""
-    with session_scope(runtime.engine) as session:
-        case = case_for_phone(session, inbound.address)
-        return receive(session, inbound, case=case, now=runtime.now(), config=runtime.config, renderer=renderer)
+    """Match the sender to a debtor's case by phone, then store and answer in one transaction.
+
+    The transaction is the connection's: the statements of an ordinary message go straight to it
+    (`bot.case_state`), and the session joins it only if an action needs the ORM (a plan, a flag…),
+    which saves the session's own transaction bookkeeping on every request.
+    """
+    with runtime.engine.begin() as conn, Session(bind=conn) as session:
+        sql = Sql(conn)
+        case = state_by_phone(sql, inbound.address)
+        if case is None and inbound.locale is None:  # a stranger: answered in the language of the number
+            inbound = replace(inbound, locale=locale_for_number(inbound.address))
+        outcome = receive(
+            session, inbound, case=case, now=runtime.now(), config=runtime.config, renderer=renderer, sql=sql
+        )
+        session.flush()  # anything the ORM still holds goes in before the connection commits
+        return outcome

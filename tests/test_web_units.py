@@ -8,9 +8,11 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.telegram import make_bot
 from bot.delivery_status import FINAL, TWILIO_STATUSES, next_status
+from bot.inbound import Reply
 from bot.sms_inbound import locale_for_number, sms_inbound
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
@@ -18,6 +20,7 @@ from relance.core.config import Settings
 from relance.core.models import MessageStatus
 from relance.web.forms import BadBody, parse_form, parse_json_object
 from relance.web.logs import REDACTED, RedactingFactory, install_redaction, mask_phone, settings_secrets
+from relance.web.twilio_routes import twiml
 
 OURS = [s.value for s in MessageStatus if s != MessageStatus.RECEIVED]
 
@@ -33,6 +36,26 @@ def test_receipts_only_move_forward(start: str, receipts: list[str]) -> None:
             status = new
     if "delivered" in receipts and start not in FINAL:
         assert status in FINAL
+
+
+@settings(max_examples=300)
+@given(texts=st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs",))), max_size=3))
+def test_twiml_is_byte_for_byte_what_the_sdk_writes(texts: list[str]) -> None:
+    sdk = MessagingResponse()
+    for text in texts:
+        sdk.message(text)
+    response = twiml([Reply(text) for text in texts])
+    assert response.body == str(sdk).encode("utf-8")
+    assert response.media_type == "text/xml"
+
+
+def test_twiml_escapes_markup() -> None:
+    body = twiml([Reply("a < b & c > d \"q\" 'r' 600,00\u00a0€")]).body.decode("utf-8")
+    assert body == (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Message>'
+        "a &lt; b &amp; c &gt; d \"q\" 'r' 600,00\u00a0€</Message></Response>"
+    )
+    assert twiml([]).body.decode("utf-8") == '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
 def test_late_sent_never_overwrites_delivered() -> None:
@@ -70,7 +93,9 @@ def test_sms_inbound_needs_sid_from_and_to() -> None:
         {"MessageSid": "SM1", "From": "+447700900123", "To": "+33700000001", "Body": "hi", "MessagingServiceSid": "MG1"}
     )
     assert inbound is not None and inbound.sender == "MG1" and inbound.recipient == "+33700000001"
-    assert inbound.locale == "en" and locale_for_number("+32470123456") == "fr" and locale_for_number("x") == "en"
+    assert inbound.locale is None  # guessed from the number only for strangers (`handle_sms`)
+    assert locale_for_number("+447700900123") == "en" and locale_for_number("+32470123456") == "fr"
+    assert locale_for_number("x") == "en"
 
 
 def test_mask_phone() -> None:

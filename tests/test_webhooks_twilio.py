@@ -98,6 +98,9 @@ def test_unknown_sender_gets_a_generic_answer_that_discloses_nothing(stack: Stac
         assert secret not in answer.text
     [stored] = stack.messages(direction="in")
     assert stored.case_id is None and stored.from_address == STRANGER and stored.body.startswith("c'est quoi")
+    # answered in the language of the number's country
+    assert "Bonjour" in answer.text
+    assert "Hello" in stack.sms(from_="+447700900123", body="who is this?").text
 
 
 def test_a_strangers_stop_is_recorded_silently(stack: Stack) -> None:

@@ -9,6 +9,7 @@ the replies through `messages`, and stores the new state in `Case.dialogue_state
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot.case_messages import render_for_case
+from bot.case_messages import render_for_state
+from bot.case_state import CaseEvents, CaseState, Sql, orm_case, sync_case
 from bot.dialogue.decisions import (
     Action,
     ActivatePlan,
@@ -39,18 +41,14 @@ from bot.nlu import understand
 from bot.optout import opt_out
 from messages.render import Choice, Renderer
 from relance.core.config import RelanceConfig
-from relance.core.events import record_event
 from relance.core.flags import raise_flag
 from relance.core.models import (
     Case,
     CaseStatus,
-    Creditor,
     Debtor,
-    Direction,
     Dispute,
     DisputeStatus,
     Installment,
-    Message,
     PaymentPlan,
     PlanStatus,
     PromiseStatus,
@@ -71,19 +69,43 @@ class OutboundReply:
     template: str
 
 
-@dataclass
 class _Context:
-    session: Session
-    case: Case
-    debtor: Debtor
-    channel: str
-    now: datetime
-    opted_out: bool = False
+    """One turn in progress: the case's state, its events waiting to be appended, and the mapped rows
+    (loaded only when an action changes them through the ORM)."""
+
+    def __init__(
+        self,
+        session: Session,
+        sql: Sql,
+        state: CaseState,
+        events: CaseEvents,
+        message_id: int,
+        channel: str,
+        now: datetime,
+    ) -> None:
+        self.session, self.sql, self.state, self.events = session, sql, state, events
+        self.message_id, self.channel, self.now = message_id, channel, now
+        self.opted_out = False
+        self._case: Case | None = None
+        self._debtor: Debtor | None = None
 
     @property
     def case_id(self) -> int:
-        assert self.case.id is not None
-        return self.case.id
+        return self.state.id
+
+    @property
+    def case(self) -> Case:
+        """The mapped case, for actions that change it through the ORM."""
+        if self._case is None:
+            self._case = orm_case(self.session, self.state)
+        return self._case
+
+    @property
+    def debtor(self) -> Debtor:
+        if self._debtor is None:
+            self._debtor = self.session.get(Debtor, self.state.debtor_id)
+            assert self._debtor is not None
+        return self._debtor
 
 
 def local_today(now: datetime, zones: tuple[str, ...]) -> date:
@@ -97,22 +119,22 @@ def local_today(now: datetime, zones: tuple[str, ...]) -> date:
 
 def handle_inbound(
     session: Session,
+    sql: Sql,
     *,
-    case: Case,
+    case: CaseState,
+    events: CaseEvents,
+    message_id: int,
     text: str,
     channel: str,
     now: datetime,
     config: RelanceConfig,
     renderer: Renderer,
 ) -> list[OutboundReply]:
-    """Answer one message of the case's debtor (flushed, not committed)."""
-    debtor = session.get(Debtor, case.debtor_id)
-    creditor = session.get(Creditor, case.creditor_id)
-    assert debtor is not None and creditor is not None
-    offered = last_choices(session, case, channel)
-    turn = _turn(case, debtor, text, config.creditor(creditor.key).plan_policy, now, offered)
+    """Answer message `message_id` of the case's debtor (flushed, not committed; the turn's events go to `events`)."""
+    offered = last_choices(sql, case.id, channel)
+    turn = _turn(case, text, config.creditor(case.creditor_key).plan_policy, now, offered)
     decision = transition(turn)
-    ctx = _Context(session, case, debtor, channel, now)
+    ctx = _Context(session, sql, case, events, message_id, channel, now)
     _record_turn(ctx, turn, decision)
     for action in decision.actions:
         apply_action(ctx, action)
@@ -121,29 +143,30 @@ def handle_inbound(
     return replies
 
 
-def last_choices(session: Session, case: Case, channel: str) -> list[list[str]]:
+_LAST_CHOICES = (
+    "SELECT choices FROM message WHERE case_id = ? AND direction = 'out' AND channel = ? ORDER BY id DESC LIMIT 1"
+)
+
+
+def last_choices(sql: Sql, case_id: int, channel: str) -> list[list[str]]:
     """The menu of the last message we sent the debtor on `channel` ([key, label] pairs), if any:
     a reply "2" or a tapped button refers to it, whoever sent it (bot, scheduler)."""
-    choices = session.execute(
-        sa.select(col(Message.choices))
-        .where(
-            col(Message.case_id) == case.id, col(Message.direction) == Direction.OUT, col(Message.channel) == channel
-        )
-        .order_by(col(Message.id).desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    row = sql.one(_LAST_CHOICES, (case_id, channel))
+    choices = None if row is None else row[0]
+    if isinstance(choices, str):
+        choices = json.loads(choices)
     return [[str(c["key"]), str(c["label"])] for c in choices or () if isinstance(c, dict) and "key" in c]
 
 
-def _turn(case: Case, debtor: Debtor, text: str, policy: Any, now: datetime, offered: list[list[str]]) -> Turn:
-    today = local_today(now, debtor.zones)
+def _turn(case: CaseState, text: str, policy: Any, now: datetime, offered: list[list[str]]) -> Turn:
+    today = local_today(now, case.zones)
     data = dict(case.dialogue_data or {})
     return Turn(
         state=case.dialogue_state or "idle",
         data=data,
-        understanding=understand(text, debtor.locale, today),
+        understanding=understand(text, case.locale, today),
         text=text,
-        case=CaseView(case.balance, case.currency, case.flagged_at is not None, case.agent_id is not None),
+        case=CaseView(case.balance, case.currency, case.flagged, case.agent_id is not None),
         policy=policy,
         today=today,
         choice=match_choice(text, offered),
@@ -152,13 +175,10 @@ def _turn(case: Case, debtor: Debtor, text: str, policy: Any, now: datetime, off
 
 def _record_turn(ctx: _Context, turn: Turn, decision: Decision) -> None:
     u = turn.understanding
-    record_event(
-        ctx.session,
-        case_id=ctx.case.id,
-        kind="dialogue_turn",
-        actor="bot",
-        at=ctx.now,
-        data={
+    _event(
+        ctx,
+        "dialogue_turn",
+        {
             "understood": u.to_json(),
             "choice": turn.choice,
             "from_state": turn.state,
@@ -174,43 +194,42 @@ def _wanted(ctx: _Context, spec: ReplySpec) -> bool:
 
 
 def _render(ctx: _Context, spec: ReplySpec, config: RelanceConfig, renderer: Renderer) -> OutboundReply:
-    rendered = render_for_case(
-        ctx.session, renderer, config, case=ctx.case, name=spec.template, channel=ctx.channel, **spec.context
+    rendered = render_for_state(
+        ctx.sql, renderer, config, case=ctx.state, name=spec.template, channel=ctx.channel, **spec.context
     )
     return OutboundReply(rendered.text, tuple(rendered.choices), spec.template)
 
 
+_SAVE_STATE = "UPDATE cases SET dialogue_state = ?, dialogue_data = ?, updated_at = ? WHERE id = ?"
+_SAVE_STATE_RECHECK = (
+    "UPDATE cases SET dialogue_state = ?, dialogue_data = ?, updated_at = ?, next_check_at = NULL WHERE id = ?"
+)
+
+
 def _save_state(ctx: _Context, decision: Decision) -> None:
-    ctx.case.dialogue_state = decision.state
-    ctx.case.dialogue_data = dict(decision.data)
-    ctx.case.updated_at = ctx.now
+    if ctx._case is not None:
+        ctx.session.flush()  # what the actions changed through the ORM goes first
+    data = dict(decision.data)
+    # promises, plans, pauses change what the sweep must decide
+    statement = _SAVE_STATE_RECHECK if decision.actions else _SAVE_STATE
+    ctx.sql.run(statement, (decision.state, ctx.sql.json(data), ctx.sql.bind.instant(ctx.now), ctx.case_id))
+    changed: dict[str, Any] = {"dialogue_state": decision.state, "dialogue_data": data, "updated_at": ctx.now}
     if decision.actions:
-        ctx.case.next_check_at = None  # promises, plans, pauses change what the sweep must decide
-    ctx.session.add(ctx.case)
-    ctx.session.flush()
+        changed["next_check_at"] = None
+    sync_case(ctx.session, ctx.case_id, **changed)
 
 
 # ------------------------------------------------------------------------------------------ actions
 
 
 def _event(ctx: _Context, kind: str, data: dict[str, Any]) -> None:
-    record_event(ctx.session, case_id=ctx.case.id, kind=kind, actor="bot", at=ctx.now, data=data)
-
-
-def _inbound_message_id(ctx: _Context) -> int | None:
-    """The debtor's message being answered (stored by `bot.inbound` before the dialogue runs)."""
-    return ctx.session.execute(
-        sa.select(col(Message.id))
-        .where(col(Message.case_id) == ctx.case.id, col(Message.direction) == Direction.IN)
-        .order_by(col(Message.id).desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    ctx.events.add(kind, "bot", ctx.now, data)
 
 
 def _cancel_pending_promises(ctx: _Context) -> None:
     pending = ctx.session.execute(
         sa.select(PromiseToPay).where(
-            col(PromiseToPay.case_id) == ctx.case.id, col(PromiseToPay.status) == PromiseStatus.PENDING
+            col(PromiseToPay.case_id) == ctx.case_id, col(PromiseToPay.status) == PromiseStatus.PENDING
         )
     ).scalars()
     for promise in pending:
@@ -218,28 +237,49 @@ def _cancel_pending_promises(ctx: _Context) -> None:
         ctx.session.add(promise)
 
 
+_CANCEL_PENDING_PROMISES = "UPDATE promisetopay SET status = ? WHERE case_id = ? AND status = ?"
+_INSERT_PROMISE = (
+    "INSERT INTO promisetopay (case_id, amount, currency, due_on, status, message_id, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+
+
 def record_promise(ctx: _Context, action: RecordPromise) -> None:
-    _cancel_pending_promises(ctx)
-    promise = PromiseToPay(
-        case_id=ctx.case_id,
-        amount=quantize(action.amount, ctx.case.currency),
-        currency=ctx.case.currency,
-        due_on=action.due_on,
-        message_id=_inbound_message_id(ctx),
-        created_at=ctx.now,
+    """The promise, straight to the driver (a common answer): pending ones cancelled, the case `promised`."""
+    sql = ctx.sql
+    sql.run(_CANCEL_PENDING_PROMISES, (PromiseStatus.CANCELLED.value, ctx.case_id, PromiseStatus.PENDING.value))
+    amount = quantize(action.amount, ctx.state.currency)
+    row = (
+        ctx.case_id,
+        sql.bind.money(amount),
+        ctx.state.currency,
+        sql.bind.day(action.due_on),
+        PromiseStatus.PENDING.value,
+        ctx.message_id,
+        sql.bind.instant(ctx.now),
     )
-    ctx.session.add(promise)
-    if ctx.case.status in _PROMISE_FROM:
-        ctx.case.status = CaseStatus.PROMISED
-    ctx.session.flush()
-    _event(ctx, "promise_recorded", {"promise_id": promise.id, "amount": promise.amount, "due_on": action.due_on})
+    promise_id = sql.returning(_INSERT_PROMISE, row)
+    _set_status(ctx, CaseStatus.PROMISED, _PROMISE_FROM)
+    _event(ctx, "promise_recorded", {"promise_id": promise_id, "amount": amount, "due_on": action.due_on})
+
+
+def _set_status(ctx: _Context, status: CaseStatus, allowed_from: tuple[CaseStatus, ...]) -> None:
+    """The case's status, when it is one of `allowed_from` (through the mapped case when an action loaded it)."""
+    if ctx._case is not None:
+        if ctx._case.status in allowed_from:
+            ctx._case.status = status
+        return
+    if ctx.state.status in allowed_from:
+        ctx.sql.run("UPDATE cases SET status = ? WHERE id = ?", (status.value, ctx.case_id))
+        ctx.state.status = status.value
+        sync_case(ctx.session, ctx.case_id, status=status.value)
 
 
 def activate_plan(ctx: _Context, action: ActivatePlan) -> None:
     _cancel_pending_promises(ctx)
     for old in ctx.session.execute(
         sa.select(PaymentPlan).where(
-            col(PaymentPlan.case_id) == ctx.case.id,
+            col(PaymentPlan.case_id) == ctx.case_id,
             col(PaymentPlan.status).in_((PlanStatus.PROPOSED, PlanStatus.ACTIVE)),
         )
     ).scalars():
@@ -249,7 +289,7 @@ def activate_plan(ctx: _Context, action: ActivatePlan) -> None:
     plan = PaymentPlan(
         case_id=ctx.case_id,
         total=schedule.total,
-        currency=ctx.case.currency,
+        currency=ctx.state.currency,
         installment_count=schedule.count,
         frequency=schedule.frequency,
         status=PlanStatus.ACTIVE,
@@ -270,7 +310,7 @@ def activate_plan(ctx: _Context, action: ActivatePlan) -> None:
 def _open_dispute(ctx: _Context) -> Dispute | None:
     return ctx.session.execute(
         sa.select(Dispute)
-        .where(col(Dispute.case_id) == ctx.case.id, col(Dispute.status) == DisputeStatus.OPEN)
+        .where(col(Dispute.case_id) == ctx.case_id, col(Dispute.status) == DisputeStatus.OPEN)
         .order_by(col(Dispute.id).desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -314,9 +354,9 @@ def pause(ctx: _Context, action: PauseReminders) -> None:
 
 def _address(ctx: _Context) -> str | None:
     if ctx.channel == "sms":
-        return ctx.debtor.phone
-    if ctx.channel == "telegram" and ctx.debtor.telegram_chat_id is not None:
-        return str(ctx.debtor.telegram_chat_id)
+        return ctx.state.phone
+    if ctx.channel == "telegram" and ctx.state.telegram_chat_id is not None:
+        return str(ctx.state.telegram_chat_id)
     return None
 
 
@@ -331,7 +371,7 @@ def stop_channel(ctx: _Context, action: OptOutChannel, *, source: str = "dialogu
         sender=None,
         source=source,
         at=ctx.now,
-        debtor_id=ctx.debtor.id,
+        debtor_id=ctx.state.debtor_id,
     )
     ctx.opted_out = ctx.opted_out or changed
 
@@ -363,6 +403,11 @@ _APPLY: dict[type, Callable[[_Context, Any], None]] = {
 }
 
 
+_NO_ORM = frozenset({Note, RecordPromise})  # actions whose writes and events go through `ctx.sql` and `ctx.events`
+
+
 def apply_action(ctx: _Context, action: Action) -> None:
     """Apply one action of a decision."""
+    if type(action) not in _NO_ORM:
+        ctx.events.flush()  # the ORM writes of the action (and their events) come after the turn's events
     _APPLY[type(action)](ctx, action)

@@ -182,6 +182,23 @@ def record_events_bulk(session: Session, events: Sequence[NewEvent], *, fresh: C
     return len(rows)
 
 
+EVENT_INSERT_COLUMNS = ("case_id", "at", "actor", "actor_id", "kind", "data", "prev_hash", "hash")
+
+
+def chained_rows(case_id: int, events: Sequence[NewEvent], prev: str, bind: RowBinder) -> list[tuple[Any, ...]]:
+    """The rows (in `EVENT_INSERT_COLUMNS` order) that append `events` to a case's chain whose head is `prev`.
+
+    For writers that append straight to the driver (the inbound path): they lock the case on
+    PostgreSQL and read the head (`chain_head`) in the same transaction first, as `record_event` does.
+    """
+    rows = []
+    for e in events:
+        digest, data = _hash_and_data(e, prev)
+        rows.append((case_id, bind.instant(e.at), e.actor, e.actor_id, e.kind, data, prev, digest))
+        prev = digest
+    return rows
+
+
 _ENCODE_STR = json.encoder.encode_basestring  # what the canonical encoder (ensure_ascii=False) writes for a str
 
 
@@ -269,7 +286,7 @@ class _BulkEncoder:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), data
 
 
-_EVENT_COLUMNS = ("case_id", "at", "actor", "actor_id", "kind", "data", "prev_hash", "hash")
+_EVENT_COLUMNS = EVENT_INSERT_COLUMNS
 
 
 def _lock_cases(conn: sa.Connection, case_ids: Sequence[int]) -> None:

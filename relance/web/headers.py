@@ -8,7 +8,6 @@ nothing but our own CSS, script and event stream, forms posting back to us, neve
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -25,6 +24,9 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 HSTS = "max-age=31536000"
+# encoded once: every response (webhooks answer hundreds a second) gets them
+_RAW = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()]
+_RAW_HSTS = (b"strict-transport-security", HSTS.encode("latin-1"))
 
 
 class SecurityHeaders:
@@ -39,13 +41,16 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        https = self.https or scope.get("scheme") == "https"
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if self.https or scope.get("scheme") == "https":
-                    headers.setdefault("Strict-Transport-Security", HSTS)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}  # a header the response set itself wins
+                headers.extend(pair for pair in _RAW if pair[0] not in present)
+                if https and _RAW_HSTS[0] not in present:
+                    headers.append(_RAW_HSTS)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)

