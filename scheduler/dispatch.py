@@ -87,6 +87,8 @@ _Pending = list[tuple[Any, tuple[Any, ...], dict[str, Any]]]
 _PENDING: ContextVar[_Pending | None] = ContextVar("relance_dispatch_pending", default=None)
 # the connection a batch works on, from its claim to its last outcome (per task, like _PENDING)
 _CONN: ContextVar[Connection | None] = ContextVar("relance_dispatch_connection", default=None)
+# one by one: the record of the message just sent, running while the next one is checked and written
+_INFLIGHT: ContextVar[list[asyncio.Task[None]] | None] = ContextVar("relance_dispatch_inflight", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,19 +192,36 @@ class Dispatcher:
             claimed, batch = await asyncio.to_thread(self._claim, conn)
             report.claimed = len(claimed)
             token = _PENDING.set([] if self.grouped else None)  # per task: concurrent batches never mix
+            inflight: list[asyncio.Task[None]] = []
+            flight_token = _INFLIGHT.set(None if self.grouped else inflight)
             try:
                 for msg in claimed:
                     report.outcomes[await self._handle(msg, batch)] += 1
+                await self._settle()
                 await self._record_pending()
             except Exception:
-                await self._record_pending()  # what went before the error is recorded, as one by one
+                await self._settle()  # what went before the error is recorded, as one by one
+                await self._record_pending()
                 raise
             finally:
                 _PENDING.reset(token)
+                _INFLIGHT.reset(flight_token)
+                await _drained(inflight)  # cancelled: the record's thread still uses the connection
         finally:
             _CONN.reset(conn_token)
             await asyncio.to_thread(conn.close)
         return report
+
+    async def _settle(self) -> None:
+        """Wait for the record of the message sent last (raising its error): before any other write or send."""
+        inflight = _INFLIGHT.get()
+        while inflight:
+            task = inflight[0]
+            try:
+                await task
+            finally:
+                if task.done():  # else (we were cancelled) it stays, for run_once to wait for
+                    inflight.remove(task)
 
     async def _record_pending(self) -> None:
         """Grouped mode: apply the batch's recorded outcomes, in order, in one transaction."""
@@ -353,6 +372,7 @@ class Dispatcher:
 
     async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run `fn(session, ...)` in its own transaction, or in grouped mode keep it for the batch's (None)."""
+        await self._settle()
         pending = _PENDING.get()
         if pending is not None:
             pending.append((fn, args, kwargs))
@@ -407,9 +427,16 @@ class Dispatcher:
         if pending is not None:
             pending.append((outbox.mark_sent_many, ([sent],), {"worker": self.worker}))
             return "sent"
-        if not await asyncio.to_thread(self._record_one, sent, batch.heads):
-            _taken_over(msg)
+        inflight = _INFLIGHT.get()
+        if inflight is not None:  # recorded while the next message is checked and written; settled before it leaves
+            inflight.append(asyncio.create_task(self._record_later(msg, sent, batch.heads)))
+            return "sent"
+        await self._record_later(msg, sent, batch.heads)
         return "sent"
+
+    async def _record_later(self, msg: Claimed, sent: outbox.Sent, heads: dict[int, str]) -> None:
+        if not await asyncio.to_thread(self._record_one, sent, heads):
+            _taken_over(msg)
 
     def _record_one(self, sent: outbox.Sent, heads: dict[int, str]) -> bool:
         """One accepted message recorded in its own transaction, on the batch's connection."""
@@ -429,6 +456,9 @@ class Dispatcher:
         batch: _Batch | None = None,
         subject: str | None = None,
     ) -> SendResult:
+        # one provider call at a time per worker, and only once the message before is recorded: a crash
+        # leaves at most one message accepted and not recorded (module docstring)
+        await self._settle()
         send_email = getattr(adapter, "send_email", None)
         if plan.channel == "email" and send_email is not None:
             rules = self._rules(batch, row) if batch is not None else None
@@ -496,6 +526,7 @@ class Dispatcher:
         debts = None if batch.debts is None or row is None else batch.debts.get(row.id, [])
         if debts is not None and _subject_kind(msg) is None and not self._links(row, channel, msg):
             return self._write(msg, row, rules, channel, window, now, debts=debts)
+        await self._settle()  # the database is read (and a Telegram link written) on a connection of its own
         return await asyncio.to_thread(self._write, msg, row, rules, channel, window, now)
 
     def _links(self, row: CaseRow | None, channel: str, msg: Claimed) -> bool:
@@ -590,6 +621,17 @@ class Dispatcher:
             case = session.get(Case, row.id)
             assert case is not None
             return telegram_link(session, case=case, bot_username=self.telegram_bot, now=now)
+
+
+async def _drained(tasks: list[asyncio.Task[None]]) -> None:
+    """Let records still in flight end (after a cancellation); their errors are logged, not lost."""
+    if not tasks:
+        return
+    await asyncio.wait(tasks)
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("recording a sent message failed", exc_info=task.exception())
+    tasks.clear()
 
 
 def _addresses(claimed: list[Claimed], cases: Mapping[int, CaseRow]) -> set[str]:
