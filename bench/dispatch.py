@@ -35,7 +35,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, time as dtime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -72,11 +73,12 @@ def build(url: str, messages: int) -> None:
     due = (datetime.now(UTC) - timedelta(days=25)).date()
     amount = Decimal("120.00")
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO creditor (id, key, name, created_at) VALUES (1, 'default', 'Example Creditor', :s)"),
-                     {"s": STAMP})  # fmt: skip
+        creditor = "INSERT INTO creditor (id, key, name, created_at) VALUES (1, 'default', 'Example Creditor', :s)"
+        conn.execute(sa.text(creditor), {"s": STAMP})
         debtors = [
-            {"id": i, "ref": f"D{i:07d}", "name": f"Debtor {i}", "phone": f"+3370{i:07d}", "locale": ("fr", "en")[i % 2],
-             "country": "ZZ", "timezones": "UTC", "wrong_person": False, "created_at": STAMP, "updated_at": STAMP}
+            {"id": i, "ref": f"D{i:07d}", "name": f"Debtor {i}", "phone": f"+3370{i:07d}",
+             "locale": ("fr", "en")[i % 2], "country": "ZZ", "timezones": "UTC", "wrong_person": False,
+             "created_at": STAMP, "updated_at": STAMP}
             for i in range(1, messages + 1)
         ]  # fmt: skip
         conn.execute(sa.insert(Debtor.__table__), debtors)  # type: ignore[attr-defined]
@@ -95,7 +97,8 @@ def build(url: str, messages: int) -> None:
         conn.execute(sa.insert(Debt.__table__), debts)  # type: ignore[attr-defined]
         if conn.dialect.name == "postgresql":
             for table in ("debtor", "cases", "debt", "creditor"):
-                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                sequence = f"pg_get_serial_sequence('{table}', 'id')"
+                conn.exec_driver_sql(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
     report = sweep(engine, config=config(), now=datetime.now(UTC), channels=("sms",))
     assert report.queued == messages, report.summary()
     with engine.begin() as conn:
@@ -123,7 +126,9 @@ def check(url: str, messages: int) -> None:
     """Every row sent, each with exactly one `message_sent` event."""
     engine = make_engine(url)
     with engine.connect() as conn:
-        statuses = dict(conn.exec_driver_sql("SELECT status, count(*) FROM message GROUP BY status").all())
+        statuses: dict[str, int] = dict(
+            conn.exec_driver_sql("SELECT status, count(*) FROM message GROUP BY status").all()
+        )
         events = conn.exec_driver_sql(
             "SELECT count(*), count(DISTINCT case_id) FROM event WHERE kind = 'message_sent'"
         ).one()
@@ -256,12 +261,13 @@ _EVENT = (
 
 
 def _event(case_id: int, at: str, message: tuple[Any, ...], body: str, pid: str, prev: str) -> tuple[str, str]:
-    data = json.dumps({"message_id": message[0], "kind": message[2], "step": message[3], "key": message[4],
-                       "channel": "sms", "provider_id": pid,
-                       "body_sha256": hashlib.sha256(body.encode()).hexdigest()}, sort_keys=True, separators=(",", ":"))  # fmt: skip
-    canonical = json.dumps({"actor": "dispatcher", "actor_id": None, "at": at, "case_id": case_id, "data": data,
-                            "kind": "message_sent", "prev_hash": prev}, sort_keys=True, separators=(",", ":"))  # fmt: skip
-    return hashlib.sha256(canonical.encode()).hexdigest(), data
+    """The `message_sent` event's hash and data, canonical JSON as `relance.core.events` writes them."""
+    payload = {"message_id": message[0], "kind": message[2], "step": message[3], "key": message[4], "channel": "sms",
+               "provider_id": pid, "body_sha256": hashlib.sha256(body.encode()).hexdigest()}  # fmt: skip
+    event = {"actor": "dispatcher", "actor_id": None, "at": at, "case_id": case_id, "data": payload,
+             "kind": "message_sent", "prev_hash": prev}  # fmt: skip
+    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest(), json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
 def _floor_pg(url: str, batch: int) -> Any:
@@ -386,8 +392,8 @@ def main() -> None:
             for url in urls.values():
                 build(url, args.messages)
             backend = "PostgreSQL" if args.db else "SQLite"
-            print(f"{backend}, {args.messages:,} reminders queued by the sweep, {workers} worker(s), batch {args.batch} "
-                  f"(databases built in {time.perf_counter() - started:.1f} s)")  # fmt: skip
+            print(f"{backend}, {args.messages:,} reminders queued by the sweep, {workers} worker(s), "
+                  f"batch {args.batch} (databases built in {time.perf_counter() - started:.1f} s)")  # fmt: skip
             results = {}
             for mode, url in urls.items():
                 results[mode] = summary(mode, run_workers(mode, url, workers, args.batch))

@@ -28,6 +28,17 @@ outside the contact window (the resend is checked again like any send). An adapt
 deduplicate can be given the key: if it has a `send_keyed(to, text, choices, key=...)` coroutine,
 the dispatcher calls it instead of `send_text`/`send_choices`.
 
+How a batch is worked, one transaction per message
+--------------------------------------------------
+A batch keeps one connection from its claim to its last outcome. On PostgreSQL the claim, the
+send-time facts of its cases (`scheduler.send_facts`: one statement) and their opt-outs are three
+round trips; on SQLite the set-based reads of `scheduler.snapshot`. Each accepted message is then
+recorded by `outbox.record_sent` — on PostgreSQL one statement in its own transaction, chained on
+the case's event head read with the batch (a stale head falls back to the locked way) — and that
+record runs while the next message is checked and written; it is settled before any other write
+and before the next provider call, so a worker still has at most one message accepted and not
+recorded. The checks use the facts read with the batch, as the texts use its debts.
+
 When every adapter deduplicates (all have `send_keyed`; the simulation's recording channels do),
 a resend after a crash reaches nobody twice, so the one-transaction-per-message rhythm buys
 nothing: the dispatcher then sends a claimed batch and records all its outcomes in one

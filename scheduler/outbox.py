@@ -19,6 +19,10 @@ the lease (their worker died between claiming and recording the outcome).
 Every later transition is fenced: `WHERE id = :id AND claimed_by = :worker AND status = 'sending'`.
 A worker whose lease expired and whose row another worker took over changes nothing, and records
 no event: in our records each message is sent once.
+
+The dispatcher's hot path, `record_sent`, records a sent message (fenced update, the case's
+wake-up, its hash-chained `message_sent` event) in one transaction; on PostgreSQL in one statement
+(`_SENT_AT_ONCE`), and `claim_raw` claims in one, both in autocommit on the driver's connection.
 """
 
 from __future__ import annotations
@@ -76,7 +80,9 @@ _CLAIMED_COLUMNS = (
 )  # fmt: skip
 
 
-def claim(session: Session | sa.Connection, *, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+def claim(
+    session: Session | sa.Connection, *, worker: str, now: datetime, lease: timedelta, limit: int
+) -> list[Claimed]:
     """Claim up to `limit` due rows for `worker` (committed by the caller before sending)."""
     due = sa.and_(
         M.status == "queued",
@@ -104,11 +110,14 @@ def claim(session: Session | sa.Connection, *, worker: str, now: datetime, lease
 def claim_raw(raw: Any, *, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
     """`claim` on a psycopg connection in autocommit: the same statement, one round trip, its own transaction."""
     params = {"worker": worker, "now": now, "expired": now - lease, "limit": limit}
-    rows = [
-        Claimed(*row[:11], _utc(row[11]), row[12], _utc(row[13]))  # type: ignore[arg-type]
-        for row in raw.execute(_CLAIM_PG, params)
-    ]
+    rows = [_claimed(list(row)) for row in raw.execute(_CLAIM_PG, params)]
     return sorted(rows, key=lambda r: r.id)
+
+
+def _claimed(values: list[Any]) -> Claimed:
+    """A claimed row read by the driver: its instants in UTC, as `UTCDateTime` reads them."""
+    values[11], values[13] = _utc(values[11]), _utc(values[13])  # reply_deadline, created_at
+    return Claimed(*values)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -245,8 +254,10 @@ def record_sent(conn: sa.Connection, s: Sent, *, worker: str, heads: dict[int, s
     case_id = s.msg.case_id
     if case_id is None:  # the chain without a case has a lock of its own: the general path
         with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-            return mark_sent(session, s.msg, worker=worker, now=s.now, provider_id=s.provider_id, channel=s.channel,
-                             address=s.address, body=s.body, reminder=s.reminder, scheduler_kind=s.scheduler_kind)  # fmt: skip
+            return mark_sent(
+                session, s.msg, worker=worker, now=s.now, provider_id=s.provider_id, channel=s.channel,
+                address=s.address, body=s.body, reminder=s.reminder, scheduler_kind=s.scheduler_kind,
+            )  # fmt: skip
     event = _sent_event(s)
     if conn.dialect.name == "postgresql" and case_id in heads:
         done = _sent_at_once(conn, s, worker, event, heads)
@@ -309,7 +320,8 @@ _SENT_CHAIN = {
 }
 _SENT_EVENT = (
     "INSERT INTO event (case_id, at, actor, actor_id, kind, data, prev_hash, hash) "
-    f"SELECT id, %(b_at)s, '{ACTOR}', NULL, 'message_sent', %(e_data)s::json, %(e_prev)s, %(e_hash)s FROM chain RETURNING id"
+    f"SELECT id, %(b_at)s, '{ACTOR}', NULL, 'message_sent', %(e_data)s::json, %(e_prev)s, %(e_hash)s "
+    "FROM chain RETURNING id"
 )
 _SENT_AT_ONCE = {
     (scheduler, reminder): f"WITH sent AS ({_SENT_FENCED}), chain AS ({_SENT_CHAIN[part]}) {_SENT_EVENT}"

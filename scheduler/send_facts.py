@@ -119,7 +119,7 @@ def opted_out(raw: Any, addresses: Collection[str]) -> dict[tuple[str, str], dat
     if not addresses:
         return {}
     rows = raw.execute(_OPTED_OUT, {"addresses": sorted(set(addresses))})
-    return {(channel, address): _instant(at) for channel, address, at in rows}
+    return {(channel, address): at.astimezone(UTC) for channel, address, at in rows}
 
 
 def _take(out: SendFacts, r: Sequence[Any], *, since: datetime) -> None:
@@ -174,5 +174,8 @@ def _instant(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
-def _money(value: Decimal | None) -> Decimal | None:
-    return MONEY.process_result_value(value, None)  # type: ignore[arg-type]
+def _money(value: Decimal) -> Decimal:
+    """As `Money` reads it (no padding zeros beyond the cents)."""
+    money = MONEY.process_result_value(value, None)  # type: ignore[arg-type]  # the dialect is not used
+    assert money is not None
+    return money

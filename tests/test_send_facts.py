@@ -42,8 +42,10 @@ def _portfolio(session: Session) -> list[int]:
         session.add(Installment(plan_id=plan.id, seq=seq, due_on=date(2026, 11 + seq // 3, 10 + seq),  # type: ignore[arg-type]
                                 amount=Decimal("100.00"), paid_amount=Decimal("100.00") if seq == 1 else Decimal("0"),
                                 status="paid" if seq == 1 else "due"))  # fmt: skip
-    session.add(Debt(creditor_id=planned.creditor_id, case_id=planned.id, reference="INV-OLDER", amount=Decimal("12.345"),
-                     balance=Decimal("12.345"), currency="EUR", due_date=date(2026, 9, 1), created_at=NOW,
+    older = Decimal("12.345")
+    assert planned.id is not None
+    session.add(Debt(creditor_id=planned.creditor_id, case_id=planned.id, reference="INV-OLDER", amount=older,
+                     balance=older, currency="EUR", due_date=date(2026, 9, 1), created_at=NOW,
                      updated_at=NOW))  # fmt: skip
     assert reminded.id is not None and reminded.debtor_id is not None
     for n, (kind, status, sent) in enumerate((

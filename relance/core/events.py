@@ -263,10 +263,12 @@ def _chain_heads(session: Session | sa.Connection, case_ids: Iterable[int]) -> d
             .group_by(col(Event.case_id))
             .subquery()
         )
-        for case_id, digest in session.execute(
+        rows = session.execute(
             sa.select(col(Event.case_id), col(Event.hash)).join(last, col(Event.id) == last.c.last_id)
-        ):
-            heads[case_id] = digest
+        )
+        for case_id, digest in rows:
+            if case_id is not None:
+                heads[case_id] = digest
     return heads
 
 
