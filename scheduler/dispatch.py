@@ -28,6 +28,17 @@ outside the contact window (the resend is checked again like any send). An adapt
 deduplicate can be given the key: if it has a `send_keyed(to, text, choices, key=...)` coroutine,
 the dispatcher calls it instead of `send_text`/`send_choices`.
 
+How a batch is worked, one transaction per message
+--------------------------------------------------
+A batch keeps one connection from its claim to its last outcome. On PostgreSQL the claim, the
+send-time facts of its cases (`scheduler.send_facts`: one statement) and their opt-outs are three
+round trips; on SQLite the set-based reads of `scheduler.snapshot`. Each accepted message is then
+recorded by `outbox.record_sent` — on PostgreSQL one statement in its own transaction, chained on
+the case's event head read with the batch (a stale head falls back to the locked way) — and that
+record runs while the next message is checked and written; it is settled before any other write
+and before the next provider call, so a worker still has at most one message accepted and not
+recorded. The checks use the facts read with the batch, as the texts use its debts.
+
 When every adapter deduplicates (all have `send_keyed`; the simulation's recording channels do),
 a resend after a crash reaches nobody twice, so the one-transaction-per-message rhythm buys
 nothing: the dispatcher then sends a claimed batch and records all its outcomes in one
@@ -43,7 +54,8 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -52,6 +64,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from bot.channels.base import ChannelAdapter, SendResult
 from bot.channels.email import EmailSent, OutgoingEmail
@@ -67,7 +80,7 @@ from relance.core.errors import ChannelError, PermanentChannelError, PolicyError
 from relance.core.flags import raise_flag
 from relance.core.models import Case, Creditor, Installment, PromiseToPay
 from relance.core.paylinks import PayLinks
-from scheduler import keys, outbox, snapshot
+from scheduler import keys, outbox, send_facts, snapshot
 from scheduler.caps import REMINDER_KINDS
 from scheduler.compose import Subject, compose, compose_subject, content
 from scheduler.contact_window import ContactWindow, contact_window
@@ -83,6 +96,10 @@ HARD_BOUNCE = "hard_bounce"  # the recipient's mail server refused the address: 
 # grouped mode: the transitions of the batch being handled, recorded together at its end
 _Pending = list[tuple[Any, tuple[Any, ...], dict[str, Any]]]
 _PENDING: ContextVar[_Pending | None] = ContextVar("relance_dispatch_pending", default=None)
+# the connection a batch works on, from its claim to its last outcome (per task, like _PENDING)
+_CONN: ContextVar[Connection | None] = ContextVar("relance_dispatch_connection", default=None)
+# one by one: the record of the message just sent, running while the next one is checked and written
+_INFLIGHT: ContextVar[list[asyncio.Task[None]] | None] = ContextVar("relance_dispatch_inflight", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +141,8 @@ class _Batch:
     rel: Related
     blocked: dict[tuple[str, str], datetime]
     creditors: dict[int, str]
-    debts: dict[int, list[tuple[str, Decimal, str, date]]] | None = None  # read with the batch when grouped
+    debts: dict[int, list[tuple[str, Decimal, str, date]]] | None = None  # open debts, read with the batch
+    heads: dict[int, str] = field(default_factory=dict)  # event chain heads (PostgreSQL, one by one)
 
 
 def worker_name() -> str:
@@ -161,6 +179,8 @@ class Dispatcher:
         self.enabled = tuple(dict.fromkeys(self.enabled))
         # every adapter deduplicates by key: a batch's outcomes are recorded together (module docstring)
         self.grouped = bool(channels) and all(callable(getattr(a, "send_keyed", None)) for a in channels.values())
+        self._creditor_keys: dict[int, str] = {}  # creditor id -> key (ids and keys never change)
+        self._rules_seen: tuple[Any, dict[str, CreditorRules]] = ((), {})
 
     async def drain(self, *, max_batches: int | None = None) -> DispatchReport:
         """Send batches until nothing is due (or `max_batches` were handled)."""
@@ -175,21 +195,44 @@ class Dispatcher:
         return total
 
     async def run_once(self) -> DispatchReport:
-        """Claim one batch and handle each of its messages."""
+        """Claim one batch and handle each of its messages (on one connection, kept for the batch)."""
         report = DispatchReport()
-        claimed, batch = await asyncio.to_thread(self._claim)
-        report.claimed = len(claimed)
-        token = _PENDING.set([] if self.grouped else None)  # per task: concurrent batches never mix
+        conn = await asyncio.to_thread(self.engine.connect)
+        conn_token = _CONN.set(conn)
         try:
-            for msg in claimed:
-                report.outcomes[await self._handle(msg, batch)] += 1
-            await self._record_pending()
-        except Exception:
-            await self._record_pending()  # what went before the error is recorded, as one by one
-            raise
+            claimed, batch = await asyncio.to_thread(self._claim, conn)
+            report.claimed = len(claimed)
+            token = _PENDING.set([] if self.grouped else None)  # per task: concurrent batches never mix
+            inflight: list[asyncio.Task[None]] = []
+            flight_token = _INFLIGHT.set(None if self.grouped else inflight)
+            try:
+                for msg in claimed:
+                    report.outcomes[await self._handle(msg, batch)] += 1
+                await self._settle()
+                await self._record_pending()
+            except Exception:
+                await self._settle()  # what went before the error is recorded, as one by one
+                await self._record_pending()
+                raise
+            finally:
+                _PENDING.reset(token)
+                _INFLIGHT.reset(flight_token)
+                await _drained(inflight)  # cancelled: the record's thread still uses the connection
         finally:
-            _PENDING.reset(token)
+            _CONN.reset(conn_token)
+            await asyncio.to_thread(conn.close)
         return report
+
+    async def _settle(self) -> None:
+        """Wait for the record of the message sent last (raising its error): before any other write or send."""
+        inflight = _INFLIGHT.get()
+        while inflight:
+            task = inflight[0]
+            try:
+                await task
+            finally:
+                if task.done():  # else (we were cancelled) it stays, for run_once to wait for
+                    inflight.remove(task)
 
     async def _record_pending(self) -> None:
         """Grouped mode: apply the batch's recorded outcomes, in order, in one transaction."""
@@ -201,7 +244,7 @@ class Dispatcher:
     def _apply(self, pending: _Pending) -> None:
         """Run the kept transitions in order; consecutive sends are recorded together."""
         sent: list[outbox.Sent] = []
-        with session_scope(self.engine) as session:
+        with self._session() as session:
             for fn, args, kwargs in pending:
                 if fn is outbox.mark_sent_many:
                     sent.extend(args[0])
@@ -218,31 +261,72 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ reading
 
-    def _claim(self) -> tuple[list[Claimed], _Batch]:
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """A session in a transaction of its own: on the batch's connection when there is one."""
+        conn = _CONN.get()
+        if conn is None:
+            with session_scope(self.engine) as session:
+                yield session
+            return
+        with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def _claim(self, conn: Connection) -> tuple[list[Claimed], _Batch]:
+        """Claim a batch (committed before anything is sent), then read what its checks need."""
         now = self.clock.now()
-        with session_scope(self.engine) as session:
-            claimed = outbox.claim(session, worker=self.worker, now=now, lease=self.lease, limit=self.batch)
-        with self.engine.connect() as conn:
-            return claimed, self._read(conn, claimed, now)
+        if conn.dialect.name == "postgresql":
+            claimed, batch = self._claim_pg(conn, now)
+        else:
+            with conn.begin():
+                claimed = outbox.claim(conn, worker=self.worker, now=now, lease=self.lease, limit=self.batch)
+            if not claimed:
+                return claimed, _Batch(cases={}, rel=snapshot.Related(), blocked={}, creditors={}, debts={})
+            with conn.begin():
+                batch = self._read(conn, claimed, now)
+        if any(row.creditor_id not in self._creditor_keys for row in batch.cases.values()):
+            with conn.begin():  # a creditor created since the last look (ids and keys never change)
+                self._creditor_keys = dict(conn.execute(sa.select(Creditor.id, Creditor.key)).all())  # type: ignore[call-overload]
+        batch.creditors = self._creditor_keys
+        return claimed, batch
+
+    def _claim_pg(self, conn: Connection, now: datetime) -> tuple[list[Claimed], _Batch]:
+        """PostgreSQL: the claim, the facts and the opt-outs, each one statement in autocommit (three round trips)."""
+        raw = conn.connection.driver_connection
+        raw.autocommit = True  # type: ignore[union-attr]
+        try:
+            claimed = outbox.claim_raw(raw, worker=self.worker, now=now, lease=self.lease, limit=self.batch)
+            if not claimed:
+                return claimed, _Batch(cases={}, rel=snapshot.Related(), blocked={}, creditors={}, debts={})
+            facts = send_facts.read(raw, {m.case_id for m in claimed if m.case_id is not None}, now=now)
+            blocked = send_facts.opted_out(raw, _addresses(claimed, facts.cases))
+        finally:
+            raw.autocommit = False  # type: ignore[union-attr]
+        heads = facts.heads if not self.grouped else {}
+        return claimed, _Batch(facts.cases, facts.rel, blocked, {}, facts.debts, heads)
 
     def _read(self, conn: Connection, claimed: list[Claimed], now: datetime) -> _Batch:
+        """SQLite: the set-based reads of `scheduler.snapshot` (no round trips to save there)."""
         ids = {m.case_id for m in claimed if m.case_id is not None}
         cases = snapshot.cases_by_id(conn, ids)
-        addresses = {a for row in cases.values() for a in row.addresses().values()}
-        addresses.update(m.to_address for m in claimed if m.to_address)
         return _Batch(
             cases=cases,
             rel=snapshot.related(conn, ids, now=now),
-            blocked=snapshot.opted_out(conn, addresses),
-            creditors=dict(conn.execute(sa.select(Creditor.id, Creditor.key)).all()),  # type: ignore[call-overload]
-            debts=snapshot.open_debts(conn, ids) if self.grouped else None,
+            blocked=snapshot.opted_out(conn, _addresses(claimed, cases)),
+            creditors={},
+            debts=snapshot.open_debts(conn, ids),
         )
 
     def _rules(self, batch: _Batch, row: CaseRow | None) -> CreditorRules | None:
         if row is None or row.creditor_id not in batch.creditors:
             return None
-        key = batch.creditors[row.creditor_id]
-        return next((c for c in self.config.creditors if c.key == key), None)
+        seen, by_key = self._rules_seen
+        if seen is not self.config.creditors:
+            by_key = {}
+            for c in self.config.creditors:
+                by_key.setdefault(c.key, c)  # the first of a key, as a search in order would find
+            self._rules_seen = (self.config.creditors, by_key)
+        return by_key.get(batch.creditors[row.creditor_id])
 
     def _window(self, row: CaseRow | None, rules: CreditorRules | None) -> ContactWindow | None:
         if row is None or rules is None:
@@ -299,13 +383,14 @@ class Dispatcher:
 
     async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run `fn(session, ...)` in its own transaction, or in grouped mode keep it for the batch's (None)."""
+        await self._settle()
         pending = _PENDING.get()
         if pending is not None:
             pending.append((fn, args, kwargs))
             return None
 
         def run() -> Any:
-            with session_scope(self.engine) as session:
+            with self._session() as session:
                 return fn(session, *args, **kwargs)
 
         return await asyncio.to_thread(run)
@@ -353,14 +438,24 @@ class Dispatcher:
         if pending is not None:
             pending.append((outbox.mark_sent_many, ([sent],), {"worker": self.worker}))
             return "sent"
-        done = await self._db(
-            outbox.mark_sent, msg, worker=self.worker, now=sent.now, provider_id=sent.provider_id,
-            channel=sent.channel, address=sent.address, body=body, reminder=sent.reminder,
-            scheduler_kind=sent.scheduler_kind,
-        )  # fmt: skip
-        if not done:
-            _taken_over(msg)
+        inflight = _INFLIGHT.get()
+        if inflight is not None:  # recorded while the next message is checked and written; settled before it leaves
+            inflight.append(asyncio.create_task(self._record_later(msg, sent, batch.heads)))
+            return "sent"
+        await self._record_later(msg, sent, batch.heads)
         return "sent"
+
+    async def _record_later(self, msg: Claimed, sent: outbox.Sent, heads: dict[int, str]) -> None:
+        if not await asyncio.to_thread(self._record_one, sent, heads):
+            _taken_over(msg)
+
+    def _record_one(self, sent: outbox.Sent, heads: dict[int, str]) -> bool:
+        """One accepted message recorded in its own transaction, on the batch's connection."""
+        conn = _CONN.get()
+        if conn is not None:
+            return outbox.record_sent(conn, sent, worker=self.worker, heads=heads)
+        with self.engine.connect() as own:
+            return outbox.record_sent(own, sent, worker=self.worker, heads=heads)
 
     async def _provider_call(
         self,
@@ -372,6 +467,9 @@ class Dispatcher:
         batch: _Batch | None = None,
         subject: str | None = None,
     ) -> SendResult:
+        # one provider call at a time per worker, and only once the message before is recorded: a crash
+        # leaves at most one message accepted and not recorded (module docstring)
+        await self._settle()
         send_email = getattr(adapter, "send_email", None)
         if plan.channel == "email" and send_email is not None:
             rules = self._rules(batch, row) if batch is not None else None
@@ -439,6 +537,7 @@ class Dispatcher:
         debts = None if batch.debts is None or row is None else batch.debts.get(row.id, [])
         if debts is not None and _subject_kind(msg) is None and not self._links(row, channel, msg):
             return self._write(msg, row, rules, channel, window, now, debts=debts)
+        await self._settle()  # the database is read (and a Telegram link written) on a connection of its own
         return await asyncio.to_thread(self._write, msg, row, rules, channel, window, now)
 
     def _links(self, row: CaseRow | None, channel: str, msg: Claimed) -> bool:
@@ -533,6 +632,24 @@ class Dispatcher:
             case = session.get(Case, row.id)
             assert case is not None
             return telegram_link(session, case=case, bot_username=self.telegram_bot, now=now)
+
+
+async def _drained(tasks: list[asyncio.Task[None]]) -> None:
+    """Let records still in flight end (after a cancellation); their errors are logged, not lost."""
+    if not tasks:
+        return
+    await asyncio.wait(tasks)
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("recording a sent message failed", exc_info=task.exception())
+    tasks.clear()
+
+
+def _addresses(claimed: list[Claimed], cases: Mapping[int, CaseRow]) -> set[str]:
+    """Every address the batch may write to: its debtors' and its messages' own."""
+    addresses = {a for row in cases.values() for a in row.addresses().values()}
+    addresses.update(m.to_address for m in claimed if m.to_address)
+    return addresses
 
 
 def _keep_email(session: Any, msg: Claimed, sent: EmailSent, address: str, now: datetime) -> None:

@@ -19,6 +19,10 @@ the lease (their worker died between claiming and recording the outcome).
 Every later transition is fenced: `WHERE id = :id AND claimed_by = :worker AND status = 'sending'`.
 A worker whose lease expired and whose row another worker took over changes nothing, and records
 no event: in our records each message is sent once.
+
+The dispatcher's hot path, `record_sent`, records a sent message (fenced update, the case's
+wake-up, its hash-chained `message_sent` event) in one transaction; on PostgreSQL in one statement
+(`_SENT_AT_ONCE`), and `claim_raw` claims in one, both in autocommit on the driver's connection.
 """
 
 from __future__ import annotations
@@ -26,14 +30,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from relance.core.bulk import RowBinder, insert_rows
 from relance.core.db import in_chunks
-from relance.core.events import NewEvent, record_event, record_events_bulk
+from relance.core.events import (
+    EVENT,
+    NewEvent,
+    chained,
+    head_locked,
+    lock_cases,
+    record_event,
+    record_events_bulk,
+)
 from relance.core.models import Case, Message, OptOut
 
 MESSAGE: sa.Table = Message.__table__  # type: ignore[attr-defined]
@@ -67,7 +80,9 @@ _CLAIMED_COLUMNS = (
 )  # fmt: skip
 
 
-def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+def claim(
+    session: Session | sa.Connection, *, worker: str, now: datetime, lease: timedelta, limit: int
+) -> list[Claimed]:
     """Claim up to `limit` due rows for `worker` (committed by the caller before sending)."""
     due = sa.and_(
         M.status == "queued",
@@ -90,6 +105,35 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
     )
     rows = [Claimed(*row) for row in session.execute(stmt)]
     return sorted(rows, key=lambda r: r.id)
+
+
+def claim_raw(raw: Any, *, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+    """`claim` on a psycopg connection in autocommit: the same statement, one round trip, its own transaction."""
+    params = {"worker": worker, "now": now, "expired": now - lease, "limit": limit}
+    rows = [_claimed(list(row)) for row in raw.execute(_CLAIM_PG, params)]
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _claimed(values: list[Any]) -> Claimed:
+    """A claimed row read by the driver: its instants in UTC, as `UTCDateTime` reads them."""
+    values[11], values[13] = _utc(values[11]), _utc(values[13])  # reply_deadline, created_at
+    return Claimed(*values)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+_CLAIM_PG = (
+    "UPDATE message SET status = 'sending', claimed_by = %(worker)s, claimed_at = %(now)s, attempts = attempts + 1 "
+    "WHERE message.id IN (SELECT message.id FROM message WHERE message.direction = 'out' AND ("
+    "(message.status = 'queued' AND (message.not_before IS NULL OR message.not_before <= %(now)s) "
+    "AND (message.next_attempt_at IS NULL OR message.next_attempt_at <= %(now)s)) "
+    "OR (message.status = 'sending' AND message.claimed_at < %(expired)s)) "
+    "ORDER BY message.not_before, message.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
+    "RETURNING id, case_id, debtor_id, kind, step, author, channel, to_address, body, choices, idempotency_key, "
+    "reply_deadline, attempts, created_at"
+)
 
 
 def _fenced(session: Session, msg: Claimed, worker: str, **values: Any) -> bool:
@@ -195,6 +239,99 @@ def mark_sent_many(session: Session, sent: Sequence[Sent], *, worker: str) -> li
             if s.msg.case_id is None:  # the chain of events without a case, one by one
                 _event(session, s.msg, "message_sent", s.now, **_sent_data(s))
     return [s.msg.id in held for s in sent]
+
+
+def record_sent(conn: sa.Connection, s: Sent, *, worker: str, heads: dict[int, str]) -> bool:
+    """`mark_sent` in one transaction of its own on `conn` (idle, not in a transaction); whether it was recorded.
+
+    `heads` holds the chain head of the cases of the batch (`relance.core.events.chain_heads`, read
+    with it), kept up to date here. On PostgreSQL, with the head known, the whole record is one
+    statement run on its own (autocommit: one round trip, see `_SENT_AT_ONCE`). Otherwise, or if
+    another writer appended to the case's chain in the meantime (the unique (case_id, prev_hash)
+    constraint refuses the event and the statement changes nothing), the locked way: fenced update,
+    the case's wake-up or lock (the chain's lock), its head, the event, in one transaction.
+    """
+    case_id = s.msg.case_id
+    if case_id is None:  # the chain without a case has a lock of its own: the general path
+        with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+            return mark_sent(
+                session, s.msg, worker=worker, now=s.now, provider_id=s.provider_id, channel=s.channel,
+                address=s.address, body=s.body, reminder=s.reminder, scheduler_kind=s.scheduler_kind,
+            )  # fmt: skip
+    event = _sent_event(s)
+    if conn.dialect.name == "postgresql" and case_id in heads:
+        done = _sent_at_once(conn, s, worker, event, heads)
+        if done is not None:
+            return done
+    with conn.begin():
+        if conn.execute(_SENT_UPDATE, _sent_params(s, worker)).rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        if s.scheduler_kind:
+            conn.execute(_WAKE_AFTER_REMINDER if s.reminder else _WAKE, {"b_case": case_id, "b_at": s.now})
+        else:
+            lock_cases(conn, [case_id])
+        prev = head_locked(conn, case_id)
+        digest, data = chained(event, prev)
+        insert_rows(conn, EVENT, _EVENT_COLUMNS, [_event_row(conn, event, data, prev, digest)])
+    heads[case_id] = digest
+    return True
+
+
+def _sent_at_once(conn: sa.Connection, s: Sent, worker: str, event: NewEvent, heads: dict[int, str]) -> bool | None:
+    """PostgreSQL: record `s` with one statement chained on the known head; None if that head is stale."""
+    import psycopg
+
+    case_id = s.msg.case_id
+    assert case_id is not None and not conn.in_transaction()
+    prev = heads[case_id]
+    digest, data = chained(event, prev)
+    params = {"b_id": s.msg.id, "b_worker": worker, "b_pid": s.provider_id, "b_at": s.now, "b_channel": s.channel,
+              "b_address": s.address, "b_body": s.body, "e_data": data, "e_prev": prev, "e_hash": digest}  # fmt: skip
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    sql = _SENT_AT_ONCE[(s.scheduler_kind, s.reminder and s.scheduler_kind)]
+    raw.autocommit = True  # one statement, its own transaction: no BEGIN/COMMIT round trips
+    try:
+        recorded = raw.execute(sql, params).fetchone() is not None
+    except psycopg.errors.UniqueViolation:
+        return None  # someone else appended to the chain: nothing was changed, go the locked way
+    finally:
+        raw.autocommit = False
+    if recorded:
+        heads[case_id] = digest
+    return recorded
+
+
+# The fenced update, then the case row locked — by the wake-up of a scheduler message, by FOR UPDATE
+# otherwise: the lock every appender to a case's chain takes first — then the event, inserted from
+# that locked row (so after the lock), chained on the head read with the batch. A row comes back
+# only if the fence held (the case exists: foreign key). Run in autocommit, the statement is its own
+# transaction; a stale head makes the INSERT fail on uq_event_chain, and the whole statement with it.
+_SENT_FENCED = (
+    "UPDATE message SET status = 'sent', provider_id = %(b_pid)s, sent_at = %(b_at)s, channel = %(b_channel)s, "
+    "to_address = %(b_address)s, body = %(b_body)s, last_error = NULL, error_code = NULL, next_attempt_at = NULL "
+    "WHERE id = %(b_id)s AND claimed_by = %(b_worker)s AND status = 'sending' RETURNING case_id"
+)
+_SENT_CHAIN = {
+    "wake": "UPDATE cases SET next_check_at = NULL WHERE id IN (SELECT case_id FROM sent) RETURNING id",
+    "remind": "UPDATE cases SET next_check_at = NULL, last_reminder_at = %(b_at)s "
+    "WHERE id IN (SELECT case_id FROM sent) RETURNING id",
+    "lock": "SELECT id FROM cases WHERE id IN (SELECT case_id FROM sent) FOR UPDATE",
+}
+_SENT_EVENT = (
+    "INSERT INTO event (case_id, at, actor, actor_id, kind, data, prev_hash, hash) "
+    f"SELECT id, %(b_at)s, '{ACTOR}', NULL, 'message_sent', %(e_data)s::json, %(e_prev)s, %(e_hash)s "
+    "FROM chain RETURNING id"
+)
+_SENT_AT_ONCE = {
+    (scheduler, reminder): f"WITH sent AS ({_SENT_FENCED}), chain AS ({_SENT_CHAIN[part]}) {_SENT_EVENT}"
+    for scheduler, reminder, part in ((True, True, "remind"), (True, False, "wake"), (False, False, "lock"))
+}
+_EVENT_COLUMNS = ("case_id", "at", "actor", "actor_id", "kind", "data", "prev_hash", "hash")
+
+
+def _event_row(conn: sa.Connection, e: NewEvent, data: str, prev: str, digest: str) -> tuple[Any, ...]:
+    return (e.case_id, RowBinder(conn.dialect).instant(e.at), e.actor, e.actor_id, e.kind, data, prev, digest)
 
 
 def _held(session: Session, ids: list[int], worker: str) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,9 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.channels.base import SendResult
+from bot.channels.recording import RecordingChannel
 from relance.core.clock import SimulatedClock
 from relance.core.config import Channels, RelanceConfig
 from relance.core.errors import PermanentChannelError, TransientChannelError
+from relance.core.events import case_events, event_to_dict, record_event, verify_chain
 from relance.core.models import Agent, Case, ChatLink, Debt, Dispute, Flag, Message, OptOut
 from scheduler import outbox as outbox_store
 from scheduler.dispatch import Retry
@@ -321,3 +325,57 @@ async def test_claims_are_disjoint(engine: Engine, session: Session, config: Rel
         s2.commit()
     assert len(first) == 3 and len(second) == 2
     assert not {m.id for m in first} & {m.id for m in second}
+
+
+class _BusyChannel(RecordingChannel):
+    """A recording channel during whose sends something else happens in the database (`during`)."""
+
+    during: Callable[[], None] = staticmethod(lambda: None)
+
+    async def send_text(self, to: str, text: str) -> SendResult:
+        result = await super().send_text(to, text)
+        self.during()
+        return result
+
+
+async def test_an_event_appended_while_sending_is_chained_on_not_forked(
+    engine: Engine, session: Session, config: RelanceConfig, at_now: SimulatedClock
+) -> None:
+    made = queued_case(engine, session, config)
+    assert made.id is not None
+    case_id = made.id
+
+    def debtor_writes() -> None:  # e.g. an inbound SMS recorded while the reminder is with the provider
+        with Session(engine) as s:
+            record_event(s, case_id=case_id, kind="note", actor="test", at=NOW)
+            s.commit()
+
+    sms = _BusyChannel(name="sms")
+    sms.during = debtor_writes
+    report = await dispatcher(engine, config, at_now, {"sms": sms}).drain()
+    assert report.outcomes == {"sent": 1}
+    (row,) = outbox(engine)
+    assert row.status == "sent" and row.provider_id == sms.sent[0].provider_id
+    with Session(engine) as s:
+        trail = case_events(s, case_id)
+        assert verify_chain([event_to_dict(e) for e in trail]) == []
+    assert [e.kind for e in trail][-2:] == ["note", "message_sent"]
+
+
+async def test_a_claim_taken_over_while_sending_records_nothing(
+    engine: Engine, session: Session, config: RelanceConfig, at_now: SimulatedClock
+) -> None:
+    queued_case(engine, session, config)
+
+    def another_worker_takes_over() -> None:  # as a claim after an expired lease does
+        with engine.begin() as conn:
+            conn.execute(sa.update(Message).values(claimed_by="other", attempts=Message.attempts + 1))
+
+    sms = _BusyChannel(name="sms")
+    sms.during = another_worker_takes_over
+    report = await dispatcher(engine, config, at_now, {"sms": sms}).drain()
+    assert report.claimed == 1 and len(sms.sent) == 1
+    (row,) = outbox(engine)
+    assert (row.status, row.claimed_by, row.provider_id) == ("sending", "other", None)
+    assert events(engine, "message_sent") == []
+    assert case(engine, row.case_id).last_reminder_at is None

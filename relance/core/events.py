@@ -158,6 +158,21 @@ class NewEvent:
     actor_id: str | None = None
 
 
+def chained(event: NewEvent, prev: str) -> tuple[str, str]:
+    """The hash of `event` appended after `prev`, and its data as stored (canonical JSON text)."""
+    return _hash_and_data(event, prev)
+
+
+def head_locked(conn: sa.Connection, case_id: int) -> str:
+    """Hash of the last event of a case whose row this transaction has locked (`lock_cases`, or an UPDATE)."""
+    return _head(conn, case_id)
+
+
+def lock_cases(conn: sa.Connection, case_ids: Sequence[int]) -> None:
+    """Take the chain locks of these cases (PostgreSQL; SQLite has a single writer) until the transaction ends."""
+    _lock_cases(conn, case_ids)
+
+
 def record_events_bulk(session: Session, events: Sequence[NewEvent], *, fresh: Collection[int] = ()) -> int:
     """Append many events at once, chaining each case's events in order (one query per batch).
 
@@ -311,7 +326,12 @@ def _lock_caseless_chain(conn: sa.Connection) -> None:
         conn.execute(sa.update(_APPSTATE).where(sa.false()).values(key=_APPSTATE.c.key))
 
 
-def _chain_heads(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
+def chain_heads(conn: sa.Connection, case_ids: Iterable[int]) -> dict[int, str]:
+    """Hash of the last event of each of these cases that has one (no lock: a hint, for optimistic appends)."""
+    return _chain_heads(conn, case_ids)
+
+
+def _chain_heads(session: Session | sa.Connection, case_ids: Iterable[int]) -> dict[int, str]:
     heads: dict[int, str] = {}
     for chunk in in_chunks(list(case_ids)):
         last = (
@@ -320,10 +340,12 @@ def _chain_heads(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
             .group_by(col(Event.case_id))
             .subquery()
         )
-        for case_id, digest in session.execute(
+        rows = session.execute(
             sa.select(col(Event.case_id), col(Event.hash)).join(last, col(Event.id) == last.c.last_id)
-        ):
-            heads[case_id] = digest
+        )
+        for case_id, digest in rows:
+            if case_id is not None:
+                heads[case_id] = digest
     return heads
 
 
