@@ -54,3 +54,29 @@ def test_bereavement_in_english(engine: Engine, case_id: int, config: RelanceCon
     outcome = Debtor_(engine, case_id, config, renderer).says("This was my late husband's phone.", NOW)
     assert answered_with(engine, case_id) == ["bereavement"] and len(outcome.replies) == 1
     assert [f.reason for f in rows(engine, Flag, case_id)] == ["bereavement"]
+
+
+def test_a_wrong_person_asking_to_stop_is_stopped_on_that_channel_and_flagged(
+    engine: Engine, case_id: int, config: RelanceConfig, renderer: Renderer
+) -> None:
+    """ "I'm not Kevin. Stop.": read as the wrong person, whose handling opts the channel out as well."""
+    debtor = Debtor_(engine, case_id, config, renderer)
+    outcome = debtor.says("You have the wrong person. I'm not Kevin. Stop.", NOW)
+    assert answered_with(engine, case_id) == ["wrong_person"] and len(outcome.replies) == 1
+    (row,) = rows_optouts(engine)
+    assert (row.channel, row.address, row.active) == ("sms", "+33612345678", True)
+    assert [f.reason for f in rows(engine, Flag, case_id)] == ["wrong_person"]
+    assert load(engine, case_id).dialogue_state == "closed"
+    assert debtor.says("STOP!!", NOW + timedelta(minutes=5)).replies == []
+
+
+def test_a_bereaved_relative_asking_to_stop_gets_the_bereavement_handling(
+    engine: Engine, case_id: int, config: RelanceConfig, renderer: Renderer
+) -> None:
+    outcome = Debtor_(engine, case_id, config, renderer).says(
+        "hey its my dads old number he passed away last year. please stop", NOW
+    )
+    assert answered_with(engine, case_id) == ["bereavement"] and len(outcome.replies) == 1
+    (row,) = rows_optouts(engine)
+    assert row.active
+    assert [f.reason for f in rows(engine, Flag, case_id)] == ["bereavement"]

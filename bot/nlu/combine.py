@@ -5,7 +5,7 @@ the rules never saw. The combination, in order:
 
 1. a threat (a rule of `bot.nlu.sensitive`, or the model sure enough) is abuse/threat; a veiled
    threat only in a message that carries no payment, plan, promise or difficulty;
-2. the strong readings of the rules are ranked by the labelling priority (opt_out > wrong_person >
+2. the strong readings of the rules are ranked by the labelling priority (wrong_person > opt_out >
    dispute > human > hardship > already_paid > payment_plan > promise_to_pay > info_request >
    abuse > deny > affirm); a difficulty told with a plan, a promise or a payment reads as that;
 3. a protective reading (opt_out, abuse, dispute, wrong_person, human, hardship) of the model with
@@ -26,8 +26,11 @@ from bot.nlu.sensitive import bereavement, threat, veiled_threat
 
 PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
 ORDER = (
-    "opt_out",
+    # "I'm not Kevin. Stop." / "this was my late father's phone, please stop": the wrong person (or the
+    # bereavement) is read, and its handling stops the channel as an opt-out would, flags the case
+    # and closes it (`bot.dialogue.service.wrong_person`)
     "wrong_person",
+    "opt_out",
     "dispute",
     "human",
     "hardship",
@@ -199,8 +202,9 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         elif confidence < UNSURE_RULES and opinion.probability >= MODEL_P and not _refused_call(opinion.label, norm):
             intent = opinion.label.split("/")[0]
             confidence, source = opinion.probability, f"model: {intent} (rules unsure: {rule_intent})"
-    # the debtor's death outranks all but an opt-out; someone paying is alive and speaks for themselves
-    died = bereavement(norm) if intent not in ("opt_out", *ENTITY_INTENTS) else None
+    # the debtor's death outranks everything but a threat (its handling stops the channel at once);
+    # someone paying is alive and speaks for themselves
+    died = bereavement(norm) if intent not in ENTITY_INTENTS else None
     if died is not None and intent != "wrong_person":
         intent, confidence, source = "wrong_person", max(confidence, 0.9), "rule: bereavement"
     detail = None
