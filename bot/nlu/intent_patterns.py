@@ -1004,6 +1004,8 @@ INFO = _rx(
     r"\b(?:jusqu a quand|until when|by when|how long do i have|avant quelle date|pour quand)\b",
     r"\b(?:bank details|account details|sort code|routing number|account number|numero de compte|iban|rib"
     r"|coordonnees bancaires)\b",
+    r"\b(?:(?:do|can|will) (?:you|y all|ya)|est ce que vous|vous) (?:accept|take|acceptez|prenez)\w*\b[^?]{0,60}\?",
+    r"\b(?:acceptez vous|prenez vous|can i use|je peux utiliser)\b[^?]{0,60}\?",
     r"\b(?:payment link|lien de paiement|le lien|the link)(?: \w+){0,3} (?:ne (?:fonctionne|marche)|does not work"
     r"|is not working|not working|broken|expired|expire)\b",
 )

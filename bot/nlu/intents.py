@@ -310,8 +310,14 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     for name, pattern in _PLAIN:
         if pattern.found(text):
             found[name] = STRONG
-    if "info_request" in found and "promise_to_pay" in found and not ev.dates and not ev.amounts:
-        del found["promise_to_pay"]  # "what are your bank details? I'd like to pay": a question, no promise yet
+    if (
+        "info_request" in found
+        and "promise_to_pay" in found
+        and ((not ev.dates and not ev.amounts) or ("?" in text and _WISH_TO_PAY.search(text)))
+    ):
+        # "what are your bank details? I'd like to pay", "the IBAN? I want to pay the 85 before Friday":
+        # a question the payment waits on, no promise yet
+        del found["promise_to_pay"]
     if "human" in found and _PAY_BY_PHONE_QUESTION.search(text) and not re.search(r"\b(?:call|appel|rappel)", text):
         del found["human"]
         found["info_request"] = STRONG
@@ -344,6 +350,11 @@ _NO_PROBLEM = re.compile(
 )
 
 
+_WISH_TO_PAY = re.compile(
+    r"\b(?:i want to|i would like to|i d like to|i wanna|so i can|so that i can|in order to|je voudrais|je veux"
+    r"|je souhaite|j aimerais|afin que je puisse|afin de|pour que je puisse|pour pouvoir)"
+    r" (?:\w+ ){0,2}(?:pay|settle|transfer|payer|regler|virer|faire le virement|effectuer le virement)\b"
+)
 _BUT_NOT = re.compile(r"\b(?:but|mais|not|pas|never|jamais|won t|will not|cannot|can t)\b")
 # "can I pay by phone?": a question about a means of payment, not a request for a person
 _PAY_BY_PHONE_QUESTION = re.compile(
