@@ -380,7 +380,10 @@ PROMISE = _rx(
     r"\bvous (?:aurez|recevrez) (?:le|votre|mon|l) ?(?:paiement|virement|argent|cheque|reglement)\b",
     r"\bi will (?:do it |do so |have it done |get it done |get it to you )?(?:on|by|before) ",
 )
-NO_WAY_BEFORE = re.compile(r"\b(?:no way|pas moyen|impossible que|aucune chance|no chance)\b[^?]*$")
+NO_WAY_BEFORE = re.compile(
+    r"\b(?:no way|pas moyen|impossible que|aucune chance|no chance|pas question que|hors de question que"
+    r"|not a chance|jamais de la vie|il est exclu que)\b[^?]*$"
+)
 HOW_BEFORE = re.compile(r"\b(?:comment|how|ou|where|quand)\b")
 MEANS_AFTER = re.compile(
     r"^ (?:par|en|by|with|in|via|using|over|au|on) (?:carte|cheque|virement|paypal|especes|liquide|card|credit card"
