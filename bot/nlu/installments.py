@@ -184,6 +184,13 @@ def _adjective_frequency(word: str) -> str:
     return "weekly"
 
 
+_VAGUE_AFTER_REST = re.compile(
+    r"^(?: \w+){0,2}? (?:when i can|when i get|whenever|later|another time|asap|as soon as i can|at some point"
+    r"|quand je (?:pourrai|peux|pourrais|l aurai|aurai)|plus tard|des que (?:possible|je (?:peux|pourrai))"
+    r"|je vous (?:redis|redirai|dirai|tiens au courant)|on verra|apres on verra)\b"
+)
+
+
 def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     """Installment count, frequency and per-installment markers of a normalised text, outside the
     `taken` spans (dates: "in a week" is a date, not "a week")."""
@@ -193,7 +200,10 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     _every_weekday(text, terms)
     mask = INDEX.mask(text)
     halves = bool(mask & _HALF_BIT and _HALF.search(text))
-    if terms.count is None and (halves or (mask & _REST_BIT and _REST.search(text))):
+    rest = None if halves or not mask & _REST_BIT else _REST.search(text)
+    if rest is not None and _VAGUE_AFTER_REST.match(text[rest.end() :]):
+        rest = None  # "20 on Friday and the rest when I can": one payment promised, nothing planned
+    if terms.count is None and (halves or rest is not None):
         terms.count, terms.count_strong, terms.rest = 2, True, True
         terms.halves = halves
     return terms
