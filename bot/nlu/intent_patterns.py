@@ -1016,3 +1016,12 @@ INFO = _rx(
 COUNTERFACTUAL = re.compile(
     r"\b(?:if i (?:could|had (?:it|the money|any))|si (?:je pouvais|j avais (?:l argent|les moyens|de quoi)))\b"
 )
+PROMISE = _rx(
+    PROMISE,
+    r"\b(?:it|payment|the payment|the money|that|the rest|the balance|the transfer) (?:will|should|shall|is going to)"
+    r" (?:go out|be sent|be paid|be with you|be in your account|come through|reach you|clear)\b",
+    r"\b(?:should|might|may|hope to|hoping to|expect to|plan to|planning to) be able to (?:pay|settle|send|clear)\b",
+    r"\bi (?:will|shall|am going to|am gonna) (?:do|sort|handle|take care of|deal with) (?:it|this|that)(?: \w+){0,4}"
+    r" (?:today|tonight|tomorrow|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday|on the \d+|by the \d+|next week|this week|end of the month)\b",
+)
