@@ -16,7 +16,7 @@ from bot.nlu.prefilter import guarded_finditer
 
 Span = tuple[int, int]
 
-_CURRENCY = r"(?:eur|usd|gbp|jpy|chf|cad)"
+_CURRENCY = r"(?:eur|usd|gbp|jpy|chf|cad|aud|inr|xof|ngn)"
 _NUMERAL = r"\d{1,3}(?: \d{3})+(?:[.,]\d{1,2})?\b|\d+(?:[.,]\d+)*(?:k\b)?"
 _AMOUNT = re.compile(rf"(?<![\w.,/-])(?:({_CURRENCY}) ?)?({_NUMERAL})(?![\w/-]|[.,]\d)(?: ?({_CURRENCY}|cents?)\b)?")
 _NOT_AMOUNT_AFTER = re.compile(
@@ -29,12 +29,12 @@ _NOT_AMOUNT_AFTER = re.compile(
 _REFERENCE_BEFORE = re.compile(
     r"\b(?:facture|invoice|ref|reference|n|no|numero|number|#|dossier|commande|order|inv|client|contrat"
     r"|account|compte|bill|case|f|page|code|phone|tel|telephone|ending|ending in|finissant par|se terminant par"
-    r"|confirmation|receipt|recu|transaction) ?$|# ?$|\b(?:at|by|before|avant) $"
+    r"|confirmation|receipt|recu|transaction) ?(?:[a-z]{1,5} )?$|# ?$|\b(?:at|by|before|avant) $"
 )
 # "kids are 4 and 7", "ages 3, 5 and 9", "flat 4": numbers of people, ages and addresses
 _ADDRESS_BEFORE = re.compile(
     r"\b(?:flat|apt|apartment|appartement|appt|unit|suite|house|building|batiment|bat|etage|floor|ages?|aged|kids are"
-    r"|children are|enfants ont) (?:\d+ (?:and |et )?)*$"
+    r"|children are|enfants ont|i am|im|i m) (?:\d+ (?:and |et )?)*$"
 )
 _COUNTED_AFTER = re.compile(r"^ (?:and|et) \d+ ?(?:ans|years? old|yo)\b|^ ?(?:ans|years? old|yo)\b")
 _PAY_VERB_BEFORE = re.compile(r"(?:pay\w*|pai\w*|regl\w*|vers\w*|vir\w*|envo\w*|send|sent|transfer\w*|donn\w*) $")

@@ -40,7 +40,8 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     ),
     (
         re.compile(
-            r"\b(?:pendant|pdt|for|during|durant)(?: (?:the|les) (?:next|coming|prochains))? (\d+)"
+            r"\b(?:pendant|pdt|for|during|durant)(?: (?:the |les )?(?:next|coming|prochains))?"
+            r"(?: (?:like|about|around|environ|genre|maybe))? (\d+)"
             r" (mois|months?|semaines?|weeks?)\b"
         ),
         False,
@@ -60,6 +61,8 @@ _SPLIT = re.compile(
     r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|chf|[.,]\d))"
 )
 _COUNT_PATTERNS.append((_SPLIT, True))
+# "240 split 3 ways"
+_COUNT_PATTERNS.append((re.compile(r"\b(?:split|divided|shared|spread)\b(?: \S+){0,3}? (\d+) ways\b"), True))
 _HALF = re.compile(
     r"\b(?:la )?moitie\b.*\b(?:moitie|reste|solde|autre)\b|\bhalf\b.*\b(?:half|rest|remainder|balance|other)\b"
 )

@@ -175,9 +175,13 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
     return (with_currency or amounts)[0].value
 
 
-_GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp|chf)? ?$")
-_EACH_AFTER = re.compile(r"^ ?(?:eur|usd|gbp|chf)? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b")
-_GAP_BEFORE_AMOUNT = re.compile(r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp|chf)? ?$")
+_GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp|chf|cad|aud|inr|xof|ngn)? ?$")
+_EACH_AFTER = re.compile(
+    r"^ ?(?:eur|usd|gbp|chf|cad|aud|inr|xof|ngn)? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b"
+)
+_GAP_BEFORE_AMOUNT = re.compile(
+    r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp|chf|cad|aud|inr|xof|ngn)? ?$"
+)
 
 
 def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
