@@ -145,11 +145,23 @@ def _meant(text: str, d: DateMention) -> bool:
     return text[d.start : d.end] not in _NOW_WORDS or not _IDLE_NOW_BEFORE.search(before)
 
 
+_PAY_WORD = re.compile(
+    r"\b(?:pay|pays|paying|paid|payment|paie|paierai|paye|payer|payerai|regle|reglerai|regler|verse|verserai|vire"
+    r"|virerai|virement|send|sending|sent|envoie|enverrai|transfer\w*|settle\w*|remit|cheque|check)\b"
+)
+
+
 def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date) -> dt.date | None:
     past = intent == "already_paid"
     meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d)]
     first = [d for d in meant if _FIRST_BEFORE.search(text[max(0, d.start - 40) : d.start])]
-    resolved = [r for d in first or meant if (r := d.resolve(today, past=past)) is not None]
+    candidates = first or meant
+    if len(candidates) > 1 and not first and intent != "payment_plan":
+        # "back at work today, I'll pay Friday": the date told with the payment, not another one
+        verbs = [m.start() for m in _PAY_WORD.finditer(text)]
+        if verbs:
+            candidates = sorted(candidates, key=lambda d: min(min(abs(d.start - v), abs(d.end - v)) for v in verbs))
+    resolved = [r for d in candidates if (r := d.resolve(today, past=past)) is not None]
     if not resolved:
         return None
     return resolved[0]
