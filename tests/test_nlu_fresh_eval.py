@@ -17,18 +17,24 @@ from tests.nlu_corpus.evaluate import evaluate
 FRESH = Path(__file__).parent / "nlu_corpus" / "fresh"
 # file: (intent accuracy, entity accuracy, detail accuracy, most harmful misreads)
 FLOORS = {
-    "batch_a.test.jsonl": (0.92, 0.95, 0.98, 1),
-    "batch_b.test.jsonl": (0.90, 0.945, 0.98, 2),
-    "batch_c.test.jsonl": (0.865, 0.93, 0.975, 6),
-    "batch_d.test.jsonl": (0.91, 0.95, 0.97, 0),
+    "batch_a.test.jsonl": (0.92, 0.94, 0.975, 2),
+    "batch_b.test.jsonl": (0.935, 0.955, 0.98, 0),
+    "batch_c.test.jsonl": (0.895, 0.935, 0.98, 3),
+    "batch_d.test.jsonl": (0.915, 0.96, 0.975, 1),
+    "batch_e.test.jsonl": (0.88, 0.925, 0.955, 1),
+    "batch_f.test.jsonl": (0.93, 0.97, 0.99, 0),
+    "batch_g.test.jsonl": (0.91, 0.945, 0.985, 2),
+    "batch_h.test.jsonl": (0.935, 0.975, 0.98, 3),
 }
+# scored whole: written during round 2 by a helper that saw nothing of the project, never tuned on
+WHOLE = {"batch_k.jsonl": (0.925, 0.955, 0.985, 1)}
 
 
-@pytest.mark.parametrize("name", sorted(FLOORS))
+@pytest.mark.parametrize("name", sorted(FLOORS) + sorted(WHOLE))
 def test_frozen_test_half_keeps_its_scores(name: str) -> None:
     report = evaluate(FRESH / name)
     print("\n" + report.summary() + "\n" + report.per_intent() + "\n" + report.confusion_table())
-    intent, entities, detail, harmful = FLOORS[name]
+    intent, entities, detail, harmful = FLOORS.get(name) or WHOLE[name]
     assert report.intent_accuracy >= intent
     assert report.entity_accuracy >= entities
     assert report.detail_accuracy >= detail
