@@ -19,7 +19,7 @@ from bot.testing.fake_twilio import FakeTwilio
 from relance.core.config import Settings
 from relance.core.models import MessageStatus
 from relance.web.forms import BadBody, parse_form, parse_json_object
-from relance.web.logs import REDACTED, RedactingFactory, install_redaction, mask_phone, settings_secrets
+from relance.web.logs import CHATTY, REDACTED, RedactingFactory, install_redaction, mask_phone, settings_secrets
 from relance.web.twilio_routes import twiml
 
 OURS = [s.value for s in MessageStatus if s != MessageStatus.RECEIVED]
@@ -124,6 +124,8 @@ async def test_secrets_never_reach_the_logs(
         )
         redaction_of.append(install_redaction(settings_secrets(settings)))
         caplog.set_level(logging.DEBUG)
+        for name in CHATTY:  # a command run earlier in this process may have quietened them (configure_logging)
+            caplog.set_level(logging.DEBUG, logger=name)
         bot = make_bot(telegram.token, telegram.url)
         async with bot:
             await bot.send_message(chat_id=1, text="hello")
