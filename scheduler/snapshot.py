@@ -218,6 +218,15 @@ class Related:
     flagged: dict[int, set[str]] = field(default_factory=dict)
     # case -> (scenario reminders sent or delivered, first and latest instant one left)
     steps_sent: dict[int, tuple[int, datetime | None, datetime | None]] = field(default_factory=dict)
+    # the cases any of the above mentions, once `seal` was called (None: not known, look everything up)
+    touched: frozenset[int] | None = None
+
+    def seal(self) -> None:
+        """Record which cases have related facts: the others' facts come from their row alone."""
+        self.touched = frozenset().union(
+            self.disputes, self.promises, self.plans, self.installments, self.recent, self.pending, self.flagged,
+            self.steps_sent,
+        )  # fmt: skip
 
 
 def related(conn: Connection, ids: Collection[int], *, now: datetime) -> Related:
@@ -232,6 +241,7 @@ def related(conn: Connection, ids: Collection[int], *, now: datetime) -> Related
     _reminders(conn, wanted, out, since=now - ROLLING)
     _flags(conn, wanted, out)
     _steps_sent(conn, wanted, out)
+    out.seal()
     return out
 
 
@@ -375,6 +385,8 @@ def case_facts(
 ) -> CaseFacts:
     """The decision's view of one case."""
     usable, refused = channels_for(row, enabled, blocked)
+    if rel.touched is not None and row.id not in rel.touched:
+        return _row_facts(row, usable, refused)
     promise = rel.promises.get(row.id)
     plan_id = rel.plans.get(row.id)
     steps = rel.steps_sent.get(row.id, _NOTHING_SENT)
@@ -408,6 +420,27 @@ def case_facts(
 
 
 _NOTHING_SENT: tuple[int, datetime | None, datetime | None] = (0, None, None)
+
+
+def _row_facts(row: CaseRow, usable: tuple[str, ...], refused: frozenset[str]) -> CaseFacts:
+    """`case_facts` of a case nothing else mentions (no dispute, promise, plan, reminder, flag…): the
+    row's own fields, the defaults for the rest — most cases of a sweep, at a fraction of the look-ups."""
+    return CaseFacts(
+        status=row.status,
+        balance=Decimal(row.balance),
+        due_date=row.due_date,
+        last_step=row.last_step,
+        last_sent_at=row.last_reminder_at,
+        channels=usable,
+        opted_out=refused,
+        wrong_person=row.wrong_person,
+        agent_holds=row.agent_id is not None,
+        notice_deadline=row.notice_deadline,
+        paused_until=row.paused_until,
+        last_inbound_at=row.last_inbound_at,
+        flag_open=row.flagged_at is not None,
+        placed_at=row.opened_at,
+    )
 
 
 def _installment_facts(rows: Sequence[InstallmentRow], reminded: set[str]) -> tuple[InstallmentFacts, ...]:
