@@ -1,7 +1,7 @@
 """The sweep: find the cases with something due, decide, and fill the outbox, set by set.
 
 A sweep first lists the ids of the active cases whose `next_check_at` has come (one index scan),
-then works through them in batches of a few thousand, one transaction per batch. For a batch it
+then works through them in batches of twenty thousand, one transaction per batch. For a batch it
 reads every fact in about ten queries (`scheduler.snapshot`), decides each case with the pure
 `scheduler.decision.decide`, inserts the due messages into the outbox in one statement (a
 duplicate idempotency key is ignored: a message can never be queued twice), and writes every
@@ -61,7 +61,10 @@ from scheduler.snapshot import CaseRow, Related
 
 log = logging.getLogger(__name__)
 
-BATCH = 5000
+# cases per batch and transaction: the decisions are made before the first write, so the write lock
+# is held for the writes only (about 0.2 s at this size); fewer commits write each index page they
+# touch to the WAL fewer times (a tenth less CPU than batches of 5,000 at 200,000 cases)
+BATCH = 20_000
 INVALID_ZONE = "invalid_time_zone"
 UNKNOWN_CREDITOR = "unknown_creditor"
 PLAN_BROKEN = "plan_broken"
