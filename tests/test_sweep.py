@@ -405,3 +405,19 @@ def test_facts_of_a_case_nothing_else_mentions_are_those_of_the_full_look_up(eng
         unsealed = replace(rel, touched=None)
         assert quick == case_facts(row, unsealed, enabled=("telegram", "sms"), blocked={})
     assert case_facts(rows[busy.id], rel, enabled=("sms",), blocked={}).dispute_open  # type: ignore[index]
+
+
+def test_a_long_sparse_list_of_cases_finds_the_same_rows(engine: Engine, session: Session) -> None:
+    """A sparse set of more than a few ids (bound as one JSON list on SQLite) selects exactly those cases."""
+    from scheduler.snapshot import due_cases, related
+
+    a, b, c = new_case(session), new_case(session), new_case(session)
+    session.add(Dispute(case_id=b.id, opened_at=NOW))  # type: ignore[arg-type]
+    session.commit()
+    absent = [100_000 + 7 * k for k in range(80)]  # no such cases: a long, sparse list
+    wanted = sorted([a.id, b.id, *absent])  # type: ignore[list-item]
+    with engine.connect() as conn:
+        rows = due_cases(conn, wanted, now=NOW)
+        rel = related(conn, wanted, now=NOW)
+    assert [r.id for r in rows] == [a.id, b.id] and c.id not in rel.touched  # type: ignore[operator]
+    assert rel.disputes == {b.id}
