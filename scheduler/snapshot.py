@@ -129,13 +129,7 @@ def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[Ca
     query = query.order_by(C.id)
     wanted = set(ids)
     if conn.dialect.name == "sqlite":
-        sql, params = _raw(conn, query)
-        cursor = conn.connection.cursor()  # plain tuples from the driver: no Row objects to build
-        try:
-            rows = _sqlite_case_rows(cursor.execute(sql, params).fetchall(), wanted)
-        finally:
-            cursor.close()
-        return rows
+        return _sqlite_case_rows(_driver_rows(conn, query), wanted)
     make = CaseRow._make
     return [make(row) for row in conn.execute(query).all() if row[0] in wanted]
 
@@ -266,8 +260,22 @@ def _steps_sent(conn: Connection, wanted: set[int], out: Related) -> None:
         .where(status.in_(LEFT_STATUSES))
         .group_by(M.case_id)
     )
-    rows = conn.execute(query)
+    if conn.dialect.name == "sqlite":
+        at = raw_sqlite.read_instant
+        rows = ((case_id, n, at(first), at(last)) for case_id, n, first, last in _driver_rows(conn, query))
+    else:
+        rows = conn.execute(query)  # type: ignore[assignment]
     out.steps_sent = {case_id: (int(n or 0), first, last) for case_id, n, first, last in rows if case_id in wanted}
+
+
+def _driver_rows(conn: Connection, query: sa.Select[Any]) -> list[Any]:
+    """The rows of `query` on SQLite as the driver returns them (instants as text: see `raw_sqlite`)."""
+    sql, params = _raw(conn, query)
+    cursor = conn.connection.cursor()  # plain tuples: no Row objects, no per-value result processing
+    try:
+        return cursor.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+    finally:
+        cursor.close()
 
 
 def _disputes(conn: Connection, wanted: set[int], out: Related) -> None:
@@ -311,7 +319,14 @@ def _reminders(conn: Connection, wanted: set[int], out: Related, *, since: datet
         sa.or_(M.status.in_(PENDING), M.sent_at >= since, M.kind.in_(INSTALLMENT_KINDS)),
     )
     recent: dict[int, list[datetime]] = defaultdict(list)
-    for case_id, kind, status, sent_at, key in conn.execute(query):
+    if conn.dialect.name == "sqlite":
+        at = raw_sqlite.read_instant
+        rows = [
+            (case_id, kind, status, at(sent), key) for case_id, kind, status, sent, key in _driver_rows(conn, query)
+        ]
+    else:
+        rows = conn.execute(query).all()  # type: ignore[assignment]
+    for case_id, kind, status, sent_at, key in rows:
         if case_id not in wanted:
             continue
         if status in PENDING:
