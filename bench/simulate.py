@@ -1,4 +1,7 @@
-"""Benchmark: `relance simulate` over 10,000 cases and 45 days (target <= 60 s). Prints seconds and messages.
+"""Benchmark: `relance simulate` over 10,000 cases and 45 days (issue 17: <= 15 s). Prints seconds and messages.
+
+Both the wall time and the CPU time of this process (all its threads) are printed: on a shared machine
+the CPU time is the steadier figure.
 
 Usage: python bench/simulate.py [cases] [days]
 """
@@ -42,10 +45,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "portfolio.csv"
         portfolio(csv, cases)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         _, events, summary, _ = run(csv, start=START, days=days, db=None, config_path=Path(tmp) / "none.toml")
-        seconds = time.perf_counter() - began
-    print(f"{summary['cases']} cases, {days} days: {seconds:.1f} s (target <= 60 s)")
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    print(f"{summary['cases']} cases, {days} days: {seconds:.1f} s wall, {cpu:.1f} s CPU (target <= 15 s)")
     print(f"messages out {summary['messages_out']}, in {summary['messages_in']}, events {len(events)}")
     print(f"flags {summary['flags']}, skipped rows {summary['skipped_rows']}")
 

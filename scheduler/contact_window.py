@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from threading import Lock
 
@@ -115,7 +115,7 @@ class ContactWindow:
     def next_allowed(self, instant: datetime, horizon: timedelta = HORIZON) -> datetime | None:
         """The earliest allowed instant at or after `instant`, or None within `horizon`."""
         # memoised: a sweep asks the same question for every debtor sharing a window at one `now`
-        return _next_allowed(self, ensure_utc(instant), horizon)
+        return _next_allowed(self, instant if instant.tzinfo is UTC else ensure_utc(instant), horizon)
 
     def search(self, cur: datetime, horizon: timedelta) -> datetime | None:
         """`next_allowed` without the memo (for a UTC `cur`)."""

@@ -76,7 +76,7 @@ class Escalate:
 Decision = Stop | Wait | Due | Escalate
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # internal, one per decision: not frozen, which would cost a call per field
 class _Context:
     facts: CaseFacts
     caps: Caps

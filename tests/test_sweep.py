@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -384,3 +385,39 @@ def test_a_cancelled_step_is_released_and_queued_again_later(
     sweep_at(engine, config, NOW + timedelta(minutes=5))
     queued = [m for m in outbox(engine) if m.status == "queued"]
     assert [(m.step, m.idempotency_key) for m in queued] == [(1, f"reminder:{made.id}:1")]
+
+
+def test_facts_of_a_case_nothing_else_mentions_are_those_of_the_full_look_up(engine: Engine, session: Session) -> None:
+    """The sweep's shortcut for cases without related rows (`Related.seal`) builds the same facts."""
+    from scheduler.snapshot import case_facts, cases_by_id, related
+
+    plain = new_case(session)
+    busy = new_case(session, telegram_chat_id=77)
+    session.add(Dispute(case_id=busy.id, opened_at=NOW))  # type: ignore[arg-type]
+    session.commit()
+    with engine.connect() as conn:
+        rows = cases_by_id(conn, [plain.id, busy.id])  # type: ignore[list-item]
+        rel = related(conn, rows, now=NOW)
+    assert rel.touched == {busy.id}
+    for made in (plain, busy):
+        row = rows[made.id]  # type: ignore[index]
+        quick = case_facts(row, rel, enabled=("telegram", "sms"), blocked={})
+        unsealed = replace(rel, touched=None)
+        assert quick == case_facts(row, unsealed, enabled=("telegram", "sms"), blocked={})
+    assert case_facts(rows[busy.id], rel, enabled=("sms",), blocked={}).dispute_open  # type: ignore[index]
+
+
+def test_a_long_sparse_list_of_cases_finds_the_same_rows(engine: Engine, session: Session) -> None:
+    """A sparse set of more than a few ids (bound as one JSON list on SQLite) selects exactly those cases."""
+    from scheduler.snapshot import due_cases, related
+
+    a, b, c = new_case(session), new_case(session), new_case(session)
+    session.add(Dispute(case_id=b.id, opened_at=NOW))  # type: ignore[arg-type]
+    session.commit()
+    absent = [100_000 + 7 * k for k in range(80)]  # no such cases: a long, sparse list
+    wanted = sorted([a.id, b.id, *absent])  # type: ignore[list-item]
+    with engine.connect() as conn:
+        rows = due_cases(conn, wanted, now=NOW)
+        rel = related(conn, wanted, now=NOW)
+    assert [r.id for r in rows] == [a.id, b.id] and c.id not in rel.touched  # type: ignore[operator]
+    assert rel.disputes == {b.id}
