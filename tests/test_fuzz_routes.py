@@ -153,6 +153,21 @@ def test_no_console_or_webhook_route_answers_5xx_signed_in(console: Console, dat
     assert response.status_code < 500, (who, route.method, path, fields, response.status_code, response.text[:300])
 
 
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/console/cases/{case}/assign", {"agent_id": str(2**63 - 1)}),  # found by the fuzzer on PostgreSQL
+        ("/console/cases/{case}/assign", {"agent_id": str(2**31)}),
+        ("/console/cases/{case}/flags/{big}/snooze", {"until": "2030-01-01"}),
+    ],
+)
+def test_ids_past_the_integer_keys_are_refused_not_500(console: Console, path: str, fields: dict[str, str]) -> None:
+    client = console.clients["admin"]
+    url = path.format(case=console.case_id, big=2**63 - 1)
+    response = client.post(url, data={**fields, "csrf_token": console.tokens["admin"]}, follow_redirects=False)
+    assert 400 <= response.status_code < 500 or response.status_code == 303, (response.status_code, response.text[:200])
+
+
 @st.composite
 def mutated_updates(draw: st.DrawFn, application: App) -> dict[str, Any]:
     kind = draw(st.sampled_from(["text", "contact", "callback"]))

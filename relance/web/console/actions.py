@@ -525,7 +525,7 @@ def snooze_flag(
     session: Session, *, case: Case, flag_id: int, until: date, note: str, agent_id: int, at: datetime
 ) -> datetime:
     """Put an open flag aside until the start of `until` (UTC): it leaves the queue, then comes back by itself."""
-    flag = session.get(Flag, flag_id)
+    flag = session.get(Flag, flag_id) if valid_id(flag_id) else None
     if flag is None or flag.case_id != case.id:
         raise ActionError(f"there is no flag #{flag_id} on this case")
     if flag.status != FlagStatus.OPEN:

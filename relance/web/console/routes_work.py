@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Res
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from relance.core.models import Agent, Case, CaseStatus, PlanStatus, PromiseStatus
+from relance.core.models import Agent, Case, CaseStatus, PlanStatus, PromiseStatus, valid_id
 from relance.web.console import actions
 from relance.web.console.caselist import MAX_PAGE_SIZE, PAGE_SIZE, SORTS, CaseFilter, case_page, filter_options
 from relance.web.console.context import Console, Viewer
@@ -177,7 +177,7 @@ def add_work_actions(router: APIRouter, console: Console) -> None:
         session: Session = Depends(console.db),
     ) -> Response:
         case = scoped_case(session, case_id, viewer)
-        colleague = session.get(Agent, agent_id)
+        colleague = session.get(Agent, agent_id) if valid_id(agent_id) else None
         if colleague is None:
             raise HTTPException(400, f"agent_id: there is no agent #{agent_id}.")
 
