@@ -124,7 +124,7 @@ def cpu_seconds(pid: int) -> float:
 # --------------------------------------------------------------------------- database and requests
 
 
-def seed(db_url: str, debtors: int, directory: Path) -> list[str]:
+def seed(db_url: str, debtors: int, directory: Path, due_date: str = "2026-10-01") -> list[str]:
     """A fresh database with `debtors` French debtors owing 600 €, through the real importer; their phones."""
     from datetime import UTC, datetime
 
@@ -135,7 +135,7 @@ def seed(db_url: str, debtors: int, directory: Path) -> list[str]:
     phones = [f"+3361{i:07d}" for i in range(debtors)]
     csv = directory / "portfolio.csv"
     lines = ["reference,debtor_name,phone,amount,currency,due_date,locale,country"]
-    lines += [f"INV-{i:07d},Debtor {i},{phone},600.00,EUR,2026-10-01,fr,FR" for i, phone in enumerate(phones)]
+    lines += [f"INV-{i:07d},Debtor {i},{phone},600.00,EUR,{due_date},fr,FR" for i, phone in enumerate(phones)]
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     runtime = open_runtime(Settings(database_url=db_url, config=directory / "none.toml"), config=RelanceConfig())
     with runtime.session() as session:
@@ -161,7 +161,7 @@ def signed_requests(
     out = []
     for i in range(count):
         form = {
-            "MessageSid": f"SM{sid_prefix}{i:031x}",
+            "MessageSid": f"SM{sid_prefix}{i:0{32 - len(sid_prefix)}x}",  # 34 characters, as Twilio's
             "AccountSid": "AC" + "0" * 32,
             "From": rng.choice(phones),
             "To": OUR_NUMBER,

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from webhook import cpu_seconds, seed, signed_requests  # bench/ is the script's folder: its sibling
 
 OUR_NUMBER = "+33700000001"
 AUTH_TOKEN = "b" * 32
@@ -68,13 +69,8 @@ class Run:
 
 
 def fresh_schema(admin_url: str, schema: str, debtors: int, directory: Path) -> tuple[str, list[str]]:
-    """A migrated schema of `admin_url` with `debtors` debtors (through the real importer); its URL, their phones."""
-    from datetime import UTC, datetime
-
-    from relance.core.config import RelanceConfig, Settings
+    """A fresh schema with `debtors` French debtors owing 600 €, not yet due (no sweep sends them anything)."""
     from relance.core.db import normalise_url
-    from relance.core.importer import import_debts
-    from relance.core.runtime import open_runtime
 
     admin = sa.create_engine(normalise_url(admin_url))
     with admin.begin() as conn:
@@ -82,17 +78,7 @@ def fresh_schema(admin_url: str, schema: str, debtors: int, directory: Path) -> 
     admin.dispose()
     url = sa.engine.make_url(normalise_url(admin_url)).update_query_dict({"options": f"-csearch_path={schema}"})
     db_url = url.render_as_string(hide_password=False)
-    phones = [f"+3361{i:07d}" for i in range(debtors)]
-    csv = directory / "portfolio.csv"
-    lines = ["reference,debtor_name,phone,amount,currency,due_date,locale,country"]
-    lines += [f"INV-{i:07d},Debtor {i},{phone},600.00,EUR,2030-01-01,fr,FR" for i, phone in enumerate(phones)]
-    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    runtime = open_runtime(Settings(database_url=db_url, config=directory / "none.toml"), config=RelanceConfig())
-    with runtime.session() as session:
-        import_debts(session, csv, runtime.config, now=datetime(2026, 11, 1, tzinfo=UTC))
-        session.commit()
-    runtime.engine.dispose()
-    return db_url, phones
+    return db_url, seed(db_url, debtors, directory, due_date="2030-01-01")
 
 
 def drop_schema(admin_url: str, schema: str) -> None:
@@ -145,39 +131,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def cpu_by_process(pid: int) -> dict[int, float]:
     """User + system CPU seconds of a process and of each of its descendants (Linux /proc)."""
     out: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        out[current] = (int(fields[11]) + int(fields[12])) / tick
+        out[current] = cpu_seconds(current)
         pending += [int(c) for c in children]
     return out
 
 
 # --------------------------------------------------------------------------- load
-
-
-def signed(url: str, phones: list[str], count: int, rng: random.Random, prefix: str) -> list[tuple[dict, dict]]:
-    """`count` (form, headers) pairs, signed in advance so the client spends its time sending."""
-    from twilio.request_validator import RequestValidator
-
-    validator = RequestValidator(AUTH_TOKEN)
-    out = []
-    for i in range(count):
-        form = {
-            "MessageSid": f"SM{prefix}{i:0{32 - len(prefix)}x}",
-            "AccountSid": "AC" + "0" * 32,
-            "From": rng.choice(phones),
-            "To": OUR_NUMBER,
-            "Body": rng.choice(TEXTS),
-        }
-        out.append((form, {"X-Twilio-Signature": validator.compute_signature(url + SMS_PATH, form)}))
-    return out
 
 
 async def closed_loop(
@@ -296,8 +262,8 @@ def webhook_run(n: int, args: argparse.Namespace, directory: Path) -> Run:
         process = start(command, env, directory / f"serve{n}.log", n, url + "/healthz")
         try:
             rng = random.Random(17)
-            warm = signed(url, phones, WARM_UP * n, rng, f"w{n}")
-            load = signed(url, phones, args.requests, rng, f"m{n}")
+            warm = signed_requests(url, AUTH_TOKEN, phones, WARM_UP * n, TEXTS, rng, f"w{n}")
+            load = signed_requests(url, AUTH_TOKEN, phones, args.requests, TEXTS, rng, f"m{n}")
             run = asyncio.run(measure("inbound SMS webhook", n, process.pid, url, SMS_PATH, load, warm,
                                       args.concurrency))  # fmt: skip
         finally:

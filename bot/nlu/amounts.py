@@ -16,9 +16,10 @@ from bot.nlu.prefilter import guarded_finditer
 
 Span = tuple[int, int]
 
-_CURRENCY = r"(?:eur|usd|gbp|jpy|chf|cad|aud|inr|xof|ngn)"
+# the currency codes the normaliser writes (`bot.nlu.normalise`)
+CURRENCY = r"(?:eur|usd|gbp|jpy|chf|cad|aud|inr|xof|ngn)"
 _NUMERAL = r"\d{1,3}(?: \d{3})+(?:[.,]\d{1,2})?\b|\d+(?:[.,]\d+)*(?:k\b)?"
-_AMOUNT = re.compile(rf"(?<![\w.,/-])(?:({_CURRENCY}) ?)?({_NUMERAL})(?![\w/-]|[.,]\d)(?: ?({_CURRENCY}|cents?)\b)?")
+_AMOUNT = re.compile(rf"(?<![\w.,/-])(?:({CURRENCY}) ?)?({_NUMERAL})(?![\w/-]|[.,]\d)(?: ?({CURRENCY}|cents?)\b)?")
 _NOT_AMOUNT_AFTER = re.compile(
     r"^ ?(?:%|h\b|heures?|hours?|hrs?|min\w*|am\b|pm\b|ans?\b|years?|yrs?|jours?|days?|semaines?|weeks?"
     r"|mois|months?|fois|times|x\b|enfants?|kids?|children|personnes?|people|km|kg|ans\b|factures?"

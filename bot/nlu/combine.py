@@ -190,7 +190,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             if (p := by_intent.get(label, 0.0)) >= max(floor, LABEL_P.get(label, 0.0))
         ]
         protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
-        pooled = sum(by_intent.get(label, 0.0) for label in candidates)
+        pooled = sum(by_intent.get(label, 0.0) for label in ORDER if label in candidates)  # one order: one float
         if not protective and pooled >= POOLED_P:  # unsure which, but likely one of them: the likeliest
             named = {label for label in candidates if by_intent.get(label, 0.0) >= LABEL_P.get(label, 0.0)}
             best = max(named, key=lambda label: by_intent.get(label, 0.0), default=None)

@@ -150,10 +150,11 @@ _EVERY_WEEKDAY = re.compile(
     r"\b(?:tous les|chaque|every|each) (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday"
     r"|wednesday|thursday|friday|saturday|sunday)s?\b"
 )
+_EVERY_WEEKDAY_BIT = INDEX.add_pattern(_EVERY_WEEKDAY)
 
 
-def _every_weekday(text: str, terms: PlanTerms) -> None:
-    if terms.frequency is None and (m := _EVERY_WEEKDAY.search(text)) is not None:
+def _every_weekday(text: str, terms: PlanTerms, mask: int) -> None:
+    if terms.frequency is None and mask & _EVERY_WEEKDAY_BIT and (m := _EVERY_WEEKDAY.search(text)) is not None:
         terms.frequency = "weekly"
         terms.per_unit_after.append(m.start())
 
@@ -200,8 +201,8 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     terms = PlanTerms()
     _counts(text, terms, taken or [])
     _frequency(text, terms, taken or [])
-    _every_weekday(text, terms)
     mask = INDEX.mask(text)
+    _every_weekday(text, terms, mask)
     halves = bool(mask & _HALF_BIT and _HALF.search(text))
     rest = None if halves or not mask & _REST_BIT else _REST.search(text)
     if rest is not None and _VAGUE_AFTER_REST.match(text[rest.end() :]):

@@ -318,7 +318,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         # "what are your bank details? I'd like to pay", "the IBAN? I want to pay the 85 before Friday":
         # a question the payment waits on, no promise yet
         del found["promise_to_pay"]
-    if "human" in found and _PAY_BY_PHONE_QUESTION.search(text) and not re.search(r"\b(?:call|appel|rappel)", text):
+    if "human" in found and _PAY_BY_PHONE_QUESTION.search(text) and not _CALL_WORD.search(text):
         del found["human"]
         found["info_request"] = STRONG
     if "promise_to_pay" in found and "hardship" in found and not ev.dates and COUNTERFACTUAL.search(text):
@@ -355,6 +355,7 @@ _WISH_TO_PAY = re.compile(
     r"|je souhaite|j aimerais|afin que je puisse|afin de|pour que je puisse|pour pouvoir)"
     r" (?:\w+ ){0,2}(?:pay|settle|transfer|payer|regler|virer|faire le virement|effectuer le virement)\b"
 )
+_CALL_WORD = re.compile(r"\b(?:call|appel|rappel)")
 _BUT_NOT = re.compile(r"\b(?:but|mais|not|pas|never|jamais|won t|will not|cannot|can t)\b")
 # "can I pay by phone?": a question about a means of payment, not a request for a person
 _PAY_BY_PHONE_QUESTION = re.compile(

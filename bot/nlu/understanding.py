@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from bot.nlu.amounts import AmountMention, find_amounts
+from bot.nlu.amounts import CURRENCY, AmountMention, find_amounts
 from bot.nlu.combine import Reading, combine
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
@@ -187,13 +187,9 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
     return (with_currency or amounts)[0].value
 
 
-_GAP_AFTER_AMOUNT = re.compile(r"^ ?(?:eur|usd|gbp|chf|cad|aud|inr|xof|ngn)? ?$")
-_EACH_AFTER = re.compile(
-    r"^ ?(?:eur|usd|gbp|chf|cad|aud|inr|xof|ngn)? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b"
-)
-_GAP_BEFORE_AMOUNT = re.compile(
-    r"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?(?:eur|usd|gbp|chf|cad|aud|inr|xof|ngn)? ?$"
-)
+_GAP_AFTER_AMOUNT = re.compile(rf"^ ?{CURRENCY}? ?$")
+_EACH_AFTER = re.compile(rf"^ ?{CURRENCY}? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b")
+_GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
 
 
 def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
