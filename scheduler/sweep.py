@@ -43,7 +43,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -344,10 +344,12 @@ def wake_on_new_rules(conn: Connection, config: RelanceConfig, now: datetime) ->
     conn.execute(
         sa.update(cases).where(snapshot.C.status.in_(snapshot.ACTIVE_STATUSES), ~awake).values(next_check_at=None)
     )
-    if known is None:
-        conn.execute(sa.insert(state).values(key=RULES_STATE, value=fingerprint, updated_at=now))
-    else:
-        conn.execute(sa.update(state).where(state.c.key == RULES_STATE).values(value=fingerprint, updated_at=now))
+    # one statement, insert or update: two sweeps that both read no fingerprint (a sweep run by hand
+    # beside the scheduler's first one) both write it, instead of the second failing on the key
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    changed = {"value": fingerprint, "updated_at": now}
+    upsert = dialect.insert(state).values(key=RULES_STATE, **changed)
+    conn.execute(upsert.on_conflict_do_update(index_elements=[state.c.key], set_=changed))
     log.info("the rules changed since the last sweep: every active case is looked at again")
     return True
 
