@@ -959,6 +959,9 @@ OPT_OUT = _rx(
     r"\b(?:cesser|cessez|arreter|arretez|stopper|stoppez|mettre fin a) (?:\w+ ){0,2}(?:envoi\w*|sms|textos?|messages?"
     r"|appels?|relances?|mails?|courriels?|e mails?)\b",
     r"\b(?:vous )?interdis de (?:m appeler|m ecrire|me contacter|me relancer|me telephoner)\b",
+    r"\b(?:do not|no longer|would rather not|would prefer not to) (?:wish|want|care|need)? ?(?:to )?(?:receive|get"
+    r"|be sent) (?:any more |anymore |any further |further |more |these |your |any |such )*(?:messages?|texts?"
+    r"|sms|emails?|e mails?|reminders?|calls?|notifications?|communications?)\b",
     r"\b(?:seul le courrier|uniquement par (?:courrier|lettre|voie postale)|par courrier (?:uniquement|seulement)"
     r"|only by (?:post|letter|mail)|by (?:post|letter) only|letters only|in writing only|only in writing)\b",
 )
