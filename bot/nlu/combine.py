@@ -71,6 +71,12 @@ _WISH_ONLY = re.compile(
     r"^(?:\w+ ){0,2}(?:merry christmas|happy (?:new year|holidays|easter|christmas)|joyeux noel|joyeuses fetes"
     r"|bonne annee|meilleurs voeux|bonnes fetes|season s greetings)(?: \w+){0,4}$"
 )
+# what ties a death to the debt or to this number ("this was his phone", "her estate", "la succession")
+_DEBT_OF_THE_DEAD = re.compile(
+    r"\b(?:number|phone|mobile|line|account|estate|probate|executor|his debts?|her debts?|his bills?|her bills?"
+    r"|in (?:his|her) name|numero|telephone|portable|ligne|compte|succession|notaire|ses dettes|a son nom"
+    r"|was (?:his|hers|her)|c etait (?:le sien|la sienne|son|sa))\b"
+)
 _NO_CALL = re.compile(r"\b(?:ne|pas|not|never|no|jamais)\b(?: \w+){0,3} (?:rappel|appel|call|phone|ring)\w*")
 
 
@@ -205,6 +211,17 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     # the debtor's death outranks everything but a threat (its handling stops the channel at once);
     # someone paying is alive and speaks for themselves
     died = bereavement(norm) if intent not in ENTITY_INTENTS else None
+    if (
+        died is not None
+        and intent == "hardship"
+        and "hardship" in found
+        and opinion.p("hardship") >= MODEL_P
+        and _DEBT_OF_THE_DEAD.search(norm) is None
+    ):
+        # "my mother died on Tuesday, the funeral took all I had, I can't pay this month": a death in the
+        # family told as the reason of a difficulty, by the debtor; the debtor's own death ties it to the
+        # number, the account or the estate (the rules, the model and those words must all agree)
+        died = None
     if died is not None and intent != "wrong_person":
         intent, confidence, source = "wrong_person", max(confidence, 0.9), "rule: bereavement"
     detail = None

@@ -97,7 +97,7 @@ BEREAVEMENT = re.compile(rf"(?:^|(?<![a-z0-9_]))\b{_DEATH}\b")
 # "mort de rire", "dead broke", "I'm dead tired": no one died
 _NOT_DEATH = re.compile(
     r"\b(?:mort de (?:rire|fatigue|peur)|(?:phone|battery|car|laptop|computer|telephone|batterie)"
-    r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line)|i am dead|je suis mort)\b"
+    r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line)|i am dead|je suis mort|(?:see|c|ca) est mort)\b"
 )
 
 
