@@ -51,10 +51,32 @@ PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
 # the model alone must be surer of an insult ("pourriez-vous" shares letters with "pourris") and of an
 # opt-out (it ends the channel for good: "thanks, one more question" is not one)
 LABEL_P = {"abuse": 0.4, "opt_out": 0.35}
-POOLED_P = 0.3  # the model's probabilities of all protective labels together: this much takes the likeliest
+POOLED_P = 0.2  # the model's probabilities of all protective labels together: this much takes the likeliest
+POOLED_P_STRONG = 0.25  # the same against a strong reading of the rules
+AGREE_P = 0.35  # ... unless the model's own likeliest reading is the rules' strong one, this likely
+POOLED_MEMBER_P = 0.0  # ... provided the likeliest is itself this likely
 UNSURE_RULES = 0.6  # rule confidence below this: the rules only guessed
-MODEL_P = 0.5  # the model's reading replaces a guess of the rules from this probability
+MODEL_P = 0.6  # the model's reading replaces a guess of the rules from this probability
 ENTITY_INTENTS = ("promise_to_pay", "payment_plan", "already_paid")
+# Where the rules' reading and a model very sure of another disagree, the model is right more often than
+# not (counted on out-of-fold readings of the tuning corpora, `tools/train_nlu.py --cv 5`): "payment of
+# £89.99 made 4 days ago" is a past payment though a date and an amount make the rules read a promise;
+# "I'll get it paid Thursday, have a blessed day" is a promise, not a bare yes; "you vultures make me
+# sick" is an insult, not a difficulty. Never from a protective reading to one that is not.
+SWAP_P = {
+    ("promise_to_pay", "already_paid"): 0.8,
+    ("promise_to_pay", "payment_plan"): 0.9,
+    ("payment_plan", "already_paid"): 0.8,
+    ("info_request", "promise_to_pay"): 0.8,
+    ("affirm", "promise_to_pay"): 0.8,
+    ("affirm", "payment_plan"): 0.8,
+    ("affirm", "unknown"): 0.8,
+    ("dispute", "abuse"): 0.9,
+    ("hardship", "abuse"): 0.9,
+    ("human", "abuse"): 0.9,
+    ("human", "hardship"): 0.9,
+}
+assert not any(a in PROTECTIVE and b not in PROTECTIVE for a, b in SWAP_P), "a swap may not drop a protection"
 THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
 # "I paid over the phone", "par téléphone": a means, not a request for a person
@@ -64,7 +86,8 @@ _PHONE_MEANS = re.compile(
 _ASKS_PERSON = re.compile(
     r"\b(?:call me|ring me|phone me|rappel\w*|appelez|appeler|telephonez|telephoner|contactez|contacter|joindre"
     r"|call back|callback|speak to|talk to|speak with|talk with|parler|human|person|conseill\w*"
-    r"|(?:can|could) (?:someone|somebody|you) (?:call|ring|phone)|quelqu un (?:peut|pourrait) m)\b"
+    r"|(?:can|could) (?:someone|somebody|you) (?:call|ring|phone)|quelqu_un (?:peut|pourrait) m"
+    r"|quelqu_un au (?:telephone|tel|bout du fil)|someone on the (?:phone|line))\b"
 )
 # "Merry Christmas", "bonne année": a wish, nothing else
 _WISH_ONLY = re.compile(
@@ -196,9 +219,19 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             if (p := by_intent.get(label, 0.0)) >= max(floor, LABEL_P.get(label, 0.0))
         ]
         protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
+        if "hardship" in found and intent in ENTITY_INTENTS:
+            # the rules read the difficulty and the promise or plan told with it ("I can't pay this week but
+            # next week yes"): the model's doubt alone does not undo that, only its own conviction above
+            candidates = candidates - {"hardship"}
         pooled = sum(by_intent.get(label, 0.0) for label in ORDER if label in candidates)  # one order: one float
-        if not protective and pooled >= POOLED_P:  # unsure which, but likely one of them: the likeliest
-            named = {label for label in candidates if by_intent.get(label, 0.0) >= LABEL_P.get(label, 0.0)}
+        agrees = strong and opinion.label.split("/")[0] == intent and opinion.probability >= AGREE_P
+        if not protective and not agrees and pooled >= (POOLED_P_STRONG if strong else POOLED_P):
+            # unsure which, but likely one of them: the likeliest that is itself a real possibility
+            named = {
+                label
+                for label in candidates
+                if by_intent.get(label, 0.0) >= max(LABEL_P.get(label, 0.0), POOLED_MEMBER_P)
+            }
             best = max(named, key=lambda label: by_intent.get(label, 0.0), default=None)
             if best is not None and not _refused_call(best, norm):
                 protective = [(pooled, best)]
@@ -208,6 +241,17 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         elif confidence < UNSURE_RULES and opinion.probability >= MODEL_P and not _refused_call(opinion.label, norm):
             intent = opinion.label.split("/")[0]
             confidence, source = opinion.probability, f"model: {intent} (rules unsure: {rule_intent})"
+    if source.startswith("rules:"):
+        model_intent, p = max(_by_intent(opinion).items(), key=lambda item: (item[1], item[0]))
+        swap = SWAP_P.get((intent, model_intent))
+        if (
+            swap is not None
+            and p >= swap
+            and not _refused_call(model_intent, norm)
+            and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
+        ):
+            source = f"model: {model_intent}, sure, over rules' {intent}"
+            intent, confidence = model_intent, p
     # the debtor's death outranks everything but a threat (its handling stops the channel at once);
     # someone paying is alive and speaks for themselves
     died = bereavement(norm) if intent not in ENTITY_INTENTS else None

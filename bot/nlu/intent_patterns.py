@@ -1028,3 +1028,45 @@ PROMISE = _rx(
     r" (?:today|tonight|tomorrow|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday"
     r"|wednesday|thursday|friday|saturday|sunday|on the \d+|by the \d+|next week|this week|end of the month)\b",
 )
+# ---------------------------------------------------------------------- round 3 (batches m, n halves; o, p)
+OPT_OUT = _rx(
+    OPT_OUT,
+    # "jveu plu recevoir vos msg", "j'veux pu en recevoir" (Québec), "je veux plus rien recevoir de vous"
+    r"\b(?:veux|veu|voeux|souhaite|desire) (?:plus|plu|pu) (?:rien |en |les |vos |de |d |aucun )?"
+    r"(?:recevoir|messages?|sms|textos?|relances?)\b",
+    r"\boubliez (?:moi|nous|mon numero)\b",
+    r"\b(?:do not|never) (?:text|message|sms|email|e mail|contact|call|write to) (?:me |us )?"
+    r"(?:again|anymore|any more)\b",
+    r"\b(?:supprim|effac|retir|enlev|radi)\w* (?:cette|cet|mon|ma) (?:adresse|numero|mail|e mail|courriel|ligne)"
+    r" (?:de|des) (?:vos|votre)\b",
+)
+HUMAN = _rx(
+    HUMAN,
+    # "avoir quelqu'un au téléphone", "speaking to whoever's dealing with my file"
+    r"\b(?:avoir|parler a|joindre) (?:quelqu_un|une personne|un humain|un vrai|une vraie)"
+    r"(?: \w+){0,2} (?:au telephone|au tel|au bout du fil|de vive voix|en vrai)\b",
+    r"\b(?:speak|speaking|talk|talking) (?:to|with) (?:whoever|the person who|the person dealing|someone dealing"
+    r"|the one dealing)\b",
+)
+DISPUTE = _rx(
+    DISPUTE,
+    # a contested amount asked as a question: "how do I owe 500 when I paid 300?", "c'était 49 pas 89"
+    r"\bhow (?:do |can |come |is it that |is it )?i (?:still )?owe\b",
+    r"\bcomment (?:ca|cela|c|ce) (?:peut|peux) (?:encore |toujours )?(?:faire|etre|coute)\b",
+    r"\b(?:c etait|c est|etait|it was|was|it s|should be) \d+(?:[.,]\d+)? (?:pas|not|and not|et pas) \d+",
+    r"\b(?:technicien|livreur|installateur|plombier|reparateur|engineer|technician|installer|plumber)"
+    r" (?:\w+ ){0,2}(?:jamais|never|pas|not) (?:\w+ )?(?:venu|passe|came|come|showed|turned up|arrived)\b",
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:je survis|on survit|i am surviving|surviving) (?:avec|sur|on)\b",
+    r"\b(?:to my name|a mon nom en poche|pour finir le mois|to last me till|to last till)\b",
+    r"\b(?:food bank|foodbank|banque alimentaire|restos du coeur|resto du coeur|secours populaire|soup kitchen)\b",
+    r"\b(?:chimio|chimiotherapie|chemo|chemotherapy|radiotherapie|radiotherapy|dialyse|dialysis)\b",
+    r"\b(?:last thing on my mind|dernier de mes soucis|le cadet de mes soucis)\b",
+)
+COUNTERFACTUAL = re.compile(
+    COUNTERFACTUAL.pattern[:-3]
+    + r"|(?:voudrais|voudrai|aimerais|aimerai) bien (?:vous )?(?:payer|regler|rembourser) mais"
+    r"|(?:would|d) (?:love|like|want) to pay (?:you |it |this )?but)\b"
+)

@@ -155,7 +155,20 @@ _KEYWORDS_ANYWHERE = frozenset(
     {"stopal", "unsubscribe", "unsub", "optout", "stopsms", "desaboner", "desinscrire", "desinscription"}
 )
 _KEYWORD_HEADS = frozenset(word[:i] for word in _KEYWORDS_ANYWHERE for i in range(1, len(word)))
-_KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | {"stop", "end", "quit", "cancel", "revoke", "aret", "arete", "aretez"}
+# "stop" with two letters swapped ("stpo", "sotp", "tsop"; not "stp", which is "s'il te plaît")
+_KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | {
+    "stop",
+    "end",
+    "quit",
+    "cancel",
+    "revoke",
+    "aret",
+    "arete",
+    "aretez",
+    "stpo",
+    "sotp",
+    "tsop",
+}
 _CHATTER = frozenset(
     [
         "ok",

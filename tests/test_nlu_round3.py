@@ -1,0 +1,111 @@
+"""Readings settled in round 3 of issue 13 (the combination of rules and model, and the rules added).
+
+Each case is a wording of the tuning data's kind, not a copy of it: a death in the family told as
+the reason of a difficulty (hardship) against the debtor's own death (bereavement); a model very sure
+of a past payment, a plan or an insult where the rules read a promise, agreement or a difficulty; the
+protective pooling that a model sure of the rules' own reading does not undo; and new rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.nlu import understand
+from bot.nlu.combine import PROTECTIVE, SWAP_P
+
+TODAY = date(2026, 12, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent", "detail"),
+    [
+        # the writer's relative died and the writer cannot pay: a difficulty, told by the debtor
+        (
+            "Ma mère est décédée lundi, les obsèques m'ont tout pris, je ne peux rien payer ce mois-ci.",
+            "fr",
+            "hardship",
+            None,
+        ),
+        (
+            "My dad died last week and I haven't worked since, I just can't pay anything right now.",
+            "en",
+            "hardship",
+            None,
+        ),
+        # the debtor died: the number, the account or the estate ties the death to the debt
+        (
+            "Mon mari est décédé en mars, c'était son numéro, je ne peux pas payer ses dettes.",
+            "fr",
+            "wrong_person",
+            "bereavement",
+        ),
+        (
+            "My husband passed away in May. This was his phone. I can't pay anything.",
+            "en",
+            "wrong_person",
+            "bereavement",
+        ),
+        # "c'est mort": an idiom, no one died
+        ("avec 20 € sur le compte jusqu'au 30 c'est mort pour ce mois-ci", "fr", "hardship", None),
+    ],
+)
+def test_a_death_in_the_family_and_the_debtor_s_death(text: str, locale: str, intent: str, detail: str | None) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.detail) == (intent, detail)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("stpo", "en", "opt_out"),
+        ("SOTP", "fr", "opt_out"),
+        ("jveu plu recevoir vos sms", "fr", "opt_out"),
+        ("j'veux pu en recevoir, ok là?", "fr", "opt_out"),
+        ("j'ai déjà réglé, maintenant oubliez-moi", "fr", "opt_out"),
+        ("Merci de retirer cette adresse de vos envois, c'est une boîte générique.", "fr", "opt_out"),
+        ("Fine, paying Friday. Do not text me again.", "en", "opt_out"),
+        ("Je paierai, mais je veux d'abord avoir quelqu'un au téléphone.", "fr", "human"),
+        ("How do I owe 500 when I already paid 300 of it?", "en", "dispute"),
+        ("le montant c'était 49 pas 89", "fr", "dispute"),
+        ("Le technicien n'est jamais venu, je ne paierai pas.", "fr", "dispute"),
+        ("I'd love to pay you but the food bank is where I'm at this week", "en", "hardship"),
+        ("Je voudrais bien payer mais je suis en chimio, on verra plus tard.", "fr", "hardship"),
+    ],
+)
+def test_round_three_rules(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("I'll pay Friday, but if your guy shows up at my door again he's leaving in an ambulance", "en"),
+        ("fais gaffe en sortant du boulot ce soir", "fr"),
+        ("À votre place je ferais attention quand je démarre ma voiture le matin.", "fr"),
+    ],
+)
+def test_threats_outrank_a_promise(text: str, locale: str) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.detail) == ("abuse", "threat")
+
+
+def test_no_swap_drops_a_protection() -> None:
+    """The model may replace the rules' reading by another, never a protective one by one that is not."""
+    assert SWAP_P
+    for before, after in SWAP_P:
+        assert not (before in PROTECTIVE and after not in PROTECTIVE), (before, after)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        # a plan the rules and the model both read: no protective doubt undoes it
+        ("je rembourse sur 6 mois", "fr", "payment_plan"),
+        # a promise told with a difficulty the rules weighed: still the promise
+        ("I can't pay this week but next week yes", "en", "promise_to_pay"),
+    ],
+)
+def test_readings_the_model_agrees_with_stand(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent
