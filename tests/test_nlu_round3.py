@@ -109,3 +109,36 @@ def test_no_swap_drops_a_protection() -> None:
 )
 def test_readings_the_model_agrees_with_stand(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("Is this a scam? Who is this actually from?", "en", "info_request"),
+        ("c'est une arnaque ou quoi ? vous êtes qui ?", "fr", "info_request"),
+        ("Pourriez-vous me renvoyer le lien de paiement ? Il ne fonctionne plus.", "fr", "info_request"),
+        ("Does the amount include the late fee?", "en", "info_request"),
+        ("Send me the invoice please, I never got it.", "en", "info_request"),
+        # still disputes: the contest stays once the question is taken out
+        ("This is a scam, I never ordered anything from you.", "en", "dispute"),
+        ("I never received the goods so I'm not paying.", "en", "dispute"),
+    ],
+)
+def test_questions_that_share_words_with_a_dispute(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent", "installments"),
+    [
+        ("Pas d'échéancier, je paie tout le 10", "fr", "promise_to_pay", None),
+        ("I don't want a payment plan, I'll clear the lot on the 28th", "en", "promise_to_pay", None),
+        ("I'll pay half, £75, on Friday and get back to you about the rest", "en", "promise_to_pay", None),
+        ("je vous envoie la moitié le 25 et on voit pour le reste", "fr", "promise_to_pay", None),
+        ("half now and half at the end of the month", "en", "payment_plan", 2),
+        ("je peux payer en 3 fois à partir du 5", "fr", "payment_plan", 3),
+    ],
+)
+def test_one_payment_and_the_rest_left_open(text: str, locale: str, intent: str, installments: int | None) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.installments) == (intent, installments)

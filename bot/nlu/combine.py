@@ -75,6 +75,9 @@ SWAP_P = {
     ("hardship", "abuse"): 0.9,
     ("human", "abuse"): 0.9,
     ("human", "hardship"): 0.9,
+    ("dispute", "hardship"): 0.8,
+    ("dispute", "wrong_person"): 0.95,
+    ("wrong_person", "dispute"): 0.95,
 }
 assert not any(a in PROTECTIVE and b not in PROTECTIVE for a, b in SWAP_P), "a swap may not drop a protection"
 THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"

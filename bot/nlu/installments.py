@@ -191,7 +191,16 @@ def _adjective_frequency(word: str) -> str:
 _VAGUE_AFTER_REST = re.compile(
     r"^(?: \w+){0,2}? (?:when i can|when i get|whenever|later|another time|asap|as soon as i can|at some point"
     r"|quand je (?:pourrai|peux|pourrais|l aurai|aurai)|plus tard|des que (?:possible|je (?:peux|pourrai))"
-    r"|je vous (?:redis|redirai|dirai|tiens au courant)|on verra|apres on verra)\b"
+    r"|je vous (?:redis|redirai|dirai|tiens au courant)|on verra|apres on verra|on voit|i will (?:have to )?see"
+    r"|we will see|i will get back to you)\b"
+)
+# "half on Friday and I'll get back to you about the rest", "la moitié le 25 et on voit pour le reste":
+# one payment, the rest left open
+_REST_LEFT_OPEN = re.compile(
+    r"\b(?:on voit|on verra|we will see|i will (?:have to )?see|get back to you|je reviens vers vous|je vous redis)"
+    r"(?: \w+){0,2} (?:pour|about|for|regarding|concernant) (?:le |the )?(?:reste|rest|remainder|solde|balance)\b"
+    r"|\b(?:the rest|le reste|the remainder|le solde|the balance)(?: \w+){0,4}"
+    r" (?:to see about|have to see|will see|on verra|on voit|je verrai|not sure|sais pas)\b"
 )
 
 
@@ -203,9 +212,9 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     _frequency(text, terms, taken or [])
     mask = INDEX.mask(text)
     _every_weekday(text, terms, mask)
-    halves = bool(mask & _HALF_BIT and _HALF.search(text))
+    halves = bool(mask & _HALF_BIT and _HALF.search(text)) and not _REST_LEFT_OPEN.search(text)
     rest = None if halves or not mask & _REST_BIT else _REST.search(text)
-    if rest is not None and _VAGUE_AFTER_REST.match(text[rest.end() :]):
+    if rest is not None and (_VAGUE_AFTER_REST.match(text[rest.end() :]) or _REST_LEFT_OPEN.search(text)):
         rest = None  # "20 on Friday and the rest when I can": one payment promised, nothing planned
     if terms.count is None and (halves or rest is not None):
         terms.count, terms.count_strong, terms.rest = 2, True, True

@@ -1070,3 +1070,32 @@ COUNTERFACTUAL = re.compile(
     + r"|(?:voudrais|voudrai|aimerais|aimerai) bien (?:vous )?(?:payer|regler|rembourser) mais"
     r"|(?:would|d) (?:love|like|want) to pay (?:you |it |this )?but)\b"
 )
+# Questions that share words with a dispute and are not one: "is this a scam?", "the payment link does
+# not work", "does the amount include the late fee?", "I never got the invoice, can you send it?".
+# A dispute must still be found once they are taken out of the text.
+NOT_A_DISPUTE = re.compile(
+    r"(?:is (?:this|it|that) (?:\w+ ){0,2}(?:a )?(?:scam|legit|fraud|phishing)|(?:a |some |une )?(?:scam|arnaque"
+    r"|escroquerie|phishing|hameconnage)(?: \w+){0,3}|(?:not|pas) (?:\w+ ){0,2}(?:a |une )?(?:scam|arnaque))"
+    r"(?: \w+){0,3} ?\?"
+    r"|\b(?:lien|link|site|website|page)(?: de paiement| de payement| for payment| to pay)?"
+    r" (?:ne |n )?(?:fonctionne|marche|works?|is working|is not working|does not work|opens?)"
+    r"(?: pas| plus| not| no more)?\b"
+    r"|\b(?:lien|link)\b[^.!]{0,60}?\b(?:fonctionne|marche|works?|working|ouvre|opens?)(?: pas| plus| not)?\b"
+    r"|\b(?:frais|fees?|charges?|penalit\w*|penalt\w*)(?: \w+){0,4} (?:obligatoires?|mandatory|compulsory|included"
+    r"|inclus|compris)\b[^?]*\?"
+    r"|\b(?:include|includes|including|comprend|inclut|inclus|compris) (?:\w+ ){0,3}(?:frais|fees?|charges?"
+    r"|penalit\w*|penalt\w*)\b[^?]*\?"
+    r"|\b(?:never|jamais|not|pas) (?:\w+ ){0,2}(?:got|received|recu|recue|eu)(?: \w+){0,3}"
+    r"(?= (?:\w+ ){0,6}(?:send|resend|envoy|renvoy|email|mail)\w*)"
+    r"|\b(?:send|resend|envoy\w*|renvoy\w*|email|mail)(?: \w+){0,4} (?:invoice|facture|bill|statement|releve|courrier)"
+    r"(?: \w+){0,3} (?:never|jamais|not|pas) (?:\w+ ){0,2}(?:got|received|recu|recue|eu)\b"
+)
+# "pas d'échéancier, je paie tout le 10", "I don't want a payment plan, I'll clear the lot on the 28th",
+# "non, pas 3 fois, en une seule fois le 5": a plan refused, one payment promised
+PLAN_REFUSED = re.compile(
+    r"\b(?:pas d|pas de|pas en|pas|non pas|sans|no|not|not in|do not want a|do not need a|no need for a)"
+    r" (?:\w+ ){0,1}(?:echeancier|payment plan|plan|installments?|instalments?|mensualites|plusieurs fois"
+    r"|\d+ fois|\d+ (?:payments|versements))\b"
+    r"|\b(?:en une (?:seule )?fois|in (?:one|a single) (?:go|payment|lump)|in full|en totalite|tout d un coup"
+    r"|the lot|le tout)\b"
+)

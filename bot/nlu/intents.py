@@ -38,12 +38,14 @@ from bot.nlu.intent_patterns import (
     NAME_DENIAL,
     NEG,
     NO_WAY_BEFORE,
+    NOT_A_DISPUTE,
     NOT_BEFORE,
     OPT_OUT,
     OPT_OUT_KEYWORDS,
     PARTICIPLE_AFTER_NEG,
     PAYMENT_NOUN,
     PLAN,
+    PLAN_REFUSED,
     PROMISE,
     PURPOSE_PAY,
     SENTENCE_START_PROMISE,
@@ -312,7 +314,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         found["opt_out"] = opt_out
     if WRONG_PERSON.found(text) or NAME_DENIAL.search(original):
         found["wrong_person"] = STRONG
-    if DISPUTE.found(text):
+    if DISPUTE.found(text) and (not NOT_A_DISPUTE.search(text) or DISPUTE.found(NOT_A_DISPUTE.sub(" ", text))):
         found["dispute"] = STRONG
     if _plan(text, ev):
         found["payment_plan"] = STRONG
@@ -334,6 +336,15 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     if "human" in found and _PAY_BY_PHONE_QUESTION.search(text) and not _CALL_WORD.search(text):
         del found["human"]
         found["info_request"] = STRONG
+    if (
+        "payment_plan" in found
+        and "promise_to_pay" in found
+        and ev.dates
+        and not ev.frequency
+        and PLAN_REFUSED.search(text)
+        and not PLAN.found(PLAN_REFUSED.sub(" ", text))
+    ):
+        del found["payment_plan"]  # "pas d'échéancier, je paie tout le 10": one payment on a date
     if "promise_to_pay" in found and "hardship" in found and not ev.dates and COUNTERFACTUAL.search(text):
         del found["promise_to_pay"]  # "I'd pay if I could. I can't."
     return found
