@@ -142,3 +142,30 @@ def test_questions_that_share_words_with_a_dispute(text: str, locale: str, inten
 def test_one_payment_and_the_rest_left_open(text: str, locale: str, intent: str, installments: int | None) -> None:
     u = understand(text, locale, TODAY)
     assert (u.intent, u.installments) == (intent, installments)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "count", "frequency"),
+    [
+        ("I propose to repay the £900 by way of twelve equal monthly instalments", "en", 75.0, 12, "monthly"),
+        ("any chance of doing it in 3 monthly bits", "en", None, 3, "monthly"),
+        ("jpourrai vous donner 30 tt les 15 jrs", "fr", 30.0, None, "biweekly"),
+        ("can I pay 100 every other Friday?", "en", 100.0, None, "biweekly"),
+        ("un vendredi sur deux à partir du 5, 40 € à chaque fois", "fr", 40.0, None, "biweekly"),
+        # bare numbers under 10 are counts, not money; with a currency or per period they are money
+        ("pouvez-vous m'envoyer un échéancier ? en 4 fois", "fr", None, 4, None),
+        ("lmk if 2 payments is ok, 1 now 1 in 2 wks", "en", None, 2, None),
+        ("je peux payer 5 par semaine", "fr", 5.0, None, "weekly"),
+        ("Can I pay a fiver a week?", "en", 5.0, None, "weekly"),
+    ],
+)
+def test_plan_terms_round_three(
+    text: str, locale: str, amount: float | None, count: int | None, frequency: str | None
+) -> None:
+    u = understand(text, locale, TODAY)
+    assert u.intent == "payment_plan"
+    assert (float(u.amount) if u.amount is not None else None, u.installments, u.frequency) == (
+        amount,
+        count,
+        frequency,
+    )

@@ -18,7 +18,7 @@ Span = tuple[int, int]
 
 _PAYMENT_NOUNS = (
     r"versements?|paiements?|mensualites?|echeances?|tranches?|payments?|installments?|instalments?|"
-    r"parts?|goes|chunks|lots|prelevements?|reglements?|virements?|transfers?|cheques?|checks?|acomptes?"
+    r"parts?|goes|chunks|bits|morceaux|lots|prelevements?|reglements?|virements?|transfers?|cheques?|checks?|acomptes?"
 )
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
@@ -26,7 +26,8 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(r"\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))(?! (?:plus|moins|trop|more|less))"), True),
     (
         re.compile(
-            rf"\b(\d+) (?:(?:monthly|weekly|biweekly|fortnightly|mensuels?|mensuelles?|hebdomadaires?) )?"
+            rf"\b(\d+) (?:(?:equal|egales?|egaux|identiques?|regular|reguliers?|regulieres?) )?"
+            rf"(?:(?:monthly|weekly|biweekly|fortnightly|mensuels?|mensuelles?|hebdomadaires?) )?"
             rf"(?:{_PAYMENT_NOUNS})\b"
         ),
         True,
@@ -46,6 +47,8 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         ),
         False,
     ),
+    # "a payment plan? like 6 months?": a duration offered as the plan's length
+    (re.compile(r"\b(?:like|maybe|say|genre|disons|peut etre) (\d+) (mois|months?)\b ?\?"), False),
     (
         re.compile(
             r"\b(?:payer|paye|paie|pay|regler|split|diviser|couper|faire)(?: it| ca| le| la| tout| the rest"
@@ -77,7 +80,8 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:toutes les (?:2|deux) semaines|tous les (?:15|14|quinze) jours|par quinzaine|chaque quinzaine"
             r"|bimensuel\w*|every (?:2|two|other|second) weeks?|every fortnight|(?:a|per|each) fortnight"
             r"|fortnightly|bi ?weekly|twice a month|2 (?:fois|times) (?:par|a|per) (?:mois|month)"
-            r"|aux (?:2|deux) semaines|every other (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b"
+            r"|aux (?:2|deux) semaines|every other (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+            r"|tou[st]? les (?:15|14|quinze) (?:jours|jrs|j))\b"
         ),
     ),
     (
@@ -90,7 +94,8 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
     (
         "monthly",
         re.compile(
-            r"\b(?:par mois|chaque mois|tous les mois|mensuel\w*|mensualites?|(?:a|per|each|every|1) month"
+            r"\b(?:par mois|chaque mois|tous les mois|chaque fin de mois|a chaque fin de mois|each month end"
+            r"|mensuel\w*|mensualites?|(?:a|per|each|every|1) month"
             r"|monthly|(?:a|per) mth|1 par mois)\b|/ ?(?:mois|month|mo)\b"
         ),
     ),
@@ -151,9 +156,18 @@ _EVERY_WEEKDAY = re.compile(
     r"|wednesday|thursday|friday|saturday|sunday)s?\b"
 )
 _EVERY_WEEKDAY_BIT = INDEX.add_pattern(_EVERY_WEEKDAY)
+# "every other Friday", "un vendredi sur deux": fortnightly, and the weekday stays a date
+_EVERY_OTHER_WEEKDAY = re.compile(
+    r"\b(?:every other|every second|each other) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?:un|1) (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) sur (?:deux|2)\b"
+)
+_EVERY_OTHER_WEEKDAY_BIT = INDEX.add_pattern(_EVERY_OTHER_WEEKDAY)
 
 
 def _every_weekday(text: str, terms: PlanTerms, mask: int) -> None:
+    if terms.frequency is None and mask & _EVERY_OTHER_WEEKDAY_BIT and (m := _EVERY_OTHER_WEEKDAY.search(text)):
+        terms.frequency = "biweekly"
+        terms.per_unit_after.append(m.start())
     if terms.frequency is None and mask & _EVERY_WEEKDAY_BIT and (m := _EVERY_WEEKDAY.search(text)) is not None:
         terms.frequency = "weekly"
         terms.per_unit_after.append(m.start())

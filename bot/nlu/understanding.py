@@ -167,7 +167,14 @@ def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date)
     return resolved[0]
 
 
+SMALLEST_BARE_AMOUNT = Decimal(10)
+
+
 def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: PlanTerms) -> Decimal | None:
+    # a bare number under 10 is a count or a rank, not money: "3 ou 4 fois", "1 now 1 in 2 wks",
+    # "un vendredi sur deux", "ill have it 2 u by wed" (with a currency, or said per period, it is money:
+    # "5 €", "5 par semaine")
+    amounts = [a for a in amounts if a.has_currency or a.value >= SMALLEST_BARE_AMOUNT or _is_per_unit(text, a, terms)]
     if not amounts:
         return None
     if intent == "payment_plan":
