@@ -169,3 +169,19 @@ def test_plan_terms_round_three(
         count,
         frequency,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("Pas besoin de m'appeler, envoyez-moi juste le RIB", "fr", "info_request"),
+        ("N'hésitez pas à m'appeler pour un échéancier", "fr", "human"),
+        ("Rappelez-moi l'échéance exacte s'il vous plaît", "fr", "info_request"),
+        ("Rappelez-moi au 06 12 34 56 78 pour parler du montant", "fr", "human"),
+        ("Je ne vous demande pas d'arrêter les SMS, je veux juste savoir le montant exact", "fr", "info_request"),
+        ("I'm not asking you to stop texting, I'm asking what this is for", "en", "info_request"),
+        ("I'm not asking you to stop texting. Stop texting me now.", "en", "opt_out"),
+    ],
+)
+def test_a_person_or_a_stop_said_not_to_be_wanted(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

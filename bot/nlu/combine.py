@@ -103,6 +103,21 @@ _DEBT_OF_THE_DEAD = re.compile(
     r"|in (?:his|her) name|numero|telephone|portable|ligne|compte|succession|notaire|ses dettes|a son nom"
     r"|was (?:his|hers|her)|c etait (?:le sien|la sienne|son|sa))\b"
 )
+# "rappelez-moi le montant", "pouvez-vous me rappeler l'échéance": remind me of something
+_REMIND_ME_OF = re.compile(
+    r"\b(?:rappelez moi|rappeler moi|rappelle moi|me rappeler|me rappelez|me rappelle|remind me)"
+    r" (?:de |of |what |when |how much )?(?:le|la|l|les|votre|vos|ton|ta|tes|the|your|my|mon|ma|mes)"
+    r" (?:\w+ )?(?:montant|somme|total|echeance|date|iban|rib|reference|numero de dossier|solde|amount|balance"
+    r"|due date|deadline|reference|account number|sort code)\b"
+)
+_CALL_BACK = re.compile(
+    r"\b(?:par telephone|au telephone|by phone|on the phone|call me|appel\w*|rappel\w* (?:au|sur le))"
+)
+# "pas besoin de m'appeler", "no need to call", "ne m'appelez pas" (not "n'hésitez pas à m'appeler")
+_NO_CALL_NEEDED = re.compile(
+    r"\b(?:pas besoin de|no need to|inutile de|do not|never|ne) (?:m |me |to )?(?:rappel|appel|call|phone|ring"
+    r"|telephon)\w*"
+)
 _NO_CALL = re.compile(r"\b(?:ne|pas|not|never|no|jamais)\b(?: \w+){0,3} (?:rappel|appel|call|phone|ring)\w*")
 
 
@@ -186,6 +201,12 @@ def _rules_choice(norm: str, found: dict[str, float], rule_intent: str, rule_con
         and not _ASKS_PERSON.search(norm)
     ):
         names.discard("human")  # "paid over the phone to your agent": a means, not a request for a person
+    if "human" in names and len(names) > 1 and _NO_CALL_NEEDED.search(norm):
+        names.discard("human")  # "pas besoin de m'appeler, envoyez-moi juste le RIB": no person asked for
+    if "human" in names and _REMIND_ME_OF.search(norm) and not _CALL_BACK.search(norm):
+        names.discard("human")  # "rappelez-moi le montant": remind me of it, not call me back
+        names.add("info_request")
+        found = {**found, "info_request": found.get("info_request", found["human"])}
     best = min(names, key=RANK.__getitem__)
     return best, found[best]
 

@@ -286,10 +286,21 @@ def _keyword_opt_out(text: str) -> bool:
     return False
 
 
+# "I'm not asking you to stop texting", "je ne vous demande pas d'arrêter les SMS": said to be no opt-out
+_NOT_ASKING_TO_STOP = re.compile(
+    r"\b(?:i am not asking (?:you )?|not asking (?:you )?|je ne (?:vous )?demande pas (?:de |d )?"
+    r"|je (?:ne )?vous demande pas (?:de |d )?)(?:to )?(?:stop|arreter|cesser)(?: \w+){0,3}"
+)
+
+
 def _opt_out(text: str) -> float:
     if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text):
         return 0.99
-    return STRONG if OPT_OUT.found(text) else 0.0
+    if not OPT_OUT.found(text):
+        return 0.0
+    if _NOT_ASKING_TO_STOP.search(text) and not OPT_OUT.found(_NOT_ASKING_TO_STOP.sub(" ", text)):
+        return 0.0
+    return STRONG
 
 
 def _promise(text: str, ev: Evidence, paid: bool) -> bool:
