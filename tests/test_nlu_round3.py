@@ -185,3 +185,17 @@ def test_plan_terms_round_three(
 )
 def test_a_person_or_a_stop_said_not_to_be_wanted(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("Promis, vendredi c'est réglé.", "fr", "promise_to_pay"),
+        ("Réglé au plus tard le 31/03.", "fr", "promise_to_pay"),
+        ("Je m'en occupe après le 20, quand mon salaire est versé.", "fr", "promise_to_pay"),
+        ("J'ai payé hier, promis", "fr", "already_paid"),
+        ("c'est réglé depuis le 2", "fr", "already_paid"),
+    ],
+)
+def test_a_past_participle_that_speaks_of_the_future(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

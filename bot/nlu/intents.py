@@ -286,6 +286,18 @@ def _keyword_opt_out(text: str) -> bool:
     return False
 
 
+# a payment word in the past tense that speaks of the future: a promise, an outer limit, a time clause
+_PAID_LATER = re.compile(
+    r"\b(?:promis|promi|promise|i swear|je (?:vous )?(?:le )?jure|au plus tard|at the latest|sans faute)\b"
+    r"|\b(?:quand|when|once|des que|dès que|apres que|as soon as) (?:\w+ ){0,4}(?:est |sera |is |gets |has been )?"
+    r"(?:verse|versee|paye|payee|paid|tombe|faite?|done|cleared|arrive)\b"
+)
+_PAST_MARK = re.compile(
+    r"\b(?:deja|already|hier|yesterday|last|dernier|derniere|depuis|since|ago|il y a|y a|this morning|ce matin"
+    r"|effectue|j ai paye|i paid|i have paid|i ve paid|was paid|a ete)\b"
+)
+
+
 # "I'm not asking you to stop texting", "je ne vous demande pas d'arrêter les SMS": said to be no opt-out
 _NOT_ASKING_TO_STOP = re.compile(
     r"\b(?:i am not asking (?:you )?|not asking (?:you )?|je ne (?:vous )?demande pas (?:de |d )?"
@@ -356,6 +368,10 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         and not PLAN.found(PLAN_REFUSED.sub(" ", text))
     ):
         del found["payment_plan"]  # "pas d'échéancier, je paie tout le 10": one payment on a date
+    if "already_paid" in found and _PAID_LATER.search(text) and not _PAST_MARK.search(text):
+        # "promis, vendredi c'est réglé", "réglé au plus tard le 31", "when my salary is paid": to come
+        del found["already_paid"]
+        found["promise_to_pay"] = STRONG
     if "promise_to_pay" in found and "hardship" in found and not ev.dates and COUNTERFACTUAL.search(text):
         del found["promise_to_pay"]  # "I'd pay if I could. I can't."
     return found
