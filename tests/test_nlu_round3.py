@@ -199,3 +199,20 @@ def test_a_person_or_a_stop_said_not_to_be_wanted(text: str, locale: str, intent
 )
 def test_a_past_participle_that_speaks_of_the_future(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent", "detail"),
+    [
+        ("je suis veuve et je voudrais parler à quelqu'un au téléphone pour trouver une solution", "fr", "human", None),
+        ("My husband passed away, this was his number. Please stop.", "en", "wrong_person", "bereavement"),
+        ("Ne me recontactez plus, je passerai par mon conseiller.", "fr", "opt_out", None),
+        ("No further contact please. I'm dealing with it through my adviser.", "en", "opt_out", None),
+        ("I never want to hear from you again", "en", "opt_out", None),
+        ("lâchez-moi la grappe", "fr", "opt_out", None),
+        ("Je voudrais speak to a real person please, le chatbot ne marche pas", "fr", "human", None),
+    ],
+)
+def test_round_three_protective_wordings(text: str, locale: str, intent: str, detail: str | None) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.detail) == (intent, detail)

@@ -99,9 +99,11 @@ _WISH_ONLY = re.compile(
 )
 # what ties a death to the debt or to this number ("this was his phone", "her estate", "la succession")
 _DEBT_OF_THE_DEAD = re.compile(
-    r"\b(?:number|phone|mobile|line|account|estate|probate|executor|his debts?|her debts?|his bills?|her bills?"
-    r"|in (?:his|her) name|numero|telephone|portable|ligne|compte|succession|notaire|ses dettes|a son nom"
-    r"|was (?:his|hers|her)|c etait (?:le sien|la sienne|son|sa))\b"
+    r"\b(?:(?:his|her|their|son|sa|ses|leur) (?:\w+ )?(?:number|phone|mobile|cell|line|account|debts?|bills?|name"
+    r"|numero|telephone|portable|ligne|compte|dettes?|factures?|nom|abonnement|contrat)"
+    r"|(?:this|that|the) (?:number|phone|mobile|line|account) (?:was|belonged|is registered)"
+    r"|(?:ce|cet|le) (?:numero|telephone|portable|compte) (?:etait|appartenait|est au nom)"
+    r"|estate|probate|executor|succession|notaire|was (?:his|hers|her)|c etait (?:le sien|la sienne))\b"
 )
 # "rappelez-moi le montant", "pouvez-vous me rappeler l'échéance": remind me of something
 _REMIND_ME_OF = re.compile(
@@ -281,14 +283,15 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     died = bereavement(norm) if intent not in ENTITY_INTENTS else None
     if (
         died is not None
-        and intent == "hardship"
-        and "hardship" in found
-        and opinion.p("hardship") >= MODEL_P
+        and intent in ("hardship", "human")
+        and intent in found
+        and (opinion.p("hardship") >= MODEL_P or opinion.p(BEREAVEMENT) < PROTECTIVE_P)
         and _DEBT_OF_THE_DEAD.search(norm) is None
     ):
-        # "my mother died on Tuesday, the funeral took all I had, I can't pay this month": a death in the
-        # family told as the reason of a difficulty, by the debtor; the debtor's own death ties it to the
-        # number, the account or the estate (the rules, the model and those words must all agree)
+        # "my mother died on Tuesday, the funeral took all I had, I can't pay this month", "je suis veuve, je
+        # voudrais parler à quelqu'un": a death in the family told by the debtor, as the reason of a
+        # difficulty or of a wish to speak to a person; the debtor's own death ties it to the number, the
+        # account or the estate (the rules, the model and those words must all agree)
         died = None
     if died is not None and intent != "wrong_person":
         intent, confidence, source = "wrong_person", max(confidence, 0.9), "rule: bereavement"

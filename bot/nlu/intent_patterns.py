@@ -1035,6 +1035,12 @@ OPT_OUT = _rx(
     r"\b(?:veux|veu|voeux|souhaite|desire) (?:plus|plu|pu) (?:rien |en |les |vos |de |d |aucun )?"
     r"(?:recevoir|messages?|sms|textos?|relances?)\b",
     r"\boubliez (?:moi|nous|mon numero)\b",
+    r"\bne (?:me |m |nous )?(?:recontactez|recontacte|relancez|sollicitez) (?:plus|jamais|pas)\b",
+    r"\b(?:cesser|cessez|arreter|arretez) (?:toute|toutes|tout|les|vos) (?:sollicitations?|demarches)\b",
+    r"\bno (?:further|more) (?:contact|communication|correspondence)\b",
+    r"\bnever (?:want|wish) to hear from (?:you|u|your company|you people|you lot)\b",
+    r"\bne (?:plus jamais|jamais plus) (?:entendre parler de vous|avoir de vos nouvelles)\b",
+    r"\b(?:lachez|lache|lachez moi|lache moi) (?:moi )?(?:la grappe|les baskets|les basques)\b",
     r"\b(?:do not|never) (?:text|message|sms|email|e mail|contact|call|write to) (?:me |us )?"
     r"(?:again|anymore|any more)\b",
     r"\b(?:supprim|effac|retir|enlev|radi)\w* (?:cette|cet|mon|ma) (?:adresse|numero|mail|e mail|courriel|ligne)"
@@ -1080,7 +1086,8 @@ NOT_A_DISPUTE = re.compile(
     r"|\b(?:lien|link|site|website|page)(?: de paiement| de payement| for payment| to pay)?"
     r" (?:ne |n )?(?:fonctionne|marche|works?|is working|is not working|does not work|opens?)"
     r"(?: pas| plus| not| no more)?\b"
-    r"|\b(?:lien|link)\b[^.!]{0,60}?\b(?:fonctionne|marche|works?|working|ouvre|opens?)(?: pas| plus| not)?\b"
+    r"|\b(?:lien|link|chatbot|bot|robot|app|appli|application)\b[^.!]{0,60}?\b(?:fonctionne|marche|works?"
+    r"|working|ouvre|opens?|comprend|understands?)(?: pas| plus| not| rien| nothing)?\b"
     r"|\b(?:frais|fees?|charges?|penalit\w*|penalt\w*)(?: \w+){0,4} (?:obligatoires?|mandatory|compulsory|included"
     r"|inclus|compris)\b[^?]*\?"
     r"|\b(?:include|includes|including|comprend|inclut|inclus|compris) (?:\w+ ){0,3}(?:frais|fees?|charges?"
