@@ -216,3 +216,24 @@ def test_a_past_participle_that_speaks_of_the_future(text: str, locale: str, int
 def test_round_three_protective_wordings(text: str, locale: str, intent: str, detail: str | None) -> None:
     u = understand(text, locale, TODAY)
     assert (u.intent, u.detail) == (intent, detail)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("the heater you sold me doesn't work. not paying until it's fixed or replaced", "en", "dispute"),
+        ("je paye pas un truc qui marche pas", "fr", "dispute"),
+        ("La facture mentionne 3 articles, j'en ai reçu 2. Je paierai quand vous aurez corrigé.", "fr", "dispute"),
+        ("Mais vous êtes complètement cinglés, c'est du racket organisé ça, des truands", "fr", "abuse"),
+        ("Are you thick or just pretending?", "en", "abuse"),
+        ("Ye're a shower of eejits, d'ye know that?", "en", "abuse"),
+        ("J'ai besoin d'un vrai interlocuteur pour mettre en place un échéancier.", "fr", "human"),
+        ("Pouvez-vous me faire rappeler demain entre midi et deux ?", "fr", "human"),
+        ("hello?? is anyone real there", "en", "human"),
+        ("i'll pay when i can, i'm broke rn, not trying to dodge", "en", "hardship"),
+        ("Je paierai quand je pourrai, là je n'ai plus un rond après le loyer.", "fr", "hardship"),
+        ("I'll pay when I can, probably Friday", "en", "promise_to_pay"),
+    ],
+)
+def test_round_three_training_batches(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

@@ -51,7 +51,7 @@ PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
 # the model alone must be surer of an insult ("pourriez-vous" shares letters with "pourris") and of an
 # opt-out (it ends the channel for good: "thanks, one more question" is not one)
 LABEL_P = {"abuse": 0.4, "opt_out": 0.35}
-POOLED_P = 0.2  # the model's probabilities of all protective labels together: this much takes the likeliest
+POOLED_P = 0.15  # the model's probabilities of all protective labels together: this much takes the likeliest
 POOLED_P_STRONG = 0.25  # the same against a strong reading of the rules
 AGREE_P = 0.35  # ... unless the model's own likeliest reading is the rules' strong one, this likely
 POOLED_MEMBER_P = 0.0  # ... provided the likeliest is itself this likely
@@ -273,6 +273,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         if (
             swap is not None
             and p >= swap
+            # "j'ai déjà payé la moitié, le reste en 2 fois": the rules read both and put the plan first
+            and not (intent == "payment_plan" and model_intent in found)
             and not _refused_call(model_intent, norm)
             and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
         ):

@@ -1106,3 +1106,49 @@ PLAN_REFUSED = re.compile(
     r"|\b(?:en une (?:seule )?fois|in (?:one|a single) (?:go|payment|lump)|in full|en totalite|tout d un coup"
     r"|the lot|le tout)\b"
 )
+# ---------------------------------------------------------------------- round 3 (training batches r, s, t)
+DISPUTE = _rx(
+    DISPUTE,
+    # "the heater you sold me does not work, not paying until it is fixed", "un truc qui marche pas"
+    r"\b(?:you sold me|vous m avez vendu|j ai achete|i bought|i paid for|livre|delivered|installed|installe)"
+    r"(?: \w+){0,4} (?:does not work|did not work|never worked|is not working|stopped working|is broken"
+    r"|ne (?:marche|fonctionne) (?:pas|plus|jamais)|marche pas|fonctionne pas|fuit|leaks?)\b",
+    r"\b(?:un truc|une chose|quelque chose|something|a thing|a product|un produit) (?:qui|that) "
+    r"(?:ne )?(?:marche|fonctionne|works?|does not work|is not working)(?: pas| plus)?\b",
+    r"\bnot paying (?:\w+ ){0,2}until (?:it is|it s|you|they|the) (?:\w+ ){0,2}(?:fixed|repaired|replaced|corrected"
+    r"|sorted|refunded)\b",
+    r"\bje (?:ne )?(?:paierai|paye|paie|payerai) (?:pas |rien )?(?:\w+ ){0,2}(?:tant que|avant que|quand) vous"
+    r" (?:n )?(?:aurez|avez) (?:\w+ ){0,2}(?:corrige|repare|rembourse|remplace|rectifie)\b",
+    r"\b(?:j en ai recu|i (?:only )?(?:received|got)|je n en ai recu que) (?:\d+|deux|two|trois|three) "
+    r"(?:\w+ ){0,2}(?:sur|of|out of|instead of|au lieu de) (?:\d+|trois|three|quatre|four)\b",
+)
+ABUSE = _rx(
+    ABUSE,
+    r"\b(?:cingles?|truands?|racketteurs?|racket organise|voyous|escrocs? en bande|bande de (?:nuls|rigolos|guignols"
+    r"|cons|clowns|branquignols|tocards|charlots)|gros nuls?|tocards?|guignols?)\b",
+    r"\b(?:leeches|bloodsuckers|vultures|parasites|muppets|eejits?|ejits?|numpties|numpty|shower of (?:eejits|ejits"
+    r"|idiots|clowns|useless|muppets|wasters|chancers)|chancers|wasters|lowlifes?|low lifes?|scumbags?)\b",
+    r"\b(?:are you|r u|you are|you re|u r|ur) (?:\w+ )?(?:thick|stupid|dense|useless|incompetent|morons?|idiots?)\b",
+    r"\b(?:paid extra to be|born) (?:this|that|so) (?:useless|stupid|thick|incompetent)\b",
+    r"\b(?:enjoy|get off on|like) (?:ruining|harassing|hounding|tormenting|bullying) (?:people|poor people|folks)\b",
+    r"\b(?:payes?|paid) pour harceler\b|\bharceler les (?:pauvres|gens)\b",
+)
+HUMAN = _rx(
+    HUMAN,
+    r"\b(?:vrai|veritable|un) interlocuteur\b",
+    r"\b(?:me faire rappeler|faites moi rappeler|faire rappeler)\b",
+    r"\b(?:is|are) (?:there )?(?:anyone|anybody|someone|somebody) (?:real|human|alive)\b",
+    r"\b(?:face to face|in person|en personne|de vive voix|en face a face)\b",
+    r"\b(?:lui|leur|vous) parler (?:directement|en direct|de vive voix)\b",
+    r"\b(?:contact|call|ring|phone) me (?:by|on the) (?:phone|telephone)\b",
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:broke|skint|brassic|fauche|fauchee|raide|a sec|dans le rouge|in the red|plus un rond|pas un rond"
+    r"|plus un sou|nothing left|rien de cote|pas de quoi (?:nourrir|manger|payer))\b",
+)
+# "je paierai quand je pourrai", "i'll pay when i can": no date, a promise that cannot yet be kept
+VAGUE_WHEN = re.compile(
+    r"\b(?:when i can|whenever i can|when i am able|once i can|quand je (?:pourrai|peux|pourrais)|des que je (?:pourrai"
+    r"|peux|pourrais)|when things (?:get|are) better|quand (?:ca|les choses) ira mieux)\b"
+)

@@ -52,6 +52,7 @@ from bot.nlu.intent_patterns import (
     STRONG,
     THANKS,
     TOO_MUCH,
+    VAGUE_WHEN,
     WEAK,
     WRONG_PERSON,
 )
@@ -372,6 +373,14 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         # "promis, vendredi c'est réglé", "réglé au plus tard le 31", "when my salary is paid": to come
         del found["already_paid"]
         found["promise_to_pay"] = STRONG
+    if (
+        "promise_to_pay" in found
+        and "hardship" in found
+        and not ev.dates
+        and not ev.amounts
+        and VAGUE_WHEN.search(text)
+    ):
+        del found["promise_to_pay"]  # "je paierai quand je pourrai, là je n'ai plus rien": no date, a difficulty
     if "promise_to_pay" in found and "hardship" in found and not ev.dates and COUNTERFACTUAL.search(text):
         del found["promise_to_pay"]  # "I'd pay if I could. I can't."
     return found
