@@ -237,3 +237,18 @@ def test_round_three_protective_wordings(text: str, locale: str, intent: str, de
 )
 def test_round_three_training_batches(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("la prochaine relance et je débarque avec un bidon d'essence", "fr", "abuse"),
+        ("tu me parles encore une fois et je retrouve ton patron, je lui refais le portrait", "fr", "abuse"),
+        ("I'll find whoever's sending these and they'll be sorry.", "en", "abuse"),
+        ("J'ai besoin d'un vrai interlocuteur pour mettre en place un échéancier.", "fr", "human"),
+        ("I'm left with about £700 a month for me and two kids after the attachment of earnings.", "en", "hardship"),
+        ("Bringing in $1,250 and my fixed costs are $1,400. I'm in the red every month.", "en", "hardship"),
+    ],
+)
+def test_round_three_threats_persons_and_incomes(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

@@ -276,7 +276,8 @@ PLAN = _rx(
 )
 INCOME = re.compile(
     r"\b(?:touche|gagne|percois|earn|earns|earning|get paid|i get|i only get|i make|i receive|salaire|salary"
-    r"|income|revenus?)\b"
+    r"|income|revenus?|left with|bringing in|bring in|take home|il me reste|il nous reste|my rent is|mon loyer"
+    r"|fixed costs|outgoings|charges fixes|pension is|retraite (?:est|de))\b"
 )
 TOO_MUCH = re.compile(r"\b(?:trop|too much|too expensive|too high|c est beaucoup)\b")
 
@@ -1124,7 +1125,7 @@ DISPUTE = _rx(
 )
 ABUSE = _rx(
     ABUSE,
-    r"\b(?:cingles?|truands?|racketteurs?|racket organise|voyous|escrocs? en bande|bande de (?:nuls|rigolos|guignols"
+    r"\b(?:cingles?|truands?|racketteurs?|racket organise|voyous|nazes?|escrocs? en bande|bande de (?:nuls|rigolos|guignols"
     r"|cons|clowns|branquignols|tocards|charlots)|gros nuls?|tocards?|guignols?)\b",
     r"\b(?:leeches|bloodsuckers|vultures|parasites|muppets|eejits?|ejits?|numpties|numpty|shower of (?:eejits|ejits"
     r"|idiots|clowns|useless|muppets|wasters|chancers)|chancers|wasters|lowlifes?|low lifes?|scumbags?)\b",

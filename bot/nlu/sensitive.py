@@ -51,6 +51,8 @@ THREAT = re.compile(
     r"|fais attention (?:a toi|en sortant)|(?:fais|faites) gaffe (?:a toi|a vous|en sortant|quand (?:tu|vous))"
     r"|(?:je|j) (?:ferais|ferai) (?:attention|gaffe) (?:\w+ ){0,3}(?:en sortant|quand je (?:demarre|sors|rentre))"
     r"|(?:leave|leaving|leaves|go home|going home|goes home) in (?:an ambulance|a body bag|a box|a coffin)"
+    r"|(?:bidon|jerrican|jerricane|can|jerry can) (?:d |of )?(?:essence|petrol|gasoline|gas)"
+    r"|(?:refais|refaire|refait|refaire) (?:le|son|ton|votre) portrait"
     r"|somebody is getting hurt|someone is getting hurt|getting hurt"
     r"|with my (?:bat|gun|fists|dog|shotgun|knife|boys|mates)|avec mon (?:fusil|flingue|couteau|chien|pote|batte)"
     r"|pray we never meet|hope (?:you|u) (?:all )?(?:burn|die|rot)|wish you never|j espere que vous (?:crevez|brulez)"
@@ -82,6 +84,9 @@ VEILED = re.compile(
     r"|regler (?:ca|cela|ceci|ce probleme|nos comptes|l affaire) (?:en personne|face a face|entre hommes|a l ancienne)"
     r"|(?:hope|hopefully) (?:you|u) (?:have|got) (?:good|decent|tight) security"
     r"|(?:tu|vous) (?:fais|faites|ferez|feras) (?:toujours |encore )?(?:le|les) malins? quand"
+    r"|(?:you|they|u|he|she) (?:will|ll) be sorry|vous (?:allez|aller) le (?:payer|sentir)"
+    r"|(?:quelqu_un|someone|somebody) (?:va|will|is going to) (?:vous|te|you|make you) (?:faire )?pay"
+    r"|i (?:will|ll) find (?:you|whoever|the person|out who)"
     r")\b"
 )
 
