@@ -1125,8 +1125,8 @@ DISPUTE = _rx(
 )
 ABUSE = _rx(
     ABUSE,
-    r"\b(?:cingles?|truands?|racketteurs?|racket organise|voyous|nazes?|escrocs? en bande|bande de (?:nuls|rigolos|guignols"
-    r"|cons|clowns|branquignols|tocards|charlots)|gros nuls?|tocards?|guignols?)\b",
+    r"\b(?:cingles?|truands?|racketteurs?|racket organise|voyous|nazes?|escrocs? en bande"
+    r"|bande de (?:nuls|rigolos|guignols|cons|clowns|branquignols|tocards|charlots)|gros nuls?|tocards?|guignols?)\b",
     r"\b(?:leeches|bloodsuckers|vultures|parasites|muppets|eejits?|ejits?|numpties|numpty|shower of (?:eejits|ejits"
     r"|idiots|clowns|useless|muppets|wasters|chancers)|chancers|wasters|lowlifes?|low lifes?|scumbags?)\b",
     r"\b(?:are you|r u|you are|you re|u r|ur) (?:\w+ )?(?:thick|stupid|dense|useless|incompetent|morons?|idiots?)\b",
