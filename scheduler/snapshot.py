@@ -90,13 +90,21 @@ class CaseRow(NamedTuple):
     def addresses(self) -> dict[str, str]:
         """The debtor's address per channel."""
         out = {}
-        if self.telegram_chat_id is not None:
-            out["telegram"] = str(self.telegram_chat_id)
-        if self.phone:
-            out["sms"] = self.phone
-        if self.email:
-            out["email"] = self.email.strip().lower()
+        for channel in ("telegram", "sms", "email"):
+            address = self.address(channel)
+            if address is not None:
+                out[channel] = address
         return out
+
+    def address(self, channel: str) -> str | None:
+        """The debtor's address on `channel` (None: none known)."""
+        if channel == "sms":
+            return self.phone or None
+        if channel == "telegram":
+            return None if self.telegram_chat_id is None else str(self.telegram_chat_id)
+        if channel == "email":
+            return self.email.strip().lower() if self.email else None
+        return None
 
 
 _CASE_COLUMNS = (

@@ -189,17 +189,18 @@ class _Pass:
 
     def batch(self, conn: Connection, rows: list[CaseRow], report: SweepReport) -> None:
         rel = snapshot.related(conn, [r.id for r in rows], now=self.now)
-        decided: list[tuple[CaseRow, Decision]] = []
+        rare: list[tuple[CaseRow, Decision]] = []  # escalations and broken promises: see `_transitions`
         outbox: list[tuple[Any, ...]] = []
         checks = _CheckTimes()
         for row in rows:  # one pass: decide, and collect the outbox row and the next check time
             d, facts = self.decide(row, rel)
-            decided.append((row, d))
             kind = type(d)
             if kind is Due:
                 assert facts is not None  # a due decision was made from facts
                 outbox.append(self._message(row, d, facts.channels[0]))  # type: ignore[arg-type]
                 checks.add(row, self.horizon, d.step)  # type: ignore[union-attr]  # the dispatcher wakes it once sent
+                if _is_followup(d):
+                    rare.append((row, d))
             elif kind is Wait:
                 report.waiting += 1
                 # the day something is due (at most a week: what changes it earlier wakes the case)
@@ -211,10 +212,11 @@ class _Pass:
                 checks.add(row, self.durable_horizon if reason in DURABLE_STOPS else self.horizon, None)
             else:
                 checks.add(row, None, None)  # escalated: looked at again by the next sweep, once flagged
+                rare.append((row, d))
         report.queued += insert_outbox(conn, outbox)
         report.examined += len(rows)
         checks.write(conn)
-        self._transitions(conn, decided, rel, report)
+        self._transitions(conn, rare, rel, report)
 
     def _message(self, row: CaseRow, due: Due, channel: str) -> tuple[Any, ...]:
         return outbox_row(
@@ -222,9 +224,9 @@ class _Pass:
         )
 
     def _transitions(
-        self, conn: Connection, decided: list[tuple[CaseRow, Decision]], rel: Related, report: SweepReport
+        self, conn: Connection, rare: list[tuple[CaseRow, Decision]], rel: Related, report: SweepReport
     ) -> None:
-        rare = [(row, d) for row, d in decided if type(d) is Escalate or _is_followup(d)]
+        """Escalations and broken promises (`rare`, in the batch's order), through the ORM and the event log."""
         if not rare:
             return
         with Session(bind=conn) as session:
@@ -276,10 +278,10 @@ class _CheckTimes:
     """The (next_check_at, last_step) a batch writes back, split by what changes.
 
     Most cases of a steady-state sweep only get a new check time; a queued scenario step also moves
-    `last_step`, which sits in the console's `ix_cases_creditor_totals`: those rows go in their own
-    statement. Both lists stay in id order (the batch's), the order of the table and of
-    `ix_case_due_scan`'s entries for one check time. (Sorting the moved rows in the console index's
-    order paid when two indexes held `last_step`; with one, it cost more than it saved.)
+    `last_step`, which sits in the console's `ix_cases_step_totals`: those rows go in their own
+    statement. Both lists stay in id order (the batch's), the order of the table, of
+    `ix_case_due_scan`'s entries for one check time and of `ix_cases_step_totals`' for one step,
+    status and currency (migration 0006): each batch rewrites a few runs of neighbouring entries.
     """
 
     __slots__ = ("moved", "stayed")
@@ -421,7 +423,8 @@ def outbox_row(
     row: CaseRow, *, channel: str, kind: str, step: int | None, key: str, not_before: datetime, now: datetime
 ) -> tuple[Any, ...]:
     """The values (in `_OUTBOX_COLUMNS` order) of one queued message of the bot; its text comes at send time."""
-    address = row.addresses()[channel]
+    address = row.address(channel)
+    assert address is not None, f"case {row.id}: no address on {channel}"
     return (row.id, row.debtor_id, "out", channel, "bot", kind, step, "", "queued", address, key, not_before, 0, now)
 
 

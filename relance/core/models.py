@@ -741,14 +741,16 @@ CONSOLE_INDEXES = (
     sa.Index("ix_cases_balance", Case.__table__.c.balance),  # type: ignore[attr-defined]
     sa.Index("ix_cases_due_date", Case.__table__.c.due_date),  # type: ignore[attr-defined]
     sa.Index("ix_cases_updated_at", Case.__table__.c.updated_at),  # type: ignore[attr-defined]
-    # the dashboard's cases per step, for all creditors or some (the only index holding last_step, which
-    # the sweep moves: ix_cases_step_status, its twin without the creditor, was dropped in 0006)
+    # the dashboard's cases per step, for all creditors or some: the only index holding last_step, which
+    # the sweep moves; `id` before `balance` keeps a group's entries in case order, the order a sweep
+    # batch moves them in (migration 0006, which replaced the two 0003 indexes ordered by balance)
     sa.Index(
-        "ix_cases_creditor_totals",
+        "ix_cases_step_totals",
         Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
         Case.__table__.c.last_step,  # type: ignore[attr-defined]
         Case.__table__.c.status,  # type: ignore[attr-defined]
         Case.__table__.c.currency,  # type: ignore[attr-defined]
+        Case.__table__.c.id,  # type: ignore[attr-defined]
         Case.__table__.c.balance,  # type: ignore[attr-defined]
     ),
     sa.Index("ix_debtor_email", Debtor.__table__.c.email),  # type: ignore[attr-defined]

@@ -128,10 +128,10 @@ def _dec(value: Any) -> Decimal:
 def _case_groups(session: Session, scope: Scope, d: Dashboard) -> None:
     """Cases per currency (with the open ones and the balance) and per scenario step (with the paid ones).
 
-    One pass over the covering index `ix_cases_creditor_totals`, grouped in its order (creditor, step,
-    status, currency) whether one creditor, some or all are shown: a few dozen rows to fold. (The
-    index without the creditor was dropped: each index holding `last_step` is one more entry the
-    sweep moves per reminder queued.)
+    One pass over the covering index `ix_cases_step_totals`, grouped in its order (creditor, step,
+    status, currency) whether one creditor, some or all are shown: a few dozen rows to fold. (One
+    index holding `last_step` serves both: each such index is entries the sweep moves per reminder
+    queued; see migration 0006.)
     """
     grouping = (col(Case.creditor_id), col(Case.last_step), col(Case.status), col(Case.currency))
     query = sa.select(*grouping, sa.func.count(), sa.func.sum(col(Case.balance))).group_by(*grouping)
