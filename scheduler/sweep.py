@@ -32,6 +32,7 @@ dispute opened a second later) still stops the message.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import time
@@ -127,20 +128,21 @@ def sweep(
     """
     started = time.perf_counter()
     report = SweepReport()
-    with engine.begin() as conn:
-        wake_on_new_rules(conn, config, now)
-    with engine.connect() as conn:
-        creditors: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
-        creditor_keys: dict[int, str] = {i: k for i, k in conn.execute(sa.select(creditors.c.id, creditors.c.key))}
-        blocked = snapshot.opted_out(conn)
-        ids = snapshot.due_case_ids(conn, now=now)
-    pass_ = _Pass(config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked)
-    with engine.connect() as conn, _page_cache(conn, len(ids)):
-        for start in range(0, len(ids), batch_size):
-            with conn.begin():
-                rows = snapshot.due_cases(conn, ids[start : start + batch_size], now=now)
-                pass_.batch(conn, rows, report)
-            report.batches += 1
+    with _heap_frozen():
+        with engine.begin() as conn:
+            wake_on_new_rules(conn, config, now)
+        with engine.connect() as conn:
+            creditors: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
+            creditor_keys: dict[int, str] = {i: k for i, k in conn.execute(sa.select(creditors.c.id, creditors.c.key))}
+            blocked = snapshot.opted_out(conn)
+            ids = snapshot.due_case_ids(conn, now=now)
+        pass_ = _Pass(config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked)
+        with engine.connect() as conn, _page_cache(conn, len(ids)):
+            for start in range(0, len(ids), batch_size):
+                with conn.begin():
+                    rows = snapshot.due_cases(conn, ids[start : start + batch_size], now=now)
+                    pass_.batch(conn, rows, report)
+                report.batches += 1
     report.seconds = time.perf_counter() - started
     if report.examined or report.errors:  # an idle minute is not worth a line
         log.info("sweep: %s", report.summary())
@@ -317,6 +319,26 @@ def _page_cache(conn: Connection, cases: int) -> Iterator[None]:
         yield
     finally:
         raw.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """During a sweep, the objects that exist before it are left out of the garbage collector's
+    full passes until it ends (`gc.freeze`, undone by `gc.unfreeze`).
+
+    A sweep allocates millions of small containers (rows, facts, decisions), and each batch's
+    survive long enough to trigger full collections, each of which walked the whole process heap
+    (the ORM, the configuration, the web app): a sixth of a 100,000-case sweep's CPU. Freezing
+    frees nothing and changes no object; garbage cycles from before merely wait for the next
+    collection after the sweep. Process-wide, so harmless when another thread does the same:
+    the first `unfreeze` only brings the older objects back into the collector's passes early.
+    Both are constant-time (they move list heads), so even an idle minute's sweep pays nothing.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 _BIG_SWEEP = 20_000  # cases: below this the default cache holds what a sweep touches
