@@ -100,8 +100,7 @@ INDEXES_0003 = (
     "ix_cases_balance",
     "ix_cases_due_date",
     "ix_cases_updated_at",
-    "ix_cases_step_status",
-    "ix_cases_creditor_totals",
+    "ix_cases_step_totals",  # migration 0006: replaced 0003's step_status and creditor_totals
     "ix_debtor_email",
     "ix_debtor_name_folded",
     "ix_debtor_country",

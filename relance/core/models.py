@@ -260,9 +260,11 @@ class Case(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    creditor_id: int = Field(foreign_key="creditor.id", index=True)
+    # creditor_id and status lead uq_case_creditor_debtor and ix_case_due_scan: no index of their own
+    # (each index is one more entry to move per case a sweep rewrites; migration 0006)
+    creditor_id: int = Field(foreign_key="creditor.id")
     debtor_id: int = Field(foreign_key="debtor.id", index=True)
-    status: str = Field(default=CaseStatus.OPEN, max_length=32, index=True)
+    status: str = Field(default=CaseStatus.OPEN, max_length=32)
     currency: str = Field(max_length=3)
     # denormalised sums of the case's open debts, kept by the code that changes debts/payments
     balance: Decimal = _money(default=Decimal("0"))
@@ -326,7 +328,8 @@ class Message(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_message_outbox", "status", "not_before"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    # case_id leads ix_message_case_created and status ix_message_outbox: no index of their own (0006)
+    case_id: int | None = Field(default=None, foreign_key="cases.id")
     debtor_id: int | None = Field(default=None, foreign_key="debtor.id", index=True)
     direction: str = Field(max_length=3)
     channel: str = Field(max_length=16)
@@ -338,7 +341,7 @@ class Message(SQLModel, table=True):
     body: str = Field(sa_type=sa.Text)  # type: ignore[call-overload]
     # quick replies / choices offered with the message (chat keyboards)
     choices: list[Any] | None = _json(default=None)
-    status: str = Field(max_length=16, index=True)
+    status: str = Field(max_length=16)
     to_address: str | None = Field(default=None, max_length=254)  # a phone, a chat id or an e-mail address
     # indexed: inbound rate limiting counts a sender's recent messages
     from_address: str | None = Field(default=None, max_length=254, index=True)
@@ -738,19 +741,16 @@ CONSOLE_INDEXES = (
     sa.Index("ix_cases_balance", Case.__table__.c.balance),  # type: ignore[attr-defined]
     sa.Index("ix_cases_due_date", Case.__table__.c.due_date),  # type: ignore[attr-defined]
     sa.Index("ix_cases_updated_at", Case.__table__.c.updated_at),  # type: ignore[attr-defined]
+    # the dashboard's cases per step, for all creditors or some: the only index holding last_step, which
+    # the sweep moves; `id` before `balance` keeps a group's entries in case order, the order a sweep
+    # batch moves them in (migration 0006, which replaced the two 0003 indexes ordered by balance)
     sa.Index(
-        "ix_cases_step_status",
-        Case.__table__.c.last_step,  # type: ignore[attr-defined]
-        Case.__table__.c.status,  # type: ignore[attr-defined]
-        Case.__table__.c.currency,  # type: ignore[attr-defined]
-        Case.__table__.c.balance,  # type: ignore[attr-defined]
-    ),
-    sa.Index(
-        "ix_cases_creditor_totals",
+        "ix_cases_step_totals",
         Case.__table__.c.creditor_id,  # type: ignore[attr-defined]
         Case.__table__.c.last_step,  # type: ignore[attr-defined]
         Case.__table__.c.status,  # type: ignore[attr-defined]
         Case.__table__.c.currency,  # type: ignore[attr-defined]
+        Case.__table__.c.id,  # type: ignore[attr-defined]
         Case.__table__.c.balance,  # type: ignore[attr-defined]
     ),
     sa.Index("ix_debtor_email", Debtor.__table__.c.email),  # type: ignore[attr-defined]
