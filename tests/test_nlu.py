@@ -403,3 +403,21 @@ def test_add_months_clamps_to_month_end() -> None:
 def test_invalid_dates_are_not_mentions() -> None:
     assert find_dates("le 31/02", "fr") == []
     assert find_dates("le 45", "fr") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("je peux payer 50 € par mois", "fr"),
+        ("I will pay on the 15th", "en-GB"),
+        ("1", "fr-BE"),
+        ("je peux payer " + "vraiment " * 12 + "en 3 fois", "fr"),  # past the memo's length: read each time
+    ],
+)
+def test_memoised_understanding_is_the_reading(text: str, locale: str) -> None:
+    from bot.nlu.understanding import read
+
+    today = date(2026, 12, 3)
+    first, again = understand(text, locale, today), understand(text, locale, today)
+    assert first == again == read(text, locale, today)[0]
+    assert understand(text, locale, date(2026, 12, 4)) == read(text, locale, date(2026, 12, 4))[0]

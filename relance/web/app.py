@@ -5,7 +5,8 @@ is started in the background: a provider that cannot be reached is logged and re
 back-off while the server (and the other channel) keep working. Telegram is fed by our webhook when
 `RELANCE_PUBLIC_URL` and `RELANCE_TELEGRAM_WEBHOOK_SECRET` are set, by long polling otherwise.
 Other parts of the process (scheduler, dispatcher) join through `services`: async context
-managers entered after the channels start and left before they stop.
+managers entered after the channels start and left before they stop. Before any of them, and
+before uvicorn listens, `bot.warm_up` builds what the first messages would otherwise build lazily.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.channels.factory import channels_from_settings
 from bot.channels.telegram import TelegramChannel
 from bot.db_runner import DbRunner
 from bot.telegram_bot import TelegramBot
+from bot.warm_up import warm_up
 from messages.render import Renderer
 from relance.core import paths
 from relance.core.runtime import Runtime
@@ -124,6 +126,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with _channels_running(web), contextlib.AsyncExitStack() as stack:
+            # before uvicorn listens: what the first requests would otherwise build while a burst waits
+            await asyncio.to_thread(warm_up, renderer, today=runtime.now().date())
             for service in services:
                 await stack.enter_async_context(service(app))
             yield
