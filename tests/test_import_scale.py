@@ -18,7 +18,7 @@ import phonenumbers
 import pytest
 import sqlalchemy as sa
 from phonenumbers import PhoneNumberType
-from sqlmodel import Session
+from sqlmodel import Session, col
 from typer.testing import CliRunner
 
 from relance.cli import app
@@ -205,7 +205,7 @@ def test_a_large_import_builds_its_deferred_indexes_back(
             assert dropped == {name for names in importer.DEFERRED_INDEXES.values() for name in names}
             assert session.connection().exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
         by_amount = session.execute(
-            sa.select(Debt.reference).where(Debt.currency == "EUR", Debt.amount == Decimal("47.01"))
+            sa.select(col(Debt.reference)).where(col(Debt.currency) == "EUR", col(Debt.amount) == Decimal("47.01"))
         )
         assert by_amount.scalars().all() == ["B-1"]  # read through ix_debt_currency_totals on SQLite
 
