@@ -423,7 +423,7 @@ def import_debts(
     writer = _DebtWriter(session, now, report)
     batch: list[DebtRow] = []
     try:
-        with _page_cache(writer.conn), _deferred_indexes(writer.conn, _estimated_rows(path)):
+        with _deferred_indexes(writer.conn, _estimated_rows(path)), _page_cache(writer.conn):
             parse = DebtRowParser(config).parse
             for line, values in read_csv_values(path, DEBT_FIELDS, DEBT_REQUIRED, DEBT_OPTIONAL, DEBT_CONTACTS):
                 report.rows += 1
@@ -490,7 +490,9 @@ def _deferred_indexes(conn: sa.Connection, expected_rows: int) -> Iterator[None]
     tables (+40 % from 10 k to 500 k rows); building an index afterwards is one sorted pass. A
     table's indexes are deferred only when the file brings at least as many rows as the table holds
     (and DEFER_FROM_ROWS): building them back then costs in proportion to the file, not to the
-    database. DDL is transactional in SQLite, so the drops and the builds are part of the import's
+    database. They are built after `_page_cache` has given the connection its own cache size back:
+    SQLite sizes the sorter of CREATE INDEX by the page cache, and a sorter as large as the import's
+    cache would add its size to the peak memory (+60 MiB at 500 k rows). DDL is transactional in SQLite, so the drops and the builds are part of the import's
     transaction: readers keep seeing the indexes, and a rollback (a bad row, an error) brings them
     back with the rest. PostgreSQL keeps its indexes: a DROP INDEX there would lock the tables
     against every reader until the commit.
