@@ -6,7 +6,10 @@ another debtor), then written at once with the driver's executemany (`relance.co
 whole import runs in the caller's transaction: when any row is bad (and not `skip_invalid`) the
 transaction is rolled back and `ImportRowsError` lists every problem, so nothing is half-stored.
 Memory stays flat: what the import remembers across batches is two arrays of integers (the ids and
-lines of the debts it wrote) and the pre-existing debts and debtors it met.
+lines of the debts it wrote) and the pre-existing debts and debtors it met. On SQLite, a file at
+least as large as the tables it fills has the indexes the import never reads built once at the
+end, inside the same transaction, instead of row by row (`_deferred_indexes`): the cost of a row
+then stays nearly flat with the size of the file.
 
 Re-importing the same file changes nothing; a changed amount or due date updates the debt and logs
 an event; changed contact details (phone, e-mail, address) update the debtor and log an event on
@@ -492,10 +495,11 @@ def _deferred_indexes(conn: sa.Connection, expected_rows: int) -> Iterator[None]
     (and DEFER_FROM_ROWS): building them back then costs in proportion to the file, not to the
     database. They are built after `_page_cache` has given the connection its own cache size back:
     SQLite sizes the sorter of CREATE INDEX by the page cache, and a sorter as large as the import's
-    cache would add its size to the peak memory (+60 MiB at 500 k rows). DDL is transactional in SQLite, so the drops and the builds are part of the import's
-    transaction: readers keep seeing the indexes, and a rollback (a bad row, an error) brings them
-    back with the rest. PostgreSQL keeps its indexes: a DROP INDEX there would lock the tables
-    against every reader until the commit.
+    cache would add its size to the peak memory (+60 MiB at 500 k rows). DDL is transactional in
+    SQLite, so the drops and the builds are part of the import's transaction: readers keep seeing
+    the indexes, and a rollback (a bad row, an error) brings them back with the rest.
+    PostgreSQL keeps its indexes: a DROP INDEX there would lock the tables against every reader
+    until the commit.
     """
     if conn.dialect.name != "sqlite" or expected_rows < DEFER_FROM_ROWS:
         yield
