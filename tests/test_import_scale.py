@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +18,7 @@ import phonenumbers
 import pytest
 import sqlalchemy as sa
 from phonenumbers import PhoneNumberType
+from sqlmodel import Session, col
 from typer.testing import CliRunner
 
 from relance.cli import app
@@ -150,6 +154,103 @@ def test_a_debtor_spread_over_batches_gets_one_case_with_right_totals(
         assert (report.cases_created, case.balance, case.due_date) == (1, Decimal("150.00"), date(2026, 10, 6))
         kinds = [e.kind for e in case_events(session, case.id)]
         assert kinds == ["case_opened"] + ["debt_imported"] * 5
+
+
+def _index_definitions(session: Session) -> list[tuple[str, ...]]:
+    """Every index of the database with its definition, as the database itself states it."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name, tbl_name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    else:
+        sql = "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
+    return [tuple(r) for r in conn.exec_driver_sql(sql)]
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[str]]:
+    """The SQL statements SQLite runs on the session's connection meanwhile (none on PostgreSQL)."""
+    seen: list[str] = []
+    raw = session.connection().connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection):
+        raw.set_trace_callback(seen.append)
+    try:
+        yield seen
+    finally:
+        if isinstance(raw, sqlite3.Connection):
+            raw.set_trace_callback(None)
+
+
+def _portfolio(count: int, prefix: str = "B") -> list[dict[str, str]]:
+    return [row(reference=f"{prefix}-{i}", debtor_ref=f"{prefix}D{i % 6}", phone=f"+3361234{i % 6:04d}",
+                amount=f"{(i * 37) % 900 + 10}.{i % 100:02d}", due_date=f"2026-10-{1 + i % 28:02d}",
+                email=f"{prefix.lower()}{i % 6}@example.com", debtor_name=f"Nom {(i * 7) % 13}")
+            for i in range(count)]  # fmt: skip
+
+
+def test_a_large_import_builds_its_deferred_indexes_back(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "DEFER_FROM_ROWS", 2)  # these few rows count as a large file
+    monkeypatch.setattr(importer, "BATCH", 5)
+    path = write_csv(tmp_path / "big.csv", _portfolio(23))
+    with runtime.session() as session:
+        before = _index_definitions(session)
+        with _statements(session) as statements:
+            report = import_debts(session, path, runtime.config, now=NOW)
+        session.commit()
+        assert (report.debts_created, report.cases_created) == (23, 6)
+        assert _index_definitions(session) == before
+        if runtime.engine.dialect.name == "sqlite":
+            dropped = {s.split('"')[1] for s in statements if s.startswith("DROP INDEX")}
+            assert dropped == {name for names in importer.DEFERRED_INDEXES.values() for name in names}
+            assert session.connection().exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+        by_amount = session.execute(
+            sa.select(col(Debt.reference)).where(col(Debt.currency) == "EUR", col(Debt.amount) == Decimal("47.01"))
+        )
+        assert by_amount.scalars().all() == ["B-1"]  # read through ix_debt_currency_totals on SQLite
+
+
+def test_a_refused_large_import_leaves_indexes_and_rows_as_they_were(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "DEFER_FROM_ROWS", 2)
+    monkeypatch.setattr(importer, "BATCH", 5)
+    path = write_csv(tmp_path / "bad.csv", [*_portfolio(17), row(reference="Z-1", amount="-3")])
+    with runtime.session() as session:
+        before, rows_before = _index_definitions(session), counts(session)
+    with runtime.session() as session:  # the import's statements are the first of the session
+        with _statements(session) as statements, pytest.raises(ImportRowsError):
+            import_debts(session, path, runtime.config, now=NOW)
+        session.commit()  # even a caller that commits keeps nothing, the dropped indexes are back
+        if runtime.engine.dialect.name == "sqlite":
+            assert any(s.startswith("DROP INDEX") for s in statements)
+    with runtime.session() as session:
+        assert (_index_definitions(session), counts(session)) == (before, rows_before)
+
+
+def test_a_database_larger_than_the_file_keeps_its_indexes(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL never drops an index during an import")
+    monkeypatch.setattr(importer, "DEFER_FROM_ROWS", 2)
+    with runtime.session() as session:
+        import_debts(session, write_csv(tmp_path / "a.csv", _portfolio(40)), runtime.config, now=NOW)
+        session.commit()
+        with _statements(session) as statements:
+            report = import_debts(session, write_csv(tmp_path / "b.csv", _portfolio(4, "C")), runtime.config, now=NOW)
+        session.commit()
+    assert report.debts_created == 4
+    assert [s for s in statements if "INDEX" in s] == []  # 6 debtors, cases, 40 debts, 46 events: more than 4 rows
+
+
+def test_the_row_estimate_reads_only_the_start_of_the_file(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "many.csv", _portfolio(9_000))
+    assert 8_500 < importer._estimated_rows(path) < 9_500
+    assert importer._estimated_rows(write_csv(tmp_path / "few.csv", _portfolio(3))) == 4  # the header counts
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert importer._estimated_rows(empty) == 0
 
 
 # --------------------------------------------------------------------------- contacts (issues 15, 18)
