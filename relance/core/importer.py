@@ -83,9 +83,8 @@ IMPORT_CACHE_KIB = 131_072  # SQLite's page cache during a debts import (see _pa
 DEFERRED_INDEXES: dict[str, tuple[str, ...]] = {
     "debtor": ("ix_debtor_phone", "ix_debtor_email", "ix_debtor_name_folded", "ix_debtor_country",
                "ix_debtor_telegram_chat_id"),
-    "cases": ("ix_cases_balance", "ix_cases_step_status", "ix_cases_creditor_totals", "ix_cases_due_date",
-              "ix_cases_status", "ix_case_due_scan", "ix_cases_updated_at", "ix_cases_agent_id",
-              "ix_cases_creditor_id"),
+    "cases": ("ix_cases_balance", "ix_cases_step_totals", "ix_cases_due_date", "ix_case_due_scan",
+              "ix_cases_updated_at", "ix_cases_agent_id"),
     "debt": ("ix_debt_currency_totals", "ix_debt_creditor_totals", "ix_debt_creditor_id"),
     "event": ("ix_event_at", "ix_event_kind"),
 }  # fmt: skip
