@@ -134,14 +134,6 @@ def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[Ca
     return [make(row) for row in conn.execute(query).all() if row[0] in wanted]
 
 
-def _raw(conn: Connection, query: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:
-    """SQL text and positional parameters of `query` for SQLite's driver (instants bound by hand)."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    bound = compiled.params  # a property that builds the dict anew on each access
-    values = (bound[name] for name in compiled.positiontup or ())
-    return str(compiled), tuple(raw_sqlite.instant(v) if isinstance(v, datetime) else v for v in values)
-
-
 def _sqlite_case_rows(raw: list[Any], wanted: set[int]) -> list[CaseRow]:
     """CaseRows from raw SQLite rows of `_CASE_COLUMNS` (see `scheduler.raw_sqlite`), those in `wanted`."""
     money, day, at, make = raw_sqlite.read_money, raw_sqlite.read_date, raw_sqlite.read_instant, CaseRow._make
@@ -269,13 +261,18 @@ def _steps_sent(conn: Connection, wanted: set[int], out: Related) -> None:
 
 
 def _driver_rows(conn: Connection, query: sa.Select[Any]) -> list[Any]:
-    """The rows of `query` on SQLite as the driver returns them (instants as text: see `raw_sqlite`)."""
-    sql, params = _raw(conn, query)
-    cursor = conn.connection.cursor()  # plain tuples: no Row objects, no per-value result processing
+    """The rows of `query` on SQLite as the driver returns them (instants as text: see `raw_sqlite`).
+
+    The statement goes through SQLAlchemy, so it is compiled once per shape (its compiled cache;
+    a simulation's sweeps and dispatches run the same few queries thousands of times), and the
+    rows are fetched from the driver's cursor: plain tuples, no Row objects, no per-value result
+    processing.
+    """
+    result = conn.execute(query)
     try:
-        return cursor.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+        return result.cursor.fetchall()  # type: ignore[no-any-return]
     finally:
-        cursor.close()
+        result.close()
 
 
 def _disputes(conn: Connection, wanted: set[int], out: Related) -> None:
@@ -377,8 +374,7 @@ def open_debts(conn: Connection, ids: Collection[int]) -> dict[int, list[tuple[s
         .order_by(t.case_id, t.due_date, t.id)
     )
     if conn.dialect.name == "sqlite":
-        sql, params = _raw(conn, query)
-        for case_id, ref, balance, currency, due in conn.exec_driver_sql(sql, params):
+        for case_id, ref, balance, currency, due in _driver_rows(conn, query):
             if case_id in wanted:
                 out[case_id].append((ref, raw_sqlite.read_money(balance), currency, date.fromisoformat(due)))
         return dict(out)
