@@ -84,27 +84,36 @@ def claim(
     session: Session | sa.Connection, *, worker: str, now: datetime, lease: timedelta, limit: int
 ) -> list[Claimed]:
     """Claim up to `limit` due rows for `worker` (committed by the caller before sending)."""
+    params = {"worker": worker, "now": now, "expired": now - lease, "limit": limit}
+    rows = [Claimed(*row) for row in session.execute(_CLAIM, params)]
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _claim_statement() -> sa.Update:
+    """The claim, built once and run with parameters (worker, now, expired, limit)."""
+    now = sa.bindparam("now", type_=M.not_before.type)
     due = sa.and_(
         M.status == "queued",
         sa.or_(M.not_before.is_(None), M.not_before <= now),
         sa.or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now),
     )
-    abandoned = sa.and_(M.status == "sending", M.claimed_at < now - lease)
+    abandoned = sa.and_(M.status == "sending", M.claimed_at < sa.bindparam("expired", type_=M.claimed_at.type))
     eligible = (
         sa.select(M.id)
         .where(M.direction == "out", sa.or_(due, abandoned))
         .order_by(M.not_before, M.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
         .with_for_update(skip_locked=True)
     )
-    stmt = (
+    return (
         sa.update(MESSAGE)
         .where(M.id.in_(eligible.scalar_subquery()))
-        .values(status="sending", claimed_by=worker, claimed_at=now, attempts=M.attempts + 1)
+        .values(status="sending", claimed_by=sa.bindparam("worker"), claimed_at=now, attempts=M.attempts + 1)
         .returning(*_CLAIMED_COLUMNS)
     )
-    rows = [Claimed(*row) for row in session.execute(stmt)]
-    return sorted(rows, key=lambda r: r.id)
+
+
+_CLAIM = _claim_statement()
 
 
 def claim_raw(raw: Any, *, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
@@ -354,9 +363,16 @@ def _event_row(conn: sa.Connection, e: NewEvent, data: str, prev: str, digest: s
 def _held(session: Session, ids: list[int], worker: str) -> set[int]:
     found: set[int] = set()
     for chunk in in_chunks(ids):
-        query = sa.select(M.id).where(M.id.in_(chunk), M.claimed_by == worker, M.status == "sending")
-        found.update(session.execute(query.with_for_update()).scalars())
+        found.update(session.execute(_HELD, {"ids": list(chunk), "worker": worker}).scalars())
     return found
+
+
+_HELD = (
+    sa.select(M.id)
+    .where(M.id.in_(sa.bindparam("ids", expanding=True)), M.claimed_by == sa.bindparam("worker"))
+    .where(M.status == "sending")
+    .with_for_update()
+)
 
 
 _CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
