@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -143,9 +143,11 @@ def _due_cases_query(shape: str) -> sa.Select[Any]:
     return _case_select().where(_of_cases(C.id, shape), C.status.in_(ACTIVE_STATUSES), _CHECK_DUE).order_by(C.id)
 
 
-def _sqlite_case_rows(raw: list[Any], wanted: set[int]) -> list[CaseRow]:
+def _sqlite_case_rows(
+    raw: list[Any], wanted: set[int], *, money: Callable[[Any], Decimal] = raw_sqlite.read_money
+) -> list[CaseRow]:
     """CaseRows from raw SQLite rows of `_CASE_COLUMNS` (see `scheduler.raw_sqlite`), those in `wanted`."""
-    money, day, at, make = raw_sqlite.read_money, raw_sqlite.read_date, raw_sqlite.read_instant, CaseRow._make
+    day, at, make = raw_sqlite.read_date, raw_sqlite.read_instant, CaseRow._make
     return [
         make((
             r[0], r[1], r[2], r[3], money(r[4]), day(r[5]), r[6], at(r[7]), at(r[8]), at(r[9]), r[10], day(r[11]),
@@ -163,7 +165,14 @@ def cases_by_id(conn: Connection, ids: Collection[int]) -> dict[int, CaseRow]:
     """The cases with these ids."""
     out = {}
     for chunk in in_chunks(sorted(set(ids))):
-        for row in conn.execute(_CASES_BY_ID, {"ids": list(chunk)}):
+        params = {"ids": list(chunk)}
+        if conn.dialect.name == "sqlite":
+            # the balance as the `Money` column reads it (`600.00`): the dispatcher writes it in texts
+            money = C.balance.type.result_processor(conn.dialect, None)
+            rows = _sqlite_case_rows(_driver_rows(conn, _CASES_BY_ID, params), set(chunk), money=money)
+            out.update((row.id, row) for row in rows)
+            continue
+        for row in conn.execute(_CASES_BY_ID, params):
             out[row[0]] = CaseRow(*row)
     return out
 
