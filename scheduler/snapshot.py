@@ -163,7 +163,7 @@ _CASES_BY_ID = _case_select().where(C.id.in_(sa.bindparam("ids", expanding=True)
 
 def cases_by_id(conn: Connection, ids: Collection[int]) -> dict[int, CaseRow]:
     """The cases with these ids."""
-    out = {}
+    out: dict[int, CaseRow] = {}
     for chunk in in_chunks(sorted(set(ids))):
         params = {"ids": list(chunk)}
         if conn.dialect.name == "sqlite":
@@ -315,7 +315,7 @@ def _driver_rows(conn: Connection, query: sa.Select[Any], params: dict[str, Any]
     """
     result = conn.execute(query, params)
     try:
-        return result.cursor.fetchall()  # type: ignore[no-any-return]
+        return list(result.cursor.fetchall())
     finally:
         result.close()
 
