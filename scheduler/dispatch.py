@@ -143,6 +143,8 @@ class _Batch:
     creditors: dict[int, str]
     debts: dict[int, list[tuple[str, Decimal, str, date]]] | None = None  # open debts, read with the batch
     heads: dict[int, str] = field(default_factory=dict)  # event chain heads (PostgreSQL, one by one)
+    # contact windows by (creditor id, country, time zones), or why there is none
+    windows: dict[tuple[int, str | None, str], ContactWindow | PolicyError] = field(default_factory=dict)
 
 
 def worker_name() -> str:
@@ -328,14 +330,22 @@ class Dispatcher:
             self._rules_seen = (self.config.creditors, by_key)
         return by_key.get(batch.creditors[row.creditor_id])
 
-    def _window(self, row: CaseRow | None, rules: CreditorRules | None) -> ContactWindow | None:
+    def _window(self, row: CaseRow | None, rules: CreditorRules | None, batch: _Batch) -> ContactWindow | None:
+        """The case's contact window; built once per batch for cases of one creditor, country and zones."""
         if row is None or rules is None:
             return None
-        try:
-            return contact_window(rules, self.config.contact, country=row.country, timezones=row.timezones)
-        except PolicyError as exc:
-            log.warning("case %s: %s", row.id, exc)
+        key = (row.creditor_id, row.country, row.timezones)
+        window = batch.windows.get(key)
+        if window is None:
+            try:
+                window = contact_window(rules, self.config.contact, country=row.country, timezones=row.timezones)
+            except PolicyError as exc:
+                window = exc
+            batch.windows[key] = window
+        if isinstance(window, PolicyError):
+            log.warning("case %s: %s", row.id, window)
             return None
+        return window
 
     # ------------------------------------------------------------------ one message
 
@@ -343,7 +353,7 @@ class Dispatcher:
         now = self.clock.now()
         row = batch.cases.get(msg.case_id) if msg.case_id is not None else None
         rules = self._rules(batch, row)
-        window = self._window(row, rules)
+        window = self._window(row, rules, batch)
         facts = None
         if row is not None:
             facts = snapshot.case_facts(row, batch.rel, enabled=self.enabled, blocked=batch.blocked)

@@ -84,27 +84,36 @@ def claim(
     session: Session | sa.Connection, *, worker: str, now: datetime, lease: timedelta, limit: int
 ) -> list[Claimed]:
     """Claim up to `limit` due rows for `worker` (committed by the caller before sending)."""
+    params = {"worker": worker, "now": now, "expired": now - lease, "limit": limit}
+    rows = [Claimed(*row) for row in session.execute(_CLAIM, params)]
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _claim_statement() -> sa.Update:
+    """The claim, built once and run with parameters (worker, now, expired, limit)."""
+    now = sa.bindparam("now", type_=M.not_before.type)
     due = sa.and_(
         M.status == "queued",
         sa.or_(M.not_before.is_(None), M.not_before <= now),
         sa.or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now),
     )
-    abandoned = sa.and_(M.status == "sending", M.claimed_at < now - lease)
+    abandoned = sa.and_(M.status == "sending", M.claimed_at < sa.bindparam("expired", type_=M.claimed_at.type))
     eligible = (
         sa.select(M.id)
         .where(M.direction == "out", sa.or_(due, abandoned))
         .order_by(M.not_before, M.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
         .with_for_update(skip_locked=True)
     )
-    stmt = (
+    return (
         sa.update(MESSAGE)
         .where(M.id.in_(eligible.scalar_subquery()))
-        .values(status="sending", claimed_by=worker, claimed_at=now, attempts=M.attempts + 1)
+        .values(status="sending", claimed_by=sa.bindparam("worker"), claimed_at=now, attempts=M.attempts + 1)
         .returning(*_CLAIMED_COLUMNS)
     )
-    rows = [Claimed(*row) for row in session.execute(stmt)]
-    return sorted(rows, key=lambda r: r.id)
+
+
+_CLAIM = _claim_statement()
 
 
 def claim_raw(raw: Any, *, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
@@ -228,17 +237,34 @@ def mark_sent_many(session: Session, sent: Sequence[Sent], *, worker: str) -> li
     todo = [s for s in sent if s.msg.id in held]
     if todo:
         conn = session.connection()
-        conn.execute(_SENT_UPDATE, [_sent_params(s, worker) for s in todo])
         wakes = [s for s in todo if s.scheduler_kind and s.msg.case_id is not None]
-        for reminder in (True, False):
-            params = [{"b_case": s.msg.case_id, "b_at": s.now} for s in wakes if s.reminder is reminder]
-            if params:
-                conn.execute(_WAKE_AFTER_REMINDER if reminder else _WAKE, params)
+        if conn.dialect.name == "sqlite":
+            _sent_many_sqlite(conn, todo, wakes, worker)
+        else:
+            conn.execute(_SENT_UPDATE, [_sent_params(s, worker) for s in todo])
+            for reminder in (True, False):
+                params = [{"b_case": s.msg.case_id, "b_at": s.now} for s in wakes if s.reminder is reminder]
+                if params:
+                    conn.execute(_WAKE_AFTER_REMINDER if reminder else _WAKE, params)
         record_events_bulk(session, [_sent_event(s) for s in todo if s.msg.case_id is not None])
         for s in todo:
             if s.msg.case_id is None:  # the chain of events without a case, one by one
                 _event(session, s.msg, "message_sent", s.now, **_sent_data(s))
     return [s.msg.id in held for s in sent]
+
+
+def _sent_many_sqlite(conn: sa.Connection, todo: Sequence[Sent], wakes: Sequence[Sent], worker: str) -> None:
+    """`mark_sent_many`'s updates on SQLite, straight to the driver's executemany (instants bound as
+    `UTCDateTime` binds them): SQLAlchemy's per-row parameter processing was most of their cost."""
+    bind = RowBinder(conn.dialect).instant
+    sent = [(s.provider_id, bind(s.now), s.channel, s.address, s.body, s.msg.id, worker) for s in todo]
+    conn.exec_driver_sql(_SQLITE_SENT, sent)  # type: ignore[arg-type]
+    reminded = [(bind(s.now), s.msg.case_id) for s in wakes if s.reminder]
+    if reminded:
+        conn.exec_driver_sql(_SQLITE_WAKE_AFTER_REMINDER, reminded)  # type: ignore[arg-type]
+    woken = [(s.msg.case_id,) for s in wakes if not s.reminder]
+    if woken:
+        conn.exec_driver_sql(_SQLITE_WAKE, woken)  # type: ignore[arg-type]
 
 
 def record_sent(conn: sa.Connection, s: Sent, *, worker: str, heads: dict[int, str]) -> bool:
@@ -337,9 +363,16 @@ def _event_row(conn: sa.Connection, e: NewEvent, data: str, prev: str, digest: s
 def _held(session: Session, ids: list[int], worker: str) -> set[int]:
     found: set[int] = set()
     for chunk in in_chunks(ids):
-        query = sa.select(M.id).where(M.id.in_(chunk), M.claimed_by == worker, M.status == "sending")
-        found.update(session.execute(query.with_for_update()).scalars())
+        found.update(session.execute(_HELD, {"ids": list(chunk), "worker": worker}).scalars())
     return found
+
+
+_HELD = (
+    sa.select(M.id)
+    .where(M.id.in_(sa.bindparam("ids", expanding=True)), M.claimed_by == sa.bindparam("worker"))
+    .where(M.status == "sending")
+    .with_for_update()
+)
 
 
 _CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
@@ -354,6 +387,15 @@ _SENT_UPDATE = (
 )  # fmt: skip
 _WAKE = sa.update(_CASES).where(_CASES.c.id == sa.bindparam("b_case")).values(next_check_at=None)
 _WAKE_AFTER_REMINDER = _WAKE.values(last_reminder_at=sa.bindparam("b_at", type_=_CASES.c.last_reminder_at.type))
+
+# the same three statements as the driver's SQL, for `_sent_many_sqlite`
+_SQLITE_SENT = (
+    "UPDATE message SET status = 'sent', provider_id = ?, sent_at = ?, channel = ?, to_address = ?, body = ?, "
+    "last_error = NULL, error_code = NULL, next_attempt_at = NULL "
+    "WHERE id = ? AND claimed_by = ? AND status = 'sending'"
+)
+_SQLITE_WAKE = "UPDATE cases SET next_check_at = NULL WHERE id = ?"
+_SQLITE_WAKE_AFTER_REMINDER = "UPDATE cases SET next_check_at = NULL, last_reminder_at = ? WHERE id = ?"
 
 
 def _sent_params(s: Sent, worker: str) -> dict[str, Any]:

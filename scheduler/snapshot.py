@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -119,47 +120,51 @@ def _case_select() -> sa.Select[Any]:
     return sa.select(*_CASE_COLUMNS).join_from(Case.__table__, Debtor.__table__, D.id == C.debtor_id)  # type: ignore[attr-defined]
 
 
+# Statements are built once (per shape of their case filter, see `_Cases`) and run with parameters:
+# SQLAlchemy then finds them in its compiled cache without building an expression tree and a
+# cache key per call, which was most of the cost of a sweep or a dispatch of a few cases.
+_NOW = sa.bindparam("now", type_=C.next_check_at.type)
+_CHECK_DUE = sa.or_(C.next_check_at.is_(None), C.next_check_at <= _NOW)
+_DUE_IDS = sa.select(C.id).where(C.status.in_(ACTIVE_STATUSES), _CHECK_DUE).order_by(C.id)
+
+
 def due_case_ids(conn: Connection, *, now: datetime) -> list[int]:
     """Ids of the active cases whose check time has come, in order (one scan of the due index)."""
-    query = sa.select(C.id).where(C.status.in_(ACTIVE_STATUSES), _check_due(now)).order_by(C.id)
-    return conn.execute(query).scalars().all()  # type: ignore[return-value]
-
-
-def _check_due(now: datetime) -> Any:
-    return sa.or_(C.next_check_at.is_(None), C.next_check_at <= now)
+    return conn.execute(_DUE_IDS, {"now": now}).scalars().all()  # type: ignore[return-value]
 
 
 def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[CaseRow]:
     """The cases `ids` (sorted) that are still active and due at `now`, with their debtor."""
     if not ids:
         return []
-    if conn.dialect.name == "sqlite":
+    cases = _cases(ids, conn)
+    sqlite = conn.dialect.name == "sqlite"
+    query, params = _due_cases_query(cases.shape, sqlite), {**cases.params, "now": now}
+    wanted = set(ids)
+    if sqlite:
+        return _sqlite_case_rows(_driver_rows(conn, query, params), wanted)
+    make = CaseRow._make
+    return [make(row) for row in conn.execute(query, params).all() if row[0] in wanted]
+
+
+@lru_cache(maxsize=8)
+def _due_cases_query(shape: str, sqlite: bool) -> sa.Select[Any]:
+    if sqlite:
         # read the batch by primary key (in id order: no sort) and check status and time on each row:
         # `+` keeps SQLite, which has no statistics, from going through ix_case_due_scan instead,
         # whose OR of NULL and `<= now` visits every due case of the sweep, not the batch's, per batch
         status = sa.literal_column("+cases.status", C.status.type)
         check = sa.literal_column("+cases.next_check_at", C.next_check_at.type)
-        query = _case_select().where(_of_cases(C.id, ids, conn), status.in_(ACTIVE_STATUSES))
-        query = query.where(sa.or_(check.is_(None), check <= now)).order_by(C.id)
-        return _sqlite_case_rows(_driver_rows(conn, query), set(ids))
-    query = _case_select().where(_of_cases(C.id, ids, conn), C.status.in_(ACTIVE_STATUSES), _check_due(now))
-    query = query.order_by(C.id)
-    wanted = set(ids)
-    make = CaseRow._make
-    return [make(row) for row in conn.execute(query).all() if row[0] in wanted]
+        due = sa.or_(check.is_(None), check <= _NOW)
+        return _case_select().where(_of_cases(C.id, shape), status.in_(ACTIVE_STATUSES), due).order_by(C.id)
+    return _case_select().where(_of_cases(C.id, shape), C.status.in_(ACTIVE_STATUSES), _CHECK_DUE).order_by(C.id)
 
 
-def _raw(conn: Connection, query: sa.Select[Any]) -> tuple[str, tuple[Any, ...]]:
-    """SQL text and positional parameters of `query` for SQLite's driver (instants bound by hand)."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    bound = compiled.params  # a property that builds the dict anew on each access
-    values = (bound[name] for name in compiled.positiontup or ())
-    return str(compiled), tuple(raw_sqlite.instant(v) if isinstance(v, datetime) else v for v in values)
-
-
-def _sqlite_case_rows(raw: list[Any], wanted: set[int]) -> list[CaseRow]:
+def _sqlite_case_rows(
+    raw: list[Any], wanted: set[int], *, money: Callable[[Any], Decimal] = raw_sqlite.read_money
+) -> list[CaseRow]:
     """CaseRows from raw SQLite rows of `_CASE_COLUMNS` (see `scheduler.raw_sqlite`), those in `wanted`."""
-    money, day, at, make = raw_sqlite.read_money, raw_sqlite.read_date, raw_sqlite.read_instant, CaseRow._make
+    day, at, make = raw_sqlite.read_date, raw_sqlite.read_instant, CaseRow._make
     return [
         make((
             r[0], r[1], r[2], r[3], money(r[4]), day(r[5]), r[6], at(r[7]), at(r[8]), at(r[9]), r[10], day(r[11]),
@@ -170,17 +175,34 @@ def _sqlite_case_rows(raw: list[Any], wanted: set[int]) -> list[CaseRow]:
     ]  # fmt: skip
 
 
+_CASES_BY_ID = _case_select().where(C.id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def cases_by_id(conn: Connection, ids: Collection[int]) -> dict[int, CaseRow]:
     """The cases with these ids."""
-    out = {}
+    out: dict[int, CaseRow] = {}
     for chunk in in_chunks(sorted(set(ids))):
-        for row in conn.execute(_case_select().where(C.id.in_(chunk))):
+        params = {"ids": list(chunk)}
+        if conn.dialect.name == "sqlite":
+            # the balance as the `Money` column reads it (`600.00`): the dispatcher writes it in texts
+            money = C.balance.type.result_processor(conn.dialect, None)
+            rows = _sqlite_case_rows(_driver_rows(conn, _CASES_BY_ID, params), set(chunk), money=money)
+            out.update((row.id, row) for row in rows)
+            continue
+        for row in conn.execute(_CASES_BY_ID, params):
             out[row[0]] = CaseRow(*row)
     return out
 
 
-def _of_cases(column: Any, ids: Collection[int], conn: Connection) -> Any:
-    """`column IN ids` for a small or sparse set, else the id range (callers drop rows of other cases).
+class _Cases(NamedTuple):
+    """How a query picks a set of cases: the shape of its filter (`_of_cases`) and its parameters."""
+
+    shape: str  # "list", "json" or "range"
+    params: dict[str, Any]
+
+
+def _cases(ids: Collection[int], conn: Connection) -> _Cases:
+    """`IN ids` for a small or sparse set, else the id range (callers drop rows of other cases).
 
     A range is one index range scan, the best when most cases in it are wanted (a sweep over a
     portfolio all due at once); when few are (the daily trickle of a portfolio in steady state),
@@ -192,10 +214,19 @@ def _of_cases(column: Any, ids: Collection[int], conn: Connection) -> Any:
     dense = len(ids) * 2 >= highest - lowest + 1
     if len(ids) <= _IN_LIMIT or (not dense and len(ids) <= _SPARSE_IN_LIMIT):
         if conn.dialect.name == "sqlite" and len(ids) > _SHORT_LIST:
-            listed = sa.func.json_each(sa.literal(json.dumps(sorted(ids)), sa.String)).table_valued("value")
-            return column.in_(sa.select(listed.c.value))
-        return column.in_(sorted(ids))
-    return column.between(lowest, highest)
+            return _Cases("json", {"case_ids": json.dumps(sorted(ids))})
+        return _Cases("list", {"case_ids": sorted(ids)})
+    return _Cases("range", {"lowest": lowest, "highest": highest})
+
+
+def _of_cases(column: Any, shape: str) -> Any:
+    """The filter of `column` on the cases of a `_Cases` of this shape (its parameters bound at execution)."""
+    if shape == "json":
+        listed = sa.func.json_each(sa.bindparam("case_ids", type_=sa.String)).table_valued("value")
+        return column.in_(sa.select(listed.c.value))
+    if shape == "list":
+        return column.in_(sa.bindparam("case_ids", expanding=True))
+    return column.between(sa.bindparam("lowest"), sa.bindparam("highest"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,73 +283,87 @@ def related(conn: Connection, ids: Collection[int], *, now: datetime) -> Related
     out = Related()
     if not wanted:
         return out
-    _disputes(conn, wanted, out)
-    _promises(conn, wanted, out)
-    _plans(conn, wanted, out)
-    _reminders(conn, wanted, out, since=now - ROLLING)
-    _flags(conn, wanted, out)
-    _steps_sent(conn, wanted, out)
+    cases = _cases(wanted, conn)
+    _disputes(conn, wanted, cases, out)
+    _promises(conn, wanted, cases, out)
+    _plans(conn, wanted, cases, out)
+    _reminders(conn, wanted, cases, out, since=now - ROLLING)
+    _flags(conn, wanted, cases, out)
+    _steps_sent(conn, wanted, cases, out)
     out.seal()
     return out
 
 
-def _steps_sent(conn: Connection, wanted: set[int], out: Related) -> None:
+def _steps_sent(conn: Connection, wanted: set[int], cases: _Cases, out: Related) -> None:
     """Per case, the scenario reminders that left: how many reached the provider, first and last instant."""
+    query = _steps_sent_query(cases.shape, conn.dialect.name == "sqlite")
+    if conn.dialect.name == "sqlite":
+        at = raw_sqlite.read_instant
+        rows = (
+            (case_id, n, at(first), at(last)) for case_id, n, first, last in _driver_rows(conn, query, cases.params)
+        )
+    else:
+        rows = conn.execute(query, cases.params)  # type: ignore[assignment]
+    out.steps_sent = {case_id: (int(n or 0), first, last) for case_id, n, first, last in rows if case_id in wanted}
+
+
+@lru_cache(maxsize=8)
+def _steps_sent_query(shape: str, sqlite: bool) -> sa.Select[Any]:
     sent = sa.func.sum(sa.case((M.status.in_(SENT_STATUSES), 1), else_=0))
     # SQLite has no statistics: it would read this through the status index — every message ever
     # sent, once per batch, which made a 45-day simulation quadratic. `+status` is SQLite's way of
     # saying "not through an index on this term": the case index is used and reads only the batch's.
-    status = sa.literal_column("+message.status") if conn.dialect.name == "sqlite" else M.status
-    query = (
+    status = sa.literal_column("+message.status") if sqlite else M.status
+    return (
         sa.select(M.case_id, sent, sa.func.min(M.sent_at), sa.func.max(M.sent_at))
-        .where(_of_cases(M.case_id, wanted, conn), M.direction == "out", M.kind == "reminder")
+        .where(_of_cases(M.case_id, shape), M.direction == "out", M.kind == "reminder")
         .where(status.in_(LEFT_STATUSES))
         .group_by(M.case_id)
     )
-    if conn.dialect.name == "sqlite":
-        at = raw_sqlite.read_instant
-        rows = ((case_id, n, at(first), at(last)) for case_id, n, first, last in _driver_rows(conn, query))
-    else:
-        rows = conn.execute(query)  # type: ignore[assignment]
-    out.steps_sent = {case_id: (int(n or 0), first, last) for case_id, n, first, last in rows if case_id in wanted}
 
 
-def _driver_rows(conn: Connection, query: sa.Select[Any]) -> list[Any]:
-    """The rows of `query` on SQLite as the driver returns them (instants as text: see `raw_sqlite`)."""
-    sql, params = _raw(conn, query)
-    cursor = conn.connection.cursor()  # plain tuples: no Row objects, no per-value result processing
+def _driver_rows(conn: Connection, query: sa.Select[Any], params: dict[str, Any]) -> list[Any]:
+    """The rows of `query` on SQLite as the driver returns them (instants as text: see `raw_sqlite`).
+
+    The statement goes through SQLAlchemy, so it is compiled once per shape (its compiled cache;
+    a simulation's sweeps and dispatches run the same few queries thousands of times), and the
+    rows are fetched from the driver's cursor: plain tuples, no Row objects, no per-value result
+    processing.
+    """
+    result = conn.execute(query, params)
     try:
-        return cursor.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+        return list(result.cursor.fetchall())
     finally:
-        cursor.close()
+        result.close()
 
 
-def _disputes(conn: Connection, wanted: set[int], out: Related) -> None:
-    t = Dispute.__table__.c  # type: ignore[attr-defined]
-    rows = conn.execute(sa.select(t.case_id).where(_of_cases(t.case_id, wanted, conn), t.status == "open"))
+def _disputes(conn: Connection, wanted: set[int], cases: _Cases, out: Related) -> None:
+    rows = conn.execute(_disputes_query(cases.shape), cases.params)
     out.disputes = {case_id for (case_id,) in rows if case_id in wanted}
 
 
-def _promises(conn: Connection, wanted: set[int], out: Related) -> None:
-    t = PromiseToPay.__table__.c  # type: ignore[attr-defined]
-    query = sa.select(t.id, t.case_id, t.amount, t.due_on)
-    query = query.where(_of_cases(t.case_id, wanted, conn), t.status == "pending")
-    for row in conn.execute(query.order_by(t.id)):
+@lru_cache(maxsize=8)
+def _disputes_query(shape: str) -> sa.Select[Any]:
+    t = Dispute.__table__.c  # type: ignore[attr-defined]
+    return sa.select(t.case_id).where(_of_cases(t.case_id, shape), t.status == "open")
+
+
+def _promises(conn: Connection, wanted: set[int], cases: _Cases, out: Related) -> None:
+    for row in conn.execute(_promises_query(cases.shape), cases.params):
         if row.case_id in wanted:  # the latest pending promise counts
             out.promises[row.case_id] = PromiseRow(*row)
 
 
-def _plans(conn: Connection, wanted: set[int], out: Related) -> None:
-    p = PaymentPlan.__table__.c  # type: ignore[attr-defined]
-    i = Installment.__table__.c  # type: ignore[attr-defined]
-    query = (
-        sa.select(p.case_id, i.id, i.plan_id, i.seq, i.due_on, i.amount, i.paid_amount, i.status)
-        .join_from(PaymentPlan.__table__, Installment.__table__, i.plan_id == p.id)  # type: ignore[attr-defined]
-        .where(_of_cases(p.case_id, wanted, conn), p.status == "active")
-        .order_by(p.case_id, i.seq)
-    )
+@lru_cache(maxsize=8)
+def _promises_query(shape: str) -> sa.Select[Any]:
+    t = PromiseToPay.__table__.c  # type: ignore[attr-defined]
+    query = sa.select(t.id, t.case_id, t.amount, t.due_on)
+    return query.where(_of_cases(t.case_id, shape), t.status == "pending").order_by(t.id)
+
+
+def _plans(conn: Connection, wanted: set[int], cases: _Cases, out: Related) -> None:
     installments: dict[int, list[InstallmentRow]] = defaultdict(list)
-    for case_id, *rest in conn.execute(query):
+    for case_id, *rest in conn.execute(_plans_query(cases.shape), cases.params):
         if case_id in wanted:
             row = InstallmentRow(*rest)
             out.plans[case_id] = row.plan_id
@@ -326,21 +371,39 @@ def _plans(conn: Connection, wanted: set[int], out: Related) -> None:
     out.installments = dict(installments)
 
 
-def _reminders(conn: Connection, wanted: set[int], out: Related, *, since: datetime) -> None:
-    query = sa.select(M.case_id, M.kind, M.status, M.sent_at, M.idempotency_key).where(
-        _of_cases(M.case_id, wanted, conn),
+@lru_cache(maxsize=8)
+def _plans_query(shape: str) -> sa.Select[Any]:
+    p = PaymentPlan.__table__.c  # type: ignore[attr-defined]
+    i = Installment.__table__.c  # type: ignore[attr-defined]
+    return (
+        sa.select(p.case_id, i.id, i.plan_id, i.seq, i.due_on, i.amount, i.paid_amount, i.status)
+        .join_from(PaymentPlan.__table__, Installment.__table__, i.plan_id == p.id)  # type: ignore[attr-defined]
+        .where(_of_cases(p.case_id, shape), p.status == "active")
+        .order_by(p.case_id, i.seq)
+    )
+
+
+@lru_cache(maxsize=8)
+def _reminders_query(shape: str) -> sa.Select[Any]:
+    return sa.select(M.case_id, M.kind, M.status, M.sent_at, M.idempotency_key).where(
+        _of_cases(M.case_id, shape),
         M.direction == "out",
         M.kind.in_(sorted(REMINDER_KINDS)),
-        sa.or_(M.status.in_(PENDING), M.sent_at >= since, M.kind.in_(INSTALLMENT_KINDS)),
+        sa.or_(M.status.in_(PENDING), M.sent_at >= sa.bindparam("since"), M.kind.in_(INSTALLMENT_KINDS)),
     )
+
+
+def _reminders(conn: Connection, wanted: set[int], cases: _Cases, out: Related, *, since: datetime) -> None:
+    query, params = _reminders_query(cases.shape), {**cases.params, "since": since}
     recent: dict[int, list[datetime]] = defaultdict(list)
     if conn.dialect.name == "sqlite":
         at = raw_sqlite.read_instant
         rows = [
-            (case_id, kind, status, at(sent), key) for case_id, kind, status, sent, key in _driver_rows(conn, query)
+            (case_id, kind, status, at(sent), key)
+            for case_id, kind, status, sent, key in _driver_rows(conn, query, params)
         ]
     else:
-        rows = conn.execute(query).all()  # type: ignore[assignment]
+        rows = conn.execute(query, params).all()  # type: ignore[assignment]
     for case_id, kind, status, sent_at, key in rows:
         if case_id not in wanted:
             continue
@@ -353,14 +416,18 @@ def _reminders(conn: Connection, wanted: set[int], out: Related, *, since: datet
     out.recent = dict(recent)
 
 
-def _flags(conn: Connection, wanted: set[int], out: Related) -> None:
-    t = Flag.__table__.c  # type: ignore[attr-defined]
-    query = sa.select(t.case_id, t.reason).where(_of_cases(t.case_id, wanted, conn), t.reason.in_(ESCALATIONS))
+def _flags(conn: Connection, wanted: set[int], cases: _Cases, out: Related) -> None:
     flagged: dict[int, set[str]] = defaultdict(set)
-    for case_id, reason in conn.execute(query):
+    for case_id, reason in conn.execute(_flags_query(cases.shape), cases.params):
         if case_id in wanted:
             flagged[case_id].add(reason)
     out.flagged = dict(flagged)
+
+
+@lru_cache(maxsize=8)
+def _flags_query(shape: str) -> sa.Select[Any]:
+    t = Flag.__table__.c  # type: ignore[attr-defined]
+    return sa.select(t.case_id, t.reason).where(_of_cases(t.case_id, shape), t.reason.in_(ESCALATIONS))
 
 
 def opted_out(conn: Connection, addresses: Collection[str] | None = None) -> dict[tuple[str, str], datetime]:
@@ -368,39 +435,49 @@ def opted_out(conn: Connection, addresses: Collection[str] | None = None) -> dic
 
     Any active opt-out of an address blocks it, whichever of our senders it was sent to.
     """
-    t = OptOut.__table__.c  # type: ignore[attr-defined]
-    query = sa.select(t.channel, t.address, sa.func.max(t.created_at)).where(t.active.is_(True))
-    query = query.group_by(t.channel, t.address)
     if addresses is None:
-        return {(c, a): at for c, a, at in conn.execute(query)}
+        return {(c, a): at for c, a, at in conn.execute(_OPTED_OUT)}
     found: dict[tuple[str, str], datetime] = {}
     for chunk in in_chunks(sorted(set(addresses))):
-        found.update({(c, a): at for c, a, at in conn.execute(query.where(t.address.in_(chunk)))})
+        found.update({(c, a): at for c, a, at in conn.execute(_OPTED_OUT_OF, {"addresses": list(chunk)})})
     return found
+
+
+_O = OptOut.__table__.c  # type: ignore[attr-defined]
+_OPTED_OUT = sa.select(_O.channel, _O.address, sa.func.max(_O.created_at)).where(_O.active.is_(True))
+_OPTED_OUT_OF = _OPTED_OUT.where(_O.address.in_(sa.bindparam("addresses", expanding=True))).group_by(
+    _O.channel, _O.address
+)
+_OPTED_OUT = _OPTED_OUT.group_by(_O.channel, _O.address)
 
 
 def open_debts(conn: Connection, ids: Collection[int]) -> dict[int, list[tuple[str, Decimal, str, date]]]:
     """Open debts per case as (reference, balance, currency, due date), oldest first."""
-    t = Debt.__table__.c  # type: ignore[attr-defined]
     wanted = set(ids)
     out: dict[int, list[tuple[str, Decimal, str, date]]] = defaultdict(list)
     if not wanted:
         return {}
-    query = (
-        sa.select(t.case_id, t.reference, t.balance, t.currency, t.due_date)
-        .where(_of_cases(t.case_id, wanted, conn), t.status == "open")
-        .order_by(t.case_id, t.due_date, t.id)
-    )
+    cases = _cases(wanted, conn)
+    query = _open_debts_query(cases.shape)
     if conn.dialect.name == "sqlite":
-        sql, params = _raw(conn, query)
-        for case_id, ref, balance, currency, due in conn.exec_driver_sql(sql, params):
+        for case_id, ref, balance, currency, due in _driver_rows(conn, query, cases.params):
             if case_id in wanted:
                 out[case_id].append((ref, raw_sqlite.read_money(balance), currency, date.fromisoformat(due)))
         return dict(out)
-    for case_id, *rest in conn.execute(query):
+    for case_id, *rest in conn.execute(query, cases.params):
         if case_id in wanted:
             out[case_id].append(tuple(rest))  # type: ignore[arg-type]
     return dict(out)
+
+
+@lru_cache(maxsize=8)
+def _open_debts_query(shape: str) -> sa.Select[Any]:
+    t = Debt.__table__.c  # type: ignore[attr-defined]
+    return (
+        sa.select(t.case_id, t.reference, t.balance, t.currency, t.due_date)
+        .where(_of_cases(t.case_id, shape), t.status == "open")
+        .order_by(t.case_id, t.due_date, t.id)
+    )
 
 
 def channels_for(

@@ -132,8 +132,7 @@ def sweep(
         with engine.begin() as conn:
             wake_on_new_rules(conn, config, now)
         with engine.connect() as conn:
-            creditors: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
-            creditor_keys: dict[int, str] = {i: k for i, k in conn.execute(sa.select(creditors.c.id, creditors.c.key))}
+            creditor_keys: dict[int, str] = {i: k for i, k in conn.execute(_CREDITOR_KEYS)}
             blocked = snapshot.opted_out(conn)
             ids = snapshot.due_case_ids(conn, now=now)
         pass_ = _Pass(config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked)
@@ -147,6 +146,10 @@ def sweep(
     if report.examined or report.errors:  # an idle minute is not worth a line
         log.info("sweep: %s", report.summary())
     return report
+
+
+_CREDITORS: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
+_CREDITOR_KEYS = sa.select(_CREDITORS.c.id, _CREDITORS.c.key)
 
 
 class _Pass:
@@ -346,6 +349,8 @@ SWEEP_CACHE_KIB = 256 * 1024
 
 
 RULES_STATE = "scheduler.rules_sha256"
+_STATE: sa.Table = AppState.__table__  # type: ignore[attr-defined]
+_KNOWN_RULES = sa.select(_STATE.c.value).where(_STATE.c.key == RULES_STATE)
 
 
 def rules_fingerprint(config: RelanceConfig) -> str:
@@ -357,8 +362,7 @@ def wake_on_new_rules(conn: Connection, config: RelanceConfig, now: datetime) ->
     """When the rules changed since the last sweep, wake every active case (True): a case asleep
     until the day its next step falls under the old scenario is decided again under the new one."""
     fingerprint = rules_fingerprint(config)
-    state: sa.Table = AppState.__table__  # type: ignore[attr-defined]
-    known = conn.execute(sa.select(state.c.value).where(state.c.key == RULES_STATE)).scalar()
+    known = conn.execute(_KNOWN_RULES).scalar()
     if known == fingerprint:
         return False
     cases = snapshot.C.id.table
@@ -373,8 +377,8 @@ def wake_on_new_rules(conn: Connection, config: RelanceConfig, now: datetime) ->
     # beside the scheduler's first one) both write it, instead of the second failing on the key
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     changed = {"value": fingerprint, "updated_at": now}
-    upsert = dialect.insert(state).values(key=RULES_STATE, **changed)
-    conn.execute(upsert.on_conflict_do_update(index_elements=[state.c.key], set_=changed))
+    upsert = dialect.insert(_STATE).values(key=RULES_STATE, **changed)
+    conn.execute(upsert.on_conflict_do_update(index_elements=[_STATE.c.key], set_=changed))
     log.info("the rules changed since the last sweep: every active case is looked at again")
     return True
 

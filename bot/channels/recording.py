@@ -10,12 +10,13 @@ can tell exactly what left before the process died.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,9 @@ class RecordingChannel(ChannelAdapter):
     sent: list[Recorded] = field(default_factory=list)
     _failures: deque[ChannelError] = field(default_factory=deque, repr=False)
     _closed: bool = field(default=False, repr=False)
+    # provider ids: a random prefix per channel and a counter (a UUID per message cost more than the rest)
+    _id_prefix: str = field(default_factory=lambda: uuid.uuid4().hex[:16], repr=False)
+    _ids: Iterator[int] = field(default_factory=itertools.count, repr=False)
 
     def __post_init__(self) -> None:
         if self.name not in DEFAULT_CAPABILITIES:
@@ -95,7 +99,7 @@ class RecordingChannel(ChannelAdapter):
         self.check_text(to, text)
         if self._failures:
             raise self._failures.popleft()
-        entry = Recorded(self.name, to, text, choices, f"rec-{uuid.uuid4().hex}")
+        entry = Recorded(self.name, to, text, choices, f"rec-{self._id_prefix}{next(self._ids):016x}")
         if self.path is not None:
             _append_durably(self.path, entry)
         self.sent.append(entry)

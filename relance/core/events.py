@@ -334,19 +334,19 @@ def chain_heads(conn: sa.Connection, case_ids: Iterable[int]) -> dict[int, str]:
 def _chain_heads(session: Session | sa.Connection, case_ids: Iterable[int]) -> dict[int, str]:
     heads: dict[int, str] = {}
     for chunk in in_chunks(list(case_ids)):
-        last = (
-            sa.select(col(Event.case_id), sa.func.max(col(Event.id)).label("last_id"))
-            .where(col(Event.case_id).in_(chunk))
-            .group_by(col(Event.case_id))
-            .subquery()
-        )
-        rows = session.execute(
-            sa.select(col(Event.case_id), col(Event.hash)).join(last, col(Event.id) == last.c.last_id)
-        )
-        for case_id, digest in rows:
+        for case_id, digest in session.execute(_HEADS, {"case_ids": list(chunk)}):
             if case_id is not None:
                 heads[case_id] = digest
     return heads
+
+
+_LAST_OF_CASES = (
+    sa.select(EVENT.c.case_id, sa.func.max(EVENT.c.id).label("last_id"))
+    .where(EVENT.c.case_id.in_(sa.bindparam("case_ids", expanding=True)))
+    .group_by(EVENT.c.case_id)
+    .subquery()
+)
+_HEADS = sa.select(EVENT.c.case_id, EVENT.c.hash).join(_LAST_OF_CASES, EVENT.c.id == _LAST_OF_CASES.c.last_id)
 
 
 def verify_chain(events: Sequence[Mapping[str, Any]]) -> list[str]:

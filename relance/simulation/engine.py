@@ -62,6 +62,15 @@ class SimulationResult:
     import_problems: list[Any] = field(default_factory=list)
 
 
+# `_next_instant`'s statements, built once: the loop asks them at every step
+_ACTIVE = col(Case.status).in_(ACTIVE_STATUSES)
+_WOKEN = sa.select(col(Case.id)).where(_ACTIVE, col(Case.next_check_at).is_(None)).limit(1)
+_NEXT_CHECK = sa.select(sa.func.min(col(Case.next_check_at))).where(_ACTIVE)
+_NEXT_QUEUED = sa.select(sa.func.min(sa.func.coalesce(col(Message.next_attempt_at), col(Message.not_before)))).where(
+    col(Message.status) == MessageStatus.QUEUED.value
+)
+
+
 class Simulation:
     """One run over a database: a simulated clock, recording channels, the real pipeline."""
 
@@ -165,16 +174,10 @@ class Simulation:
         if self._queue:
             candidates.append(self._queue[0][0])
         with self.runtime.engine.connect() as conn:
-            active = col(Case.status).in_(ACTIVE_STATUSES)
-            woken = conn.execute(sa.select(col(Case.id)).where(active, col(Case.next_check_at).is_(None)).limit(1))
-            if woken.first() is not None:
+            if conn.execute(_WOKEN).first() is not None:
                 return now + MIN_STEP
-            check = conn.execute(sa.select(sa.func.min(col(Case.next_check_at))).where(active)).scalar()
-            queued = conn.execute(
-                sa.select(sa.func.min(sa.func.coalesce(col(Message.next_attempt_at), col(Message.not_before)))).where(
-                    col(Message.status) == MessageStatus.QUEUED.value
-                )
-            ).scalar()
+            check = conn.execute(_NEXT_CHECK).scalar()
+            queued = conn.execute(_NEXT_QUEUED).scalar()
         candidates += [_aware(t) for t in (check, queued) if t is not None]
         return max(min(candidates), now + MIN_STEP)
 
