@@ -328,6 +328,8 @@ CHOICES = [
         ("4", None),
         ("0", None),
         ("je paie", None),
+        ("²", None),  # a superscript two is a digit to str.isdigit, not to int()
+        ("٢", "payment_plan"),  # an Arabic-Indic two is a decimal digit
     ],
 )
 def test_match_choice(text: str, expected: str | None) -> None:

@@ -465,7 +465,7 @@ def match_choice(text: str, choices: list[list[str]] | None) -> str | None:
     if not choices:
         return None
     answer = text.strip().rstrip(".)").strip()
-    if answer.isdigit() and 1 <= int(answer) <= len(choices):
+    if answer.isdecimal() and 1 <= int(answer) <= len(choices):  # "²".isdigit() is true, int() refuses it
         return str(choices[int(answer) - 1][0])
     folded = answer.casefold()
     return next((str(key) for key, label in choices if str(label).casefold() == folded), None)

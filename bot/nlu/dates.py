@@ -216,7 +216,7 @@ _RESOLVERS = {
 
 
 def _n(value: str) -> int:
-    return int(value) if value.isdigit() else 1
+    return int(value) if value.isdecimal() else 1
 
 
 _DAY_UNITS = {

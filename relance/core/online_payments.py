@@ -72,7 +72,7 @@ class Match:
         meta = metadata or {}
         case = str(meta.get("case") or "").strip().lstrip("#")
         return cls(
-            int(case) if case.isdigit() and int(case) < 2**31 else None,
+            int(case) if case.isdecimal() and int(case) < 2**31 else None,
             str(meta.get("creditor") or "").strip() or None,
             str(meta.get("reference") or "").strip() or None,
         )

@@ -39,7 +39,7 @@ def make_token(secret: str, target: str, target_id: int) -> str:
 def read_token(secret: str, token: str) -> tuple[str, int] | None:
     """(target, id) of a genuine token, else None."""
     body, _, mac = token.partition(".")
-    if len(token) > 64 or len(body) < 2 or body[0] not in TARGETS or not body[1:].isdigit():
+    if len(token) > 64 or len(body) < 2 or body[0] not in TARGETS or not body[1:].isdecimal():
         return None
     if not hmac.compare_digest(mac, _mac(secret, body)):
         return None

@@ -276,7 +276,7 @@ def conditions(f: CaseFilter, *, now: datetime) -> list[Any]:
         out.append(_flag_filter(f.flag, now))
     if f.assignee == "none":
         out.append(col(Case.agent_id).is_(None))
-    elif f.assignee.isdigit():
+    elif f.assignee.isdecimal():
         out.append(col(Case.agent_id) == int(f.assignee))
     if f.channel == "sms":
         out.append(col(Case.debtor_id).in_(sa.select(col(Debtor.id)).where(col(Debtor.phone).is_not(None))))

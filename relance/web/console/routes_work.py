@@ -41,7 +41,8 @@ def scoped_case(session: Session, case_id: int, viewer: Viewer) -> Case:
 def _int(value: str | None, field: str) -> int | None:
     if value is None or value.strip() == "":
         return None
-    if not value.strip().isdigit():
+    # decimal digits only ("²".isdigit() is true and int() refuses it), within the INTEGER ids a database stores
+    if not value.strip().isdecimal() or int(value) >= 2**31:
         raise HTTPException(400, f"{field}: expected a whole number, got {value!r}.")
     return int(value)
 
@@ -68,7 +69,7 @@ def read_filter(request: Request, viewer: Viewer) -> CaseFilter:
     assignee = (p.get("assignee") or "").strip()
     if assignee == "me":
         assignee = str(viewer.id)
-    if assignee and assignee != "none" and not assignee.isdigit():
+    if assignee and assignee != "none" and not (assignee.isdecimal() and int(assignee) < 2**31):
         raise HTTPException(400, f"assignee: expected me, none or an agent id, got {assignee!r}.")
     desc = p.get("desc")
     return CaseFilter(
@@ -153,7 +154,7 @@ def add_list_routes(router: APIRouter, console: Console) -> None:
         viewer: Viewer = Depends(console.viewer),
     ) -> Response:
         resume = request.headers.get("last-event-id", "")
-        start = int(resume) if resume.isdigit() else after
+        start = int(resume) if resume.isdecimal() and len(resume) < 19 else after
         allowed = scope_of(viewer)
 
         def fetch(since: int) -> list[Any]:
