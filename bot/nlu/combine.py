@@ -54,7 +54,6 @@ LABEL_P = {"abuse": 0.4, "opt_out": 0.35}
 POOLED_P = 0.15  # the model's probabilities of all protective labels together: this much takes the likeliest
 POOLED_P_STRONG = 0.25  # the same against a strong reading of the rules
 AGREE_P = 0.35  # ... unless the model's own likeliest reading is the rules' strong one, this likely
-POOLED_MEMBER_P = 0.0  # ... provided the likeliest is itself this likely
 UNSURE_RULES = 0.6  # rule confidence below this: the rules only guessed
 MODEL_P = 0.6  # the model's reading replaces a guess of the rules from this probability
 ENTITY_INTENTS = ("promise_to_pay", "payment_plan", "already_paid")
@@ -253,12 +252,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         pooled = sum(by_intent.get(label, 0.0) for label in ORDER if label in candidates)  # one order: one float
         agrees = strong and opinion.label.split("/")[0] == intent and opinion.probability >= AGREE_P
         if not protective and not agrees and pooled >= (POOLED_P_STRONG if strong else POOLED_P):
-            # unsure which, but likely one of them: the likeliest that is itself a real possibility
-            named = {
-                label
-                for label in candidates
-                if by_intent.get(label, 0.0) >= max(LABEL_P.get(label, 0.0), POOLED_MEMBER_P)
-            }
+            # unsure which, but likely one of them: the likeliest (an insult or an opt-out only above its own bar)
+            named = {label for label in candidates if by_intent.get(label, 0.0) >= LABEL_P.get(label, 0.0)}
             best = max(named, key=lambda label: by_intent.get(label, 0.0), default=None)
             if best is not None and not _refused_call(best, norm):
                 protective = [(pooled, best)]

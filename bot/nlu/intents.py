@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from bot.nlu.intent_patterns import (
     ABOUT_DEBT,
@@ -306,14 +307,16 @@ _NOT_ASKING_TO_STOP = re.compile(
 )
 
 
+def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
+    """`pattern` found in `text`, and still found once the `aside` phrases are taken out: a dispute beside
+    "is this a scam?", a plan beside "pas d'échéancier", a stop beside "I'm not asking you to stop"."""
+    return bool(pattern.found(text) and (not aside.search(text) or pattern.found(aside.sub(" ", text))))
+
+
 def _opt_out(text: str) -> float:
     if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text):
         return 0.99
-    if not OPT_OUT.found(text):
-        return 0.0
-    if _NOT_ASKING_TO_STOP.search(text) and not OPT_OUT.found(_NOT_ASKING_TO_STOP.sub(" ", text)):
-        return 0.0
-    return STRONG
+    return STRONG if _found_beside(OPT_OUT, text, _NOT_ASKING_TO_STOP) else 0.0
 
 
 def _promise(text: str, ev: Evidence, paid: bool) -> bool:
@@ -338,7 +341,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         found["opt_out"] = opt_out
     if WRONG_PERSON.found(text) or NAME_DENIAL.search(original):
         found["wrong_person"] = STRONG
-    if DISPUTE.found(text) and (not NOT_A_DISPUTE.search(text) or DISPUTE.found(NOT_A_DISPUTE.sub(" ", text))):
+    if _found_beside(DISPUTE, text, NOT_A_DISPUTE):
         found["dispute"] = STRONG
     if _plan(text, ev):
         found["payment_plan"] = STRONG
@@ -366,7 +369,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         and ev.dates
         and not ev.frequency
         and PLAN_REFUSED.search(text)
-        and not PLAN.found(PLAN_REFUSED.sub(" ", text))
+        and not _found_beside(PLAN, text, PLAN_REFUSED)
     ):
         del found["payment_plan"]  # "pas d'échéancier, je paie tout le 10": one payment on a date
     if "already_paid" in found and _PAID_LATER.search(text) and not _PAST_MARK.search(text):
@@ -377,12 +380,10 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         "promise_to_pay" in found
         and "hardship" in found
         and not ev.dates
-        and not ev.amounts
-        and VAGUE_WHEN.search(text)
+        and (COUNTERFACTUAL.search(text) or (not ev.amounts and VAGUE_WHEN.search(text)))
     ):
-        del found["promise_to_pay"]  # "je paierai quand je pourrai, là je n'ai plus rien": no date, a difficulty
-    if "promise_to_pay" in found and "hardship" in found and not ev.dates and COUNTERFACTUAL.search(text):
-        del found["promise_to_pay"]  # "I'd pay if I could. I can't."
+        # "I'd pay if I could. I can't.", "je paierai quand je pourrai, là je n'ai plus rien": a difficulty
+        del found["promise_to_pay"]
     return found
 
 
