@@ -149,15 +149,15 @@ def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[Ca
 
 @lru_cache(maxsize=8)
 def _due_cases_query(shape: str, sqlite: bool) -> sa.Select[Any]:
+    status, check = C.status, C.next_check_at
     if sqlite:
         # read the batch by primary key (in id order: no sort) and check status and time on each row:
         # `+` keeps SQLite, which has no statistics, from going through ix_case_due_scan instead,
         # whose OR of NULL and `<= now` visits every due case of the sweep, not the batch's, per batch
         status = sa.literal_column("+cases.status", C.status.type)
         check = sa.literal_column("+cases.next_check_at", C.next_check_at.type)
-        due = sa.or_(check.is_(None), check <= _NOW)
-        return _case_select().where(_of_cases(C.id, shape), status.in_(ACTIVE_STATUSES), due).order_by(C.id)
-    return _case_select().where(_of_cases(C.id, shape), C.status.in_(ACTIVE_STATUSES), _CHECK_DUE).order_by(C.id)
+    due = sa.or_(check.is_(None), check <= _NOW)
+    return _case_select().where(_of_cases(C.id, shape), status.in_(ACTIVE_STATUSES), due).order_by(C.id)
 
 
 def _sqlite_case_rows(
