@@ -168,6 +168,23 @@ def test_ids_past_the_integer_keys_are_refused_not_500(console: Console, path: s
     assert 400 <= response.status_code < 500 or response.status_code == 303, (response.status_code, response.text[:200])
 
 
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/console/dashboard", {"to": "0001-01-01"}),  # found by the fuzzer: twelve weeks before year 1
+        ("/console/dashboard", {"from": "9999-12-31", "to": "9999-12-31"}),
+        ("/console/dashboard", {"creditor_id": "²"}),  # found by the fuzzer: "²".isdigit() is true
+        ("/console/cases", {"paid_from": "0001-01-01"}),
+        ("/console/cases", {"msg_day": "9999-12-31"}),
+    ],
+)
+def test_dates_and_numbers_out_of_range_are_refused_not_500(
+    console: Console, path: str, params: dict[str, str]
+) -> None:
+    response = console.clients["agent"].get(path, params=params, follow_redirects=False)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
+
+
 @st.composite
 def mutated_updates(draw: st.DrawFn, application: App) -> dict[str, Any]:
     kind = draw(st.sampled_from(["text", "contact", "callback"]))

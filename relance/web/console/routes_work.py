@@ -47,13 +47,21 @@ def _int(value: str | None, field: str) -> int | None:
     return int(value)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+
 def _date(value: str | None, field: str) -> date | None:
     if value is None or value.strip() == "":
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise HTTPException(400, f"{field}: expected a date as YYYY-MM-DD, got {value!r}.") from None
+    # periods are counted back and forth from it: year 1 or 9999 would overflow `date` (a 500, found by the
+    # route fuzzer on ?to=0001-01-01)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise HTTPException(400, f"{field}: expected a date between {FIRST_YEAR} and {LAST_YEAR}, got {value!r}.")
+    return day
 
 
 def _choice(value: str | None, field: str, allowed: Collection[str]) -> str:
