@@ -252,10 +252,11 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         pooled = sum(by_intent.get(label, 0.0) for label in ORDER if label in candidates)  # one order: one float
         agrees = strong and opinion.label.split("/")[0] == intent and opinion.probability >= AGREE_P
         if not protective and not agrees and pooled >= (POOLED_P_STRONG if strong else POOLED_P):
-            # unsure which, but likely one of them: the likeliest (an insult or an opt-out only above its own bar)
-            named = {label for label in candidates if by_intent.get(label, 0.0) >= LABEL_P.get(label, 0.0)}
-            best = max(named, key=lambda label: by_intent.get(label, 0.0), default=None)
-            if best is not None and not _refused_call(best, norm):
+            # unsure which, but likely one of them
+            # the likeliest of them, even an insult or an opt-out below its own bar: the next likeliest may be
+            # a reading the model barely holds ("Eat sh*t": abuse 0.36, wrong_person 0.01)
+            best = max(candidates, key=lambda label: by_intent.get(label, 0.0))
+            if not _refused_call(best, norm):
                 protective = [(pooled, best)]
         if protective:
             p, intent = max(protective)

@@ -1153,3 +1153,68 @@ VAGUE_WHEN = re.compile(
     r"\b(?:when i can|whenever i can|when i am able|once i can|quand je (?:pourrai|peux|pourrais)|des que je (?:pourrai"
     r"|peux|pourrais)|when things (?:get|are) better|quand (?:ca|les choses) ira mieux)\b"
 )
+# ---------------------------------------------------------------------- round 4 (training batches)
+INFO = _rx(
+    INFO,
+    # questions on the means or place of payment ("can I pay at the post office", "je peux payer avec Twint ?",
+    # "à quelle adresse j'envoie le chèque ?"): a question the payment waits on, not yet a promise
+    r"\b(?:can|could|may) (?:i|we|u|you) (?:\w+ ){0,2}pay (?:at|in|from|with|by|via|online|cash|in person|over|abroad"
+    r"|anywhere|somewhere|through)\b",
+    r"\b(?:is it possible|is there a way|any way) to pay (?:at|in|from|with|by|via|online|cash|in person|over|abroad"
+    r"|through)\b",
+    r"\b(?:je peux|je pourrais|puis je|est ce que je peux|est ce qu on peut|on peut|peut on|est il possible de"
+    r"|c est possible de|possible de) (?:vous )?(?:payer|regler|paye|faire (?:un|le) (?:virement|paiement))"
+    r"(?: \w+){0,2} (?:ou|avec|en ligne|en especes|a la poste|au guichet|de l etranger|depuis l etranger|via)\b",
+    r"\b(?:a quelle adresse|what(?: is|s)? (?:your|the) (?:postal |mailing )?address|what address)\b",
+    r"\b(?:swift|bic|swift code|bic code|code bic|code swift)\b",
+)
+OPT_OUT = _rx(
+    OPT_OUT,
+    # "please cease and desist contacting me", "cesser immédiatement toute prise de contact par SMS"
+    r"\bcease (?:and desist )?(?:all |any )?(?:further )?(?:contact|contacting|communicat\w*|calls?|calling|texts?"
+    r"|texting|messages?|messaging|correspondence)\b",
+    r"\bcesser (?:immediatement |des maintenant |des a present |definitivement )?(?:toute |tout |les |vos )?"
+    r"(?:prise de contact|prises de contact|contacts?|communications?|relances?|sms|appels|messages|envois)\b",
+    # contact restricted to another channel ends this one: "written correspondence only", "par courrier uniquement"
+    r"\b(?:written|postal) (?:correspondence|communication|contact)s? only\b",
+    r"\bonly (?:contact|write to|communicate with|correspond with) me (?:by|in|through|via) (?:post|letter|writing"
+    r"|mail|email|e mail)\b",
+    r"\b(?:by|in|through) (?:post|letter|writing|postal mail) only\b",
+    r"\b(?:uniquement|seulement|exclusivement) par (?:courrier|voie postale|ecrit|lettre)\b",
+    r"\bpar (?:courrier|voie postale|ecrit|lettre) (?:uniquement|seulement|exclusivement)\b",
+    r"\b(?:toute|la|votre) correspondance (?:devra|doit|devrait) (?:m etre |me etre |etre )?(?:adressee|envoyee)"
+    r" (?:uniquement |exclusivement )?par (?:voie postale|courrier|ecrit|lettre)\b",
+    # "now kindly never send another one", "never text this number again"
+    r"\bnever (?:send|text|message|write|contact|call)(?: me| us| this number)? (?:another|again|any more|anymore)\b",
+)
+# "stop talking to me like a robot, I want a person": a request for a person, not to end the channel
+TALKING_TO_A_MACHINE = re.compile(
+    r"\b(?:stop|quit|enough of|arretez de|arrete de|j en ai marre de) (?:me faire )?(?:talking|speaking|chatting"
+    r"|writing|replying|parler|discuter|ecrire|repondre)(?: to me| with me| me)?(?: like| to| with| as| a| avec"
+    r"| comme)? (?:a |an |this |that |un |une |ce |cette |votre )?(?:robot|bot|machine|computer|chatbot|ordinateur"
+    r"|automate|ia|ai)\b"
+)
+DISPUTE = _rx(
+    DISPUTE,
+    r"\b(?:ce n est|c est|ca n est|ca c est) pas (?:ma|mon|notre) (?:dette|facture|credit|contrat)\b",
+)
+# "paid in full by my solicitor", "réglé par mon avocat": a payment, the lawyer only its means
+PAID_BY_LAWYER = re.compile(
+    r"\b(?:paid|settled|cleared|regle|reglee|paye|payee|verse|versee|solde|soldee)\b(?: \w+){0,5} (?:by|par|through|via)"
+    r" (?:my|our|mon|notre) (?:avocat|lawyer|attorney|solicitor)s?\b"
+)
+# "what happens if I can't pay by the date?", "vous êtes un huissier ?": questions, not a difficulty told
+NOT_A_DIFFICULTY = re.compile(
+    r"\b(?:what happens|what will happen|what if|que se passe t il|qu est ce qui se passe|qu est ce qu il se passe"
+    r"|et si|what are the consequences)(?: \w+){0,4} (?:if |si |when |quand )?(?:i|je|we|on) (?:can not|cannot"
+    r"|do not|ne peux pas|ne peut pas|n arrive pas|ne paie pas|ne paye pas|ne rembourse pas|pay late|miss)\b[^?]*\?"
+    r"|\b(?:vous etes|c est|etes vous|are you|is this|is that|you are) (?:\w+ |\? ){0,3}(?:un |une |a |des )?(?:huissiers?"
+    r"|bailiffs?)\b[^?]*\?"
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:going under|gone under|gone bust|going bust|nowt in the till|nothing in the till|rien dans la caisse"
+    r"|caisse (?:est )?vide|business (?:is )?failing|shop (?:is )?closing|on (?:the )?verge of bankruptcy"
+    r"|au bord de la faillite|mettre la cle sous la porte|deposer le bilan|depot de bilan|liquidation judiciaire"
+    r"|redressement judiciaire)\b",
+)

@@ -39,7 +39,10 @@ from bot.nlu.intent_patterns import (
     NAME_DENIAL,
     NEG,
     NO_WAY_BEFORE,
+    NOT_A_DIFFICULTY,
     NOT_A_DISPUTE,
+    PAID_BY_LAWYER,
+    TALKING_TO_A_MACHINE,
     NOT_BEFORE,
     OPT_OUT,
     OPT_OUT_KEYWORDS,
@@ -313,10 +316,16 @@ def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
     return bool(pattern.found(text) and (not aside.search(text) or pattern.found(aside.sub(" ", text))))
 
 
+# said beside words of an intent and not meaning it: "I'm not asking you to stop", "stop talking to me like a
+# robot" (a person is wanted); "paid in full by my solicitor" (no dispute); "what if I can't pay?" (a question)
+_NOT_AN_OPT_OUT = re.compile(f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}")
+_NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
+
+
 def _opt_out(text: str) -> float:
     if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text):
         return 0.99
-    return STRONG if _found_beside(OPT_OUT, text, _NOT_ASKING_TO_STOP) else 0.0
+    return STRONG if _found_beside(OPT_OUT, text, _NOT_AN_OPT_OUT) else 0.0
 
 
 def _promise(text: str, ev: Evidence, paid: bool) -> bool:
@@ -341,7 +350,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         found["opt_out"] = opt_out
     if WRONG_PERSON.found(text) or NAME_DENIAL.search(original):
         found["wrong_person"] = STRONG
-    if _found_beside(DISPUTE, text, NOT_A_DISPUTE):
+    if _found_beside(DISPUTE, text, _NOT_A_DISPUTE):
         found["dispute"] = STRONG
     if _plan(text, ev):
         found["payment_plan"] = STRONG
@@ -352,6 +361,8 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     for name, pattern in _PLAIN:
         if pattern.found(text):
             found[name] = STRONG
+    if "hardship" in found and not _found_beside(HARDSHIP, text, NOT_A_DIFFICULTY):
+        del found["hardship"]
     if (
         "info_request" in found
         and "promise_to_pay" in found

@@ -105,7 +105,12 @@ BEREAVEMENT = re.compile(rf"(?:^|(?<![a-z0-9_]))\b{_DEATH}\b")
 # "mort de rire", "dead broke", "I'm dead tired": no one died
 _NOT_DEATH = re.compile(
     r"\b(?:mort de (?:rire|fatigue|peur)|(?:phone|battery|car|laptop|computer|telephone|batterie)"
-    r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line)|i am dead|je suis mort|(?:see|c|ca) est mort)\b"
+    r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line|on arrival)|i am dead|je suis mort|(?:see|c|ca) est mort"
+    # goods that died: "the fridge was dead on arrival", "the printer died after a week", "l'écran est mort"
+    r"|(?:fridge|freezer|tv|television|telly|machine|washer|dryer|printer|device|product|item|unit|engine|screen"
+    r"|console|tablet|mower|boiler|oven|frigo|ecran|appareil|produit|moteur|tablette|imprimante|chaudiere|four"
+    r"|television|machine a laver|lave linge|lave vaisselle) (?:\w+ ){0,2}(?:was |is |arrived |came |est |etait )?"
+    r"(?:dead|died|mort|morte|decede)\b|\bd o a\b)\b"
 )
 
 
