@@ -279,7 +279,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             intent, confidence = model_intent, p
     # the debtor's death outranks everything but a threat (its handling stops the channel at once);
     # someone paying is alive and speaks for themselves
-    died = bereavement(norm) if intent not in ENTITY_INTENTS else None
+    died = bereavement(norm) if intent not in ENTITY_INTENTS and not set(found) & set(ENTITY_INTENTS) else None
     if (
         died is not None
         and intent in ("hardship", "human")

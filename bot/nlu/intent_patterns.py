@@ -1178,7 +1178,7 @@ OPT_OUT = _rx(
     # contact restricted to another channel ends this one: "written correspondence only", "par courrier uniquement"
     r"\b(?:written|postal) (?:correspondence|communication|contact)s? only\b",
     r"\bonly (?:contact|write to|communicate with|correspond with) me (?:by|in|through|via) (?:post|letter|writing"
-    r"|mail|email|e mail)\b",
+    r"|postal mail)\b",
     r"\b(?:by|in|through) (?:post|letter|writing|postal mail) only\b",
     r"\b(?:uniquement|seulement|exclusivement) par (?:courrier|voie postale|ecrit|lettre)\b",
     r"\bpar (?:courrier|voie postale|ecrit|lettre) (?:uniquement|seulement|exclusivement)\b",
@@ -1217,4 +1217,36 @@ HARDSHIP = _rx(
     r"|caisse (?:est )?vide|business (?:is )?failing|shop (?:is )?closing|on (?:the )?verge of bankruptcy"
     r"|au bord de la faillite|mettre la cle sous la porte|deposer le bilan|depot de bilan|liquidation judiciaire"
     r"|redressement judiciaire)\b",
+)
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\b(?:retirer|supprimer|enlever|effacer|rayer|sortir) (?:\w+ ){0,3}(?:de|des|du) (?:votre|vos|la|les|ce|cette|ces)"
+    r" (?:liste|listes|fichier|fichiers|base|bases|mailing|liste de diffusion)\b",
+    r"\b(?:remove|take|delete|strike) (?:me|my (?:number|details|name|email)|this number) (?:off|from) (?:your|the|this|all)"
+    r" (?:\w+ )?(?:list|lists|database|records|system|file|files)\b",
+)
+# "stop sending me the wrong amount", "arrêtez de me facturer la box": a dispute, not a wish to end the channel
+STOP_THE_WRONG_BILL = re.compile(
+    r"\b(?:stop|quit|arretez de|arrete de|cessez de|cesser de) (?:sending|charging|billing|invoicing|debiting|m envoyer"
+    r"|me facturer|me compter|me prelever|me reclamer)(?: me)? (?:the wrong|a wrong|wrong|le mauvais|la mauvaise|un mauvais"
+    r"|une mauvaise|late fees|fees|penalties|des frais|des penalites|for|pour|une facture pour|a bill for|an invoice for"
+    r"|la facture de|le montant de)\b"
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:0|zero) (?:eur |euros? |gbp |usd |pounds? |dollars? |chf )?(?:in|on|sur|dans) (?:my|mon|ma) (?:account|compte"
+    r"|bank|banque)\b",
+    r"\b(?:rien|nothing|nowt) (?:a vous donner|to give you|to give)\b",
+    r"\b(?:dans la merde|dans la galere|in the shit|in deep shit) (?:\w+ )?(?:financierement|financially|niveau argent)\b",
+    r"\b(?:du mal a (?:manger|me nourrir|nourrir)|struggling to (?:eat|feed))\b",
+)
+WRONG_PERSON = _rx(
+    WRONG_PERSON,
+    r"\binconnue? au bataillon\b",
+)
+HUMAN = _rx(
+    HUMAN,
+    r"\b(?:rapel|rapl|rappl|rapell)\w* (?:moi|svp|stp|please|pls)\b",
+    r"\b(?:rather|prefer|preferably) (?:if )?(?:someone|somebody|a person|a human|an adviser|an advisor|you) (?:phoned|called"
+    r"|rang|call|phone|ring|rings|calls|phones)\b",
 )

@@ -42,6 +42,7 @@ from bot.nlu.intent_patterns import (
     NOT_A_DIFFICULTY,
     NOT_A_DISPUTE,
     PAID_BY_LAWYER,
+    STOP_THE_WRONG_BILL,
     TALKING_TO_A_MACHINE,
     NOT_BEFORE,
     OPT_OUT,
@@ -318,7 +319,7 @@ def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
 
 # said beside words of an intent and not meaning it: "I'm not asking you to stop", "stop talking to me like a
 # robot" (a person is wanted); "paid in full by my solicitor" (no dispute); "what if I can't pay?" (a question)
-_NOT_AN_OPT_OUT = re.compile(f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}")
+_NOT_AN_OPT_OUT = re.compile(f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}")
 _NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
 
 

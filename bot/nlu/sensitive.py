@@ -45,7 +45,7 @@ THREAT = re.compile(
     r"|pay\w* (?:you|your \w+|ur \w+|them|him|her|you lot|u) a (?:little |small |personal )?visit"
     r"|(?:bring|need|call|get) (?:a |an )?"
     r"(?:first aid kit|ambulance|body bag|coffin|doctor)|(?:coming|come|turn up|show up|stop by|drop by|pop round"
-    r"|swing by) (?:down )?(?:there |to |round to |over to |at |by )?(?:your|ur|the) (?:place|house|office|home|door"
+    r"|swing by) (?:down )?(?:there |to |round to |over to |at |by )?(?:your|ur) (?:place|house|office|home|door"
     r"|work|agency|building)|(?:je )?(?:viens|vais venir|passe|vais passer|debarque|vais debarquer|vais monter)"
     r" (?:chez vous|chez toi|a votre agence|a vos bureaux|vous voir)|faites attention (?:a vous|en sortant|quand vous)"
     r"|fais attention (?:a toi|en sortant)|(?:fais|faites) gaffe (?:a toi|a vous|en sortant|quand (?:tu|vous))"
@@ -62,6 +62,14 @@ THREAT = re.compile(
     r"|show up at your|come round (?:to )?your|you will be sorry|you are dead|your days are numbered"
     r"|i will be waiting for you|not the last you will hear|wo not see it coming"
     r"|will not see it coming|you will not know what hit you|sleep with one eye open"
+    r"|(?:kick|knock|smash|punch|bash) (?:your|ur|yer|their|his) (?:\w+ )?(?:teeth|head|face|skull) in"
+    r"|(?:je viens|je vais venir|je vais) (?:vous|te|t) (?:en )?(?:coller une|etrangler|etrangle|casser la figure)"
+    r"|(?:you people|you lot|you all|y all) are (?:dead|finished|done for)|vous etes (?:tous )?des hommes morts"
+    r"|enjoy it while (?:you|u) (?:still )?can|(?:c est )?peut etre (?:votre|ton|ta) (?:dernier|derniere)\b(?! (?:rappel"
+    r"|relance|message|sms|avis|facture))|lock your doors|(?:see|watch) (?:them|your kids|your children|your family)"
+    r" grow up|(?:never|not) (?:work|walk) again\b(?:\W+\w+){0,2} (?:or )?walk again|or walk again"
+    r"|coups? de (?:batte|poing|couteau)|vous jouez avec le feu"
+    r"|il (?:pourrait|peut|va) (?:vous|te|t) arriver (?:des choses|quelque chose|malheur|un malheur)"
     r")\b"
 )
 
@@ -87,6 +95,13 @@ VEILED = re.compile(
     r"|(?:you|they|u|he|she) (?:will|ll) be sorry|vous (?:allez|aller) le (?:payer|sentir)"
     r"|(?:quelqu_un|someone|somebody) (?:va|will|is going to) (?:vous|te|you|make you) (?:faire )?pay"
     r"|i (?:will|ll) find (?:you|whoever|the person|out who)"
+    r"|(?:mefiez vous|mefie toi|mefies toi|be careful out there)"
+    r"|(?:je sais|i know) (?:qui|who) (?:vous etes|tu es|you are|ur|you re)"
+    r"|(?:vous avez|tu as|do you have|have you got|you got) (?:une famille|des enfants|des gosses|kids|children|a family)"
+    r"(?= ?\?)|(?:ta|votre|your|ur) (?:voiture|car|maison|house) (?:\w+ ){0,2}(?:garee|parked|est ou|is where)"
+    r"|sleep well tonight|dors bien cette nuit|dormez bien cette nuit"
+    r"|(?:tell|warn) (?:your|ur) (?:boss|manager|staff) (?:\w+ ){0,2}(?:on my way|coming)"
+    r"|j ai (?:votre|ton) (?:nom|adresse) maintenant|i have (?:your|ur) (?:name|address) now"
     r")\b"
 )
 
