@@ -27,10 +27,13 @@ _NOT_AMOUNT_AFTER = re.compile(
     r"|nd\b|rd\b|th\b|st\b|/ ?\d|versements?|paiements?|mensualites?|echeances?|payments?|installments?"
     r"|tranches?|parts?|o clock|oclock|in the (?:morning|evening|afternoon)|du (?:matin|soir))"
 )
+# a word of one or two letters names a reference only on its own ("n 12", "no 12", "f 2024"): with a word
+# after it, "f" would be any word that starts with an f ("faire 20", "3 fois 100", "sans faute 64,50")
 _REFERENCE_BEFORE = re.compile(
-    r"\b(?:facture|invoice|ref|reference|n|no|numero|number|#|dossier|commande|order|inv|client|contrat"
-    r"|account|compte|bill|case|f|page|code|phone|tel|telephone|ending|ending in|finissant par|se terminant par"
-    r"|confirmation|receipt|recu|transaction) ?(?:[a-z]{1,5} )?$|# ?$|\b(?:at|by|before|avant) $"
+    r"\b(?:facture|invoice|ref|reference|numero|number|dossier|commande|order|inv|client|contrat"
+    r"|account|compte|bill|case|page|code|phone|tel|telephone|ending|ending in|finissant par|se terminant par"
+    r"|confirmation|receipt|recu|transaction) ?(?:[a-z]{1,5} )?$|\b(?:n|no|f) ?$|# ?$|\b(?:at|by|before|avant) $"
+    r"|\bref (?:[a-z]+ )?$"  # "réf. VIR-88213" (normalised "ref virement 88213")
 )
 # "kids are 4 and 7", "ages 3, 5 and 9", "flat 4": numbers of people, ages and addresses
 _ADDRESS_BEFORE = re.compile(
@@ -69,10 +72,10 @@ def _overlaps(s: int, e: int, spans: list[Span]) -> bool:
 def _plausible(text: str, m: re.Match[str], value: Decimal) -> bool:
     """Whether a number without currency reads as money in its context."""
     after = text[m.end() :]
-    before = text[max(0, m.start() - 14) : m.start()]
+    before = text[max(0, m.start() - 16) : m.start()]
     if _NOT_AMOUNT_AFTER.match(after) or _REFERENCE_BEFORE.search(before):
         return False
-    looks_like_year = 1900 <= value <= 2100 and value == value.to_integral_value()
+    looks_like_year = 1900 <= value <= 2100 and m[2].isdigit()  # "2,000" is no year
     # "n° d'opération 77812", "ref PAY-66120": five digits and more without a currency name a transaction
     looks_like_reference = value >= 10_000 and value == value.to_integral_value()
     if (looks_like_year or looks_like_reference) and not _PAY_VERB_BEFORE.search(before):
