@@ -125,6 +125,7 @@ _FIRST_BEFORE = re.compile(
     r"\b(?:premier|premiere|1er|1ere|first|1st|a partir|starting|start|commencing|beginning|from|des|a compter"
     r"|debut)\b[^.?!]{0,24}$"
 )
+_FIRST_WITHIN = re.compile(r"(?:a partir du|a partir de|des le|from the|starting|commencant le|a compter du)\b")
 _GENERIC_BEFORE = re.compile(r"\b(?:on a|every|each|chaque|tous les|toutes les|le \w+ de chaque) $")
 _NOW_WORDS = frozenset({"now", "right now", "maintenant"})
 # "I live in the Dordogne now", "I don't know right now": a "now" that says nothing of a payment
@@ -155,8 +156,15 @@ _PAY_WORD = re.compile(
 def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date) -> dt.date | None:
     past = intent == "already_paid"
     meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d)]
-    first = [d for d in meant if _FIRST_BEFORE.search(text[max(0, d.start - 40) : d.start])]
+    first = [
+        d
+        for d in meant
+        if _FIRST_BEFORE.search(text[max(0, d.start - 40) : d.start]) or _FIRST_WITHIN.match(text[d.start : d.end])
+    ]
     candidates = first or meant
+    if not candidates and intent == "payment_plan":
+        # "25 € chaque vendredi", "every other Friday": a plan paid on a weekday starts on the next one
+        candidates = [d for d in dates if d.kind == "weekday" and _GENERIC_BEFORE.search(text[max(0, d.start - 30) : d.start])]
     if len(candidates) > 1 and not first and intent != "payment_plan":
         # "back at work today, I'll pay Friday": the date told with the payment, not another one
         verbs = [m.start() for m in _PAY_WORD.finditer(text)]
