@@ -228,7 +228,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         return Reading("abuse", 0.9, "threat", "rule: veiled threat", matched=veiled.group(0), **base)
     if not found and _WISH_ONLY.match(norm):
         return Reading("unknown", min(rule_confidence, 0.3), None, "rules: a wish only", **base)
-    strong = confidence >= UNSURE_RULES
+    strong = confidence >= UNSURE_RULES and bool(found)  # a bare date and amount is no strong reading
     if not (veiled is not None and excused) and opinion.p(THREAT) >= (
         THREAT_P_STRONG if strong and (intent not in PROTECTIVE or intent == "hardship") else THREAT_P
     ):

@@ -1250,3 +1250,45 @@ HUMAN = _rx(
     r"\b(?:rather|prefer|preferably) (?:if )?(?:someone|somebody|a person|a human|an adviser|an advisor|you) (?:phoned|called"
     r"|rang|call|phone|ring|rings|calls|phones)\b",
 )
+WRONG_PERSON = _rx(
+    WRONG_PERSON,
+    r"\bnot the (?:person|one|guy|man|woman|lady|fella|bloke) (?:you (?:want|need|think)|you (?:are|re) (?:after"
+    r"|looking for|trying to reach))\b",
+    r"\bno (?:resident|one|body|person|employee|customer|client|patient|tenant) (?:by|of|with|called|named) (?:that|this)"
+    r" name\b",
+)
+HUMAN = _rx(
+    HUMAN,
+    r"\b(?:je prefererais|je prefere|j aimerais mieux|j aimerais|je voudrais) (?:qu on|que vous|que quelqu un)"
+    r" (?:m appelle|me rappelle|me telephone|m appeliez|me rappeliez|me telephoniez|m appel)\b",
+    r"\b(?:avoir|recevoir|programmer|planifier|organiser|fixer|prendre) un (?:appel|rendez vous|rdv|entretien)\b",
+)
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\b(?:do not|please do not|never) send (?:me |us )?(?:any )?(?:further|more|other|additional) (?:reminders?"
+    r"|messages?|texts?|emails?|e mails?|mails?|letters?)\b",
+)
+# "vous voulez que je vous paye avec quoi ?", "what do you want me to pay with?": there is nothing to pay with
+NOTHING_TO_PAY_WITH = re.compile(
+    r"\b(?:vous voulez|tu veux|what do (?:you|u) want|what am i supposed to|what should i|how am i supposed to)"
+    r" (?:que je (?:vous |te )?(?:paye|paie|donne|rembourse|regle)(?: avec)? (?:quoi|comment)|me to pay (?:you )?with"
+    r"|pay (?:you )?with|to pay (?:you )?with)\b"
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:vous voulez|tu veux|what do (?:you|u) want|what am i supposed to|how am i supposed to)"
+    r" (?:que je (?:vous |te )?(?:paye|paie|donne|rembourse|regle)(?: avec)? (?:quoi|comment)|me to pay (?:you )?with"
+    r"|pay (?:you )?with|to pay (?:you )?with)\b",
+)
+DISPUTE = _rx(
+    DISPUTE,
+    # part of it contested: "what I actually owe, not the 150", "mais pas les 25 € de pénalités"
+    r"\b(?:what i (?:actually|really) owe|ce que je dois (?:vraiment|reellement))\b",
+    r"\bmais pas (?:les|le|la|ces|vos) (?:\d+ (?:eur |usd |gbp |chf )?)?(?:de )?(?:frais|penalites|interets"
+    r"|majorations?|indemnites)\b",
+    r"\bnot the \d+ (?:eur |usd |gbp )?(?:you are|you re|that you are) (?:asking|claiming|charging|demanding)\b",
+    r"\bonly (?:half|part) (?:of )?the (?:work|job|order|goods|items)\b",
+    r"\b(?:j ai|je n ai) (?:rien|jamais rien) signe\b|\bi (?:never|did not) sign (?:anything|up|for)\b",
+    r"\b(?:never worked|did not work|has not worked|ne marche pas|n a jamais (?:marche|fonctionne)) (?:\w+ ){0,2}"
+    r"(?:from day one|since day one|depuis le (?:premier|1er) jour|from the start|des le debut)\b",
+)

@@ -41,6 +41,7 @@ from bot.nlu.intent_patterns import (
     NO_WAY_BEFORE,
     NOT_A_DIFFICULTY,
     NOT_A_DISPUTE,
+    NOTHING_TO_PAY_WITH,
     PAID_BY_LAWYER,
     STOP_THE_WRONG_BILL,
     TALKING_TO_A_MACHINE,
@@ -391,8 +392,10 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     if (
         "promise_to_pay" in found
         and "hardship" in found
-        and not ev.dates
-        and (COUNTERFACTUAL.search(text) or (not ev.amounts and VAGUE_WHEN.search(text)))
+        and (
+            NOTHING_TO_PAY_WITH.search(text)
+            or (not ev.dates and (COUNTERFACTUAL.search(text) or (not ev.amounts and VAGUE_WHEN.search(text))))
+        )
     ):
         # "I'd pay if I could. I can't.", "je paierai quand je pourrai, là je n'ai plus rien": a difficulty
         del found["promise_to_pay"]

@@ -96,6 +96,7 @@ VEILED = re.compile(
     r"|(?:quelqu_un|someone|somebody) (?:va|will|is going to) (?:vous|te|you|make you) (?:faire )?pay"
     r"|i (?:will|ll) find (?:you|whoever|the person|out who)"
     r"|(?:mefiez vous|mefie toi|mefies toi|be careful out there)"
+    r"|(?:think|thinking|you think) (?:you are|you re|ur|u r) safe\b|(?:sort|sortira|sortent) de prison"
     r"|(?:je sais|i know) (?:qui|who) (?:vous etes|tu es|you are|ur|you re)"
     r"|(?:vous avez|tu as|do you have|have you got|you got) (?:une famille|des enfants|des gosses|kids|children|a family)"
     r"(?= ?\?)|(?:ta|votre|your|ur) (?:voiture|car|maison|house) (?:\w+ ){0,2}(?:garee|parked|est ou|is where)"
