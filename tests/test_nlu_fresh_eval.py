@@ -28,12 +28,18 @@ FLOORS = {
     # round 3: written by helpers that saw nothing of the project, scored before any change
     "batch_m.test.jsonl": (0.92, 0.955, 0.97, 2),
     "batch_n.test.jsonl": (0.92, 0.955, 0.98, 2),
+    # round 4: tradespeople, students, dictation, Belgian French, UK dialects (u); people who cite the law,
+    # write for someone else or are in a crisis (v)
+    "batch_u.test.jsonl": (0.94, 0.965, 0.985, 0),
+    "batch_v.test.jsonl": (0.95, 0.955, 0.99, 0),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {
     "batch_k.jsonl": (0.94, 0.96, 0.99, 1),
     # written during round 3 by a helper that saw nothing of the project, never tuned on
     "batch_q.jsonl": (0.945, 0.955, 0.98, 2),
+    # written for round 4 by a helper that saw nothing of the project, never tuned on
+    "batch_w.jsonl": (0.935, 0.95, 0.985, 4),
 }
 
 

@@ -34,12 +34,19 @@ MIN_COUNT = 2  # features seen fewer times are dropped
 PRUNE = 0.02  # weights smaller than this are not shipped
 
 
+# Batches the rules were tuned on but the model is not trained on. Round 4 measured it: the model trained
+# with them read the new rows no better than the shipped one that never saw them (out-of-fold on the
+# u, v and y rows: 0.978 without batch x, 0.973 with it, against 0.979 for the shipped model), so the
+# shipped model stays the round-3 one and this script reproduces it exactly (tests/nlu_corpus/README.md).
+NOT_FOR_THE_MODEL = frozenset({"batch_u.train.jsonl", "batch_v.train.jsonl", "batch_x.jsonl", "batch_y.jsonl"})
+
+
 def training_files() -> list[Path]:
     files = [CORPUS / "train.jsonl", CORPUS / "dev.jsonl"]
     files += sorted((CORPUS / "fresh").glob("*.train.jsonl"))
     files += sorted((CORPUS / "extra").glob("*.jsonl"))  # training-only batches (never scored as a test)
     assert not any(f.name.endswith(".test.jsonl") or f.name == "heldout.jsonl" for f in files)
-    return files
+    return [f for f in files if f.name not in NOT_FOR_THE_MODEL]
 
 
 def label_of(row: dict) -> str:

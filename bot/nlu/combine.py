@@ -273,6 +273,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             # "j'ai déjà payé la moitié, le reste en 2 fois": the rules read both and put the plan first
             and not (intent == "payment_plan" and model_intent in found)
             and not _refused_call(model_intent, norm)
+            and not (intent == "info_request" and norm.rstrip().endswith("?"))  # a question stays one
             and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
         ):
             source = f"model: {model_intent}, sure, over rules' {intent}"

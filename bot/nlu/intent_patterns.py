@@ -1292,3 +1292,9 @@ DISPUTE = _rx(
     r"\b(?:never worked|did not work|has not worked|ne marche pas|n a jamais (?:marche|fonctionne)) (?:\w+ ){0,2}"
     r"(?:from day one|since day one|depuis le (?:premier|1er) jour|from the start|des le debut)\b",
 )
+INFO = _rx(
+    INFO,
+    # "what happens if I can't pay by the 30th?": a question on the consequences
+    r"\b(?:what happens|what would happen|what will happen|what are the consequences|que se passe t il"
+    r"|qu est ce qui se passe|qu est ce qu il se passe|qu est ce qui va se passer|quelles sont les consequences)\b",
+)
