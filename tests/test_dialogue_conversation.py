@@ -252,10 +252,18 @@ def test_numbered_menu_answer_on_sms(engine: Engine, case_id: int, config: Relan
     assert load(engine, case_id).dialogue_state == "awaiting_plan_answer"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vous vous trompez de numéro",
+        # read as an opt-out (the labelling priority), the wrong person beside it still marks the number
+        "STOP, vous vous trompez de numéro",
+    ],
+)
 def test_wrong_person_stops_all_contact(
-    engine: Engine, case_id: int, config: RelanceConfig, renderer: Renderer
+    engine: Engine, case_id: int, config: RelanceConfig, renderer: Renderer, text: str
 ) -> None:
-    outcome = Debtor_(engine, case_id, config, renderer).says("Vous vous trompez de numéro", NOW)
+    outcome = Debtor_(engine, case_id, config, renderer).says(text, NOW)
     assert answered_with(engine, case_id) == ["wrong_person"] and len(outcome.replies) == 1
     case = load(engine, case_id)
     with Session(engine) as session:

@@ -109,7 +109,7 @@ def test_every_intent_label_is_covered_by_a_case() -> None:
 
 PRIORITY_CASES = [
     ("je paierai demain mais arrêtez de m'écrire", "fr", "opt_out"),  # opt_out > promise
-    ("stop, wrong number", "en", "wrong_person"),  # wrong_person > opt_out: its handling stops the channel too
+    ("stop, wrong number", "en", "opt_out"),  # opt_out > wrong_person (the dialogue still marks the number)
     ("c'est pas moi, je conteste", "fr", "wrong_person"),  # wrong_person > dispute
     ("le montant est faux, je paierai la moitié en 2 fois", "fr", "dispute"),  # dispute > plan
     ("I lost my job, can I pay 20 a month?", "en", "payment_plan"),  # plan > hardship

@@ -106,6 +106,8 @@ class Turn:
             intent = "threat"
         elif intent == "wrong_person" and u.detail == "bereavement":
             intent = "bereavement"
+        elif intent == "opt_out" and "wrong_person" in u.also:
+            intent = "wrong_person"  # "STOP, wrong number": its handling stops the channel too, and marks the number
         object.__setattr__(self, "intent", intent)
 
 

@@ -5,7 +5,7 @@ the rules never saw. The combination, in order:
 
 1. a threat (a rule of `bot.nlu.sensitive`, or the model sure enough) is abuse/threat; a veiled
    threat only in a message that carries no payment, plan, promise or difficulty;
-2. the strong readings of the rules are ranked by the labelling priority (wrong_person > opt_out >
+2. the strong readings of the rules are ranked by the labelling priority (opt_out > wrong_person >
    dispute > human > hardship > already_paid > payment_plan > promise_to_pay > info_request >
    abuse > deny > affirm); a difficulty told with a plan, a promise or a payment reads as that;
 3. a protective reading (opt_out, abuse, dispute, wrong_person, human, hardship) of the model with
@@ -26,11 +26,11 @@ from bot.nlu.sensitive import bereavement, threat, veiled_threat
 
 PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
 ORDER = (
-    # "I'm not Kevin. Stop." / "this was my late father's phone, please stop": the wrong person (or the
-    # bereavement) is read, and its handling stops the channel as an opt-out would, flags the case
-    # and closes it (`bot.dialogue.service.wrong_person`)
-    "wrong_person",
+    # "I'm not Kevin. Stop.": the labelling priority reads the opt-out; the wrong person the rules also
+    # read goes with it (`Understanding.also`) and the dialogue handles both (`bot.dialogue.machine.Turn`).
+    # A bereavement outranks it (below: its handling stops every channel at once)
     "opt_out",
+    "wrong_person",
     "dispute",
     "human",
     "hardship",

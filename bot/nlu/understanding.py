@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.nlu.amounts import CURRENCY, AmountMention, find_amounts
-from bot.nlu.combine import Reading, combine
+from bot.nlu.combine import ORDER, PROTECTIVE, Reading, combine
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
 from bot.nlu.intents import Evidence, classify_with_readings
@@ -28,6 +28,7 @@ from bot.nlu.reply_text import extract_reply
 MAX_CHARS = 2000  # longer texts are cut: an SMS is at most 1,600 characters
 ENTITY_INTENTS = frozenset({"promise_to_pay", "payment_plan", "already_paid"})
 CENT = Decimal("0.01")
+PROTECTIVE_ORDER = tuple(name for name in ORDER if name in PROTECTIVE)
 
 _CLAUSE_BREAK = re.compile(r"\b(?:mais|but|however|sinon|par contre|cependant|though)\b|\?")
 _CLAUSE_NEGATION = re.compile(r"\b(?:pas|not|jamais|never|unable|impossible)\b")
@@ -46,6 +47,9 @@ class Understanding:
     frequency: str | None = None
     date: dt.date | None = None
     detail: str | None = None  # "threat" (abuse) or "bereavement" (wrong_person)
+    # other protective intents the rules read in the same message ("STOP, wrong number": opt_out, also
+    # wrong_person): the dialogue acts on them too; not part of the JSON-lines contract
+    also: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-lines contract of `relance nlu`."""
@@ -240,7 +244,8 @@ def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading
     reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(norm))
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
-        return Understanding(intent, confidence, detail=detail), reading
+        also = tuple(name for name in PROTECTIVE_ORDER if name in found and name != intent)
+        return Understanding(intent, confidence, detail=detail, also=also), reading
     plan = intent == "payment_plan"
     understanding = Understanding(
         intent,
