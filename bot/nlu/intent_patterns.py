@@ -1200,7 +1200,8 @@ DISPUTE = _rx(
 )
 # "paid in full by my solicitor", "réglé par mon avocat": a payment, the lawyer only its means
 PAID_BY_LAWYER = re.compile(
-    r"\b(?:paid|settled|cleared|regle|reglee|paye|payee|verse|versee|solde|soldee)\b(?: \w+){0,5} (?:by|par|through|via)"
+    r"\b(?:paid|settled|cleared|regle|reglee|paye|payee|verse|versee|solde|soldee)\b(?: \w+){0,5} (?:by|par|through"
+    r"|via)"
     r" (?:my|our|mon|notre) (?:avocat|lawyer|attorney|solicitor)s?\b"
 )
 # "what happens if I can't pay by the date?", "vous êtes un huissier ?": questions, not a difficulty told
@@ -1208,7 +1209,8 @@ NOT_A_DIFFICULTY = re.compile(
     r"\b(?:what happens|what will happen|what if|que se passe t il|qu est ce qui se passe|qu est ce qu il se passe"
     r"|et si|what are the consequences)(?: \w+){0,4} (?:if |si |when |quand )?(?:i|je|we|on) (?:can not|cannot"
     r"|do not|ne peux pas|ne peut pas|n arrive pas|ne paie pas|ne paye pas|ne rembourse pas|pay late|miss)\b[^?]*\?"
-    r"|\b(?:vous etes|c est|etes vous|are you|is this|is that|you are) (?:\w+ |\? ){0,3}(?:un |une |a |des )?(?:huissiers?"
+    r"|\b(?:vous etes|c est|etes vous|are you|is this|is that|you are) (?:\w+ |\? ){0,3}(?:un |une |a "
+    r"|des )?(?:huissiers?"
     r"|bailiffs?)\b[^?]*\?"
 )
 HARDSHIP = _rx(
@@ -1222,22 +1224,27 @@ OPT_OUT = _rx(
     OPT_OUT,
     r"\b(?:retirer|supprimer|enlever|effacer|rayer|sortir) (?:\w+ ){0,3}(?:de|des|du) (?:votre|vos|la|les|ce|cette|ces)"
     r" (?:liste|listes|fichier|fichiers|base|bases|mailing|liste de diffusion)\b",
-    r"\b(?:remove|take|delete|strike) (?:me|my (?:number|details|name|email)|this number) (?:off|from) (?:your|the|this|all)"
+    r"\b(?:remove|take|delete|strike) (?:me|my (?:number|details|name|email)|this number) (?:off|from) (?:your|the"
+    r"|this|all)"
     r" (?:\w+ )?(?:list|lists|database|records|system|file|files)\b",
 )
 # "stop sending me the wrong amount", "arrêtez de me facturer la box": a dispute, not a wish to end the channel
 STOP_THE_WRONG_BILL = re.compile(
     r"\b(?:stop|quit|arretez de|arrete de|cessez de|cesser de) (?:sending|charging|billing|invoicing|debiting|m envoyer"
-    r"|me facturer|me compter|me prelever|me reclamer)(?: me)? (?:the wrong|a wrong|wrong|le mauvais|la mauvaise|un mauvais"
-    r"|une mauvaise|late fees|fees|penalties|des frais|des penalites|for|pour|une facture pour|a bill for|an invoice for"
+    r"|me facturer|me compter|me prelever|me reclamer)(?: me)? (?:the wrong|a wrong|wrong|le mauvais|la mauvaise"
+    r"|un mauvais"
+    r"|une mauvaise|late fees|fees|penalties|des frais|des penalites|for|pour|une facture pour|a bill for"
+    r"|an invoice for"
     r"|la facture de|le montant de)\b"
 )
 HARDSHIP = _rx(
     HARDSHIP,
-    r"\b(?:0|zero) (?:eur |euros? |gbp |usd |pounds? |dollars? |chf )?(?:in|on|sur|dans) (?:my|mon|ma) (?:account|compte"
+    r"\b(?:0|zero) (?:eur |euros? |gbp |usd |pounds? |dollars? |chf )?(?:in|on|sur|dans) (?:my|mon|ma) (?:account"
+    r"|compte"
     r"|bank|banque)\b",
     r"\b(?:rien|nothing|nowt) (?:a vous donner|to give you|to give)\b",
-    r"\b(?:dans la merde|dans la galere|in the shit|in deep shit) (?:\w+ )?(?:financierement|financially|niveau argent)\b",
+    r"\b(?:dans la merde|dans la galere|in the shit|in deep shit) (?:\w+ )?(?:financierement|financially"
+    r"|niveau argent)\b",
     r"\b(?:du mal a (?:manger|me nourrir|nourrir)|struggling to (?:eat|feed))\b",
 )
 WRONG_PERSON = _rx(
@@ -1247,14 +1254,16 @@ WRONG_PERSON = _rx(
 HUMAN = _rx(
     HUMAN,
     r"\b(?:rapel|rapl|rappl|rapell)\w* (?:moi|svp|stp|please|pls)\b",
-    r"\b(?:rather|prefer|preferably) (?:if )?(?:someone|somebody|a person|a human|an adviser|an advisor|you) (?:phoned|called"
+    r"\b(?:rather|prefer|preferably) (?:if )?(?:someone|somebody|a person|a human|an adviser|an advisor|you) (?:phoned"
+    r"|called"
     r"|rang|call|phone|ring|rings|calls|phones)\b",
 )
 WRONG_PERSON = _rx(
     WRONG_PERSON,
     r"\bnot the (?:person|one|guy|man|woman|lady|fella|bloke) (?:you (?:want|need|think)|you (?:are|re) (?:after"
     r"|looking for|trying to reach))\b",
-    r"\bno (?:resident|one|body|person|employee|customer|client|patient|tenant) (?:by|of|with|called|named) (?:that|this)"
+    r"\bno (?:resident|one|body|person|employee|customer|client|patient|tenant) (?:by|of|with|called|named) (?:that"
+    r"|this)"
     r" name\b",
 )
 HUMAN = _rx(

@@ -41,13 +41,11 @@ from bot.nlu.intent_patterns import (
     NO_WAY_BEFORE,
     NOT_A_DIFFICULTY,
     NOT_A_DISPUTE,
-    NOTHING_TO_PAY_WITH,
-    PAID_BY_LAWYER,
-    STOP_THE_WRONG_BILL,
-    TALKING_TO_A_MACHINE,
     NOT_BEFORE,
+    NOTHING_TO_PAY_WITH,
     OPT_OUT,
     OPT_OUT_KEYWORDS,
+    PAID_BY_LAWYER,
     PARTICIPLE_AFTER_NEG,
     PAYMENT_NOUN,
     PLAN,
@@ -55,7 +53,9 @@ from bot.nlu.intent_patterns import (
     PROMISE,
     PURPOSE_PAY,
     SENTENCE_START_PROMISE,
+    STOP_THE_WRONG_BILL,
     STRONG,
+    TALKING_TO_A_MACHINE,
     THANKS,
     TOO_MUCH,
     VAGUE_WHEN,
@@ -320,7 +320,9 @@ def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
 
 # said beside words of an intent and not meaning it: "I'm not asking you to stop", "stop talking to me like a
 # robot" (a person is wanted); "paid in full by my solicitor" (no dispute); "what if I can't pay?" (a question)
-_NOT_AN_OPT_OUT = re.compile(f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}")
+_NOT_AN_OPT_OUT = re.compile(
+    f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}"
+)
 _NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
 
 

@@ -100,7 +100,8 @@ VEILED = re.compile(
     r"|(?:mefiez vous|mefie toi|mefies toi|be careful out there)"
     r"|(?:think|thinking|you think) (?:you are|you re|ur|u r) safe\b|(?:sort|sortira|sortent) de prison"
     r"|(?:je sais|i know) (?:qui|who) (?:vous etes|tu es|you are|ur|you re)"
-    r"|(?:vous avez|tu as|do you have|have you got|you got) (?:une famille|des enfants|des gosses|kids|children|a family)"
+    r"|(?:vous avez|tu as|do you have|have you got|you got) (?:une famille|des enfants|des gosses|kids|children"
+    r"|a family)"
     r"(?= ?\?)|(?:ta|votre|your|ur) (?:voiture|car|maison|house) (?:\w+ ){0,2}(?:garee|parked|est ou|is where)"
     r"|sleep well tonight|dors bien cette nuit|dormez bien cette nuit"
     r"|(?:tell|warn) (?:your|ur) (?:boss|manager|staff) (?:\w+ ){0,2}(?:on my way|coming)"
@@ -123,7 +124,8 @@ BEREAVEMENT = re.compile(rf"(?:^|(?<![a-z0-9_]))\b{_DEATH}\b")
 # "mort de rire", "dead broke", "I'm dead tired": no one died
 _NOT_DEATH = re.compile(
     r"\b(?:mort de (?:rire|fatigue|peur)|(?:phone|battery|car|laptop|computer|telephone|batterie)"
-    r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line|on arrival)|i am dead|je suis mort|(?:see|c|ca) est mort"
+    r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line|on arrival)|i am dead|je suis mort|(?:see|c"
+    r"|ca) est mort"
     # goods that died: "the fridge was dead on arrival", "the printer died after a week", "l'écran est mort"
     r"|(?:fridge|freezer|tv|television|telly|machine|washer|dryer|printer|device|product|item|unit|engine|screen"
     r"|console|tablet|mower|boiler|oven|frigo|ecran|appareil|produit|moteur|tablette|imprimante|chaudiere|four"

@@ -168,7 +168,9 @@ def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date)
     candidates = first or meant
     if not candidates and intent == "payment_plan":
         # "25 € chaque vendredi", "every other Friday": a plan paid on a weekday starts on the next one
-        candidates = [d for d in dates if d.kind == "weekday" and _GENERIC_BEFORE.search(text[max(0, d.start - 30) : d.start])]
+        candidates = [
+            d for d in dates if d.kind == "weekday" and _GENERIC_BEFORE.search(text[max(0, d.start - 30) : d.start])
+        ]
     if len(candidates) > 1 and not first and intent != "payment_plan":
         # "back at work today, I'll pay Friday": the date told with the payment, not another one
         verbs = [m.start() for m in _PAY_WORD.finditer(text)]
