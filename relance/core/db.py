@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,10 +63,22 @@ def make_engine(url: str, **kw: Any) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kw)
 
 
-@lru_cache(maxsize=8)
+_SHARED_ENGINES: dict[str, Engine] = {}
+
+
 def engine_for(url: str) -> Engine:
     """One shared engine per URL for the process."""
-    return make_engine(url)
+    engine = _SHARED_ENGINES.get(url)
+    if engine is None:
+        engine = _SHARED_ENGINES[url] = make_engine(url)
+    return engine
+
+
+def dispose_shared_engines() -> None:
+    """Close the connections of every engine `engine_for` made (on SQLite the last close of a file
+    checkpoints its write-ahead log into the database file and removes the log)."""
+    for engine in _SHARED_ENGINES.values():
+        engine.dispose()
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
