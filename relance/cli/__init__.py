@@ -120,6 +120,7 @@ def main() -> None:
         sys.exit(1)
     finally:
         _close_databases()
+        gc.freeze()  # again, in case the command unfroze: the collections at exit skip what still lives
 
 
 def _import_command(args: list[str]) -> None:
