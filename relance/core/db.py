@@ -131,11 +131,13 @@ def ensure_schema(engine: Engine) -> None:
         current = current_revision(engine)
     except sa.exc.OperationalError as exc:
         raise StorageError(f"cannot open database {engine.url.render_as_string()}: {exc.orig}") from exc
-    head = head_revision()
-    if current == head:
+    if current is None:  # a fresh database
+        upgrade(engine)
         return
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    if current is not None and not _known_revision(script, current):
+    script = ScriptDirectory.from_config(alembic_config(engine))  # reads every migration file: once
+    if current == script.get_current_head():
+        return
+    if not _known_revision(script, current):
         raise StorageError(
             f"the database is at revision {current}, unknown to this version of Relance: upgrade Relance"
         )
