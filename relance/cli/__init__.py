@@ -127,10 +127,10 @@ def _import_command(args: list[str]) -> None:
     """Import the module of the command about to run with the garbage collector off, then freeze
     what start-up made (`gc.freeze`) for the rest of the process.
 
-    Start-up builds ~500,000 objects (SQLAlchemy, SQLModel, Pydantic, Alembic, Rich) that live until
-    the process ends: no collection during the imports can free any of them, yet the full ones
-    walked them all, and the interpreter's last collections at exit walked them again. Together that
-    was ~0.5 s of CPU in each `relance import debts` (a third of its start-up). Frozen objects stay
+    Start-up builds ~100,000 tracked containers (SQLAlchemy, SQLModel, Pydantic, Alembic, Rich) that
+    live until the process ends: no collection during the imports can free any of them, yet the
+    full ones walked them all, and the interpreter's last collections at exit walked them again.
+    Together that was ~0.5 s of CPU in each `relance import debts` (a third of its start-up). Frozen objects stay
     alive and unchanged; only the collector skips them. `relance --help` and a mistyped command
     import nothing here.
     """
