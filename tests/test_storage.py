@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
 
-from relance.core.db import alembic_config, current_revision, ensure_schema, head_revision, make_engine
+from relance.core.db import alembic_config, current_revision, ensure_schema, head_in_files, head_revision, make_engine
 from relance.core.errors import StorageError
 from relance.core.events import GENESIS, case_events, event_to_dict, record_event, verify_chain
 from relance.core.models import Author, Direction, Event, Message, MessageStatus, Payment
@@ -132,6 +134,31 @@ def test_fresh_sqlite_database_gets_wal_and_foreign_keys(tmp_path) -> None:
         session.add(Payment(case_id=424242, amount=Decimal(1), currency="EUR", paid_on=AT.date(), created_at=AT))
         with pytest.raises(sa.exc.IntegrityError):
             session.commit()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    assert head_in_files() == head_revision()
+
+
+def test_a_database_at_head_is_checked_without_importing_alembic(tmp_path) -> None:
+    """Every command checks the schema at start-up: an up-to-date one costs no Alembic import."""
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    engine = make_engine(url)
+    ensure_schema(engine)
+    engine.dispose()
+    script = (
+        "import sys\n"
+        "from relance.core.db import ensure_schema, make_engine\n"
+        f"ensure_schema(make_engine({url!r}))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    engine = make_engine(url)
+    command.downgrade(alembic_config(engine), "-1")  # one revision behind: upgraded again
+    ensure_schema(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
 
 
 def test_database_newer_than_code_is_refused(tmp_path) -> None:

@@ -10,6 +10,7 @@ scheduler, the NLU models or the PDF library, which cost more start-up time than
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import Any
@@ -108,6 +109,7 @@ def _root() -> None:
 
 def main() -> None:
     """Console-script entry point: readable errors, non-zero exit codes."""
+    _import_command(sys.argv[1:2])
     try:
         app()
     except ConfigError as exc:
@@ -116,6 +118,42 @@ def main() -> None:
     except RelanceError as exc:
         _err_console().print(f"[red]error:[/red] {exc}", highlight=False)
         sys.exit(1)
+    finally:
+        _close_databases()
+        gc.freeze()  # again, in case the command unfroze: the collections at exit skip what still lives
+
+
+def _import_command(args: list[str]) -> None:
+    """Import the module of the command about to run with the garbage collector off, then freeze
+    what start-up made (`gc.freeze`) for the rest of the process.
+
+    Start-up builds ~100,000 tracked containers (SQLAlchemy, SQLModel, Pydantic, Alembic, Rich) that
+    live until the process ends: no collection during the imports can free any of them, yet the
+    full ones walked them all, and the interpreter's last collections at exit walked them again.
+    Together that was ~0.5 s of CPU in each `relance import debts` (a third of its start-up). Frozen objects stay
+    alive and unchanged; only the collector skips them. `relance --help` and a mistyped command
+    import nothing here.
+    """
+    gc.disable()
+    try:
+        if args and args[0] in COMMANDS:
+            importlib.import_module(COMMANDS[args[0]][0])
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _close_databases() -> None:
+    """Close the command's database connections before the interpreter exits.
+
+    The collector no longer visits the frozen start-up objects, which hold the shared engines, so
+    the exit would not close their connections: SQLite would leave the write-ahead log beside the
+    database file instead of checkpointing it into the file. Only when a command opened a database
+    (`relance --help` does not import the storage layer).
+    """
+    db = sys.modules.get("relance.core.db")
+    if db is not None:
+        db.dispose_shared_engines()
 
 
 def _err_console() -> Any:

@@ -8,22 +8,22 @@ scale-out store. The schema is managed only by the Alembic migrations shipped in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from relance.core.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -64,13 +64,27 @@ def make_engine(url: str, **kw: Any) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kw)
 
 
-@lru_cache(maxsize=8)
+_SHARED_ENGINES: dict[str, Engine] = {}
+
+
 def engine_for(url: str) -> Engine:
     """One shared engine per URL for the process."""
-    return make_engine(url)
+    engine = _SHARED_ENGINES.get(url)
+    if engine is None:
+        engine = _SHARED_ENGINES[url] = make_engine(url)
+    return engine
+
+
+def dispose_shared_engines() -> None:
+    """Close the connections of every engine `engine_for` made (on SQLite the last close of a file
+    checkpoints its write-ahead log into the database file and removes the log)."""
+    for engine in _SHARED_ENGINES.values():
+        engine.dispose()
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection_engine"] = engine
@@ -78,6 +92,8 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(sa.create_engine("sqlite://")))
     head = script.get_current_head()
     assert head is not None
@@ -85,12 +101,16 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (idempotent)."""
+    from alembic import command
+
     try:
         command.upgrade(alembic_config(engine), revision)
     except sa.exc.OperationalError as exc:
@@ -98,16 +118,26 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Upgrade a fresh or older database; refuse one that is newer than this code."""
+    """Upgrade a fresh or older database; refuse one that is newer than this code.
+
+    A database already at the head revision is recognised without Alembic (`_at_head`): importing
+    it costs more than the rest of a command's start-up checks together.
+    """
+    if _at_head(engine):
+        return
+    from alembic.script import ScriptDirectory
+
     try:
         current = current_revision(engine)
     except sa.exc.OperationalError as exc:
         raise StorageError(f"cannot open database {engine.url.render_as_string()}: {exc.orig}") from exc
-    head = head_revision()
-    if current == head:
+    if current is None:  # a fresh database
+        upgrade(engine)
         return
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    if current is not None and not _known_revision(script, current):
+    script = ScriptDirectory.from_config(alembic_config(engine))  # reads every migration file: once
+    if current == script.get_current_head():
+        return
+    if not _known_revision(script, current):
         raise StorageError(
             f"the database is at revision {current}, unknown to this version of Relance: upgrade Relance"
         )
@@ -115,10 +145,55 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.util.exc import CommandError
+
     try:
         return script.get_revision(revision) is not None
     except CommandError:
         return False
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database is stamped with exactly the head revision of the shipped migrations.
+
+    False whenever in doubt (no version table, an error, several heads in the files): the caller
+    then asks Alembic.
+    """
+    head = head_in_files()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return False
+            stamped = [row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    except sa.exc.SQLAlchemyError:
+        return False
+    return stamped == [head]
+
+
+_REVISION = re.compile(r"^revision\b[^=\n]*=\s*[\"']([^\"'\n]+)[\"']\s*$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=(.*)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"'\n]+)[\"']")
+
+
+@cache
+def head_in_files() -> str | None:
+    """`head_revision()` read from the migration files' `revision` and `down_revision` lines
+    (without importing Alembic); None unless there is exactly one head."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(text), _DOWN_REVISION.findall(text)
+        if not revision and not down:
+            continue  # not a migration (__init__.py)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        parents.update(_QUOTED.findall(down[0]))  # None, "0005", or a merge's ("0005", "0004b")
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 @contextmanager

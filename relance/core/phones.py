@@ -73,13 +73,16 @@ def _international(raw: str) -> tuple[str, str, tuple[str, ...]] | None:
     if found is None or _strips_national_prefix(nsn, found[0]):
         return None
     metadata, kind = found
-    region = metadata.id
+    if not pn_timezone.is_number_type_geographical(kind, code):
+        return f"+{digits}", metadata.id, _country_zones(code)  # most mobile numbers
     number = PhoneNumber(country_code=code, national_number=int(nsn))
-    if pn_timezone.is_number_type_geographical(kind, code):
-        zones = pn_timezone.time_zones_for_geographical_number(number)
-    else:
-        zones = pn_timezone._country_level_time_zones_for_number(number)
-    return f"+{digits}", region, _known(zones)
+    return f"+{digits}", metadata.id, _known(pn_timezone.time_zones_for_geographical_number(number))
+
+
+@cache  # one entry per country calling code
+def _country_zones(code: int) -> tuple[str, ...]:
+    """The known zones of a number whose zones are its country calling code's (not geographical)."""
+    return _known(pn_timezone._country_level_time_zones_for_number(PhoneNumber(country_code=code)))
 
 
 _SPECIAL_TYPES = (
