@@ -57,7 +57,6 @@ from relance.core.models import AppState, Case, Creditor, Message, PaymentPlan, 
 from scheduler import followups, keys, raw_sqlite, snapshot, stops
 from scheduler.contact_window import ContactWindow, contact_window
 from scheduler.decision import AWAITING_AGENT, AWAITING_FORMAL_NOTICE, Decision, Due, Escalate, Stop, Wait, decide
-from scheduler.facts import CaseFacts
 from scheduler.snapshot import CaseRow, Related
 
 log = logging.getLogger(__name__)
@@ -167,6 +166,8 @@ class _Pass:
         self.blocked = blocked
         self.rules: dict[int, CreditorRules | None] = {cid: _rules(config, key) for cid, key in creditor_keys.items()}
         self.windows: dict[tuple[int, str | None, str], ContactWindow | None] = {}
+        # decisions of plain cases by `snapshot.row_facts_key`, for the current batch
+        self.decided: dict[tuple[Any, ...], tuple[Decision, tuple[str, ...]]] = {}
         self.horizon = snapshot.recheck_horizon(now)
         self.durable_horizon = snapshot.recheck_horizon(now, durable=True)
 
@@ -182,27 +183,40 @@ class _Pass:
                 self.windows[key] = None
         return self.windows[key]
 
-    def decide(self, row: CaseRow, rel: Related) -> tuple[Decision, CaseFacts | None]:
+    def decide(self, row: CaseRow, rel: Related) -> tuple[Decision, tuple[str, ...]]:
+        """The decision for the case, and the debtor's usable channels in preference order."""
         rules = self.rules.get(row.creditor_id)
         if rules is None:
-            return Stop(UNKNOWN_CREDITOR), None
+            return Stop(UNKNOWN_CREDITOR), ()
         window = self.window(row, rules)
         if window is None:
-            return Stop(INVALID_ZONE), None
-        facts = snapshot.case_facts(row, rel, enabled=self.channels, blocked=self.blocked)
-        return decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now), facts
+            return Stop(INVALID_ZONE), ()
+        if not snapshot.is_plain(row, rel):
+            facts = snapshot.case_facts(row, rel, enabled=self.channels, blocked=self.blocked)
+            return decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now), facts.channels
+        # a plain case is decided from its row alone, and a pure function of equal inputs decides
+        # alike: cases sharing what `decide` reads (a portfolio's due dates, steps, import instant
+        # and zones) are decided once per batch
+        usable, refused = snapshot.channels_for(row, self.channels, self.blocked)
+        key = snapshot.row_facts_key(row, usable, refused, rules.tolerance)
+        made = self.decided.get(key)
+        if made is None:
+            facts = snapshot.row_facts(row, usable, refused)
+            d = decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now)
+            made = self.decided[key] = (d, usable)
+        return made
 
     def batch(self, conn: Connection, rows: list[CaseRow], report: SweepReport) -> None:
         rel = snapshot.related(conn, [r.id for r in rows], now=self.now)
+        self.decided.clear()  # one batch's worth of keys at most
         rare: list[tuple[CaseRow, Decision]] = []  # escalations and broken promises: see `_transitions`
         outbox: list[tuple[Any, ...]] = []
         checks = _CheckTimes()
         for row in rows:  # one pass: decide, and collect the outbox row and the next check time
-            d, facts = self.decide(row, rel)
+            d, channels = self.decide(row, rel)
             kind = type(d)
             if kind is Due:
-                assert facts is not None  # a due decision was made from facts
-                outbox.append(self._message(row, d, facts.channels[0]))  # type: ignore[arg-type]
+                outbox.append(self._message(row, d, channels[0]))  # type: ignore[arg-type]
                 checks.add(row, self.horizon, d.step)  # type: ignore[union-attr]  # the dispatcher wakes it once sent
                 if _is_followup(d):
                     rare.append((row, d))
