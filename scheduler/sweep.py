@@ -212,12 +212,19 @@ class _Pass:
         rare: list[tuple[CaseRow, Decision]] = []  # escalations and broken promises: see `_transitions`
         outbox: list[tuple[Any, ...]] = []
         checks = _CheckTimes()
+        # on SQLite the outbox rows are built with their instants already bound (see `insert_outbox`)
+        bind = raw_sqlite.instant if conn.dialect.name == "sqlite" else _as_is
+        now = bind(self.now)
         for row in rows:  # one pass: decide, and collect the outbox row and the next check time
             d, channels = self.decide(row, rel)
             kind = type(d)
             if kind is Due:
-                outbox.append(self._message(row, d, channels[0]))  # type: ignore[arg-type]
-                checks.add(row, self.horizon, d.step)  # type: ignore[union-attr]  # the dispatcher wakes it once sent
+                due: Due = d  # type: ignore[assignment]  # mypy does not narrow on `type(d) is Due`
+                key, at = _key(row.id, due), bind(due.at)
+                outbox.append(
+                    outbox_row(row, channel=channels[0], kind=due.kind, step=due.step, key=key, not_before=at, now=now)
+                )
+                checks.add(row, self.horizon, due.step)  # the dispatcher wakes it once sent
                 if _is_followup(d):
                     rare.append((row, d))
             elif kind is Wait:
@@ -232,15 +239,10 @@ class _Pass:
             else:
                 checks.add(row, None, None)  # escalated: looked at again by the next sweep, once flagged
                 rare.append((row, d))
-        report.queued += insert_outbox(conn, outbox)
+        report.queued += insert_outbox(conn, outbox, bound=True)
         report.examined += len(rows)
         checks.write(conn)
         self._transitions(conn, rare, rel, report)
-
-    def _message(self, row: CaseRow, due: Due, channel: str) -> tuple[Any, ...]:
-        return outbox_row(
-            row, channel=channel, kind=due.kind, step=due.step, key=_key(row.id, due), not_before=due.at, now=self.now
-        )
 
     def _transitions(
         self, conn: Connection, rare: list[tuple[CaseRow, Decision]], rel: Related, report: SweepReport
@@ -405,6 +407,10 @@ def _rules(config: RelanceConfig, key: str) -> CreditorRules | None:
     return None
 
 
+def _as_is(value: datetime) -> datetime:
+    return value
+
+
 def _is_followup(d: Decision) -> bool:
     return isinstance(d, Due) and d.kind == "promise_followup"
 
@@ -460,26 +466,37 @@ _PG_UPDATE = (
 
 
 def outbox_row(
-    row: CaseRow, *, channel: str, kind: str, step: int | None, key: str, not_before: datetime, now: datetime
+    row: CaseRow,
+    *,
+    channel: str,
+    kind: str,
+    step: int | None,
+    key: str,
+    not_before: datetime | str | None,
+    now: datetime | str | None,
 ) -> tuple[Any, ...]:
-    """The values (in `_OUTBOX_COLUMNS` order) of one queued message of the bot; its text comes at send time."""
+    """The values (in `_OUTBOX_COLUMNS` order) of one queued message of the bot; its text comes at send time.
+
+    The instants as given: datetimes, or on SQLite already bound by `raw_sqlite.instant` (`insert_outbox(bound=True)`).
+    """
     address = row.address(channel)
     assert address is not None, f"case {row.id}: no address on {channel}"
     return (row.id, row.debtor_id, "out", channel, "bot", kind, step, "", "queued", address, key, not_before, 0, now)
 
 
-def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]], *, bound: bool = False) -> int:
     """Insert outbox rows in one statement; rows whose idempotency key exists are skipped.
 
     On SQLite the instants are bound by hand (as `UTCDateTime` stores them) and the rows go to the
     driver in one `executemany`: at a million rows SQLAlchemy's per-row parameter processing is a
-    noticeable share of a sweep. PostgreSQL goes through SQLAlchemy Core.
+    noticeable share of a sweep. `bound`: on SQLite, the rows' instants are already bound (the
+    sweep builds them so, sparing a copy of every row). PostgreSQL goes through SQLAlchemy Core.
     """
     if not rows:
         return 0
     if conn.dialect.name == "sqlite":
         bind = raw_sqlite.instant
-        values = [(*r[:11], bind(r[11]), r[12], bind(r[13])) for r in rows]
+        values = rows if bound else [(*r[:11], bind(r[11]), r[12], bind(r[13])) for r in rows]
         return int(conn.exec_driver_sql(_SQLITE_INSERT, values).rowcount)  # type: ignore[arg-type]
     if conn.dialect.name == "postgresql":
         # one statement of fixed text whatever the batch size: each column travels as one binary array
