@@ -35,7 +35,7 @@ from relance.core.models import (
     PaymentPlan,
     PromiseToPay,
 )
-from scheduler import raw_sqlite
+from scheduler import raw_sqlite, stops
 from scheduler.caps import REMINDER_KINDS, ROLLING
 from scheduler.facts import CaseFacts, InstallmentFacts
 from scheduler.keys import installment_key
@@ -484,17 +484,19 @@ def channels_for(
     row: CaseRow, enabled: Sequence[str], blocked: Collection[tuple[str, str]]
 ) -> tuple[tuple[str, ...], frozenset[str]]:
     """(the debtor's usable channels in preference order, the channels they opted out of)."""
-    addresses = row.addresses()
-    usable, refused = [], set()
-    for channel in enabled:
-        address = addresses.get(channel)
+    usable, refused = [], []
+    for channel in enabled:  # one address look-up per enabled channel (once per case of a sweep)
+        address = row.address(channel)
         if address is None:
             continue
         if (channel, address) in blocked:
-            refused.add(channel)
+            refused.append(channel)
         else:
             usable.append(channel)
-    return tuple(usable), frozenset(refused)
+    return tuple(usable), (frozenset(refused) if refused else _NONE)
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def case_facts(
@@ -503,7 +505,7 @@ def case_facts(
     """The decision's view of one case."""
     usable, refused = channels_for(row, enabled, blocked)
     if rel.touched is not None and row.id not in rel.touched:
-        return _row_facts(row, usable, refused)
+        return row_facts(row, usable, refused)
     promise = rel.promises.get(row.id)
     plan_id = rel.plans.get(row.id)
     steps = rel.steps_sent.get(row.id, _NOTHING_SENT)
@@ -539,9 +541,32 @@ def case_facts(
 _NOTHING_SENT: tuple[int, datetime | None, datetime | None] = (0, None, None)
 
 
-def _row_facts(row: CaseRow, usable: tuple[str, ...], refused: frozenset[str]) -> CaseFacts:
-    """`case_facts` of a case nothing else mentions (no dispute, promise, plan, reminder, flag…): the
-    row's own fields, the defaults for the rest — most cases of a sweep, at a fraction of the look-ups."""
+def is_plain(row: CaseRow, rel: Related) -> bool:
+    """Whether nothing but its own row speaks of the case (no dispute, promise, plan, reminder, flag…)."""
+    return rel.touched is not None and row.id not in rel.touched
+
+
+def row_facts_key(
+    row: CaseRow, usable: tuple[str, ...], refused: frozenset[str], tolerance: Decimal
+) -> tuple[Any, ...]:
+    """Everything `decide` reads of a plain case (`is_plain`), as a key: its creditor (the rules), its
+    debtor's country and zones (the window), and every row field `row_facts` passes on, the balance
+    reduced to its standing (`stops.balance_standing`, the only way `decide` reads it).
+
+    Keep in step with `row_facts`: a field it reads and this key leaves out would let two cases
+    that differ in it share one decision (tests/test_sweep.py changes each field in turn).
+    """
+    return (
+        row.creditor_id, row.country, row.timezones, usable, refused, row.status,
+        stops.balance_standing(row.balance, tolerance), row.due_date, row.last_step, row.last_reminder_at,
+        row.wrong_person, row.agent_id is None, row.notice_deadline, row.paused_until, row.last_inbound_at,
+        row.flagged_at is None, row.opened_at,
+    )  # fmt: skip
+
+
+def row_facts(row: CaseRow, usable: tuple[str, ...], refused: frozenset[str]) -> CaseFacts:
+    """`case_facts` of a plain case (`is_plain`): the row's own fields, the defaults for the rest —
+    most cases of a sweep, at a fraction of the look-ups."""
     return CaseFacts(
         status=row.status,
         balance=Decimal(row.balance),

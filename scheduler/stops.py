@@ -22,13 +22,27 @@ NO_OPEN_DEBT = "no_open_debt"
 _PAID, _CLOSED, _WRONG, _DISPUTED, _NOTICE = "paid", "closed", "wrong_person", "disputed", "formal_notice_sent"
 
 
+def balance_standing(balance: Decimal, tolerance: Decimal) -> str | None:
+    """What the balance alone says: PAID (nothing owed), UNDER_TOLERANCE, or None (enough to remind).
+
+    The only way `stop_reason`, and so `scheduler.decision.decide`, reads a balance: two cases whose
+    facts differ only in balances of the same standing are decided alike (the sweep memoises on it).
+    """
+    if balance <= 0:
+        return PAID
+    if balance < tolerance:
+        return UNDER_TOLERANCE
+    return None
+
+
 def stop_reason(facts: CaseFacts, tolerance: Decimal) -> str | None:
     """The first stop condition that holds, or None when reminders may go on."""
-    if facts.status == _PAID or facts.balance <= 0:
+    standing = balance_standing(facts.balance, tolerance)
+    if facts.status == _PAID or standing == PAID:
         return PAID
     if facts.status == _CLOSED:
         return CLOSED
-    if facts.balance < tolerance:
+    if standing == UNDER_TOLERANCE:
         return UNDER_TOLERANCE
     if facts.wrong_person or facts.status == _WRONG:
         return WRONG_PERSON

@@ -57,7 +57,6 @@ from relance.core.models import AppState, Case, Creditor, Message, PaymentPlan, 
 from scheduler import followups, keys, raw_sqlite, snapshot, stops
 from scheduler.contact_window import ContactWindow, contact_window
 from scheduler.decision import AWAITING_AGENT, AWAITING_FORMAL_NOTICE, Decision, Due, Escalate, Stop, Wait, decide
-from scheduler.facts import CaseFacts
 from scheduler.snapshot import CaseRow, Related
 
 log = logging.getLogger(__name__)
@@ -167,6 +166,8 @@ class _Pass:
         self.blocked = blocked
         self.rules: dict[int, CreditorRules | None] = {cid: _rules(config, key) for cid, key in creditor_keys.items()}
         self.windows: dict[tuple[int, str | None, str], ContactWindow | None] = {}
+        # decisions of plain cases by `snapshot.row_facts_key`, for the current batch
+        self.decided: dict[tuple[Any, ...], tuple[Decision, tuple[str, ...]]] = {}
         self.horizon = snapshot.recheck_horizon(now)
         self.durable_horizon = snapshot.recheck_horizon(now, durable=True)
 
@@ -182,28 +183,48 @@ class _Pass:
                 self.windows[key] = None
         return self.windows[key]
 
-    def decide(self, row: CaseRow, rel: Related) -> tuple[Decision, CaseFacts | None]:
+    def decide(self, row: CaseRow, rel: Related) -> tuple[Decision, tuple[str, ...]]:
+        """The decision for the case, and the debtor's usable channels in preference order."""
         rules = self.rules.get(row.creditor_id)
         if rules is None:
-            return Stop(UNKNOWN_CREDITOR), None
+            return Stop(UNKNOWN_CREDITOR), ()
         window = self.window(row, rules)
         if window is None:
-            return Stop(INVALID_ZONE), None
-        facts = snapshot.case_facts(row, rel, enabled=self.channels, blocked=self.blocked)
-        return decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now), facts
+            return Stop(INVALID_ZONE), ()
+        if not snapshot.is_plain(row, rel):
+            facts = snapshot.case_facts(row, rel, enabled=self.channels, blocked=self.blocked)
+            return decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now), facts.channels
+        # a plain case is decided from its row alone, and a pure function of equal inputs decides
+        # alike: cases sharing what `decide` reads (a portfolio's due dates, steps, import instant
+        # and zones) are decided once per batch
+        usable, refused = snapshot.channels_for(row, self.channels, self.blocked)
+        key = snapshot.row_facts_key(row, usable, refused, rules.tolerance)
+        made = self.decided.get(key)
+        if made is None:
+            facts = snapshot.row_facts(row, usable, refused)
+            d = decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now)
+            made = self.decided[key] = (d, usable)
+        return made
 
     def batch(self, conn: Connection, rows: list[CaseRow], report: SweepReport) -> None:
         rel = snapshot.related(conn, [r.id for r in rows], now=self.now)
+        self.decided.clear()  # one batch's worth of keys at most
         rare: list[tuple[CaseRow, Decision]] = []  # escalations and broken promises: see `_transitions`
         outbox: list[tuple[Any, ...]] = []
         checks = _CheckTimes()
+        # on SQLite the outbox rows are built with their instants already bound (see `insert_outbox`)
+        bind = raw_sqlite.instant if conn.dialect.name == "sqlite" else _as_is
+        now = bind(self.now)
         for row in rows:  # one pass: decide, and collect the outbox row and the next check time
-            d, facts = self.decide(row, rel)
+            d, channels = self.decide(row, rel)
             kind = type(d)
             if kind is Due:
-                assert facts is not None  # a due decision was made from facts
-                outbox.append(self._message(row, d, facts.channels[0]))  # type: ignore[arg-type]
-                checks.add(row, self.horizon, d.step)  # type: ignore[union-attr]  # the dispatcher wakes it once sent
+                due: Due = d  # type: ignore[assignment]  # mypy does not narrow on `type(d) is Due`
+                key, at = _key(row.id, due), bind(due.at)
+                outbox.append(
+                    outbox_row(row, channel=channels[0], kind=due.kind, step=due.step, key=key, not_before=at, now=now)
+                )
+                checks.add(row, self.horizon, due.step)  # the dispatcher wakes it once sent
                 if _is_followup(d):
                     rare.append((row, d))
             elif kind is Wait:
@@ -218,15 +239,10 @@ class _Pass:
             else:
                 checks.add(row, None, None)  # escalated: looked at again by the next sweep, once flagged
                 rare.append((row, d))
-        report.queued += insert_outbox(conn, outbox)
+        report.queued += insert_outbox(conn, outbox, bound=True)
         report.examined += len(rows)
         checks.write(conn)
         self._transitions(conn, rare, rel, report)
-
-    def _message(self, row: CaseRow, due: Due, channel: str) -> tuple[Any, ...]:
-        return outbox_row(
-            row, channel=channel, kind=due.kind, step=due.step, key=_key(row.id, due), not_before=due.at, now=self.now
-        )
 
     def _transitions(
         self, conn: Connection, rare: list[tuple[CaseRow, Decision]], rel: Related, report: SweepReport
@@ -391,6 +407,10 @@ def _rules(config: RelanceConfig, key: str) -> CreditorRules | None:
     return None
 
 
+def _as_is(value: datetime) -> datetime:
+    return value
+
+
 def _is_followup(d: Decision) -> bool:
     return isinstance(d, Due) and d.kind == "promise_followup"
 
@@ -446,26 +466,37 @@ _PG_UPDATE = (
 
 
 def outbox_row(
-    row: CaseRow, *, channel: str, kind: str, step: int | None, key: str, not_before: datetime, now: datetime
+    row: CaseRow,
+    *,
+    channel: str,
+    kind: str,
+    step: int | None,
+    key: str,
+    not_before: datetime | str | None,
+    now: datetime | str | None,
 ) -> tuple[Any, ...]:
-    """The values (in `_OUTBOX_COLUMNS` order) of one queued message of the bot; its text comes at send time."""
+    """The values (in `_OUTBOX_COLUMNS` order) of one queued message of the bot; its text comes at send time.
+
+    The instants as given: datetimes, or on SQLite already bound by `raw_sqlite.instant` (`insert_outbox(bound=True)`).
+    """
     address = row.address(channel)
     assert address is not None, f"case {row.id}: no address on {channel}"
     return (row.id, row.debtor_id, "out", channel, "bot", kind, step, "", "queued", address, key, not_before, 0, now)
 
 
-def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]], *, bound: bool = False) -> int:
     """Insert outbox rows in one statement; rows whose idempotency key exists are skipped.
 
     On SQLite the instants are bound by hand (as `UTCDateTime` stores them) and the rows go to the
     driver in one `executemany`: at a million rows SQLAlchemy's per-row parameter processing is a
-    noticeable share of a sweep. PostgreSQL goes through SQLAlchemy Core.
+    noticeable share of a sweep. `bound`: on SQLite, the rows' instants are already bound (the
+    sweep builds them so, sparing a copy of every row). PostgreSQL goes through SQLAlchemy Core.
     """
     if not rows:
         return 0
     if conn.dialect.name == "sqlite":
         bind = raw_sqlite.instant
-        values = [(*r[:11], bind(r[11]), r[12], bind(r[13])) for r in rows]
+        values = rows if bound else [(*r[:11], bind(r[11]), r[12], bind(r[13])) for r in rows]
         return int(conn.exec_driver_sql(_SQLITE_INSERT, values).rowcount)  # type: ignore[arg-type]
     if conn.dialect.name == "postgresql":
         # one statement of fixed text whatever the batch size: each column travels as one binary array

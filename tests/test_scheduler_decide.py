@@ -220,3 +220,33 @@ def test_an_open_flag_lets_an_agreed_plan_be_reminded() -> None:
     decision = run(flagged, paris(2026, 12, 3, 10, 0))
     assert isinstance(decision, Due) and decision.kind == "installment_reminder" and decision.ref == 7
     assert recheck(flagged, kind="installment_reminder", rules=RULES, caps=CAPS, now=paris(2026, 12, 3, 10, 0)) is None
+
+
+SITUATIONS = [
+    OPEN,
+    replace(OPEN, last_step=1, last_sent_at=paris(2026, 11, 5, 10, 0)),
+    replace(OPEN, last_step=4, last_step_sent_at=paris(2026, 11, 10, 10, 0), steps_sent=4),
+    replace(OPEN, status="promised", promise_id=7, promise_due=date(2026, 11, 20)),
+    replace(OPEN, paused_until=paris(2026, 12, 1, 0, 0)),
+    replace(OPEN, status="formal_notice_sent", notice_deadline=date(2026, 11, 20)),
+    replace(OPEN, flag_open=True),
+    replace(OPEN, status="paid"),
+]
+
+
+@given(
+    facts=st.sampled_from(SITUATIONS),
+    balances=st.lists(st.decimals(min_value=-100, max_value=10_000, places=2), min_size=2, max_size=2),
+    now=st.datetimes(min_value=datetime(2026, 11, 1), max_value=datetime(2027, 1, 31), timezones=st.just(UTC)),
+)
+@settings(max_examples=300, deadline=None)
+def test_decide_reads_the_balance_only_through_its_standing(
+    facts: CaseFacts, balances: list[Decimal], now: datetime
+) -> None:
+    """Two balances of one standing (paid, under the tolerance, enough to remind) decide alike: the sweep
+    memoises decisions of plain cases on the standing, not the balance (`snapshot.row_facts_key`)."""
+    from scheduler.stops import balance_standing
+
+    first, second = (replace(facts, balance=b) for b in balances)
+    if balance_standing(first.balance, RULES.tolerance) == balance_standing(second.balance, RULES.tolerance):
+        assert run(first, now) == run(second, now)

@@ -421,3 +421,66 @@ def test_a_long_sparse_list_of_cases_finds_the_same_rows(engine: Engine, session
         rel = related(conn, wanted, now=NOW)
     assert [r.id for r in rows] == [a.id, b.id] and c.id not in rel.touched  # type: ignore[operator]
     assert rel.disputes == {b.id}
+
+
+def test_plain_cases_decided_once_per_shared_key_each_get_their_own_message(
+    engine: Engine, session: Session, config: RelanceConfig
+) -> None:
+    """Plain cases sharing what `decide` reads share one decision, never one message: each is queued
+    with its own key and address, and a balance of another standing (under the tolerance, paid) or a
+    later due date is decided for itself."""
+    a, b = new_case(session, amount="600.00"), new_case(session, amount="1234.56")  # same standing
+    small = new_case(session, amount="3.00")  # under the default tolerance of 5
+    later = new_case(session, due=NOW.date() - timedelta(days=1))  # its first step's day has not come
+    gone = new_case(session, telegram_chat_id=99)
+    session.add(OptOut(channel="telegram", address="99", source="telegram_stop", created_at=NOW))
+    session.commit()
+    report = sweep_at(engine, config)
+    assert report.stopped["under_tolerance"] == 1 and report.waiting == 1
+    rows = outbox(engine)
+    assert [(m.case_id, m.idempotency_key, m.step) for m in rows] == [
+        (a.id, f"reminder:{a.id}:1", 1),
+        (b.id, f"reminder:{b.id}:1", 1),
+        (gone.id, f"reminder:{gone.id}:1", 1),
+    ]
+    assert len({m.to_address for m in rows}) == 3 and rows[2].channel == "sms"  # telegram opted out
+    assert case(engine, small.id).last_step == 0 and case(engine, later.id).last_step == 0
+
+
+def test_the_plain_decision_key_tells_apart_every_field_the_facts_read() -> None:
+    """`row_facts_key` changes whenever `row_facts` gives other facts (the balance up to its standing),
+    field by field: a field the facts read and the key forgot would make two cases share a decision."""
+    from scheduler.snapshot import CaseRow, row_facts, row_facts_key
+    from scheduler.stops import balance_standing
+
+    base = CaseRow(
+        id=1, creditor_id=1, status="open", currency="EUR", balance=Decimal("600"), due_date=DUE, last_step=0,
+        last_reminder_at=None, last_inbound_at=None, paused_until=None, agent_id=None, notice_deadline=None,
+        debtor_id=1, debtor_name="A", locale="fr", country="FR", timezones="Europe/Paris", phone="+33612345678",
+        telegram_chat_id=None, wrong_person=False, flagged_at=None, opened_at=NOW, email=None,
+    )  # fmt: skip
+    changed: dict[str, object] = {
+        "id": 2, "creditor_id": 2, "status": "promised", "currency": "USD", "balance": Decimal("3"),
+        "due_date": DUE + timedelta(days=1), "last_step": 1, "last_reminder_at": NOW, "last_inbound_at": NOW,
+        "paused_until": NOW, "agent_id": 3, "notice_deadline": DUE, "debtor_id": 2, "debtor_name": "B",
+        "locale": "en", "country": "BE", "timezones": "Europe/Brussels", "phone": "+33699999999",
+        "telegram_chat_id": 5, "wrong_person": True, "flagged_at": NOW, "opened_at": NOW - timedelta(days=1),
+        "email": "b@example.com",
+    }  # fmt: skip
+    assert set(changed) == set(CaseRow._fields)
+    tolerance = Decimal("5")
+
+    def view(row: CaseRow) -> tuple[object, ...]:
+        facts = row_facts(row, ("sms",), frozenset())
+        return (replace(facts, balance=Decimal(0)), balance_standing(facts.balance, tolerance))
+
+    for name, value in changed.items():
+        other = base._replace(**{name: value})
+        if view(other) != view(base):
+            assert row_facts_key(other, ("sms",), frozenset(), tolerance) != row_facts_key(
+                base, ("sms",), frozenset(), tolerance
+            ), name
+    same_standing = base._replace(balance=Decimal("9999.99"))
+    assert row_facts_key(same_standing, ("sms",), frozenset(), tolerance) == row_facts_key(
+        base, ("sms",), frozenset(), tolerance
+    )
