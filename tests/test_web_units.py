@@ -143,7 +143,7 @@ HOSTS = [b"relance.example.com", b"127.0.0.1:8000", b"[::1]:8443", b"example.com
 
 @pytest.mark.parametrize("host", HOSTS)
 @pytest.mark.parametrize("scheme", ["http", "https"])
-@pytest.mark.parametrize("query", [b"", b"a=1&b=%C3%A9"])
+@pytest.mark.parametrize("query", [b"", b"a=1&b=%C3%A9", b"a=1#b"])
 def test_the_signed_url_without_a_public_url_is_the_url_the_request_reached(
     host: bytes | None, scheme: str, query: bytes
 ) -> None:

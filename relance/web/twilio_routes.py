@@ -53,7 +53,7 @@ def signed_url(web: WebContext, request: Request, path: str) -> str:
         host = next((value for key, value in scope["headers"] if key == b"host"), None)
         server = scope.get("server")
         base = _request_base(scope.get("scheme", "http"), host, tuple(server) if server else None)
-    query = scope.get("query_string", b"").decode()
+    query = request.url.query if scope.get("query_string") else ""  # rare on a webhook: Starlette's parsing then
     return base + path + (f"?{query}" if query else "")
 
 
