@@ -109,7 +109,7 @@ _LOCK_SENDER_AND_CASE = (
 )
 
 
-def serialise_conversation(session: Session, inbound: Inbound, case: Case | CaseState | None) -> bool:
+def serialise_conversation(session: Session, sql: Sql, inbound: Inbound, case: Case | CaseState | None) -> bool:
     """PostgreSQL: one inbound message at a time per sender and per case, until the transaction ends.
 
     Several processes (`relance serve --workers N`) may receive two messages of one debtor, or a
@@ -120,9 +120,9 @@ def serialise_conversation(session: Session, inbound: Inbound, case: Case | Case
     a single writer, and one process there handles its messages one after the other. True when
     locked: a `CaseState` snapshot read before must then be read again (`state_by_id`).
     """
+    if not sql.postgresql:
+        return False  # before `session.connection()`, which would begin the session's own transaction
     conn = session.connection()
-    if conn.dialect.name != "postgresql":
-        return False
     sender = f"{inbound.channel}:{inbound.address}"
     if case is None:
         conn.execute(_LOCK_SENDER, {"sender": sender})
@@ -160,7 +160,7 @@ def receive(
     """
     inbound = inbound.storable()
     sql = sql or Sql(session)
-    if serialise_conversation(session, inbound, case) and isinstance(case, CaseState):
+    if serialise_conversation(session, sql, inbound, case) and isinstance(case, CaseState):
         case = state_by_id(sql, case.id)  # read before the lock: the state as the other process left it
     duplicate = _duplicate(session, sql, inbound)
     if duplicate is not None:

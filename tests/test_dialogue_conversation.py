@@ -30,6 +30,7 @@ from relance.core.models import (
     Flag,
     FlagStatus,
     Installment,
+    InstallmentStatus,
     Message,
     MessageStatus,
     OptOut,
@@ -324,3 +325,41 @@ def test_the_sweep_respects_the_dialogue(
         debtor.says("oui", NOW + timedelta(minutes=1))
     sweep(engine, config=config, now=NOW + timedelta(hours=1))
     assert outbound(engine, case_id, "reminder") == []
+
+
+def test_a_plan_cancels_the_pending_promise_and_the_plan_before_it(
+    engine: Engine, case_id: int, config: RelanceConfig, renderer: Renderer
+) -> None:
+    """The plan's rows as the ORM wrote them: installments due and unpaid, what it replaces cancelled."""
+    debtor = Debtor_(engine, case_id, config, renderer)
+    debtor.says("je vous paie 200 € vendredi", NOW)
+    (promise,) = rows(engine, PromiseToPay, case_id)
+    assert promise.status == PromiseStatus.PENDING
+
+    plans = []
+    for hour, text in ((1, "je peux payer en 3 fois ?"), (3, "finalement je préfère payer en 6 fois")):
+        outcome = debtor.says(text, NOW + timedelta(hours=hour))
+        if answered_with(engine, case_id) != ["plan_confirmation"]:
+            outcome = debtor.says("oui d'accord", NOW + timedelta(hours=hour + 1))
+        assert answered_with(engine, case_id) == ["plan_confirmation"], outcome
+        plans = rows(engine, PaymentPlan, case_id)
+        assert load(engine, case_id).status == CaseStatus.PLAN
+
+    (promise,) = rows(engine, PromiseToPay, case_id)
+    assert promise.status == PromiseStatus.CANCELLED
+    first, second = sorted(plans, key=lambda p: p.id)
+    assert first.status == PlanStatus.CANCELLED and first.ended_at == second.created_at
+    assert second.status == PlanStatus.ACTIVE and second.ended_at is None
+    assert second.accepted_at == second.created_at and second.currency == "EUR" and second.total == Decimal("600.00")
+    with Session(engine) as session:
+        installments = list(
+            session.execute(
+                sa.select(Installment).where(col(Installment.plan_id) == second.id).order_by(col(Installment.seq))
+            ).scalars()
+        )
+    assert [i.seq for i in installments] == list(range(1, second.installment_count + 1))
+    assert sum(i.amount for i in installments) == second.total
+    assert all(i.paid_amount == 0 and i.status == InstallmentStatus.DUE for i in installments)
+    events = [event_to_dict(e) for e in _events(engine, case_id)]
+    activated = [e["data"]["plan_id"] for e in events if e["kind"] == "plan_activated"]
+    assert activated == [first.id, second.id] and verify_chain(events) == []

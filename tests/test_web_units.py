@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from starlette.requests import Request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.telegram import make_bot
@@ -16,11 +18,12 @@ from bot.inbound import Reply
 from bot.sms_inbound import locale_for_number, sms_inbound
 from bot.testing.fake_telegram import FakeTelegram
 from bot.testing.fake_twilio import FakeTwilio
+from relance.core import paths
 from relance.core.config import Settings
 from relance.core.models import MessageStatus
 from relance.web.forms import BadBody, parse_form, parse_json_object
 from relance.web.logs import CHATTY, REDACTED, RedactingFactory, install_redaction, mask_phone, settings_secrets
-from relance.web.twilio_routes import twiml
+from relance.web.twilio_routes import signed_url, twiml
 
 OURS = [s.value for s in MessageStatus if s != MessageStatus.RECEIVED]
 
@@ -133,3 +136,25 @@ async def test_secrets_never_reach_the_logs(
     assert telegram.token.split(":")[1] not in caplog.text
     assert twilio.auth_token not in caplog.text
     assert REDACTED in caplog.text and "sendMessage" in caplog.text  # the lines are there, the secrets are not
+
+
+HOSTS = [b"relance.example.com", b"127.0.0.1:8000", b"[::1]:8443", b"example.com:80", b"bad host:x", b"", None]
+
+
+@pytest.mark.parametrize("host", HOSTS)
+@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize("query", [b"", b"a=1&b=%C3%A9", b"a=1#b"])
+def test_the_signed_url_without_a_public_url_is_the_url_the_request_reached(
+    host: bytes | None, scheme: str, query: bytes
+) -> None:
+    """Read from the scope without building `request.url`, and identical to what it gives."""
+    headers = [(b"content-type", b"application/x-www-form-urlencoded")] + (
+        [(b"host", host)] if host is not None else []
+    )
+    scope = {"type": "http", "scheme": scheme, "server": ("10.0.0.5", 8000), "path": paths.TWILIO_SMS,
+             "query_string": query, "headers": headers}  # fmt: skip
+    request = Request(scope)
+    web = SimpleNamespace(runtime=SimpleNamespace(settings=SimpleNamespace(public_url=None)))
+    reached = request.url
+    expected = f"{reached.scheme}://{reached.netloc}{paths.TWILIO_SMS}" + (f"?{reached.query}" if reached.query else "")
+    assert signed_url(web, request, paths.TWILIO_SMS) == expected  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,11 +49,9 @@ from relance.core.models import (
     Debtor,
     Dispute,
     DisputeStatus,
-    Installment,
-    PaymentPlan,
+    InstallmentStatus,
     PlanStatus,
     PromiseStatus,
-    PromiseToPay,
 )
 from relance.core.money import quantize
 
@@ -226,17 +225,6 @@ def _event(ctx: _Context, kind: str, data: dict[str, Any]) -> None:
     ctx.events.add(kind, "bot", ctx.now, data)
 
 
-def _cancel_pending_promises(ctx: _Context) -> None:
-    pending = ctx.session.execute(
-        sa.select(PromiseToPay).where(
-            col(PromiseToPay.case_id) == ctx.case_id, col(PromiseToPay.status) == PromiseStatus.PENDING
-        )
-    ).scalars()
-    for promise in pending:
-        promise.status = PromiseStatus.CANCELLED
-        ctx.session.add(promise)
-
-
 _CANCEL_PENDING_PROMISES = "UPDATE promisetopay SET status = ? WHERE case_id = ? AND status = ?"
 _INSERT_PROMISE = (
     "INSERT INTO promisetopay (case_id, amount, currency, due_on, status, message_id, created_at) "
@@ -275,36 +263,52 @@ def _set_status(ctx: _Context, status: CaseStatus, allowed_from: tuple[CaseStatu
         sync_case(ctx.session, ctx.case_id, status=status.value)
 
 
+_CANCEL_OPEN_PLANS = "UPDATE paymentplan SET status = ?, ended_at = ? WHERE case_id = ? AND status IN (?, ?)"
+_INSERT_PLAN = (
+    "INSERT INTO paymentplan (case_id, total, currency, installment_count, frequency, status, created_at, "
+    "accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+_INSERT_INSTALLMENT = (
+    "INSERT INTO installment (plan_id, seq, due_on, amount, paid_amount, status) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 def activate_plan(ctx: _Context, action: ActivatePlan) -> None:
-    _cancel_pending_promises(ctx)
-    for old in ctx.session.execute(
-        sa.select(PaymentPlan).where(
-            col(PaymentPlan.case_id) == ctx.case_id,
-            col(PaymentPlan.status).in_((PlanStatus.PROPOSED, PlanStatus.ACTIVE)),
-        )
-    ).scalars():
-        old.status, old.ended_at = PlanStatus.CANCELLED, ctx.now
-        ctx.session.add(old)
+    """The plan, straight to the driver like a promise: pending promises and open plans cancelled, the case `plan`.
+
+    Through the ORM this was a load, two flushes and several statements compiled per plan (~3 ms).
+    """
+    sql, bind = ctx.sql, ctx.sql.bind
+    now = bind.instant(ctx.now)
+    sql.run(_CANCEL_PENDING_PROMISES, (PromiseStatus.CANCELLED.value, ctx.case_id, PromiseStatus.PENDING.value))
+    open_plans = (PlanStatus.PROPOSED.value, PlanStatus.ACTIVE.value)
+    sql.run(_CANCEL_OPEN_PLANS, (PlanStatus.CANCELLED.value, now, ctx.case_id, *open_plans))
     schedule = action.schedule
-    plan = PaymentPlan(
-        case_id=ctx.case_id,
-        total=schedule.total,
-        currency=ctx.state.currency,
-        installment_count=schedule.count,
-        frequency=schedule.frequency,
-        status=PlanStatus.ACTIVE,
-        created_at=ctx.now,
-        accepted_at=ctx.now,
+    plan = (
+        ctx.case_id,
+        bind.money(schedule.total),
+        ctx.state.currency,
+        schedule.count,
+        schedule.frequency,
+        PlanStatus.ACTIVE.value,
+        now,
+        now,
     )
-    ctx.session.add(plan)
-    ctx.session.flush()
-    for item in schedule.installments:
-        assert plan.id is not None
-        ctx.session.add(Installment(plan_id=plan.id, seq=item.seq, due_on=item.due_on, amount=item.amount))
-    if ctx.case.status in _PLAN_FROM:
-        ctx.case.status = CaseStatus.PLAN
-    ctx.session.flush()
-    _event(ctx, "plan_activated", {"plan_id": plan.id, **schedule_data(schedule)})
+    plan_id = sql.returning(_INSERT_PLAN, plan)
+    installments = [
+        (
+            plan_id,
+            item.seq,
+            bind.day(item.due_on),
+            bind.money(item.amount),
+            bind.money(Decimal(0)),
+            InstallmentStatus.DUE.value,
+        )
+        for item in schedule.installments
+    ]
+    sql.many(_INSERT_INSTALLMENT, installments)
+    _set_status(ctx, CaseStatus.PLAN, _PLAN_FROM)
+    _event(ctx, "plan_activated", {"plan_id": plan_id, **schedule_data(schedule)})
 
 
 def _open_dispute(ctx: _Context) -> Dispute | None:
@@ -403,7 +407,8 @@ _APPLY: dict[type, Callable[[_Context, Any], None]] = {
 }
 
 
-_NO_ORM = frozenset({Note, RecordPromise})  # actions whose writes and events go through `ctx.sql` and `ctx.events`
+# actions whose writes and events go through `ctx.sql` and `ctx.events`
+_NO_ORM = frozenset({Note, RecordPromise, ActivatePlan})
 
 
 def apply_action(ctx: _Context, action: Action) -> None:

@@ -12,8 +12,9 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Depends, Request, Response
-from twilio.request_validator import RequestValidator
+from starlette.datastructures import URL
 
+from bot import twilio_signature
 from bot.delivery import record_delivery_receipt
 from bot.inbound import Reply, storable
 from bot.sms_inbound import handle_sms, sms_inbound
@@ -45,14 +46,28 @@ def twiml(replies: list[Reply]) -> Response:
 def signed_url(web: WebContext, request: Request, path: str) -> str:
     """The URL Twilio signed: the public one when configured."""
     public_url = web.runtime.settings.public_url
-    base = public_url.rstrip("/") if public_url else f"{request.url.scheme}://{request.url.netloc}"
-    query = request.url.query
+    scope = request.scope
+    if public_url:
+        base = public_url.rstrip("/")
+    else:
+        host = next((value for key, value in scope["headers"] if key == b"host"), None)
+        server = scope.get("server")
+        base = _request_base(scope.get("scheme", "http"), host, tuple(server) if server else None)
+    query = request.url.query if scope.get("query_string") else ""  # rare on a webhook: Starlette's parsing then
     return base + path + (f"?{query}" if query else "")
 
 
+@lru_cache(maxsize=64)  # one or two hosts in practice; bounded whatever Host headers arrive
+def _request_base(scheme: str, host: bytes | None, server: tuple[str, int] | None) -> str:
+    """`scheme://netloc` of the URL a request reached, exactly as Starlette's `request.url` reads it."""
+    headers = [] if host is None else [(b"host", host)]
+    url = URL(scope={"scheme": scheme, "server": server, "path": "/", "headers": headers})
+    return f"{url.scheme}://{url.netloc}"
+
+
 @lru_cache(maxsize=4)
-def _validator(token: str) -> RequestValidator:
-    return RequestValidator(token)
+def _key(token: str) -> bytes:
+    return token.encode("utf-8")
 
 
 def signature_valid(web: WebContext, request: Request, path: str, form: dict[str, str]) -> bool:
@@ -60,7 +75,9 @@ def signature_valid(web: WebContext, request: Request, path: str, form: dict[str
     signature = request.headers.get("x-twilio-signature")
     if token is None or not signature:
         return False
-    return bool(_validator(token.get_secret_value()).validate(signed_url(web, request, path), form, signature))
+    return twilio_signature.signature_valid(
+        _key(token.get_secret_value()), signed_url(web, request, path), form, signature
+    )
 
 
 async def _signed_form(request: Request, web: WebContext, path: str) -> dict[str, str] | Response:
