@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from relance.core.db import alembic_config, current_revision, ensure_schema, head_in_files, head_revision, make_engine
 from relance.core.errors import StorageError
@@ -168,3 +168,18 @@ def test_database_newer_than_code_is_refused(tmp_path) -> None:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_future'")
     with pytest.raises(StorageError, match="unknown to this version"):
         ensure_schema(engine)
+
+
+def test_the_migrations_build_exactly_the_indexes_the_models_declare(db_url: str) -> None:
+    # the schema comes only from the migrations: an index a model declares and no migration creates
+    # (or one a migration left behind that no model declares) would make the two disagree silently
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        for table in SQLModel.metadata.sorted_tables:
+            declared = {index.name for index in table.indexes}
+            built = {index["name"] for index in inspector.get_indexes(table.name)}
+            unique_constraints = {c["name"] for c in inspector.get_unique_constraints(table.name)}
+            assert built - unique_constraints == declared, table.name
+    engine.dispose()

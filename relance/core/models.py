@@ -296,7 +296,8 @@ class Debt(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("creditor_id", "reference", name="uq_debt_creditor_reference"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    creditor_id: int = Field(foreign_key="creditor.id", index=True)
+    # creditor_id leads uq_debt_creditor_reference and ix_debt_creditor_totals: no index of its own (0007)
+    creditor_id: int = Field(foreign_key="creditor.id")
     case_id: int = Field(foreign_key="cases.id", index=True)
     reference: str = Field(max_length=100, index=True)
     amount: Decimal = _money()
@@ -522,7 +523,8 @@ class Event(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    # case_id leads ix_event_case_chain and uq_event_chain: no index of its own (migration 0007)
+    case_id: int | None = Field(default=None, foreign_key="cases.id")
     at: datetime = _instant(default_factory=utcnow, index=True)
     actor: str = Field(max_length=16)  # system, bot, agent, debtor, import, scheduler…
     actor_id: str | None = Field(default=None, max_length=64)
