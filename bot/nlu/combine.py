@@ -252,9 +252,9 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         pooled = sum(by_intent.get(label, 0.0) for label in ORDER if label in candidates)  # one order: one float
         agrees = strong and opinion.label.split("/")[0] == intent and opinion.probability >= AGREE_P
         if not protective and not agrees and pooled >= (POOLED_P_STRONG if strong else POOLED_P):
-            # unsure which, but likely one of them
-            # the likeliest of them, even an insult or an opt-out below its own bar: the next likeliest may be
-            # a reading the model barely holds ("Eat sh*t": abuse 0.36, wrong_person 0.01)
+            # unsure which, but likely one of them: the likeliest, even an insult or an opt-out below its own
+            # bar (the next likeliest may be a reading the model barely holds: "Eat sh*t", abuse 0.36,
+            # wrong_person 0.01)
             best = max(candidates, key=lambda label: by_intent.get(label, 0.0))
             if not _refused_call(best, norm):
                 protective = [(pooled, best)]
@@ -280,7 +280,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             intent, confidence = model_intent, p
     # the debtor's death outranks everything but a threat (its handling stops the channel at once);
     # someone paying is alive and speaks for themselves
-    died = bereavement(norm) if intent not in ENTITY_INTENTS and not set(found) & set(ENTITY_INTENTS) else None
+    paying = intent in ENTITY_INTENTS or any(name in found for name in ENTITY_INTENTS)
+    died = None if paying else bereavement(norm)
     if (
         died is not None
         and intent in ("hardship", "human")

@@ -1158,15 +1158,18 @@ INFO = _rx(
     INFO,
     # questions on the means or place of payment ("can I pay at the post office", "je peux payer avec Twint ?",
     # "à quelle adresse j'envoie le chèque ?"): a question the payment waits on, not yet a promise
-    r"\b(?:can|could|may) (?:i|we|u|you) (?:\w+ ){0,2}pay (?:at|in|from|with|by|via|online|cash|in person|over|abroad"
-    r"|anywhere|somewhere|through)\b",
-    r"\b(?:is it possible|is there a way|any way) to pay (?:at|in|from|with|by|via|online|cash|in person|over|abroad"
-    r"|through)\b",
+    r"\b(?:can|could|may) (?:i|we|u|you) (?:\w+ ){0,2}pay (?:at|in|from|with|by|via|online|cash|in person|over"
+    r"|abroad|anywhere|somewhere|through)\b",
+    r"\b(?:is it possible|is there a way|any way) to pay (?:at|in|from|with|by|via|online|cash|in person|over"
+    r"|abroad|through)\b",
     r"\b(?:je peux|je pourrais|puis je|est ce que je peux|est ce qu on peut|on peut|peut on|est il possible de"
     r"|c est possible de|possible de) (?:vous )?(?:payer|regler|paye|faire (?:un|le) (?:virement|paiement))"
     r"(?: \w+){0,2} (?:ou|avec|en ligne|en especes|a la poste|au guichet|de l etranger|depuis l etranger|via)\b",
     r"\b(?:a quelle adresse|what(?: is|s)? (?:your|the) (?:postal |mailing )?address|what address)\b",
     r"\b(?:swift|bic|swift code|bic code|code bic|code swift)\b",
+    # "what happens if I can't pay by the 30th?": a question on the consequences
+    r"\b(?:what happens|what would happen|what will happen|what are the consequences|que se passe t il"
+    r"|qu est ce qui se passe|qu est ce qu il se passe|qu est ce qui va se passer|quelles sont les consequences)\b",
 )
 OPT_OUT = _rx(
     OPT_OUT,
@@ -1186,111 +1189,17 @@ OPT_OUT = _rx(
     r" (?:uniquement |exclusivement )?par (?:voie postale|courrier|ecrit|lettre)\b",
     # "now kindly never send another one", "never text this number again"
     r"\bnever (?:send|text|message|write|contact|call)(?: me| us| this number)? (?:another|again|any more|anymore)\b",
-)
-# "stop talking to me like a robot, I want a person": a request for a person, not to end the channel
-TALKING_TO_A_MACHINE = re.compile(
-    r"\b(?:stop|quit|enough of|arretez de|arrete de|j en ai marre de) (?:me faire )?(?:talking|speaking|chatting"
-    r"|writing|replying|parler|discuter|ecrire|repondre)(?: to me| with me| me)?(?: like| to| with| as| a| avec"
-    r"| comme)? (?:a |an |this |that |un |une |ce |cette |votre )?(?:robot|bot|machine|computer|chatbot|ordinateur"
-    r"|automate|ia|ai)\b"
+    # off a list or a file: "retirez-moi de votre liste de diffusion", "take my number off your database"
+    r"\b(?:retirer|supprimer|enlever|effacer|rayer|sortir) (?:\w+ ){0,3}(?:de|des|du) (?:votre|vos|la|les|ce|cette"
+    r"|ces) (?:liste|listes|fichier|fichiers|base|bases|mailing|liste de diffusion)\b",
+    r"\b(?:remove|take|delete|strike) (?:me|my (?:number|details|name|email)|this number) (?:off|from)"
+    r" (?:your|the|this|all) (?:\w+ )?(?:list|lists|database|records|system|file|files)\b",
+    r"\b(?:do not|please do not|never) send (?:me |us )?(?:any )?(?:further|more|other|additional) (?:reminders?"
+    r"|messages?|texts?|emails?|e mails?|mails?|letters?)\b",
 )
 DISPUTE = _rx(
     DISPUTE,
     r"\b(?:ce n est|c est|ca n est|ca c est) pas (?:ma|mon|notre) (?:dette|facture|credit|contrat)\b",
-)
-# "paid in full by my solicitor", "réglé par mon avocat": a payment, the lawyer only its means
-PAID_BY_LAWYER = re.compile(
-    r"\b(?:paid|settled|cleared|regle|reglee|paye|payee|verse|versee|solde|soldee)\b(?: \w+){0,5} (?:by|par|through"
-    r"|via)"
-    r" (?:my|our|mon|notre) (?:avocat|lawyer|attorney|solicitor)s?\b"
-)
-# "what happens if I can't pay by the date?", "vous êtes un huissier ?": questions, not a difficulty told
-NOT_A_DIFFICULTY = re.compile(
-    r"\b(?:what happens|what will happen|what if|que se passe t il|qu est ce qui se passe|qu est ce qu il se passe"
-    r"|et si|what are the consequences)(?: \w+){0,4} (?:if |si |when |quand )?(?:i|je|we|on) (?:can not|cannot"
-    r"|do not|ne peux pas|ne peut pas|n arrive pas|ne paie pas|ne paye pas|ne rembourse pas|pay late|miss)\b[^?]*\?"
-    r"|\b(?:vous etes|c est|etes vous|are you|is this|is that|you are) (?:\w+ |\? ){0,3}(?:un |une |a "
-    r"|des )?(?:huissiers?"
-    r"|bailiffs?)\b[^?]*\?"
-)
-HARDSHIP = _rx(
-    HARDSHIP,
-    r"\b(?:going under|gone under|gone bust|going bust|nowt in the till|nothing in the till|rien dans la caisse"
-    r"|caisse (?:est )?vide|business (?:is )?failing|shop (?:is )?closing|on (?:the )?verge of bankruptcy"
-    r"|au bord de la faillite|mettre la cle sous la porte|deposer le bilan|depot de bilan|liquidation judiciaire"
-    r"|redressement judiciaire)\b",
-)
-OPT_OUT = _rx(
-    OPT_OUT,
-    r"\b(?:retirer|supprimer|enlever|effacer|rayer|sortir) (?:\w+ ){0,3}(?:de|des|du) (?:votre|vos|la|les|ce|cette|ces)"
-    r" (?:liste|listes|fichier|fichiers|base|bases|mailing|liste de diffusion)\b",
-    r"\b(?:remove|take|delete|strike) (?:me|my (?:number|details|name|email)|this number) (?:off|from) (?:your|the"
-    r"|this|all)"
-    r" (?:\w+ )?(?:list|lists|database|records|system|file|files)\b",
-)
-# "stop sending me the wrong amount", "arrêtez de me facturer la box": a dispute, not a wish to end the channel
-STOP_THE_WRONG_BILL = re.compile(
-    r"\b(?:stop|quit|arretez de|arrete de|cessez de|cesser de) (?:sending|charging|billing|invoicing|debiting|m envoyer"
-    r"|me facturer|me compter|me prelever|me reclamer)(?: me)? (?:the wrong|a wrong|wrong|le mauvais|la mauvaise"
-    r"|un mauvais"
-    r"|une mauvaise|late fees|fees|penalties|des frais|des penalites|for|pour|une facture pour|a bill for"
-    r"|an invoice for"
-    r"|la facture de|le montant de)\b"
-)
-HARDSHIP = _rx(
-    HARDSHIP,
-    r"\b(?:0|zero) (?:eur |euros? |gbp |usd |pounds? |dollars? |chf )?(?:in|on|sur|dans) (?:my|mon|ma) (?:account"
-    r"|compte"
-    r"|bank|banque)\b",
-    r"\b(?:rien|nothing|nowt) (?:a vous donner|to give you|to give)\b",
-    r"\b(?:dans la merde|dans la galere|in the shit|in deep shit) (?:\w+ )?(?:financierement|financially"
-    r"|niveau argent)\b",
-    r"\b(?:du mal a (?:manger|me nourrir|nourrir)|struggling to (?:eat|feed))\b",
-)
-WRONG_PERSON = _rx(
-    WRONG_PERSON,
-    r"\binconnue? au bataillon\b",
-)
-HUMAN = _rx(
-    HUMAN,
-    r"\b(?:rapel|rapl|rappl|rapell)\w* (?:moi|svp|stp|please|pls)\b",
-    r"\b(?:rather|prefer|preferably) (?:if )?(?:someone|somebody|a person|a human|an adviser|an advisor|you) (?:phoned"
-    r"|called"
-    r"|rang|call|phone|ring|rings|calls|phones)\b",
-)
-WRONG_PERSON = _rx(
-    WRONG_PERSON,
-    r"\bnot the (?:person|one|guy|man|woman|lady|fella|bloke) (?:you (?:want|need|think)|you (?:are|re) (?:after"
-    r"|looking for|trying to reach))\b",
-    r"\bno (?:resident|one|body|person|employee|customer|client|patient|tenant) (?:by|of|with|called|named) (?:that"
-    r"|this)"
-    r" name\b",
-)
-HUMAN = _rx(
-    HUMAN,
-    r"\b(?:je prefererais|je prefere|j aimerais mieux|j aimerais|je voudrais) (?:qu on|que vous|que quelqu un)"
-    r" (?:m appelle|me rappelle|me telephone|m appeliez|me rappeliez|me telephoniez|m appel)\b",
-    r"\b(?:avoir|recevoir|programmer|planifier|organiser|fixer|prendre) un (?:appel|rendez vous|rdv|entretien)\b",
-)
-OPT_OUT = _rx(
-    OPT_OUT,
-    r"\b(?:do not|please do not|never) send (?:me |us )?(?:any )?(?:further|more|other|additional) (?:reminders?"
-    r"|messages?|texts?|emails?|e mails?|mails?|letters?)\b",
-)
-# "vous voulez que je vous paye avec quoi ?", "what do you want me to pay with?": there is nothing to pay with
-NOTHING_TO_PAY_WITH = re.compile(
-    r"\b(?:vous voulez|tu veux|what do (?:you|u) want|what am i supposed to|what should i|how am i supposed to)"
-    r" (?:que je (?:vous |te )?(?:paye|paie|donne|rembourse|regle)(?: avec)? (?:quoi|comment)|me to pay (?:you )?with"
-    r"|pay (?:you )?with|to pay (?:you )?with)\b"
-)
-HARDSHIP = _rx(
-    HARDSHIP,
-    r"\b(?:vous voulez|tu veux|what do (?:you|u) want|what am i supposed to|how am i supposed to)"
-    r" (?:que je (?:vous |te )?(?:paye|paie|donne|rembourse|regle)(?: avec)? (?:quoi|comment)|me to pay (?:you )?with"
-    r"|pay (?:you )?with|to pay (?:you )?with)\b",
-)
-DISPUTE = _rx(
-    DISPUTE,
     # part of it contested: "what I actually owe, not the 150", "mais pas les 25 € de pénalités"
     r"\b(?:what i (?:actually|really) owe|ce que je dois (?:vraiment|reellement))\b",
     r"\bmais pas (?:les|le|la|ces|vos) (?:\d+ (?:eur |usd |gbp |chf )?)?(?:de )?(?:frais|penalites|interets"
@@ -1301,9 +1210,72 @@ DISPUTE = _rx(
     r"\b(?:never worked|did not work|has not worked|ne marche pas|n a jamais (?:marche|fonctionne)) (?:\w+ ){0,2}"
     r"(?:from day one|since day one|depuis le (?:premier|1er) jour|from the start|des le debut)\b",
 )
-INFO = _rx(
-    INFO,
-    # "what happens if I can't pay by the 30th?": a question on the consequences
-    r"\b(?:what happens|what would happen|what will happen|what are the consequences|que se passe t il"
-    r"|qu est ce qui se passe|qu est ce qu il se passe|qu est ce qui va se passer|quelles sont les consequences)\b",
+# "vous voulez que je vous paye avec quoi ?", "what do you want me to pay with?": there is nothing to pay with
+_PAY_WITH_WHAT = (
+    r" (?:que je (?:vous |te )?(?:paye|paie|donne|rembourse|regle)(?: avec)? (?:quoi|comment)|me to pay (?:you )?with"
+    r"|pay (?:you )?with|to pay (?:you )?with)\b"
+)
+NOTHING_TO_PAY_WITH = re.compile(
+    r"\b(?:vous voulez|tu veux|what do (?:you|u) want|what am i supposed to|what should i|how am i supposed to)"
+    + _PAY_WITH_WHAT
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:going under|gone under|gone bust|going bust|nowt in the till|nothing in the till|rien dans la caisse"
+    r"|caisse (?:est )?vide|business (?:is )?failing|shop (?:is )?closing|on (?:the )?verge of bankruptcy"
+    r"|au bord de la faillite|mettre la cle sous la porte|deposer le bilan|depot de bilan|liquidation judiciaire"
+    r"|redressement judiciaire)\b",
+    r"\b(?:0|zero) (?:eur |euros? |gbp |usd |pounds? |dollars? |chf )?(?:in|on|sur|dans) (?:my|mon|ma)"
+    r" (?:account|compte|bank|banque)\b",
+    r"\b(?:rien|nothing|nowt) (?:a vous donner|to give you|to give)\b",
+    r"\b(?:dans la merde|dans la galere|in the shit|in deep shit) (?:\w+ )?(?:financierement|financially"
+    r"|niveau argent)\b",
+    r"\b(?:du mal a (?:manger|me nourrir|nourrir)|struggling to (?:eat|feed))\b",
+    # the same question as `NOTHING_TO_PAY_WITH` but "what should I pay with?", which may ask for a means
+    r"\b(?:vous voulez|tu veux|what do (?:you|u) want|what am i supposed to|how am i supposed to)" + _PAY_WITH_WHAT,
+)
+WRONG_PERSON = _rx(
+    WRONG_PERSON,
+    r"\binconnue? au bataillon\b",
+    r"\bnot the (?:person|one|guy|man|woman|lady|fella|bloke) (?:you (?:want|need|think)|you (?:are|re) (?:after"
+    r"|looking for|trying to reach))\b",
+    r"\bno (?:resident|one|body|person|employee|customer|client|patient|tenant) (?:by|of|with|called|named)"
+    r" (?:that|this) name\b",
+)
+HUMAN = _rx(
+    HUMAN,
+    r"\b(?:rapel|rapl|rappl|rapell)\w* (?:moi|svp|stp|please|pls)\b",
+    r"\b(?:rather|prefer|preferably) (?:if )?(?:someone|somebody|a person|a human|an adviser|an advisor|you)"
+    r" (?:phoned|called|rang|call|phone|ring|rings|calls|phones)\b",
+    r"\b(?:je prefererais|je prefere|j aimerais mieux|j aimerais|je voudrais) (?:qu on|que vous|que quelqu un)"
+    r" (?:m appelle|me rappelle|me telephone|m appeliez|me rappeliez|me telephoniez|m appel)\b",
+    r"\b(?:avoir|recevoir|programmer|planifier|organiser|fixer|prendre) un (?:appel|rendez vous|rdv|entretien)\b",
+)
+# Words of an intent said without meaning it (`bot.nlu.intents._found_beside` takes them out and looks again):
+# "stop talking to me like a robot, I want a person": a request for a person, not to end the channel
+TALKING_TO_A_MACHINE = re.compile(
+    r"\b(?:stop|quit|enough of|arretez de|arrete de|j en ai marre de) (?:me faire )?(?:talking|speaking|chatting"
+    r"|writing|replying|parler|discuter|ecrire|repondre)(?: to me| with me| me)?(?: like| to| with| as| a| avec"
+    r"| comme)? (?:a |an |this |that |un |une |ce |cette |votre )?(?:robot|bot|machine|computer|chatbot|ordinateur"
+    r"|automate|ia|ai)\b"
+)
+# "stop sending me the wrong amount", "arrêtez de me facturer la box": a dispute, not a wish to end the channel
+STOP_THE_WRONG_BILL = re.compile(
+    r"\b(?:stop|quit|arretez de|arrete de|cessez de|cesser de) (?:sending|charging|billing|invoicing|debiting"
+    r"|m envoyer|me facturer|me compter|me prelever|me reclamer)(?: me)? (?:the wrong|a wrong|wrong|le mauvais"
+    r"|la mauvaise|un mauvais|une mauvaise|late fees|fees|penalties|des frais|des penalites|for|pour"
+    r"|une facture pour|a bill for|an invoice for|la facture de|le montant de)\b"
+)
+# "paid in full by my solicitor", "réglé par mon avocat": a payment, the lawyer only its means
+PAID_BY_LAWYER = re.compile(
+    r"\b(?:paid|settled|cleared|regle|reglee|paye|payee|verse|versee|solde|soldee)\b(?: \w+){0,5}"
+    r" (?:by|par|through|via) (?:my|our|mon|notre) (?:avocat|lawyer|attorney|solicitor)s?\b"
+)
+# "what happens if I can't pay by the date?", "vous êtes un huissier ?": questions, not a difficulty told
+NOT_A_DIFFICULTY = re.compile(
+    r"\b(?:what happens|what will happen|what if|que se passe t il|qu est ce qui se passe|qu est ce qu il se passe"
+    r"|et si|what are the consequences)(?: \w+){0,4} (?:if |si |when |quand )?(?:i|je|we|on) (?:can not|cannot"
+    r"|do not|ne peux pas|ne peut pas|n arrive pas|ne paie pas|ne paye pas|ne rembourse pas|pay late|miss)\b[^?]*\?"
+    r"|\b(?:vous etes|c est|etes vous|are you|is this|is that|you are) (?:\w+ |\? ){0,3}(?:un |une |a |des )?"
+    r"(?:huissiers?|bailiffs?)\b[^?]*\?"
 )

@@ -318,18 +318,19 @@ def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
     return bool(pattern.found(text) and (not aside.search(text) or pattern.found(aside.sub(" ", text))))
 
 
-# said beside words of an intent and not meaning it: "I'm not asking you to stop", "stop talking to me like a
-# robot" (a person is wanted); "paid in full by my solicitor" (no dispute); "what if I can't pay?" (a question)
-_NOT_AN_OPT_OUT = re.compile(
+# phrases that carry words of an intent without meaning it, taken out before looking again (`_found_beside`):
+# "I'm not asking you to stop", "stop talking to me like a robot", "stop sending me the wrong amount" (no
+# opt-out); "is this a scam?", "paid in full by my solicitor" (no dispute)
+_OPT_OUT_ASIDE = re.compile(
     f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}"
 )
-_NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
+_DISPUTE_ASIDE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
 
 
 def _opt_out(text: str) -> float:
     if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text):
         return 0.99
-    return STRONG if _found_beside(OPT_OUT, text, _NOT_AN_OPT_OUT) else 0.0
+    return STRONG if _found_beside(OPT_OUT, text, _OPT_OUT_ASIDE) else 0.0
 
 
 def _promise(text: str, ev: Evidence, paid: bool) -> bool:
@@ -354,7 +355,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         found["opt_out"] = opt_out
     if WRONG_PERSON.found(text) or NAME_DENIAL.search(original):
         found["wrong_person"] = STRONG
-    if _found_beside(DISPUTE, text, _NOT_A_DISPUTE):
+    if _found_beside(DISPUTE, text, _DISPUTE_ASIDE):
         found["dispute"] = STRONG
     if _plan(text, ev):
         found["payment_plan"] = STRONG

@@ -129,7 +129,7 @@ _NOT_DEATH = re.compile(
     # goods that died: "the fridge was dead on arrival", "the printer died after a week", "l'écran est mort"
     r"|(?:fridge|freezer|tv|television|telly|machine|washer|dryer|printer|device|product|item|unit|engine|screen"
     r"|console|tablet|mower|boiler|oven|frigo|ecran|appareil|produit|moteur|tablette|imprimante|chaudiere|four"
-    r"|television|machine a laver|lave linge|lave vaisselle) (?:\w+ ){0,2}(?:was |is |arrived |came |est |etait )?"
+    r"|machine a laver|lave linge|lave vaisselle) (?:\w+ ){0,2}(?:was |is |arrived |came |est |etait )?"
     r"(?:dead|died|mort|morte|decede)\b|\bd o a\b)\b"
 )
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.nlu.amounts import CURRENCY, AmountMention, find_amounts
-from bot.nlu.combine import ORDER, PROTECTIVE, Reading, combine
+from bot.nlu.combine import ENTITY_INTENTS, ORDER, PROTECTIVE, Reading, combine
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
 from bot.nlu.intents import Evidence, classify_with_readings
@@ -26,7 +26,6 @@ from bot.nlu.normalise import normalise
 from bot.nlu.reply_text import extract_reply
 
 MAX_CHARS = 2000  # longer texts are cut: an SMS is at most 1,600 characters
-ENTITY_INTENTS = frozenset({"promise_to_pay", "payment_plan", "already_paid"})
 CENT = Decimal("0.01")
 PROTECTIVE_ORDER = tuple(name for name in ORDER if name in PROTECTIVE)
 
