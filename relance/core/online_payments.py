@@ -27,6 +27,7 @@ from sqlmodel import Session, col
 from relance.core.events import record_event
 from relance.core.flags import raise_flag
 from relance.core.models import (
+    MAX_ID,
     Case,
     CaseStatus,
     Creditor,
@@ -72,7 +73,7 @@ class Match:
         meta = metadata or {}
         case = str(meta.get("case") or "").strip().lstrip("#")
         return cls(
-            int(case) if case.isdecimal() and int(case) < 2**31 else None,
+            int(case) if case.isdecimal() and int(case) <= MAX_ID else None,
             str(meta.get("creditor") or "").strip() or None,
             str(meta.get("reference") or "").strip() or None,
         )

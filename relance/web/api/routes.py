@@ -19,6 +19,7 @@ from relance.core.case_control import CaseActionError, close_case, pause_case, r
 from relance.core.errors import ImportRowsError, RowProblem
 from relance.core.importer import DEBT_OPTIONAL, DEBT_REQUIRED, import_debts, parse_payment_row
 from relance.core.models import (
+    MAX_ID,
     Case,
     Creditor,
     Debt,
@@ -62,7 +63,7 @@ IdemKey = Annotated[
         description="retry a POST safely: the same key gets the first answer",
     ),
 ]
-CaseId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+CaseId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
 # --------------------------------------------------------------------------- debts

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Res
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from relance.core.models import Agent, Case, CaseStatus, PlanStatus, PromiseStatus, valid_id
+from relance.core.models import MAX_ID, Agent, Case, CaseStatus, PlanStatus, PromiseStatus, valid_id
 from relance.web.console import actions
 from relance.web.console.caselist import MAX_PAGE_SIZE, PAGE_SIZE, SORTS, CaseFilter, case_page, filter_options
 from relance.web.console.context import Console, Viewer
@@ -42,7 +42,7 @@ def _int(value: str | None, field: str) -> int | None:
     if value is None or value.strip() == "":
         return None
     # decimal digits only ("²".isdigit() is true and int() refuses it), within the INTEGER ids a database stores
-    if not value.strip().isdecimal() or int(value) >= 2**31:
+    if not value.strip().isdecimal() or int(value) > MAX_ID:
         raise HTTPException(400, f"{field}: expected a whole number, got {value!r}.")
     return int(value)
 
@@ -77,7 +77,7 @@ def read_filter(request: Request, viewer: Viewer) -> CaseFilter:
     assignee = (p.get("assignee") or "").strip()
     if assignee == "me":
         assignee = str(viewer.id)
-    if assignee and assignee != "none" and not (assignee.isdecimal() and int(assignee) < 2**31):
+    if assignee and assignee != "none" and not (assignee.isdecimal() and int(assignee) <= MAX_ID):
         raise HTTPException(400, f"assignee: expected me, none or an agent id, got {assignee!r}.")
     desc = p.get("desc")
     return CaseFilter(
