@@ -42,10 +42,12 @@ _ADDRESS_BEFORE = re.compile(
 )
 _COUNTED_AFTER = re.compile(r"^ (?:and|et) \d+ ?(?:ans|years? old|yo)\b|^ ?(?:ans|years? old|yo)\b")
 _PAY_VERB_BEFORE = re.compile(r"(?:pay\w*|pai\w*|regl\w*|vers\w*|vir\w*|envo\w*|send|sent|transfer\w*|donn\w*) $")
-# "72 euros 50", "septante-deux euros cinquante" (normalised to "72 eur 50"): euros then cents
+# "72 euros 50", "septante-deux euros cinquante", "twenty pounds fifty" (normalised to "72 eur 50",
+# "20 gbp 50"): the currency's units then its cents
 _CENTS_AFTER = re.compile(
     r"^ (\d{1,2})\b(?! ?(?:eur|usd|gbp|chf|cad|%|h\b|heures?|jours?|j\b|days?|semaines?|mois|months?|fois|x\b|/|[.,]\d"
-    r"|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*|oct\w*|nov\w*|dec\w*|ans?\b|er\b|eme))"
+    r"|janv\w*|fev\w*|mars|avr\w*|mai|juin|juil\w*|aout|sept\w*|oct\w*|nov\w*|dec\w*|ans?\b|er\b|eme|times"
+    r"|payments?|instal\w*|versements?|weeks?|days?|years?|st\b|nd\b|rd\b|th\b))"
 )
 _TIME = re.compile(r"\b\d{1,2}h\d{0,2}\b|\b\d{1,2} ?(?:am|pm)\b|\b\d{1,2}:\d{2}\b")
 
@@ -100,7 +102,7 @@ def find_amounts(text: str, taken: list[Span]) -> list[AmountMention]:
         if not has_currency and not _plausible(text, m, value):
             continue
         end = m.end()
-        cents = _CENTS_AFTER.match(text[end:]) if m[3] in ("eur", "chf") and value == int(value) else None
+        cents = _CENTS_AFTER.match(text[end:]) if m[3] in ("eur", "chf", "gbp") and value == int(value) else None
         if cents is not None:
             value, end = value + Decimal(cents[1].ljust(2, "0")) / 100, end + cents.end()
         found.append(AmountMention(m.start(), end, value, has_currency))

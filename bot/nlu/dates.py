@@ -261,6 +261,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "day",
     ),
     (re.compile(rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b(?! ?(?:eur|usd|gbp|%)){_YEAR}"), "month_day"),
+    # fixed feast days said by name: "on Christmas Eve", "la veille de Noël", "le jour de l'an"
+    (
+        re.compile(
+            r"(?<!before )(?<!after )(?<!avant )(?<!apres )(?<!until )(?<!since )(?<!depuis )(?<!merry )(?<!happy )"
+            r"(?<!c est la )(?<!c est le )(?<!it is )(?<!its )"
+            r"\b(?:christmas eve|xmas eve|veille de noel|christmas day|xmas day|jour de noel|boxing day|new years? eve"
+            r"|saint sylvestre|st sylvestre|reveillon du nouvel an|new years? day|jour de l an)\b"
+        ),
+        "feast",
+    ),
     (re.compile(r"\b(?:day after tomorrow|apresdemain)\b"), "+2"),
     (re.compile(r"\b(?:day before yesterday|avanthier)\b"), "-2"),
     (re.compile(r"\b(?:demain|tomorrow)\b"), "+1"),
@@ -400,6 +410,18 @@ def _in_months(m: re.Match[str], s: int, e: int, locale: str) -> DateMention:
     return DateMention(s, e, "months", _n(m[1]))
 
 
+def _feast(m: re.Match[str], s: int, e: int, locale: str) -> DateMention:
+    words = set(m[0].split())
+    new_year = bool(words & {"new", "nouvel", "sylvestre", "an"})
+    if words & {"eve", "veille", "reveillon", "sylvestre"}:
+        day, month = (31, 12) if new_year else (24, 12)
+    elif "boxing" in words:
+        day, month = 26, 12
+    else:
+        day, month = (1, 1) if new_year else (25, 12)
+    return DateMention(s, e, "monthday", day, month)
+
+
 def _ago(m: re.Match[str], s: int, e: int, locale: str) -> DateMention:
     count, unit = (m[1], m[2]) if m[1] else (m[3], m[4])
     return DateMention(s, e, "offset", -_n(count) * _DAY_UNITS[unit], tense=-1)
@@ -440,6 +462,7 @@ _BUILDERS = {
     "in_days": _in_days,
     "in_days_rev": _in_days,
     "in_months": _in_months,
+    "feast": _feast,
     "ago": _ago,
     "eom": _eom_b,
     "som": _som_b,

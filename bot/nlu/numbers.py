@@ -214,6 +214,26 @@ def _ordinal(tokens: list[str], i: int) -> tuple[str, int] | None:
     return f"{value}{_SUFFIX.get(value, 'th')}", end
 
 
+# "2 cent euros", "5 hundred", "3 mille": digits then a multiplier word. French "cent" needs 2 to 9
+# before it ("1 cent", "50 cent" are coins); "cents" stays money ("50 cents")
+_DIGIT_MULTIPLIERS = {"hundred": 100, "thousand": 1000, "mille": 1000, "cent": 100}
+
+
+def _scaled_digits(tokens: list[str], i: int) -> tuple[str, int] | None:
+    word = tokens[i]
+    if not (word.isdecimal() and len(word) <= 3) or i + 1 >= len(tokens) or tokens[i + 1] not in _DIGIT_MULTIPLIERS:
+        return None
+    if tokens[i + 1] == "cent" and word not in ("2", "3", "4", "5", "6", "7", "8", "9"):
+        return None
+    scale = _DIGIT_MULTIPLIERS[tokens[i + 1]]
+    value, j = int(word) * scale, i + 2
+    if j < len(tokens) and _is_number_word(tokens, j):  # "2 cent cinquante"
+        rest, end = _read_number(tokens, j)
+        if rest < scale:
+            value, j = value + rest, end
+    return str(value), j
+
+
 # every word `words_to_digits` may rewrite (`_ordinal` and `_is_number_word` look at no other)
 _NUMBER_WORDS = frozenset([*UNITS, *MULTIPLIERS, *ORDINALS])
 
@@ -227,7 +247,11 @@ def words_to_digits(text: str) -> str:
     i = 0
     while i < len(tokens):
         ordinal = _ordinal(tokens, i)
-        if ordinal:
+        scaled = _scaled_digits(tokens, i)
+        if scaled:
+            out.append(scaled[0])
+            i = scaled[1]
+        elif ordinal:
             out.append(ordinal[0])
             i = ordinal[1]
         elif _is_number_word(tokens, i):

@@ -131,8 +131,20 @@ _FIRST_BEFORE = re.compile(
 _FIRST_WITHIN = re.compile(r"(?:a partir du|a partir de|des le|from the|starting|commencant le|a compter du)\b")
 _GENERIC_BEFORE = re.compile(r"\b(?:on a|every|each|chaque|tous les|toutes les|le \w+ de chaque) $")
 _NOW_WORDS = frozenset({"now", "right now", "maintenant"})
-# "I live in the Dordogne now", "I don't know right now": a "now" that says nothing of a payment
-_IDLE_NOW_BEFORE = re.compile(r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais|the \w+|la \w+) $")
+# "I live in the Dordogne now", "I don't know right now": a "now" that says nothing of a payment ("la
+# moitié maintenant", "the rest now" do)
+_IDLE_NOW_BEFORE = re.compile(
+    r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais"
+    r"|(?:the|la) (?!moitie|half|rest|reste|balance|solde|somme|sum|total|deposit|acompte|premier|first)\w+) $"
+)
+# a "now" counts only in a sentence about paying: "I handle everything on my own now. Could I pay 30
+# every two weeks?" names no first payment, "Kill me now, I forgot. Will be done in 3 days" no today
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+_PAYING = re.compile(
+    r"\d|\b(?:pa[iy]\w*|regl\w*|vir\w*|vers\w*|envo\w*|send\w*|sent|wired|done|did|made|transf\w*|settl\w*"
+    r"|moitie|half|reste|rest|solde|balance|acompte|deposit|somme|sum|montant|amount|total|part|partie|bit|one|un"
+    r"|une|do|doing|fais|fait|faire|ferai)\b"
+)
 
 
 _FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
@@ -147,9 +159,37 @@ def _meant(text: str, d: DateMention) -> bool:
         return False
     if _FIRST_OF_SERIES.match(text[d.start : d.end]) and _SERIES_AFTER.match(text[d.end :]):
         return False  # "le premier le 30 novembre": "premier" is the first payment, not the 1st
-    return text[d.start : d.end] not in _NOW_WORDS or not _IDLE_NOW_BEFORE.search(before)
+    if text[d.start : d.end] not in _NOW_WORDS:
+        return True
+    if _IDLE_NOW_BEFORE.search(before):
+        return False
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, d.start)), default=0)
+    end = m.start() if (m := _SENTENCE_END.search(text, d.end)) else len(text)
+    sentence = text[start:end]
+    return bool(_PAYING.search(sentence))
 
 
+# "on the 1st and ...", "le 1er, puis ...": a date listed among others
+_LISTED_AFTER = re.compile(r" ?(?:,|and\b|et\b|puis\b|then\b)")
+
+
+def _said_first(text: str, d: DateMention, dates: list[DateMention]) -> bool:
+    """A date said to be the plan's first payment ("à partir du 5", "first one on Friday"); the "1st" of
+    "150 on the 1st and 150 on the 15th" is a date of its own, not a word about the 15th."""
+    if _FIRST_WITHIN.match(text[d.start : d.end]):
+        return True
+    m = _FIRST_BEFORE.search(text, max(0, d.start - 40), d.start)
+    return m is not None and not any(
+        o is not d and o.start <= m.start() < o.end and _LISTED_AFTER.match(text, o.end) for o in dates
+    )
+
+
+# the debtor's own income: "I get paid Thursday", "payday is the 28th", "ma paie le 5", "me sera versé lundi"
+_INCOME_BEFORE = re.compile(
+    r"\b(?:(?:get|gets|getting|be|am|is) paid|payday|pay day|paycheck|paycheque|pay cheque|wages?|salary|salaire"
+    r"|(?:ma|mon|la|le) (?:paie|paye|salaire|chomage|pension|retraite|rsa|caf|allocation)|pension|benefits?"
+    r"|universal credit|sera verse\w*|est verse\w*|me verse|touche\w*)\b[^.?!,;]{0,16}$"
+)
 _PAY_WORD = re.compile(
     r"\b(?:pay|pays|paying|paid|payment|paie|paierai|paye|payer|payerai|regle|reglerai|regler|verse|verserai|vire"
     r"|virerai|virement|send|sending|sent|envoie|enverrai|transfer\w*|settle\w*|remit|cheque|check)\b"
@@ -159,17 +199,18 @@ _PAY_WORD = re.compile(
 def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date) -> dt.date | None:
     past = intent == "already_paid"
     meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d)]
-    first = [
-        d
-        for d in meant
-        if _FIRST_BEFORE.search(text[max(0, d.start - 40) : d.start]) or _FIRST_WITHIN.match(text[d.start : d.end])
-    ]
+    first = [d for d in meant if _said_first(text, d, meant)]
     candidates = first or meant
     if not candidates and intent == "payment_plan":
         # "25 € chaque vendredi", "every other Friday": a plan paid on a weekday starts on the next one
         candidates = [
             d for d in dates if d.kind == "weekday" and _GENERIC_BEFORE.search(text[max(0, d.start - 30) : d.start])
         ]
+    if len(candidates) > 1 and not first and intent != "payment_plan":
+        # "I get paid Thursday, you'll have it Friday", "ma paie tombe le 5, je vous vire le 6": the day
+        # money comes in is not the day it goes out
+        spent = [d for d in candidates if not _INCOME_BEFORE.search(text, max(0, d.start - 32), d.start)]
+        candidates = spent or candidates
     if len(candidates) > 1 and not first and intent != "payment_plan":
         # "back at work today, I'll pay Friday": the date told with the payment, not another one
         verbs = [m.start() for m in _PAY_WORD.finditer(text)]
@@ -178,6 +219,8 @@ def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date)
     resolved = [r for d in candidates if (r := d.resolve(today, past=past)) is not None]
     if not resolved:
         return None
+    if intent == "payment_plan" and not first and all(d.kind == "day" for d in candidates):
+        return min(resolved)  # "100 le 1er et 100 le 15" on the 12th: the first payment is the 15th
     return resolved[0]
 
 
