@@ -1279,3 +1279,21 @@ NOT_A_DIFFICULTY = re.compile(
     r"|\b(?:vous etes|c est|etes vous|are you|is this|is that|you are) (?:\w+ |\? ){0,3}(?:un |une |a |des )?"
     r"(?:huissiers?|bailiffs?)\b[^?]*\?"
 )
+
+
+# ----------------------------------------------------------------------------------------- round 5
+HARDSHIP = _rx(
+    HARDSHIP,
+    # without a home: "mon proprio m'a mis dehors, je dors chez ma sœur", "we got evicted"
+    r"\b(?:m a mis|m ont mis|nous a mis|nous ont mis|mise?s?) dehors\b|\b(?:expulse|expulsee|expulses|expulsion"
+    r"|evicted|eviction|homeless|sans abri|sans domicile|sans logement|a la rue)\b",
+    r"\b(?:je dors|on dort|nous dormons|sleeping|i sleep|we sleep|staying) (?:chez|at|on) (?:ma|mon|mes|des|une"
+    r"|un|my|a|friends|the) ?(?:soeur|frere|mere|parents|amis?|copine|pote|sister|brother|mum|mom|mate|friend"
+    r"|couch|sofa|floor|car|voiture)\w*\b",
+)
+HUMAN = _rx(
+    HUMAN,
+    # "give me a ring and we'll sort out a schedule over the phone"
+    r"\bgive (?:me|us) a (?:ring|bell|buzz|call|shout)\b",
+    r"\b(?:sort|settle|arrange|discuss|talk|go through|set up|work out|agree) (?:\w+ ){0,5}over the phone\b",
+)

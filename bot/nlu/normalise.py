@@ -32,6 +32,7 @@ EMOJI = {
     "emo_sad": "😢😭😞😔😟🥺😥😩😫",
     "emo_please": "🙏",
     "emo_money": "💰💸💶💵💷💳",
+    "emo_weapon": "🔪🔫💣🪓🗡⚔🧨⚰",  # not 💀 or ☠: "I'm dead" is laughter
 }
 _EMOJI_MAP = {ch: f" {name} " for name, chars in EMOJI.items() for ch in chars}
 _CURRENCY = {"€": " eur ", "$": " usd ", "£": " gbp ", "¥": " jpy "}

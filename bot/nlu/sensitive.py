@@ -72,6 +72,10 @@ THREAT = re.compile(
     r"|(?:never|not) (?:work|walk) again\b(?:\W+\w+){0,2} (?:or )?walk again|or walk again"
     r"|coups? de (?:batte|poing|couteau)|vous jouez avec le feu"
     r"|il (?:pourrait|peut|va) (?:vous|te|t) arriver (?:des choses|quelque chose|malheur|un malheur)"
+    # "je retrouve la personne qui l'envoie et je la démolis", a weapon drawn beside the words ("🔪")
+    r"|(?:je|j) (?:vais )?(?:la|le|les|vous|te|t) (?:demoli\w*|defonce\w*|massacre\w*|detrui\w*|tabasse\w*)"
+    r"|(?:je|j) (?:vais )?(?:retrouve\w*|trouve\w*|chope\w*) (?:la personne|celui|celle|ceux|le type|le mec"
+    r"|l employe|qui que ce soit|la meuf) qui|emo_weapon"
     r")\b"
 )
 
@@ -106,6 +110,12 @@ VEILED = re.compile(
     r"|sleep well tonight|dors bien cette nuit|dormez bien cette nuit"
     r"|(?:tell|warn) (?:your|ur) (?:boss|manager|staff) (?:\w+ ){0,2}(?:on my way|coming)"
     r"|j ai (?:votre|ton) (?:nom|adresse) maintenant|i have (?:your|ur) (?:name|address) now"
+    # advice on the way home: "changez de trajet pour rentrer le soir", "look over your shoulder"
+    r"|(?:changez|change|changer|changes) (?:de |your |ton |votre )(?:trajet|route|itineraire|chemin|way home)"
+    r"|(?:take|prenez|prends) (?:a |un )?(?:different|another|autre) (?:route|way|chemin|trajet) home"
+    r"|(?:look|looking) over (?:your|ur) shoulder|regardez derriere vous|regarde derriere toi"
+    r"|(?:careful|attention) (?:on|walking|driving|en rentrant|sur le chemin|sur la route) (?:\w+ ){0,2}"
+    r"(?:home|tonight|ce soir|le soir|chez vous|chez toi)"
     r")\b"
 )
 
