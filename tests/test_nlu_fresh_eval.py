@@ -32,6 +32,10 @@ FLOORS = {
     # write for someone else or are in a crisis (v)
     "batch_u.test.jsonl": (0.94, 0.965, 0.985, 0),
     "batch_v.test.jsonl": (0.95, 0.955, 0.99, 0),
+    # round 5: second-language writers, people over 75, the very young, bookkeepers, carers (z1); tenants,
+    # farmers, night workers, many regions, sarcasm, lawyers and ombudsmen mentioned, pasted messages (z2)
+    "batch_z1.test.jsonl": (0.93, 0.955, 0.99, 0),
+    "batch_z2.test.jsonl": (0.96, 0.955, 0.985, 0),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {

@@ -1291,9 +1291,8 @@ HARDSHIP = _rx(
     r"|un|my|a|friends|the) ?(?:soeur|frere|mere|parents|amis?|copine|pote|sister|brother|mum|mom|mate|friend"
     r"|couch|sofa|floor|car|voiture)\w*\b",
 )
-HUMAN = _rx(
-    HUMAN,
-    # "give me a ring and we'll sort out a schedule over the phone"
-    r"\bgive (?:me|us) a (?:ring|bell|buzz|call|shout)\b",
-    r"\b(?:sort|settle|arrange|discuss|talk|go through|set up|work out|agree) (?:\w+ ){0,5}over the phone\b",
+# "we'll sort out a schedule over the phone": a call asked for (not "I paid over the phone")
+ARRANGE_BY_PHONE = (
+    r"\b(?:sort|settle|arrange|discuss|talk|go through|set up|work out|agree) (?:\w+ ){0,5}over the phone\b"
 )
+HUMAN = _rx(HUMAN, r"\bgive (?:me|us) a (?:ring|bell|buzz|call|shout)\b", ARRANGE_BY_PHONE)

@@ -111,7 +111,7 @@ VEILED = re.compile(
     r"|(?:tell|warn) (?:your|ur) (?:boss|manager|staff) (?:\w+ ){0,2}(?:on my way|coming)"
     r"|j ai (?:votre|ton) (?:nom|adresse) maintenant|i have (?:your|ur) (?:name|address) now"
     # advice on the way home: "changez de trajet pour rentrer le soir", "look over your shoulder"
-    r"|(?:changez|change|changer|changes) (?:de |your |ton |votre )(?:trajet|route|itineraire|chemin|way home)"
+    r"|(?:changez|change|changer|changes) (?:de |d |your |ton |votre )(?:trajet|route|itineraire|chemin|way home)"
     r"|(?:take|prenez|prends) (?:a |un )?(?:different|another|autre) (?:route|way|chemin|trajet) home"
     r"|(?:look|looking) over (?:your|ur) shoulder|regardez derriere vous|regarde derriere toi"
     r"|(?:careful|attention) (?:on|walking|driving|en rentrant|sur le chemin|sur la route) (?:\w+ ){0,2}"

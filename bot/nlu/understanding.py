@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -139,9 +140,10 @@ _IDLE_NOW_BEFORE = re.compile(
 )
 # a "now" counts only in a sentence about paying: "I handle everything on my own now. Could I pay 30
 # every two weeks?" names no first payment, "Kill me now, I forgot. Will be done in 3 days" no today
-_SENTENCE_END = re.compile(r"[.!?;\n]")
+_SENTENCE = re.compile(r"[^.!?;\n]+")
 _PAYING = re.compile(
-    r"\d|\b(?:pa[iy]\w*|regl\w*|vir\w*|vers\w*|envo\w*|send\w*|sent|wired|done|did|made|transf\w*|settl\w*"
+    r"\d+\b(?! (?:years?|yrs|ans|an|days?|jours?|weeks?|semaines?|months?|mois|hours?|heures?|kids|enfants"
+    r"|children)\b)|\b(?:pa[iy]\w*|regl\w*|vir\w*|vers\w*|envo\w*|send\w*|sent|wired|done|did|made|transf\w*|settl\w*"
     r"|moitie|half|reste|rest|solde|balance|acompte|deposit|somme|sum|montant|amount|total|part|partie|bit|one|un"
     r"|une|do|doing|fais|fait|faire|ferai)\b"
 )
@@ -151,7 +153,23 @@ _FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
 _SERIES_AFTER = re.compile(r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will)\b")
 
 
-def _meant(text: str, d: DateMention) -> bool:
+def sentence_spans(text: str, original: str, locale: str) -> list[tuple[int, int]]:
+    """Where the sentences of `original` lie in its normalised `text` (normalisation drops the full
+    stops); one span of the whole text when a sentence cannot be found in it."""
+    spans, cursor = [], 0
+    for piece in _SENTENCE.findall(original):
+        norm = normalise(piece, locale).strip()
+        if not norm:
+            continue
+        at = text.find(norm, cursor)
+        if at < 0:
+            return [(0, len(text))]
+        spans.append((at, at + len(norm)))
+        cursor = at + len(norm)
+    return spans or [(0, len(text))]
+
+
+def _meant(text: str, d: DateMention, sentences: list[tuple[int, int]] | None = None) -> bool:
     """A date mention that can be the payment's: not "next week" (vague), not the date of our
     reminder, not a habit ("on a Thursday"), not a filler "now" ("I live there now")."""
     before = text[max(0, d.start - 30) : d.start]
@@ -163,10 +181,8 @@ def _meant(text: str, d: DateMention) -> bool:
         return True
     if _IDLE_NOW_BEFORE.search(before):
         return False
-    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, d.start)), default=0)
-    end = m.start() if (m := _SENTENCE_END.search(text, d.end)) else len(text)
-    sentence = text[start:end]
-    return bool(_PAYING.search(sentence))
+    start, end = next(((a, b) for a, b in sentences or () if a <= d.start < b), (0, len(text)))
+    return bool(_PAYING.search(text, start, end))
 
 
 # "on the 1st and ...", "le 1er, puis ...": a date listed among others
@@ -196,9 +212,13 @@ _PAY_WORD = re.compile(
 )
 
 
-def _pick_date(text: str, intent: str, dates: list[DateMention], today: dt.date) -> dt.date | None:
+def _pick_date(
+    text: str, intent: str, dates: list[DateMention], today: dt.date, sentences: Callable[[], list[tuple[int, int]]]
+) -> dt.date | None:
     past = intent == "already_paid"
-    meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d)]
+    now_said = any(text[d.start : d.end] in _NOW_WORDS for d in dates)
+    spans = sentences() if now_said else None
+    meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d, spans)]
     first = [d for d in meant if _said_first(text, d, meant)]
     candidates = first or meant
     if not candidates and intent == "payment_plan":
@@ -297,7 +317,7 @@ def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading
         amount=_pick_amount(norm, intent, amounts, terms),
         installments=terms.count if plan else None,
         frequency=terms.frequency if plan else None,
-        date=_pick_date(norm, intent, dates, today),
+        date=_pick_date(norm, intent, dates, today, lambda: sentence_spans(norm, original, loc)),
     )
     return understanding, reading
 
