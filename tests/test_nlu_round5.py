@@ -99,3 +99,58 @@ def test_today_as_a_feast_day_is_no_payment_date() -> None:
 )
 def test_round_five_amounts(text: str, locale: str, amount: Decimal) -> None:
     assert understand(text, locale, TODAY).amount == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("The repair that never happened is on this bill, I won't pay for it", "en", "dispute"),
+        ("Personne n'est venu, la prestation n'a jamais eu lieu.", "fr", "dispute"),
+        ("This number is the reception of a dental surgery, not a private person.", "en", "wrong_person"),
+        ("Ce numéro est celui du standard de la mairie.", "fr", "wrong_person"),
+        ("Do you accept cards over the phone?", "en", "info_request"),
+        ("Est-ce que je peux vous payer par PayPal ?", "fr", "info_request"),
+    ],
+)
+def test_round_five_readings(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "installments", "frequency"),
+    [
+        # how often the debtor is paid, or how often something happened, is no plan
+        ("I'm paid weekly, I'll pay 60 on Friday", "en", Decimal(60), None, None),
+        ("Vous aurez 30 € lundi, votre site a planté 3 fois de suite", "fr", Decimal(30), None, None),
+        # unless the payments follow the pay
+        (
+            "je suis payé toutes les deux semaines, je peux mettre 25 € à chaque paie",
+            "fr",
+            Decimal(25),
+            None,
+            "biweekly",
+        ),
+    ],
+)
+def test_round_five_plan_terms(
+    text: str, locale: str, amount: Decimal | None, installments: int | None, frequency: str | None
+) -> None:
+    reading = understand(text, locale, TODAY)
+    assert (reading.amount, reading.installments, reading.frequency) == (amount, installments, frequency)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("je paie pas", "fr", "deny"),
+        ("I'm not paying.", "en", "deny"),
+        ("Je ne paierai pas vendredi mais lundi sans faute", "fr", "promise_to_pay"),
+        ("not paying till Friday, sorry", "en", "promise_to_pay"),
+        ("Vous êtes payés pour harceler les gens ?", "fr", "abuse"),
+        ("vous êtes des gros nazes", "fr", "abuse"),
+        ("Vous avez mal fait le travail, je ne paierai pas", "fr", "dispute"),
+        ("I paid some of it I think, I'd rather someone rang me", "en", "human"),
+    ],
+)
+def test_round_five_refusals_and_insults(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

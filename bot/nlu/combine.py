@@ -91,7 +91,8 @@ _ASKS_PERSON = re.compile(
     r"|call back|callback|speak to|talk to|speak with|talk with|parler|human|person|conseill\w*"
     r"|(?:can|could) (?:someone|somebody|you) (?:call|ring|phone)|quelqu_un (?:peut|pourrait) m"
     r"|quelqu_un au (?:telephone|tel|bout du fil)|someone on the (?:phone|line)|contact me|interlocuteur"
-    r"|in person|face to face|en personne|de vive voix|give (?:me|us) a (?:ring|bell|buzz|call))\b|" + ARRANGE_BY_PHONE
+    r"|in person|face to face|en personne|de vive voix|give (?:me|us) a (?:ring|bell|buzz|call)"
+    r"|(?:phoned|called|rang) me)\b|" + ARRANGE_BY_PHONE
 )
 # "Merry Christmas", "bonne année": a wish, nothing else
 _WISH_ONLY = re.compile(

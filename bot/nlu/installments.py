@@ -23,7 +23,14 @@ _PAYMENT_NOUNS = (
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
     (re.compile(rf"\b(?:en|in|into) (\d+) ?(?:fois|x|{_PAYMENT_NOUNS}|parties?|coups?|times)\b"), True),
-    (re.compile(r"\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))(?! (?:plus|moins|trop|more|less))"), True),
+    # not "trois fois qu'elle plante", "3 fois de suite": how often something happened
+    (
+        re.compile(
+            r"\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))(?! (?:plus|moins|trop|more|less|que|qu|de suite|d affilee"
+            r"|deja|already|in a row)\b)"
+        ),
+        True,
+    ),
     (
         re.compile(
             rf"\b(\d+) (?:(?:equal|egales?|egaux|identiques?|regular|reguliers?|regulieres?) )?"
@@ -81,7 +88,7 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
             r"|bimensuel\w*|every (?:2|two|other|second) weeks?|every fortnight|(?:a|per|each) fortnight"
             r"|fortnightly|bi ?weekly|twice a month|2 (?:fois|times) (?:par|a|per) (?:mois|month)"
             r"|aux (?:2|deux) semaines|every other (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-            r"|tou[st]? les (?:15|14|quinze) (?:jours|jrs|j))\b"
+            r"|tou[st]? les (?:15|14|quinze) (?:jours|jrs|j)|(?:une|1) semaine sur (?:deux|2))\b"
         ),
     ),
     (
@@ -144,11 +151,25 @@ def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
                 continue
+            if _INCOME_BEFORE.search(text, max(0, m.start() - 24), m.start()) and not _EACH_PAY.search(text):
+                continue  # "I'm paid weekly", "je touche ma paie toutes les 2 semaines": the debtor's income
             terms.frequency = terms.frequency or name
             terms.spans.append(m.span())
             terms.per_unit_after.append(m.start())
             terms.per_unit_before.append(m.end())  # "6 versements mensuels de 150": 150 each
 
+
+_INCOME_BEFORE = re.compile(
+    r"\b(?:(?:i am|im|i m|we are|am|is|get|gets|getting|got) paid|wages? (?:come|comes|are|is) (?:paid )?"
+    r"|(?:ma|mon|la|le|my|our) (?:paie|paye|salaire|salary|wages|pay|paycheck|cheque|pension|retraite) (?:\w+ )?"
+    r"|je suis (?:paye|payee)|on est payes?|je touche (?:ma paie |mon salaire )?) ?$"
+)
+
+# "je peux faire 45 € à chaque paie", "every payday": the payments follow the income
+_EACH_PAY = re.compile(
+    r"\b(?:a chaque|chaque|each|every|on each|on every) (?:paie|paye|salaire|payday|pay day|paycheck|paycheque"
+    r"|pay cheque|wage|time (?:i|we) (?:get|am|are) paid)\b"
+)
 
 # "tous les vendredis", "every Friday": weekly, and the weekday stays a date (the first payment)
 _EVERY_WEEKDAY = re.compile(

@@ -331,7 +331,8 @@ FUTURE_AUX = re.compile(
     r"\b(?:sera|seront|serait|va|vont|doit|devrait|pourra|pourrait|will|would|should|can|could|shall|to be|gonna)\b"
 )
 ACCENTED_PARTICIPLE = re.compile(
-    r"(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )"
+    # not "vous êtes payés pour harceler les gens": someone else is paid
+    r"(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )(?<!êtes )(?<!etes )(?<!sont )"
     r"\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b",
     re.IGNORECASE,
 )
@@ -1075,7 +1076,9 @@ HARDSHIP = _rx(
 COUNTERFACTUAL = re.compile(
     COUNTERFACTUAL.pattern[:-3]
     + r"|(?:voudrais|voudrai|aimerais|aimerai) bien (?:vous )?(?:payer|regler|rembourser) mais"
-    r"|(?:would|d) (?:love|like|want) to pay (?:you |it |this )?but)\b"
+    r"|(?:would|d) (?:love|like|want) to pay (?:you |it |this )?but"
+    # "before I pay I need to know which job this is for": a condition, not a promise
+    r"|before (?:i|we) (?:pay|can pay|make (?:a |the |any )?payment)|avant de (?:vous )?(?:payer|regler))\b"
 )
 # Questions that share words with a dispute and are not one: "is this a scam?", "the payment link does
 # not work", "does the amount include the late fee?", "I never got the invoice, can you send it?".
@@ -1290,6 +1293,59 @@ HARDSHIP = _rx(
     r"\b(?:je dors|on dort|nous dormons|sleeping|i sleep|we sleep|staying) (?:chez|at|on) (?:ma|mon|mes|des|une"
     r"|un|my|a|friends|the) ?(?:soeur|frere|mere|parents|amis?|copine|pote|sister|brother|mum|mom|mate|friend"
     r"|couch|sofa|floor|car|voiture)\w*\b",
+)
+DISPUTE = _rx(
+    DISPUTE,
+    # the service was never given: "a visit that never happened", "no work was done", "personne n'est venu"
+    r"\b(?:visit|appointment|work|job|service|repair|delivery|call out|callout|intervention|visite|rendez vous"
+    r"|prestation|livraison|reparation|travaux) (?:that |qui )?(?:never|n a jamais|jamais) (?:happened|took place"
+    r"|came|arrived|been done|eu lieu|ete faite?s?|ete livree?|ete realisee?s?)\b",
+    r"\bno work (?:was|has been|were) (?:done|carried out|performed)\b|\bpersonne n est (?:jamais )?venu\b",
+)
+WRONG_PERSON = _rx(
+    WRONG_PERSON,
+    # the number is an organisation's: "ce numéro est celui du poste de soins de l'hôpital", "this is the
+    # school office's number"
+    r"\b(?:ce numero|ce telephone|cette ligne|this number|this phone|this line) (?:est|is|belongs to|appartient a"
+    r"|c est) (?:celui |le numero |the number |the line )?(?:du|de la|de l|d un|d une|des|of the|of a|of an|the|a|an)"
+    r" (?:\w+ ){0,4}(?:hopital|hospital|clinique|clinic|ecole|school|entreprise|company|business|office|bureau"
+    r"|cabinet|mairie|standard|switchboard|reception|accueil|ward|poste|shop|magasin|restaurant|hotel|association"
+    r"|pharmacie|pharmacy|surgery)\b",
+)
+INFO = _rx(
+    INFO,
+    r"\bwho (?:even |tf |the hell |on earth )?(?:are|r) (?:you|u|ya)\b",
+    # "je peux payer par Bancontact ?": the means asked about
+    r"\b(?:je peux|je pourrais|puis je|est ce que je peux|on peut|peut on|c est possible de|possible de)"
+    r" (?:vous )?(?:payer|regler) par (?:carte|cb|bancontact|paypal|twint|lydia|cheque|virement|prelevement"
+    r"|especes|telephone|internet|payconiq|apple pay|google pay|wero)\b[^?]{0,20}\?",
+)
+ABUSE = _rx(
+    ABUSE,
+    r"\b(?:vous etes|bande de|espece de|t es|tu es|vous n etes que) (?:des |un |une )?(?:gros |grosse |sales? )?"
+    r"nazes?\b",
+)
+DISPUTE = _rx(
+    DISPUTE,
+    # the work was badly done: "vous avez mal fait le travail", "a botched job"
+    r"\b(?:avez|a|ont|avait|aviez) (?:tres |vraiment )?mal fait (?:le|votre|son|leur|ce|mon|les) (?:travail|boulot"
+    r"|job|travaux|reparation|installation)\b|\b(?:travail|boulot|travaux) (?:tres |vraiment )?mal faits?\b",
+    r"\b(?:botched|bodged|shoddy|sloppy) (?:job|work|repair|installation)\b|\bdid a (?:bad|poor|shoddy|terrible"
+    r"|lousy|rubbish) job\b",
+)
+# "je ne paierai pas vendredi mais lundi", "not paying till the 5th": a date moved, not a refusal
+_NOT_NOW_BUT_LATER = (
+    r"(?! (?:aujourdhui|demain|today|tomorrow|ce|cette|cet|this|le|la|les|avant|before|until|till|jusqu|tant"
+    r"|maintenant|now|tout de suite|yet|encore|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday|\d)\b)(?!(?: \w+){0,4} (?:mais|but)\b)"
+)
+# a refusal to pay, with no reason: "je paie pas", "I'm not paying" (the model reads a promise in "je paie")
+DENY = _rx(
+    DENY,
+    r"\b(?:je|j) (?:ne )?(?:paie|paye|payerai|paierai|vais payer|rembourse|rembourserai|regle|reglerai|vais rien"
+    r" payer|vais pas payer)(?: rien| pas| jamais)\b" + _NOT_NOW_BUT_LATER,
+    r"\b(?:i (?:will not|am not|refuse to|do not|am never|will never) (?:going to |gonna )?pay|not paying)\b"
+    + _NOT_NOW_BUT_LATER,
 )
 # "we'll sort out a schedule over the phone": a call asked for (not "I paid over the phone")
 ARRANGE_BY_PHONE = (

@@ -155,7 +155,13 @@ def _plan(text: str, ev: Evidence) -> bool:
         return True
     if not ev.frequency or _TOO_MUCH(text):
         return False
-    return _promise_verb(text) or "?" in text or (ev.amounts > 0 and not _INCOME(text))
+    return _promise_verb(text) or "?" in text or bool(_PROPOSE(text)) or (ev.amounts > 0 and not _INCOME(text))
+
+
+# "je vous propose une semaine sur deux": a rhythm offered
+_PROPOSE = guarded_search(
+    re.compile(r"\b(?:je|nous|i|we) (?:vous |you )?(?:propose|proposons|suggere|suggest|offer)\b")
+)
 
 
 _SQUEEZE = re.compile(r"([a-z])\1+")
@@ -438,7 +444,8 @@ _CALL_WORD = re.compile(r"\b(?:call|appel|rappel)")
 _BUT_NOT = re.compile(r"\b(?:but|mais|not|pas|never|jamais|won t|will not|cannot|can t)\b")
 # "can I pay by phone?": a question about a means of payment, not a request for a person
 _PAY_BY_PHONE_QUESTION = re.compile(
-    r"\b(?:pay|payer|regler|paie|paye)\b(?: \w+){0,3} (?:by|over the|par|au) (?:phone|telephone)\b[^?]*\?"
+    r"\b(?:(?:pay|payer|regler|paie|paye)\b(?: \w+){0,3}|(?:take|takes|accept|accepts|prenez|acceptez) (?:\w+ )?"
+    r"(?:card|cards|cb|carte|cartes|payments?|paiements?)) (?:by|over the|par|au) (?:phone|telephone)\b[^?]*\?"
 )
 
 
