@@ -283,6 +283,9 @@ class Anchored:
 
     def search(self, text: str) -> re.Match[str] | None:
         """`re.Pattern.search`."""
+        last = self.index._last
+        if last[0] is text and not last[1] & self.bit:  # the common case, without a call to `starts`
+            return None
         starts = self.starts(text)
         if starts is None:
             return self.pattern.search(text)
@@ -295,6 +298,9 @@ class Anchored:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """`re.Pattern.finditer` (the matches are never empty: each holds one of the literals)."""
+        last = self.index._last
+        if last[0] is text and not last[1] & self.bit:  # the common case, without a call to `starts`
+            return iter(())
         starts = self.starts(text)
         if starts is None:
             return self.pattern.finditer(text)
