@@ -10,10 +10,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.nlu import amounts, dates, installments, intent_patterns, sensitive
+from bot.nlu import amounts, dates, installments, intent_patterns, intents, reply_text, sensitive
+from bot.nlu import normalise as normalise_module
 from bot.nlu.learned import SCALE, features, model
 from bot.nlu.normalise import normalise
-from bot.nlu.prefilter import Anchored, GatedPattern, Substitutions, _beginnings
+from bot.nlu.prefilter import Anchored, GatedPattern, Substitutions, _beginnings, needs_non_ascii, non_ascii_search
 
 CORPUS = Path(__file__).parent / "nlu_corpus"
 PATTERNS = {name: p for name, p in vars(intent_patterns).items() if isinstance(p, GatedPattern)}
@@ -113,3 +114,47 @@ def test_the_model_reads_the_same_features_in_one_pass() -> None:
         for i, got in enumerate(linear.scores(text)):
             exact = sum(round(weights[i].get(f, 0.0) * SCALE) for f in feats)
             assert got == linear.bias[i] + exact / SCALE, (text, linear.labels[i])
+
+
+def _compiled_patterns() -> dict[str, re.Pattern[str]]:
+    """Every compiled pattern of the understanding's modules, by module and name."""
+    modules = (amounts, dates, installments, intent_patterns, intents, sensitive, normalise_module, reply_text)
+    return {
+        f"{module.__name__}.{name}": value
+        for module in modules
+        for name, value in vars(module).items()
+        if isinstance(value, re.Pattern)
+    }
+
+
+def test_patterns_that_need_a_non_ascii_character() -> None:
+    assert needs_non_ascii(intent_patterns.ACCENTED_PARTICIPLE)  # "payé", "RÉGLÉ": an accented letter
+    assert needs_non_ascii(re.compile(r"(?:é|è)\w*|[àâ]+"))
+    assert not needs_non_ascii(re.compile(r"é|e"))  # one branch is ASCII
+    assert not needs_non_ascii(re.compile(r"é?x|x(?=é)|x(?!é)"))  # optional, or zero width
+    assert not needs_non_ascii(re.compile("\u212a", re.IGNORECASE))  # the Kelvin sign matches "k"
+    assert not needs_non_ascii(re.compile("(?i)\u017f"))  # the long s matches "s"
+    assert not needs_non_ascii(re.compile(r"[^a-z]|\W"))
+
+
+def test_non_ascii_searches_find_what_the_patterns_find_on_the_corpus() -> None:
+    rows = [json.loads(line) for path in sorted(CORPUS.rglob("*.jsonl")) for line in path.open(encoding="utf-8")]
+    patterns = _compiled_patterns()
+    gated = [name for name, pattern in patterns.items() if needs_non_ascii(pattern)]
+    assert "bot.nlu.intent_patterns.ACCENTED_PARTICIPLE" in gated
+    searches = {name: non_ascii_search(pattern) for name, pattern in patterns.items()}
+    for row in rows:
+        text = row["text"]
+        for name, pattern in patterns.items():
+            found, expected = searches[name](text), pattern.search(text)
+            assert (found and found.span()) == (expected and expected.span()), (name, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeklprsvyzABCDEKLPRSVYZ éèÉÈàÀçÇ\u212a\u017f'", max_size=60))
+def test_non_ascii_searches_find_what_the_patterns_find_on_any_text(text: str) -> None:
+    for name, pattern in _compiled_patterns().items():
+        found, expected = non_ascii_search(pattern)(text), pattern.search(text)
+        assert (found and found.span()) == (expected and expected.span()), (name, text)
+        if needs_non_ascii(pattern) and text.isascii():
+            assert expected is None, (name, text)

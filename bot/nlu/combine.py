@@ -236,9 +236,10 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     ):
         return Reading("abuse", opinion.p(THREAT), "threat", "model: threat", **base)
     source = f"rules: {intent}"
+    # the model's probability of every intent, summed once (the protective ones are among them)
+    by_intent = _by_intent(opinion)
     if intent not in PROTECTIVE:
         floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
-        by_intent = _by_intent(opinion, PROTECTIVE)
         # an insult outranks only refusal, agreement and silence (the labelling priority); a threat was read above
         candidates = PROTECTIVE if RANK[intent] > RANK["abuse"] else PROTECTIVE - {"abuse"}
         protective = [
@@ -267,7 +268,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             intent = opinion.label.split("/")[0]
             confidence, source = opinion.probability, f"model: {intent} (rules unsure: {rule_intent})"
     if source.startswith("rules:"):
-        model_intent, p = max(_by_intent(opinion).items(), key=lambda item: (item[1], item[0]))
+        # the likeliest intent, the greater name on a tie (pairs of distinct names: no further tie)
+        p, model_intent = max(zip(by_intent.values(), by_intent.keys(), strict=True))
         swap = SWAP_P.get((intent, model_intent))
         if (
             swap is not None

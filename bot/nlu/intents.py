@@ -63,7 +63,7 @@ from bot.nlu.intent_patterns import (
     WRONG_PERSON,
 )
 from bot.nlu.normalise import squeezed_words
-from bot.nlu.prefilter import guarded_finditer, guarded_match, guarded_search
+from bot.nlu.prefilter import guarded_finditer, guarded_match, guarded_search, non_ascii_search
 
 # the patterns run on the whole normalised text, behind the literal index (not run when none of the
 # literals their matches begin with stands in the text: same results)
@@ -79,6 +79,9 @@ _CANNOT_PAY = guarded_search(CANNOT_PAY)
 _PAYMENT_NOUN = guarded_search(PAYMENT_NOUN)
 _THANKS = guarded_match(THANKS)
 _ABOUT_DEBT = guarded_search(ABOUT_DEBT)
+# patterns of the original text whose matches need an accented letter: not run on ASCII texts
+_ACCENTED_PARTICIPLE = non_ascii_search(ACCENTED_PARTICIPLE)
+_PARTICIPLE_AFTER_NEG = non_ascii_search(PARTICIPLE_AFTER_NEG)
 
 INTENTS = (
     "opt_out",
@@ -146,7 +149,7 @@ def _already_paid(text: str, original: str) -> bool:
     for m in ALREADY_PAID.finditer(text):
         if not NEG.search(m[0]) and not FUTURE_AUX.search(m[0]):
             return True
-    return bool(ACCENTED_PARTICIPLE.search(original) and not PARTICIPLE_AFTER_NEG.search(original))
+    return bool(_ACCENTED_PARTICIPLE(original) and not _PARTICIPLE_AFTER_NEG(original))
 
 
 def _plan(text: str, ev: Evidence) -> bool:

@@ -283,6 +283,9 @@ class Anchored:
 
     def search(self, text: str) -> re.Match[str] | None:
         """`re.Pattern.search`."""
+        last = self.index._last
+        if last[0] is text and not last[1] & self.bit:  # the common case, without a call to `starts`
+            return None
         starts = self.starts(text)
         if starts is None:
             return self.pattern.search(text)
@@ -295,6 +298,9 @@ class Anchored:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """`re.Pattern.finditer` (the matches are never empty: each holds one of the literals)."""
+        last = self.index._last
+        if last[0] is text and not last[1] & self.bit:  # the common case, without a call to `starts`
+            return iter(())
         starts = self.starts(text)
         if starts is None:
             return self.pattern.finditer(text)
@@ -342,6 +348,60 @@ def char_gate(pattern: re.Pattern[str]) -> Callable[[str], bool]:
         return lambda text: True
     firsts = frozenset(literal[0] for literal in literals)
     return lambda text: not firsts.isdisjoint(text)
+
+
+def _only_non_ascii_matches(ch: str, flags: int) -> bool:
+    """No ASCII character matches `ch` (under `flags`: "é" is matched by "É" alone, "k" by "K")."""
+    if ch.isascii():
+        return False
+    one = re.compile(re.escape(ch), flags & (re.IGNORECASE | re.ASCII))
+    return not any(one.fullmatch(chr(code)) for code in range(128))
+
+
+def _needs_non_ascii(items: list, flags: int) -> bool:
+    """Whether every match of the parsed sequence `items` holds a character no ASCII one matches."""
+    for op, av in items:
+        if op is C.LITERAL and _only_non_ascii_matches(chr(av), flags):
+            return True
+        if op is C.IN:
+            try:
+                chars = _class_chars(av)
+            except _Unlisted:  # a negated class, a category, a wide range: may be ASCII
+                continue
+            if chars and all(_only_non_ascii_matches(ch, flags) for ch in chars):
+                return True
+        elif op is C.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if _needs_non_ascii(list(sub), (flags | add_flags) & ~del_flags):
+                return True
+        elif op is C.BRANCH:
+            if all(_needs_non_ascii(list(seq), flags) for seq in av[1]):
+                return True
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            low, _high, sub = av
+            if low >= 1 and _needs_non_ascii(list(sub), flags):
+                return True
+        # anything else (zero-width assertions, categories, group references) may hold ASCII only
+    return False
+
+
+def needs_non_ascii(pattern: re.Pattern[str]) -> bool:
+    """Every match of `pattern` holds a character that no ASCII character matches (an accented letter
+    of its own, in either case under IGNORECASE): the pattern cannot match an ASCII text."""
+    try:
+        parsed = P.parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return False
+    return _needs_non_ascii(list(parsed), parsed.state.flags)
+
+
+def non_ascii_search(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
+    """`pattern.search`, not run on an ASCII text when every match needs a non-ASCII character
+    (`needs_non_ascii`; else always run)."""
+    if not needs_non_ascii(pattern):
+        return pattern.search
+    search = pattern.search
+    return lambda text: None if text.isascii() else search(text)
 
 
 class Substitutions:
