@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import heapq
 import itertools
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -62,13 +64,14 @@ class SimulationResult:
     import_problems: list[Any] = field(default_factory=list)
 
 
-# `_next_instant`'s statements, built once: the loop asks them at every step
+# `_next_instant`'s question, built once and asked in one statement: the loop asks it at every step
 _ACTIVE = col(Case.status).in_(ACTIVE_STATUSES)
 _WOKEN = sa.select(col(Case.id)).where(_ACTIVE, col(Case.next_check_at).is_(None)).limit(1)
 _NEXT_CHECK = sa.select(sa.func.min(col(Case.next_check_at))).where(_ACTIVE)
 _NEXT_QUEUED = sa.select(sa.func.min(sa.func.coalesce(col(Message.next_attempt_at), col(Message.not_before)))).where(
     col(Message.status) == MessageStatus.QUEUED.value
 )
+_NEXT = sa.select(_WOKEN.exists(), _NEXT_CHECK.scalar_subquery(), _NEXT_QUEUED.scalar_subquery())
 
 
 class Simulation:
@@ -139,12 +142,18 @@ class Simulation:
         """Advance the clock until start + `days`; returns the number of steps."""
         end = self.clock.now() + timedelta(days=days)
         loop = asyncio.new_event_loop()
+        loop.set_default_executor(_Inline())
         steps = 0
         try:
             while True:
                 now = self.clock.now()
                 self._deliver_due(now)
                 sweep(self.runtime.engine, config=self.config, now=now)
+                # what exists now stays out of the collector's full passes until the next sweep (which
+                # freezes it and unfreezes it again, see `scheduler.sweep._heap_frozen`): the dispatch
+                # and the replies allocate enough to trigger full passes over the whole heap (the ORM,
+                # the NLU's patterns, the templates); the last unfreeze is in `finally`
+                gc.freeze()
                 loop.run_until_complete(self.dispatcher.drain())
                 if self._case_persona:
                     self._observe(now)
@@ -153,6 +162,7 @@ class Simulation:
                     break
                 self.clock.set(min(self._next_instant(now), end))
         finally:
+            gc.unfreeze()
             loop.close()
         return steps
 
@@ -174,10 +184,9 @@ class Simulation:
         if self._queue:
             candidates.append(self._queue[0][0])
         with self.runtime.engine.connect() as conn:
-            if conn.execute(_WOKEN).first() is not None:
-                return now + MIN_STEP
-            check = conn.execute(_NEXT_CHECK).scalar()
-            queued = conn.execute(_NEXT_QUEUED).scalar()
+            woken, check, queued = conn.execute(_NEXT).one()
+        if woken:
+            return now + MIN_STEP
         candidates += [_aware(t) for t in (check, queued) if t is not None]
         return max(min(candidates), now + MIN_STEP)
 
@@ -301,6 +310,24 @@ class Simulation:
                     break
                 record_payment(session, debt=debt, amount=part, paid_on=now.date(), at=now, source="simulation")
                 amount -= part
+
+
+class _Inline(ThreadPoolExecutor):
+    """The simulation loop's executor: `asyncio.to_thread` work (the dispatcher's database calls) runs
+    at once on the loop's thread, as `bot.db_runner` does on SQLite.
+
+    The dispatcher awaits each call before the next (its recording channels deduplicate, so it works
+    a batch in grouped mode: nothing runs beside the loop), so the order of everything is unchanged;
+    a worker thread added only the hand-offs and their GIL switches.
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        done: Future[Any] = Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the awaiting coroutine, as a thread's would be
+            done.set_exception(exc)
+        return done
 
 
 def first_zone(zones: str | None) -> ZoneInfo:

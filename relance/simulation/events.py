@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
 from relance.core.models import Case, Debtor, Event, Flag, Installment, Message, PaymentPlan
@@ -64,26 +64,53 @@ def out_kind(kind: str) -> str:
 
 def collect_events(engine: Engine) -> list[dict[str, Any]]:
     """Every message and system event of the run, in time order."""
-    with Session(engine) as session:
+    with engine.connect() as conn:
         who = {
             case_id: _Who(ref, phone, _zone(zones))
-            for case_id, ref, phone, zones in session.execute(
-                sa.select(col(Case.id), col(Debtor.ref), col(Debtor.phone), col(Debtor.timezones)).join(
-                    Debtor, col(Debtor.id) == Case.debtor_id
-                )
+            for case_id, ref, phone, zones in conn.execute(
+                sa.select(_C.id, _D.ref, _D.phone, _D.timezones).join_from(_CASES, _DEBTORS, _D.id == _C.debtor_id)
             )
         }
-        rows = _message_rows(session, who) + _system_rows(session, who)
+        stamp = _Stamps()
+        rows = _message_rows(conn, who, stamp) + _system_rows(conn, who, stamp)
     rows.sort(key=lambda r: (r[0], r[1]))
     return [r[2] for r in rows]
 
 
-def _line(at: datetime, who: _Who | None, case_id: int | None, **fields: Any) -> dict[str, Any]:
+# Core tables, not the ORM: a run of 10,000 cases reads back tens of thousands of messages and
+# thousands of flags, and the ORM's row loading was most of the read-back
+_CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
+_DEBTORS: sa.Table = Debtor.__table__  # type: ignore[attr-defined]
+_C, _D = _CASES.c, _DEBTORS.c
+_M = Message.__table__.c  # type: ignore[attr-defined]
+_E = Event.__table__.c  # type: ignore[attr-defined]
+_UTC_ZONE = ZoneInfo("UTC")
+
+
+class _Stamps:
+    """`at` and `local_at` of a line, memoised by instant and zone: a batch's messages all leave at
+    the instant of its send, so a run has a few thousand distinct instants for tens of thousands of lines."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[datetime, ZoneInfo], tuple[str, str]] = {}
+
+    def __call__(self, at: datetime, zone: ZoneInfo) -> tuple[str, str]:
+        key = (at, zone)
+        texts = self._memo.get(key)
+        if texts is None:
+            texts = self._memo[key] = (at.isoformat(), at.astimezone(zone).isoformat())
+        return texts
+
+
+def _line(
+    at: datetime, who: _Who | None, case_id: int | None, stamp: _Stamps | None = None, **fields: Any
+) -> dict[str, Any]:
     at = _utc(at)
-    zone = who.zone if who else ZoneInfo("UTC")
+    zone = who.zone if who else _UTC_ZONE
+    at_text, local_text = (stamp or _Stamps())(at, zone)
     return {
-        "at": at.isoformat(),
-        "local_at": at.astimezone(zone).isoformat(),
+        "at": at_text,
+        "local_at": local_text,
         "case": case_id,
         "debtor_ref": who.ref if who else None,
         "phone": who.phone if who else None,
@@ -91,57 +118,57 @@ def _line(at: datetime, who: _Who | None, case_id: int | None, **fields: Any) ->
     }
 
 
-def _message_rows(session: Session, who: dict[int, _Who]) -> list[tuple[datetime, int, dict[str, Any]]]:
-    # the columns only, not Message objects: a run of 10,000 cases reads back tens of thousands
-    columns = [col(c) for c in (Message.id, Message.direction, Message.created_at, Message.sent_at,
-                                Message.case_id, Message.channel, Message.kind, Message.step, Message.body,
-                                Message.author)]  # fmt: skip
-    query = sa.select(*columns).where(sa.or_(col(Message.direction) == "in", col(Message.status).in_(SENT)))
+_MESSAGES = sa.select(
+    _M.id, _M.direction, _M.created_at, _M.sent_at, _M.case_id, _M.channel, _M.kind, _M.step, _M.body, _M.author
+).where(sa.or_(_M.direction == "in", _M.status.in_(SENT)))
+
+
+def _message_rows(conn: Connection, who: dict[int, _Who], stamp: _Stamps) -> list[tuple[datetime, int, dict[str, Any]]]:
     rows = []
-    for m in session.execute(query):
-        inbound = m.direction == "in"
-        at = _utc(m.created_at if inbound or m.sent_at is None else m.sent_at)
-        w = who.get(m.case_id) if m.case_id is not None else None
-        line = _line(at, w, m.case_id, direction="in" if inbound else "out", channel=m.channel,
-                     kind="reply" if inbound else out_kind(m.kind), step=m.step, text=m.body)  # fmt: skip
+    for m_id, direction, created_at, sent_at, case_id, channel, kind, step, body, author in conn.execute(_MESSAGES):
+        inbound = direction == "in"
+        at = _utc(created_at if inbound or sent_at is None else sent_at)
+        w = who.get(case_id) if case_id is not None else None
+        line = _line(at, w, case_id, stamp, direction="in" if inbound else "out", channel=channel,
+                     kind="reply" if inbound else out_kind(kind), step=step, text=body)  # fmt: skip
         if not inbound:
-            line["author"] = m.author
-        rows.append((at, 2 * (m.id or 0), line))
+            line["author"] = author
+        rows.append((at, 2 * (m_id or 0), line))
     return rows
 
 
-def _system_rows(session: Session, who: dict[int, _Who]) -> list[tuple[datetime, int, dict[str, Any]]]:
-    kinds = ["promise_recorded", "plan_activated", "flag_raised", *STATUS_EVENTS]
-    # the columns only, not Event objects: a run of 10,000 cases flags thousands
-    columns = [col(c) for c in (Event.id, Event.case_id, Event.at, Event.kind, Event.data)]
-    query = sa.select(*columns).where(col(Event.kind).in_(kinds)).order_by(col(Event.id))
+_SYSTEM_KINDS = ["promise_recorded", "plan_activated", "flag_raised", *STATUS_EVENTS]
+_SYSTEM = sa.select(_E.id, _E.case_id, _E.at, _E.kind, _E.data).where(_E.kind.in_(_SYSTEM_KINDS)).order_by(_E.id)
+
+
+def _system_rows(conn: Connection, who: dict[int, _Who], stamp: _Stamps) -> list[tuple[datetime, int, dict[str, Any]]]:
     rows = []
-    for ev in session.execute(query):
-        w = who.get(ev.case_id) if ev.case_id is not None else None
+    for ev_id, case_id, ev_at, kind, ev_data in conn.execute(_SYSTEM).all():
+        w = who.get(case_id) if case_id is not None else None
         base = {"direction": None, "channel": None, "step": None}
-        data = ev.data or {}
+        data = ev_data or {}
         extra: dict[str, Any]
-        if ev.kind == "promise_recorded":
+        if kind == "promise_recorded":
             extra = {"kind": "promise", "amount": str(data.get("amount")), "due": str(data.get("due_on")),
                      "text": f"promise to pay {data.get('amount')} by {data.get('due_on')}"}  # fmt: skip
-        elif ev.kind == "plan_activated":
-            installments = _installments(session, data.get("plan_id"))
+        elif kind == "plan_activated":
+            installments = _installments(conn, data.get("plan_id"))
             total = sum((float(i["amount"]) for i in installments), 0.0)
             extra = {"kind": "plan", "installments": installments,
                      "text": f"plan of {len(installments)} installment(s), {total:.2f} in all"}  # fmt: skip
-        elif ev.kind == "flag_raised":
+        elif kind == "flag_raised":
             extra = {"kind": "flag", "reason": data.get("reason"), "action": data.get("action"),
                      "text": f"flagged: {data.get('reason')} -> {data.get('action')}"}  # fmt: skip
         else:
-            extra = {"kind": "status", "status": STATUS_EVENTS[ev.kind], "text": ev.kind.replace("_", " ")}
-        rows.append((_utc(ev.at), 2 * (ev.id or 0) + 1, _line(ev.at, w, ev.case_id, **base, **extra)))
+            extra = {"kind": "status", "status": STATUS_EVENTS[kind], "text": kind.replace("_", " ")}
+        rows.append((_utc(ev_at), 2 * (ev_id or 0) + 1, _line(ev_at, w, case_id, stamp, **base, **extra)))
     return rows
 
 
-def _installments(session: Session, plan_id: Any) -> list[dict[str, str]]:
+def _installments(conn: Connection, plan_id: Any) -> list[dict[str, str]]:
     if plan_id is None:
         return []
-    rows = session.execute(
+    rows = conn.execute(
         sa.select(col(Installment.due_on), col(Installment.amount))
         .where(col(Installment.plan_id) == plan_id)
         .order_by(col(Installment.seq))
