@@ -189,22 +189,26 @@ class _Pass:
         rules = self.rules.get(row.creditor_id)
         if rules is None:
             return Stop(UNKNOWN_CREDITOR), ()
+        plain = snapshot.is_plain(row, rel)
+        if plain:
+            # a plain case is decided from its row alone, and a pure function of equal inputs decides
+            # alike: cases sharing what `decide` reads (a portfolio's due dates, steps, import instant
+            # and zones) are decided once per batch; the key holds the creditor, country and zones,
+            # so a case found there needs no look-up of its window either
+            usable, refused = snapshot.channels_for(row, self.channels, self.blocked)
+            key = snapshot.row_facts_key(row, usable, refused, rules.tolerance)
+            made = self.decided.get(key)
+            if made is not None:
+                return made
         window = self.window(row, rules)
         if window is None:
             return Stop(INVALID_ZONE), ()
-        if not snapshot.is_plain(row, rel):
+        if not plain:
             facts = snapshot.case_facts(row, rel, enabled=self.channels, blocked=self.blocked)
             return decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now), facts.channels
-        # a plain case is decided from its row alone, and a pure function of equal inputs decides
-        # alike: cases sharing what `decide` reads (a portfolio's due dates, steps, import instant
-        # and zones) are decided once per batch
-        usable, refused = snapshot.channels_for(row, self.channels, self.blocked)
-        key = snapshot.row_facts_key(row, usable, refused, rules.tolerance)
-        made = self.decided.get(key)
-        if made is None:
-            facts = snapshot.row_facts(row, usable, refused)
-            d = decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now)
-            made = self.decided[key] = (d, usable)
+        facts = snapshot.row_facts(row, usable, refused)
+        d = decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now)
+        made = self.decided[key] = (d, usable)
         return made
 
     def batch(self, conn: Connection, rows: list[CaseRow], report: SweepReport) -> None:
