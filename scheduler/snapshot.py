@@ -130,7 +130,8 @@ _DUE_IDS = sa.select(C.id).where(C.status.in_(ACTIVE_STATUSES), _CHECK_DUE).orde
 
 def due_case_ids(conn: Connection, *, now: datetime) -> list[int]:
     """Ids of the active cases whose check time has come, in order (one scan of the due index)."""
-    return conn.execute(_DUE_IDS, {"now": now}).scalars().all()  # type: ignore[return-value]
+    # integers need no result processing: the driver's rows, not a Row and a scalar per id (a million at a time)
+    return [case_id for (case_id,) in _driver_rows(conn, _DUE_IDS, {"now": now})]
 
 
 def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[CaseRow]:
@@ -157,18 +158,38 @@ def _due_cases_query(shape: str, sqlite: bool) -> sa.Select[Any]:
         status = sa.literal_column("+cases.status", C.status.type)
         check = sa.literal_column("+cases.next_check_at", C.next_check_at.type)
     due = sa.or_(check.is_(None), check <= _NOW)
-    return _case_select().where(_of_cases(C.id, shape), status.in_(ACTIVE_STATUSES), due).order_by(C.id)
+    select = _case_select() if sqlite else _case_select_by_debtor_lookups()
+    return select.where(_of_cases(C.id, shape), status.in_(ACTIVE_STATUSES), due).order_by(C.id)
+
+
+def _case_select_by_debtor_lookups() -> sa.Select[Any]:
+    """`_case_select` for PostgreSQL's sweep: each case's debtor fetched by its primary key.
+
+    A batch is a range of cases and their debtors are anywhere: PostgreSQL joined them by hashing
+    the batch and reading the whole debtor table, every batch. A LATERAL subquery with `OFFSET 0`
+    (which PostgreSQL does not flatten into a join) reads one debtor per case through its key.
+    """
+    debtor = sa.select(*(col for col in _CASE_COLUMNS if col.table is D.id.table)).where(D.id == C.debtor_id)
+    looked_up = debtor.offset(0).lateral("case_debtor")
+    columns = [looked_up.c[col.name] if col.table is D.id.table else col for col in _CASE_COLUMNS]
+    return sa.select(*columns).select_from(Case.__table__).join(looked_up, sa.true())  # type: ignore[attr-defined]
 
 
 def _sqlite_case_rows(
     raw: list[Any], wanted: set[int], *, money: Callable[[Any], Decimal] = raw_sqlite.read_money
 ) -> list[CaseRow]:
-    """CaseRows from raw SQLite rows of `_CASE_COLUMNS` (see `scheduler.raw_sqlite`), those in `wanted`."""
+    """CaseRows from raw SQLite rows of `_CASE_COLUMNS` (see `scheduler.raw_sqlite`), those in `wanted`.
+
+    The instants most cases leave empty (last reminder, last inbound, pause, flag, notice deadline) are
+    tested for NULL before the memoised readers are called: a million calls fewer each.
+    """
     day, at, make = raw_sqlite.read_date, raw_sqlite.read_instant, CaseRow._make
     return [
         make((
-            r[0], r[1], r[2], r[3], money(r[4]), day(r[5]), r[6], at(r[7]), at(r[8]), at(r[9]), r[10], day(r[11]),
-            r[12], r[13], r[14], r[15], r[16], r[17], r[18], bool(r[19]), at(r[20]), at(r[21]), r[22],
+            r[0], r[1], r[2], r[3], money(r[4]), day(r[5]), r[6], None if r[7] is None else at(r[7]),
+            None if r[8] is None else at(r[8]), None if r[9] is None else at(r[9]), r[10],
+            None if r[11] is None else day(r[11]), r[12], r[13], r[14], r[15], r[16], r[17], r[18], bool(r[19]),
+            None if r[20] is None else at(r[20]), at(r[21]), r[22],
         ))
         for r in raw
         if r[0] in wanted

@@ -138,6 +138,7 @@ def sweep(
         with engine.connect() as conn, _page_cache(conn, len(ids)):
             for start in range(0, len(ids), batch_size):
                 with conn.begin():
+                    _no_jit(conn)
                     rows = snapshot.due_cases(conn, ids[start : start + batch_size], now=now)
                     pass_.batch(conn, rows, report)
                 report.batches += 1
@@ -188,22 +189,26 @@ class _Pass:
         rules = self.rules.get(row.creditor_id)
         if rules is None:
             return Stop(UNKNOWN_CREDITOR), ()
+        plain = snapshot.is_plain(row, rel)
+        if plain:
+            # a plain case is decided from its row alone, and a pure function of equal inputs decides
+            # alike: cases sharing what `decide` reads (a portfolio's due dates, steps, import instant
+            # and zones) are decided once per batch; the key holds the creditor, country and zones,
+            # so a case found there needs no look-up of its window either
+            usable, refused = snapshot.channels_for(row, self.channels, self.blocked)
+            key = snapshot.row_facts_key(row, usable, refused, rules.tolerance)
+            made = self.decided.get(key)
+            if made is not None:
+                return made
         window = self.window(row, rules)
         if window is None:
             return Stop(INVALID_ZONE), ()
-        if not snapshot.is_plain(row, rel):
+        if not plain:
             facts = snapshot.case_facts(row, rel, enabled=self.channels, blocked=self.blocked)
             return decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now), facts.channels
-        # a plain case is decided from its row alone, and a pure function of equal inputs decides
-        # alike: cases sharing what `decide` reads (a portfolio's due dates, steps, import instant
-        # and zones) are decided once per batch
-        usable, refused = snapshot.channels_for(row, self.channels, self.blocked)
-        key = snapshot.row_facts_key(row, usable, refused, rules.tolerance)
-        made = self.decided.get(key)
-        if made is None:
-            facts = snapshot.row_facts(row, usable, refused)
-            d = decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now)
-            made = self.decided[key] = (d, usable)
+        facts = snapshot.row_facts(row, usable, refused)
+        d = decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now)
+        made = self.decided[key] = (d, usable)
         return made
 
     def batch(self, conn: Connection, rows: list[CaseRow], report: SweepReport) -> None:
@@ -211,9 +216,9 @@ class _Pass:
         self.decided.clear()  # one batch's worth of keys at most
         rare: list[tuple[CaseRow, Decision]] = []  # escalations and broken promises: see `_transitions`
         outbox: list[tuple[Any, ...]] = []
-        checks = _CheckTimes()
-        # on SQLite the outbox rows are built with their instants already bound (see `insert_outbox`)
+        # on SQLite the outbox rows and check times are built with their instants already bound (see `insert_outbox`)
         bind = raw_sqlite.instant if conn.dialect.name == "sqlite" else _as_is
+        checks = _CheckTimes(bind)
         now = bind(self.now)
         for row in rows:  # one pass: decide, and collect the outbox row and the next check time
             d, channels = self.decide(row, rel)
@@ -305,21 +310,23 @@ class _CheckTimes:
     status and currency (migration 0006): each batch rewrites a few runs of neighbouring entries.
     """
 
-    __slots__ = ("moved", "stayed")
+    __slots__ = ("bind", "moved", "stayed")
 
-    def __init__(self) -> None:
-        self.moved: list[tuple[datetime | None, int, int]] = []
-        self.stayed: list[tuple[datetime | None, int]] = []
+    def __init__(self, bind: Any) -> None:
+        self.bind = bind  # `raw_sqlite.instant` on SQLite (the rows go to the driver as they are), else as is
+        self.moved: list[tuple[Any, int, int]] = []
+        self.stayed: list[tuple[Any, int]] = []
 
     def add(self, row: CaseRow, nxt: datetime | None, step: int | None) -> None:
         if step is None or step == row.last_step:
-            self.stayed.append((nxt, row.id))
+            self.stayed.append((self.bind(nxt), row.id))
         else:
-            self.moved.append((nxt, step, row.id))
+            self.moved.append((self.bind(nxt), step, row.id))
 
     def write(self, conn: Connection) -> None:
-        update_check_times(conn, self.moved)
-        update_next_checks(conn, self.stayed)
+        bound = self.bind is not _as_is
+        update_check_times(conn, self.moved, bound=bound)
+        update_next_checks(conn, self.stayed, bound=bound)
 
 
 @contextmanager
@@ -338,6 +345,13 @@ def _page_cache(conn: Connection, cases: int) -> Iterator[None]:
         yield
     finally:
         raw.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _no_jit(conn: Connection) -> None:
+    """On PostgreSQL, no JIT compilation for the batch's transaction: a batch's look-ups of 20,000
+    debtors by key cost more than `jit_above_cost`, and compiling them took longer than running them."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL jit = off")
 
 
 @contextmanager
@@ -448,9 +462,12 @@ _SQLITE_INSERT = (
 )
 _SQLITE_UPDATE = "UPDATE cases SET next_check_at = ?, last_step = ? WHERE id = ?"
 _SQLITE_NEXT_CHECK = "UPDATE cases SET next_check_at = ? WHERE id = ?"
+# `cases.id BETWEEN` the batch's lowest and highest id: without it PostgreSQL joins the arrays to a
+# hash of the whole table (a sequential scan of every case, per batch, spilled to disk at a million)
 _PG_NEXT_CHECK = (
     "UPDATE cases SET next_check_at = v.next_check_at "
-    "FROM unnest(%b::timestamptz[], %b::int[]) AS v(next_check_at, id) WHERE cases.id = v.id"
+    "FROM unnest(%b::timestamptz[], %b::int[]) AS v(next_check_at, id) "
+    "WHERE cases.id = v.id AND cases.id BETWEEN %b AND %b"
 )
 _PG_TYPES = ("int[]", "int[]", "text[]", "text[]", "text[]", "text[]", "int[]", "text[]", "text[]", "text[]", "text[]",
              "timestamptz[]", "int[]", "timestamptz[]")  # fmt: skip
@@ -461,7 +478,8 @@ _PG_INSERT = (
 )
 _PG_UPDATE = (
     "UPDATE cases SET next_check_at = v.next_check_at, last_step = v.last_step "
-    "FROM unnest(%b::timestamptz[], %b::int[], %b::int[]) AS v(next_check_at, last_step, id) WHERE cases.id = v.id"
+    "FROM unnest(%b::timestamptz[], %b::int[], %b::int[]) AS v(next_check_at, last_step, id) "
+    "WHERE cases.id = v.id AND cases.id BETWEEN %b AND %b"
 )
 
 
@@ -508,17 +526,21 @@ def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]], *, bound: bool 
     return len(conn.execute(stmt, [dict(zip(_OUTBOX_COLUMNS, r, strict=True)) for r in rows]).all())
 
 
-def update_next_checks(conn: Connection, params: list[tuple[datetime | None, int]]) -> None:
-    """Set next_check_at of many cases by id (`(next_check_at, id)` pairs), in one statement."""
+def update_next_checks(conn: Connection, params: list[tuple[Any, int]], *, bound: bool = False) -> None:
+    """Set next_check_at of many cases by id (`(next_check_at, id)` pairs), in one statement.
+
+    `bound`: on SQLite, the instants are already bound by `raw_sqlite.instant` (as in `insert_outbox`).
+    """
     if not params:
         return
     if conn.dialect.name == "sqlite":
         bind = raw_sqlite.instant
-        conn.exec_driver_sql(_SQLITE_NEXT_CHECK, [(bind(n), i) for n, i in params])  # type: ignore[arg-type]
+        values = params if bound else [(bind(n), i) for n, i in params]
+        conn.exec_driver_sql(_SQLITE_NEXT_CHECK, values)  # type: ignore[arg-type]
         return
     if conn.dialect.name == "postgresql":
         nexts, ids = (list(col) for col in zip(*params, strict=True))
-        conn.exec_driver_sql(_PG_NEXT_CHECK, (nexts, ids))
+        conn.exec_driver_sql(_PG_NEXT_CHECK, (nexts, ids, min(ids), max(ids)))
         return
     conn.execute(
         sa.update(snapshot.C.id.table)
@@ -528,17 +550,18 @@ def update_next_checks(conn: Connection, params: list[tuple[datetime | None, int
     )
 
 
-def update_check_times(conn: Connection, params: list[tuple[datetime | None, int, int]]) -> None:
-    """Set (next_check_at, last_step) of many cases by id, in one statement."""
+def update_check_times(conn: Connection, params: list[tuple[Any, int, int]], *, bound: bool = False) -> None:
+    """Set (next_check_at, last_step) of many cases by id, in one statement (`bound`: see `update_next_checks`)."""
     if not params:
         return
     if conn.dialect.name == "sqlite":
         bind = raw_sqlite.instant
-        conn.exec_driver_sql(_SQLITE_UPDATE, [(bind(n), s, i) for n, s, i in params])  # type: ignore[arg-type]
+        values = params if bound else [(bind(n), s, i) for n, s, i in params]
+        conn.exec_driver_sql(_SQLITE_UPDATE, values)  # type: ignore[arg-type]
         return
     if conn.dialect.name == "postgresql":
         nexts, step_values, ids = (list(col) for col in zip(*params, strict=True))
-        conn.exec_driver_sql(_PG_UPDATE, (nexts, step_values, ids))
+        conn.exec_driver_sql(_PG_UPDATE, (nexts, step_values, ids, min(ids), max(ids)))
         return
     conn.execute(
         sa.update(snapshot.C.id.table)

@@ -423,6 +423,35 @@ def test_a_long_sparse_list_of_cases_finds_the_same_rows(engine: Engine, session
     assert rel.disputes == {b.id}
 
 
+def test_the_sweep_reads_each_case_with_its_own_debtor_as_the_plain_join_does(engine: Engine, session: Session) -> None:
+    """`due_cases` (on PostgreSQL each debtor looked up by key in a LATERAL subquery, on SQLite the
+    driver's rows) gives exactly the rows of the plain case-debtor join, for a list of ids and for an
+    id range (the shape of a big batch), and leaves out the cases that are not active or not due."""
+    from scheduler.snapshot import _CASE_COLUMNS, C, CaseRow, _case_select, _due_cases_query, due_cases
+
+    made = []
+    for k in range(6):
+        factories.debtor(session)  # debtors between the cases' own: ids of cases and debtors differ
+        made.append(new_case(session, telegram_chat_id=k if k % 2 else None, country="BE" if k == 3 else "FR"))
+    wrong, mailed = session.get(Debtor, made[1].debtor_id), session.get(Debtor, made[2].debtor_id)
+    wrong.wrong_person, mailed.email = True, "Someone@Example.com"  # type: ignore[union-attr]
+    made[4].status, made[5].next_check_at = "paid", NOW + timedelta(hours=1)
+    session.add_all([*made, wrong, mailed])
+    session.commit()
+    ids = [c.id for c in made]
+    plain = _case_select().where(C.id.in_(ids), C.status != "paid", C.id != made[5].id).order_by(C.id)
+    with engine.connect() as conn:
+        expected = [CaseRow._make(row) for row in conn.execute(plain)]
+        assert len(_CASE_COLUMNS) == len(CaseRow._fields) and len(expected) == 4
+        for wanted in (ids, ids[:2] + ids[3:]):  # all, then a list with a gap
+            assert due_cases(conn, sorted(wanted), now=NOW) == [row for row in expected if row.id in wanted]
+        by_range = _due_cases_query("range", conn.dialect.name == "sqlite")
+        params = {"lowest": min(ids), "highest": max(ids), "now": NOW}
+        assert [CaseRow._make(row) for row in conn.execute(by_range, params)] == expected
+    seen = [(r.wrong_person, r.email) for r in expected]
+    assert seen == [(False, None), (True, None), (False, "Someone@Example.com"), (False, None)]
+
+
 def test_plain_cases_decided_once_per_shared_key_each_get_their_own_message(
     engine: Engine, session: Session, config: RelanceConfig
 ) -> None:
