@@ -8,35 +8,16 @@ Usage: python bench/simulate.py [cases] [days]
 
 from __future__ import annotations
 
-import random
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from relance.cli.simulate import run
+from relance.simulation.portfolio import generated_portfolio
 
-PROFILES = [
-    ("FR", "Europe/Paris", "+3361{:07d}", "EUR"),
-    ("US", "America/New_York", "+1212{:07d}", "USD"),
-    ("US", "America/Los_Angeles", "+1213{:07d}", "USD"),
-    ("GB", "Europe/London", "+447911{:06d}", "GBP"),
-]
 START = date(2026, 11, 9)
-
-
-def portfolio(path: Path, cases: int) -> None:
-    """A CSV of `cases` debtors with one invoice each, due over the 60 days before the start."""
-    rng = random.Random(7)
-    lines = ["reference,debtor_name,phone,amount,currency,due_date,debtor_ref,country,timezone"]
-    for n in range(cases):
-        country, zone, phone, currency = PROFILES[n % len(PROFILES)]
-        due = START - timedelta(days=rng.randint(-10, 60))
-        amount = f"{rng.randint(20, 5000)}.{rng.randint(0, 99):02d}"
-        number = phone.format(2_000_000 + n if country == "US" else n)
-        lines.append(f"B-{n},Debtor {n},{number},{amount},{currency},{due},R{n},{country},{zone}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -44,7 +25,7 @@ def main() -> None:
     days = int(sys.argv[2]) if len(sys.argv) > 2 else 45
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "portfolio.csv"
-        portfolio(csv, cases)
+        generated_portfolio(csv, cases, START)
         began, cpu = time.perf_counter(), time.process_time()
         _, events, summary, _ = run(csv, start=START, days=days, db=None, config_path=Path(tmp) / "none.toml")
         seconds, cpu = time.perf_counter() - began, time.process_time() - cpu

@@ -10,34 +10,12 @@ A change meant to alter the behaviour updates the figures here on purpose.
 from __future__ import annotations
 
 import hashlib
-import random
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from relance.cli.simulate import DATA, PORTFOLIO_START, run, shifted_portfolio
-
-PROFILES = [
-    ("FR", "Europe/Paris", "+3361{:07d}", "EUR"),
-    ("US", "America/New_York", "+1212{:07d}", "USD"),
-    ("US", "America/Los_Angeles", "+1213{:07d}", "USD"),
-    ("GB", "Europe/London", "+447911{:06d}", "GBP"),
-]
-
-
-def _portfolio(path: Path, cases: int) -> Path:
-    """One invoice per debtor, due over the 60 days before the start (as `bench/simulate.py` writes it)."""
-    rng = random.Random(7)
-    lines = ["reference,debtor_name,phone,amount,currency,due_date,debtor_ref,country,timezone"]
-    for n in range(cases):
-        country, zone, phone, currency = PROFILES[n % len(PROFILES)]
-        due = PORTFOLIO_START - timedelta(days=rng.randint(-10, 60))
-        amount = f"{rng.randint(20, 5000)}.{rng.randint(0, 99):02d}"
-        number = phone.format(2_000_000 + n if country == "US" else n)
-        lines.append(f"B-{n},Debtor {n},{number},{amount},{currency},{due},R{n},{country},{zone}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+from relance.simulation.portfolio import generated_portfolio
 
 
 def _counts(events: list[dict[str, Any]]) -> dict[str, int]:
@@ -52,7 +30,7 @@ def _timeline(events: list[dict[str, Any]]) -> str:
 
 
 def test_a_generated_portfolio_gives_the_same_figures(tmp_path: Path) -> None:
-    portfolio = _portfolio(tmp_path / "portfolio.csv", 60)
+    portfolio = generated_portfolio(tmp_path / "portfolio.csv", 60, PORTFOLIO_START)
     _, events, summary, _ = run(
         portfolio, start=PORTFOLIO_START, days=45, db=None, config_path=tmp_path / "absent.toml"
     )
