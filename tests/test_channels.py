@@ -275,6 +275,16 @@ async def test_recording_channel_records_fails_on_demand_and_persists(tmp_path: 
     assert channel.sent[0].choices == (("pay_now", "Payer maintenant"), ("plan", "Payer en plusieurs fois"))
 
 
+async def test_a_send_after_a_torn_line_is_recorded_on_a_line_of_its_own(tmp_path: Path) -> None:
+    # a process killed in the middle of writing its record (the SIGKILL crash test) leaves half a line
+    path = tmp_path / "sent.jsonl"
+    path.write_text('{"channel": "sms", "to": "+33612345678", "text": "Bonj', encoding="utf-8")
+    channel = RecordingChannel(name="sms", path=path)
+    await channel.send_text("+33612345678", "after the crash")
+    assert read_recording(path) == channel.sent
+    assert [r.text for r in read_recording(path)] == ["after the crash"]
+
+
 async def test_recording_channel_fails_loudly_on_misuse() -> None:
     sms_like = RecordingChannel(name="sms")
     with pytest.raises(RecordingMisuse):

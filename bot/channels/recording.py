@@ -150,8 +150,15 @@ class KeyedRecordingChannel(RecordingChannel):
 
 
 def _append_durably(path: Path, entry: Recorded) -> None:
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+    line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode("utf-8")
+    with path.open("a+b") as fh:
+        # a process killed in the middle of a write leaves a torn last line: start a new one, or this entry
+        # would be glued to it and both lost to `read_recording`
+        if fh.seek(0, os.SEEK_END):
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) != b"\n":
+                line = b"\n" + line
+        fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
 
