@@ -261,7 +261,8 @@ def test_workers_share_one_port_with_one_sweeping_leader_and_a_dead_worker_is_re
     assert all(a.status_code == 200 and "<Message>" in a.text for a in answers + after), output
     assert len(workers) == 2 and leaders == 1, output
     assert len(replaced) == 2 and workers[0] not in replaced, output
-    assert "died" in output and "starting another" in output
+    said = " ".join(output.split())  # the log handler wraps long lines where the pid's length puts them
+    assert "died" in said and "starting another" in said
     assert stored == 12
 
 
