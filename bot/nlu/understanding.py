@@ -153,7 +153,7 @@ _FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
 _SERIES_AFTER = re.compile(r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will)\b")
 
 
-def sentence_spans(text: str, original: str, locale: str) -> list[tuple[int, int]]:
+def _sentence_spans(text: str, original: str, locale: str) -> list[tuple[int, int]]:
     """Where the sentences of `original` lie in its normalised `text` (normalisation drops the full
     stops); one span of the whole text when a sentence cannot be found in it."""
     spans, cursor = [], 0
@@ -231,7 +231,6 @@ def _pick_date(
         # money comes in is not the day it goes out
         spent = [d for d in candidates if not _INCOME_BEFORE.search(text, max(0, d.start - 32), d.start)]
         candidates = spent or candidates
-    if len(candidates) > 1 and not first and intent != "payment_plan":
         # "back at work today, I'll pay Friday": the date told with the payment, not another one
         verbs = [m.start() for m in _PAY_WORD.finditer(text)]
         if verbs:
@@ -317,7 +316,7 @@ def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading
         amount=_pick_amount(norm, intent, amounts, terms),
         installments=terms.count if plan else None,
         frequency=terms.frequency if plan else None,
-        date=_pick_date(norm, intent, dates, today, lambda: sentence_spans(norm, original, loc)),
+        date=_pick_date(norm, intent, dates, today, lambda: _sentence_spans(norm, original, loc)),
     )
     return understanding, reading
 
