@@ -46,6 +46,8 @@ NOT_FOR_THE_MODEL = frozenset(
         "batch_y.jsonl",
         "batch_z1.train.jsonl",  # round 5: rules only, like round 4
         "batch_z2.train.jsonl",
+        "batch_z3.train.jsonl",  # round 6: rules only
+        "batch_z4.train.jsonl",
     }
 )
 

@@ -17,15 +17,24 @@ from bot.nlu.prefilter import guarded_finditer
 Span = tuple[int, int]
 
 # the currency codes the normaliser writes (`bot.nlu.normalise`)
-CURRENCY = r"(?:eur|usd|gbp|jpy|chf|cad|aud|inr|xof|ngn)"
+# and the names it leaves as they are: "25 000 francs", "300 cedis", "ksh 2,000", "R750" (rand), "N45,000" (naira)
+CURRENCY = r"(?:eur|usd|gbp|jpy|chf|cad|aud|inr|xof|ngn|ghs|kes|zar|francs?|cedis?|ksh|rands?)"
+_LETTER_BEFORE = r"[nr](?=\d{3}|\d{1,3} \d{3})"  # "n45 000", "r750": naira, rand (three digits and more)
 _NUMERAL = r"\d{1,3}(?: \d{3})+(?:[.,]\d{1,2})?\b|\d+(?:[.,]\d+)*(?:k\b)?"
-_AMOUNT = re.compile(rf"(?<![\w.,/-])(?:({CURRENCY}) ?)?({_NUMERAL})(?![\w/-]|[.,]\d)(?: ?({CURRENCY}|cents?)\b)?")
+# a currency between two numbers goes with the second when that one is a whole amount, not cents: "invoice
+# 2231 (£412.60)" is normalised "invoice 2231 gbp 412.60"
+_NOT_THE_NEXT_ONES = r"(?! ?\d+[.,]\d| ?\d{3})"
+_AMOUNT = re.compile(
+    rf"(?<![\w.,/-])(?:({CURRENCY}) ?|\b({_LETTER_BEFORE}))?({_NUMERAL})(?![\w/-]|[.,]\d)"
+    rf"(?: ?({CURRENCY}|cents?)\b{_NOT_THE_NEXT_ONES})?"
+)
 _NOT_AMOUNT_AFTER = re.compile(
     r"^ ?(?:%|h\b|heures?|hours?|hrs?|min\w*|am\b|pm\b|ans?\b|years?|yrs?|jours?|days?|semaines?|weeks?"
     r"|mois|months?|fois|times|x\b|enfants?|kids?|children|personnes?|people|km|kg|ans\b|factures?"
     r"|invoices?|bills?|messages?|sms|relances?|reminders?|rue|street|st\b|avenue|ave\b|e\b|eme|er\b"
     r"|nd\b|rd\b|th\b|st\b|/ ?\d|versements?|paiements?|mensualites?|echeances?|payments?|installments?"
     r"|tranches?|parts?|o clock|oclock|in the (?:morning|evening|afternoon)|du (?:matin|soir))"
+    r"(?![a-z])"  # a whole word: "80 weekly", "50 monthly" are amounts
 )
 # a word of one or two letters names a reference only on its own ("n 12", "no 12", "f 2024"): with a word
 # after it, "f" would be any word that starts with an f ("faire 20", "3 fois 100", "sans faute 64,50")
@@ -77,7 +86,7 @@ def _plausible(text: str, m: re.Match[str], value: Decimal) -> bool:
     before = text[max(0, m.start() - 16) : m.start()]
     if _NOT_AMOUNT_AFTER.match(after) or _REFERENCE_BEFORE.search(before):
         return False
-    looks_like_year = 1900 <= value <= 2100 and m[2].isdigit()  # "2,000" is no year
+    looks_like_year = 1900 <= value <= 2100 and m[3].isdigit()  # "2,000" is no year
     # "n° d'opération 77812", "ref PAY-66120": five digits and more without a currency name a transaction
     looks_like_reference = value >= 10_000 and value == value.to_integral_value()
     if (looks_like_year or looks_like_reference) and not _PAY_VERB_BEFORE.search(before):
@@ -90,19 +99,19 @@ def find_amounts(text: str, taken: list[Span]) -> list[AmountMention]:
     blocked = taken + [m.span() for m in _TIMES(text)]
     found = []
     for m in _AMOUNTS(text):
-        number_span = m.span(2)
+        number_span = m.span(3)
         if _overlaps(*number_span, blocked):
             continue
-        value = parse_number(m[2])
+        value = parse_number(m[3])
         if value is None or value <= 0 or value >= 10_000_000:
             continue
-        has_currency = bool(m[1] or m[3])
-        if m[3] and m[3].startswith("cent"):
+        has_currency = bool(m[1] or m[2] or m[4])
+        if m[4] and m[4].startswith("cent"):
             value = value / 100
         if not has_currency and not _plausible(text, m, value):
             continue
         end = m.end()
-        cents = _CENTS_AFTER.match(text[end:]) if m[3] in ("eur", "chf", "gbp") and value == int(value) else None
+        cents = _CENTS_AFTER.match(text[end:]) if m[4] in ("eur", "chf", "gbp") and value == int(value) else None
         if cents is not None:
             value, end = value + Decimal(cents[1].ljust(2, "0")) / 100, end + cents.end()
         found.append(AmountMention(m.start(), end, value, has_currency))

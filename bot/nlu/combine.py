@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.nlu.intent_patterns import ARRANGE_BY_PHONE
+from bot.nlu.intent_patterns import ARRANGE_BY_PHONE, WANTS_A_CALL
 from bot.nlu.learned import Opinion
 from bot.nlu.sensitive import bereavement, threat, veiled_threat
 
@@ -92,7 +92,7 @@ _ASKS_PERSON = re.compile(
     r"|(?:can|could) (?:someone|somebody|you) (?:call|ring|phone)|quelqu_un (?:peut|pourrait) m"
     r"|quelqu_un au (?:telephone|tel|bout du fil)|someone on the (?:phone|line)|contact me|interlocuteur"
     r"|in person|face to face|en personne|de vive voix|give (?:me|us) a (?:ring|bell|buzz|call)"
-    r"|(?:phoned|called|rang) me)\b|" + ARRANGE_BY_PHONE
+    r"|(?:phoned|called|rang) me)\b|" + ARRANGE_BY_PHONE + "|" + WANTS_A_CALL
 )
 # "Merry Christmas", "bonne année": a wish, nothing else
 _WISH_ONLY = re.compile(

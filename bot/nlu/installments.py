@@ -18,7 +18,7 @@ Span = tuple[int, int]
 
 _PAYMENT_NOUNS = (
     r"versements?|paiements?|mensualites?|echeances?|tranches?|payments?|installments?|instalments?|"
-    r"parts?|goes|chunks|bits|morceaux|lots|prelevements?|reglements?|virements?|transfers?|cheques?|checks?|acomptes?"
+    r"parts?|goes|chunks|bits|morceaux|lots|prelevements?|reglements?|virements?|transfers?|cheques?|checks|acomptes?"
 )
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
@@ -33,7 +33,8 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     ),
     (
         re.compile(
-            rf"\b(\d+) (?:(?:equal|egales?|egaux|identiques?|regular|reguliers?|regulieres?) )?"
+            # not the cents of an amount ("£76.40, check your records")
+            rf"(?<![.,])\b(\d+) (?:(?:equal|egales?|egaux|identiques?|regular|reguliers?|regulieres?) )?"
             rf"(?:(?:monthly|weekly|biweekly|fortnightly|mensuels?|mensuelles?|hebdomadaires?) )?"
             rf"(?:{_PAYMENT_NOUNS})\b"
         ),
@@ -88,7 +89,8 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
             r"|bimensuel\w*|every (?:2|two|other|second) weeks?|every fortnight|(?:a|per|each) fortnight"
             r"|fortnightly|bi ?weekly|twice a month|2 (?:fois|times) (?:par|a|per) (?:mois|month)"
             r"|aux (?:2|deux) semaines|every other (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-            r"|tou[st]? les (?:15|14|quinze) (?:jours|jrs|j)|(?:une|1) semaine sur (?:deux|2))\b"
+            r"|tou[st]? les (?:15|14|quinze) (?:jours|jrs|j)|(?:une|1) semaine sur (?:deux|2)"
+            r"|every (?:14|15|fourteen|fifteen) days|(?:chaque|every) (?:2|two|deux) weeks?|every couple of weeks)\b"
         ),
     ),
     (

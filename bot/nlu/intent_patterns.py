@@ -279,7 +279,12 @@ INCOME = re.compile(
     r"|income|revenus?|left with|bringing in|bring in|take home|il me reste|il nous reste|my rent is|mon loyer"
     r"|fixed costs|outgoings|charges fixes|pension is|retraite (?:est|de))\b"
 )
-TOO_MUCH = re.compile(r"\b(?:trop|too much|too expensive|too high|c est beaucoup)\b")
+# "50 par mois c'est trop": the amount, not "elle est trop stressée", "trop tard"
+TOO_MUCH = re.compile(
+    r"\b(?:trop(?! (?:stress\w*|fatigu\w*|malade|angoiss\w*|tard|tot|peur|honte|mal|jeune|vieux|vieille|occupe\w*"
+    r"|content\w*|gentil\w*|bien|long\w*|loin|deprim\w*|inquiet\w*|timide|gene\w*))|too much|too expensive|too high"
+    r"|c est beaucoup)\b"
+)
 
 # ------------------------------------------------------------------------------------ already paid
 NEG = re.compile(r"\b(?:pas|jamais|rien|not|never|no|ne|n)\b")
@@ -313,8 +318,9 @@ ALREADY_PAID = _rx(
     r"\b(?:payment|transfer|check|cheque|wire|deposit|bank transfer)(?: [\w.]+){1,5} (?:was|were|has been|have been"
     r"|went|got|has gone) (?:made|sent|paid|processed|done|wired|posted|mailed|transferred|through|out|cleared)\b",
     r"\b(?:virement|paiement|versement|cheque|reglement|ordre de (?:paiement|virement))(?: \S+){1,5}"
-    r" (?:a ete |ont ete |a bien ete |est |est bien )?(?:fait|faite|effectue|effectuee|envoye|envoyee|parti|partie"
-    r"|passe|emis|execute|executee|poste)\b",
+    # a participle, not "que je poste lundi", "à la poste": a cheque still to send
+    r" (?:a ete |ont ete |a bien ete |est |est bien )?(?<!\bje )(?<!\bla )(?<!\bon )(?:fait|faite|effectue"
+    r"|effectuee|envoye|envoyee|parti|partie|passe|emis|execute|executee|poste)\b",
     r"\b(?:j ai|on a|nous avons) (?:\w+ ){0,2}(?:fait|passe|donne|emis) (?:un|l|mon|le) ordre de"
     r" (?:paiement|virement)\b",
 )
@@ -590,8 +596,7 @@ HUMAN = _rx(
     r"\bappel telephonique\b",
     r"\bcoup de fil\b",
     r"\bphone call\b",
-    r"\bcall you\b",
-    r"\bring you\b",
+    r"\b(?:call|ring|phone) (?:you|yous|youse|ye|y all)\b",
     r"\bnumber (?:i can|to) call\b",
 )
 
@@ -1023,6 +1028,9 @@ COUNTERFACTUAL = re.compile(
 )
 PROMISE = _rx(
     PROMISE,
+    # West African pidgin future: "I go pay tomorrow o", "we go send am Friday"
+    r"\b(?:i|we|i will|a) go (?:pay|send|settle|clear|transfer|bring)\b(?= (?:\w+ ){0,4}(?:today|tonight|tomorrow"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|next week|month end|\d))",
     r"\b(?:it|payment|the payment|the money|that|the rest|the balance|the transfer) (?:will|should|shall|is going to)"
     r" (?:go out|be sent|be paid|be with you|be in your account|come through|reach you|clear)\b",
     r"\b(?:should|might|may|hope to|hoping to|expect to|plan to|planning to) be able to (?:pay|settle|send|clear)\b",
@@ -1110,6 +1118,16 @@ PLAN_REFUSED = re.compile(
     r"|\b(?:en une (?:seule )?fois|in (?:one|a single) (?:go|payment|lump)|in full|en totalite|tout d un coup"
     r"|the lot|le tout)\b"
 )
+# "I paid £200 of it on Monday and I'm paying the rest on payday", "j'ai versé 100 € le 15 et je verserai le
+# reste le 10": a payment made, the rest to come; what was paid is the answer, not a plan
+PAID_PART_THEN_REST = re.compile(
+    r"\b(?:i (?:have |already |have already )?(?:paid|sent|transferred)|i ve (?:already )?(?:paid|sent|transferred)"
+    r"|j ai (?:deja )?(?:paye|verse|regle|envoye|vire)|on a (?:deja )?(?:paye|verse|regle|envoye|vire)"
+    r"|nous avons (?:deja )?(?:paye|verse|regle|envoye|vire))\b(?: \S+){0,8} (?:and|et|but|mais|then|puis)\b"
+    r"(?: \S+){0,6} (?:the rest|le reste|the second|the other half|the balance|le solde|l autre moitie"
+    r"|the remaining|the remainder|la deuxieme|le deuxieme|le second|la seconde|the 2nd|le 2e|la 2e|le 2eme"
+    r"|la 2eme)\b"
+)
 # ---------------------------------------------------------------------- round 3 (training batches r, s, t)
 DISPUTE = _rx(
     DISPUTE,
@@ -1176,6 +1194,13 @@ INFO = _rx(
 )
 OPT_OUT = _rx(
     OPT_OUT,
+    # "vous m'envoyez plus rien, c'est clair ? plus un texto": no more of anything (not "il me reste plus rien")
+    r"\b(?:m|me|nous) (?:envoyez|envoyer|envoie|envoies|ecrivez|ecrire|ecris|textez|texter) plus (?:rien|aucun\w*"
+    r"|de (?:sms|messages?|textos?|mails?|courriels?|relances?))\b",
+    r"\bplus (?:un|une|aucun|aucune) (?:seul |seule |autre )?(?:sms|texto|message|mail|courriel|relance|appel)\b",
+    # "I'd rather this number weren't used for this going forward"
+    r"\b(?:rather|prefer|want|wish|ask that) (?:this|my|that) (?:number|phone|mobile|email|e mail|address)"
+    r" (?:was not|were not|is not|not be|isn t|wasn t|weren t|no longer be|would not be) (?:\w+ )?used\b",
     # "please cease and desist contacting me", "cesser immédiatement toute prise de contact par SMS"
     r"\bcease (?:and desist )?(?:all |any )?(?:further )?(?:contact|contacting|communicat\w*|calls?|calling|texts?"
     r"|texting|messages?|messaging|correspondence)\b",
@@ -1228,6 +1253,10 @@ HARDSHIP = _rx(
     r"|caisse (?:est )?vide|business (?:is )?failing|shop (?:is )?closing|on (?:the )?verge of bankruptcy"
     r"|au bord de la faillite|mettre la cle sous la porte|deposer le bilan|depot de bilan|liquidation judiciaire"
     r"|redressement judiciaire)\b",
+    # "the business is on its knees, nothing coming in", "plus rien ne rentre"
+    r"\b(?:business|shop|company|salon|restaurant|firm|boite|entreprise|commerce|affaire) (?:is |was |est )?"
+    r"(?:on (?:its|it is) knees|a genoux|struggling|dying|bust|closed down|shut down|en faillite|coule)\b",
+    r"\b(?:nothing|no money|nowt|no work|no cash) (?:is )?coming in\b|\b(?:plus )?rien ne (?:rentre|tombe)\b",
     r"\b(?:0|zero) (?:eur |euros? |gbp |usd |pounds? |dollars? |chf )?(?:in|on|sur|dans) (?:my|mon|ma)"
     r" (?:account|compte|bank|banque)\b",
     r"\b(?:rien|nothing|nowt) (?:a vous donner|to give you|to give)\b",
@@ -1351,4 +1380,9 @@ DENY = _rx(
 ARRANGE_BY_PHONE = (
     r"\b(?:sort|settle|arrange|discuss|talk|go through|set up|work out|agree) (?:\w+ ){0,5}over the phone\b"
 )
-HUMAN = _rx(HUMAN, r"\bgive (?:me|us) a (?:ring|bell|buzz|call|shout)\b", ARRANGE_BY_PHONE)
+# "I'd like a call first", "would appreciate a quick ring", "I need a phone call before I pay"
+WANTS_A_CALL = (
+    r"\b(?:like|want|need|prefer|appreciate|rather have|ask for) (?:a |an )?(?:quick |short |brief )?"
+    r"(?:call|ring|phone call|call back|callback)\b"
+)
+HUMAN = _rx(HUMAN, r"\bgive (?:me|us) a (?:ring|bell|buzz|call|shout)\b", ARRANGE_BY_PHONE, WANTS_A_CALL)

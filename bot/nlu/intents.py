@@ -46,6 +46,7 @@ from bot.nlu.intent_patterns import (
     OPT_OUT,
     OPT_OUT_KEYWORDS,
     PAID_BY_LAWYER,
+    PAID_PART_THEN_REST,
     PARTICIPLE_AFTER_NEG,
     PAYMENT_NOUN,
     PLAN,
@@ -397,6 +398,8 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         and not _found_beside(PLAN, text, PLAN_REFUSED)
     ):
         del found["payment_plan"]  # "pas d'échéancier, je paie tout le 10": one payment on a date
+    if "payment_plan" in found and "already_paid" in found and PAID_PART_THEN_REST.search(text):
+        del found["payment_plan"]  # "I paid 200 on Monday and I'm paying the rest on payday": a payment made
     if "already_paid" in found and _PAID_LATER.search(text) and not _PAST_MARK.search(text):
         # "promis, vendredi c'est réglé", "réglé au plus tard le 31", "when my salary is paid": to come
         del found["already_paid"]

@@ -35,7 +35,7 @@ EMOJI = {
     "emo_weapon": "🔪🔫💣🪓🗡⚔🧨⚰",  # not 💀 or ☠: "I'm dead" is laughter
 }
 _EMOJI_MAP = {ch: f" {name} " for name, chars in EMOJI.items() for ch in chars}
-_CURRENCY = {"€": " eur ", "$": " usd ", "£": " gbp ", "¥": " jpy "}
+_CURRENCY = {"€": " eur ", "$": " usd ", "£": " gbp ", "¥": " jpy ", "₦": " ngn ", "₹": " inr ", "₵": " ghs "}
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'"})
 # the ASCII characters of `_APOSTROPHES` ("`"): all it can change in an ASCII text
 _ASCII_APOSTROPHES = [

@@ -122,6 +122,11 @@ VEILED = re.compile(
 _DEATH = (
     r"(?:decede|decedee|decedes|deces|est mort|est morte|sont morts|nous a quitte|nous a quittes|nous a quittee"
     r"|nous ont quittes|disparu recemment|feu mon|feue ma|defunt|defunte|veuve|veuf"
+    # "went home to the Lord", "gone to be with the Lord", "s'est éteint", "rappelé à Dieu"
+    r"|went home to (?:the lord|god|glory|jesus)|(?:went|gone|called) (?:home )?to be with (?:the lord|god|jesus)"
+    r"|called home to (?:the lord|god|glory)|went to glory|rappele(?:e)? a dieu"
+    r"|(?:pere|mere|mari|femme|papa|maman|fils|fille|frere|soeur|epoux|epouse|compagnon|compagne)"
+    r" (?:\w+ ){0,2}s est eteinte?"
     r"|inhume|inhumee|succession|notaire|passed away|passed on|has died|had died|died|is dead|was dead|deceased"
     r"|widow|widower|no longer with us|falleci\w*|fallecido|(?:husband|wife|father|mother|dad|mum|mom|mam|mammy"
     r"|mammie|son|daughter|brother|sister|partner|mari|femme|pere|mere|papa|maman|fils|fille|frere|soeur)"

@@ -155,6 +155,7 @@ ABBREVIATIONS = {
     "tks": "thanks",
     "tnx": "thanks",
     "tmrw": "tomorrow",
+    "morra": "tomorrow",  # Scots: "the morra"
     "tmr": "tomorrow",
     "tmrow": "tomorrow",
     "2moro": "tomorrow",
