@@ -245,7 +245,14 @@ _TODAY = (
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "iso"),
     (re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b"), "numeric3"),
-    (re.compile(r"(?<![\d.,/-])\b(\d{1,2})[/-](\d{1,2})\b(?![/.,-]?\d)"), "numeric2"),
+    # not a fraction: "2/3 of it", "1/3 de la somme"
+    (
+        re.compile(
+            r"(?<![\d.,/-])\b(\d{1,2})[/-](\d{1,2})\b(?![/.,-]?\d)"
+            r"(?! (?:of|de la|du montant|de ma|de mon|de la somme|des)\b)"
+        ),
+        "numeric2",
+    ),
     (
         re.compile(rf"\b(debut|fin|mi|milieu|end of|beginning of|start of|mid|early|late|the end of) ?({_MONTH})\b"),
         "month_part",

@@ -196,7 +196,21 @@ def _every_weekday(text: str, terms: PlanTerms, mask: int) -> None:
         terms.per_unit_after.append(m.start())
 
 
+# "en 3 ou 4 fois", "maybe 3 or 4 payments", "genre 3 fois ou 4 fois": a plan, its count left open
+_EITHER_COUNT = re.compile(
+    rf"\b(\d+)(?: ?(?:fois|x|times))? (?:ou|or|to|a|-) (\d+) ?(?:fois|x|times|{_PAYMENT_NOUNS}|mois|months|semaines"
+    r"|weeks)\b"
+)
+
+
 def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:
+    _count_each(text, terms, taken)
+    either = _EITHER_COUNT.search(text) if terms.count is not None else None
+    if either is not None and terms.count in (int(either[1]), int(either[2])):
+        terms.count = None  # still a plan (count_strong stays), but of no stated number of payments
+
+
+def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
     mask = INDEX.mask(text)
     for bit, pattern, strong in _GUARDED_COUNTS:
         if not mask & bit:

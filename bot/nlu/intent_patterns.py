@@ -1118,6 +1118,16 @@ PLAN_REFUSED = re.compile(
     r"|\b(?:en une (?:seule )?fois|in (?:one|a single) (?:go|payment|lump)|in full|en totalite|tout d un coup"
     r"|the lot|le tout)\b"
 )
+# "what's the balance after the $200 I sent?", "combien reste-t-il ? j'ai déjà envoyé une partie", "a statement
+# of what I've paid so far": a question about what is left, the payment only its background
+BALANCE_QUESTION = re.compile(
+    r"\b(?:how much (?:is |do i |have i |would i )?(?:left|remaining|still (?:owe|to pay|outstanding)|outstanding)"
+    r"|what (?:s|is) (?:the |my )?(?:balance|remaining|amount left|amount remaining|payoff)(?: amount)?"
+    r" (?:after|now|since)"
+    r"|(?:remaining )?balance after (?:the|my|what)|combien (?:il )?(?:me )?reste(?: t il)?|reste t il"
+    r"|(?:statement|record|summary|breakdown) of (?:what|everything) (?:i|we) (?:have |ve )?paid"
+    r"|(?:recapitulatif|releve|historique|etat) (?:de|des) (?:ce que|paiements|versements) (?:j ai|que j ai)?)\b"
+)
 # "I paid £200 of it on Monday and I'm paying the rest on payday", "j'ai versé 100 € le 15 et je verserai le
 # reste le 10": a payment made, the rest to come; what was paid is the answer, not a plan
 PAID_PART_THEN_REST = re.compile(

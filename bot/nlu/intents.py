@@ -21,6 +21,7 @@ from bot.nlu.intent_patterns import (
     AFFIRM,
     AGREEMENT,
     ALREADY_PAID,
+    BALANCE_QUESTION,
     CANNOT_PAY,
     COMMUNICATION,
     COUNTERFACTUAL,
@@ -398,6 +399,9 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         and not _found_beside(PLAN, text, PLAN_REFUSED)
     ):
         del found["payment_plan"]  # "pas d'échéancier, je paie tout le 10": one payment on a date
+    if "already_paid" in found and "?" in text and BALANCE_QUESTION.search(text):
+        del found["already_paid"]  # "what's the balance after the $200 I sent?": a question about what is left
+        found["info_request"] = STRONG
     if "payment_plan" in found and "already_paid" in found and PAID_PART_THEN_REST.search(text):
         del found["payment_plan"]  # "I paid 200 on Monday and I'm paying the rest on payday": a payment made
     if "already_paid" in found and _PAID_LATER.search(text) and not _PAST_MARK.search(text):
