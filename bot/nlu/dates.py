@@ -82,7 +82,18 @@ WEEKDAYS = {
     "saturday": 5,
     "sunday": 6,
 }
-_WEEKDAY_ABBREV = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "sat": 5, "sun": 6}
+_WEEKDAY_ABBREV = {
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+}
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORD = r"(?:er|e|eme|st|nd|rd|th)?"
 _YEAR = r"(?:,? (\d{4}))?"
@@ -239,6 +250,10 @@ _TODAY = (
     r"|d ici ce soir|at lunchtime|this lunchtime|later today|by tonight|end of today|end of the day"
     r"|(?<!jusqu a )maintenant|immediatement|today|tonight|this (?:morning|afternoon|evening)"
     r"|right away|straight away|immediately|(?<!for )(?<!until )(?<!till )(?<!by )\bnow\b"
+    # within the day: "réglé ce jour", "à l'instant", "tout à l'heure", "an hour ago", "in about an hour"
+    r"|(?<!a )\bce jour\b(?! la\b)|a l instant|tout a l heure|(?:an|one|1|2|two|3|three|a few|few|a couple of|couple of)"
+    r" (?:hours?|hrs?|minutes?|mins?) ago|il y a (?:une|1|2|deux|3|trois|quelques) (?:heures?|minutes?|min)\b"
+    r"|in (?:about |around )?(?:an|1|one|2|two|a couple of) (?:hours?|hrs?)\b|dans (?:une|1|2|deux) heures?\b"
 )
 
 # (pattern, builder) in priority order; a builder maps a match to a DateMention or None
@@ -327,7 +342,13 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "weekday",
     ),
-    (re.compile(r"\b(?:on|by|next|this|last|until|till) (mon|tue|wed|thu|sat|sun)\b"), "weekday_abbrev"),
+    (
+        re.compile(
+            r"\b(?:on|by|next|this|last|until|till|pay|paying|paid|send|sending|sent|transfer|transferring|settle"
+            r"|settling) (mon|tues?|wed|thu|thurs?|fri|sat|sun)\b"
+        ),
+        "weekday_abbrev",
+    ),
     (
         re.compile(
             rf"\b(?:le|the|on the|by the|on|by|avant le|before the|until the|jusqu au|au|du|a partir du"

@@ -1209,7 +1209,7 @@ OPT_OUT = _rx(
     r"|de (?:sms|messages?|textos?|mails?|courriels?|relances?))\b",
     r"\bplus (?:un|une|aucun|aucune) (?:seul |seule |autre )?(?:sms|texto|message|mail|courriel|relance|appel)\b",
     # "I'd rather this number weren't used for this going forward"
-    r"\b(?:rather|prefer|want|wish|ask that) (?:this|my|that) (?:number|phone|mobile|email|e mail|address)"
+    r"\b(?:rather|prefer|want|wish|ask)(?: that)? (?:this|my|that) (?:number|phone|mobile|email|e mail|address)"
     r" (?:was not|were not|is not|not be|isn t|wasn t|weren t|no longer be|would not be) (?:\w+ )?used\b",
     # "please cease and desist contacting me", "cesser immédiatement toute prise de contact par SMS"
     r"\bcease (?:and desist )?(?:all |any )?(?:further )?(?:contact|contacting|communicat\w*|calls?|calling|texts?"

@@ -318,6 +318,8 @@ TYPOS = {
     "firday": "friday",
     "fryday": "friday",
     "satruday": "saturday",
+    "saterday": "saturday",
+    "satarday": "saturday",
     "dont": "dont",
     "sory": "sorry",
     "sorrry": "sorry",
