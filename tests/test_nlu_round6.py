@@ -198,3 +198,23 @@ def test_that_day_is_the_day_named_before() -> None:
 def test_a_sat_that_is_no_saturday() -> None:
     reading = understand("I sat down last night and paid it", "en", TODAY)
     assert (reading.intent, reading.date) == ("already_paid", date(2026, 12, 2))
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "installments"),
+    [
+        ("Your offer of 4 x 150 is too much for me, could we do 75 a month for 8 months?", "en", 75.0, 8),
+        ("Vos 2 mensualités de 300 c'est trop, je peux faire 4 mensualités de 150 à la place.", "fr", 150.0, 4),
+        ("Au lieu de 120 par mois comme vous proposez, je peux faire 80 par mois sur 3 mois.", "fr", 80.0, 3),
+    ],
+)
+def test_a_counter_offer_is_read_after_the_offer_it_answers(
+    text: str, locale: str, amount: float, installments: int
+) -> None:
+    reading = understand(text, locale, TODAY)
+    assert (reading.intent, reading.amount, reading.installments) == ("payment_plan", amount, installments)
+
+
+def test_an_offer_accepted_keeps_its_terms() -> None:
+    reading = understand("I'd like to go with your proposal of 3 payments of 100 a month", "en", TODAY)
+    assert (reading.intent, reading.amount, reading.installments) == ("payment_plan", 100.0, 3)

@@ -251,8 +251,9 @@ _TODAY = (
     r"|(?<!jusqu a )maintenant|immediatement|today|tonight|this (?:morning|afternoon|evening)"
     r"|right away|straight away|immediately|(?<!for )(?<!until )(?<!till )(?<!by )\bnow\b"
     # within the day: "réglé ce jour", "à l'instant", "tout à l'heure", "an hour ago", "in about an hour"
-    r"|(?<!a )\bce jour\b(?! la\b)|a l instant|tout a l heure|(?:an|one|1|2|two|3|three|a few|few|a couple of|couple of)"
-    r" (?:hours?|hrs?|minutes?|mins?) ago|il y a (?:une|1|2|deux|3|trois|quelques) (?:heures?|minutes?|min)\b"
+    r"|(?<!a )\bce jour\b(?! la\b)|a l instant|tout a l heure"
+    r"|(?:an|one|1|2|two|3|three|a few|few|a couple of|couple of) (?:hours?|hrs?|minutes?|mins?) ago"
+    r"|il y a (?:une|1|2|deux|3|trois|quelques) (?:heures?|minutes?|min)\b"
     r"|in (?:about |around )?(?:an|1|one|2|two|a couple of) (?:hours?|hrs?)\b|dans (?:une|1|2|deux) heures?\b"
 )
 

@@ -290,6 +290,38 @@ def _two_payments(terms: PlanTerms, dates: list[DateMention], amounts: list[Amou
         terms.count, terms.count_strong, terms.rest = len(amounts), True, True
 
 
+# The creditor's offer quoted before a counter-offer: "your offer of 3 x 200 is too steep, could we do 100 a
+# month for 6 months?", "vos 3 mensualités de 200 c'est trop, je peux faire 6 de 100", "au lieu de 100 par mois
+# comme vous proposez, je peux faire 60": from the words naming the offer to the first word of the answer
+# ("is", "c'est", "but", "je", "could"...), at most twelve words
+_THEIR_OFFER = re.compile(
+    r"\b(?:(?:your|the|this|that) (?:offer|proposal|suggestion|proposed (?:plan|schedule|arrangement))"
+    r"|(?:the|your|les|vos) (?:\S+ ){0,5}?(?:you|vous) (?:offered|proposed|suggested|proposez|proposiez"
+    r"|avez proposes?|m avez proposes?|me proposez)"
+    r"|(?:votre|la|cette) (?:proposition|offre|suggestion)|vos \d+ (?:mensualites|versements|echeances|paiements)"
+    r"|instead of|au lieu de|plutot que)\b"
+    r"(?: (?!(?:but|mais|instead|a|plutot|could|can|would|je|j|i|we|nous|on|how|what|is|are|was|est|c|ce|cela"
+    r"|ca|that|it|its|doesn|does|ne|n|me|too|trop|more|plus)\b)\S+){0,12}"
+)
+
+
+def _without_their_offer(norm: str, date_spans: list[tuple[int, int]], terms: PlanTerms) -> tuple[PlanTerms, list]:
+    """Terms and amounts of the debtor's own proposal where the creditor's offer is quoted before it."""
+    offers = [m.span() for m in _THEIR_OFFER.finditer(norm)] if _OFFER_WORDS.search(norm) else []
+    amounts = find_amounts(norm, date_spans + terms.spans)
+    if not offers:
+        return terms, amounts
+    own_terms = find_terms(norm, date_spans + offers)
+    own_amounts = find_amounts(norm, date_spans + own_terms.spans + offers)
+    if own_terms.count is None and not own_amounts:
+        return terms, amounts  # "I accept your offer of 3 payments": the offer is the answer
+    own_terms.frequency = own_terms.frequency or terms.frequency
+    return own_terms, own_amounts or amounts
+
+
+_OFFER_WORDS = re.compile(r"\b(?:offer|propos|suggest|instead|au lieu|plutot|vos \d)")
+
+
 def _prepare(text: str) -> str:
     return unicodedata.normalize("NFC", extract_reply(text)[:MAX_CHARS])
 
@@ -300,8 +332,8 @@ def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading
     original = _prepare(str(text))
     norm = normalise(original, loc)
     dates = find_dates(norm, loc)
-    terms = find_terms(norm, [(d.start, d.end) for d in dates])
-    amounts = find_amounts(norm, [(d.start, d.end) for d in dates] + terms.spans)
+    date_spans = [(d.start, d.end) for d in dates]
+    terms, amounts = _without_their_offer(norm, date_spans, find_terms(norm, date_spans))
     _two_payments(terms, dates, amounts)
     rule_intent, rule_confidence, found = classify_with_readings(norm, original, _evidence(norm, dates, amounts, terms))
     reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(norm))
