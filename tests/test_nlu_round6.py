@@ -218,3 +218,19 @@ def test_a_counter_offer_is_read_after_the_offer_it_answers(
 def test_an_offer_accepted_keeps_its_terms() -> None:
     reading = understand("I'd like to go with your proposal of 3 payments of 100 a month", "en", TODAY)
     assert (reading.intent, reading.amount, reading.installments) == ("payment_plan", 100.0, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "when"),
+    [
+        ("je vous verse 35 € tous les 10 du mois", 35.0, date(2026, 12, 10)),
+        ("je vous propose 60 € le 20 de chaque mois", 60.0, date(2026, 12, 20)),
+        ("je peux mettre 30 € chaque fin de mois", 30.0, None),
+        ("je peu vous faire 20 tout les mois", 20.0, None),
+    ],
+)
+def test_a_day_of_every_month_is_monthly(text: str, amount: float, when: date | None) -> None:
+    reading = understand(text, "fr", TODAY)
+    assert (reading.intent, reading.amount, reading.frequency) == ("payment_plan", amount, "monthly")
+    if when is not None:
+        assert reading.date == when

@@ -359,6 +359,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "day",
     ),
     (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er)\b"), "day"),
+    # "tous les 5 du mois", "every 20th of the month": the next such day
+    (
+        re.compile(
+            r"\b(?:tous les|tout les|chaque|every|each) (\d{1,2})(?:er|e|eme|st|nd|rd|th)?"
+            r"(?= (?:du|de chaque|of the|of each|of every|of) (?:mois|month)\b)"
+        ),
+        "day",
+    ),
 ]
 
 

@@ -103,7 +103,11 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
     (
         "monthly",
         re.compile(
-            r"\b(?:par mois|chaque mois|tous les mois|chaque fin de mois|a chaque fin de mois|each month end"
+            # "chaque 1er du mois", "tous les 5 du mois", "every 1st of the month", "tout les mois"
+            # (the day itself is a date: only the words after it are the rhythm's)
+            r"\b(?:chaque|tous les|tout les|every|each) (?:1er|premier|first|\d{1,2}(?:er|e|eme|st|nd|rd|th)?)"
+            r" ((?:du|de chaque|of the|of each|of every|of) (?:mois|month))\b|\btout les mois\b"
+            r"|\b(?:par mois|chaque mois|tous les mois|(?:a )?(chaque) fin de mois|each month end"
             r"|mensuel\w*|mensualites?|(?:a|per|each|every|1) month"
             r"|monthly|(?:a|per) mth|1 par mois)\b|/ ?(?:mois|month|mo)\b"
         ),
@@ -151,7 +155,10 @@ def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
         if not mask & bit:
             continue
         for m in pattern.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
+            # where a date is part of the words ("chaque 1er du mois", "chaque fin de mois"), the group
+            # holds the rhythm's own words
+            start, end = m.span(m.lastindex) if m.lastindex else m.span()
+            if any(s < end and start < e for s, e in terms.spans + taken):
                 continue
             if _INCOME_BEFORE.search(text, max(0, m.start() - 24), m.start()) and not _EACH_PAY.search(text):
                 continue  # "I'm paid weekly", "je touche ma paie toutes les 2 semaines": the debtor's income

@@ -270,7 +270,10 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
     return (with_currency or amounts)[0].value
 
 
-_GAP_AFTER_AMOUNT = re.compile(rf"^ ?{CURRENCY}? ?$")
+# "100 € le 10 de chaque mois", "40 on the 5th of every month": a day of the month between amount and rhythm
+_GAP_AFTER_AMOUNT = re.compile(
+    rf"^ ?{CURRENCY}? ?(?:(?:le|the|on the) \d{{1,2}}(?:er|e|eme|st|nd|rd|th)? (?:de|of) )?$"
+)
 _EACH_AFTER = re.compile(rf"^ ?{CURRENCY}? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b")
 _GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
 
