@@ -234,3 +234,21 @@ def test_a_day_of_every_month_is_monthly(text: str, amount: float, when: date | 
     assert (reading.intent, reading.amount, reading.frequency) == ("payment_plan", amount, "monthly")
     if when is not None:
         assert reading.date == when
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("on est à sec jusqu'au 15 mais le 15 je vous fais les 120 €", "promise_to_pay"),
+        ("je suis au chômage mais je peux quand même payer 30 € lundi", "promise_to_pay"),
+        ("je suis à sec, c possible de payer en plusieur fois ?", "payment_plan"),
+        ("jsui au rsa, c possible 20e chak mois ?", "payment_plan"),
+    ],
+)
+def test_a_difficulty_told_with_an_offer_is_the_offer(text: str, intent: str) -> None:
+    assert understand(text, "fr", TODAY).intent == intent
+
+
+def test_an_offer_in_english_with_a_difficulty() -> None:
+    reading = understand("Things are hard right now but I'd like to offer £20 a fortnight", "en", TODAY)
+    assert (reading.intent, reading.amount, reading.frequency) == ("payment_plan", 20.0, "biweekly")

@@ -252,7 +252,7 @@ PLAN = _rx(
     r"\beche?ancier\b",
     r"\bechelonn\w*",
     r"\betal(?:er|ement|e|ez|erais)\b",
-    r"\bplusieurs (?:fois|versements?|paiements?|mensualites?|echeances?|tranches?|mois)\b",
+    r"\bplusieurs? (?:fois|versements?|paiements?|mensualites?|echeances?|tranches?|mois)\b",
     r"\bpetit a petit\b",
     r"\bpeu a peu\b",
     r"\bau fur et a mesure\b",
@@ -349,14 +349,16 @@ FR_PAY_VERB = (
     r"(?:paye|paie|payer|paierai|payerai|paierais|payerais|paient|regle|regler|reglerai|reglerais|verse|verser"
     r"|verserai|vire|virer|virerai|envoie|envoyer|enverrai|rembourse|rembourser|rembourserai|regularise"
     r"|regulariser|regulariserai|solde|solder|solderai|donne|donner|donnerai|depose|deposer|passe payer"
-    r"|(?:fais|faire|ferai|fait) (?:le|un|mon|les|des) (?:virement|paiement|cheque|necessaire|reglement)"
-    r"|(?:fais|faire|ferai|mets|mettre|mettrai)(?= (?:\d|eur|usd|gbp)))"
+    r"|(?:fais|faire|ferai|fait) (?:le|un|mon|les|des) (?:virement|paiement|cheque|necessaire|reglement|wave"
+    r"|orange money|mobile money|lydia|paylib|twint)"
+    # "je vous fais les 230 €", "je mets 50 €"
+    r"|(?:fais|faire|ferai|mets|mettre|mettrai)(?= (?:les |la |le )?(?:\d|eur|usd|gbp)))"
 )
 FR_PROMISE = re.compile(
     r"\b(?:je|j|on|nous)((?: (?:vous|te|vais|peux|pourrai|pourrais|compte|dois|veux|les|le|la|l|vous les"
     r"|vous le|en|ne|n|tout|bien|sans doute|aussi|y|passe|passerai|vais vous|peux vous|pourrai vous|essaie"
     r"|essaierai|de|d|m engage a|m engage|promets de|prevois de|pense|devrais|devrai|vais pouvoir|espere"
-    r"|souhaite|voudrais|a))*) " + FR_PAY_VERB + r"\b( (?:pas|jamais|plus|rien)\b)?"
+    r"|souhaite|voudrais|a|quand meme|enfin|finalement))*) " + FR_PAY_VERB + r"\b( (?:pas|jamais|plus|rien)\b)?"
 )
 EN_PAY_VERB = (
     r"(?:pay|paying|send|sending|transfer|transferring|wire|wiring|settle|settling|sort (?:it|this|that)(?! out)"

@@ -165,7 +165,11 @@ def _plan(text: str, ev: Evidence) -> bool:
 
 # "je vous propose une semaine sur deux": a rhythm offered
 _PROPOSE = guarded_search(
-    re.compile(r"\b(?:je|nous|i|we) (?:vous |you )?(?:propose|proposons|suggere|suggest|offer)\b")
+    re.compile(
+        r"\b(?:je|nous|i|we) (?:vous |you )?(?:propose|proposons|suggere|suggest|offer)\b"
+        r"|\b(?:i|we) (?:would|d) like to (?:offer|propose|suggest)\b"
+        r"|\bje (?:voudrais|souhaite|souhaiterais) (?:vous )?proposer\b"
+    )
 )
 
 

@@ -255,7 +255,7 @@ ABBREVIATIONS = {
 
 # abbreviations that mean something else (or nothing) in the other language
 LOCALE_ABBREVIATIONS = {
-    "fr": {"g": "j ai", "c": "c est", "k": "que", "mr": "monsieur"},
+    "fr": {"g": "j ai", "c": "c est", "k": "que", "mr": "monsieur", "chak": "chaque", "chaq": "chaque"},
     "en": {
         "u": "you",
         "r": "are",
