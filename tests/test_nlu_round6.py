@@ -252,3 +252,17 @@ def test_a_difficulty_told_with_an_offer_is_the_offer(text: str, intent: str) ->
 def test_an_offer_in_english_with_a_difficulty() -> None:
     reading = understand("Things are hard right now but I'd like to offer £20 a fortnight", "en", TODAY)
     assert (reading.intent, reading.amount, reading.frequency) == ("payment_plan", 20.0, "biweekly")
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("What is this £30 admin fee exactly?", "en", "info_request"),
+        ("C'est quoi ces frais de relance de 15 € ?", "fr", "info_request"),
+        ("Why should I pay your admin fees?", "en", "dispute"),
+        ("Ces frais de dossier sont abusifs, je ne les paierai pas.", "fr", "dispute"),
+        ("C'est légal ces frais de recouvrement ?", "fr", "dispute"),
+    ],
+)
+def test_a_fee_asked_about_is_a_question_and_a_fee_refused_a_dispute(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

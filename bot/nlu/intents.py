@@ -340,6 +340,18 @@ _OPT_OUT_ASIDE = re.compile(
     f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}"
 )
 _DISPUTE_ASIDE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
+# words against a fee: "why should I pay your late fees?", "c'est légal ces frais ?" stays a dispute
+_AGAINST_A_FEE = re.compile(
+    r"\b(?:why should|why would|pourquoi (?:je )?(?:devrais|paierais|payerais)|refuse|refuser|won t|will not|not paying"
+    r"|pas payer|ne paierai|illegal|abusi\w*|scandal\w*|ridicul\w*|outrageous|unfair|injuste|arnaque|scam|rip ?off"
+    r"|robbery|never agreed|pas d accord|contest\w*|dispute|disagree|justif\w*|legal|legaux|legale|droit|right to)\b"
+)
+# a fee named without a word against it ("the late fee", "les frais de dossier"): asked about, not contested
+_FEE_NAMED = re.compile(
+    r"\b(?:(?:the|these|this|that|those|your|some|an|any|les|des|ces|vos|le|la|l) )?(?:(?:late|admin|administration"
+    r"|administrative|collection|recovery|processing|extra|additional) )?(?:fees?|charges?|interest|penalt(?:y|ies)"
+    r"|frais(?: de (?:dossier|recouvrement|relance|retard|gestion))?|penalites?|interets(?: de retard)?)\b"
+)
 
 
 def _opt_out(text: str) -> float:
@@ -371,7 +383,10 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     if WRONG_PERSON.found(text) or NAME_DENIAL.search(original):
         found["wrong_person"] = STRONG
     if _found_beside(DISPUTE, text, _DISPUTE_ASIDE):
-        found["dispute"] = STRONG
+        if "?" in text and not _found_beside(DISPUTE, text, _FEE_NAMED) and not _AGAINST_A_FEE.search(text):
+            found["info_request"] = STRONG  # "how much are the late fees on top?": a question about a fee
+        else:
+            found["dispute"] = STRONG
     if _plan(text, ev):
         found["payment_plan"] = STRONG
     if paid and not ev.future_dates:  # "c'est réglé dans deux jours" is a promise, not a past payment
