@@ -266,3 +266,16 @@ def test_an_offer_in_english_with_a_difficulty() -> None:
 )
 def test_a_fee_asked_about_is_a_question_and_a_fee_refused_a_dispute(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("je verse 80 € vendredi et je verrai pour le reste", "fr"),
+        ("I'll send 60 tomorrow and the rest we can talk about", "en"),
+        ("I'll pay 100 now and call you about the rest", "en"),
+    ],
+)
+def test_one_payment_with_the_rest_left_open_is_a_promise(text: str, locale: str) -> None:
+    reading = understand(text, locale, TODAY)
+    assert (reading.intent, reading.installments) == ("promise_to_pay", None)

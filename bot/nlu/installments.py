@@ -255,10 +255,15 @@ _VAGUE_AFTER_REST = re.compile(
 # "half on Friday and I'll get back to you about the rest", "la moitié le 25 et on voit pour le reste":
 # one payment, the rest left open
 _REST_LEFT_OPEN = re.compile(
-    r"\b(?:on voit|on verra|we will see|i will (?:have to )?see|get back to you|je reviens vers vous|je vous redis)"
-    r"(?: \w+){0,2} (?:pour|about|for|regarding|concernant) (?:le |the )?(?:reste|rest|remainder|solde|balance)\b"
+    r"\b(?:on voit|on verra|we will see|i will (?:have to )?see|get back to you|je reviens vers vous|je vous redis"
+    r"|je verrai|je vois|call you|je vous appelle|je vous rappelle|talk|discuss|on en (?:reparle|parle|discute))"
+    r"(?: \w+){0,2} (?:pour|about|for|regarding|concernant) (?:le |the )?(?:reste|rest|remainder|solde|balance"
+    r"|other half|autre moitie)\b"
     r"|\b(?:the rest|le reste|the remainder|le solde|the balance)(?: \w+){0,4}"
-    r" (?:to see about|have to see|will see|on verra|on voit|je verrai|not sure|sais pas)\b"
+    r" (?:to see about|have to see|will see|on verra|on voit|je verrai|not sure|sais pas|we can talk|we can discuss"
+    r"|on en reparle|on en parle|quand ma situation|when (?:things|my situation))\b"
+    r"|\b(?:the other half|l autre moitie)(?: \w+){0,2}"
+    r" (?:i m not sure|i am not sure|not sure|je sais pas|je ne sais pas)\b"
 )
 
 
