@@ -279,3 +279,21 @@ def test_a_fee_asked_about_is_a_question_and_a_fee_refused_a_dispute(text: str, 
 def test_one_payment_with_the_rest_left_open_is_a_promise(text: str, locale: str) -> None:
     reading = understand(text, locale, TODAY)
     assert (reading.intent, reading.installments) == ("promise_to_pay", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("Send me the itemised bill and I'll deal with it", "en"),
+        ("Before paying anything I want to see the original contract, send me a copy.", "en"),
+        ("Je veux bien régler mais je veux d'abord voir le contrat, envoyez-le moi.", "fr"),
+        ("What's the latest I can pay without extra fees?", "en"),
+    ],
+)
+def test_what_the_payment_waits_on_is_a_question(text: str, locale: str) -> None:
+    assert understand(text, locale, TODAY).intent == "info_request"
+
+
+def test_a_question_beside_a_dated_promise_stays_a_promise() -> None:
+    reading = understand("send me the invoice please, I'm paying it on Friday", "en", TODAY)
+    assert (reading.intent, reading.date) == ("promise_to_pay", date(2026, 12, 4))

@@ -651,6 +651,14 @@ INFO = _rx(
     r"\bpayment link\b",
     r"\blink to pay\b",
     r"\bsend (?:me |us )?(?:the|a|an) (?:invoice|bill|details|copy|statement|proof|breakdown)\b",
+    # "send me proof of the debt", "send me the payoff amount", "envoyez-la moi" (the invoice), "what's the latest I
+    # can pay", "je veux d'abord voir la facture"
+    r"\b(?:send|email|mail|forward) (?:me|us) (?:\w+ ){0,2}(?:invoice|bill|statement|proof|breakdown|copy|payoff"
+    r"|agreement|contract|receipt|itemi[sz]ed|original)\b",
+    r"\b(?:envoyez|renvoyez|transmettez) (?:la|le|les) (?:moi|nous)\b",
+    r"\b(?:voir|avoir|recevoir) (?:d abord |avant |au prealable )?(?:la|une|le|les) (?:facture|preuve|copie|contrat"
+    r"|justificatif|decompte|releve)\b",
+    r"\b(?:what s|what is) the latest (?:i|we) (?:can|could|have to|must) pay\b|\bdate limite\b",
     r"\bresend\b",
     r"\breference number\b",
     r"\bwhy (?:am i|do i|did i|is|are you)\b",
