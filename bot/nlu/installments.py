@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.nlu.prefilter import INDEX
+from bot.nlu.prefilter import INDEX, Anchored
 
 Span = tuple[int, int]
 
@@ -136,19 +136,22 @@ class PlanTerms:
     per_unit_before: list[int] = field(default_factory=list)  # an amount starting here is one installment
 
 
-# each pattern with its bit in the literal index (not tried on a text without its literals)
-_GUARDED_COUNTS = [(INDEX.add_pattern(pattern), pattern, strong) for pattern, strong in _COUNT_PATTERNS]
-_GUARDED_FREQUENCIES = [(INDEX.add_pattern(pattern), name, pattern) for name, pattern in FREQUENCIES]
+# each pattern with its bit in the literal index (not tried on a text without its literals), matched only
+# where the literals its matches begin with start (`Anchored`: same matches)
+_GUARDED_COUNTS = [
+    (a.bit, pattern, a.finditer, strong) for pattern, strong in _COUNT_PATTERNS for a in (Anchored(pattern),)
+]
+_GUARDED_FREQUENCIES = [(a.bit, name, a.finditer) for name, pattern in FREQUENCIES for a in (Anchored(pattern),)]
 _HALF_BIT = INDEX.add_pattern(_HALF)
 _REST_BIT = INDEX.add_pattern(_REST)
 
 
 def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
     mask = INDEX.mask(text)
-    for bit, name, pattern in _GUARDED_FREQUENCIES:
+    for bit, name, finditer in _GUARDED_FREQUENCIES:
         if not mask & bit:
             continue
-        for m in pattern.finditer(text):
+        for m in finditer(text):
             if any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
                 continue
             if _INCOME_BEFORE.search(text, max(0, m.start() - 24), m.start()) and not _EACH_PAY.search(text):
@@ -196,10 +199,10 @@ def _every_weekday(text: str, terms: PlanTerms, mask: int) -> None:
 
 def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:
     mask = INDEX.mask(text)
-    for bit, pattern, strong in _GUARDED_COUNTS:
+    for bit, pattern, finditer, strong in _GUARDED_COUNTS:
         if not mask & bit:
             continue
-        for m in pattern.finditer(text):
+        for m in finditer(text):
             value = int(m[1])
             if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
                 continue
