@@ -14,10 +14,23 @@ from bot.nlu import amounts, dates, installments, intent_patterns, intents, repl
 from bot.nlu import normalise as normalise_module
 from bot.nlu.learned import SCALE, features, model
 from bot.nlu.normalise import normalise
-from bot.nlu.prefilter import Anchored, GatedPattern, Substitutions, _beginnings, needs_non_ascii, non_ascii_search
+from bot.nlu.prefilter import (
+    Anchored,
+    GatedPattern,
+    Substitutions,
+    _beginnings,
+    gated,
+    needs_non_ascii,
+    non_ascii_search,
+)
 
 CORPUS = Path(__file__).parent / "nlu_corpus"
 PATTERNS = {name: p for name, p in vars(intent_patterns).items() if isinstance(p, GatedPattern)}
+# the sensitive rules' alternations, split into branches as `bot.nlu.sensitive` runs them
+PATTERNS |= {
+    name: gated(getattr(sensitive, name), r"(?:^|(?<![a-z0-9_]))\b", r"\b")
+    for name in ("THREAT", "VEILED", "BEREAVEMENT")
+}
 
 
 def _texts() -> list[str]:
@@ -37,6 +50,8 @@ def test_same_findings_as_the_whole_alternation_on_the_corpus() -> None:
         for name, pattern in PATTERNS.items():
             assert pattern.found(text) == bool(pattern.full.search(text)), (name, text)
             assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.full.finditer(text)]
+            got, want = pattern.search(text), pattern.full.search(text)
+            assert (got and got.span()) == (want and want.span()), (name, text)
 
 
 @settings(max_examples=200, deadline=None)
@@ -44,6 +59,23 @@ def test_same_findings_as_the_whole_alternation_on_the_corpus() -> None:
 def test_same_findings_on_any_text(text: str) -> None:
     for pattern in PATTERNS.values():
         assert pattern.found(text) == bool(pattern.full.search(text))
+        got, want = pattern.search(text), pattern.full.search(text)
+        assert (got and got.span()) == (want and want.span())
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.full.finditer(text)]
+
+
+def test_the_sensitive_alternations_are_split_into_their_branches() -> None:
+    for name in ("THREAT", "VEILED", "BEREAVEMENT"):
+        pattern = PATTERNS[name]
+        assert pattern.full.pattern == getattr(sensitive, name).pattern.replace(  # each branch in a group of its own
+            "|".join(pattern.branches), "|".join(f"(?:{b})" for b in pattern.branches)
+        )
+        assert len(pattern.branches) > 30 and not pattern.unlisted
+    threat = PATTERNS["THREAT"]
+    for text in ("je vais te buter", "i will kill you", "ok i will pay you friday", "gunther"):
+        got, want = threat.search(text), sensitive.THREAT.search(text)
+        assert (got and got.group(0)) == (want and want.group(0))
+    assert threat.search("i know where you live") is not None and threat.search("regunning") is None
 
 
 def test_a_branch_is_not_found_inside_a_word() -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.nlu import understand
+from bot.nlu import reply_text, understand
 from bot.nlu.reply_text import extract_reply
 
 CASES = [
@@ -140,3 +142,16 @@ def test_a_bottom_posted_opt_out_is_understood() -> None:
         "Subject: Outstanding balance\n> Please pay\n\nPlease stop texting and e-mailing me."
     )
     assert understand(text, "en", dt.date(2027, 1, 15)).intent == "opt_out"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeginorstwyABCEGINORSTWY >:-\n", max_size=40))
+def test_the_one_line_marker_test_is_the_case_blind_search(text: str) -> None:
+    """The lower-cased look-up of the one-line markers answers as the case-blind pattern does."""
+    assert reply_text._one_line_marker(text) == bool(reply_text._ONE_LINE_MARKER.search(text))
+
+
+def test_the_one_line_markers_are_the_pattern_s_words() -> None:
+    assert "|".join(reply_text._ONE_LINE_MARKERS) == reply_text._ONE_LINE_MARKER.pattern
+    for text in ("Le lundi X a ÉCRIT :", "On Monday WROTE:", "paid, Sent From my phone", "ok ſent", "je paie"):
+        assert reply_text._one_line_marker(text) == bool(reply_text._ONE_LINE_MARKER.search(text))

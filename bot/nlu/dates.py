@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.nlu.prefilter import INDEX
+from bot.nlu.prefilter import INDEX, Anchored
 
 MONTHS = {
     "janvier": 1,
@@ -513,9 +513,9 @@ _BUILDERS = {
 
 
 # each pattern with its bit in the literal index: none of the literals its matches begin with in
-# the text, the pattern is not tried
-_GUARDED = [(INDEX.add_pattern(pattern), pattern, kind) for pattern, kind in _PATTERNS]
-_BY_BIT = {bit: (pattern, kind) for bit, pattern, kind in _GUARDED}
+# the text, the pattern is not tried; else it is matched only where those literals start (`Anchored`)
+_GUARDED = [(anchored.bit, anchored, kind) for pattern, kind in _PATTERNS for anchored in (Anchored(pattern, INDEX),)]
+_BY_BIT = {bit: (anchored.finditer, kind) for bit, anchored, kind in _GUARDED}
 _ALL = sum(_BY_BIT)
 
 
@@ -527,8 +527,8 @@ def find_dates(text: str, locale: str = "fr") -> list[DateMention]:
     while mask:  # the patterns that may match, lowest bit (first in priority) first
         bit = mask & -mask
         mask ^= bit
-        pattern, kind = _BY_BIT[bit]
-        for match in pattern.finditer(text):
+        finditer, kind = _BY_BIT[bit]
+        for match in finditer(text):
             s, e = match.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.nlu.prefilter import INDEX
+from bot.nlu.prefilter import INDEX, Anchored
 
 Span = tuple[int, int]
 
@@ -142,19 +142,22 @@ class PlanTerms:
     per_unit_before: list[int] = field(default_factory=list)  # an amount starting here is one installment
 
 
-# each pattern with its bit in the literal index (not tried on a text without its literals)
-_GUARDED_COUNTS = [(INDEX.add_pattern(pattern), pattern, strong) for pattern, strong in _COUNT_PATTERNS]
-_GUARDED_FREQUENCIES = [(INDEX.add_pattern(pattern), name, pattern) for name, pattern in FREQUENCIES]
+# each pattern with its bit in the literal index (not tried on a text without its literals), matched only
+# where the literals its matches begin with start (`Anchored`: same matches)
+_GUARDED_COUNTS = [
+    (a.bit, pattern, a.finditer, strong) for pattern, strong in _COUNT_PATTERNS for a in (Anchored(pattern),)
+]
+_GUARDED_FREQUENCIES = [(a.bit, name, a.finditer) for name, pattern in FREQUENCIES for a in (Anchored(pattern),)]
 _HALF_BIT = INDEX.add_pattern(_HALF)
 _REST_BIT = INDEX.add_pattern(_REST)
 
 
 def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
     mask = INDEX.mask(text)
-    for bit, name, pattern in _GUARDED_FREQUENCIES:
+    for bit, name, finditer in _GUARDED_FREQUENCIES:
         if not mask & bit:
             continue
-        for m in pattern.finditer(text):
+        for m in finditer(text):
             # where a date is part of the words ("chaque 1er du mois", "chaque fin de mois"), the group
             # holds the rhythm's own words
             start, end = m.span(m.lastindex) if m.lastindex else m.span()
@@ -219,10 +222,10 @@ def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:
 
 def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
     mask = INDEX.mask(text)
-    for bit, pattern, strong in _GUARDED_COUNTS:
+    for bit, pattern, finditer, strong in _GUARDED_COUNTS:
         if not mask & bit:
             continue
-        for m in pattern.finditer(text):
+        for m in finditer(text):
             value = int(m[1])
             if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
                 continue

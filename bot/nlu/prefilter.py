@@ -431,33 +431,44 @@ class Substitutions:
 
 
 class GatedPattern:
-    """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)``) behind a literal prefilter (`INDEX`).
+    """An alternation of `branches` (``head(?:(?:b1)|(?:b2)…)tail``) behind a literal prefilter (`INDEX`).
 
     The pattern has one bit in the index, for the beginnings of all its branches. Where one of these
     literals starts in a text, only the branches it may begin are tried, at that position (one
     alternation of them per literal); a branch whose beginnings cannot be listed (or are single
     characters) is searched everywhere.
+
+    `search` and `finditer` give the matches of the whole alternation (same spans as
+    `re.Pattern.search` / `finditer`): at each position where literals of the branches start, the
+    alternation of the branches those literals may begin, in their order, is matched there. A
+    branch that cannot begin with any of them cannot match there, and the engine tries the branches
+    in order and keeps the first that matches: the same match. Group numbers are those of the
+    smaller alternation (callers read the whole match only). With an unlisted branch they fall back
+    to matching the whole pattern where the literals start (`Anchored`).
     """
 
-    def __init__(self, head: str, branches: tuple[str, ...], index: LiteralIndex = INDEX) -> None:
-        self.head, self.branches, self.index = head, branches, index
-        self.pattern = head + "(?:" + "|".join(f"(?:{b})" for b in branches) + ")"
+    def __init__(self, head: str, branches: tuple[str, ...], index: LiteralIndex = INDEX, tail: str = "") -> None:
+        self.head, self.branches, self.index, self.tail = head, branches, index, tail
+        self.pattern = head + "(?:" + "|".join(f"(?:{b})" for b in branches) + ")" + tail
         self.full = re.compile(self.pattern)
         self.by_literal: dict[str, list[str]] = {}  # a literal -> the branches whose matches may begin with it
+        self.numbers: dict[str, list[int]] = {}  # a literal -> the numbers of those branches
         self.unlisted: list[re.Pattern[str]] = []  # the branches always tried
-        for branch in branches:
+        for number, branch in enumerate(branches):
             literals = literals_of(branch)
             if literals is None or any(len(x) < 2 for x in literals):  # not listed by `index.hits`
-                self.unlisted.append(re.compile(f"{head}(?:{branch})"))
+                self.unlisted.append(re.compile(f"{head}(?:{branch}){tail}"))
                 continue
             for literal in literals:
                 self.by_literal.setdefault(literal, []).append(branch)
+                self.numbers.setdefault(literal, []).append(number)
         self.literals = frozenset(self.by_literal)
         # a literal -> the alternation of the branches that may begin with it, in their order
         self.at = {
-            literal: re.compile(head + "(?:" + "|".join(f"(?:{b})" for b in starting) + ")")
+            literal: re.compile(head + "(?:" + "|".join(f"(?:{b})" for b in starting) + ")" + tail)
             for literal, starting in self.by_literal.items()
         }
+        self._alternations: dict[tuple[int, ...], re.Pattern[str]] = {}  # branch numbers -> their alternation
         self.bit = index.add(self.literals)  # `found` searches the unlisted branches whatever the mask
         self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals)
 
@@ -483,6 +494,100 @@ class GatedPattern:
                 start = text.find(literal, start + 1)
         return bool(self.unlisted) and any(branch.search(text) for branch in self.unlisted)
 
+    def _starts(self, text: str, present: set[str]) -> list[tuple[int, re.Pattern[str]]]:
+        """Each position where literals of the branches start, ascending, with the alternation of the
+        branches that may begin there."""
+        found = self.literals.intersection(present)
+        if len(found) == 1:  # the common case: one literal, one alternation
+            literal = next(iter(found))
+            at = self.at[literal]
+            starts = []
+            start = text.find(literal)
+            while start >= 0:
+                starts.append((start, at))
+                start = text.find(literal, start + 1)
+            return starts
+        numbers: dict[int, set[int]] = {}
+        for literal in found:
+            branches = self.numbers[literal]
+            start = text.find(literal)
+            while start >= 0:
+                numbers.setdefault(start, set()).update(branches)
+                start = text.find(literal, start + 1)
+        return [(start, self._alternation(tuple(sorted(numbers[start])))) for start in sorted(numbers)]
+
+    def _alternation(self, numbers: tuple[int, ...]) -> re.Pattern[str]:
+        """The alternation of the branches numbered `numbers`, in their order (compiled once)."""
+        pattern = self._alternations.get(numbers)
+        if pattern is None:
+            starting = "|".join(f"(?:{self.branches[n]})" for n in numbers)
+            pattern = self._alternations[numbers] = re.compile(self.head + "(?:" + starting + ")" + self.tail)
+        return pattern
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match of the whole alternation (the span `re.Pattern.search` gives)."""
+        if self.unlisted:
+            return self._anchored.search(text)
+        last = self.index._last  # the text scanned last, looked at before any call (the common case)
+        _text, mask, present = last if last[0] is text else self.index._scan(text)
+        if not mask & self.bit:
+            return None
+        for start, pattern in self._starts(text, present):
+            m = pattern.match(text, start)
+            if m:
+                return m
+        return None
+
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """`re.Pattern.finditer` of the whole alternation (nothing to try when no branch may match)."""
-        return self._anchored.finditer(text)
+        """`re.Pattern.finditer` of the whole alternation (same spans; the matches are never empty:
+        each holds one of the literals)."""
+        if self.unlisted:
+            return self._anchored.finditer(text)
+        last = self.index._last
+        _text, mask, present = last if last[0] is text else self.index._scan(text)
+        if not mask & self.bit:
+            return iter(())
+        found, cursor = [], 0
+        for start, pattern in self._starts(text, present):
+            if start >= cursor:
+                m = pattern.match(text, start)
+                if m:
+                    found.append(m)
+                    cursor = m.end()
+        return iter(found)
+
+
+def _top_level_branches(body: str) -> list[str]:
+    """The branches of an alternation's source, split at the `|` outside groups and classes."""
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if body[i + 1 : i + 2] == "]":  # "[]...]": the first "]" is a member
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(body[start:i])
+            start = i + 1
+        i += 1
+    branches.append(body[start:])
+    return branches
+
+
+def gated(pattern: re.Pattern[str], head: str, tail: str, index: LiteralIndex = INDEX) -> GatedPattern:
+    """The `GatedPattern` of a compiled ``head(?:b1|b2|…)tail`` (its branches read from its source)."""
+    source = pattern.pattern
+    opening = head + "(?:"
+    if pattern.flags & ~re.UNICODE or not source.startswith(opening) or not source.endswith(")" + tail):
+        raise ValueError(f"not an alternation between {head!r} and {tail!r}: {source[:60]!r}")
+    branches = _top_level_branches(source[len(opening) : len(source) - len(tail) - 1])
+    return GatedPattern(head, tuple(branches), index, tail)

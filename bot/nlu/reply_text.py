@@ -41,12 +41,15 @@ _SIGN_OFF = re.compile(
 )
 _NAME = re.compile(r"^[ \t]*[,.!-]?[ \t]*(?:[A-ZÀ-Ý][\w.'’-]*(?:[ \t]+[A-ZÀ-Ý][\w.'’-]*){0,3})?[ \t]*$")
 _ONE_LINE_MARKER = re.compile(r"crit|wrote|schrieb|escribi|original|origine|>|sent from|envoy", re.IGNORECASE)
+# the same words, looked for in the lower-cased text: on an ASCII text the same answer as the
+# case-blind search ("ſ" or "K", which that search would also take for "s" or "k", are not ASCII)
+_ONE_LINE_MARKERS = ("crit", "wrote", "schrieb", "escribi", "original", "origine", ">", "sent from", "envoy")
 _MIN_KEPT = 1  # characters: a reply that would vanish entirely is returned as received
 
 
 def extract_reply(text: str) -> str:
     """The newly written part of `text`: above quoted history, header blocks and signatures."""
-    if not text or ("\n" not in text and "\r" not in text and not _ONE_LINE_MARKER.search(text)):
+    if not text or ("\n" not in text and "\r" not in text and not _one_line_marker(text)):
         return text  # a one-line SMS without an inline attribution: nothing to drop (the common case)
     body = _after_leading_quote(text.replace("\r\n", "\n").replace("\r", "\n"))
     cut = _first_marker(body)
@@ -55,6 +58,14 @@ def extract_reply(text: str) -> str:
     lines = _drop_signature(lines)
     reply = "\n".join(lines).strip()
     return reply if len(reply) >= _MIN_KEPT else text.strip()
+
+
+def _one_line_marker(text: str) -> bool:
+    """Whether `_ONE_LINE_MARKER` is found in `text`."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(marker in lowered for marker in _ONE_LINE_MARKERS)
+    return _ONE_LINE_MARKER.search(text) is not None
 
 
 def _after_leading_quote(body: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.nlu.prefilter import guarded_search
+from bot.nlu.prefilter import gated, guarded_search
 
 _ME_YOU = r"(?:vous|te|t|toi|you|u|ya|y all|your staff|your people|vos employes|ton|ta|tes|votre|vos)"
 
@@ -149,10 +149,12 @@ _NOT_DEATH = re.compile(
 )
 
 
-# searches not run on texts without the beginnings of their matches (same results)
-_THREAT_SEARCH = guarded_search(THREAT)
-_VEILED_SEARCH = guarded_search(VEILED)
-_DEATH_SEARCH = guarded_search(BEREAVEMENT)
+# searches not run on texts without the beginnings of their matches, each branch tried only where its
+# own beginnings stand (same spans)
+_WORD_START = r"(?:^|(?<![a-z0-9_]))\b"
+_THREAT_SEARCH = gated(THREAT, _WORD_START, r"\b").search
+_VEILED_SEARCH = gated(VEILED, _WORD_START, r"\b").search
+_DEATH_SEARCH = gated(BEREAVEMENT, _WORD_START, r"\b").search
 _NOT_DEATH_SEARCH = guarded_search(_NOT_DEATH)
 
 
