@@ -182,4 +182,37 @@ def test_the_migrations_build_exactly_the_indexes_the_models_declare(db_url: str
             built = {index["name"] for index in inspector.get_indexes(table.name)}
             unique_constraints = {c["name"] for c in inspector.get_unique_constraints(table.name)}
             assert built - unique_constraints == declared, table.name
+        # partial indexes (migration 0008) are partial in the database too, and only they are
+        assert _partial_indexes_built(conn) == _partial_indexes_declared(conn.dialect.name)
     engine.dispose()
+
+
+def _partial_indexes_declared(dialect: str) -> set[str]:
+    return {
+        index.name
+        for table in SQLModel.metadata.sorted_tables
+        for index in table.indexes
+        if index.dialect_options[dialect].get("where") is not None and index.name is not None
+    }
+
+
+def _partial_indexes_built(conn: sa.Connection) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    else:
+        rows = conn.exec_driver_sql("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+    return {name for name, sql in rows if " WHERE " in sql.upper()}
+
+
+def test_the_inbound_lookups_use_their_partial_indexes(sqlite_engine: sa.Engine) -> None:
+    # the rate limit and the duplicate check read partial indexes (migration 0008): the query must
+    # keep the term that implies the index's condition, or SQLite falls back to scanning every message
+    from bot.inbound import _RECENT, _SEEN
+
+    with sqlite_engine.connect() as conn:
+        for sql, params, index in (
+            (_RECENT, ("+33612345678", "sms", "2026-01-01 00:00:00.000000"), "ix_message_from_address"),
+            (_SEEN, ("SM123", "sms"), "ix_message_provider_id"),
+        ):
+            plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+            assert f"USING INDEX {index}" in plan, (sql, plan)

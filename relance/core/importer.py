@@ -80,14 +80,13 @@ IMPORT_CACHE_KIB = 131_072  # SQLite's page cache during a debts import (see _pa
 # transaction (see _deferred_indexes). Not here, so kept up to date row by row: the unique ones
 # (debtor.ref, case per creditor and debtor, debt per creditor and reference, the event chains) and
 # the ones behind the import's own lookups (ix_cases_debtor_id, ix_debt_reference, ix_debt_case_id,
-# ix_event_case_chain).
+# ix_event_case_chain). The event table has none since migration 0008 (`at` and `kind` unindexed).
 DEFERRED_INDEXES: dict[str, tuple[str, ...]] = {
     "debtor": ("ix_debtor_phone", "ix_debtor_email", "ix_debtor_name_folded", "ix_debtor_country",
                "ix_debtor_telegram_chat_id"),
     "cases": ("ix_cases_balance", "ix_cases_step_totals", "ix_cases_due_date", "ix_case_due_scan",
               "ix_cases_updated_at", "ix_cases_agent_id"),
     "debt": ("ix_debt_currency_totals", "ix_debt_creditor_totals"),
-    "event": ("ix_event_at", "ix_event_kind"),
 }  # fmt: skip
 DEFER_FROM_ROWS = 5_000  # smaller files keep every index: dropping and building them back costs ~3 ms
 

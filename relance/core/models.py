@@ -326,12 +326,31 @@ class Agent(SQLModel, table=True):
 class Message(SQLModel, table=True):
     """A message in or out; outbound rows are the outbox."""
 
-    __table_args__ = (sa.Index("ix_message_outbox", "status", "not_before"),)
+    __table_args__ = (
+        sa.Index("ix_message_outbox", "status", "not_before"),
+        # inbound rate limiting counts a sender's recent messages (`direction = 'in'`, written so in the
+        # query): replies and the outbox, all from our own few numbers, have no entry (migration 0008)
+        sa.Index(
+            "ix_message_from_address",
+            "from_address",
+            sqlite_where=sa.text("direction = 'in'"),
+            postgresql_where=sa.text("direction = 'in'"),
+        ),
+        # duplicate inbound messages and delivery receipts look a provider id up (`provider_id = ?` implies
+        # NOT NULL): outbound rows not yet sent, every reply sent in TwiML, have none (migration 0008)
+        sa.Index(
+            "ix_message_provider_id",
+            "provider_id",
+            sqlite_where=sa.text("provider_id IS NOT NULL"),
+            postgresql_where=sa.text("provider_id IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # case_id leads ix_message_case_created and status ix_message_outbox: no index of their own (0006)
     case_id: int | None = Field(default=None, foreign_key="cases.id")
-    debtor_id: int | None = Field(default=None, foreign_key="debtor.id", index=True)
+    # no index: no query looks messages up by debtor, and no debtor is ever deleted (migration 0008)
+    debtor_id: int | None = Field(default=None, foreign_key="debtor.id")
     direction: str = Field(max_length=3)
     channel: str = Field(max_length=16)
     author: str = Field(max_length=16)
@@ -344,9 +363,8 @@ class Message(SQLModel, table=True):
     choices: list[Any] | None = _json(default=None)
     status: str = Field(max_length=16)
     to_address: str | None = Field(default=None, max_length=254)  # a phone, a chat id or an e-mail address
-    # indexed: inbound rate limiting counts a sender's recent messages
-    from_address: str | None = Field(default=None, max_length=254, index=True)
-    provider_id: str | None = Field(default=None, max_length=64, index=True)
+    from_address: str | None = Field(default=None, max_length=254)  # partial index above
+    provider_id: str | None = Field(default=None, max_length=64)  # partial index above
     idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     # an outbound message is not sent before this instant (next allowed contact time)
     not_before: datetime | None = _instant(default=None)
@@ -525,10 +543,12 @@ class Event(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # case_id leads ix_event_case_chain and uq_event_chain: no index of its own (migration 0007)
     case_id: int | None = Field(default=None, foreign_key="cases.id")
-    at: datetime = _instant(default_factory=utcnow, index=True)
+    # `at` and `kind` have no index (migration 0008): no query looks events up by instant, and the few
+    # filtered by kind (outbound webhooks, the console's live updates) read an id range after a cursor
+    at: datetime = _instant(default_factory=utcnow)
     actor: str = Field(max_length=16)  # system, bot, agent, debtor, import, scheduler…
     actor_id: str | None = Field(default=None, max_length=64)
-    kind: str = Field(max_length=40, index=True)
+    kind: str = Field(max_length=40)
     data: dict[str, Any] = _json(default_factory=dict)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
