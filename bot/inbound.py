@@ -66,16 +66,18 @@ class Inbound:
     locale: str | None = None  # a guess for strangers (number's country, Telegram language)
 
     def storable(self) -> Inbound:
-        """This message with every field fit for the database (hostile input is kept, not refused)."""
-        return replace(
-            self,
-            # 254: an e-mail address (a phone or a chat id is far shorter)
-            address=storable(self.address)[:254],
-            sender=storable(self.sender)[:254] if self.sender else self.sender,
-            recipient=storable(self.recipient)[:254] if self.recipient else self.recipient,
-            text=storable(self.text),
-            provider_id=storable(self.provider_id)[:64],
-        )
+        """This message with every field fit for the database (hostile input is kept, not refused);
+        itself when it is already (the webhook's message, made storable once, is passed on as it is)."""
+        # 254: an e-mail address (a phone or a chat id is far shorter)
+        address = storable(self.address)[:254]
+        sender = storable(self.sender)[:254] if self.sender else self.sender
+        recipient = storable(self.recipient)[:254] if self.recipient else self.recipient
+        text = storable(self.text)
+        provider_id = storable(self.provider_id)[:64]
+        fields = (address, sender, recipient, text, provider_id)
+        if fields == (self.address, self.sender, self.recipient, self.text, self.provider_id):
+            return self
+        return replace(self, address=address, sender=sender, recipient=recipient, text=text, provider_id=provider_id)
 
 
 @dataclass(frozen=True)

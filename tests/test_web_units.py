@@ -97,6 +97,10 @@ def test_sms_inbound_needs_sid_from_and_to() -> None:
     )
     assert inbound is not None and inbound.sender == "MG1" and inbound.recipient == "+33700000001"
     assert inbound.locale is None  # guessed from the number only for strangers (`handle_sms`)
+    assert inbound.storable() is inbound  # made storable once: passed on as it is
+    hostile = sms_inbound({"MessageSid": "SM\x00", "From": "+33" + "1" * 300, "To": "+33700000001", "Body": "a\x00b"})
+    assert hostile is not None and (hostile.provider_id, hostile.text) == ("SM\u2400", "a\u2400b")
+    assert len(hostile.address) == 254 and hostile.storable() is hostile
     assert locale_for_number("+447700900123") == "en" and locale_for_number("+32470123456") == "fr"
     assert locale_for_number("x") == "en"
 
