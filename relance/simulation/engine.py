@@ -39,6 +39,11 @@ from scheduler.sweep import sweep
 
 MAX_STEP = timedelta(days=1)
 MIN_STEP = timedelta(minutes=1)
+# the collector's youngest generation during the loop: 10,000 allocations between its passes instead
+# of 700 (most of the loop's objects die young, by reference counting, before a pass would look at
+# them); 10,000 cases over 45 days spent 0.80 s in the collector with 700, 0.12 s with this, same
+# peak memory (434 MB against 432 MB)
+GC_YOUNG = 10_000
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ class Simulation:
         loop = asyncio.new_event_loop()
         loop.set_default_executor(_Inline())
         steps = 0
+        threshold = gc.get_threshold()
+        gc.set_threshold(GC_YOUNG, *threshold[1:])
         try:
             while True:
                 now = self.clock.now()
@@ -163,6 +170,7 @@ class Simulation:
                 self.clock.set(min(self._next_instant(now), end))
         finally:
             gc.unfreeze()
+            gc.set_threshold(*threshold)
             loop.close()
         return steps
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +37,7 @@ SENT = ("sent", "delivered")
 
 @dataclass(frozen=True)
 class _Who:
-    ref: str
+    ref: str | None
     phone: str | None
     zone: ZoneInfo
 
@@ -71,9 +73,9 @@ def collect_events(engine: Engine) -> list[dict[str, Any]]:
                 sa.select(_C.id, _D.ref, _D.phone, _D.timezones).join_from(_CASES, _DEBTORS, _D.id == _C.debtor_id)
             )
         }
-        stamp = _Stamps()
+        stamp = _Stamps(conn.dialect)
         rows = _message_rows(conn, who, stamp) + _system_rows(conn, who, stamp)
-    rows.sort(key=lambda r: (r[0], r[1]))
+    rows.sort(key=_ORDER)  # (instant, 2 × message id or 2 × event id + 1): unique, the lines never compared
     return [r[2] for r in rows]
 
 
@@ -87,50 +89,78 @@ _E = Event.__table__.c  # type: ignore[attr-defined]
 _UTC_ZONE = ZoneInfo("UTC")
 
 
+_NOBODY = _Who(None, None, _UTC_ZONE)
+_ORDER = itemgetter(0, 1)
+
+
 class _Stamps:
-    """`at` and `local_at` of a line, memoised by instant and zone: a batch's messages all leave at
-    the instant of its send, so a run has a few thousand distinct instants for tens of thousands of lines."""
+    """An instant as read from the database, with the `at` and `local_at` texts of its lines.
 
-    def __init__(self) -> None:
-        self._memo: dict[tuple[datetime, ZoneInfo], tuple[str, str]] = {}
+    Memoised by the stored value and zone: a batch's messages all leave at the instant of its send,
+    so a run has a few thousand distinct instants for tens of thousands of lines. The columns are
+    read as stored (`_raw`) and converted here, once per distinct value, by the column type's own
+    result processing: the same instants as reading them typed, without a conversion per row.
+    """
 
-    def __call__(self, at: datetime, zone: ZoneInfo) -> tuple[str, str]:
-        key = (at, zone)
+    def __init__(self, dialect: sa.Dialect) -> None:
+        # the stored value -> aware UTC instant, exactly as a typed read gives it (every instant read
+        # here, `Event.at`, `Message.created_at` and `sent_at`, is a `UTCDateTime`)
+        typed = _E.at.type.dialect_impl(dialect).result_processor(dialect, None)
+        self._typed: Callable[[Any], datetime] = typed or (lambda value: value)
+        self._memo: dict[tuple[Any, ZoneInfo], tuple[datetime, str, str]] = {}
+
+    def __call__(self, stored: Any, zone: ZoneInfo) -> tuple[datetime, str, str]:
+        """(instant in UTC, its ISO text, its ISO text in `zone`)."""
+        key = (stored, zone)
         texts = self._memo.get(key)
         if texts is None:
-            texts = self._memo[key] = (at.isoformat(), at.astimezone(zone).isoformat())
+            at = _utc(self._typed(stored))
+            texts = self._memo[key] = (at, at.isoformat(), at.astimezone(zone).isoformat())
         return texts
 
 
-def _line(
-    at: datetime, who: _Who | None, case_id: int | None, stamp: _Stamps | None = None, **fields: Any
-) -> dict[str, Any]:
-    at = _utc(at)
-    zone = who.zone if who else _UTC_ZONE
-    at_text, local_text = (stamp or _Stamps())(at, zone)
+def _raw(column: sa.Column[Any]) -> Any:
+    """`column` read as the driver returns it, converted by `_Stamps` (once per distinct value)."""
+    return sa.type_coerce(column, sa.String).label(column.name)
+
+
+def _line(at_text: str, local_text: str, who: _Who, case_id: int | None, **fields: Any) -> dict[str, Any]:
     return {
         "at": at_text,
         "local_at": local_text,
         "case": case_id,
-        "debtor_ref": who.ref if who else None,
-        "phone": who.phone if who else None,
+        "debtor_ref": who.ref,
+        "phone": who.phone,
         **fields,
     }
 
 
 _MESSAGES = sa.select(
-    _M.id, _M.direction, _M.created_at, _M.sent_at, _M.case_id, _M.channel, _M.kind, _M.step, _M.body, _M.author
-).where(sa.or_(_M.direction == "in", _M.status.in_(SENT)))
+    _M.id, _M.direction, _raw(_M.created_at), _raw(_M.sent_at), _M.case_id, _M.channel, _M.kind, _M.step, _M.body,
+    _M.author,
+).where(sa.or_(_M.direction == "in", _M.status.in_(SENT)))  # fmt: skip
 
 
 def _message_rows(conn: Connection, who: dict[int, _Who], stamp: _Stamps) -> list[tuple[datetime, int, dict[str, Any]]]:
     rows = []
-    for m_id, direction, created_at, sent_at, case_id, channel, kind, step, body, author in conn.execute(_MESSAGES):
+    for m_id, direction, created_at, sent_at, case_id, channel, kind, step, body, author in conn.execute(
+        _MESSAGES
+    ).all():
         inbound = direction == "in"
-        at = _utc(created_at if inbound or sent_at is None else sent_at)
-        w = who.get(case_id) if case_id is not None else None
-        line = _line(at, w, case_id, stamp, direction="in" if inbound else "out", channel=channel,
-                     kind="reply" if inbound else out_kind(kind), step=step, text=body)  # fmt: skip
+        w = who.get(case_id, _NOBODY) if case_id is not None else _NOBODY
+        at, at_text, local_text = stamp(created_at if inbound or sent_at is None else sent_at, w.zone)
+        line = {
+            "at": at_text,
+            "local_at": local_text,
+            "case": case_id,
+            "debtor_ref": w.ref,
+            "phone": w.phone,
+            "direction": "in" if inbound else "out",
+            "channel": channel,
+            "kind": "reply" if inbound else out_kind(kind),
+            "step": step,
+            "text": body,
+        }
         if not inbound:
             line["author"] = author
         rows.append((at, 2 * (m_id or 0), line))
@@ -138,13 +168,14 @@ def _message_rows(conn: Connection, who: dict[int, _Who], stamp: _Stamps) -> lis
 
 
 _SYSTEM_KINDS = ["promise_recorded", "plan_activated", "flag_raised", *STATUS_EVENTS]
-_SYSTEM = sa.select(_E.id, _E.case_id, _E.at, _E.kind, _E.data).where(_E.kind.in_(_SYSTEM_KINDS)).order_by(_E.id)
+_SYSTEM = sa.select(_E.id, _E.case_id, _raw(_E.at), _E.kind, _E.data).where(_E.kind.in_(_SYSTEM_KINDS)).order_by(_E.id)
 
 
 def _system_rows(conn: Connection, who: dict[int, _Who], stamp: _Stamps) -> list[tuple[datetime, int, dict[str, Any]]]:
     rows = []
     for ev_id, case_id, ev_at, kind, ev_data in conn.execute(_SYSTEM).all():
-        w = who.get(case_id) if case_id is not None else None
+        w = who.get(case_id, _NOBODY) if case_id is not None else _NOBODY
+        at, at_text, local_text = stamp(ev_at, w.zone)
         base = {"direction": None, "channel": None, "step": None}
         data = ev_data or {}
         extra: dict[str, Any]
@@ -161,7 +192,7 @@ def _system_rows(conn: Connection, who: dict[int, _Who], stamp: _Stamps) -> list
                      "text": f"flagged: {data.get('reason')} -> {data.get('action')}"}  # fmt: skip
         else:
             extra = {"kind": "status", "status": STATUS_EVENTS[kind], "text": kind.replace("_", " ")}
-        rows.append((_utc(ev_at), 2 * (ev_id or 0) + 1, _line(ev_at, w, case_id, stamp, **base, **extra)))
+        rows.append((at, 2 * (ev_id or 0) + 1, _line(at_text, local_text, w, case_id, **base, **extra)))
     return rows
 
 
