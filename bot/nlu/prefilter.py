@@ -13,7 +13,9 @@ one character, and characters every match must hold (a digit for an amount), are
 `frozenset.isdisjoint` instead. Where the bit is set:
 
 - `GatedPattern.found` (the intent alternations) tries, at each position where one of its
-  literals starts, only the alternation of the branches that may begin with that literal;
+  literals starts, only the alternation of the branches that may begin with that literal, and
+  `GatedPattern.search` / `finditer` give the whole alternation's matches the same way (`gated`
+  splits a compiled alternation, such as the threat rules, into its branches);
 - `Anchored.search` / `finditer` match the whole pattern at the positions where its literals
   start, left to right (same matches, spans and groups as `re.Pattern.search` / `finditer`);
 - `Substitutions` runs only the substitutions whose literals stand in the current text.
