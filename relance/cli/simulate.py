@@ -72,17 +72,8 @@ def run(
 def _throwaway_pragmas(dbapi_conn: Any, _record: Any) -> None:
     """The run's temporary database is deleted at its end, and lost in a crash either way: SQLite
     need not wait for the disk at its checkpoints (on a loaded machine, 10,000 cases over 45 days
-    spent 8.2 s of wall time in commits, 3.2 s with this; their CPU time barely moves), nor write
-    each page twice, to the write-ahead log and then to the file (its rollback journal stays in
-    memory: a rollback still works), nor read the file again and again through a page cache of
-    2 MB (10,000 cases make a 77 MB file). The kernel time of `bench/simulate.py 10000 45` went
-    from 2.3-2.5 s to 0.7-0.9 s. No lock is held longer: the run's connections (the dispatcher
-    reads on a second one) take turns, as with the write-ahead log; a clash would fail loudly
-    ("database is locked"), it could not change a result."""
+    spent 8.2 s of wall time in commits, 3.2 s with this; their CPU time barely moves)."""
     dbapi_conn.execute("PRAGMA synchronous=OFF")
-    dbapi_conn.execute("PRAGMA journal_mode=MEMORY")
-    dbapi_conn.execute("PRAGMA cache_size=-262144")  # KiB: up to 256 MB, per connection
-    dbapi_conn.execute("PRAGMA temp_store=MEMORY")
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
