@@ -96,6 +96,9 @@ _WEEKDAY_ABBREV = {
 }
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORD = r"(?:er|e|eme|st|nd|rd|th)?"
+# "du mois", "of every month": what makes a day of the month recur ("tous les 5 du mois"; the plan's rhythm
+# in `bot.nlu.installments` reads the same words)
+OF_EVERY_MONTH = r"(?:du|de chaque|of the|of each|of every|of) (?:mois|month)"
 _YEAR = r"(?:,? (\d{4}))?"
 _NOT_UNIT = (
     r"(?! ?(?:eur|usd|gbp|fois|x\b|mois|jours?\b|j\b(?! (?:ai|avais|aurai|etais|y|en)\b)|semaines?|days?|weeks?"
@@ -361,10 +364,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er)\b"), "day"),
     # "tous les 5 du mois", "every 20th of the month": the next such day
     (
-        re.compile(
-            r"\b(?:tous les|tout les|chaque|every|each) (\d{1,2})(?:er|e|eme|st|nd|rd|th)?"
-            r"(?= (?:du|de chaque|of the|of each|of every|of) (?:mois|month)\b)"
-        ),
+        re.compile(rf"\b(?:tous les|tout les|chaque|every|each) (\d{{1,2}}){_ORD}(?= {OF_EVERY_MONTH}\b)"),
         "day",
     ),
 ]

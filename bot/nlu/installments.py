@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.nlu.dates import OF_EVERY_MONTH
 from bot.nlu.prefilter import INDEX, Anchored
 
 Span = tuple[int, int]
@@ -106,7 +107,7 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
             # "chaque 1er du mois", "tous les 5 du mois", "every 1st of the month", "tout les mois"
             # (the day itself is a date: only the words after it are the rhythm's)
             r"\b(?:chaque|tous les|tout les|every|each) (?:1er|premier|first|\d{1,2}(?:er|e|eme|st|nd|rd|th)?)"
-            r" ((?:du|de chaque|of the|of each|of every|of) (?:mois|month))\b|\btout les mois\b"
+            rf" ({OF_EVERY_MONTH})\b|\btout les mois\b"
             r"|\b(?:par mois|chaque mois|tous les mois|(?:a )?(chaque) fin de mois|each month end"
             r"|mensuel\w*|mensualites?|(?:a|per|each|every|1) month"
             r"|monthly|(?:a|per) mth|1 par mois)\b|/ ?(?:mois|month|mo)\b"
