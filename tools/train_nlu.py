@@ -48,6 +48,8 @@ NOT_FOR_THE_MODEL = frozenset(
         "batch_z2.train.jsonl",
         "batch_z3.train.jsonl",  # round 6: rules only
         "batch_z4.train.jsonl",
+        "batch_z5.train.jsonl",  # round 7: rules only
+        "batch_z6.train.jsonl",
     }
 )
 

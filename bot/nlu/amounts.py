@@ -30,7 +30,8 @@ _AMOUNT = re.compile(
 )
 _NOT_AMOUNT_AFTER = re.compile(
     r"^ ?(?:%|h\b|heures?|hours?|hrs?|min\w*|am\b|pm\b|ans?\b|years?|yrs?|jours?|days?|semaines?|weeks?"
-    r"|mois|months?|fois|times|x\b|enfants?|kids?|children|personnes?|people|km|kg|ans\b|factures?"
+    r"|mois|months?|fois|times|x\b|enfants?|kids?|children|personnes?|people|km|kg|ans\b|factures?|salaries|employes"
+    r"|employees|staff|workers|salaries|colis|parcels|packages|articles|items|pieces|units|unites"
     r"|invoices?|bills?|messages?|sms|relances?|reminders?|rue|street|st\b|avenue|ave\b|e\b|eme|er\b"
     r"|nd\b|rd\b|th\b|st\b|/ ?\d|versements?|paiements?|mensualites?|echeances?|payments?|installments?"
     r"|tranches?|parts?|o clock|oclock|in the (?:morning|evening|afternoon)|du (?:matin|soir))"

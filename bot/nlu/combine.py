@@ -81,6 +81,10 @@ SWAP_P = {
 }
 assert not any(a in PROTECTIVE and b not in PROTECTIVE for a, b in SWAP_P), "a swap may not drop a protection"
 THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
+# "payment ... is scheduled for 04/24", "le virement est programmé pour le 5": a payment run still to come
+# "on vous doit 800 et pas 1.250,50": the sum contested in figures, no insult the rules know
+_SUM_CONTESTED = re.compile(r"\d[\d.,]* (?:eur |gbp |usd |chf )?(?:et |and |but |mais )?(?:pas|non|not) (?:eur |gbp |usd |chf )?\d")
+_SCHEDULED = re.compile(r"\b(?:scheduled|planned|queued|programmee?|planifiee?|prevue?) (?:for|on|pour|le)\b")
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
 # "I paid over the phone", "par téléphone": a means, not a request for a person
 _PHONE_MEANS = re.compile(
@@ -278,6 +282,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             and not (intent == "payment_plan" and model_intent in found)
             and not _refused_call(model_intent, norm)
             and not (intent == "info_request" and norm.rstrip().endswith("?"))  # a question stays one
+            and not (model_intent == "already_paid" and _SCHEDULED.search(norm))  # "is scheduled for 04/24"
+            and not (model_intent == "abuse" and "abuse" not in found and _SUM_CONTESTED.search(norm))
             and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
         ):
             source = f"model: {model_intent}, sure, over rules' {intent}"

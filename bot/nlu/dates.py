@@ -286,7 +286,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "day",
     ),
-    (re.compile(rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b(?! ?(?:eur|usd|gbp|%)){_YEAR}"), "month_day"),
+    # "en juillet (23 ans de boîte)", "March 12 years ago": a number of years or people, not a day
+    (
+        re.compile(
+            rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b(?! ?(?:eur|usd|gbp|%|ans?\b|years?\b|yrs?\b|salaries\b"
+            rf"|employees\b|personnes\b|people\b)){_YEAR}"
+        ),
+        "month_day",
+    ),
     # fixed feast days said by name: "on Christmas Eve", "la veille de Noël", "le jour de l'an"
     (
         re.compile(

@@ -76,7 +76,7 @@ NAME_DENIAL = re.compile(
 WRONG_PERSON = _rx(
     r"\b(?:c est|ce n est|ca n est|ce|c) ?pas moi\b",
     r"^pas moi\b",
-    r"\bnot me\b",
+    r"\bnot me\b(?! who| that| qui)",  # not "it wasn't me who messed up, it was the bank's app"
     r"\bisn t me\b",
     r"\b(?:this|that|it) is not me\b",
     r"\b(?:mauvais|faux) (?:numero|num|destinataire|correspondant|contact)\b",
@@ -147,6 +147,10 @@ DISPUTE = _rx(
     r"|abusi\w*|exagere\w*)",
     r"\bpas (?:le |la )?bon(?:ne)? (?:montant|somme|facture|prix)\b",
     r"\bmauvais montant\b",
+    # "on vous doit 800 et pas 1.250,50", "I owe you 80, not 120", "we owe £400 not £650": the sum contested
+    r"\b(?:owe|owes|doit|dois|devons|devez|should be|devrait etre)(?: you| vous| only| que| seulement){0,2}"
+    r" (?:eur |gbp |usd |chf )?\d[\d.,]*(?: (?:eur|gbp|usd|chf))? (?:et |and |but |mais )?(?:pas|non|not)"
+    r" (?:eur |gbp |usd |chf )?\d",
     r"\b(?:amount|bill|invoice|charge|price|total|sum|math|maths|calculation|figure)s? (?:is|are|was|seems)"
     r" (?:wrong|incorrect|not right|off|too high|inflated|a mistake)\b",
     r"\bwrong (?:amount|bill|invoice|charge|price|total)\b",
@@ -252,7 +256,7 @@ PLAN = _rx(
     r"\beche?ancier\b",
     r"\bechelonn\w*",
     r"\betal(?:er|ement|e|ez|erais)\b",
-    r"\bplusieurs? (?:fois|versements?|paiements?|mensualites?|echeances?|tranches?|mois)\b",
+    r"\bplusieurs? (?:fois|foi|versements?|paiements?|mensualites?|echeances?|tranches?|mois)\b",
     r"\bpetit a petit\b",
     r"\bpeu a peu\b",
     r"\bau fur et a mesure\b",
@@ -326,6 +330,12 @@ ALREADY_PAID = _rx(
 )
 ALREADY_PAID = _rx(
     ALREADY_PAID,
+    # "just to say I did pay", "60 of the 240 went through on the 5th": an emphatic past, a sum gone through
+    r"\b(?:i|we) (?:\w+ )?did (?:pay|send|transfer|settle|wire)\b",
+    r"\b\d[\d.,]*(?: (?:of|out of) (?:the |your )?(?:gbp |eur |usd )?\d[\d.,]*)? (?:went|has gone|have gone) through\b",
+    # "put 50 quid through this morning": the time says done (not "I'll put it through this afternoon")
+    r"(?<!will )(?<!to )(?<!gonna )(?<!can )(?<!could )\bput (?:\S+ ){1,3}through (?:yesterday|this morning"
+    r"|last night|earlier|just now)\b",
     # "sent usd 45.50 via zelle just now", "cheque s in the post sent it yesterday": the time or the means says done
     r"\b(?:paid|sent|transferred|wired|mailed|settled|posted)\b(?: \S+){0,3} (?:yesterday|this morning|this afternoon"
     r"|earlier today|earlier|just now|last night|last week|via|through|thru|with zelle|on zelle|already)\b",
@@ -386,7 +396,7 @@ PROMISE = _rx(
     r"\bwill be (?:paid|done|settled|sent|transferred)\b",
     r"\bje m en (?:occupe|occuperai|charge)\b",
     r"\b(?:sera|serez|seront|serai|seras|serons)(?: bien)? (?:paye|payee|regle|reglee|rembourse|solde|vire|verse)\w*",
-    r"\byou will (?:have|get|receive) (?:the|your|my) (?:money|payment|transfer)\b",
+    r"\byou(?: \w+)? will (?:have|get|receive) (?:the|your|my|ur) (?:money|payment|transfer|cash|dosh)\b",
     r"\bvous (?:aurez|recevrez) (?:le|votre|mon|l) ?(?:paiement|virement|argent|cheque|reglement)\b",
     r"\bi will (?:do it |do so |have it done |get it done |get it to you )?(?:on|by|before) ",
 )
@@ -1142,11 +1152,12 @@ BALANCE_QUESTION = re.compile(
 # reste le 10": a payment made, the rest to come; what was paid is the answer, not a plan
 PAID_PART_THEN_REST = re.compile(
     r"\b(?:i (?:have |already |have already )?(?:paid|sent|transferred)|i ve (?:already )?(?:paid|sent|transferred)"
-    r"|j ai (?:deja )?(?:paye|verse|regle|envoye|vire)|on a (?:deja )?(?:paye|verse|regle|envoye|vire)"
-    r"|nous avons (?:deja )?(?:paye|verse|regle|envoye|vire))\b(?: \S+){0,8} (?:and|et|but|mais|then|puis)\b"
-    r"(?: \S+){0,6} (?:the rest|le reste|the second|the other half|the balance|le solde|l autre moitie"
-    r"|the remaining|the remainder|la deuxieme|le deuxieme|le second|la seconde|the 2nd|le 2e|la 2e|le 2eme"
-    r"|la 2eme)\b"
+    r"|(?:j|on|nous|je vous|on vous|nous vous) (?:ai|a|avons) (?:deja )?(?:paye|verse|regle|envoye|vire)"
+    r"|\d[\d.,]*(?: (?:of|out of) (?:the |your )?(?:gbp |eur |usd )?\d[\d.,]*)? (?:went|has gone) through)\b"
+    r"(?:(?: \S+){0,8} (?:and|et|but|mais|then|puis)\b(?: \S+){0,6}|(?: \S+){0,12}?) (?:the rest|le reste"
+    r"|the second|the other half|the balance|le solde|l autre moitie|the remaining|the remainder|la deuxieme"
+    r"|le deuxieme|le second|la seconde|the 2nd|le 2e|la 2e|le 2eme|la 2eme|les \d[\d.,]* (?:eur )?restants"
+    r"|\d[\d.,]* (?:eur |gbp |usd )?autres|the other \d[\d.,]*|the remaining \d[\d.,]*)\b"
 )
 # ---------------------------------------------------------------------- round 3 (training batches r, s, t)
 DISPUTE = _rx(

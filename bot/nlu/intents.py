@@ -310,7 +310,10 @@ def _keyword_opt_out(text: str) -> bool:
 
 # a payment word in the past tense that speaks of the future: a promise, an outer limit, a time clause
 _PAID_LATER = re.compile(
-    r"\b(?:promis|promi|promise|i swear|je (?:vous )?(?:le )?jure|au plus tard|at the latest|sans faute)\b"
+    r"\b(?:promis|promi|promise|i swear|je (?:vous )?(?:le )?jure|au plus tard|at the latest|sans faute"
+    # "payment of USD 2,940.00 ... is scheduled for 04/24": a payment run to come
+    r"|(?:is|are|has been|have been) (?:\w+ )?(?:scheduled|planned|booked|queued|set up) (?:for|on)"
+    r"|(?:est|a ete) (?:\w+ )?(?:programme|planifie|prevu)e? (?:pour|le))\b"
     r"|\b(?:quand|when|once|des que|dès que|apres que|as soon as) (?:\w+ ){0,4}(?:est |sera |is |gets |has been )?"
     r"(?:verse|versee|paye|payee|paid|tombe|faite?|done|cleared|arrive)\b"
 )

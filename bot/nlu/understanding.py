@@ -206,6 +206,8 @@ _INCOME_BEFORE = re.compile(
     r"|(?:ma|mon|la|le) (?:paie|paye|salaire|chomage|pension|retraite|rsa|caf|allocation)|pension|benefits?"
     r"|universal credit|sera verse\w*|est verse\w*|me verse|touche\w*)\b[^.?!,;]{0,16}$"
 )
+# "je suis à l'étranger jusqu'à dimanche, je paie lundi": the end of an absence, not the day of the payment
+_UNTIL_BEFORE = re.compile(r"\b(?:jusqu a|jusqu au|until|till|til|up until)(?: le| the)? ?$")
 _PAY_WORD = re.compile(
     r"\b(?:pay|pays|paying|paid|payment|paie|paierai|paye|payer|payerai|regle|reglerai|regler|verse|verserai|vire"
     r"|virerai|virement|send|sending|sent|envoie|enverrai|transfer\w*|settle\w*|remit|cheque|check)\b"
@@ -229,7 +231,12 @@ def _pick_date(
     if len(candidates) > 1 and not first and intent != "payment_plan":
         # "I get paid Thursday, you'll have it Friday", "ma paie tombe le 5, je vous vire le 6": the day
         # money comes in is not the day it goes out
-        spent = [d for d in candidates if not _INCOME_BEFORE.search(text, max(0, d.start - 32), d.start)]
+        spent = [
+            d
+            for d in candidates
+            if not _INCOME_BEFORE.search(text, max(0, d.start - 32), d.start)
+            and not _UNTIL_BEFORE.search(text, max(0, d.start - 16), d.start)
+        ]
         candidates = spent or candidates
         # "back at work today, I'll pay Friday": the date told with the payment, not another one
         verbs = [m.start() for m in _PAY_WORD.finditer(text)]
@@ -302,6 +309,9 @@ _THEIR_OFFER = re.compile(
     r"|(?:the|your|les|vos) (?:\S+ ){0,5}?(?:you|vous) (?:offered|proposed|suggested|proposez|proposiez"
     r"|avez proposes?|m avez proposes?|me proposez)"
     r"|(?:votre|la|cette) (?:proposition|offre|suggestion)|vos \d+ (?:mensualites|versements|echeances|paiements)"
+    # "you offered 3 x 120, I can do 4 x 90", "vous m'avez proposé 3 x 120 €, je ne peux pas"
+    r"|^(?:\S+ ){0,3}?(?:you|u) (?:have |had )?(?:offered|proposed|suggested)"
+    r"|^(?:\S+ ){0,3}?vous (?:m |nous )?(?:avez|aviez) (?:propose|proposes|suggere)"
     r"|instead of|au lieu de|plutot que)\b"
     r"(?: (?!(?:but|mais|instead|a|plutot|could|can|would|je|j|i|we|nous|on|how|what|is|are|was|est|c|ce|cela"
     r"|ca|that|it|its|doesn|does|ne|n|me|too|trop|more|plus)\b)\S+){0,12}"
