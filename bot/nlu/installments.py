@@ -260,7 +260,8 @@ _VAGUE_AFTER_REST = re.compile(
 # one payment, the rest left open
 _REST_LEFT_OPEN = re.compile(
     r"\b(?:on voit|on verra|we will see|i will (?:have to )?see|get back to you|je reviens vers vous|je vous redis"
-    r"|je verrai|je vois|call you|je vous appelle|je vous rappelle|talk|discuss|on en (?:reparle|parle|discute))"
+    r"|je verrai|je vois|call you|je vous appelle|je vous rappelle|talk|discuss|on en (?:reparle|parle|discute)"
+    r"|let you know|je vous dirai|je vous tiens au courant)"
     r"(?: \w+){0,2} (?:pour|about|for|regarding|concernant) (?:le |the )?(?:reste|rest|remainder|solde|balance"
     r"|other half|autre moitie)\b"
     r"|\b(?:the rest|le reste|the remainder|le solde|the balance)(?: \w+){0,4}"

@@ -1154,7 +1154,7 @@ PAID_PART_THEN_REST = re.compile(
     r"\b(?:i (?:have |already |have already )?(?:paid|sent|transferred)|i ve (?:already )?(?:paid|sent|transferred)"
     r"|(?:j|on|nous|je vous|on vous|nous vous) (?:ai|a|avons) (?:deja )?(?:paye|verse|regle|envoye|vire)"
     r"|\d[\d.,]*(?: (?:of|out of) (?:the |your )?(?:gbp |eur |usd )?\d[\d.,]*)? (?:went|has gone) through)\b"
-    r"(?:(?: \S+){0,8} (?:and|et|but|mais|then|puis)\b(?: \S+){0,6}|(?: \S+){0,12}?) (?:the rest|le reste"
+    r"(?:(?: \S+){0,8} (?:and|et|but|mais|then|puis)\b(?: \S+){0,6}|(?: \S+){0,16}?) (?:the rest|le reste"
     r"|the second|the other half|the balance|le solde|l autre moitie|the remaining|the remainder|la deuxieme"
     r"|le deuxieme|le second|la seconde|the 2nd|le 2e|la 2e|le 2eme|la 2eme|les \d[\d.,]* (?:eur )?restants"
     r"|\d[\d.,]* (?:eur |gbp |usd )?autres|the other \d[\d.,]*|the remaining \d[\d.,]*)\b"

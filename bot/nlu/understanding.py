@@ -22,6 +22,7 @@ from bot.nlu.combine import ENTITY_INTENTS, ORDER, PROTECTIVE, Reading, combine
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
 from bot.nlu.intents import Evidence, classify_with_readings
+from bot.nlu.intent_patterns import PAID_PART_THEN_REST
 from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
 from bot.nlu.reply_text import extract_reply
@@ -221,6 +222,9 @@ def _pick_date(
     now_said = any(text[d.start : d.end] in _NOW_WORDS for d in dates)
     spans = sentences() if now_said else None
     meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d, spans)]
+    if past and len(meant) > 1 and (part := PAID_PART_THEN_REST.search(text)) is not None:
+        # "60 of the 240 went through on the 5th, the rest I'll send by the 30th": the date of what was paid
+        meant = [d for d in meant if d.start < part.end()] or meant
     first = [d for d in meant if _said_first(text, d, meant)]
     candidates = first or meant
     if not candidates and intent == "payment_plan":
@@ -264,6 +268,10 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
         per_unit = [a for a in amounts if _is_per_unit(text, a, terms)]
         if per_unit:
             return per_unit[0].value
+        if terms.count is None and not terms.halves:
+            amounts = [a for a in amounts if not _WHOLE_SUM_AFTER.match(text[a.end : a.end + 30])]
+            if not amounts:
+                return None
         if terms.halves and len(amounts) == 1:
             half = amounts[0].value / 2
             return half if half == half.quantize(CENT, rounding=ROUND_HALF_UP) else None
@@ -273,6 +281,9 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
             exact = share.quantize(CENT, rounding=ROUND_HALF_UP)
             return exact if exact == share else None
         return amounts[0].value
+    summed = [a for a in amounts[1:] if _SUM_BEFORE.search(text, max(0, a.start - 14), a.start)]
+    if summed:
+        return summed[-1].value
     with_currency = [a for a in amounts if a.has_currency]
     return (with_currency or amounts)[0].value
 
@@ -282,6 +293,19 @@ _GAP_AFTER_AMOUNT = re.compile(
     rf"^ ?{CURRENCY}? ?(?:(?:le|the|on the) \d{{1,2}}(?:er|e|eme|st|nd|rd|th)? (?:de|of) )?$"
 )
 _EACH_AFTER = re.compile(rf"^ ?{CURRENCY}? ?(?:each|chacun|chacune|a piece|per (?:payment|instal\w*))\b")
+# "weekly payments of 40 for 6 weeks", "des mensualités de 80": the amount of each (plural: "a payment of 300 in
+# 3 goes" is a total)
+_PAYMENTS_OF_BEFORE = re.compile(
+    rf"\b(?:payments|instal+ments|versements|paiements|mensualites|echeances|virements|transfers|tranches)"
+    rf" (?:of|de|d) ?{CURRENCY}? ?$"
+)
+# "700 is a lot for me at once", "les 900 d'un coup c'est trop": the whole sum, not what each payment would be
+_WHOLE_SUM_AFTER = re.compile(
+    r"^ ?(?:eur|gbp|usd|chf)?(?: (?:is|c est|est|ca fait|all)){1,2} (?:a lot|too much|too high|too steep|steep"
+    r"|trop|beaucoup|enorme|huge)\b|^ ?(?:eur|gbp|usd|chf)? (?:at once|in one go|d un coup|en une (?:seule )?fois)\b"
+)
+# "38 € + 12 € de pénalité, donc 50 €", "so 150 in all": the sum said last is the one paid
+_SUM_BEFORE = re.compile(r"\b(?:donc|soit|so|total|totalling|that s|that is|ca fait|cela fait|in all|en tout)\s*$")
 _GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
 
 
@@ -291,11 +315,21 @@ def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
     before = any(
         _GAP_BEFORE_AMOUNT.match(text[pos : amount.start]) for pos in terms.per_unit_before if pos <= amount.start
     )
-    return after or before or bool(_EACH_AFTER.match(text[amount.end : amount.end + 24]))
+    return (
+        after
+        or before
+        or bool(_EACH_AFTER.match(text[amount.end : amount.end + 24]))
+        or bool(_PAYMENTS_OF_BEFORE.search(text, max(0, amount.start - 40), amount.start))
+    )
 
 
-def _two_payments(terms: PlanTerms, dates: list[DateMention], amounts: list[AmountMention]) -> None:
+# "£60 of the £240", "50 sur les 200": a part and the whole it is taken from
+_PART_OF_BEFORE = re.compile(rf"\b(?:of|out of|sur|des|on) (?:the |your |my |les |vos |mes )?{CURRENCY}? ?$")
+
+
+def _two_payments(norm: str, terms: PlanTerms, dates: list[DateMention], amounts: list[AmountMention]) -> None:
     """ "100 maintenant et 100 le mois prochain": several amounts at several dates make a plan."""
+    amounts = [a for a in amounts if not _PART_OF_BEFORE.search(norm, max(0, a.start - 16), a.start)]
     if terms.count is None and len(amounts) >= 2 and len(dates) >= 2:
         terms.count, terms.count_strong, terms.rest = len(amounts), True, True
 
@@ -350,7 +384,7 @@ def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading
     dates = find_dates(norm, loc)
     date_spans = [(d.start, d.end) for d in dates]
     terms, amounts = _without_their_offer(norm, date_spans, find_terms(norm, date_spans))
-    _two_payments(terms, dates, amounts)
+    _two_payments(norm, terms, dates, amounts)
     rule_intent, rule_confidence, found = classify_with_readings(norm, original, _evidence(norm, dates, amounts, terms))
     reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(norm))
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
