@@ -83,8 +83,18 @@ assert not any(a in PROTECTIVE and b not in PROTECTIVE for a, b in SWAP_P), "a s
 THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
 # "payment ... is scheduled for 04/24", "le virement est programmé pour le 5": a payment run still to come
 # "on vous doit 800 et pas 1.250,50": the sum contested in figures, no insult the rules know
-_SUM_CONTESTED = re.compile(r"\d[\d.,]* (?:eur |gbp |usd |chf )?(?:et |and |but |mais )?(?:pas|non|not) (?:eur |gbp |usd |chf )?\d")
-_SCHEDULED = re.compile(r"\b(?:scheduled|planned|queued|programmee?|planifiee?|prevue?) (?:for|on|pour|le)\b")
+_SUM_CONTESTED = re.compile(
+    r"\d[\d.,]* (?:eur |gbp |usd |chf )?(?:et |and |but |mais )?(?:pas|non|not) (?:eur |gbp |usd |chf )?\d"
+)
+# "I will transfer 300", "payment ... is scheduled for 04/24", "le virement est programmé pour le 5", "je vais
+# payer": a payment still to come
+_TO_COME = re.compile(
+    r"\b(?:scheduled|planned|queued|programmee?|planifiee?|prevue?) (?:for|on|pour|le)\b"
+    r"|\b(?:i|we) (?:will|shall|am going to|are going to|am gonna|gonna) (?:\w+ )?(?:pay|send|transfer|wire|settle"
+    r"|clear|make|do|put|get)\b"
+    r"|\b(?:je|nous|on) (?:vais|allons|va) (?:\w+ )?(?:payer|regler|virer|verser|envoyer|faire)\b"
+    r"|\b(?:paierai|payerai|reglerai|virerai|verserai|enverrai|paierons|reglerons|virerons)\b"
+)
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
 # "I paid over the phone", "par téléphone": a means, not a request for a person
 _PHONE_MEANS = re.compile(
@@ -282,7 +292,9 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             and not (intent == "payment_plan" and model_intent in found)
             and not _refused_call(model_intent, norm)
             and not (intent == "info_request" and norm.rstrip().endswith("?"))  # a question stays one
-            and not (model_intent == "already_paid" and _SCHEDULED.search(norm))  # "is scheduled for 04/24"
+            # "I'll transfer 300 on the 20th", "is scheduled for 04/24": the rules read a payment to come, no
+            # past one
+            and not (model_intent == "already_paid" and "already_paid" not in found and _TO_COME.search(norm))
             and not (model_intent == "abuse" and "abuse" not in found and _SUM_CONTESTED.search(norm))
             and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
         ):

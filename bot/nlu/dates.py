@@ -104,7 +104,11 @@ _NOT_UNIT = (
     r"(?! ?(?:eur|usd|gbp|fois|x\b|mois|jours?\b|j\b(?! (?:ai|avais|aurai|etais|y|en)\b)|semaines?|days?|weeks?"
     r"|months?|times|%|h\b|heures?|o clock|oclock|in the (?:morning|evening|afternoon)"
     r"|ans?\b|years?|payments?|installments?|versements?|paiements?|mensualites?|echeances?|a month"
-    r"|a week|par (?:mois|semaine|an)|per (?:month|week|year)|/|k\b|am\b|pm\b|[.,]\d|\d))"
+    r"|a week|par (?:mois|semaine|an)|per (?:month|week|year)|/|k\b|am\b|pm\b|[.,]\d|\d"
+    # "2 of the 3 invoices", "les 2 factures", "the 4 kids": things counted, not a day
+    r"|invoices\b|factures\b|bills\b|items\b|articles\b|enfants\b|kids\b|children\b|people\b|personnes\b"
+    r"|salaries\b|employees\b|relances\b|reminders\b|messages\b|sms\b|colis\b|parcels\b|packages\b|others\b"
+    r"|autres\b|of us\b|d entre nous\b))"
 )
 _WEEKDAY_NAMES = (
     "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday"

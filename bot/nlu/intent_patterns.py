@@ -79,6 +79,10 @@ WRONG_PERSON = _rx(
     r"\bnot me\b(?! who| that| qui)",  # not "it wasn't me who messed up, it was the bank's app"
     r"\bisn t me\b",
     r"\b(?:this|that|it) is not me\b",
+    # "he isn't the person named in your message", "je ne suis pas la personne que vous cherchez"
+    r"\b(?:is not|isn t|am not|i m not|n est pas|ne suis pas|suis pas) (?:the|la) (?:person|personne)"
+    r" (?:named|mentioned|you (?:are )?(?:looking for|want|mean|think)|nommee|mentionnee|que vous (?:cherchez|pensez)"
+    r"|citee|indiquee|visee)\b",
     r"\b(?:mauvais|faux) (?:numero|num|destinataire|correspondant|contact)\b",
     r"\berreur (?:de|sur le) (?:numero|destinataire|personne)\b",
     r"\bpas (?:le|la) bon(?:ne)? (?:numero|personne|destinataire)\b",

@@ -330,7 +330,8 @@ _PART_OF_BEFORE = re.compile(rf"\b(?:of|out of|sur|des|on) (?:the |your |my |les
 def _two_payments(norm: str, terms: PlanTerms, dates: list[DateMention], amounts: list[AmountMention]) -> None:
     """ "100 maintenant et 100 le mois prochain": several amounts at several dates make a plan."""
     amounts = [a for a in amounts if not _PART_OF_BEFORE.search(norm, max(0, a.start - 16), a.start)]
-    if terms.count is None and len(amounts) >= 2 and len(dates) >= 2:
+    # "50 € ce vendredi puis 50 € chaque vendredi": a rhythm, the count left open
+    if terms.count is None and terms.frequency is None and len(amounts) >= 2 and len(dates) >= 2:
         terms.count, terms.count_strong, terms.rest = len(amounts), True, True
 
 
