@@ -1229,6 +1229,8 @@ INFO = _rx(
 )
 OPT_OUT = _rx(
     OPT_OUT,
+    # "opt me out", "please opt us out of these texts"
+    r"\bopt (?:me|us|this number|my number) out\b",
     # "vous m'envoyez plus rien, c'est clair ? plus un texto": no more of anything (not "il me reste plus rien")
     r"\b(?:m|me|nous) (?:envoyez|envoyer|envoie|envoies|ecrivez|ecrire|ecris|textez|texter) plus (?:rien|aucun\w*"
     r"|de (?:sms|messages?|textos?|mails?|courriels?|relances?))\b",

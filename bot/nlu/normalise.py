@@ -48,10 +48,11 @@ _SPECIAL = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "
 _PHONE = re.compile(r"(?:\+\d{1,3}[ .-]?|\b0)\d(?:[ .-]?\d){8,}\b")
 _MAY_HOLD_PHONE = char_gate(_PHONE)
 _EN_CONTRACTIONS = [
-    (re.compile(r"\b(can|ca)(?:'t|nt|not)\b"), "can not"),
+    (re.compile(r"\b(can|ca)(?:'t| t|nt|not)\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
     (re.compile(r"\bain'?t\b"), "is not"),
-    (re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|would|could|should|must|need)n'?t\b"), r"\1 not"),
+    # "don't", "dont", and "don t" as some keyboards split it
+    (re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|would|could|should|must|need)n(?:'| )?t\b"), r"\1 not"),
     (re.compile(r"\b(i|you|we|they|he|she|it|that|there)'ll\b"), r"\1 will"),
     (re.compile(r"\b(i|you|we|they)'ve\b"), r"\1 have"),
     (re.compile(r"\b(i|you|we|they|he|she)'d\b"), r"\1 would"),

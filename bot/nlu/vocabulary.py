@@ -370,6 +370,13 @@ TYPO_TARGETS = {
     "textos",
     "contacting",
     "messaging",
+    "delete",
+    "supprimer",
+    "supprimez",
+    "retirer",
+    "retirez",
+    "desinscrire",
+    "anymore",
     # French
     "demain",
     "aujourdhui",
