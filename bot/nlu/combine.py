@@ -302,7 +302,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             intent, confidence = model_intent, p
     # the debtor's death outranks everything but a threat (its handling stops the channel at once);
     # someone paying is alive and speaks for themselves
-    paying = intent in ENTITY_INTENTS or any(name in found for name in ENTITY_INTENTS)
+    # (the rules' reading: the model alone, sure of a promise in "he passed on 3 weeks ago", does not outweigh a death)
+    paying = (intent in ENTITY_INTENTS and intent == rule_intent) or any(name in found for name in ENTITY_INTENTS)
     died = None if paying else bereavement(norm)
     if (
         died is not None

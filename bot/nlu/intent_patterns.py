@@ -35,7 +35,9 @@ OPT_OUT_KEYWORDS = re.compile(
     r"(?: (?:svp|please|merci|thanks|sms|messages?|now|maintenant|all|tout|de suite|emo_\w+|\?))*$"
 )
 OPT_OUT = _rx(
-    r"^stop\b(?! (?:worrying|crying|asking|complaining|it|that|being))",
+    # not "stop the bot, get me an agent": a person asked for instead of the machine (`HUMAN`)
+    r"^stop\b(?! (?:worrying|crying|asking|complaining|it|that|being)|(?: the| this| your) (?:bot|robot|machine|chatbot)\b"
+    r"(?:\W+\w+){0,4}\W+(?:get me|give me|i want|i need|put me through))",
     r"\bstop(?:pez|per)? (?:de |d )?(?:texting|messaging|sending|contacting|calling|harassing|bothering|writing"
     r"|spamming|emailing|m envoyer|m ecrire|me contacter|me harceler|m appeler|me relancer|me deranger"
     r"|me spammer|me texter)\b",
@@ -79,6 +81,10 @@ WRONG_PERSON = _rx(
     r"\bnot me\b(?! who| that| qui)",  # not "it wasn't me who messed up, it was the bank's app"
     r"\bisn t me\b",
     r"\b(?:this|that|it) is not me\b",
+    # "c'est plus mon numéro", "ce n'est pas mon numéro depuis 2 ans", "this is no longer my number"
+    r"\b(?:ce n est|c est|ca n est|ca fait|c) (?:plus|pas|plus du tout) (?:mon|le mien|ma) (?:numero|num|telephone|tel"
+    r"|portable|ligne)\b",
+    r"\b(?:this|that|it) (?:is not|is no longer|has not been) my (?:number|phone|mobile|line)\b",
     # "he isn't the person named in your message", "je ne suis pas la personne que vous cherchez"
     r"\b(?:is not|isn t|am not|i m not|n est pas|ne suis pas|suis pas) (?:the|la) (?:person|personne)"
     r" (?:named|mentioned|you (?:are )?(?:looking for|want|mean|think)|nommee|mentionnee|que vous (?:cherchez|pensez)"
@@ -545,6 +551,10 @@ HARDSHIP = _rx(
 
 # ------------------------------------------------------------------------------------------- human
 HUMAN = _rx(
+    # "stop the bot, get me an agent", "arrêtez le robot, je veux un humain": the machine, not the contact, refused
+    r"\b(?:stop|arretez|arrete|enough of|assez de) (?:the|this|your|le|ce|votre|du|de ce|de votre) (?:bot|robot|machine"
+    r"|chatbot|automate)\b(?:\W+\w+){0,4}\W+(?:get me|give me|i want|i need|put me through to|je veux|passez moi|donnez moi"
+    r"|il me faut)\b",
     # "parle" too: "parlé" is a common misspelling of "parler" in SMS
     r"\b(?:parler?|discuter|echanger) (?:a|avec) (?:quelqu_un|une personne|un humain|un conseiller|un agent"
     r"|un responsable|un vrai|une vraie|un operateur|votre service|vous|un etre humain|un employe|un interlocuteur"

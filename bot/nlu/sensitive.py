@@ -55,6 +55,7 @@ THREAT = re.compile(
     r"|(?:refais|refaire|refait|refaire) (?:le|son|ton|votre) portrait"
     r"|somebody is getting hurt|someone is getting hurt|getting hurt"
     # "I'd put u in hospital", "vos employés non plus ne seront plus en sécurité"
+    r"|on (?:va se|se) (?:retrouver|retrouvera|reverra|revoir)\W+(?:vous et moi|toi et moi|entre nous)\b"
     r"|put (?:you|u|ya|ye|yous|you lot|one of you) in (?:the |a )?(?:hospital|hosp|a&e|intensive care|a wheelchair)"
     r"|(?:vous|vos \w+|votre \w+)(?: \w+){0,3} (?:ne )?(?:serez|seront|sera) plus en securite"
     r"|(?:you|your \w+)(?: \w+){0,2} (?:will not|wo not|would not|are not going to) be safe"

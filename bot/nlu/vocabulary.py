@@ -222,7 +222,6 @@ ABBREVIATIONS = {
     "whos": "who is",
     "hw": "how",
     "abt": "about",
-    "bout": "about",
     "cld": "could",
     "wud": "would",
     "shd": "should",
@@ -266,6 +265,7 @@ LOCALE_ABBREVIATIONS = {
         "c": "see",
         "mr": "mister",
         "ya": "yes",
+        "bout": "about",  # French "au bout du fil", "à bout"
     },
 }
 
@@ -343,6 +343,9 @@ TYPOS = {
     "numbr": "number",
     "nomber": "number",
     "rong": "wrong",
+    "wong": "wrong",
+    "wromg": "wrong",
+    "wrng": "wrong",
     "wron": "wrong",
 }
 
@@ -377,6 +380,7 @@ TYPO_TARGETS = {
     "retirez",
     "desinscrire",
     "anymore",
+    "benefits",
     # French
     "demain",
     "aujourdhui",
