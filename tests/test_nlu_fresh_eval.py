@@ -40,6 +40,10 @@ FLOORS = {
     # relatives answering (z3); people who know their rights, counter-offers, auto-replies, slang (z4)
     "batch_z3.test.jsonl": (0.955, 0.955, 0.99, 2),
     "batch_z4.test.jsonl": (0.92, 0.94, 0.975, 2),
+    # round 7: numbers that are not amounts, counter-offers, bookkeepers and accounts payable (z5); protective
+    # meanings said every way, and their near-misses (z6)
+    "batch_z5.test.jsonl": (0.95, 0.93, 0.985, 2),
+    "batch_z6.test.jsonl": (0.93, 0.97, 0.975, 4),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {

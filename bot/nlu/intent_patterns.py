@@ -1172,6 +1172,9 @@ PAID_PART_THEN_REST = re.compile(
     r"|the second|the other half|the balance|le solde|l autre moitie|the remaining|the remainder|la deuxieme"
     r"|le deuxieme|le second|la seconde|the 2nd|le 2e|la 2e|le 2eme|la 2eme|les \d[\d.,]* (?:eur )?restants"
     r"|\d[\d.,]* (?:eur |gbp |usd )?autres|the other \d[\d.,]*|the remaining \d[\d.,]*)\b"
+    # "j'ai déjà payé la moitié, le reste en 2 fois": a plan asked for the rest
+    r"(?! (?:en|in|over|sur) (?:\d+|deux|trois|quatre|two|three|four) (?:fois|versements|mensualites|echeances"
+    r"|payments|installments|instalments|goes|months|mois))"
 )
 # ---------------------------------------------------------------------- round 3 (training batches r, s, t)
 DISPUTE = _rx(

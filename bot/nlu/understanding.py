@@ -240,6 +240,7 @@ def _pick_date(
             for d in candidates
             if not _INCOME_BEFORE.search(text, max(0, d.start - 32), d.start)
             and not _UNTIL_BEFORE.search(text, max(0, d.start - 16), d.start)
+            and not text.startswith(("jusqu", "until", "till"), d.start)  # "jusqu'au 8" holds its word
         ]
         candidates = spent or candidates
         # "back at work today, I'll pay Friday": the date told with the payment, not another one
@@ -301,7 +302,7 @@ _PAYMENTS_OF_BEFORE = re.compile(
 )
 # "700 is a lot for me at once", "les 900 d'un coup c'est trop": the whole sum, not what each payment would be
 _WHOLE_SUM_AFTER = re.compile(
-    r"^ ?(?:eur|gbp|usd|chf)?(?: (?:is|c est|est|ca fait|all)){1,2} (?:a lot|too much|too high|too steep|steep"
+    r"^ ?(?:eur|gbp|usd|chf)?(?: (?:is|c est|est|ca fait|all)){1,2} (?:a lot|too? much|too? high|too? steep|steep"
     r"|trop|beaucoup|enorme|huge)\b|^ ?(?:eur|gbp|usd|chf)? (?:at once|in one go|d un coup|en une (?:seule )?fois)\b"
 )
 # "38 € + 12 € de pénalité, donc 50 €", "so 150 in all": the sum said last is the one paid
