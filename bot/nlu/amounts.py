@@ -43,7 +43,8 @@ _REFERENCE_BEFORE = re.compile(
     r"\b(?:facture|invoice|ref|reference|numero|number|dossier|commande|order|inv|client|contrat"
     r"|account|compte|bill|case|page|code|phone|tel|telephone|ending|ending in|finissant par|se terminant par"
     r"|confirmation|receipt|recu|transaction|run|batch|lot|remittance|remise|unit|flat|apartment|appartement|appt|apt"
-    r"|suite|bureau|office|room|chambre|lot|box|boite|bp|cedex) ?(?:(?!(?:for|of|de|du|pour|d|at|a|au)\b)[a-z]{1,5} )?$|\b(?:n|no|f) ?$|# ?$|\b(?:at|by|before|avant) $"
+    r"|suite|bureau|office|room|chambre|lot|box|boite|bp|cedex)"
+    r" ?(?:(?!(?:for|of|de|du|pour|d|at|a|au)\b)[a-z]{1,5} )?$|\b(?:n|no|f) ?$|# ?$|\b(?:at|by|before|avant) $"
     r"|\bref (?:[a-z]+ )?$"  # "réf. VIR-88213" (normalised "ref virement 88213")
 )
 # "kids are 4 and 7", "ages 3, 5 and 9", "flat 4": numbers of people, ages and addresses

@@ -36,8 +36,9 @@ OPT_OUT_KEYWORDS = re.compile(
 )
 OPT_OUT = _rx(
     # not "stop the bot, get me an agent": a person asked for instead of the machine (`HUMAN`)
-    r"^stop\b(?! (?:worrying|crying|asking|complaining|it|that|being)|(?: the| this| your) (?:bot|robot|machine|chatbot)\b"
-    r"(?:\W+\w+){0,4}\W+(?:get me|give me|i want|i need|put me through))",
+    r"^stop\b(?! (?:worrying|crying|asking|complaining|it|that|being)"
+    r"|(?: the| this| your) (?:bot|robot|machine|chatbot)\b(?:\W+\w+){0,4}\W+(?:get me|give me|i want|i need"
+    r"|put me through))",
     r"\bstop(?:pez|per)? (?:de |d )?(?:texting|messaging|sending|contacting|calling|harassing|bothering|writing"
     r"|spamming|emailing|m envoyer|m ecrire|me contacter|me harceler|m appeler|me relancer|me deranger"
     r"|me spammer|me texter)\b",
@@ -553,8 +554,8 @@ HARDSHIP = _rx(
 HUMAN = _rx(
     # "stop the bot, get me an agent", "arrêtez le robot, je veux un humain": the machine, not the contact, refused
     r"\b(?:stop|arretez|arrete|enough of|assez de) (?:the|this|your|le|ce|votre|du|de ce|de votre) (?:bot|robot|machine"
-    r"|chatbot|automate)\b(?:\W+\w+){0,4}\W+(?:get me|give me|i want|i need|put me through to|je veux|passez moi|donnez moi"
-    r"|il me faut)\b",
+    r"|chatbot|automate)\b(?:\W+\w+){0,4}\W+(?:get me|give me|i want|i need|put me through to|je veux|passez moi"
+    r"|donnez moi|il me faut)\b",
     # "parle" too: "parlé" is a common misspelling of "parler" in SMS
     r"\b(?:parler?|discuter|echanger) (?:a|avec) (?:quelqu_un|une personne|un humain|un conseiller|un agent"
     r"|un responsable|un vrai|une vraie|un operateur|votre service|vous|un etre humain|un employe|un interlocuteur"

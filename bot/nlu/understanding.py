@@ -21,8 +21,8 @@ from bot.nlu.amounts import CURRENCY, AmountMention, find_amounts
 from bot.nlu.combine import ENTITY_INTENTS, ORDER, PROTECTIVE, Reading, combine
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
-from bot.nlu.intents import Evidence, classify_with_readings
 from bot.nlu.intent_patterns import PAID_PART_THEN_REST
+from bot.nlu.intents import Evidence, classify_with_readings
 from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
 from bot.nlu.reply_text import extract_reply
