@@ -179,6 +179,7 @@ class _Outcome(NamedTuple):
     channel: str | None = None  # Due: the channel it goes on
     at: Any = None  # Due: not_before, bound
     followup: bool = False  # Due: a promise's follow-up (the promise is marked broken, see `_transitions`)
+    key: Callable[[int], str] | None = None  # Due: the idempotency key of a case's message (`_key`)
 
 
 class _Pass:
@@ -247,8 +248,9 @@ class _Pass:
             due: Due = decision  # type: ignore[assignment]
             # the dispatcher wakes the case once sent
             return _Outcome(
-                due, Due, bind(self.horizon), due.step, channels[0], bind(due.at), due.kind == "promise_followup"
-            )
+                due, Due, bind(self.horizon), due.step, channels[0], bind(due.at), due.kind == "promise_followup",
+                _keys(due),
+            )  # fmt: skip
         if kind is Wait:
             # the day something is due (at most a week: what changes it earlier wakes the case)
             until = decision.until  # type: ignore[union-attr]
@@ -316,7 +318,7 @@ class _Pass:
                 due: Due = o.decision  # type: ignore[assignment]
                 address = address_of(r, o.channel)  # type: ignore[arg-type]
                 assert address is not None, f"case {r[0]}: no address on {o.channel}"
-                yield (r[0], r[_DEBTOR], o.channel, due.kind, due.step, address, _key(r[0], due), o.at, now)
+                yield (r[0], r[_DEBTOR], o.channel, due.kind, due.step, address, o.key(r[0]), o.at, now)  # type: ignore[misc]
 
     def _transitions(
         self, conn: Connection, rare: list[tuple[CaseRow, Decision]], rel: Related, report: SweepReport
@@ -506,6 +508,14 @@ def _standing(tolerance: Decimal, *, sqlite: bool) -> Callable[[Any], str | None
 
 def _is_followup(d: Decision) -> bool:
     return isinstance(d, Due) and d.kind == "promise_followup"
+
+
+def _keys(due: Due) -> Callable[[int], str]:
+    """`_key` of the cases decided `due`, as a function of the case id."""
+    if due.kind == "reminder":
+        assert due.step is not None
+        return keys.reminder_keys(due.step)
+    return lambda case_id: _key(case_id, due)
 
 
 def _key(case_id: int, due: Due) -> str:
