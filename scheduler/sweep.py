@@ -154,14 +154,8 @@ def sweep(
 _CREDITORS: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
 # positions in a batch's rows (`snapshot.due_case_rows`: CaseRows, or on SQLite the driver's rows)
 _F = snapshot.FIELD
-_BALANCE, _LAST_STEP, _DEBTOR, _PHONE, _CHAT, _EMAIL = (
-    _F["balance"],
-    _F["last_step"],
-    _F["debtor_id"],
-    _F["phone"],
-    _F["telegram_chat_id"],
-    _F["email"],
-)
+_BALANCE, _LAST_STEP, _DEBTOR = _F["balance"], _F["last_step"], _F["debtor_id"]
+_PHONE, _CHAT, _EMAIL = _F["phone"], _F["telegram_chat_id"], _F["email"]
 _CREDITOR_KEYS = sa.select(_CREDITORS.c.id, _CREDITORS.c.key)
 
 
