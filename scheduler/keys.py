@@ -6,6 +6,8 @@ queue twice, whoever tries (two sweeps, a sweep racing a retry, a restarted proc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 _SHORT = {"installment_reminder": "before", "installment_missed": "missed"}
 _LONG = {v: k for k, v in _SHORT.items()}
 
@@ -13,6 +15,11 @@ _LONG = {v: k for k, v in _SHORT.items()}
 def reminder_key(case_id: int, step: int) -> str:
     """Scenario step `step` of a case."""
     return f"reminder:{case_id}:{step}"
+
+
+def reminder_keys(step: int) -> Callable[[int], str]:
+    """`reminder_key(case_id, step)` as a function of the case id alone (a sweep makes a million of them)."""
+    return f"reminder:{{}}:{step}".format
 
 
 def installment_key(installment_id: int, kind: str) -> str:

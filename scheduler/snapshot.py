@@ -11,6 +11,7 @@ Python) for large dense ones, which keeps each query a single index range scan.
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -99,13 +100,26 @@ class CaseRow(NamedTuple):
 
     def address(self, channel: str) -> str | None:
         """The debtor's address on `channel` (None: none known)."""
-        if channel == "sms":
-            return self.phone or None
-        if channel == "telegram":
-            return None if self.telegram_chat_id is None else str(self.telegram_chat_id)
-        if channel == "email":
-            return self.email.strip().lower() if self.email else None
-        return None
+        return address_of(self, channel)
+
+
+# a field's position in a CaseRow, which is also its column's in `_CASE_COLUMNS`: the sweep reads the driver's
+# rows on SQLite (`due_case_rows`) by these positions, and a CaseRow alike
+FIELD = {name: i for i, name in enumerate(CaseRow._fields)}
+_PHONE, _CHAT, _EMAIL = FIELD["phone"], FIELD["telegram_chat_id"], FIELD["email"]
+
+
+def address_of(row: Sequence[Any], channel: str) -> str | None:
+    """The debtor's address on `channel` (None: none known), of a CaseRow or a driver's row of `_CASE_COLUMNS`."""
+    if channel == "sms":
+        return row[_PHONE] or None
+    if channel == "telegram":
+        chat_id = row[_CHAT]
+        return None if chat_id is None else str(chat_id)
+    if channel == "email":
+        email = row[_EMAIL]
+        return email.strip().lower() if email else None
+    return None
 
 
 _CASE_COLUMNS = (
@@ -136,6 +150,18 @@ def due_case_ids(conn: Connection, *, now: datetime) -> list[int]:
 
 def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[CaseRow]:
     """The cases `ids` (sorted) that are still active and due at `now`, with their debtor."""
+    rows = due_case_rows(conn, ids, now=now)
+    if conn.dialect.name == "sqlite":
+        return [sqlite_case_row(row) for row in rows]
+    return rows  # type: ignore[return-value]
+
+
+def due_case_rows(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[Sequence[Any]]:
+    """`due_cases`, on SQLite as the driver's rows (values as stored, see `scheduler.raw_sqlite`).
+
+    The sweep reads most of them by position (`FIELD`) and makes a CaseRow (`sqlite_case_row`) only of
+    the few it decides: converting every column of a million rows was a tenth of its time.
+    """
     if not ids:
         return []
     cases = _cases(ids, conn)
@@ -143,7 +169,7 @@ def due_cases(conn: Connection, ids: Sequence[int], *, now: datetime) -> list[Ca
     query, params = _due_cases_query(cases.shape, sqlite), {**cases.params, "now": now}
     wanted = set(ids)
     if sqlite:
-        return _sqlite_case_rows(_driver_rows(conn, query, params), wanted)
+        return [row for row in _driver_rows(conn, query, params) if row[0] in wanted]
     make = CaseRow._make
     return [make(row) for row in conn.execute(query, params).all() if row[0] in wanted]
 
@@ -175,25 +201,30 @@ def _case_select_by_debtor_lookups() -> sa.Select[Any]:
     return sa.select(*columns).select_from(Case.__table__).join(looked_up, sa.true())  # type: ignore[attr-defined]
 
 
-def _sqlite_case_rows(
-    raw: list[Any], wanted: set[int], *, money: Callable[[Any], Decimal] = raw_sqlite.read_money
-) -> list[CaseRow]:
-    """CaseRows from raw SQLite rows of `_CASE_COLUMNS` (see `scheduler.raw_sqlite`), those in `wanted`.
+def sqlite_case_row(
+    r: Sequence[Any],
+    money: Callable[[Any], Decimal] = raw_sqlite.read_money,
+    day: Callable[[str | None], date | None] = raw_sqlite.read_date,
+    at: Callable[[str | None], datetime | None] = raw_sqlite.read_instant,
+) -> CaseRow:
+    """The CaseRow of a raw SQLite row of `_CASE_COLUMNS` (see `scheduler.raw_sqlite`).
 
     The instants most cases leave empty (last reminder, last inbound, pause, flag, notice deadline) are
     tested for NULL before the memoised readers are called: a million calls fewer each.
     """
-    day, at, make = raw_sqlite.read_date, raw_sqlite.read_instant, CaseRow._make
-    return [
-        make((
-            r[0], r[1], r[2], r[3], money(r[4]), day(r[5]), r[6], None if r[7] is None else at(r[7]),
-            None if r[8] is None else at(r[8]), None if r[9] is None else at(r[9]), r[10],
-            None if r[11] is None else day(r[11]), r[12], r[13], r[14], r[15], r[16], r[17], r[18], bool(r[19]),
-            None if r[20] is None else at(r[20]), at(r[21]), r[22],
-        ))
-        for r in raw
-        if r[0] in wanted
-    ]  # fmt: skip
+    return CaseRow._make((
+        r[0], r[1], r[2], r[3], money(r[4]), day(r[5]), r[6], None if r[7] is None else at(r[7]),
+        None if r[8] is None else at(r[8]), None if r[9] is None else at(r[9]), r[10],
+        None if r[11] is None else day(r[11]), r[12], r[13], r[14], r[15], r[16], r[17], r[18], bool(r[19]),
+        None if r[20] is None else at(r[20]), at(r[21]), r[22],
+    ))  # fmt: skip
+
+
+def _sqlite_case_rows(
+    raw: list[Any], wanted: set[int], *, money: Callable[[Any], Decimal] = raw_sqlite.read_money
+) -> list[CaseRow]:
+    """CaseRows from raw SQLite rows of `_CASE_COLUMNS`, those in `wanted`."""
+    return [sqlite_case_row(r, money) for r in raw if r[0] in wanted]
 
 
 _CASES_BY_ID = _case_select().where(C.id.in_(sa.bindparam("ids", expanding=True)))
@@ -520,6 +551,40 @@ def channels_for(
 _NONE: frozenset[str] = frozenset()
 
 
+class Reach:
+    """`channels_for` of many debtors against one set of opt-outs, memoised on what decides it: which
+    addresses the debtor has and which of them are blocked (a handful of combinations, not one per debtor).
+
+    Called with a row's phone, Telegram chat id and e-mail, as a CaseRow or the driver's row holds them
+    (the addresses are `address_of`'s).
+    """
+
+    __slots__ = ("email", "enabled", "memo", "sms", "telegram")
+
+    def __init__(self, enabled: Sequence[str], blocked: Collection[tuple[str, str]]) -> None:
+        self.enabled = tuple(enabled)
+        self.sms, self.telegram, self.email = (
+            frozenset(address for c, address in blocked if c == channel) for channel in ("sms", "telegram", "email")
+        )
+        self.memo: dict[tuple[int, int, int], tuple[tuple[str, ...], frozenset[str]]] = {}
+
+    def __call__(
+        self, phone: str | None, chat_id: int | None, email: str | None
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        # per channel 0: no address, 1: an address, 2: an opted-out address
+        sms = 0 if not phone else 2 if self.sms and phone in self.sms else 1
+        tg = 0 if chat_id is None else 2 if self.telegram and str(chat_id) in self.telegram else 1
+        mail = 0 if not email else 2 if self.email and email.strip().lower() in self.email else 1
+        key = (sms, tg, mail)
+        found = self.memo.get(key)
+        if found is None:
+            state = {"sms": sms, "telegram": tg, "email": mail}
+            usable = tuple(c for c in self.enabled if state.get(c) == 1)
+            refused = frozenset(c for c in self.enabled if state.get(c) == 2)
+            found = self.memo[key] = (usable, refused or _NONE)
+        return found
+
+
 def case_facts(
     row: CaseRow, rel: Related, *, enabled: Sequence[str], blocked: Collection[tuple[str, str]]
 ) -> CaseFacts:
@@ -577,12 +642,28 @@ def row_facts_key(
     Keep in step with `row_facts`: a field it reads and this key leaves out would let two cases
     that differ in it share one decision (tests/test_sweep.py changes each field in turn).
     """
-    return (
-        row.creditor_id, row.country, row.timezones, usable, refused, row.status,
-        stops.balance_standing(row.balance, tolerance), row.due_date, row.last_step, row.last_reminder_at,
-        row.wrong_person, row.agent_id is None, row.notice_deadline, row.paused_until, row.last_inbound_at,
-        row.flagged_at is None, row.opened_at,
-    )  # fmt: skip
+    return facts_key(row, usable, refused, stops.balance_standing(row.balance, tolerance))
+
+
+# the fields `row_facts` passes on as they are (with the creditor, country and zones: the rules and the window),
+# by position: read alike from a CaseRow and from the driver's row the sweep reads on SQLite
+_FACT_FIELDS = operator.itemgetter(*(FIELD[name] for name in (
+    "creditor_id", "country", "timezones", "status", "due_date", "last_step", "last_reminder_at", "wrong_person",
+    "notice_deadline", "paused_until", "last_inbound_at", "opened_at",
+)))  # fmt: skip
+_AGENT, _FLAGGED = FIELD["agent_id"], FIELD["flagged_at"]
+
+
+def facts_key(
+    row: Sequence[Any], usable: tuple[str, ...], refused: frozenset[str], standing: str | None
+) -> tuple[Any, ...]:
+    """`row_facts_key` of a CaseRow or of a driver's row (`due_case_rows`), given its balance's standing.
+
+    On a driver's row the instants and dates are the stored text: two cases alike in what they store
+    are alike once read, so they still share a key (an instant stored in two spellings merely gets
+    two keys, each decided for itself).
+    """
+    return (_FACT_FIELDS(row), usable, refused, standing, row[_AGENT] is None, row[_FLAGGED] is None)
 
 
 def row_facts(row: CaseRow, usable: tuple[str, ...], refused: frozenset[str]) -> CaseFacts:

@@ -35,13 +35,15 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -134,12 +136,13 @@ def sweep(
             creditor_keys: dict[int, str] = {i: k for i, k in conn.execute(_CREDITOR_KEYS)}
             blocked = snapshot.opted_out(conn)
             ids = snapshot.due_case_ids(conn, now=now)
-        pass_ = _Pass(config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked)
+        sqlite = engine.dialect.name == "sqlite"
+        pass_ = _Pass(config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked, sqlite=sqlite)
         with engine.connect() as conn, _page_cache(conn, len(ids)):
             for start in range(0, len(ids), batch_size):
                 with conn.begin():
                     _no_jit(conn)
-                    rows = snapshot.due_cases(conn, ids[start : start + batch_size], now=now)
+                    rows = snapshot.due_case_rows(conn, ids[start : start + batch_size], now=now)
                     pass_.batch(conn, rows, report)
                 report.batches += 1
     report.seconds = time.perf_counter() - started
@@ -149,7 +152,28 @@ def sweep(
 
 
 _CREDITORS: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
+# positions in a batch's rows (`snapshot.due_case_rows`: CaseRows, or on SQLite the driver's rows)
+_F = snapshot.FIELD
+_BALANCE, _LAST_STEP, _DEBTOR = _F["balance"], _F["last_step"], _F["debtor_id"]
+_PHONE, _CHAT, _EMAIL = _F["phone"], _F["telegram_chat_id"], _F["email"]
 _CREDITOR_KEYS = sa.select(_CREDITORS.c.id, _CREDITORS.c.key)
+
+
+class _Outcome(NamedTuple):
+    """A decision as a batch writes it: what goes in the outbox and the check time, bound once per decision.
+
+    Plain cases that share a decision share its outcome (`_Pass.batch`); only the case's own values
+    (id, debtor, address, key, its step before) are read per case.
+    """
+
+    decision: Decision
+    kind: type  # the decision's class
+    check: Any  # next_check_at, bound (see `insert_outbox`)
+    step: int | None = None  # Due: the scenario step the case moves to
+    channel: str | None = None  # Due: the channel it goes on
+    at: Any = None  # Due: not_before, bound
+    followup: bool = False  # Due: a promise's follow-up (the promise is marked broken, see `_transitions`)
+    key: Callable[[int], str] | None = None  # Due: the idempotency key of a case's message (`_key`)
 
 
 class _Pass:
@@ -162,13 +186,21 @@ class _Pass:
         channels: tuple[str, ...],
         creditor_keys: dict[int, str],
         blocked: dict[tuple[str, str], datetime],
+        *,
+        sqlite: bool,
     ) -> None:
         self.config, self.now, self.channels = config, now, channels
         self.blocked = blocked
+        self.reach = snapshot.Reach(channels, blocked)
         self.rules: dict[int, CreditorRules | None] = {cid: _rules(config, key) for cid, key in creditor_keys.items()}
+        # per known creditor, the standing of a balance as the batch's rows hold it (see `_standing`)
+        self.standing = {cid: _standing(r.tolerance, sqlite=sqlite) for cid, r in self.rules.items() if r is not None}
         self.windows: dict[tuple[int, str | None, str], ContactWindow | None] = {}
-        # decisions of plain cases by `snapshot.row_facts_key`, for the current batch
-        self.decided: dict[tuple[Any, ...], tuple[Decision, tuple[str, ...]]] = {}
+        # outcomes of plain cases by `snapshot.facts_key`, for the current batch
+        self.decided: dict[tuple[Any, ...], _Outcome] = {}
+        # on SQLite the batch's rows are the driver's, and the instants it writes are bound by hand (`insert_outbox`)
+        self.case_row: Callable[[Any], CaseRow] = snapshot.sqlite_case_row if sqlite else _as_is
+        self.bind: Callable[[datetime | None], Any] = raw_sqlite.instant if sqlite else _as_is
         self.horizon = snapshot.recheck_horizon(now)
         self.durable_horizon = snapshot.recheck_horizon(now, durable=True)
 
@@ -184,70 +216,103 @@ class _Pass:
                 self.windows[key] = None
         return self.windows[key]
 
-    def decide(self, row: CaseRow, rel: Related) -> tuple[Decision, tuple[str, ...]]:
-        """The decision for the case, and the debtor's usable channels in preference order."""
+    def decide(
+        self, row: CaseRow, rel: Related, plain: tuple[tuple[str, ...], frozenset[str]] | None = None
+    ) -> tuple[Decision, tuple[str, ...]]:
+        """The decision for the case, and the debtor's usable channels in preference order.
+
+        `plain`: the case is plain (`snapshot.is_plain`), with these (usable, refused) channels.
+        """
         rules = self.rules.get(row.creditor_id)
         if rules is None:
             return Stop(UNKNOWN_CREDITOR), ()
-        plain = snapshot.is_plain(row, rel)
-        if plain:
-            # a plain case is decided from its row alone, and a pure function of equal inputs decides
-            # alike: cases sharing what `decide` reads (a portfolio's due dates, steps, import instant
-            # and zones) are decided once per batch; the key holds the creditor, country and zones,
-            # so a case found there needs no look-up of its window either
-            usable, refused = snapshot.channels_for(row, self.channels, self.blocked)
-            key = snapshot.row_facts_key(row, usable, refused, rules.tolerance)
-            made = self.decided.get(key)
-            if made is not None:
-                return made
         window = self.window(row, rules)
         if window is None:
             return Stop(INVALID_ZONE), ()
-        if not plain:
+        if plain is None:
             facts = snapshot.case_facts(row, rel, enabled=self.channels, blocked=self.blocked)
-            return decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now), facts.channels
-        facts = snapshot.row_facts(row, usable, refused)
-        d = decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now)
-        made = self.decided[key] = (d, usable)
-        return made
+        else:
+            facts = snapshot.row_facts(row, *plain)
+        return decide(facts, rules=rules, caps=self.config.caps, window=window, now=self.now), facts.channels
 
-    def batch(self, conn: Connection, rows: list[CaseRow], report: SweepReport) -> None:
-        rel = snapshot.related(conn, [r.id for r in rows], now=self.now)
-        self.decided.clear()  # one batch's worth of keys at most
+    def outcome(self, decision: Decision, channels: tuple[str, ...]) -> _Outcome:
+        """What the batch writes for a case decided so (the same for every case decided alike)."""
+        bind, kind = self.bind, type(decision)
+        if kind is Due:
+            due: Due = decision  # type: ignore[assignment]
+            # the dispatcher wakes the case once sent
+            return _Outcome(
+                due, Due, bind(self.horizon), due.step, channels[0], bind(due.at), due.kind == "promise_followup",
+                _keys(due),
+            )  # fmt: skip
+        if kind is Wait:
+            # the day something is due (at most a week: what changes it earlier wakes the case)
+            until = decision.until  # type: ignore[union-attr]
+            return _Outcome(decision, Wait, bind(self.horizon if until is None else min(until, self.durable_horizon)))
+        if kind is Stop:
+            durable = decision.reason in DURABLE_STOPS  # type: ignore[union-attr]
+            return _Outcome(decision, Stop, bind(self.durable_horizon if durable else self.horizon))
+        return _Outcome(decision, kind, None)  # escalated: looked at again by the next sweep, once flagged
+
+    def batch(self, conn: Connection, rows: list[Any], report: SweepReport) -> None:
+        """Decide the batch's cases (`snapshot.due_case_rows`) and write what they call for.
+
+        A plain case (most of a sweep) is keyed on what `decide` reads of it (`snapshot.facts_key`),
+        straight from the row as it came: cases sharing a key — a portfolio's due dates, steps, import
+        instant and zones — are decided once per batch, and only the first of them is made a CaseRow.
+        The outbox rows and check times are then made one at a time as the driver takes them
+        (`_queued`, `_checks`): a million cases' worth of tuples kept to the end of their batch made the
+        garbage collector walk them again and again.
+        """
+        rel = snapshot.related(conn, [r[0] for r in rows], now=self.now)
+        touched = rel.touched or frozenset()
+        decided, reach, standing, case_row = self.decided, self.reach, self.standing, self.case_row
+        decided.clear()  # one batch's worth of keys at most
+        key_of, stopped = snapshot.facts_key, report.stopped
         rare: list[tuple[CaseRow, Decision]] = []  # escalations and broken promises: see `_transitions`
-        outbox: list[tuple[Any, ...]] = []
-        # on SQLite the outbox rows and check times are built with their instants already bound (see `insert_outbox`)
-        bind = raw_sqlite.instant if conn.dialect.name == "sqlite" else _as_is
-        checks = _CheckTimes(bind)
-        now = bind(self.now)
-        for row in rows:  # one pass: decide, and collect the outbox row and the next check time
-            d, channels = self.decide(row, rel)
-            kind = type(d)
-            if kind is Due:
-                due: Due = d  # type: ignore[assignment]  # mypy does not narrow on `type(d) is Due`
-                key, at = _key(row.id, due), bind(due.at)
-                outbox.append(
-                    outbox_row(row, channel=channels[0], kind=due.kind, step=due.step, key=key, not_before=at, now=now)
-                )
-                checks.add(row, self.horizon, due.step)  # the dispatcher wakes it once sent
-                if _is_followup(d):
-                    rare.append((row, d))
-            elif kind is Wait:
-                report.waiting += 1
-                # the day something is due (at most a week: what changes it earlier wakes the case)
-                until = d.until  # type: ignore[union-attr]
-                checks.add(row, self.horizon if until is None else min(until, self.durable_horizon), None)
-            elif kind is Stop:
-                reason = d.reason  # type: ignore[union-attr]
-                report.stopped[reason] += 1
-                checks.add(row, self.durable_horizon if reason in DURABLE_STOPS else self.horizon, None)
+        outcomes: list[_Outcome] = []
+        waiting = 0
+        for r in rows:
+            row = None
+            of_creditor = standing.get(r[1])
+            if r[0] in touched or of_creditor is None:
+                row = case_row(r)
+                o = self.outcome(*self.decide(row, rel))
             else:
-                checks.add(row, None, None)  # escalated: looked at again by the next sweep, once flagged
-                rare.append((row, d))
-        report.queued += insert_outbox(conn, outbox, bound=True)
+                plain = reach(r[_PHONE], r[_CHAT], r[_EMAIL])
+                key = key_of(r, *plain, of_creditor(r[_BALANCE]))
+                o = decided.get(key)  # type: ignore[assignment]
+                if o is None:
+                    row = case_row(r)
+                    o = decided[key] = self.outcome(*self.decide(row, rel, plain))
+            outcomes.append(o)
+            kind = o.kind
+            if kind is Due:
+                if o.followup:
+                    rare.append((row or case_row(r), o.decision))
+            elif kind is Wait:
+                waiting += 1
+            elif kind is Stop:
+                stopped[o.decision.reason] += 1  # type: ignore[union-attr]
+            else:
+                rare.append((row or case_row(r), o.decision))
+        report.waiting += waiting
+        bound = self.bind is not _as_is
+        report.queued += insert_outbox(conn, self._queued(rows, outcomes), bound=bound)
         report.examined += len(rows)
-        checks.write(conn)
+        update_check_times(conn, _checks(rows, outcomes, moved=True), bound=bound)
+        update_next_checks(conn, _checks(rows, outcomes, moved=False), bound=bound)  # type: ignore[arg-type]
         self._transitions(conn, rare, rel, report)
+
+    def _queued(self, rows: list[Any], outcomes: list[_Outcome]) -> Iterator[tuple[Any, ...]]:
+        """The outbox rows (`outbox_row`'s values) of the batch's cases with a message due, in the batch's order."""
+        now, address_of = self.bind(self.now), snapshot.address_of
+        for r, o in zip(rows, outcomes, strict=True):
+            if o.kind is Due:
+                due: Due = o.decision  # type: ignore[assignment]
+                address = address_of(r, o.channel)  # type: ignore[arg-type]
+                assert address is not None, f"case {r[0]}: no address on {o.channel}"
+                yield (r[0], r[_DEBTOR], o.channel, due.kind, due.step, address, o.key(r[0]), o.at, now)  # type: ignore[misc]
 
     def _transitions(
         self, conn: Connection, rare: list[tuple[CaseRow, Decision]], rel: Related, report: SweepReport
@@ -300,33 +365,23 @@ class _Pass:
             insert_outbox(session.connection(), [message])
 
 
-class _CheckTimes:
-    """The (next_check_at, last_step) a batch writes back, split by what changes.
+def _checks(rows: list[Any], outcomes: list[_Outcome], *, moved: bool) -> Iterator[tuple[Any, ...]]:
+    """The (next_check_at, last_step, id) of the batch's cases whose scenario step moves (`moved`), or the
+    (next_check_at, id) of the others, in the batch's order.
 
     Most cases of a steady-state sweep only get a new check time; a queued scenario step also moves
     `last_step`, which sits in the console's `ix_cases_step_totals`: those rows go in their own
-    statement. Both lists stay in id order (the batch's), the order of the table, of
-    `ix_case_due_scan`'s entries for one check time and of `ix_cases_step_totals`' for one step,
-    status and currency (migration 0006): each batch rewrites a few runs of neighbouring entries.
+    statement. Both stay in id order (the batch's), the order of the table, of `ix_case_due_scan`'s
+    entries for one check time and of `ix_cases_step_totals`' for one step, status and currency
+    (migration 0006): each batch rewrites a few runs of neighbouring entries.
     """
-
-    __slots__ = ("bind", "moved", "stayed")
-
-    def __init__(self, bind: Any) -> None:
-        self.bind = bind  # `raw_sqlite.instant` on SQLite (the rows go to the driver as they are), else as is
-        self.moved: list[tuple[Any, int, int]] = []
-        self.stayed: list[tuple[Any, int]] = []
-
-    def add(self, row: CaseRow, nxt: datetime | None, step: int | None) -> None:
-        if step is None or step == row.last_step:
-            self.stayed.append((self.bind(nxt), row.id))
-        else:
-            self.moved.append((self.bind(nxt), step, row.id))
-
-    def write(self, conn: Connection) -> None:
-        bound = self.bind is not _as_is
-        update_check_times(conn, self.moved, bound=bound)
-        update_next_checks(conn, self.stayed, bound=bound)
+    for r, o in zip(rows, outcomes, strict=True):
+        step = o.step
+        if step is None or step == r[_LAST_STEP]:
+            if not moved:
+                yield (o.check, r[0])
+        elif moved:
+            yield (o.check, step, r[0])
 
 
 @contextmanager
@@ -421,12 +476,40 @@ def _rules(config: RelanceConfig, key: str) -> CreditorRules | None:
     return None
 
 
-def _as_is(value: datetime) -> datetime:
+def _as_is(value: Any) -> Any:
     return value
+
+
+def _standing(tolerance: Decimal, *, sqlite: bool) -> Callable[[Any], str | None]:
+    """`stops.balance_standing` of a balance as a batch's row holds it: a Decimal, or on SQLite the stored
+    number (an int or a float, read as `raw_sqlite.read_money` reads it).
+
+    A stored number at least 1 above the tolerance (and above 0) stands at None without being read as a
+    Decimal first: its shortest repr is within a unit in the last place of it, far less than that margin.
+    """
+    if not sqlite:
+        return lambda balance: stops.balance_standing(balance, tolerance)
+    clear = float(max(tolerance, Decimal(0))) + 1.0
+    read = raw_sqlite.read_money
+
+    def standing(balance: Any) -> str | None:
+        if (type(balance) is float or type(balance) is int) and balance >= clear:
+            return None
+        return stops.balance_standing(read(balance), tolerance)
+
+    return standing
 
 
 def _is_followup(d: Decision) -> bool:
     return isinstance(d, Due) and d.kind == "promise_followup"
+
+
+def _keys(due: Due) -> Callable[[int], str]:
+    """`_key` of the cases decided `due`, as a function of the case id."""
+    if due.kind == "reminder":
+        assert due.step is not None
+        return keys.reminder_keys(due.step)
+    return lambda case_id: _key(case_id, due)
 
 
 def _key(case_id: int, due: Due) -> str:
@@ -453,13 +536,14 @@ def _promise_broken(session: Session, case: Case, promise_id: int, now: datetime
     )
 
 
-_OUTBOX_COLUMNS = (
-    "case_id", "debtor_id", "direction", "channel", "author", "kind", "step", "body", "status", "to_address",
-    "idempotency_key", "not_before", "attempts", "created_at",
-)  # fmt: skip
-_SQLITE_INSERT = (
-    f"INSERT OR IGNORE INTO message ({', '.join(_OUTBOX_COLUMNS)}) VALUES ({', '.join('?' * len(_OUTBOX_COLUMNS))})"
-)
+# what a queued message of the bot has of its own; the rest is the same for all (`_QUEUED`): no body yet
+# (written at send time), no attempt. The constants are written in the statements, not bound on every row.
+_OUTBOX_COLUMNS = ("case_id", "debtor_id", "channel", "kind", "step", "to_address", "idempotency_key", "not_before",
+                   "created_at")  # fmt: skip
+_QUEUED = {"direction": "out", "author": "bot", "body": "", "status": "queued", "attempts": 0}
+_QUEUED_SQL = ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in _QUEUED.values())
+_INSERT_INTO = f"INTO message ({', '.join((*_OUTBOX_COLUMNS, *_QUEUED))})"
+_SQLITE_INSERT = f"INSERT OR IGNORE {_INSERT_INTO} VALUES ({', '.join('?' * len(_OUTBOX_COLUMNS))}, {_QUEUED_SQL})"
 _SQLITE_UPDATE = "UPDATE cases SET next_check_at = ?, last_step = ? WHERE id = ?"
 _SQLITE_NEXT_CHECK = "UPDATE cases SET next_check_at = ? WHERE id = ?"
 # `cases.id BETWEEN` the batch's lowest and highest id: without it PostgreSQL joins the arrays to a
@@ -469,11 +553,10 @@ _PG_NEXT_CHECK = (
     "FROM unnest(%b::timestamptz[], %b::int[]) AS v(next_check_at, id) "
     "WHERE cases.id = v.id AND cases.id BETWEEN %b AND %b"
 )
-_PG_TYPES = ("int[]", "int[]", "text[]", "text[]", "text[]", "text[]", "int[]", "text[]", "text[]", "text[]", "text[]",
-             "timestamptz[]", "int[]", "timestamptz[]")  # fmt: skip
+_PG_TYPES = ("int[]", "int[]", "text[]", "text[]", "int[]", "text[]", "text[]", "timestamptz[]", "timestamptz[]")
 _PG_INSERT = (
-    f"INSERT INTO message ({', '.join(_OUTBOX_COLUMNS)}) "
-    f"SELECT * FROM unnest({', '.join(f'%b::{t}' for t in _PG_TYPES)}) "
+    f"INSERT {_INSERT_INTO} "
+    f"SELECT v.*, {_QUEUED_SQL} FROM unnest({', '.join(f'%b::{t}' for t in _PG_TYPES)}) AS v "
     "ON CONFLICT (idempotency_key) DO NOTHING"
 )
 _PG_UPDATE = (
@@ -499,23 +582,25 @@ def outbox_row(
     """
     address = row.address(channel)
     assert address is not None, f"case {row.id}: no address on {channel}"
-    return (row.id, row.debtor_id, "out", channel, "bot", kind, step, "", "queued", address, key, not_before, 0, now)
+    return (row.id, row.debtor_id, channel, kind, step, address, key, not_before, now)
 
 
-def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]], *, bound: bool = False) -> int:
-    """Insert outbox rows in one statement; rows whose idempotency key exists are skipped.
+def insert_outbox(conn: Connection, rows: Iterable[tuple[Any, ...]], *, bound: bool = False) -> int:
+    """Insert outbox rows (`outbox_row`) in one statement; rows whose idempotency key exists are skipped.
 
     On SQLite the instants are bound by hand (as `UTCDateTime` stores them) and the rows go to the
-    driver in one `executemany`: at a million rows SQLAlchemy's per-row parameter processing is a
-    noticeable share of a sweep. `bound`: on SQLite, the rows' instants are already bound (the
-    sweep builds them so, sparing a copy of every row). PostgreSQL goes through SQLAlchemy Core.
+    driver in one `executemany`, as they come (`rows` may be a generator): at a million rows
+    SQLAlchemy's per-row parameter processing is a noticeable share of a sweep. `bound`: on SQLite,
+    the rows' instants are already bound (the sweep builds them so, sparing a copy of every row).
+    PostgreSQL gets each column as one array.
     """
-    if not rows:
-        return 0
     if conn.dialect.name == "sqlite":
         bind = raw_sqlite.instant
-        values = rows if bound else [(*r[:11], bind(r[11]), r[12], bind(r[13])) for r in rows]
-        return int(conn.exec_driver_sql(_SQLITE_INSERT, values).rowcount)  # type: ignore[arg-type]
+        values = rows if bound else ((*r[:7], bind(r[7]), bind(r[8])) for r in rows)
+        return _driver_executemany(conn, _SQLITE_INSERT, values)
+    rows = list(rows)
+    if not rows:
+        return 0
     if conn.dialect.name == "postgresql":
         # one statement of fixed text whatever the batch size: each column travels as one binary array
         # (psycopg re-parsed SQLAlchemy's long multi-row INSERT … RETURNING for every batch)
@@ -523,20 +608,28 @@ def insert_outbox(conn: Connection, rows: list[tuple[Any, ...]], *, bound: bool 
         return int(conn.exec_driver_sql(_PG_INSERT, tuple(columns)).rowcount)
     table = Message.__table__  # type: ignore[attr-defined]
     stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
-    return len(conn.execute(stmt, [dict(zip(_OUTBOX_COLUMNS, r, strict=True)) for r in rows]).all())
+    return len(conn.execute(stmt, [{**dict(zip(_OUTBOX_COLUMNS, r, strict=True)), **_QUEUED} for r in rows]).all())
 
 
-def update_next_checks(conn: Connection, params: list[tuple[Any, int]], *, bound: bool = False) -> None:
+def _driver_executemany(conn: Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """On SQLite, `sql` run for each of `rows` by the driver itself, in the connection's transaction; the
+    rows changed. The driver takes an iterable, so a generator's rows are made one at a time."""
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return int(raw.executemany(sql, rows).rowcount)
+
+
+def update_next_checks(conn: Connection, params: Iterable[tuple[Any, int]], *, bound: bool = False) -> None:
     """Set next_check_at of many cases by id (`(next_check_at, id)` pairs), in one statement.
 
     `bound`: on SQLite, the instants are already bound by `raw_sqlite.instant` (as in `insert_outbox`).
     """
-    if not params:
-        return
     if conn.dialect.name == "sqlite":
         bind = raw_sqlite.instant
-        values = params if bound else [(bind(n), i) for n, i in params]
-        conn.exec_driver_sql(_SQLITE_NEXT_CHECK, values)  # type: ignore[arg-type]
+        _driver_executemany(conn, _SQLITE_NEXT_CHECK, params if bound else ((bind(n), i) for n, i in params))
+        return
+    params = list(params)
+    if not params:
         return
     if conn.dialect.name == "postgresql":
         nexts, ids = (list(col) for col in zip(*params, strict=True))
@@ -550,14 +643,14 @@ def update_next_checks(conn: Connection, params: list[tuple[Any, int]], *, bound
     )
 
 
-def update_check_times(conn: Connection, params: list[tuple[Any, int, int]], *, bound: bool = False) -> None:
+def update_check_times(conn: Connection, params: Iterable[tuple[Any, int, int]], *, bound: bool = False) -> None:
     """Set (next_check_at, last_step) of many cases by id, in one statement (`bound`: see `update_next_checks`)."""
-    if not params:
-        return
     if conn.dialect.name == "sqlite":
         bind = raw_sqlite.instant
-        values = params if bound else [(bind(n), s, i) for n, s, i in params]
-        conn.exec_driver_sql(_SQLITE_UPDATE, values)  # type: ignore[arg-type]
+        _driver_executemany(conn, _SQLITE_UPDATE, params if bound else ((bind(n), s, i) for n, s, i in params))
+        return
+    params = list(params)
+    if not params:
         return
     if conn.dialect.name == "postgresql":
         nexts, step_values, ids = (list(col) for col in zip(*params, strict=True))

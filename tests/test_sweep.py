@@ -513,3 +513,80 @@ def test_the_plain_decision_key_tells_apart_every_field_the_facts_read() -> None
     assert row_facts_key(same_standing, ("sms",), frozenset(), tolerance) == row_facts_key(
         base, ("sms",), frozenset(), tolerance
     )
+
+
+def test_the_sweep_keys_a_driver_row_as_its_case_row() -> None:
+    """On SQLite the sweep keys plain cases on the driver's row (`facts_key`), with the balance's standing
+    read from the stored number (`sweep._standing`): two rows with one key have one `row_facts_key` once
+    read, field by field, and the standing is `balance_standing` of the balance as `read_money` reads it,
+    at and around the tolerance, at zero, and for the integers and floats SQLite gives back."""
+    from scheduler.raw_sqlite import read_money
+    from scheduler.snapshot import FIELD, CaseRow, facts_key, row_facts_key, sqlite_case_row
+    from scheduler.stops import balance_standing
+    from scheduler.sweep import _standing
+
+    raw = [
+        1, 1, "open", "EUR", 600.0, "2026-11-01", 0, None, None, None, None, None, 1, "A", "fr", "FR",
+        "Europe/Paris", "+33612345678", None, 0, None, "2026-11-01 09:00:00.000000", None,
+    ]  # fmt: skip
+    assert len(raw) == len(CaseRow._fields)
+    changed = {
+        "id": 2, "creditor_id": 2, "status": "promised", "currency": "USD", "balance": 3.0, "due_date": "2026-11-02",
+        "last_step": 1, "last_reminder_at": "2026-11-20 10:00:00.000000", "last_inbound_at": "2026-11-20 10:00:00",
+        "paused_until": "2026-11-30 09:00:00.000000", "agent_id": 3, "notice_deadline": "2026-11-10", "debtor_id": 2,
+        "debtor_name": "B", "locale": "en", "country": "BE", "timezones": "Europe/Brussels", "phone": "+33699999999",
+        "telegram_chat_id": 5, "wrong_person": 1, "flagged_at": "2026-11-20 10:00:00.000000",
+        "opened_at": "2026-10-01 09:00:00.000000", "email": "b@example.com",
+    }  # fmt: skip
+    assert set(changed) == set(CaseRow._fields)
+    tolerance = Decimal("5")
+    standing = _standing(tolerance, sqlite=True)
+
+    def keys(values: list[object]) -> tuple[tuple[object, ...], tuple[object, ...]]:
+        row = sqlite_case_row(values)
+        by_row = row_facts_key(row, ("sms",), frozenset(), tolerance)
+        return facts_key(values, ("sms",), frozenset(), standing(values[FIELD["balance"]])), by_row
+
+    base_raw, base_row = keys(raw)
+    for name, value in changed.items():
+        other = list(raw)
+        other[FIELD[name]] = value
+        other_raw, other_row = keys(other)
+        assert (other_raw == base_raw) == (other_row == base_row), name
+    for value in (0, 0.0, -0.0, -1, 0.01, 4, 4.99, 4.9999999, 5, 5.0, 5.0000001, 5.99, 6, 6.0, 1e300, 600.12):
+        assert standing(value) == balance_standing(read_money(value), tolerance), value
+    for tol in (Decimal(0), Decimal("-1"), Decimal("0.3"), Decimal("1e9")):
+        for value in (0, 0.3, 0.29999999999999998, 1.3, 1.0000000001, 1e9, 1e9 + 1, 1e9 + 1.5):
+            assert _standing(tol, sqlite=True)(value) == balance_standing(read_money(value), tol), (tol, value)
+
+
+def test_reach_is_channels_for_of_every_combination_of_addresses_and_opt_outs() -> None:
+    """`Reach` (the sweep's memoised `channels_for`) answers as `channels_for` for every debtor shape:
+    each address present or not, opted out or not, e-mails spelt with spaces and capitals."""
+    from itertools import product
+
+    from scheduler.snapshot import CaseRow, Reach, channels_for
+
+    base = CaseRow(
+        id=1, creditor_id=1, status="open", currency="EUR", balance=Decimal("600"), due_date=DUE, last_step=0,
+        last_reminder_at=None, last_inbound_at=None, paused_until=None, agent_id=None, notice_deadline=None,
+        debtor_id=1, debtor_name="A", locale="fr", country="FR", timezones="Europe/Paris", phone=None,
+        telegram_chat_id=None, wrong_person=False, flagged_at=None, opened_at=NOW, email=None,
+    )  # fmt: skip
+    blocked = {("sms", "+33600000002"): NOW, ("telegram", "12"): NOW, ("email", "b@example.com"): NOW}
+    phones, chats = ("", None, "+33600000001", "+33600000002"), (None, 11, 12)
+    emails = ("", None, "a@x", " B@Example.com")
+    for enabled in (("telegram", "sms", "email"), ("sms",), ("email", "console", "sms")):
+        for opted_out in (blocked, {}):
+            reach = Reach(enabled, opted_out)
+            for phone, chat, email in product(phones, chats, emails):
+                row = base._replace(phone=phone, telegram_chat_id=chat, email=email)
+                assert reach(phone, chat, email) == channels_for(row, enabled, opted_out), (enabled, row)
+
+
+def test_reminder_keys_are_reminder_key() -> None:
+    from scheduler.keys import reminder_key, reminder_keys
+
+    assert [reminder_keys(step)(case_id) for step in (1, 4) for case_id in (1, 20_001)] == [
+        reminder_key(case_id, step) for step in (1, 4) for case_id in (1, 20_001)
+    ]
