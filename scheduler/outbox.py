@@ -50,7 +50,7 @@ from relance.core.events import (
     record_encoded_events,
     record_event,
 )
-from relance.core.models import Case, Message, OptOut
+from relance.core.models import Case, Message, OptOut, UTCDateTime
 
 MESSAGE: sa.Table = Message.__table__  # type: ignore[attr-defined]
 M = MESSAGE.c
@@ -88,8 +88,41 @@ def claim(
 ) -> list[Claimed]:
     """Claim up to `limit` due rows for `worker` (committed by the caller before sending)."""
     params = {"worker": worker, "now": now, "expired": now - lease, "limit": limit}
-    rows = [Claimed(*row) for row in session.execute(_CLAIM, params)]
+    result = session.execute(_CLAIM, params)
+    dialect = result.context.dialect  # type: ignore[attr-defined]
+    if dialect.name == "sqlite":
+        try:
+            raw = result.cursor.fetchall()  # type: ignore[attr-defined]
+        finally:
+            result.close()
+        rows = _claimed_driver_rows(raw, dialect)
+    else:
+        rows = [Claimed(*row) for row in result]
     return sorted(rows, key=lambda r: r.id)
+
+
+def _claimed_driver_rows(raw: list[Any], dialect: sa.Dialect) -> list[Claimed]:
+    """Claimed rows from the driver's tuples, each column read by its type's own result processing
+    (as a Row would be); an instant once per distinct stored text (a batch's rows share a few
+    creation instants; instants are immutable, unlike the JSON `choices`, read for each row)."""
+    typed: list[tuple[int, Any, dict[Any, Any] | None]] = []
+    for index, column in enumerate(_CLAIMED_COLUMNS):
+        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        if process is not None:
+            typed.append((index, process, {} if isinstance(column.type, UTCDateTime) else None))
+    out = []
+    for row in raw:
+        values = list(row)
+        for index, process, seen in typed:
+            value = values[index]
+            if seen is None or value is None:
+                values[index] = process(value)
+            elif (known := seen.get(value)) is not None:
+                values[index] = known
+            else:
+                values[index] = seen[value] = process(value)
+        out.append(Claimed(*values))
+    return out
 
 
 def _claim_statement() -> sa.Update:
