@@ -294,7 +294,7 @@ def _sent_events(session: Session, sent: Sequence[Sent]) -> None:
     hashes, with each event's data written as canonical JSON directly (`_sent_json`), one call per run
     of messages sent at the same instant (a whole batch in the simulation)."""
     if any(s.now != sent[0].now for s in sent):  # several runs: every chain lock first, in one sorted order
-        lock_cases(session.connection(), sorted({s.msg.case_id for s in sent}))  # type: ignore[type-var]
+        lock_cases(session.connection(), sorted({s.msg.case_id for s in sent if s.msg.case_id is not None}))
     start = 0
     while start < len(sent):
         at, end = sent[start].now, start + 1
