@@ -110,26 +110,46 @@ def case_context(
     if not debts:
         raise ValueError("a case context needs at least one open debt")
     references = [d.reference for d in debts]
+    identity = _creditor_identity(creditor)
     return {
-        "creditor_name": creditor.name,
-        "creditor_legal_name": creditor.legal_name or creditor.name,
-        "creditor_phone": creditor.phone,
-        "creditor_email": creditor.email,
-        "creditor_website": creditor.website,
-        "contest_contact": creditor.contest_instructions,
+        "creditor_name": identity[0],
+        "creditor_legal_name": identity[1],
+        "creditor_phone": identity[2],
+        "creditor_email": identity[3],
+        "creditor_website": identity[4],
+        "contest_contact": identity[5],
         "pay_link": pay_link or payment_link(creditor, references[0]),
-        "iban": format_iban(creditor.iban),
-        "bic": creditor.bic,
+        "iban": identity[6],
+        "bic": identity[7],
         "debtor_name": debtor_name,
         "debts": list(debts),
         "debt_count": len(debts),
         "reference": references[0],
         "references": references,
         "balance": sum((d.amount for d in debts), Decimal(0)) if balance is None else balance,
-        "currency": _currency_of(debts),
-        "due_date": min(d.due_date for d in debts),
+        "currency": _currency_of(debts) if len(debts) > 1 else debts[0].currency,
+        "due_date": min(d.due_date for d in debts) if len(debts) > 1 else debts[0].due_date,
         "telegram_link": telegram_link,
     }
+
+
+# creditor (frozen configuration) -> its identity as every case context shows it, built once per creditor
+_IDENTITIES: dict[int, tuple[Creditor, tuple[Any, ...]]] = {}
+
+
+def _creditor_identity(creditor: Creditor) -> tuple[Any, ...]:
+    """(name, legal name, phone, e-mail, website, how to contest, formatted IBAN, BIC) of a creditor."""
+    known = _IDENTITIES.get(id(creditor))
+    if known is not None and known[0] is creditor:  # the same object: its id was not reused
+        return known[1]
+    identity = (
+        creditor.name, creditor.legal_name or creditor.name, creditor.phone, creditor.email, creditor.website,
+        creditor.contest_instructions, format_iban(creditor.iban), creditor.bic,
+    )  # fmt: skip
+    if len(_IDENTITIES) >= 256:
+        _IDENTITIES.clear()
+    _IDENTITIES[id(creditor)] = (creditor, identity)
+    return identity
 
 
 def reminder_context(

@@ -151,6 +151,20 @@ def _flat_globals(template: jinja2.Template) -> jinja2.Template:
     return template
 
 
+def _render(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """`template.render(context)` without its copy of `context` (ours, built for this render alone).
+
+    The same steps otherwise: a new context over the template's globals and `context`, the root
+    render function, and Jinja's exception handling (which rewrites the traceback and re-raises).
+    """
+    ctx = template.new_context(context)
+    try:
+        return template.environment.concat(template.root_render_func(ctx))  # type: ignore[attr-defined,no-any-return]
+    except Exception:
+        template.environment.handle_exception()
+        raise  # handle_exception always raises; for the type checker
+
+
 class Renderer:
     """Renders the catalogue's templates; build one per process and share it."""
 
@@ -193,7 +207,7 @@ class Renderer:
         context.update(_language=language, _channel=target)
         token = _STATE.set(_RenderState(babel_locale, context.get("currency"), choices))
         try:
-            text = template.render(context)
+            text = _render(template, context)
         except RenderError as exc:
             raise RenderError(f"{template.name}: {exc}") from exc
         except jinja2.UndefinedError as exc:

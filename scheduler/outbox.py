@@ -28,6 +28,7 @@ wake-up, its hash-chained `message_sent` event) in one transaction; on PostgreSQ
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,13 +42,15 @@ from relance.core.db import in_chunks
 from relance.core.events import (
     EVENT,
     NewEvent,
+    canonical_json,
     chained,
     head_locked,
+    json_text,
     lock_cases,
+    record_encoded_events,
     record_event,
-    record_events_bulk,
 )
-from relance.core.models import Case, Message, OptOut
+from relance.core.models import Case, Message, OptOut, UTCDateTime
 
 MESSAGE: sa.Table = Message.__table__  # type: ignore[attr-defined]
 M = MESSAGE.c
@@ -85,8 +88,41 @@ def claim(
 ) -> list[Claimed]:
     """Claim up to `limit` due rows for `worker` (committed by the caller before sending)."""
     params = {"worker": worker, "now": now, "expired": now - lease, "limit": limit}
-    rows = [Claimed(*row) for row in session.execute(_CLAIM, params)]
+    result = session.execute(_CLAIM, params)
+    dialect = result.context.dialect  # type: ignore[attr-defined]
+    if dialect.name == "sqlite":
+        try:
+            raw = result.cursor.fetchall()  # type: ignore[attr-defined]
+        finally:
+            result.close()
+        rows = _claimed_driver_rows(raw, dialect)
+    else:
+        rows = [Claimed(*row) for row in result]
     return sorted(rows, key=lambda r: r.id)
+
+
+def _claimed_driver_rows(raw: list[Any], dialect: sa.Dialect) -> list[Claimed]:
+    """Claimed rows from the driver's tuples, each column read by its type's own result processing
+    (as a Row would be); an instant once per distinct stored text (a batch's rows share a few
+    creation instants; instants are immutable, unlike the JSON `choices`, read for each row)."""
+    typed: list[tuple[int, Any, dict[Any, Any] | None]] = []
+    for index, column in enumerate(_CLAIMED_COLUMNS):
+        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        if process is not None:
+            typed.append((index, process, {} if isinstance(column.type, UTCDateTime) else None))
+    out = []
+    for row in raw:
+        values = list(row)
+        for index, process, seen in typed:
+            value = values[index]
+            if seen is None or value is None:
+                values[index] = process(value)
+            elif (known := seen.get(value)) is not None:
+                values[index] = known
+            else:
+                values[index] = seen[value] = process(value)
+        out.append(Claimed(*values))
+    return out
 
 
 def _claim_statement() -> sa.Update:
@@ -246,11 +282,42 @@ def mark_sent_many(session: Session, sent: Sequence[Sent], *, worker: str) -> li
                 params = [{"b_case": s.msg.case_id, "b_at": s.now} for s in wakes if s.reminder is reminder]
                 if params:
                     conn.execute(_WAKE_AFTER_REMINDER if reminder else _WAKE, params)
-        record_events_bulk(session, [_sent_event(s) for s in todo if s.msg.case_id is not None])
+        _sent_events(session, [s for s in todo if s.msg.case_id is not None])
         for s in todo:
             if s.msg.case_id is None:  # the chain of events without a case, one by one
                 _event(session, s.msg, "message_sent", s.now, **_sent_data(s))
     return [s.msg.id in held for s in sent]
+
+
+def _sent_events(session: Session, sent: Sequence[Sent]) -> None:
+    """The `message_sent` events of `sent` (all with a case), in order: `record_events_bulk`'s rows and
+    hashes, with each event's data written as canonical JSON directly (`_sent_json`), one call per run
+    of messages sent at the same instant (a whole batch in the simulation)."""
+    if any(s.now != sent[0].now for s in sent):  # several runs: every chain lock first, in one sorted order
+        lock_cases(session.connection(), sorted({s.msg.case_id for s in sent if s.msg.case_id is not None}))
+    start = 0
+    while start < len(sent):
+        at, end = sent[start].now, start + 1
+        while end < len(sent) and sent[end].now == at:
+            end += 1
+        events = [(s.msg.case_id, "message_sent", _sent_json(s)) for s in sent[start:end]]
+        record_encoded_events(session, events, actor=ACTOR, at=at)  # type: ignore[arg-type]
+        start = end
+
+
+def _sent_json(s: Sent) -> str:
+    """`canonical_json` of a `message_sent` event's data (`_sent_event`), written by hand in its key order."""
+    msg = s.msg
+    step, key = msg.step, msg.idempotency_key
+    plain = type(msg.id) is int and (step is None or type(step) is int) and (key is None or type(key) is str)
+    if not (plain and type(msg.kind) is str and type(s.channel) is str and type(s.provider_id) is str):
+        return canonical_json(_sent_event(s).data)
+    return (
+        f'{{"body_sha256":"{body_digest(s.body)}","channel":{json_text(s.channel)},'
+        f'"key":{"null" if key is None else json_text(key)},"kind":{json_text(msg.kind)},'
+        f'"message_id":{int.__repr__(msg.id)},"provider_id":{json_text(s.provider_id)},'
+        f'"step":{"null" if step is None else int.__repr__(step)}}}'
+    )
 
 
 def _sent_many_sqlite(conn: sa.Connection, todo: Sequence[Sent], wakes: Sequence[Sent], worker: str) -> None:
@@ -362,8 +429,13 @@ def _event_row(conn: sa.Connection, e: NewEvent, data: str, prev: str, digest: s
 
 def _held(session: Session, ids: list[int], worker: str) -> set[int]:
     found: set[int] = set()
+    sqlite = session.get_bind().dialect.name == "sqlite"
     for chunk in in_chunks(ids):
-        found.update(session.execute(_HELD, {"ids": list(chunk), "worker": worker}).scalars())
+        if sqlite:  # the ids as one JSON parameter: SQLAlchemy binds an `IN` list id by id on every execution
+            rows = session.execute(_HELD_JSON, {"ids": json.dumps(list(chunk)), "worker": worker})
+        else:
+            rows = session.execute(_HELD, {"ids": list(chunk), "worker": worker})
+        found.update(rows.scalars())
     return found
 
 
@@ -374,6 +446,12 @@ _HELD = (
     .with_for_update()
 )
 
+_LISTED_IDS = sa.func.json_each(sa.bindparam("ids", type_=sa.String)).table_valued("value")
+_HELD_JSON = (
+    sa.select(M.id)
+    .where(M.id.in_(sa.select(_LISTED_IDS.c.value)), M.claimed_by == sa.bindparam("worker"))
+    .where(M.status == "sending")
+)
 
 _CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
 _SENT_UPDATE = (

@@ -230,6 +230,11 @@ def _sqlite_case_rows(
 _CASES_BY_ID = _case_select().where(C.id.in_(sa.bindparam("ids", expanding=True)))
 
 
+@lru_cache(maxsize=4)
+def _cases_by_id_query(shape: str) -> sa.Select[Any]:
+    return _case_select().where(_of_cases(C.id, shape)).order_by(C.id)
+
+
 def cases_by_id(conn: Connection, ids: Collection[int]) -> dict[int, CaseRow]:
     """The cases with these ids."""
     out: dict[int, CaseRow] = {}
@@ -238,7 +243,9 @@ def cases_by_id(conn: Connection, ids: Collection[int]) -> dict[int, CaseRow]:
         if conn.dialect.name == "sqlite":
             # the balance as the `Money` column reads it (`600.00`): the dispatcher writes it in texts
             money = C.balance.type.result_processor(conn.dialect, None)
-            rows = _sqlite_case_rows(_driver_rows(conn, _CASES_BY_ID, params), set(chunk), money=money)
+            cases = _cases(chunk, conn)  # a dispatcher's batch: one JSON parameter, not a parameter per id
+            raw = _driver_rows(conn, _cases_by_id_query(cases.shape), cases.params)
+            rows = _sqlite_case_rows(raw, set(chunk), money=money)
             out.update((row.id, row) for row in rows)
             continue
         for row in conn.execute(_CASES_BY_ID, params):
@@ -490,8 +497,13 @@ def opted_out(conn: Connection, addresses: Collection[str] | None = None) -> dic
     if addresses is None:
         return {(c, a): at for c, a, at in conn.execute(_OPTED_OUT)}
     found: dict[tuple[str, str], datetime] = {}
+    sqlite = conn.dialect.name == "sqlite"
     for chunk in in_chunks(sorted(set(addresses))):
-        found.update({(c, a): at for c, a, at in conn.execute(_OPTED_OUT_OF, {"addresses": list(chunk)})})
+        if sqlite and len(chunk) > _SHORT_LIST:  # one JSON parameter instead of a parameter per address
+            rows = conn.execute(_OPTED_OUT_OF_JSON, {"addresses": json.dumps(list(chunk))})
+        else:
+            rows = conn.execute(_OPTED_OUT_OF, {"addresses": list(chunk)})
+        found.update({(c, a): at for c, a, at in rows})
     return found
 
 
@@ -500,6 +512,8 @@ _OPTED_OUT = sa.select(_O.channel, _O.address, sa.func.max(_O.created_at)).where
 _OPTED_OUT_OF = _OPTED_OUT.where(_O.address.in_(sa.bindparam("addresses", expanding=True))).group_by(
     _O.channel, _O.address
 )
+_LISTED = sa.func.json_each(sa.bindparam("addresses", type_=sa.String)).table_valued("value")
+_OPTED_OUT_OF_JSON = _OPTED_OUT.where(_O.address.in_(sa.select(_LISTED.c.value))).group_by(_O.channel, _O.address)
 _OPTED_OUT = _OPTED_OUT.group_by(_O.channel, _O.address)
 
 

@@ -333,8 +333,13 @@ def chain_heads(conn: sa.Connection, case_ids: Iterable[int]) -> dict[int, str]:
 
 def _chain_heads(session: Session | sa.Connection, case_ids: Iterable[int]) -> dict[int, str]:
     heads: dict[int, str] = {}
+    sqlite = (session if isinstance(session, sa.Connection) else session.get_bind()).dialect.name == "sqlite"
     for chunk in in_chunks(list(case_ids)):
-        for case_id, digest in session.execute(_HEADS, {"case_ids": list(chunk)}):
+        if sqlite:  # one JSON parameter: SQLAlchemy binds an `IN` list value by value on every execution
+            rows = session.execute(_HEADS_JSON, {"case_ids": json.dumps(list(chunk))})
+        else:
+            rows = session.execute(_HEADS, {"case_ids": list(chunk)})
+        for case_id, digest in rows:
             if case_id is not None:
                 heads[case_id] = digest
     return heads
@@ -347,6 +352,14 @@ _LAST_OF_CASES = (
     .subquery()
 )
 _HEADS = sa.select(EVENT.c.case_id, EVENT.c.hash).join(_LAST_OF_CASES, EVENT.c.id == _LAST_OF_CASES.c.last_id)
+_LISTED_CASES = sa.func.json_each(sa.bindparam("case_ids", type_=sa.String)).table_valued("value")
+_LAST_OF_LISTED = (
+    sa.select(EVENT.c.case_id, sa.func.max(EVENT.c.id).label("last_id"))
+    .where(EVENT.c.case_id.in_(sa.select(_LISTED_CASES.c.value)))
+    .group_by(EVENT.c.case_id)
+    .subquery()
+)
+_HEADS_JSON = sa.select(EVENT.c.case_id, EVENT.c.hash).join(_LAST_OF_LISTED, EVENT.c.id == _LAST_OF_LISTED.c.last_id)
 
 
 def verify_chain(events: Sequence[Mapping[str, Any]]) -> list[str]:
