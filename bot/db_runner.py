@@ -39,7 +39,11 @@ _Job = tuple[Callable[..., Any], tuple[Any, ...], "asyncio.Future[Any]"]
 
 
 class DbRunner:
-    """`await db(fn, *args)` runs `fn(*args)`: inline on SQLite, in a thread pool elsewhere."""
+    """`await db(fn, *args)` runs `fn(*args)`: inline on SQLite, in a thread pool elsewhere.
+
+    `await db.grouped(fn, *args)` runs `fn(conn, *args)` in a transaction: on SQLite, the one of
+    every `grouped` call of the same event-loop turn (group commit, see the module's docstring).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
