@@ -142,6 +142,13 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=1000, help="requests measured")
     parser.add_argument("--debtors", type=int, default=5000)
     parser.add_argument("--texts", choices=("mixed", "varied", "keywords"), default="mixed")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="requests handed to the app at once (default 1: one after the other); more lets SQLite's "
+        "group commit (`DbRunner.grouped`) commit them together, as a burst reaching the server does",
+    )
     parser.add_argument("--callgrind", action="store_true", help="count the burst's instructions (under callgrind)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the burst here")
     parser.add_argument("--wal-pages", action="store_true", help="count the pages each commit writes to the WAL")
@@ -175,7 +182,13 @@ def main() -> None:
         helper = callgrind_helper(directory) if args.callgrind else None
 
         async def run(batch: list[Asgi]) -> list[int]:
-            return [await post(app, body, headers) for body, headers in batch]
+            if args.concurrency == 1:
+                return [await post(app, body, headers) for body, headers in batch]
+            statuses = []
+            for at in range(0, len(batch), args.concurrency):
+                chunk = batch[at : at + args.concurrency]
+                statuses += await asyncio.gather(*(post(app, body, headers) for body, headers in chunk))
+            return statuses
 
         loop = asyncio.new_event_loop()
         statuses = loop.run_until_complete(run(requests[: args.warm]))

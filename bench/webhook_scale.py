@@ -10,7 +10,8 @@ per request (all processes, from /proc) and how it split between the workers. Th
 against a bare FastAPI endpoint under the same supervisor (`relance.web.serve.run_workers`, N
 processes) gives the ceiling of this machine and this client beside each figure.
 
-The client runs in this process, on the same cores as the servers (2 here): on a bigger machine
+The client (raw HTTP/1.1 requests prepared beforehand, sent over keep-alive connections: see
+`bench/webhook.py`) runs in this process, on the same cores as the servers (2 here): on a bigger machine
 the processes would have cores of their own. The schema is dropped afterwards.
 
 Target (issue 17): scale-out shown at 1, 2 and 4 processes, nothing lost (every request answered 200).
@@ -34,7 +35,13 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from webhook import cpu_seconds, seed, signed_requests  # bench/ is the script's folder: its sibling
+from webhook import (  # bench/ is the script's folder: its sibling
+    RawConnection,
+    cpu_seconds,
+    raw_requests,
+    seed,
+    signed_requests,
+)
 
 OUR_NUMBER = "+33700000001"
 AUTH_TOKEN = "b" * 32
@@ -147,50 +154,52 @@ def cpu_by_process(pid: int) -> dict[int, float]:
 
 
 async def closed_loop(
-    client: httpx.AsyncClient, path: str, requests: list[tuple[dict, dict] | None], concurrency: int
+    connections: list[RawConnection], requests: list[bytes]
 ) -> tuple[int, float, list[float], Counter[str]]:
-    """`concurrency` senders back to back until the requests run out: (ok, seconds, latencies in ms)."""
+    """One sender per connection, back to back until the requests run out: (ok, seconds, latencies in ms).
+
+    The requests are raw HTTP/1.1 bytes prepared beforehand (`bench/webhook.py`'s `RawConnection`):
+    the client spends its time sending, not building requests.
+    """
     latencies: list[float] = []
     queue = list(reversed(requests))
     ok = 0
-    bare = b"From=%2B33612345678&Body=hello"
     failures: Counter[str] = Counter()
 
-    async def sender() -> None:
+    async def sender(connection: RawConnection) -> None:
         nonlocal ok
         while queue:
             request = queue.pop()
             t0 = time.perf_counter()
             try:
-                if request is None:
-                    response = await client.post(
-                        path, content=bare, headers={"content-type": "application/x-www-form-urlencoded"}
-                    )
-                else:
-                    response = await client.post(path, data=request[0], headers=request[1])
-            except httpx.HTTPError as exc:
+                status = await connection.exchange(request)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
                 failures[type(exc).__name__] += 1
                 continue
             latencies.append((time.perf_counter() - t0) * 1000)
-            ok += response.status_code == 200
-            if response.status_code != 200:
-                failures[f"HTTP {response.status_code}"] += 1
+            ok += status == 200
+            if status != 200:
+                failures[f"HTTP {status}"] += 1
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(sender() for _ in range(concurrency)))
+    await asyncio.gather(*(sender(c) for c in connections))
     return ok, time.perf_counter() - t0, latencies, failures
 
 
 async def measure(
-    name: str, workers: int, pid: int, url: str, path: str, load: list, warm: list, concurrency: int
+    name: str, workers: int, pid: int, url: str, load: list[bytes], warm: list[bytes], concurrency: int
 ) -> Run:
     """Warm up, then the measured loop, on the same connections (so the warmed processes are the measured ones)."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        await closed_loop(client, path, warm, concurrency)
+    host, port = url.split("://", 1)[1].rsplit(":", 1)
+    connections = [RawConnection(host, int(port)) for _ in range(concurrency)]
+    try:
+        await closed_loop(connections, warm)
         before, client_before = cpu_by_process(pid), time.process_time()
-        ok, seconds, latencies, failures = await closed_loop(client, path, load, concurrency)
+        ok, seconds, latencies, failures = await closed_loop(connections, load)
         after, client_after = cpu_by_process(pid), time.process_time()
+    finally:
+        for connection in connections:
+            connection.close()
     spent = {p: after[p] - before.get(p, 0.0) for p in after}
     total = sum(spent.values())
     split = sorted((100 * v / total for p, v in spent.items() if p != pid), reverse=True) if total else []
@@ -234,9 +243,11 @@ def bare_run(n: int, args: argparse.Namespace, directory: Path) -> Run:
     command = [sys.executable, "-c", supervise]
     process = start(command, dict(os.environ), directory / f"bare{n}.log", n, url + "/bare")
     try:
-        load: list[tuple[dict, dict] | None] = [None] * args.requests
-        return asyncio.run(measure("bare endpoint", n, process.pid, url, "/bare", load, [None] * WARM_UP * n,
-                                   args.concurrency))  # fmt: skip
+        load, warm = (
+            raw_requests(url, "/bare", [None] * args.requests),
+            raw_requests(url, "/bare", [None] * WARM_UP * n),
+        )
+        return asyncio.run(measure("bare endpoint", n, process.pid, url, load, warm, args.concurrency))
     finally:
         stop(process)
 
@@ -262,10 +273,13 @@ def webhook_run(n: int, args: argparse.Namespace, directory: Path) -> Run:
         process = start(command, env, directory / f"serve{n}.log", n, url + "/healthz")
         try:
             rng = random.Random(17)
-            warm = signed_requests(url, AUTH_TOKEN, phones, WARM_UP * n, TEXTS, rng, f"w{n}")
-            load = signed_requests(url, AUTH_TOKEN, phones, args.requests, TEXTS, rng, f"m{n}")
-            run = asyncio.run(measure("inbound SMS webhook", n, process.pid, url, SMS_PATH, load, warm,
-                                      args.concurrency))  # fmt: skip
+            warm = raw_requests(
+                url, SMS_PATH, signed_requests(url, AUTH_TOKEN, phones, WARM_UP * n, TEXTS, rng, f"w{n}")
+            )
+            load = raw_requests(
+                url, SMS_PATH, signed_requests(url, AUTH_TOKEN, phones, args.requests, TEXTS, rng, f"m{n}")
+            )
+            run = asyncio.run(measure("inbound SMS webhook", n, process.pid, url, load, warm, args.concurrency))
         finally:
             stop(process)
         if run.failures:

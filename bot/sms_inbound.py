@@ -6,6 +6,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 import phonenumbers
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from bot.case_state import Sql, state_by_phone
@@ -45,13 +46,19 @@ def sms_inbound(form: dict[str, str]) -> Inbound | None:
 
 
 def handle_sms(runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcome:
-    """Match the sender to a debtor's case by phone, then store and answer in one transaction.
+    """Match the sender to a debtor's case by phone, then store and answer in one transaction."""
+    with runtime.engine.begin() as conn:
+        return handle_sms_on(conn, runtime, renderer, inbound)
+
+
+def handle_sms_on(conn: Connection, runtime: Runtime, renderer: Renderer, inbound: Inbound) -> Outcome:
+    """`handle_sms` in the transaction under way on `conn` (several SMS may share it: `DbRunner.grouped`).
 
     The transaction is the connection's: the statements of an ordinary message go straight to it
     (`bot.case_state`), and the session joins it only if an action needs the ORM (a plan, a flag…),
     which saves the session's own transaction bookkeeping on every request.
     """
-    with runtime.engine.begin() as conn, Session(bind=conn) as session:
+    with Session(bind=conn) as session:
         sql = Sql(conn)
         case = state_by_phone(sql, inbound.address)
         if case is None and inbound.locale is None:  # a stranger: answered in the language of the number

@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.routing import Route as StarletteRoute
 
 from bot.channels.console import ConsoleChannel
 from relance.core import paths
@@ -56,9 +57,12 @@ class Route:
     params: tuple[str, ...]  # query and form field names
 
 
-def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+PLAIN_ROUTE_FIELDS = {paths.TWILIO_SMS: ("MessageSid", "From", "To", "Body")}
+
+
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute | StarletteRoute]:
     for route in routes:
-        if isinstance(route, APIRoute):
+        if isinstance(route, APIRoute | StarletteRoute):  # plain Starlette: the Twilio SMS route
             yield route
         elif hasattr(route, "original_router"):  # FastAPI ≥ 0.16x wraps included routers (no prefix here)
             yield from _api_routes(route.original_router.routes)
@@ -67,10 +71,12 @@ def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
 def routes_of(application: Any) -> list[Route]:
     out = []
     for route in _api_routes(application.routes):
-        dep = route.dependant
-        names = tuple(p.alias for p in [*dep.query_params, *dep.body_params])
-        for sub in dep.dependencies:
-            names += tuple(p.alias for p in [*sub.query_params, *sub.body_params])
+        names = PLAIN_ROUTE_FIELDS.get(route.path, ())  # a plain Starlette route reads its form itself
+        if isinstance(route, APIRoute):
+            dep = route.dependant
+            names = tuple(p.alias for p in [*dep.query_params, *dep.body_params])
+            for sub in dep.dependencies:
+                names += tuple(p.alias for p in [*sub.query_params, *sub.body_params])
         for method in sorted(route.methods):
             if (method, route.path) not in SKIP:
                 out.append(Route(method, route.path, tuple(dict.fromkeys(names))))

@@ -136,6 +136,7 @@ def create_app(
     app.state.relance = web
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes, wider={API_PREFIX + "/": API_MAX_BODY_BYTES})
     app.add_middleware(SecurityHeaders, https=(runtime.settings.public_url or "").startswith("https://"))
+    app.router.routes[:0] = twilio_routes.routes  # first: the route of most requests is matched first
     app.include_router(twilio_routes.router)
     app.include_router(telegram_routes.router)
     app.include_router(email_routes.router)
