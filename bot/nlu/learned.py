@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import ahocorasick
 
-MODEL_PATH = Path(__file__).resolve().parent / "data" / "intent_model.json"
+# RELANCE_NLU_MODEL points the runtime at another model file (tools/lobo_nlu.py scores models it trained)
+MODEL_PATH = Path(os.environ.get("RELANCE_NLU_MODEL") or Path(__file__).resolve().parent / "data" / "intent_model.json")
 CHAR_N = (4,)  # character n-grams of these lengths, across word boundaries
 
 
@@ -182,4 +184,4 @@ class LinearModel:
 @lru_cache(maxsize=1)
 def model() -> LinearModel:
     """The shipped model (read once)."""
-    return LinearModel.load()
+    return LinearModel.load(MODEL_PATH)
