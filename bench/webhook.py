@@ -309,10 +309,7 @@ async def sustained(name: str, url: str, requests: list[bytes], rate: float, sen
     await asyncio.gather(*(sender(c, t0) for c in connections))
     elapsed = time.perf_counter() - t0
     result = Result(name, f"sustained {rate:.0f}/s", len(requests), ok, elapsed, latencies, failures=failures)
-    result.client_cpu_ms = (time.process_time() - cpu) * 1000 / max(len(requests), 1)
-    for connection in connections:
-        connection.close()
-    return result
+    return _closed(result, cpu, connections)
 
 
 async def _warm(connection: RawConnection, requests: list[bytes]) -> None:
@@ -340,7 +337,12 @@ async def capacity(name: str, url: str, requests: list[bytes], concurrency: int)
     await asyncio.gather(*(worker(c) for c in connections))
     elapsed = time.perf_counter() - t0
     result = Result(name, f"capacity c={concurrency}", len(requests), ok, elapsed, latencies, failures=failures)
-    result.client_cpu_ms = (time.process_time() - cpu) * 1000 / max(len(requests), 1)
+    return _closed(result, cpu, connections)
+
+
+def _closed(result: Result, cpu: float, connections: list[RawConnection]) -> Result:
+    """`result` with the client's CPU per request since `cpu` (process time), its connections closed."""
+    result.client_cpu_ms = (time.process_time() - cpu) * 1000 / max(result.sent, 1)
     for connection in connections:
         connection.close()
     return result

@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from relance.core.bulk import RowBinder, insert_rows
-from relance.core.db import in_chunks
+from relance.core.db import in_chunks, in_json_list
 from relance.core.events import (
     EVENT,
     NewEvent,
@@ -446,10 +446,9 @@ _HELD = (
     .with_for_update()
 )
 
-_LISTED_IDS = sa.func.json_each(sa.bindparam("ids", type_=sa.String)).table_valued("value")
 _HELD_JSON = (
     sa.select(M.id)
-    .where(M.id.in_(sa.select(_LISTED_IDS.c.value)), M.claimed_by == sa.bindparam("worker"))
+    .where(in_json_list(M.id, "ids"), M.claimed_by == sa.bindparam("worker"))
     .where(M.status == "sending")
 )
 

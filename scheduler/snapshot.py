@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from relance.core.db import IN_CHUNK, in_chunks
+from relance.core.db import IN_CHUNK, in_chunks, in_json_list
 from relance.core.models import (
     Case,
     Debt,
@@ -281,8 +281,7 @@ def _cases(ids: Collection[int], conn: Connection) -> _Cases:
 def _of_cases(column: Any, shape: str) -> Any:
     """The filter of `column` on the cases of a `_Cases` of this shape (its parameters bound at execution)."""
     if shape == "json":
-        listed = sa.func.json_each(sa.bindparam("case_ids", type_=sa.String)).table_valued("value")
-        return column.in_(sa.select(listed.c.value))
+        return in_json_list(column, "case_ids")
     if shape == "list":
         return column.in_(sa.bindparam("case_ids", expanding=True))
     return column.between(sa.bindparam("lowest"), sa.bindparam("highest"))
@@ -512,8 +511,7 @@ _OPTED_OUT = sa.select(_O.channel, _O.address, sa.func.max(_O.created_at)).where
 _OPTED_OUT_OF = _OPTED_OUT.where(_O.address.in_(sa.bindparam("addresses", expanding=True))).group_by(
     _O.channel, _O.address
 )
-_LISTED = sa.func.json_each(sa.bindparam("addresses", type_=sa.String)).table_valued("value")
-_OPTED_OUT_OF_JSON = _OPTED_OUT.where(_O.address.in_(sa.select(_LISTED.c.value))).group_by(_O.channel, _O.address)
+_OPTED_OUT_OF_JSON = _OPTED_OUT.where(in_json_list(_O.address, "addresses")).group_by(_O.channel, _O.address)
 _OPTED_OUT = _OPTED_OUT.group_by(_O.channel, _O.address)
 
 

@@ -500,10 +500,6 @@ def _standing(tolerance: Decimal, *, sqlite: bool) -> Callable[[Any], str | None
     return standing
 
 
-def _is_followup(d: Decision) -> bool:
-    return isinstance(d, Due) and d.kind == "promise_followup"
-
-
 def _keys(due: Due) -> Callable[[int], str]:
     """`_key` of the cases decided `due`, as a function of the case id."""
     if due.kind == "reminder":

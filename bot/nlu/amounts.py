@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from bot.nlu.numbers import parse_number
 from bot.nlu.prefilter import guarded_finditer
+from bot.nlu.vocabulary import COUNTED_THINGS
 
 Span = tuple[int, int]
 
@@ -30,9 +31,9 @@ _AMOUNT = re.compile(
 )
 _NOT_AMOUNT_AFTER = re.compile(
     r"^ ?(?:%|h\b|heures?|hours?|hrs?|min\w*|am\b|pm\b|ans?\b|years?|yrs?|jours?|days?|semaines?|weeks?"
-    r"|mois|months?|fois|times|x\b|enfants?|kids?|children|personnes?|people|km|kg|ans\b|factures?|salaries|employes"
-    r"|employees|staff|workers|salaries|colis|parcels|packages|articles|items|pieces|units|unites"
-    r"|invoices?|bills?|messages?|sms|relances?|reminders?|rue|street|st\b|avenue|ave\b|e\b|eme|er\b"
+    r"|mois|months?|fois|times|x\b|enfants?|kids?|children|personnes?|people|km|kg|ans\b|factures?|"
+    + COUNTED_THINGS
+    + r"|invoices?|bills?|messages?|sms|relances?|reminders?|rue|street|st\b|avenue|ave\b|e\b|eme|er\b"
     r"|nd\b|rd\b|th\b|st\b|/ ?\d|versements?|paiements?|mensualites?|echeances?|payments?|installments?"
     r"|tranches?|parts?|o clock|oclock|in the (?:morning|evening|afternoon)|du (?:matin|soir))"
     r"(?![a-z])"  # a whole word: "80 weekly", "50 monthly" are amounts
@@ -43,7 +44,7 @@ _REFERENCE_BEFORE = re.compile(
     r"\b(?:facture|invoice|ref|reference|numero|number|dossier|commande|order|inv|client|contrat"
     r"|account|compte|bill|case|page|code|phone|tel|telephone|ending|ending in|finissant par|se terminant par"
     r"|confirmation|receipt|recu|transaction|run|batch|lot|remittance|remise|unit|flat|apartment|appartement|appt|apt"
-    r"|suite|bureau|office|room|chambre|lot|box|boite|bp|cedex)"
+    r"|suite|bureau|office|room|chambre|box|boite|bp|cedex)"
     r" ?(?:(?!(?:for|of|de|du|pour|d|at|a|au)\b)[a-z]{1,5} )?$|\b(?:n|no|f) ?$|# ?$|\b(?:at|by|before|avant) $"
     r"|\bref (?:[a-z]+ )?$"  # "réf. VIR-88213" (normalised "ref virement 88213")
 )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.nlu.intent_patterns import ARRANGE_BY_PHONE, WANTS_A_CALL
+from bot.nlu.intent_patterns import ARRANGE_BY_PHONE, SCHEDULED_FOR, SUM_CONTESTED, WANTS_A_CALL
 from bot.nlu.learned import Opinion
 from bot.nlu.sensitive import bereavement, threat, veiled_threat
 
@@ -81,15 +81,10 @@ SWAP_P = {
 }
 assert not any(a in PROTECTIVE and b not in PROTECTIVE for a, b in SWAP_P), "a swap may not drop a protection"
 THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
-# "payment ... is scheduled for 04/24", "le virement est programmé pour le 5": a payment run still to come
-# "on vous doit 800 et pas 1.250,50": the sum contested in figures, no insult the rules know
-_SUM_CONTESTED = re.compile(
-    r"\d[\d.,]* (?:eur |gbp |usd |chf )?(?:et |and |but |mais )?(?:pas|non|not) (?:eur |gbp |usd |chf )?\d"
-)
 # "I will transfer 300", "payment ... is scheduled for 04/24", "le virement est programmé pour le 5", "je vais
 # payer": a payment still to come
 _TO_COME = re.compile(
-    r"\b(?:scheduled|planned|queued|programmee?|planifiee?|prevue?) (?:for|on|pour|le)\b"
+    rf"\b{SCHEDULED_FOR}\b"
     r"|\b(?:i|we) (?:will|shall|am going to|are going to|am gonna|gonna) (?:\w+ )?(?:pay|send|transfer|wire|settle"
     r"|clear|make|do|put|get)\b"
     r"|\b(?:je|nous|on) (?:vais|allons|va) (?:\w+ )?(?:payer|regler|virer|verser|envoyer|faire)\b"
@@ -295,7 +290,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             # "I'll transfer 300 on the 20th", "is scheduled for 04/24": the rules read a payment to come, no
             # past one
             and not (model_intent == "already_paid" and "already_paid" not in found and _TO_COME.search(norm))
-            and not (model_intent == "abuse" and "abuse" not in found and _SUM_CONTESTED.search(norm))
+            and not (model_intent == "abuse" and "abuse" not in found and SUM_CONTESTED.search(norm))
             and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
         ):
             source = f"model: {model_intent}, sure, over rules' {intent}"

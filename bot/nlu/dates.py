@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.nlu.prefilter import INDEX, Anchored
+from bot.nlu.vocabulary import COUNTED_THINGS
 
 MONTHS = {
     "janvier": 1,
@@ -106,9 +107,7 @@ _NOT_UNIT = (
     r"|ans?\b|years?|payments?|installments?|versements?|paiements?|mensualites?|echeances?|a month"
     r"|a week|par (?:mois|semaine|an)|per (?:month|week|year)|/|k\b|am\b|pm\b|[.,]\d|\d"
     # "2 of the 3 invoices", "les 2 factures", "the 4 kids": things counted, not a day
-    r"|invoices\b|factures\b|bills\b|items\b|articles\b|enfants\b|kids\b|children\b|people\b|personnes\b"
-    r"|salaries\b|employees\b|relances\b|reminders\b|messages\b|sms\b|colis\b|parcels\b|packages\b|others\b"
-    r"|autres\b|of us\b|d entre nous\b))"
+    r"|" + COUNTED_THINGS + r"|others\b|autres\b|of us\b|d entre nous\b))"
 )
 _WEEKDAY_NAMES = (
     "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -293,8 +292,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # "en juillet (23 ans de boîte)", "March 12 years ago": a number of years or people, not a day
     (
         re.compile(
-            rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b(?! ?(?:eur|usd|gbp|%|ans?\b|years?\b|yrs?\b|salaries\b"
-            rf"|employees\b|personnes\b|people\b)){_YEAR}"
+            rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b(?! ?(?:eur|usd|gbp|%|ans?\b|years?\b|yrs?\b|{COUNTED_THINGS}))"
+            rf"{_YEAR}"
         ),
         "month_day",
     ),

@@ -54,6 +54,7 @@ from bot.nlu.intent_patterns import (
     PLAN_REFUSED,
     PROMISE,
     PURPOSE_PAY,
+    SCHEDULED_FOR,
     SENTENCE_START_PROMISE,
     STOP_THE_WRONG_BILL,
     STRONG,
@@ -312,8 +313,7 @@ def _keyword_opt_out(text: str) -> bool:
 _PAID_LATER = re.compile(
     r"\b(?:promis|promi|promise|i swear|je (?:vous )?(?:le )?jure|au plus tard|at the latest|sans faute"
     # "payment of USD 2,940.00 ... is scheduled for 04/24": a payment run to come
-    r"|(?:is|are|has been|have been) (?:\w+ )?(?:scheduled|planned|booked|queued|set up) (?:for|on)"
-    r"|(?:est|a ete) (?:\w+ )?(?:programme|planifie|prevu)e? (?:pour|le))\b"
+    rf"|(?:is|are|has been|have been|est|a ete) (?:\w+ )?{SCHEDULED_FOR})\b"
     r"|\b(?:quand|when|once|des que|dès que|apres que|as soon as) (?:\w+ ){0,4}(?:est |sera |is |gets |has been )?"
     r"(?:verse|versee|paye|payee|paid|tombe|faite?|done|cleared|arrive)\b"
 )

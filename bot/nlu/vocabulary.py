@@ -269,6 +269,13 @@ LOCALE_ABBREVIATIONS = {
     },
 }
 
+# things counted, whose number is neither an amount nor a day ("12 salariés", "2 of the 3 invoices", "the 4 kids"):
+# read after a number by `bot.nlu.amounts` and `bot.nlu.dates`
+COUNTED_THINGS = (
+    r"(?:invoices|factures|bills|items|articles|pieces|units|unites|enfants|kids|children|people|personnes"
+    r"|salaries|employes|employees|staff|workers|relances|reminders|messages|sms|colis|parcels|packages)\b"
+)
+
 # frequent misspellings that a distance-1 rule would not catch (or would map wrongly)
 TYPOS = {
     "paier": "payer",

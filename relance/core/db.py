@@ -38,6 +38,16 @@ def in_chunks(values: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_
         yield values[start : start + size]
 
 
+def in_json_list(column: Any, name: str) -> Any:
+    """`column IN` the values of a JSON array bound as the one parameter `name` (SQLite's `json_each`).
+
+    SQLAlchemy expands an `IN` list into a parameter per value on every execution; a long list (a
+    dispatcher's batch, a sweep's cases) bound as one JSON text is read by SQLite itself.
+    """
+    listed = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
+    return column.in_(sa.select(listed.c.value))
+
+
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for plain `postgresql://` URLs."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):

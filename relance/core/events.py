@@ -29,7 +29,7 @@ from sqlmodel import Session, col
 
 from relance.core.bulk import RowBinder, insert_row_returning_id, insert_rows
 from relance.core.clock import ensure_utc
-from relance.core.db import in_chunks
+from relance.core.db import in_chunks, in_json_list
 from relance.core.models import Case, Event
 
 _CASES: sa.Table = Case.__table__  # type: ignore[attr-defined]
@@ -352,10 +352,9 @@ _LAST_OF_CASES = (
     .subquery()
 )
 _HEADS = sa.select(EVENT.c.case_id, EVENT.c.hash).join(_LAST_OF_CASES, EVENT.c.id == _LAST_OF_CASES.c.last_id)
-_LISTED_CASES = sa.func.json_each(sa.bindparam("case_ids", type_=sa.String)).table_valued("value")
 _LAST_OF_LISTED = (
     sa.select(EVENT.c.case_id, sa.func.max(EVENT.c.id).label("last_id"))
-    .where(EVENT.c.case_id.in_(sa.select(_LISTED_CASES.c.value)))
+    .where(in_json_list(EVENT.c.case_id, "case_ids"))
     .group_by(EVENT.c.case_id)
     .subquery()
 )
