@@ -60,6 +60,9 @@ OPT_OUT = _rx(
     r"\b(?:desinscri|desabonn|desinscrivez)\w*",
     r"\b(?:laissez|laisse|fichez|foutez|fiche|fous) (?:moi|nous) (?:tranquille|en paix|la paix)\b",
     r"\b(?:do not|never) (?:ever )?(?:contact|text|message|call|email|write to|bother|sms) (?:me|us)\b",
+    # "please do not contact this number again", "never text this phone again"
+    r"\b(?:do not|never|no longer) (?:ever )?(?:contact|text|message|call|ring|sms) (?:this|that|my|the) (?:number|phone"
+    r"|mobile|line)\b",
     r"\bno more (?:texts?|messages?|sms|calls|reminders|emails)\b",
     r"\b(?:do not|no longer) want (?:to (?:receive|get) )?(?:(?:these|your|any|more|those|of your) ){0,2}"
     r"(?:texts?|messages?|sms|reminders|calls)\b",
@@ -421,6 +424,9 @@ PROMISE = _rx(
     r"\b(?:sera|serez|seront|serai|seras|serons)(?: bien)? (?:paye|payee|regle|reglee|rembourse|solde|vire|verse)\w*",
     r"\byou(?: \w+)? will (?:have|get|receive) (?:the|your|my|ur) (?:money|payment|transfer|cash|dosh)\b",
     r"\bvous (?:aurez|recevrez) (?:le|votre|mon|l) ?(?:paiement|virement|argent|cheque|reglement)\b",
+    # "vous recevrez un chèque de 300 cette semaine", "vous recevrez les 64 € dans 3 jours"
+    r"\bvous (?:aurez|recevrez) (?:un|une|les|la|le) (?:(?:paiement|virement|cheque|versement|reglement) de )?"
+    r"(?:\d+(?:[.,]\d+)? ?(?:eur|usd|gbp|chf)?|paiement|virement|cheque|versement|reglement|solde|reste|totalite)\b",
     r"\bi will (?:do it |do so |have it done |get it done |get it to you )?(?:on|by|before) ",
 )
 NO_WAY_BEFORE = re.compile(
@@ -700,6 +706,9 @@ INFO = _rx(
     r"\breference number\b",
     r"\bwhy (?:am i|do i|did i|is|are you)\b",
     r"\bwhat is this about\b",
+    # "is this about the car insurance or the phone?", "when is it due?", "c'est pour la box ou le mobile ?"
+    r"\b(?:is|was) (?:this|it|that) (?:about|for|regarding|concerning) (?:the|my|a|an)\b[^?]*\?",
+    r"\bwhen (?:is|was) (?:it|this|that|the (?:\w+ )?(?:payment|bill|invoice|balance)) due\b",
     r"\brappeler (?:le|la|les|l|votre|vos|mon|ma) ?(?:montant|somme|reference|facture|solde|total|date|iban|rib"
     r"|coordonnees|detail)",
     r"\bremind me (?:of|what|how|which|the)\b",
@@ -1350,7 +1359,7 @@ HUMAN = _rx(
 # "stop talking to me like a robot, I want a person": a request for a person, not to end the channel
 TALKING_TO_A_MACHINE = re.compile(
     r"\b(?:stop|quit|enough of|arretez de|arrete de|j en ai marre de) (?:me faire )?(?:talking|speaking|chatting"
-    r"|writing|replying|parler|discuter|ecrire|repondre)(?: to me| with me| me)?(?: like| to| with| as| a| avec"
+    r"|writing|replying|parler|discuter|ecrire|repondre)(?: to me| 2 me| with me| me)?(?: like| to| with| as| a| avec"
     r"| comme)? (?:a |an |this |that |un |une |ce |cette |votre )?(?:robot|bot|machine|computer|chatbot|ordinateur"
     r"|automate|ia|ai)\b"
 )
@@ -1360,6 +1369,13 @@ STOP_THE_WRONG_BILL = re.compile(
     r"|m envoyer|me facturer|me compter|me prelever|me reclamer)(?: me)? (?:the wrong|a wrong|wrong|le mauvais"
     r"|la mauvaise|un mauvais|une mauvaise|late fees|fees|penalties|des frais|des penalites|for|pour"
     r"|une facture pour|a bill for|an invoice for|la facture de|le montant de)\b"
+)
+# "stop the interest, I lost my job", "can you stop adding fees, I'll pay on the 12th", "arrêtez les frais": a
+# charge refused, not the channel
+STOP_A_CHARGE = re.compile(
+    r"\b(?:stop|quit|arretez|arrete|cessez|stoppez)(?: (?:adding|charging|putting|piling|ajouter|rajouter|de rajouter"
+    r"|d ajouter|de compter|de facturer))?(?: me| on)? (?:the |your |all the |these |those |les |vos |ces |des )?"
+    r"(?:(?:late|extra|admin) )?(?:interest|fees|charges|penalties|frais|interets|penalites|majorations)\b"
 )
 # "paid in full by my solicitor", "réglé par mon avocat": a payment, the lawyer only its means
 PAID_BY_LAWYER = re.compile(
