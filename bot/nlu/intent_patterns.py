@@ -61,8 +61,8 @@ OPT_OUT = _rx(
     r"\b(?:laissez|laisse|fichez|foutez|fiche|fous) (?:moi|nous) (?:tranquille|en paix|la paix)\b",
     r"\b(?:do not|never) (?:ever )?(?:contact|text|message|call|email|write to|bother|sms) (?:me|us)\b",
     # "please do not contact this number again", "never text this phone again"
-    r"\b(?:do not|never|no longer) (?:ever )?(?:contact|text|message|call|ring|sms) (?:this|that|my|the) (?:number|phone"
-    r"|mobile|line)\b",
+    r"\b(?:do not|never|no longer) (?:ever )?(?:contact|text|message|call|ring|sms) (?:this|that|my|the)"
+    r" (?:number|phone|mobile|line)\b",
     r"\bno more (?:texts?|messages?|sms|calls|reminders|emails)\b",
     r"\b(?:do not|no longer) want (?:to (?:receive|get) )?(?:(?:these|your|any|more|those|of your) ){0,2}"
     r"(?:texts?|messages?|sms|reminders|calls)\b",
