@@ -340,6 +340,9 @@ ALREADY_PAID = _rx(
     r"|cleared|went through|gone through|processed|done|made|mailed|posted|wired|transferred|deposited)\b",
     r"\b(?:it|this|that|everything) (?:went|has gone) through\b",
     r"^(?:i )?(?:just )?(?:paid|sent|transferred|wired|mailed|settled)\b",
+    # "done!!! paid it today", "ok sorted, sent it this morning": the same after a word of agreement
+    r"^(?:(?:done|ok|sorted|yes|yeah|yep|right|all good|good news|oui|bon|voila|c est bon|hi|hello|hey|emo_yes) )+"
+    r"(?:i )?(?:just )?(?:paid|sent|transferred|wired|settled) (?:it|that|this|the|you|in full|all)\b",
     r"\bjust paid\b",
     r"\bje l ai (?:fait|envoye|regle|paye|vire|poste)\b",
     r"\b(?:avez vous|vous avez) (?:bien )?recu (?:mon|le|notre|ma) (?:paiement|virement|cheque|reglement)\b",

@@ -146,6 +146,7 @@ ABBREVIATIONS = {
     "jvous": "je vous",
     "jpaye": "je paye",
     "jpaie": "je paie",
+    "jpai": "je paie",
     "jregle": "je regle",
     "jenvoie": "j envoie",
     "jenvoi": "j envoie",
@@ -279,6 +280,9 @@ LOCALE_ABBREVIATIONS = {
         "ya": "yes",
         "bout": "about",  # French "au bout du fil", "à bout"
         "ull": "you will",  # "ull be sorry"
+        "payin": "paying",
+        "sendin": "sending",
+        "transferin": "transferring",
         "wen": "when",  # "wen is it due"
         "hes": "he is",
         "shes": "she is",
