@@ -37,6 +37,8 @@ def test_stop_said_of_a_charge_or_of_the_machine_is_no_opt_out(text: str, locale
     ("text", "locale"),
     [
         ("stop the fees and stop texting me", "en"),  # the channel refused as well
+        ("stop interest and reminders", "en"),
+        ("arrêtez les frais et les relances", "fr"),
         ("STOP", "en"),
         ("arrêtez les frais et arrêtez de m'écrire", "fr"),
         ("please do not contact this number again", "en"),

@@ -1379,6 +1379,9 @@ STOP_A_CHARGE = re.compile(
     r"\b(?:stop|quit|arretez|arrete|cessez|stoppez)(?: (?:adding|charging|putting|piling|ajouter|rajouter|de rajouter"
     r"|d ajouter|de compter|de facturer))?(?: me| on)? (?:the |your |all the |these |those |les |vos |ces |des )?"
     r"(?:(?:late|extra|admin) )?(?:interest|fees|charges|penalties|frais|interets|penalites|majorations)\b"
+    # "stop the fees and the reminders": the channel too
+    r"(?! (?:and|et|or|ou|plus|as well as) (?:the |les |vos |all |des |your |ces |these )?(?:texts?|messages?|sms"
+    r"|reminders?|relances?|calls|appels|mails|emails|e mails|textos|letters|courriers))"
 )
 # "paid in full by my solicitor", "réglé par mon avocat": a payment, the lawyer only its means
 PAID_BY_LAWYER = re.compile(
