@@ -113,3 +113,28 @@ def test_what_the_creditor_will_receive_is_a_payment_to_come(text: str, locale: 
 )
 def test_wishes_and_sms_spellings(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("Good evening,\nQUIT. Thanks.", "en"),
+        ("Bonsoir madame, STOP merci, bonne journée", "fr"),
+        ("hello stop cheers", "en"),
+    ],
+)
+def test_a_stop_keyword_between_courtesies_is_an_opt_out(text: str, locale: str) -> None:
+    assert understand(text, locale, TODAY).intent == "opt_out"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("Hey there", "en", "unknown"),  # one word left is too little to read alone: the message as written
+        ("ok merci", "fr", "affirm"),
+        ("Bonjour,\nnous n'avons pas été payés depuis deux mois, l'entreprise a fermé. Merci", "fr", "hardship"),
+        ("right, eat shit, thanks", "en", "abuse"),
+    ],
+)
+def test_greetings_and_thanks_do_not_change_what_is_said(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

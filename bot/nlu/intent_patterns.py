@@ -381,7 +381,10 @@ ACCENTED_PARTICIPLE = re.compile(
     r"\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b",
     re.IGNORECASE,
 )
-PARTICIPLE_AFTER_NEG = re.compile(r"\b(?:pas|jamais|rien)(?: encore| toujours)? (?:payé|réglé|viré|versé)")
+# "pas payé", "on n'a pas été payés depuis octobre" (the writer's pay, not the debt)
+PARTICIPLE_AFTER_NEG = re.compile(
+    r"\b(?:pas|jamais|rien|plus)(?: encore| toujours)?(?: été| ete)? (?:payé|réglé|viré|versé)", re.IGNORECASE
+)
 
 # ---------------------------------------------------------------------------------- promise to pay
 FR_PAY_VERB = (
@@ -789,6 +792,7 @@ ABUSE = _rx(
     r"\bf off\b",
     r"\bstfu\b",
     r"\bshit\w*",
+    r"\beat (?:sh t|shit|dirt|my shorts|a dick|it)\b",
     r"\bbitch\w*",
     r"\bbastard\w*",
     r"\bass ?holes?\b",
@@ -1407,6 +1411,12 @@ HARDSHIP = _rx(
     r"\b(?:je dors|on dort|nous dormons|sleeping|i sleep|we sleep|staying) (?:chez|at|on) (?:ma|mon|mes|des|une"
     r"|un|my|a|friends|the) ?(?:soeur|frere|mere|parents|amis?|copine|pote|sister|brother|mum|mom|mate|friend"
     r"|couch|sofa|floor|car|voiture)\w*\b",
+    # wages not paid, the employer gone: "nous n'avons pas été payés depuis deux mois, l'entreprise a fermé",
+    # "we haven't been paid since October", "my work closed down"
+    r"\b(?:nous|on|je) n (?:avons|a|ai) (?:toujours |plus |pas )?(?:pas |toujours pas )?(?:ete|etes) payes?\b"
+    r"|\b(?:we|i) (?:have not|has not|had not|did not get|have not got) (?:been )?paid (?:since|for|in) \w+",
+    r"\b(?:l entreprise|ma boite|la boite|mon entreprise|mon employeur|ma societe|my (?:work|company|employer|job))"
+    r" (?:a|est|has|was|is) (?:ferme|fermee|closed|shut|gone bust|gone under|folded)\b",
 )
 DISPUTE = _rx(
     DISPUTE,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from bot.nlu.courtesy import bare
 from bot.nlu.intent_patterns import (
     ABOUT_DEBT,
     ABUSE,
@@ -360,7 +361,8 @@ _FEE_NAMED = re.compile(
 
 
 def _opt_out(text: str) -> float:
-    if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text):
+    # "STOP", "Good evening, QUIT. Thanks.": the keyword alone between courtesies
+    if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text) or (text != (kept := bare(text)) and _OPT_OUT_KEYWORDS(kept)):
         return 0.99
     return STRONG if _found_beside(OPT_OUT, text, _OPT_OUT_ASIDE) else 0.0
 
