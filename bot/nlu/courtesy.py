@@ -3,7 +3,8 @@
 "Bonsoir madame, STOP merci", "Good evening, QUIT. Thanks.", "ok so eat sh*t, that's all": the words
 that open or close a message out of habit say nothing of what it means, but a reader of words (the
 rules' "merci" reads agreement, the model's n-grams see "thanks") weighs them all the same. The
-understanding reads the message without them (`without_courtesy`), unless less than two words are left.
+understanding (rules and model) reads the message without them (`without_courtesy`), unless less than
+two words would be left.
 Operates on normalised text (`bot.nlu.normalise`: lower-case ASCII words, emoji as ``emo_*`` markers,
 which are kept: "😡" says something).
 """

@@ -383,15 +383,14 @@ def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading
     """The understanding of one message and how it was reached (rules, model, combination)."""
     loc = "en" if str(locale)[:2].lower() == "en" else "fr"
     original = _prepare(str(text))
-    written = normalise(original, loc)
-    norm = without_courtesy(written)  # the rules read what the greetings and thanks surround
+    # the rules and the model read what the greetings and thanks surround
+    norm = without_courtesy(normalise(original, loc))
     dates = find_dates(norm, loc)
     date_spans = [(d.start, d.end) for d in dates]
     terms, amounts = _without_their_offer(norm, date_spans, find_terms(norm, date_spans))
     _two_payments(norm, terms, dates, amounts)
     rule_intent, rule_confidence, found = classify_with_readings(norm, original, _evidence(norm, dates, amounts, terms))
-    # the model reads the message whole, as it was trained
-    reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(written))
+    reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(norm))
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
         also = tuple(name for name in PROTECTIVE_ORDER if name in found and name != intent)
