@@ -138,3 +138,16 @@ def test_a_stop_keyword_between_courtesies_is_an_opt_out(text: str, locale: str)
 )
 def test_greetings_and_thanks_do_not_change_what_is_said(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "detail"),
+    [
+        ("pas de Madame Leroy à ce numéro, désolée", "fr", None),
+        ("there's no Mr Okafor at this number", "en", None),
+        ("We buried him on Saturday. Please leave us be.", "en", "bereavement"),
+    ],
+)
+def test_the_person_named_is_not_here_or_was_buried(text: str, locale: str, detail: str | None) -> None:
+    reading = understand(text, locale, TODAY)
+    assert (reading.intent, reading.detail) == ("wrong_person", detail)

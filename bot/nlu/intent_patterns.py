@@ -1435,6 +1435,10 @@ WRONG_PERSON = _rx(
     r" (?:\w+ ){0,4}(?:hopital|hospital|clinique|clinic|ecole|school|entreprise|company|business|office|bureau"
     r"|cabinet|mairie|standard|switchboard|reception|accueil|ward|poste|shop|magasin|restaurant|hotel|association"
     r"|pharmacie|pharmacy|surgery)\b",
+    # the person named is not here: "aucun Monsieur Gomis ici", "pas de Mme Diallo à ce numéro", "no Mr Patel here"
+    r"\b(?:aucune?|pas de|y a pas de|il n y a pas de|no|there is no|there s no) (?:monsieur|madame|mademoiselle|mr|mrs"
+    r"|ms|miss|m|mme) \w+(?: \w+)? (?:ici|a ce numero|sur ce numero|chez moi|chez nous|here|at this number|on this"
+    r" number|living here|at this address)\b",
 )
 INFO = _rx(
     INFO,

@@ -147,7 +147,9 @@ _DEATH = (
     r"|widow|widower|no longer with us|falleci\w*|fallecido|(?:husband|wife|father|mother|dad|mum|mom|mam|mammy"
     r"|mammie|son|daughter|brother|sister|partner|mari|femme|pere|mere|papa|maman|fils|fille|frere|soeur)"
     r" (?:\w+ ){0,2}(?:passed|die|dies)|lost my (?:husband|wife|father|mother|dad|mum|mom|son|daughter)"
-    r"|r i p|in heaven|au ciel|a perdu la vie|lost (?:his|her) life|perdu mon (?:mari|pere|fils|frere|compagnon)"
+    r"|(?:we|i|they) buried (?:her|him|them|my|our|his)|(?:l|les) (?:avons|ont|a) enterre\w*|enterrement"
+    r"|funeral was|obseques ont eu lieu|r i p|in heaven|au ciel|a perdu la vie|lost (?:his|her) life"
+    r"|perdu mon (?:mari|pere|fils|frere|compagnon)"
     r"|perdu ma (?:femme|mere|fille|soeur|compagne)|late (?:husband|wife|father|mother|dad|mum|mom|son|daughter|"
     r"brother|sister|partner|uncle|aunt|grandfather|grandmother|gran|grandad|friend))"
 )
