@@ -118,7 +118,7 @@ def test_an_opt_out_buried_in_a_long_message_and_a_quoted_reply() -> None:
     assert _is_opt_out(text, "fr")
 
 
-GREETINGS = ["Bonjour,\n", "Bonsoir madame, ", "Salut ", "Hello ", "Good evening,\n", "Hi there, ", "Dear Sir or Madam,\n"]
+GREETINGS = ["Bonjour,\n", "Bonsoir madame, ", "Salut ", "Hello ", "Good evening,\n", "Hi there, ", "Dear Sir,\n"]
 CLOSINGS = [" merci", " Merci beaucoup.", "\nBonne journée", " thanks", " Thanks a lot!", " cheers", "\nHave a nice day"]
 
 
