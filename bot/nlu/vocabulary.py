@@ -29,6 +29,18 @@ ABBREVIATIONS = {
     "jss": "je suis",
     "jsp": "je sais pas",
     "jvais": "je vais",
+    "jvien": "je viens",
+    "jprefer": "je prefere",
+    "jprefere": "je prefere",
+    "jpreferai": "je prefererais",
+    "jprefererai": "je prefererais",
+    "kon": "qu on",
+    "mapel": "m appelle",
+    "mapelle": "m appelle",
+    "mappel": "m appelle",
+    "mappelle": "m appelle",
+    "mapl": "m appelle",
+    "jviens": "je viens",
     "jvai": "je vais",
     "jveux": "je veux",
     "jvs": "je vous",
@@ -134,6 +146,7 @@ ABBREVIATIONS = {
     "jvous": "je vous",
     "jpaye": "je paye",
     "jpaie": "je paie",
+    "jpai": "je paie",
     "jregle": "je regle",
     "jenvoie": "j envoie",
     "jenvoi": "j envoie",
@@ -266,6 +279,13 @@ LOCALE_ABBREVIATIONS = {
         "mr": "mister",
         "ya": "yes",
         "bout": "about",  # French "au bout du fil", "à bout"
+        "ull": "you will",  # "ull be sorry"
+        "payin": "paying",
+        "sendin": "sending",
+        "transferin": "transferring",
+        "wen": "when",  # "wen is it due"
+        "hes": "he is",
+        "shes": "she is",
     },
 }
 
