@@ -95,6 +95,29 @@ _TOKEN = re.compile(
 )
 _PHRASES = [
     (re.compile(r"\bje peu\b"), "je peux"),
+    # SMS spellings of the things counted after a number: "15j", "3 jrs", "2 semaine", "sur 10 moi"
+    # ("moi" is "mois" after a number or a word that only takes a month: "fin du moi", "chaque moi")
+    (re.compile(r"\b(\d+)(?:j| ?jrs?)\b"), r"\1 jour"),
+    (re.compile(r"\b(\d+) moi\b(?! (?:meme|aussi|non plus)\b)"), r"\1 mois"),
+    (re.compile(r"\b(?:un|une) moi\b(?! (?:meme|aussi|non plus)\b)"), "1 mois"),
+    (re.compile(r"\b(?!1\b)(\d+) (jour|semaine)\b"), r"\1 \2s"),
+    (re.compile(r"\b(fin|debut|milieu|mi|courant|chaque|ce|du|au) moi\b(?! meme\b)"), r"\1 mois"),
+    (re.compile(r"\ble moi (?=prochain|dernier|suivant|ci)\b"), "le mois "),
+    # "30 eur par moi", "1 par moi", "possible de payer par moi ?": per month ("payé par moi", "par
+    # moi-même": by me)
+    (
+        re.compile(
+            r"\b(\d+(?: (?:eur|usd|gbp|chf))?|(?:possible de|peux|pourrais|pourrai|peut|veux|voudrais|voudrai"
+            r"|aimerais|prefere|prefererais|faut) (?:vous )?(?:payer|paye|regler|rembourser|verser|virer)) par moi\b"
+            r"(?! meme\b)"
+        ),
+        r"\1 par mois",
+    ),
+    # "tou les 15 jours", "tt les mois", "tte les 2 semaines": the rhythm's "tous les", "toutes les"
+    (re.compile(r"\b(?:tou|tout|toute|toutes) les (?=(?:\d+ |deux |quinze )?(?:jours|mois)\b)"), "tous les "),
+    (re.compile(r"\b(?:tou|tout|tous|toute) les (?=(?:\d+ |deux )?semaines\b)"), "toutes les "),
+    # "y a 10 jours" (and "ya", spelled "il y a" by the French word list): ago
+    (re.compile(r"(?<!\bil )\by a (?=(?:\d+|une?|quelques) (?:jours|semaines|mois)\b)"), "il y a "),
     (re.compile(r"\bc est (?=est\b|etait\b)"), "c "),
     (re.compile(r"\baujourd hui\b|\baujourd\b"), "aujourdhui"),
     (re.compile(r"\bapres demain\b"), "apresdemain"),
@@ -329,8 +352,9 @@ def _near_keyword(token: str) -> str | None:
     return None
 
 
-# no French or English word starts with a doubled letter: "pplus", "sstop" are slips of the thumb
-_DOUBLED_INITIAL = re.compile(r"\b([a-z])\1+(?=[a-z])")
+# no French or English word starts with a doubled letter: "pplus", "sstop" are slips of the thumb (but "tte",
+# "ttes" are SMS for "toute", "toutes")
+_DOUBLED_INITIAL = re.compile(r"\b(?!ttes?\b)([a-z])\1+(?=[a-z])")
 
 
 def normalise(text: str, locale: str = "fr") -> str:

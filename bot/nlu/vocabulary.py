@@ -134,6 +134,8 @@ ABBREVIATIONS = {
     "jvous": "je vous",
     "jpaye": "je paye",
     "jpaie": "je paie",
+    "jpai": "je paie",
+    "jvou": "je vous",
     "jregle": "je regle",
     "jenvoie": "j envoie",
     "jenvoi": "j envoie",
@@ -181,6 +183,10 @@ ABBREVIATIONS = {
     "mths": "months",
     "mnth": "month",
     "mnths": "months",
+    "munth": "month",
+    "munths": "months",
+    "munthly": "monthly",
+    "arvo": "afternoon",  # Australian: "this arvo"
     "yr": "year",
     "b4": "before",
     "rn": "right now",
@@ -254,7 +260,18 @@ ABBREVIATIONS = {
 
 # abbreviations that mean something else (or nothing) in the other language
 LOCALE_ABBREVIATIONS = {
-    "fr": {"g": "j ai", "c": "c est", "k": "que", "mr": "monsieur", "chak": "chaque", "chaq": "chaque"},
+    "fr": {
+        "g": "j ai",
+        "c": "c est",
+        "k": "que",
+        "mr": "monsieur",
+        "chak": "chaque",
+        "chaq": "chaque",
+        "ya": "il y a",  # English "ya" is "you" or "yes"
+        "tou": "tout",
+        "jr": "jour",
+        "jrs": "jours",
+    },
     "en": {
         "u": "you",
         "r": "are",
@@ -302,6 +319,7 @@ TYPOS = {
     "textin": "texting",
     "contactin": "contacting",
     "callin": "calling",
+    "payin": "paying",
     "apeler": "appeler",
     "apelez": "appelez",
     "apelle": "appelle",
