@@ -24,11 +24,12 @@ _PAYMENT_NOUNS = (
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
     (re.compile(rf"\b(?:en|in|into) (\d+) ?(?:fois|x|{_PAYMENT_NOUNS}|parties?|coups?|times)\b"), True),
-    # not "trois fois qu'elle plante", "3 fois de suite": how often something happened
+    # not "trois fois qu'elle plante", "3 fois de suite": how often something happened; not the cents of
+    # an amount ("333.33 x 3"), nor an amount ("£50 x 4": `_TIMES_AFTER_AMOUNT`)
     (
         re.compile(
-            r"\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))(?! (?:plus|moins|trop|more|less|que|qu|de suite|d affilee"
-            r"|deja|already|in a row)\b)"
+            r"(?<![.,])(?<!eur )(?<!usd )(?<!gbp )(?<!chf )\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))"
+            r"(?! (?:plus|moins|trop|more|less|que|qu|de suite|d affilee|deja|already|in a row)\b)"
         ),
         True,
     ),
@@ -73,6 +74,12 @@ _SPLIT = re.compile(
     r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|chf|[.,]\d))"
 )
 _COUNT_PATTERNS.append((_SPLIT, True))
+# "£50 x 4", "333.33 x 3": an amount (with its currency or cents) times a count; only "x 4" is the count's
+_TIMES_AFTER_AMOUNT = re.compile(
+    r"(?:\d[.,]\d{2}|\d ?(?:eur|usd|gbp|chf)|(?:eur|usd|gbp|chf) ?\d+) ?x ?(\d{1,2})\b"
+    r"(?! ?(?:eur|usd|gbp|chf|[.,]\d))"
+)
+_COUNT_PATTERNS.append((_TIMES_AFTER_AMOUNT, True))
 # "240 split 3 ways"
 _COUNT_PATTERNS.append((re.compile(r"\b(?:split|divided|shared|spread)\b(?: \S+){0,3}? (\d+) ways\b"), True))
 _HALF = re.compile(
@@ -232,7 +239,12 @@ def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
                 continue
             if terms.count is None or (strong and not terms.count_strong):
                 terms.count, terms.count_strong = value, strong
-            terms.spans.append((m.start(1) - 5, m.end()) if pattern is _SPLIT else m.span())
+            if pattern is _TIMES_AFTER_AMOUNT:
+                times = text.rindex("x", m.start(), m.start(1))
+                terms.spans.append((times, m.end()))
+                terms.per_unit_after.append(times)  # the amount before is each payment's
+            else:
+                terms.spans.append((m.start(1) - 5, m.end()) if pattern is _SPLIT else m.span())
             terms.per_unit_before.append(m.end())
             unit = m[2] if m.lastindex and m.lastindex >= 2 else None
             adjective = _ADJ_FREQUENCY.search(m[0])

@@ -98,6 +98,7 @@ _PHRASES = [
     # SMS spellings of the things counted after a number: "15j", "3 jrs", "2 semaine", "sur 10 moi"
     # ("moi" is "mois" after a number or a word that only takes a month: "fin du moi", "chaque moi")
     (re.compile(r"\b(\d+)(?:j| ?jrs?)\b"), r"\1 jour"),
+    (re.compile(r"\b(\d+) ?sem\b"), r"\1 semaine"),
     (re.compile(r"\b(\d+) moi\b(?! (?:meme|aussi|non plus)\b)"), r"\1 mois"),
     (re.compile(r"\b(?:un|une) moi\b(?! (?:meme|aussi|non plus)\b)"), "1 mois"),
     (re.compile(r"\b(?!1\b)(\d+) (jour|semaine)\b"), r"\1 \2s"),
@@ -107,12 +108,13 @@ _PHRASES = [
     # moi-même": by me)
     (
         re.compile(
-            r"\b(\d+(?: (?:eur|usd|gbp|chf))?|(?:possible de|peux|pourrais|pourrai|peut|veux|voudrais|voudrai"
+            r"\b(\d+(?: (?:eur|usd|gbp|chf|fois))?|(?:possible de|peux|pourrais|pourrai|peut|veux|voudrais|voudrai"
             r"|aimerais|prefere|prefererais|faut) (?:vous )?(?:payer|paye|regler|rembourser|verser|virer)) par moi\b"
             r"(?! meme\b)"
         ),
         r"\1 par mois",
     ),
+    (re.compile(r"\b(\d+(?: (?:eur|usd|gbp|chf|fois))?) ?/ ?moi\b"), r"\1 / mois"),
     # "tou les 15 jours", "tt les mois", "tte les 2 semaines": the rhythm's "tous les", "toutes les"
     (re.compile(r"\b(?:tou|tout|toute|toutes) les (?=(?:\d+ |deux |quinze )?(?:jours|mois)\b)"), "tous les "),
     (re.compile(r"\b(?:tou|tout|tous|toute) les (?=(?:\d+ |deux )?semaines\b)"), "toutes les "),

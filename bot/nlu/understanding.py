@@ -262,11 +262,20 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
     # a bare number under 10 is a count or a rank, not money: "3 ou 4 fois", "1 now 1 in 2 wks",
     # "un vendredi sur deux", "ill have it 2 u by wed" (with a currency, or said per period, it is money:
     # "5 €", "5 par semaine")
-    amounts = [a for a in amounts if a.has_currency or a.value >= SMALLEST_BARE_AMOUNT or _is_per_unit(text, a, terms)]
+    amounts = [
+        a
+        for a in amounts
+        if a.has_currency or a.value >= SMALLEST_BARE_AMOUNT or _is_per_unit(text, a, terms, small=True)
+    ]
     if not amounts:
         return None
     if intent == "payment_plan":
         per_unit = [a for a in amounts if _is_per_unit(text, a, terms)]
+        if len(per_unit) > 1:
+            # "25% of the $840 each month, so $210 x 4": not the whole a part is taken from
+            per_unit = [
+                a for a in per_unit if not _PART_OF_BEFORE.search(text, max(0, a.start - 16), a.start)
+            ] or per_unit
         if per_unit:
             return per_unit[0].value
         if terms.count is None and not terms.halves:
@@ -310,12 +319,17 @@ _SUM_BEFORE = re.compile(r"\b(?:donc|soit|so|total|totalling|that s|that is|ca f
 _GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
 
 
-def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
-    """An amount said per period ("50 € par mois") or per installment ("3 paiements de 100")."""
+# a small bare number right after a count is another count or a rank ("3 virements, 1 par mois", "2 payments,
+# 1 on the 15th"): as the amount of each it needs its word ("3 fois 5", "4 paiements de 8")
+_LINK_BEFORE_SMALL = re.compile(r"^ ?(?:de|d|of|at|fois|x|@|each|chacun|chacune|chaque) ?$")
+
+
+def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms, *, small: bool = False) -> bool:
+    """An amount said per period ("50 € par mois") or per installment ("3 paiements de 100"); `small`: a
+    bare number under 10, whose gap after a count must hold a linking word."""
     after = any(_GAP_AFTER_AMOUNT.match(text[amount.end : pos]) for pos in terms.per_unit_after if pos >= amount.end)
-    before = any(
-        _GAP_BEFORE_AMOUNT.match(text[pos : amount.start]) for pos in terms.per_unit_before if pos <= amount.start
-    )
+    gap = _LINK_BEFORE_SMALL if small else _GAP_BEFORE_AMOUNT
+    before = any(gap.match(text[pos : amount.start]) for pos in terms.per_unit_before if pos <= amount.start)
     return (
         after
         or before
