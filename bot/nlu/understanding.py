@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
@@ -392,31 +392,142 @@ def _prepare(text: str) -> str:
     return unicodedata.normalize("NFC", extract_reply(text)[:MAX_CHARS])
 
 
-def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading]:
-    """The understanding of one message and how it was reached (rules, model, combination)."""
-    loc = "en" if str(locale)[:2].lower() == "en" else "fr"
-    original = _prepare(str(text))
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """One text's normalised form and the entity mentions found in it."""
+
+    norm: str
+    original: str
+    loc: str
+    dates: list[DateMention]
+    terms: PlanTerms
+    amounts: list[AmountMention]
+
+    def says_terms(self) -> bool:
+        """Whether the text names a date, an amount, a count or a rhythm."""
+        return bool(self.dates or self.amounts or self.terms.count or self.terms.frequency)
+
+
+def _parse(original: str, loc: str) -> _Parsed:
     norm = normalise(original, loc)
     dates = find_dates(norm, loc)
     date_spans = [(d.start, d.end) for d in dates]
     terms, amounts = _without_their_offer(norm, date_spans, find_terms(norm, date_spans))
     _two_payments(norm, terms, dates, amounts)
-    rule_intent, rule_confidence, found = classify_with_readings(norm, original, _evidence(norm, dates, amounts, terms))
-    reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(norm))
+    return _Parsed(norm, original, loc, dates, terms, amounts)
+
+
+def _entities(p: _Parsed, intent: str, today: dt.date) -> dict[str, Any]:
+    """The amount, count, rhythm and date of a payment intent, read in `p`."""
+    plan = intent == "payment_plan"
+    return {
+        "amount": _pick_amount(p.norm, intent, p.amounts, p.terms),
+        "installments": p.terms.count if plan else None,
+        "frequency": p.terms.frequency if plan else None,
+        "date": _pick_date(p.norm, intent, p.dates, today, lambda: _sentence_spans(p.norm, p.original, p.loc)),
+    }
+
+
+def _read_reply(original: str, loc: str, today: dt.date) -> tuple[Understanding, Reading, _Parsed]:
+    p = _parse(original, loc)
+    evidence = _evidence(p.norm, p.dates, p.amounts, p.terms)
+    rule_intent, rule_confidence, found = classify_with_readings(p.norm, original, evidence)
+    reading = combine(p.norm, rule_intent, rule_confidence, found, model().opinion(p.norm))
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
         also = tuple(name for name in PROTECTIVE_ORDER if name in found and name != intent)
-        return Understanding(intent, confidence, detail=detail, also=also), reading
-    plan = intent == "payment_plan"
-    understanding = Understanding(
-        intent,
-        confidence,
-        amount=_pick_amount(norm, intent, amounts, terms),
-        installments=terms.count if plan else None,
-        frequency=terms.frequency if plan else None,
-        date=_pick_date(norm, intent, dates, today, lambda: _sentence_spans(norm, original, loc)),
-    )
-    return understanding, reading
+        return Understanding(intent, confidence, detail=detail, also=also), reading, p
+    return Understanding(intent, confidence, **_entities(p, intent, today)), reading, p
+
+
+# A debtor correcting themselves mid-message: "je paie demain... enfin non, plutôt mercredi", "200 le 15 et...
+# non attendez, 100 le 15 et 100 le 30", "I'll pay it all tomorrow. Actually make that Wednesday", "wait no,
+# can I do 100 a week instead?", "150, ah non pardon, c'est 165". Matched in the reply as written (the
+# punctuation tells "... pardon, nonante" from "pardon pour le retard", ". Actually" from "what I actually
+# owe"); the words after the last marker are what the debtor means.
+_CORRECTION = re.compile(
+    r"\b(?:enfin|en fait|ah|oh|euh+|heu+|bon|ben|bah|mais)[\s,.…!]*non\b"
+    r"(?:[\s,.…!]*(?:pardon|attendez|attends|plut[oô]t|d[ée]sol[ée]e?|en fait))?"
+    r"|\bnon[\s,.…!]+(?:attendez|attends|pardon|en fait|plut[oô]t|je me suis tromp[ée]e?|erreur)\b"
+    r"|\b(?:attendez|attends)[\s,.…!]+non\b"
+    r"|\b(?:ou|disons|enfin|non|voire) plut[oô]t\b"
+    r"|\bje (?:veux|voulais) dire\b|\bje me suis tromp[ée]e?s?\b|\bje me trompe\b|\berreur de ma part\b"
+    r"|\bje rectifie\b|\brectification\b|\bcorrection\b|\boups\b|\boops\b"
+    r"|(?:[.…,;!]|\s-|\bah|\boh)\s*pardon\s*[,.!…:]"
+    r"|(?:\.{2,}|…|\s-{1,2})\s*(?:non|no|nope)\b(?![\s,]*(?:merci|thanks|thank you)\b)"
+    r"|\blaisse[sz]? tomber\b|\boubliez? (?:ça|ca|ce que j'ai dit|mon (?:dernier |précédent )?message)"
+    r"|\b(?:wait|hang on|hold on)[\s,.…!]*(?:no|nope|sorry|actually)\b|\bno[\s,.…]+wait\b"
+    r"|\bactually[\s,.…]*(?:no|nah|nope)\b|(?:[.!?,;…]|\s-)\s*actually\b"
+    r"|\bscratch that\b|\bforget (?:that|what i said|my last (?:message|text))\b|\bnever ?mind\b|\bnvm\b"
+    r"|\bi mean\b(?!\s+it\b)|\bi meant\b|\bmy mistake\b|\bon second thoughts?\b|\bor rather\b"
+    r"|[.,;…]\s*make (?:that|it)\b",
+    re.IGNORECASE,
+)
+# a word of every marker, in the normalised text: the markers are looked for only where one stands (the
+# pattern above, run on every message, would cost a sixth of the reading)
+_CORRECTION_WORD = re.compile(
+    r"\b(?:non|no|nope|pardon|plutot|dire|trompee?s?|erreur|rectifie|rectification|correction|oups|oops|tomber"
+    r"|oubliez?|wait|hang|hold|actually|scratch|forget|never|nevermind|nvm|mean|meant|mistake|thoughts?|rather"
+    r"|make)\b"
+)
+_WORD = re.compile(r"\w")
+_LAST_SENTENCE = re.compile(r"[^.!?…\n]*[.!?…\s]*$")
+
+
+def _corrected(original: str, loc: str, today: dt.date, whole: Understanding) -> tuple[Understanding, str] | None:
+    """What the words after a self-correction say, and the marker, when they correct a payment (the
+    sentence before the marker names a date, an amount, a count or a rhythm).
+
+    When the rules read a payment, a plan or a promise in the later words, that is the intent ("I'll pay
+    the lot Friday. Actually no, would ye take it in 3 goes?": a plan, no date); when these only name a
+    date or an amount ("... enfin non, plutôt mercredi", "ah non pardon, c'est 165") they replace the
+    earlier ones under the earlier intent. Not called for a protective reading of the whole message, and
+    nothing changes where the rules read a protective intent in the later words: a correction never hides
+    one. The model's opinion of the later words alone is not asked (a fragment is not a message)."""
+    start = end = -1
+    for m in _CORRECTION.finditer(original):  # the last marker counts, with those just before it
+        if start < 0 or _WORD.search(original, end, m.start()):
+            start = m.start()
+        end = m.end()
+    if start < 0 or not _WORD.search(original, 0, start) or not _WORD.search(original, end):
+        return None
+    marker, head_text = original[start:end], original[:start]
+    if not _parse(_LAST_SENTENCE.search(head_text)[0], loc).says_terms():
+        return None  # "Mon défunt... pardon, mon mari": a word corrected, not a payment
+    tail_p = _parse(original[end:], loc)
+    evidence = _evidence(tail_p.norm, tail_p.dates, tail_p.amounts, tail_p.terms)
+    rule_intent, _, found = classify_with_readings(tail_p.norm, tail_p.original, evidence)
+    if any(name in PROTECTIVE for name in found):
+        # "je paie demain, enfin non, je peux pas, je suis au chômage": what the debtor says instead
+        tail, _, _ = _read_reply(original[end:], loc, today)
+        return (tail, marker) if tail.intent in PROTECTIVE and tail.intent in found else None
+    own = rule_intent if rule_intent in ENTITY_INTENTS and rule_intent in found else None
+    if own is None and not tail_p.says_terms():
+        return None
+    head, _, head_p = _read_reply(head_text, loc, today)
+    if own is not None and own != head.intent:
+        return Understanding(own, found[own], also=whole.also, **_entities(tail_p, own, today)), marker
+    intent = own or next((i for i in (head.intent, whole.intent) if i in ENTITY_INTENTS), None)
+    if intent is None:
+        return None
+    said, before = _entities(tail_p, intent, today), _entities(head_p, intent, today)
+    merged = {name: value if value is not None else before[name] for name, value in said.items()}
+    return Understanding(intent, whole.confidence, also=whole.also, **merged), marker
+
+
+def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading]:
+    """The understanding of one message and how it was reached (rules, model, combination)."""
+    loc = "en" if str(locale)[:2].lower() == "en" else "fr"
+    original = _prepare(str(text))
+    understanding, reading, parsed = _read_reply(original, loc, today)
+    if understanding.intent in PROTECTIVE or not _CORRECTION_WORD.search(parsed.norm):
+        return understanding, reading
+    corrected = _corrected(original, loc, today, understanding)
+    if corrected is None:
+        return understanding, reading
+    understanding, marker = corrected
+    source = f"{reading.source}; self-correction: the words after {marker.strip()!r}"
+    return understanding, replace(reading, intent=understanding.intent, source=source)
 
 
 def understand(text: str, locale: str, today: dt.date) -> Understanding:

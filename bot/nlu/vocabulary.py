@@ -271,6 +271,7 @@ LOCALE_ABBREVIATIONS = {
         "tou": "tout",
         "jr": "jour",
         "jrs": "jours",
+        "sem": "semaine",
     },
     "en": {
         "u": "you",
