@@ -446,29 +446,31 @@ def _read_reply(original: str, loc: str, today: dt.date) -> tuple[Understanding,
 # punctuation tells "... pardon, nonante" from "pardon pour le retard", ". Actually" from "what I actually
 # owe"); the words after the last marker are what the debtor means.
 _CORRECTION = re.compile(
-    r"\b(?:enfin|en fait|ah|oh|euh+|heu+|bon|ben|bah|mais)[\s,.…!]*non\b"
-    r"(?:[\s,.…!]*(?:pardon|attendez|attends|plut[oô]t|d[ée]sol[ée]e?|en fait))?"
-    r"|\bnon[\s,.…!]+(?:attendez|attends|pardon|en fait|plut[oô]t|je me suis tromp[ée]e?|erreur)\b"
-    r"|\b(?:attendez|attends)[\s,.…!]+non\b"
+    r"\b(?:enfin|en fait|enfait|ah|oh|euh+|heu+|bon|ben|bah|mais)[\s,.…!]*(?:non|nan)\b"
+    r"(?:[\s,.…!]*(?:pardon|attendez|attends|plut[oô]t|d[ée]sol[ée]e?|en fait|enfait))?"
+    r"|\b(?:non|nan)[\s,.…!]+(?:attendez|attends|pardon|en fait|enfait|plut[oô]t|je me suis tromp[ée]e?|erreur)\b"
+    r"|\b(?:attendez|attends)[\s,.…!]+(?:non|nan)\b"
     r"|\b(?:ou|disons|enfin|non|voire) plut[oô]t\b"
     r"|\bje (?:veux|voulais) dire\b|\bje me suis tromp[ée]e?s?\b|\bje me trompe\b|\berreur de ma part\b"
-    r"|\bje rectifie\b|\brectification\b|\bcorrection\b|\boups\b|\boops\b"
+    r"|\bje (?:rectifie|corrige)\b|\brectif(?:ication)?\b|\bcorrection\b|\berratum\b|\boups\b|\boops\b|\btypo\b"
     r"|(?:[.…,;!]|\s-|\bah|\boh)\s*pardon\s*[,.!…:]"
     r"|(?:\.{2,}|…|\s-{1,2})\s*(?:non|no|nope)\b(?![\s,]*(?:merci|thanks|thank you)\b)"
     r"|\blaisse[sz]? tomber\b|\boubliez? (?:ça|ca|ce que j'ai dit|mon (?:dernier |précédent )?message)"
     r"|\b(?:wait|hang on|hold on)[\s,.…!]*(?:no|nope|sorry|actually)\b|\bno[\s,.…]+wait\b"
     r"|\bactually[\s,.…]*(?:no|nah|nope)\b|(?:[.!?,;…]|\s-)\s*actually\b"
     r"|\bscratch that\b|\bforget (?:that|what i said|my last (?:message|text))\b|\bnever ?mind\b|\bnvm\b"
-    r"|\bi mean\b(?!\s+it\b)|\bi meant\b|\bmy mistake\b|\bon second thoughts?\b|\bor rather\b"
+    r"|\bi mean\b(?!\s+(?:it|to)\b)|\bi meant\b(?!\s+to\b)|\bmeant to (?:say|write|type|put)\b"
+    r"|\blet me (?:correct|rephrase)\b"
+    r"|\bmy mistake\b|\bon second thoughts?\b|\bor rather\b"
     r"|[.,;…]\s*make (?:that|it)\b",
     re.IGNORECASE,
 )
 # a word of every marker, in the normalised text: the markers are looked for only where one stands (the
 # pattern above, run on every message, would cost a sixth of the reading)
 _CORRECTION_WORD = re.compile(
-    r"\b(?:non|no|nope|pardon|plutot|dire|trompee?s?|erreur|rectifie|rectification|correction|oups|oops|tomber"
-    r"|oubliez?|wait|hang|hold|actually|scratch|forget|never|nevermind|nvm|mean|meant|mistake|thoughts?|rather"
-    r"|make)\b"
+    r"\b(?:non|nan|no|nope|pardon|plutot|dire|trompee?s?|erreur|rectifie|rectif|rectification|corrige|correction"
+    r"|erratum|oups|oops|typo|tomber|oubliez?|wait|hang|hold|actually|scratch|forget|never|nevermind|nvm|mean"
+    r"|meant|correct|rephrase|mistake|thoughts?|rather|make)\b"
 )
 _WORD = re.compile(r"\w")
 _LAST_SENTENCE = re.compile(r"[^.!?…\n]*[.!?…\s]*$")
@@ -511,6 +513,10 @@ def _corrected(original: str, loc: str, today: dt.date, whole: Understanding) ->
     if intent is None:
         return None
     said, before = _entities(tail_p, intent, today), _entities(head_p, intent, today)
+    if intent == "payment_plan" and tail_p.terms.count and said["amount"] is None:
+        # "200 en 2 fois... euh non, en 4 fois": the total said before, shared by the new count
+        terms = replace(head_p.terms, count=tail_p.terms.count, rest=tail_p.terms.rest, halves=False)
+        before["amount"] = _pick_amount(head_p.norm, intent, head_p.amounts, terms)
     merged = {name: value if value is not None else before[name] for name, value in said.items()}
     return Understanding(intent, whole.confidence, also=whole.also, **merged), marker
 
