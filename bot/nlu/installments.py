@@ -68,10 +68,13 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         True,
     ),
 ]
-# "split the 340 gbp into 2": the words between may hold the total, so only "into 2" is taken
+# "split the 340 gbp into 2", "I could do 1,500 in 6": the words between may hold the total, so only "into 2"
+# is taken (not "in 2 weeks", "en 2 heures": a delay)
 _SPLIT = re.compile(
-    r"\b(?:split|diviser|divise|couper|spread|break|etaler|echelonner)\b(?: \S+){0,4} (?:en|in|into) (\d+)\b"
-    r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|chf|[.,]\d))"
+    r"\b(?:split|diviser|divise|couper|spread|break|etaler|echelonner|do|faire|pay|payer|regler|rembourser)\b"
+    r"(?: \S+){0,4} (?:en|in|into) (\d+)\b"
+    r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|chf|[.,]\d|hours?|hrs?|h\b|heures?|min"
+    r"|minutes?|years?|ans?\b|annees?))"
 )
 _COUNT_PATTERNS.append((_SPLIT, True))
 # "£50 x 4", "333.33 x 3": an amount (with its currency or cents) times a count; only "x 4" is the count's
@@ -244,7 +247,9 @@ def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
                 terms.spans.append((times, m.end()))
                 terms.per_unit_after.append(times)  # the amount before is each payment's
             else:
-                terms.spans.append((m.start(1) - 5, m.end()) if pattern is _SPLIT else m.span())
+                # of "split ... into 2" only "into 2": the words before may hold the total
+                into = text.rindex(" ", m.start(), m.start(1) - 1) + 1 if pattern is _SPLIT else m.start()
+                terms.spans.append((into, m.end()))
             terms.per_unit_before.append(m.end())
             unit = m[2] if m.lastindex and m.lastindex >= 2 else None
             adjective = _ADJ_FREQUENCY.search(m[0])

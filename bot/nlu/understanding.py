@@ -132,11 +132,14 @@ _FIRST_BEFORE = re.compile(
 )
 _FIRST_WITHIN = re.compile(r"(?:a partir du|a partir de|des le|from the|starting|commencant le|a compter du)\b")
 _GENERIC_BEFORE = re.compile(r"\b(?:on a|every|each|chaque|tous les|toutes les|le \w+ de chaque) $")
-_NOW_WORDS = frozenset({"now", "right now", "maintenant"})
-# "I live in the Dordogne now", "I don't know right now": a "now" that says nothing of a payment ("la
-# moitié maintenant", "the rest now" do)
+# "150 each, on the 15 and 30", "2,000 each starting on the 30th": the "each" of the amount before a date
+# led by its own preposition
+_LED_BY_PREPOSITION = re.compile(r"(?:on|by|from|starting|commencing|beginning|le|au|du|des|a partir)\b")
+_NOW_WORDS = frozenset({"now", "right now", "maintenant", "tout de suite"})
+# "I live in the Dordogne now", "I don't know right now", "je vous dis tout de suite": a "now" that says
+# nothing of a payment ("la moitié maintenant", "the rest now" do)
 _IDLE_NOW_BEFORE = re.compile(
-    r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais"
+    r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais|dis|dit|say|tell you|tell u"
     r"|(?:the|la) (?!moitie|half|rest|reste|balance|solde|somme|sum|total|deposit|acompte|premier|first)\w+) $"
 )
 # a "now" counts only in a sentence about paying: "I handle everything on my own now. Could I pay 30
@@ -174,7 +177,9 @@ def _meant(text: str, d: DateMention, sentences: list[tuple[int, int]] | None = 
     """A date mention that can be the payment's: not "next week" (vague), not the date of our
     reminder, not a habit ("on a Thursday"), not a filler "now" ("I live there now")."""
     before = text[max(0, d.start - 30) : d.start]
-    if d.kind == "next_monday" or _REFERENCE_BEFORE.search(before) or _GENERIC_BEFORE.search(before):
+    if d.kind == "next_monday" or _REFERENCE_BEFORE.search(before):
+        return False
+    if _GENERIC_BEFORE.search(before) and not _LED_BY_PREPOSITION.match(text, d.start):
         return False
     if _FIRST_OF_SERIES.match(text[d.start : d.end]) and _SERIES_AFTER.match(text[d.end :]):
         return False  # "le premier le 30 novembre": "premier" is the first payment, not the 1st
