@@ -329,6 +329,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "in_days",
     ),
     (re.compile(r"\bil y a (\d+|une?) (jours?|semaines?)\b|\b(\d+|a|an|one) (days?|weeks?) ago\b"), "ago"),
+    # "c'est payé depuis 2 jours": paid that long ago (not "au chômage depuis 2 semaines")
+    (
+        re.compile(
+            r"(?:(?<=\bpaye )|(?<=\bpayee )|(?<=\bregle )|(?<=\breglee )|(?<=\bvire )|(?<=\benvoye )"
+            r"|(?<=\beffectue )|(?<=\bparti ))depuis (\d+|une?) (jours?|semaines?)\b"
+        ),
+        "ago",
+    ),
     (re.compile(r"\b(?:semaine prochaine|next week)\b"), "next_week"),
     (
         re.compile(

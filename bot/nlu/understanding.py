@@ -131,7 +131,9 @@ _FIRST_BEFORE = re.compile(
     r"|debut)\b[^.?!]{0,24}$"
 )
 _FIRST_WITHIN = re.compile(r"(?:a partir du|a partir de|des le|from the|starting|commencant le|a compter du)\b")
-_GENERIC_BEFORE = re.compile(r"\b(?:on a|every|each|chaque|tous les|toutes les|le \w+ de chaque) $")
+_GENERIC_BEFORE = re.compile(
+    r"\b(?:on a|every|each|every (?:other|second|2nd|alternate)|chaque|tous les|toutes les|le \w+ de chaque) $"
+)
 # "150 each, on the 15 and 30", "2,000 each starting on the 30th": the "each" of the amount before a date
 # led by its own preposition
 _LED_BY_PREPOSITION = re.compile(r"(?:on|by|from|starting|commencing|beginning|le|au|du|des|a partir)\b")
@@ -234,8 +236,13 @@ def _pick_date(
     candidates = first or meant
     if not candidates and intent == "payment_plan":
         # "25 € chaque vendredi", "every other Friday": a plan paid on a weekday starts on the next one
+        # (not the debtor's payday: "get paid every second Thursday")
         candidates = [
-            d for d in dates if d.kind == "weekday" and _GENERIC_BEFORE.search(text[max(0, d.start - 30) : d.start])
+            d
+            for d in dates
+            if d.kind == "weekday"
+            and _GENERIC_BEFORE.search(text[max(0, d.start - 30) : d.start])
+            and not _INCOME_BEFORE.search(text, max(0, d.start - 32), d.start)
         ]
     if len(candidates) > 1 and not first and intent != "payment_plan":
         # "I get paid Thursday, you'll have it Friday", "ma paie tombe le 5, je vous vire le 6": the day
