@@ -8,6 +8,7 @@ date (resolved in the past) or the plan's first payment.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -32,7 +33,7 @@ CENT = Decimal("0.01")
 PROTECTIVE_ORDER = tuple(name for name in ORDER if name in PROTECTIVE)
 
 _CLAUSE_BREAK = re.compile(r"\b(?:mais|but|however|sinon|par contre|cependant|though)\b|\?")
-_CLAUSE_NEGATION = re.compile(r"\b(?:pas|not|jamais|never|unable|impossible)\b")
+_CLAUSE_NEGATION = re.compile(r"\b(?:pas|pa|not|jamais|never|unable|impossible)\b")  # "pa": SMS "pas"
 _SINCE_BEFORE = re.compile(r"\b(?:depuis|since|for|pendant|during) $")
 _LIMIT_BEFORE = re.compile(r"(?:avant|before|until|till|jusqu a|jusqu au|au plus tard) $")
 
@@ -142,7 +143,8 @@ _NOW_WORDS = frozenset({"now", "right now", "maintenant", "tout de suite"})
 # nothing of a payment ("la moitié maintenant", "the rest now" do)
 _IDLE_NOW_BEFORE = re.compile(
     r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais|dis|dit|say|tell you|tell u"
-    r"|(?:the|la) (?!moitie|half|rest|reste|balance|solde|somme|sum|total|deposit|acompte|premier|first)\w+) $"
+    r"|(?:the|la) (?!moitie|half|rest|reste|balance|solde|somme|sum|total|deposit|acompte|premier|first|money|cash"
+    r"|funds|payment|paiement|transfer|virement|amount|montant|\d)\w+) $"
 )
 # a "now" counts only in a sentence about paying: "I handle everything on my own now. Could I pay 30
 # every two weeks?" names no first payment, "Kill me now, I forgot. Will be done in 3 days" no today
@@ -262,6 +264,11 @@ def _pick_date(
     resolved = [r for d in candidates if (r := d.resolve(today, past=past)) is not None]
     if not resolved:
         return None
+    if intent == "payment_plan" and candidates[0].kind == "month_part" and candidates[0].a == 1:
+        # "150 € le 5 de chaque mois à partir de janvier": the plan's day in the month it starts
+        day = next((d.a for d in meant if d.kind == "day" and not d.b), None)
+        if day is not None and resolved[0] == candidates[0].resolve(today, past=past):
+            return resolved[0].replace(day=min(day, calendar.monthrange(resolved[0].year, resolved[0].month)[1]))
     if intent == "payment_plan" and not first and all(d.kind == "day" for d in candidates):
         return min(resolved)  # "100 le 1er et 100 le 15" on the 12th: the first payment is the 15th
     return resolved[0]

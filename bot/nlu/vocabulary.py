@@ -16,6 +16,7 @@ ABBREVIATIONS = {
     # French
     "jpp": "je peux pas",
     "ojourdhui": "aujourdhui",
+    "ojourdui": "aujourdhui",
     "jpeu": "je peux",
     "jpeus": "je peux",
     "jpeux": "je peux",
