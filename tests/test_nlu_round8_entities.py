@@ -218,3 +218,44 @@ def test_markers_that_correct_no_payment_change_nothing(text: str, locale: str, 
 )
 def test_small_numbers_after_a_count_are_not_amounts(text: str, locale: str, expected: tuple[object, ...]) -> None:
     assert _read(text, locale) == expected
+
+
+# --- Dates and counts met on the way --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        # paid "since" a while: that long ago (a state "since" is no payment date)
+        ("c'est réglé depuis 3 jours", "fr", ("already_paid", None, None, None, date(2026, 12, 1))),
+        # a plan from a month: its first day, or the plan's day in that month
+        ("I could do 40 a month from February", "en", ("payment_plan", Decimal(40), None, "monthly", date(2027, 2, 1))),
+        (
+            "90 € le 10 de chaque mois à partir de février",
+            "fr",
+            ("payment_plan", Decimal(90), None, "monthly", date(2027, 2, 10)),
+        ),
+        # the debtor's payday is not the plan's first payment
+        (
+            "could I pay £20 a week? I get paid every other Friday",
+            "en",
+            ("payment_plan", Decimal(20), None, "weekly", None),
+        ),
+        # "do 1,200 in 4": a count, the total shared
+        ("I could do 1,200 in 4, starting the 20th", "en", ("payment_plan", Decimal(300), 4, None, date(2026, 12, 20))),
+        # an amount's "each" before a date led by its own preposition
+        ("2 payments, 90 each, on the 12th and 26th", "en", ("payment_plan", Decimal(90), 2, None, date(2026, 12, 12))),
+        # minutes ago, the money now
+        ("réglé il y a 20 minutes", "fr", ("already_paid", None, None, None, TODAY)),
+        ("sending the money now", "en", ("promise_to_pay", None, None, None, TODAY)),
+        # a "tout de suite" that is the debtor telling, not paying
+        ("je vous dis tout de suite, je paierai le 18", "fr", ("promise_to_pay", None, None, None, date(2026, 12, 18))),
+    ],
+)
+def test_dates_and_counts_met_on_the_way(text: str, locale: str, expected: tuple[object, ...]) -> None:
+    assert _read(text, locale) == expected
+
+
+def test_a_state_since_a_while_is_no_payment_date() -> None:
+    r = understand("au chômage depuis 3 semaines, je paierai dès que possible", "fr", TODAY)
+    assert r.date is None
