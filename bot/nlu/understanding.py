@@ -484,13 +484,27 @@ _CORRECTION = re.compile(
     r"|[.,;…]\s*make (?:that|it)\b",
     re.IGNORECASE,
 )
-# a word of every marker, in the normalised text: the markers are looked for only where one stands (the
-# pattern above, run on every message, would cost a sixth of the reading)
-_CORRECTION_WORD = re.compile(
-    r"\b(?:non|nan|no|nope|pardon|plutot|dire|trompee?s?|erreur|rectifie|rectif|rectification|corrige|correction"
-    r"|erratum|oups|oops|typo|tomber|oubliez?|wait|hang|hold|actually|scratch|forget|never|nevermind|nvm|mean"
-    r"|meant|correct|rephrase|mistake|thoughts?|rather|make)\b"
+# the words of every marker in the normalised text: the markers are looked for only where these stand
+# (the pattern above, run on every message, would cost a sixth of the reading); a bare "non", "no" only
+# with an ellipsis or a dash in the reply ("200... non, 150", "tomorrow - no, Monday")
+_CORRECTION_WORDS = re.compile(
+    r"\b(?:pardon|plutot|dire|trompee?s?|erreur|rectifie|rectif|rectification|corrige|correction|erratum|oups|oops"
+    r"|typo|tomber|oubliez?|wait|actually|scratch|forget|nevermind|nvm|meant|rephrase|thoughts?|rather)\b"
+    r"|\b(?:enfin|fait|enfait|ah|oh|euh+|heu+|bon|ben|bah|mais|attendez|attends) (?:non|nan)\b"
+    r"|\b(?:non|nan) (?:attendez|attends|en fait|enfait)\b|\b(?:hang|hold) on\b|\bnever mind\b|\bi mean\b"
+    r"|\blet me correct\b|\bmy mistake\b|\bmake (?:that|it)\b"
 )
+_BARE_NO = re.compile(r"\b(?:non|nan|no)\b")
+_ELLIPSIS_OR_DASH = re.compile(r"\.\.|…|\s-")
+
+
+def _may_correct(norm: str, original: str) -> bool:
+    """Whether a self-correction marker may stand in the reply (cheap tests on the normalised text)."""
+    if _CORRECTION_WORDS.search(norm):
+        return True
+    return _BARE_NO.search(norm) is not None and _ELLIPSIS_OR_DASH.search(original) is not None
+
+
 _WORD = re.compile(r"\w")
 _LAST_SENTENCE = re.compile(r"[^.!?…\n]*[.!?…\s]*$")
 
@@ -545,7 +559,7 @@ def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading
     loc = "en" if str(locale)[:2].lower() == "en" else "fr"
     original = _prepare(str(text))
     understanding, reading, parsed = _read_reply(original, loc, today)
-    if understanding.intent in PROTECTIVE or not _CORRECTION_WORD.search(parsed.norm):
+    if understanding.intent in PROTECTIVE or not _may_correct(parsed.norm, original):
         return understanding, reading
     corrected = _corrected(original, loc, today, understanding)
     if corrected is None:
