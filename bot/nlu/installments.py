@@ -68,20 +68,28 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         True,
     ),
 ]
-# "split the 340 gbp into 2", "I could do 1,500 in 6": the words between may hold the total, so only "into 2"
-# is taken (not "in 2 weeks", "en 2 heures": a delay)
-_SPLIT = re.compile(
-    r"\b(?:split|diviser|divise|couper|spread|break|etaler|echelonner|do|faire|pay|payer|regler|rembourser)\b"
-    r"(?: \S+){0,4} (?:en|in|into) (\d+)\b"
+# "split the 340 gbp into 2": the words between may hold the total, so only "into 2" is taken (not "in 2
+# weeks", "en 2 heures": a delay)
+_NOT_A_DELAY = (
     r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|chf|[.,]\d|hours?|hrs?|h\b|heures?|min"
     r"|minutes?|years?|ans?\b|annees?))"
 )
-_COUNT_PATTERNS.append((_SPLIT, True))
-# "£50 x 4", "333.33 x 3": an amount (with its currency or cents) times a count; only "x 4" is the count's
-_TIMES_AFTER_AMOUNT = re.compile(
-    r"(?:\d[.,]\d{2}|\d ?(?:eur|usd|gbp|chf)|(?:eur|usd|gbp|chf) ?\d+) ?x ?(\d{1,2})\b"
-    r"(?! ?(?:eur|usd|gbp|chf|[.,]\d))"
+_SPLIT = re.compile(
+    r"\b(?:split|diviser|divise|couper|spread|break|etaler|echelonner)\b(?: \S+){0,4} (?:en|in|into) (\d+)\b"
+    + _NOT_A_DELAY
 )
+# "I could do 1,500 in 6", "pay the 1,250 in 4", "payer les 600 en 3": an amount right after the verb
+_SPLIT_AMOUNT = re.compile(
+    r"\b(?:do|faire|pay|payer|regler|rembourser)(?: (?:it|ca|the|le|la|les|tout|the full))?"
+    r" (?:(?:eur|usd|gbp|chf) ?)?\d[\d,. ]*(?: ?(?:eur|usd|gbp|chf))? (?:en|in|into) (\d+)\b" + _NOT_A_DELAY
+)
+_COUNT_PATTERNS.append((_SPLIT, True))
+_COUNT_PATTERNS.append((_SPLIT_AMOUNT, True))
+# "£50 x 4", "333.33 x 3": an amount (with its currency or cents) times a count; only "x 4" is the count's.
+# Led by the "x" (a pattern led by the amount's digits would be tried at every number); the amount
+# before it is checked by `_AMOUNT_BEFORE_TIMES`
+_TIMES_AFTER_AMOUNT = re.compile(r"(?<=[\dprfd]) ?x ?(\d{1,2})\b(?! ?(?:eur|usd|gbp|chf|[.,]\d))")
+_AMOUNT_BEFORE_TIMES = re.compile(r"(?:\d[.,]\d{2}|\d ?(?:eur|usd|gbp|chf)|(?:eur|usd|gbp|chf) ?\d+)$")
 _COUNT_PATTERNS.append((_TIMES_AFTER_AMOUNT, True))
 # "240 split 3 ways"
 _COUNT_PATTERNS.append((re.compile(r"\b(?:split|divided|shared|spread)\b(?: \S+){0,3}? (\d+) ways\b"), True))
@@ -240,15 +248,19 @@ def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
             value = int(m[1])
             if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
                 continue
+            if pattern is _TIMES_AFTER_AMOUNT and not _AMOUNT_BEFORE_TIMES.search(
+                text, max(0, m.start() - 16), m.start()
+            ):
+                continue
             if terms.count is None or (strong and not terms.count_strong):
                 terms.count, terms.count_strong = value, strong
             if pattern is _TIMES_AFTER_AMOUNT:
-                times = text.rindex("x", m.start(), m.start(1))
-                terms.spans.append((times, m.end()))
-                terms.per_unit_after.append(times)  # the amount before is each payment's
+                terms.spans.append(m.span())
+                terms.per_unit_after.append(m.start())  # the amount before is each payment's
             else:
                 # of "split ... into 2" only "into 2": the words before may hold the total
-                into = text.rindex(" ", m.start(), m.start(1) - 1) + 1 if pattern is _SPLIT else m.start()
+                split = pattern is _SPLIT or pattern is _SPLIT_AMOUNT
+                into = text.rindex(" ", m.start(), m.start(1) - 1) + 1 if split else m.start()
                 terms.spans.append((into, m.end()))
             terms.per_unit_before.append(m.end())
             unit = m[2] if m.lastindex and m.lastindex >= 2 else None

@@ -411,7 +411,7 @@ def _prepare(text: str) -> str:
     return unicodedata.normalize("NFC", extract_reply(text)[:MAX_CHARS])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Parsed:
     """One text's normalised form and the entity mentions found in it."""
 
