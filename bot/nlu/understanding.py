@@ -27,6 +27,7 @@ from bot.nlu.intents import Evidence, classify_with_readings
 from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
 from bot.nlu.reply_text import extract_reply
+from bot.nlu.vocabulary import words
 
 MAX_CHARS = 2000  # longer texts are cut: an SMS is at most 1,600 characters
 CENT = Decimal("0.01")
@@ -494,12 +495,22 @@ _CORRECTION_WORDS = re.compile(
     r"|\b(?:non|nan) (?:attendez|attends|en fait|enfait)\b|\b(?:hang|hold) on\b|\bnever mind\b|\bi mean\b"
     r"|\blet me correct\b|\bmy mistake\b|\bmake (?:that|it)\b"
 )
+# one word of each marker: most replies hold none, and a set test is cheaper than the pattern above
+_CORRECTION_TRIGGERS = frozenset(
+    words(
+        "pardon plutot dire trompe trompee trompees erreur rectifie rectif rectification corrige correction erratum"
+        " oups oops typo tomber oublie oubliez wait actually scratch forget nevermind nvm meant rephrase thought"
+        " thoughts rather non nan no mean hang hold never correct mistake make"
+    )
+)
 _BARE_NO = re.compile(r"\b(?:non|nan|no)\b")
 _ELLIPSIS_OR_DASH = re.compile(r"\.\.|…|\s-")
 
 
 def _may_correct(norm: str, original: str) -> bool:
     """Whether a self-correction marker may stand in the reply (cheap tests on the normalised text)."""
+    if _CORRECTION_TRIGGERS.isdisjoint(norm.split()):
+        return False
     if _CORRECTION_WORDS.search(norm):
         return True
     return _BARE_NO.search(norm) is not None and _ELLIPSIS_OR_DASH.search(original) is not None
