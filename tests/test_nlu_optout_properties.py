@@ -116,3 +116,17 @@ def test_an_opt_out_buried_in_a_long_message_and_a_quoted_reply() -> None:
         "> Vous pouvez payer en plusieurs fois."
     )
     assert _is_opt_out(text, "fr")
+
+
+GREETINGS = ["Bonjour,\n", "Bonsoir madame, ", "Salut ", "Hello ", "Good evening,\n", "Hi there, ", "Dear Sir,\n"]
+CLOSINGS = [" merci", " Merci beaucoup.", "\nBonne journée", " thanks", " Thanks a lot!", " cheers"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), keyword=st.sampled_from(KEYWORDS), locale=st.sampled_from(["fr", "en"]))
+def test_a_keyword_alone_between_courtesies_is_an_opt_out(data: st.DataObject, keyword: str, locale: str) -> None:
+    """ "Good evening, QUIT. Thanks.": the keyword is all that is said (round 8, `bot.nlu.courtesy`)."""
+    text = data.draw(casing(keyword))
+    text = data.draw(st.sampled_from(GREETINGS)) + text + data.draw(st.sampled_from(["", ".", "!"]))
+    text += data.draw(st.sampled_from(CLOSINGS))
+    assert _is_opt_out(text, locale), text

@@ -55,6 +55,8 @@ NOT_FOR_THE_MODEL = frozenset(
         "batch_z4.train.jsonl",
         "batch_z5.train.jsonl",  # round 7: rules only
         "batch_z6.train.jsonl",
+        "batch_z7.train.jsonl",  # round 8: rules only
+        "batch_z8.train.jsonl",
     }
 )
 

@@ -89,6 +89,10 @@ _TO_COME = re.compile(
     r"|clear|make|do|put|get)\b"
     r"|\b(?:je|nous|on) (?:vais|allons|va) (?:\w+ )?(?:payer|regler|virer|verser|envoyer|faire)\b"
     r"|\b(?:paierai|payerai|reglerai|virerai|verserai|enverrai|paierons|reglerons|virerons)\b"
+    # "vous recevrez un chèque de 300 cette semaine", "transferring the 310 tonight"
+    r"|\b(?:vous (?:le |la |les )?recevrez|you will (?:receive|get|have) (?:it|the|a|an|your|\d))\b"
+    r"|\b(?:transferring|sending|paying|wiring|posting|putting)\b(?: \w+){0,4}"
+    r" (?:tonight|tomorrow|this evening|later today|ce soir|demain)\b"
 )
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
 # "I paid over the phone", "par téléphone": a means, not a request for a person
@@ -106,13 +110,18 @@ _ASKS_PERSON = re.compile(
 # "Merry Christmas", "bonne année": a wish, nothing else
 _WISH_ONLY = re.compile(
     r"^(?:\w+ ){0,2}(?:merry christmas|happy (?:new year|holidays|easter|christmas)|joyeux noel|joyeuses fetes"
-    r"|bonne annee|meilleurs voeux|bonnes fetes|season s greetings)(?: \w+){0,4}$"
+    r"|bonne annee|meilleurs voeux|bonnes fetes|season s greetings|bonne fete(?: des (?:meres|peres|mamans|papas))?"
+    r"|happy (?:mother|father|mothers|fathers|mum|mom|dad) s? day|happy thanksgiving|happy easter|joyeuses paques"
+    r"|happy diwali|eid mubarak|happy hanukkah|shana tova)(?: \w+){0,4}$"
 )
 # what ties a death to the debt or to this number ("this was his phone", "her estate", "la succession")
 _DEBT_OF_THE_DEAD = re.compile(
     r"\b(?:(?:his|her|their|son|sa|ses|leur) (?:\w+ )?(?:number|phone|mobile|cell|line|account|debts?|bills?|name"
     r"|numero|telephone|portable|ligne|compte|dettes?|factures?|nom|abonnement|contrat)"
     r"|(?:this|that|the) (?:number|phone|mobile|line|account) (?:was|belonged|is registered)"
+    # "it's my son's old phone", "my late husband's mobile"
+    r"|(?:my|our) (?:late )?(?:husband|wife|father|mother|dad|mum|mom|son|daughter|brother|sister|partner)s?"
+    r" (?:old |own |work )?(?:number|phone|mobile|cell|line|account)"
     r"|(?:ce|cet|le) (?:numero|telephone|portable|compte) (?:etait|appartenait|est au nom)"
     r"|estate|probate|executor|succession|notaire|was (?:his|hers|her)|c etait (?:le sien|la sienne))\b"
 )

@@ -60,6 +60,9 @@ OPT_OUT = _rx(
     r"\b(?:desinscri|desabonn|desinscrivez)\w*",
     r"\b(?:laissez|laisse|fichez|foutez|fiche|fous) (?:moi|nous) (?:tranquille|en paix|la paix)\b",
     r"\b(?:do not|never) (?:ever )?(?:contact|text|message|call|email|write to|bother|sms) (?:me|us)\b",
+    # "please do not contact this number again", "never text this phone again"
+    r"\b(?:do not|never|no longer) (?:ever )?(?:contact|text|message|call|ring|sms) (?:this|that|my|the)"
+    r" (?:number|phone|mobile|line)\b",
     r"\bno more (?:texts?|messages?|sms|calls|reminders|emails)\b",
     r"\b(?:do not|no longer) want (?:to (?:receive|get) )?(?:(?:these|your|any|more|those|of your) ){0,2}"
     r"(?:texts?|messages?|sms|reminders|calls)\b",
@@ -337,6 +340,9 @@ ALREADY_PAID = _rx(
     r"|cleared|went through|gone through|processed|done|made|mailed|posted|wired|transferred|deposited)\b",
     r"\b(?:it|this|that|everything) (?:went|has gone) through\b",
     r"^(?:i )?(?:just )?(?:paid|sent|transferred|wired|mailed|settled)\b",
+    # "done!!! paid it today", "ok sorted, sent it this morning": the same after a word of agreement
+    r"^(?:(?:done|ok|sorted|yes|yeah|yep|right|all good|good news|oui|bon|voila|c est bon|hi|hello|hey|emo_yes) )+"
+    r"(?:i )?(?:just )?(?:paid|sent|transferred|wired|settled) (?:it|that|this|the|you|in full|all)\b",
     r"\bjust paid\b",
     r"\bje l ai (?:fait|envoye|regle|paye|vire|poste)\b",
     r"\b(?:avez vous|vous avez) (?:bien )?recu (?:mon|le|notre|ma) (?:paiement|virement|cheque|reglement)\b",
@@ -375,7 +381,10 @@ ACCENTED_PARTICIPLE = re.compile(
     r"\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b",
     re.IGNORECASE,
 )
-PARTICIPLE_AFTER_NEG = re.compile(r"\b(?:pas|jamais|rien)(?: encore| toujours)? (?:payé|réglé|viré|versé)")
+# "pas payé", "on n'a pas été payés depuis octobre" (the writer's pay, not the debt)
+PARTICIPLE_AFTER_NEG = re.compile(
+    r"\b(?:pas|jamais|rien|plus)(?: encore| toujours)?(?: été| ete)? (?:payé|réglé|viré|versé)", re.IGNORECASE
+)
 
 # ---------------------------------------------------------------------------------- promise to pay
 FR_PAY_VERB = (
@@ -421,6 +430,9 @@ PROMISE = _rx(
     r"\b(?:sera|serez|seront|serai|seras|serons)(?: bien)? (?:paye|payee|regle|reglee|rembourse|solde|vire|verse)\w*",
     r"\byou(?: \w+)? will (?:have|get|receive) (?:the|your|my|ur) (?:money|payment|transfer|cash|dosh)\b",
     r"\bvous (?:aurez|recevrez) (?:le|votre|mon|l) ?(?:paiement|virement|argent|cheque|reglement)\b",
+    # "vous recevrez un chèque de 300 cette semaine", "vous recevrez les 64 € dans 3 jours"
+    r"\bvous (?:aurez|recevrez) (?:un|une|les|la|le) (?:(?:paiement|virement|cheque|versement|reglement) de )?"
+    r"(?:\d+(?:[.,]\d+)? ?(?:eur|usd|gbp|chf)?|paiement|virement|cheque|versement|reglement|solde|reste|totalite)\b",
     r"\bi will (?:do it |do so |have it done |get it done |get it to you )?(?:on|by|before) ",
 )
 NO_WAY_BEFORE = re.compile(
@@ -700,6 +712,9 @@ INFO = _rx(
     r"\breference number\b",
     r"\bwhy (?:am i|do i|did i|is|are you)\b",
     r"\bwhat is this about\b",
+    # "is this about the car insurance or the phone?", "when is it due?", "c'est pour la box ou le mobile ?"
+    r"\b(?:is|was) (?:this|it|that) (?:about|for|regarding|concerning) (?:the|my|a|an)\b[^?]*\?",
+    r"\bwhen (?:is|was) (?:it|this|that|the (?:\w+ )?(?:payment|bill|invoice|balance)) due\b",
     r"\brappeler (?:le|la|les|l|votre|vos|mon|ma) ?(?:montant|somme|reference|facture|solde|total|date|iban|rib"
     r"|coordonnees|detail)",
     r"\bremind me (?:of|what|how|which|the)\b",
@@ -777,6 +792,7 @@ ABUSE = _rx(
     r"\bf off\b",
     r"\bstfu\b",
     r"\bshit\w*",
+    r"\beat (?:sh t|shit|dirt|my shorts|a dick|it)\b",
     r"\bbitch\w*",
     r"\bbastard\w*",
     r"\bass ?holes?\b",
@@ -1350,7 +1366,7 @@ HUMAN = _rx(
 # "stop talking to me like a robot, I want a person": a request for a person, not to end the channel
 TALKING_TO_A_MACHINE = re.compile(
     r"\b(?:stop|quit|enough of|arretez de|arrete de|j en ai marre de) (?:me faire )?(?:talking|speaking|chatting"
-    r"|writing|replying|parler|discuter|ecrire|repondre)(?: to me| with me| me)?(?: like| to| with| as| a| avec"
+    r"|writing|replying|parler|discuter|ecrire|repondre)(?: to me| 2 me| with me| me)?(?: like| to| with| as| a| avec"
     r"| comme)? (?:a |an |this |that |un |une |ce |cette |votre )?(?:robot|bot|machine|computer|chatbot|ordinateur"
     r"|automate|ia|ai)\b"
 )
@@ -1360,6 +1376,16 @@ STOP_THE_WRONG_BILL = re.compile(
     r"|m envoyer|me facturer|me compter|me prelever|me reclamer)(?: me)? (?:the wrong|a wrong|wrong|le mauvais"
     r"|la mauvaise|un mauvais|une mauvaise|late fees|fees|penalties|des frais|des penalites|for|pour"
     r"|une facture pour|a bill for|an invoice for|la facture de|le montant de)\b"
+)
+# "stop the interest, I lost my job", "can you stop adding fees, I'll pay on the 12th", "arrêtez les frais": a
+# charge refused, not the channel
+STOP_A_CHARGE = re.compile(
+    r"\b(?:stop|quit|arretez|arrete|cessez|stoppez)(?: (?:adding|charging|putting|piling|ajouter|rajouter|de rajouter"
+    r"|d ajouter|de compter|de facturer))?(?: me| on)? (?:the |your |all the |these |those |les |vos |ces |des )?"
+    r"(?:(?:late|extra|admin) )?(?:interest|fees|charges|penalties|frais|interets|penalites|majorations)\b"
+    # "stop the fees and the reminders": the channel too
+    r"(?! (?:and|et|or|ou|plus|as well as) (?:the |les |vos |all |des |your |ces |these )?(?:texts?|messages?|sms"
+    r"|reminders?|relances?|calls|appels|mails|emails|e mails|textos|letters|courriers))"
 )
 # "paid in full by my solicitor", "réglé par mon avocat": a payment, the lawyer only its means
 PAID_BY_LAWYER = re.compile(
@@ -1385,6 +1411,12 @@ HARDSHIP = _rx(
     r"\b(?:je dors|on dort|nous dormons|sleeping|i sleep|we sleep|staying) (?:chez|at|on) (?:ma|mon|mes|des|une"
     r"|un|my|a|friends|the) ?(?:soeur|frere|mere|parents|amis?|copine|pote|sister|brother|mum|mom|mate|friend"
     r"|couch|sofa|floor|car|voiture)\w*\b",
+    # wages not paid, the employer gone: "nous n'avons pas été payés depuis deux mois, l'entreprise a fermé",
+    # "we haven't been paid since October", "my work closed down"
+    r"\b(?:nous|on|je) n (?:avons|a|ai) (?:toujours |plus |pas )?(?:pas |toujours pas )?(?:ete|etes) payes?\b"
+    r"|\b(?:we|i) (?:have not|has not|had not|did not get|have not got) (?:been )?paid (?:since|for|in) \w+",
+    r"\b(?:l entreprise|ma boite|la boite|mon entreprise|mon employeur|ma societe|my (?:work|company|employer|job))"
+    r" (?:a|est|has|was|is) (?:ferme|fermee|closed|shut|gone bust|gone under|folded)\b",
 )
 DISPUTE = _rx(
     DISPUTE,
@@ -1403,6 +1435,10 @@ WRONG_PERSON = _rx(
     r" (?:\w+ ){0,4}(?:hopital|hospital|clinique|clinic|ecole|school|entreprise|company|business|office|bureau"
     r"|cabinet|mairie|standard|switchboard|reception|accueil|ward|poste|shop|magasin|restaurant|hotel|association"
     r"|pharmacie|pharmacy|surgery)\b",
+    # the person named is not here: "aucun Monsieur Gomis ici", "pas de Mme Diallo à ce numéro", "no Mr Patel here"
+    r"\b(?:aucune?|pas de|y a pas de|il n y a pas de|no|there is no|there s no) (?:monsieur|madame|mademoiselle|mr|mrs"
+    r"|ms|miss|m|mme) \w+(?: \w+)? (?:ici|a ce numero|sur ce numero|chez moi|chez nous|here|at this number|on this"
+    r" number|living here|at this address)\b",
 )
 INFO = _rx(
     INFO,

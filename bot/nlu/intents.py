@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from bot.nlu.courtesy import bare
 from bot.nlu.intent_patterns import (
     ABOUT_DEBT,
     ABUSE,
@@ -56,6 +57,7 @@ from bot.nlu.intent_patterns import (
     PURPOSE_PAY,
     SCHEDULED_FOR,
     SENTENCE_START_PROMISE,
+    STOP_A_CHARGE,
     STOP_THE_WRONG_BILL,
     STRONG,
     TALKING_TO_A_MACHINE,
@@ -341,6 +343,7 @@ def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
 # opt-out); "is this a scam?", "paid in full by my solicitor" (no dispute)
 _OPT_OUT_ASIDE = re.compile(
     f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}"
+    f"|{STOP_A_CHARGE.pattern}"
 )
 _DISPUTE_ASIDE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
 # words against a fee: "why should I pay your late fees?", "c'est légal ces frais ?" stays a dispute
@@ -358,7 +361,8 @@ _FEE_NAMED = re.compile(
 
 
 def _opt_out(text: str) -> float:
-    if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text):
+    # "STOP", "Good evening, QUIT. Thanks.": the keyword alone between courtesies
+    if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text) or (text != (kept := bare(text)) and _OPT_OUT_KEYWORDS(kept)):
         return 0.99
     return STRONG if _found_beside(OPT_OUT, text, _OPT_OUT_ASIDE) else 0.0
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.nlu.amounts import CURRENCY, AmountMention, find_amounts
 from bot.nlu.combine import ENTITY_INTENTS, ORDER, PROTECTIVE, Reading, combine
+from bot.nlu.courtesy import without_courtesy
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
 from bot.nlu.intent_patterns import PAID_PART_THEN_REST
@@ -167,7 +168,7 @@ def _sentence_spans(text: str, original: str, locale: str) -> list[tuple[int, in
     stops); one span of the whole text when a sentence cannot be found in it."""
     spans, cursor = [], 0
     for piece in _SENTENCE.findall(original):
-        norm = normalise(piece, locale).strip()
+        norm = without_courtesy(normalise(piece, locale).strip())  # as the text was read (`read`)
         if not norm:
             continue
         at = text.find(norm, cursor)
@@ -429,7 +430,8 @@ class _Parsed:
 
 
 def _parse(original: str, loc: str) -> _Parsed:
-    norm = normalise(original, loc)
+    # the rules and the model read what the greetings and thanks surround
+    norm = without_courtesy(normalise(original, loc))
     dates = find_dates(norm, loc)
     date_spans = [(d.start, d.end) for d in dates]
     terms, amounts = _without_their_offer(norm, date_spans, find_terms(norm, date_spans))

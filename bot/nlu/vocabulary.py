@@ -30,6 +30,18 @@ ABBREVIATIONS = {
     "jss": "je suis",
     "jsp": "je sais pas",
     "jvais": "je vais",
+    "jvien": "je viens",
+    "jprefer": "je prefere",
+    "jprefere": "je prefere",
+    "jpreferai": "je prefererais",
+    "jprefererai": "je prefererais",
+    "kon": "qu on",
+    "mapel": "m appelle",
+    "mapelle": "m appelle",
+    "mappel": "m appelle",
+    "mappelle": "m appelle",
+    "mapl": "m appelle",
+    "jviens": "je viens",
     "jvai": "je vais",
     "jveux": "je veux",
     "jvs": "je vous",
@@ -285,6 +297,13 @@ LOCALE_ABBREVIATIONS = {
         "mr": "mister",
         "ya": "yes",
         "bout": "about",  # French "au bout du fil", "à bout"
+        "ull": "you will",  # "ull be sorry"
+        "payin": "paying",
+        "sendin": "sending",
+        "transferin": "transferring",
+        "wen": "when",  # "wen is it due"
+        "hes": "he is",
+        "shes": "she is",
     },
 }
 
@@ -321,7 +340,6 @@ TYPOS = {
     "textin": "texting",
     "contactin": "contacting",
     "callin": "calling",
-    "payin": "paying",
     "apeler": "appeler",
     "apelez": "appelez",
     "apelle": "appelle",
