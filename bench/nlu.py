@@ -78,7 +78,7 @@ def _stage_pass(items: list[tuple[str, str, dt.date]]) -> dict[str, float]:
         t4 = clock()
         amounts = find_amounts(norm, [(d.start, d.end) for d in dates] + terms.spans)
         t5 = clock()
-        understanding._two_payments(terms, dates, amounts)
+        understanding._two_payments(norm, terms, dates, amounts)
         evidence = understanding._evidence(norm, dates, amounts, terms)
         t6 = clock()
         intent, confidence, found = classify_with_readings(norm, original, evidence)

@@ -259,7 +259,7 @@ _TODAY = (
     # within the day: "réglé ce jour", "à l'instant", "tout à l'heure", "an hour ago", "in about an hour"
     r"|(?<!a )\bce jour\b(?! la\b)|a l instant|tout a l heure"
     r"|(?:an|one|1|2|two|3|three|a few|few|a couple of|couple of) (?:hours?|hrs?|minutes?|mins?) ago"
-    r"|il y a (?:une|1|2|deux|3|trois|quelques) (?:heures?|minutes?|min)\b"
+    r"|(?:a|\d+) (?:minutes?|mins?) ago|il y a (?:une|\d+|deux|trois|quelques) (?:heures?|minutes?|min)\b"
     r"|in (?:about |around )?(?:an|1|one|2|two|a couple of) (?:hours?|hrs?)\b|dans (?:une|1|2|deux) heures?\b"
 )
 
@@ -278,6 +278,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(rf"\b(debut|fin|mi|milieu|end of|beginning of|start of|mid|early|late|the end of) ?({_MONTH})\b"),
         "month_part",
+    ),
+    # "50 a month from January", "à partir de mars", "starting in May": the plan starts on the month's first day
+    (
+        re.compile(
+            r"\b(?:from|starting|starting in|starting from|beginning in|as of|as from|a partir de|a partir d|des)"
+            rf" ({_MONTH})\b(?! \d)"
+        ),
+        "from_month",
     ),
     (re.compile(rf"\b(?:{_WEEKDAY_NAMES}) (\d{{1,2}}){_ORD}(?: of| de)? ({_MONTH})\b{_YEAR}"), "day_month"),
     (re.compile(rf"\b(\d{{1,2}}){_ORD}(?: of| de)? ({_MONTH})\b{_YEAR}"), "day_month"),
@@ -329,6 +337,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "in_days",
     ),
     (re.compile(r"\bil y a (\d+|une?) (jours?|semaines?)\b|\b(\d+|a|an|one) (days?|weeks?) ago\b"), "ago"),
+    # "c'est payé depuis 2 jours": paid that long ago (not "au chômage depuis 2 semaines")
+    (
+        re.compile(
+            r"(?:(?<=\bpaye )|(?<=\bpayee )|(?<=\bregle )|(?<=\breglee )|(?<=\bvire )|(?<=\benvoye )"
+            r"|(?<=\beffectue )|(?<=\bparti ))depuis (\d+|une?) (jours?|semaines?)\b"
+        ),
+        "ago",
+    ),
     (re.compile(r"\b(?:semaine prochaine|next week)\b"), "next_week"),
     (
         re.compile(
@@ -504,6 +520,7 @@ _BUILDERS = {
     "numeric3": _numeric3,
     "numeric2": _numeric2,
     "month_part": _month_part_b,
+    "from_month": lambda m, s, e, loc: DateMention(s, e, "month_part", 1, MONTHS[m[1]]),
     "day_month": _day_month,
     "month_day": _month_day,
     "in_days": _in_days,

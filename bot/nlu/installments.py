@@ -24,11 +24,12 @@ _PAYMENT_NOUNS = (
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
     (re.compile(rf"\b(?:en|in|into) (\d+) ?(?:fois|x|{_PAYMENT_NOUNS}|parties?|coups?|times)\b"), True),
-    # not "trois fois qu'elle plante", "3 fois de suite": how often something happened
+    # not "trois fois qu'elle plante", "3 fois de suite": how often something happened; not the cents of
+    # an amount ("333.33 x 3"), nor an amount ("£50 x 4": `_TIMES_AFTER_AMOUNT`)
     (
         re.compile(
-            r"\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))(?! (?:plus|moins|trop|more|less|que|qu|de suite|d affilee"
-            r"|deja|already|in a row)\b)"
+            r"(?<![.,])(?<!eur )(?<!usd )(?<!gbp )(?<!chf )\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))"
+            r"(?! (?:plus|moins|trop|more|less|que|qu|de suite|d affilee|deja|already|in a row)\b)"
         ),
         True,
     ),
@@ -67,12 +68,29 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         True,
     ),
 ]
-# "split the 340 gbp into 2": the words between may hold the total, so only "into 2" is taken
+# "split the 340 gbp into 2": the words between may hold the total, so only "into 2" is taken (not "in 2
+# weeks", "en 2 heures": a delay)
+_NOT_A_DELAY = (
+    r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|chf|[.,]\d|hours?|hrs?|h\b|heures?|min"
+    r"|minutes?|years?|ans?\b|annees?))"
+)
 _SPLIT = re.compile(
     r"\b(?:split|diviser|divise|couper|spread|break|etaler|echelonner)\b(?: \S+){0,4} (?:en|in|into) (\d+)\b"
-    r"(?! ?(?:jours?|j\b|days?|weeks?|semaines?|mois|months?|eur|usd|gbp|chf|[.,]\d))"
+    + _NOT_A_DELAY
+)
+# "I could do 1,500 in 6", "pay the 1,250 in 4", "payer les 600 en 3": an amount right after the verb
+_SPLIT_AMOUNT = re.compile(
+    r"\b(?:do|faire|pay|payer|regler|rembourser)(?: (?:it|ca|the|le|la|les|tout|the full))?"
+    r" (?:(?:eur|usd|gbp|chf) ?)?\d[\d,. ]*(?: ?(?:eur|usd|gbp|chf))? (?:en|in|into) (\d+)\b" + _NOT_A_DELAY
 )
 _COUNT_PATTERNS.append((_SPLIT, True))
+_COUNT_PATTERNS.append((_SPLIT_AMOUNT, True))
+# "£50 x 4", "333.33 x 3": an amount (with its currency or cents) times a count; only "x 4" is the count's.
+# Led by the "x" (a pattern led by the amount's digits would be tried at every number); the amount
+# before it is checked by `_AMOUNT_BEFORE_TIMES`
+_TIMES_AFTER_AMOUNT = re.compile(r"(?<=[\dprfd]) ?x ?(\d{1,2})\b(?! ?(?:eur|usd|gbp|chf|[.,]\d))")
+_AMOUNT_BEFORE_TIMES = re.compile(r"(?:\d[.,]\d{2}|\d ?(?:eur|usd|gbp|chf)|(?:eur|usd|gbp|chf) ?\d+)$")
+_COUNT_PATTERNS.append((_TIMES_AFTER_AMOUNT, True))
 # "240 split 3 ways"
 _COUNT_PATTERNS.append((re.compile(r"\b(?:split|divided|shared|spread)\b(?: \S+){0,3}? (\d+) ways\b"), True))
 _HALF = re.compile(
@@ -230,9 +248,20 @@ def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
             value = int(m[1])
             if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
                 continue
+            if pattern is _TIMES_AFTER_AMOUNT and not _AMOUNT_BEFORE_TIMES.search(
+                text, max(0, m.start() - 16), m.start()
+            ):
+                continue
             if terms.count is None or (strong and not terms.count_strong):
                 terms.count, terms.count_strong = value, strong
-            terms.spans.append((m.start(1) - 5, m.end()) if pattern is _SPLIT else m.span())
+            if pattern is _TIMES_AFTER_AMOUNT:
+                terms.spans.append(m.span())
+                terms.per_unit_after.append(m.start())  # the amount before is each payment's
+            else:
+                # of "split ... into 2" only "into 2": the words before may hold the total
+                split = pattern is _SPLIT or pattern is _SPLIT_AMOUNT
+                into = text.rindex(" ", m.start(), m.start(1) - 1) + 1 if split else m.start()
+                terms.spans.append((into, m.end()))
             terms.per_unit_before.append(m.end())
             unit = m[2] if m.lastindex and m.lastindex >= 2 else None
             adjective = _ADJ_FREQUENCY.search(m[0])

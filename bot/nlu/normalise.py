@@ -123,6 +123,33 @@ _PHRASES = [
     (re.compile(r"\bgimme\b"), "give me"),
     (re.compile(r"\b(\d+)(?:gbp|quid)\b"), r"\1 gbp"),
     (re.compile(r"\b(?:pounds?|quid|gbp)\b"), "gbp"),
+    # SMS spellings of the things counted after a number: "2 semaine", "15 jour" ("15j", "3 jrs" became these
+    # word by word), "sur 10 moi"; "moi" is also "mois" after a word that only takes a month ("fin du moi",
+    # "chaque moi"). Led by the words, not the number: a text's digits would wake the steps up everywhere
+    (re.compile(r"(?<=\d)(?<!\b1) (jour|semaine)\b"), r" \1s"),
+    (re.compile(r"(?<=\d) moi\b(?! (?:meme|aussi|non plus)\b)"), " mois"),
+    (re.compile(r"\b(?:un|une) moi\b(?! (?:meme|aussi|non plus)\b)"), "1 mois"),
+    (re.compile(r"\b(fin|debut|milieu|mi|courant|chaque|ce|du|au) moi\b(?! meme\b)"), r"\1 mois"),
+    (re.compile(r"\ble moi (?=prochain|dernier|suivant|ci)\b"), "le mois "),
+    # "30 eur par moi", "1 par moi", "possible de payer par moi ?": per month ("payé par moi", "par
+    # moi-même": by me)
+    (re.compile(r"(?<=\d)((?: (?:eur|usd|gbp|chf|fois))?) par moi\b(?! meme\b)"), r"\1 par mois"),
+    (
+        re.compile(
+            r"\b((?:possible de|peux|pourrais|pourrai|peut|veux|voudrais|voudrai|aimerais|prefere|prefererais|faut)"
+            r" (?:vous )?(?:payer|paye|regler|rembourser|verser|virer)) par moi\b(?! meme\b)"
+        ),
+        r"\1 par mois",
+    ),
+    (re.compile(r"/ ?moi\b"), "/ mois"),
+    # "tou les 15 jours", "tt les mois", "tte les 2 semaines": the rhythm's "tous les", "toutes les"
+    (re.compile(r"\b(?:tou|tout|toute|toutes) les (?=(?:\d+ |deux |quinze )?(?:jours|mois)\b)"), "tous les "),
+    (re.compile(r"\b(?:tou|tout|tous|toute) les (?=(?:\d+ |deux )?semaines\b)"), "toutes les "),
+    # "le 15 du mois suivant", "the 15th of the following month": of next month
+    (re.compile(r"(?:(?<=\d)|(?<=\der)|(?<=\de)) du mois suivant\b"), " du mois prochain"),
+    (re.compile(r"(?:(?<=\d)|(?<=\dst)|(?<=\dnd)|(?<=\drd)|(?<=\dth)) of the following month\b"), " of next month"),
+    # "y a 10 jours" (and "ya", spelled "il y a" by the French word list): ago
+    (re.compile(r"(?<!\bil )\by a (?=(?:\d+|une?|quelques) (?:jours|semaines|mois)\b)"), "il y a "),
     (re.compile(r"\bthank you\b"), "thanks"),
     (re.compile(r"\bright now\b"), "now"),
 ]
@@ -176,9 +203,16 @@ def _contractions(text: str, locale: str) -> str:
     return text.replace("'", " ")
 
 
+# a number and its unit written as one word: "15j", "3jrs", "2sem"
+_NUMBER_UNIT = re.compile(r"(\d+)(j|jr|jrs|sem)")
+_UNIT_SPELLED = {"j": "jour", "jr": "jour", "jrs": "jour", "sem": "semaine"}
+
+
 @lru_cache(maxsize=8192)
 def _fix_token(token: str, locale: str) -> str:
     """One word's spelled-out form (abbreviation, elision, typo), possibly several words."""
+    if token[0].isdigit() and (unit := _NUMBER_UNIT.fullmatch(token)) is not None:
+        return f"{unit[1]} {_UNIT_SPELLED[unit[2]]}"
     if locale == "en" and token in _EN_BARE:
         return _EN_BARE[token]
     if token in LOCALE_ABBREVIATIONS[locale]:
@@ -333,8 +367,9 @@ def _near_keyword(token: str) -> str | None:
     return None
 
 
-# no French or English word starts with a doubled letter: "pplus", "sstop" are slips of the thumb
-_DOUBLED_INITIAL = re.compile(r"\b([a-z])\1+(?=[a-z])")
+# no French or English word starts with a doubled letter: "pplus", "sstop" are slips of the thumb (but "tte",
+# "ttes" are SMS for "toute", "toutes")
+_DOUBLED_INITIAL = re.compile(r"\b(?!ttes?\b)([a-z])\1+(?=[a-z])")
 
 
 def normalise(text: str, locale: str = "fr") -> str:

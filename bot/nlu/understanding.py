@@ -8,11 +8,12 @@ date (resolved in the past) or the plan's first payment.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
@@ -27,13 +28,14 @@ from bot.nlu.intents import Evidence, classify_with_readings
 from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
 from bot.nlu.reply_text import extract_reply
+from bot.nlu.vocabulary import words
 
 MAX_CHARS = 2000  # longer texts are cut: an SMS is at most 1,600 characters
 CENT = Decimal("0.01")
 PROTECTIVE_ORDER = tuple(name for name in ORDER if name in PROTECTIVE)
 
 _CLAUSE_BREAK = re.compile(r"\b(?:mais|but|however|sinon|par contre|cependant|though)\b|\?")
-_CLAUSE_NEGATION = re.compile(r"\b(?:pas|not|jamais|never|unable|impossible)\b")
+_CLAUSE_NEGATION = re.compile(r"\b(?:pas|pa|not|jamais|never|unable|impossible)\b")  # "pa": SMS "pas"
 _SINCE_BEFORE = re.compile(r"\b(?:depuis|since|for|pendant|during) $")
 _LIMIT_BEFORE = re.compile(r"(?:avant|before|until|till|jusqu a|jusqu au|au plus tard) $")
 
@@ -132,13 +134,19 @@ _FIRST_BEFORE = re.compile(
     r"|debut)\b[^.?!]{0,24}$"
 )
 _FIRST_WITHIN = re.compile(r"(?:a partir du|a partir de|des le|from the|starting|commencant le|a compter du)\b")
-_GENERIC_BEFORE = re.compile(r"\b(?:on a|every|each|chaque|tous les|toutes les|le \w+ de chaque) $")
-_NOW_WORDS = frozenset({"now", "right now", "maintenant"})
-# "I live in the Dordogne now", "I don't know right now": a "now" that says nothing of a payment ("la
-# moitié maintenant", "the rest now" do)
+_GENERIC_BEFORE = re.compile(
+    r"\b(?:on a|every|each|every (?:other|second|2nd|alternate)|chaque|tous les|toutes les|le \w+ de chaque) $"
+)
+# "150 each, on the 15 and 30", "2,000 each starting on the 30th": the "each" of the amount before a date
+# led by its own preposition
+_LED_BY_PREPOSITION = re.compile(r"(?:on|by|from|starting|commencing|beginning|le|au|du|des|a partir)\b")
+_NOW_WORDS = frozenset({"now", "right now", "maintenant", "tout de suite"})
+# "I live in the Dordogne now", "I don't know right now", "je vous dis tout de suite": a "now" that says
+# nothing of a payment ("la moitié maintenant", "the rest now" do)
 _IDLE_NOW_BEFORE = re.compile(
-    r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais"
-    r"|(?:the|la) (?!moitie|half|rest|reste|balance|solde|somme|sum|total|deposit|acompte|premier|first)\w+) $"
+    r"\b(?:live|lives|living|am|is|are|know|vis|habite|suis|est|sais|dis|dit|say|tell you|tell u"
+    r"|(?:the|la) (?!moitie|half|rest|reste|balance|solde|somme|sum|total|deposit|acompte|premier|first|money|cash"
+    r"|funds|payment|paiement|transfer|virement|amount|montant|\d)\w+) $"
 )
 # a "now" counts only in a sentence about paying: "I handle everything on my own now. Could I pay 30
 # every two weeks?" names no first payment, "Kill me now, I forgot. Will be done in 3 days" no today
@@ -175,7 +183,9 @@ def _meant(text: str, d: DateMention, sentences: list[tuple[int, int]] | None = 
     """A date mention that can be the payment's: not "next week" (vague), not the date of our
     reminder, not a habit ("on a Thursday"), not a filler "now" ("I live there now")."""
     before = text[max(0, d.start - 30) : d.start]
-    if d.kind == "next_monday" or _REFERENCE_BEFORE.search(before) or _GENERIC_BEFORE.search(before):
+    if d.kind == "next_monday" or _REFERENCE_BEFORE.search(before):
+        return False
+    if _GENERIC_BEFORE.search(before) and not _LED_BY_PREPOSITION.match(text, d.start):
         return False
     if _FIRST_OF_SERIES.match(text[d.start : d.end]) and _SERIES_AFTER.match(text[d.end :]):
         return False  # "le premier le 30 novembre": "premier" is the first payment, not the 1st
@@ -230,8 +240,13 @@ def _pick_date(
     candidates = first or meant
     if not candidates and intent == "payment_plan":
         # "25 € chaque vendredi", "every other Friday": a plan paid on a weekday starts on the next one
+        # (not the debtor's payday: "get paid every second Thursday")
         candidates = [
-            d for d in dates if d.kind == "weekday" and _GENERIC_BEFORE.search(text[max(0, d.start - 30) : d.start])
+            d
+            for d in dates
+            if d.kind == "weekday"
+            and _GENERIC_BEFORE.search(text[max(0, d.start - 30) : d.start])
+            and not _INCOME_BEFORE.search(text, max(0, d.start - 32), d.start)
         ]
     if len(candidates) > 1 and not first and intent != "payment_plan":
         # "I get paid Thursday, you'll have it Friday", "ma paie tombe le 5, je vous vire le 6": the day
@@ -251,6 +266,11 @@ def _pick_date(
     resolved = [r for d in candidates if (r := d.resolve(today, past=past)) is not None]
     if not resolved:
         return None
+    if intent == "payment_plan" and candidates[0].kind == "month_part" and candidates[0].a == 1:
+        # "150 € le 5 de chaque mois à partir de janvier": the plan's day in the month it starts
+        day = next((d.a for d in meant if d.kind == "day" and not d.b), None)
+        if day is not None and resolved[0] == candidates[0].resolve(today, past=past):
+            return resolved[0].replace(day=min(day, calendar.monthrange(resolved[0].year, resolved[0].month)[1]))
     if intent == "payment_plan" and not first and all(d.kind == "day" for d in candidates):
         return min(resolved)  # "100 le 1er et 100 le 15" on the 12th: the first payment is the 15th
     return resolved[0]
@@ -263,11 +283,20 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
     # a bare number under 10 is a count or a rank, not money: "3 ou 4 fois", "1 now 1 in 2 wks",
     # "un vendredi sur deux", "ill have it 2 u by wed" (with a currency, or said per period, it is money:
     # "5 €", "5 par semaine")
-    amounts = [a for a in amounts if a.has_currency or a.value >= SMALLEST_BARE_AMOUNT or _is_per_unit(text, a, terms)]
+    amounts = [
+        a
+        for a in amounts
+        if a.has_currency or a.value >= SMALLEST_BARE_AMOUNT or _is_per_unit(text, a, terms, small=True)
+    ]
     if not amounts:
         return None
     if intent == "payment_plan":
         per_unit = [a for a in amounts if _is_per_unit(text, a, terms)]
+        if len(per_unit) > 1:
+            # "25% of the $840 each month, so $210 x 4": not the whole a part is taken from
+            per_unit = [
+                a for a in per_unit if not _PART_OF_BEFORE.search(text, max(0, a.start - 16), a.start)
+            ] or per_unit
         if per_unit:
             return per_unit[0].value
         if terms.count is None and not terms.halves:
@@ -311,12 +340,17 @@ _SUM_BEFORE = re.compile(r"\b(?:donc|soit|so|total|totalling|that s|that is|ca f
 _GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
 
 
-def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
-    """An amount said per period ("50 € par mois") or per installment ("3 paiements de 100")."""
+# a small bare number right after a count is another count or a rank ("3 virements, 1 par mois", "2 payments,
+# 1 on the 15th"): as the amount of each it needs its word ("3 fois 5", "4 paiements de 8")
+_LINK_BEFORE_SMALL = re.compile(r"^ ?(?:de|d|of|at|fois|x|@|each|chacun|chacune|chaque) ?$")
+
+
+def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms, *, small: bool = False) -> bool:
+    """An amount said per period ("50 € par mois") or per installment ("3 paiements de 100"); `small`: a
+    bare number under 10, whose gap after a count must hold a linking word."""
     after = any(_GAP_AFTER_AMOUNT.match(text[amount.end : pos]) for pos in terms.per_unit_after if pos >= amount.end)
-    before = any(
-        _GAP_BEFORE_AMOUNT.match(text[pos : amount.start]) for pos in terms.per_unit_before if pos <= amount.start
-    )
+    gap = _LINK_BEFORE_SMALL if small else _GAP_BEFORE_AMOUNT
+    before = any(gap.match(text[pos : amount.start]) for pos in terms.per_unit_before if pos <= amount.start)
     return (
         after
         or before
@@ -379,32 +413,173 @@ def _prepare(text: str) -> str:
     return unicodedata.normalize("NFC", extract_reply(text)[:MAX_CHARS])
 
 
-def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading]:
-    """The understanding of one message and how it was reached (rules, model, combination)."""
-    loc = "en" if str(locale)[:2].lower() == "en" else "fr"
-    original = _prepare(str(text))
+@dataclass(slots=True)
+class _Parsed:
+    """One text's normalised form and the entity mentions found in it."""
+
+    norm: str
+    original: str
+    loc: str
+    dates: list[DateMention]
+    terms: PlanTerms
+    amounts: list[AmountMention]
+
+    def says_terms(self) -> bool:
+        """Whether the text names a date, an amount, a count or a rhythm."""
+        return bool(self.dates or self.amounts or self.terms.count or self.terms.frequency)
+
+
+def _parse(original: str, loc: str) -> _Parsed:
     # the rules and the model read what the greetings and thanks surround
     norm = without_courtesy(normalise(original, loc))
     dates = find_dates(norm, loc)
     date_spans = [(d.start, d.end) for d in dates]
     terms, amounts = _without_their_offer(norm, date_spans, find_terms(norm, date_spans))
     _two_payments(norm, terms, dates, amounts)
-    rule_intent, rule_confidence, found = classify_with_readings(norm, original, _evidence(norm, dates, amounts, terms))
-    reading = combine(norm, rule_intent, rule_confidence, found, model().opinion(norm))
+    return _Parsed(norm, original, loc, dates, terms, amounts)
+
+
+def _entities(p: _Parsed, intent: str, today: dt.date) -> dict[str, Any]:
+    """The amount, count, rhythm and date of a payment intent, read in `p`."""
+    plan = intent == "payment_plan"
+    return {
+        "amount": _pick_amount(p.norm, intent, p.amounts, p.terms),
+        "installments": p.terms.count if plan else None,
+        "frequency": p.terms.frequency if plan else None,
+        "date": _pick_date(p.norm, intent, p.dates, today, lambda: _sentence_spans(p.norm, p.original, p.loc)),
+    }
+
+
+def _read_reply(original: str, loc: str, today: dt.date) -> tuple[Understanding, Reading, _Parsed]:
+    p = _parse(original, loc)
+    evidence = _evidence(p.norm, p.dates, p.amounts, p.terms)
+    rule_intent, rule_confidence, found = classify_with_readings(p.norm, original, evidence)
+    reading = combine(p.norm, rule_intent, rule_confidence, found, model().opinion(p.norm))
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
         also = tuple(name for name in PROTECTIVE_ORDER if name in found and name != intent)
-        return Understanding(intent, confidence, detail=detail, also=also), reading
-    plan = intent == "payment_plan"
-    understanding = Understanding(
-        intent,
-        confidence,
-        amount=_pick_amount(norm, intent, amounts, terms),
-        installments=terms.count if plan else None,
-        frequency=terms.frequency if plan else None,
-        date=_pick_date(norm, intent, dates, today, lambda: _sentence_spans(norm, original, loc)),
+        return Understanding(intent, confidence, detail=detail, also=also), reading, p
+    return Understanding(intent, confidence, **_entities(p, intent, today)), reading, p
+
+
+# A debtor correcting themselves mid-message: "je paie demain... enfin non, plutôt mercredi", "200 le 15 et...
+# non attendez, 100 le 15 et 100 le 30", "I'll pay it all tomorrow. Actually make that Wednesday", "wait no,
+# can I do 100 a week instead?", "150, ah non pardon, c'est 165". Matched in the reply as written (the
+# punctuation tells "... pardon, nonante" from "pardon pour le retard", ". Actually" from "what I actually
+# owe"); the words after the last marker are what the debtor means.
+_CORRECTION = re.compile(
+    r"\b(?:enfin|en fait|enfait|ah|oh|euh+|heu+|bon|ben|bah|mais)[\s,.…!]*(?:non|nan)\b"
+    r"(?:[\s,.…!]*(?:pardon|attendez|attends|plut[oô]t|d[ée]sol[ée]e?|en fait|enfait))?"
+    r"|\b(?:non|nan)[\s,.…!]+(?:attendez|attends|pardon|en fait|enfait|plut[oô]t|je me suis tromp[ée]e?|erreur)\b"
+    r"|\b(?:attendez|attends)[\s,.…!]+(?:non|nan)\b"
+    r"|\b(?:ou|disons|enfin|non|voire) plut[oô]t\b"
+    r"|\bje (?:veux|voulais) dire\b|\bje me suis tromp[ée]e?s?\b|\bje me trompe\b|\berreur de ma part\b"
+    r"|\bje (?:rectifie|corrige)\b|\brectif(?:ication)?\b|\bcorrection\b|\berratum\b|\boups\b|\boops\b|\btypo\b"
+    r"|(?:[.…,;!]|\s-|\bah|\boh)\s*pardon\s*[,.!…:]"
+    r"|(?:\.{2,}|…|\s-{1,2})\s*(?:non|no|nope)\b(?![\s,]*(?:merci|thanks|thank you)\b)"
+    r"|\blaisse[sz]? tomber\b|\boubliez? (?:ça|ca|ce que j'ai dit|mon (?:dernier |précédent )?message)"
+    r"|\b(?:wait|hang on|hold on)[\s,.…!]*(?:no|nope|sorry|actually)\b|\bno[\s,.…]+wait\b"
+    r"|\bactually[\s,.…]*(?:no|nah|nope)\b|(?:[.!?,;…]|\s-)\s*actually\b"
+    r"|\bscratch that\b|\bforget (?:that|what i said|my last (?:message|text))\b|\bnever ?mind\b|\bnvm\b"
+    r"|\bi mean\b(?!\s+(?:it|to)\b)|\bi meant\b(?!\s+to\b)|\bmeant to (?:say|write|type|put)\b"
+    r"|\blet me (?:correct|rephrase)\b"
+    r"|\bmy mistake\b|\bon second thoughts?\b|\bor rather\b"
+    r"|[.,;…]\s*make (?:that|it)\b",
+    re.IGNORECASE,
+)
+# the words of every marker in the normalised text: the markers are looked for only where these stand
+# (the pattern above, run on every message, would cost a sixth of the reading); a bare "non", "no" only
+# with an ellipsis or a dash in the reply ("200... non, 150", "tomorrow - no, Monday")
+_CORRECTION_WORDS = re.compile(
+    r"\b(?:pardon|plutot|dire|trompee?s?|erreur|rectifie|rectif|rectification|corrige|correction|erratum|oups|oops"
+    r"|typo|tomber|oubliez?|wait|actually|scratch|forget|nevermind|nvm|meant|rephrase|thoughts?|rather)\b"
+    r"|\b(?:enfin|fait|enfait|ah|oh|euh+|heu+|bon|ben|bah|mais|attendez|attends) (?:non|nan)\b"
+    r"|\b(?:non|nan) (?:attendez|attends|en fait|enfait)\b|\b(?:hang|hold) on\b|\bnever mind\b|\bi mean\b"
+    r"|\blet me correct\b|\bmy mistake\b|\bmake (?:that|it)\b"
+)
+# one word of each marker: most replies hold none, and a set test is cheaper than the pattern above
+_CORRECTION_TRIGGERS = frozenset(
+    words(
+        "pardon plutot dire trompe trompee trompees erreur rectifie rectif rectification corrige correction erratum"
+        " oups oops typo tomber oublie oubliez wait actually scratch forget nevermind nvm meant rephrase thought"
+        " thoughts rather non nan no mean hang hold never correct mistake make"
     )
-    return understanding, reading
+)
+_BARE_NO = re.compile(r"\b(?:non|nan|no)\b")
+_ELLIPSIS_OR_DASH = re.compile(r"\.\.|…|\s-")
+
+
+def _may_correct(norm: str, original: str) -> bool:
+    """Whether a self-correction marker may stand in the reply (cheap tests on the normalised text)."""
+    if _CORRECTION_TRIGGERS.isdisjoint(norm.split()):
+        return False
+    if _CORRECTION_WORDS.search(norm):
+        return True
+    return _BARE_NO.search(norm) is not None and _ELLIPSIS_OR_DASH.search(original) is not None
+
+
+_WORD = re.compile(r"\w")
+_LAST_SENTENCE = re.compile(r"[^.!?…\n]*[.!?…\s]*$")
+
+
+def _corrected(original: str, loc: str, today: dt.date, whole: Understanding) -> tuple[Understanding, str] | None:
+    """What the words after a self-correction say, and the marker, when they correct a payment (the
+    sentence before the marker names a date, an amount, a count or a rhythm).
+
+    When the rules read a payment, a plan or a promise in the later words, that is the intent ("I'll pay
+    the lot Friday. Actually no, would ye take it in 3 goes?": a plan, no date); when these only name a
+    date or an amount ("... enfin non, plutôt mercredi", "ah non pardon, c'est 165") they replace the
+    earlier ones under the earlier intent. Not called for a protective reading of the whole message, and
+    nothing changes where the rules read a protective intent in the later words: a correction never hides
+    one. The model's opinion of the later words alone is not asked (a fragment is not a message)."""
+    start = end = -1
+    for m in _CORRECTION.finditer(original):  # the last marker counts, with those just before it
+        if start < 0 or _WORD.search(original, end, m.start()):
+            start = m.start()
+        end = m.end()
+    if start < 0 or not _WORD.search(original, 0, start) or not _WORD.search(original, end):
+        return None
+    marker, head_text = original[start:end], original[:start]
+    if not _parse(_LAST_SENTENCE.search(head_text)[0], loc).says_terms():
+        return None  # "Mon défunt... pardon, mon mari": a word corrected, not a payment
+    tail_p = _parse(original[end:], loc)
+    evidence = _evidence(tail_p.norm, tail_p.dates, tail_p.amounts, tail_p.terms)
+    rule_intent, _, found = classify_with_readings(tail_p.norm, tail_p.original, evidence)
+    if any(name in PROTECTIVE for name in found):
+        # "je paie demain, enfin non, je peux pas, je suis au chômage": what the debtor says instead
+        tail, _, _ = _read_reply(original[end:], loc, today)
+        return (tail, marker) if tail.intent in PROTECTIVE and tail.intent in found else None
+    own = rule_intent if rule_intent in ENTITY_INTENTS and rule_intent in found else None
+    if own is None and not tail_p.says_terms():
+        return None
+    head, _, head_p = _read_reply(head_text, loc, today)
+    if own is not None and own != head.intent:
+        return Understanding(own, found[own], also=whole.also, **_entities(tail_p, own, today)), marker
+    intent = own or next((i for i in (head.intent, whole.intent) if i in ENTITY_INTENTS), None)
+    if intent is None:
+        return None
+    said, before = _entities(tail_p, intent, today), _entities(head_p, intent, today)
+    if intent == "payment_plan" and tail_p.terms.count and said["amount"] is None:
+        # "200 en 2 fois... euh non, en 4 fois": the total said before, shared by the new count
+        terms = replace(head_p.terms, count=tail_p.terms.count, rest=tail_p.terms.rest, halves=False)
+        before["amount"] = _pick_amount(head_p.norm, intent, head_p.amounts, terms)
+    merged = {name: value if value is not None else before[name] for name, value in said.items()}
+    return Understanding(intent, whole.confidence, also=whole.also, **merged), marker
+
+
+def read(text: str, locale: str, today: dt.date) -> tuple[Understanding, Reading]:
+    """The understanding of one message and how it was reached (rules, model, combination)."""
+    loc = "en" if str(locale)[:2].lower() == "en" else "fr"
+    original = _prepare(str(text))
+    understanding, reading, parsed = _read_reply(original, loc, today)
+    if understanding.intent in PROTECTIVE or not _may_correct(parsed.norm, original):
+        return understanding, reading
+    corrected = _corrected(original, loc, today, understanding)
+    if corrected is None:
+        return understanding, reading
+    understanding, marker = corrected
+    source = f"{reading.source}; self-correction: the words after {marker.strip()!r}"
+    return understanding, replace(reading, intent=understanding.intent, source=source)
 
 
 def understand(text: str, locale: str, today: dt.date) -> Understanding:

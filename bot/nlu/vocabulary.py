@@ -16,6 +16,7 @@ ABBREVIATIONS = {
     # French
     "jpp": "je peux pas",
     "ojourdhui": "aujourdhui",
+    "ojourdui": "aujourdhui",
     "jpeu": "je peux",
     "jpeus": "je peux",
     "jpeux": "je peux",
@@ -147,6 +148,7 @@ ABBREVIATIONS = {
     "jpaye": "je paye",
     "jpaie": "je paie",
     "jpai": "je paie",
+    "jvou": "je vous",
     "jregle": "je regle",
     "jenvoie": "j envoie",
     "jenvoi": "j envoie",
@@ -194,6 +196,10 @@ ABBREVIATIONS = {
     "mths": "months",
     "mnth": "month",
     "mnths": "months",
+    "munth": "month",
+    "munths": "months",
+    "munthly": "monthly",
+    "arvo": "afternoon",  # Australian: "this arvo"
     "yr": "year",
     "b4": "before",
     "rn": "right now",
@@ -267,7 +273,19 @@ ABBREVIATIONS = {
 
 # abbreviations that mean something else (or nothing) in the other language
 LOCALE_ABBREVIATIONS = {
-    "fr": {"g": "j ai", "c": "c est", "k": "que", "mr": "monsieur", "chak": "chaque", "chaq": "chaque"},
+    "fr": {
+        "g": "j ai",
+        "c": "c est",
+        "k": "que",
+        "mr": "monsieur",
+        "chak": "chaque",
+        "chaq": "chaque",
+        "ya": "il y a",  # English "ya" is "you" or "yes"
+        "tou": "tout",
+        "jr": "jour",
+        "jrs": "jours",
+        "sem": "semaine",
+    },
     "en": {
         "u": "you",
         "r": "are",
