@@ -44,6 +44,10 @@ FLOORS = {
     # meanings said every way, and their near-misses (z6)
     "batch_z5.test.jsonl": (0.95, 0.93, 0.985, 2),
     "batch_z6.test.jsonl": (0.93, 0.97, 0.975, 4),
+    # round 8: an ordinary day's inbox, corrections mid-message (z7); hard to read — phonetic, dictation, caps,
+    # emojis, mixed languages — with the protective meanings and their near-misses (z8)
+    "batch_z7.test.jsonl": (0.945, 0.96, 0.985, 0),
+    "batch_z8.test.jsonl": (0.93, 0.96, 0.985, 4),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {
@@ -52,6 +56,8 @@ WHOLE = {
     "batch_q.jsonl": (0.945, 0.955, 0.98, 2),
     # written for round 4 by a helper that saw nothing of the project, never tuned on
     "batch_w.jsonl": (0.935, 0.95, 0.985, 4),
+    # written during round 8 by a helper that saw nothing of the project (seventeen new voices), never tuned on
+    "batch_z9.jsonl": (0.945, 0.945, 0.985, 3),
 }
 
 
