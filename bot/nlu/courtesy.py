@@ -27,12 +27,9 @@ _CLOSING = re.compile(
 
 def without_courtesy(norm: str) -> str:
     """`norm` without the greetings that open it and the thanks or wishes that close it; as it is when
-    nothing else would be left."""
-    if not norm:
-        return norm
-    kept = _CLOSING.sub("", _OPENING.sub("", norm)).strip()
-    # one word left is too little to read alone ("hey there", "great thx"): the message as written
-    return kept if kept.count(" ") >= 1 or (kept and kept == norm.strip()) else norm
+    fewer than two words would be left ("hey there", "great thx": one word is too little to read alone)."""
+    kept = bare(norm)
+    return kept if " " in kept else norm
 
 
 def bare(norm: str) -> str:
