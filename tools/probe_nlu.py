@@ -23,8 +23,8 @@ from datetime import date
 from pathlib import Path
 
 from bot.nlu import understand
+from bot.nlu.combine import PROTECTIVE
 
-PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "nlu_corpus"
 TODAY = date(2026, 12, 4)
 AROUND = {

@@ -81,15 +81,13 @@ def _write(obj: dict[str, Any]) -> None:
 
 def explain(text: str, locale: str, today: dt.date) -> dict[str, Any]:
     """`Understanding.to_json()` plus what decided: the rules' readings and the model's features."""
-    from bot.nlu.courtesy import without_courtesy
     from bot.nlu.learned import model
-    from bot.nlu.normalise import normalise
     from bot.nlu.reply_text import extract_reply
-    from bot.nlu.understanding import read
+    from bot.nlu.understanding import read, read_form
 
     understanding, reading = read(text, locale, today)
     reply = extract_reply(text)
-    norm = without_courtesy(normalise(reply, locale))  # what the rules and the model read
+    norm = read_form(reply, locale)  # what the rules and the model read
     out = understanding.to_json()
     out["explain"] = {
         "decided_by": reading.source,

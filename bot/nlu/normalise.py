@@ -221,7 +221,7 @@ def _fix_token(token: str, locale: str) -> str:
         return ABBREVIATIONS[token]
     if token in TYPOS:
         return TYPOS[token]
-    if token in KNOWN_WORDS or token in TYPO_TARGETS or token in _SWAP_TARGETS or not token.isalpha():
+    if token in KNOWN_WORDS or token in _SWAP_TARGETS or not token.isalpha():
         return token
     split = _split_elision(token) if locale != "en" else None
     if split:
@@ -345,9 +345,9 @@ def _typo_index() -> dict[str, str]:
 
 
 _TYPO_INDEX = _typo_index()
-# the protective rules' own words, corrected towards for a swapped or an extra letter only
-# (`bot.nlu.protective_words`)
-_SWAP_TARGETS = protective_words() - TYPO_TARGETS
+# what a swapped or an extra letter is corrected towards: the keywords, and the protective rules' own words
+# (`bot.nlu.protective_words`; a dropped letter only towards the keywords, `_TYPO_INDEX`)
+_SWAP_TARGETS = TYPO_TARGETS | protective_words()
 
 
 def _near_keyword(token: str) -> str | None:
@@ -359,10 +359,10 @@ def _near_keyword(token: str) -> str | None:
         return _TYPO_INDEX[token]
     for i in range(1, len(token) - 2):
         extra = token[:i] + token[i + 1 :]
-        if extra in TYPO_TARGETS or extra in _SWAP_TARGETS:
+        if extra in _SWAP_TARGETS:
             return extra
         swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
-        if swapped in TYPO_TARGETS or swapped in _SWAP_TARGETS:
+        if swapped in _SWAP_TARGETS:
             return swapped
     return None
 

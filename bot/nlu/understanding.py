@@ -168,7 +168,7 @@ def _sentence_spans(text: str, original: str, locale: str) -> list[tuple[int, in
     stops); one span of the whole text when a sentence cannot be found in it."""
     spans, cursor = [], 0
     for piece in _SENTENCE.findall(original):
-        norm = without_courtesy(normalise(piece, locale).strip())  # as the text was read (`read`)
+        norm = read_form(piece, locale).strip()
         if not norm:
             continue
         at = text.find(norm, cursor)
@@ -429,9 +429,14 @@ class _Parsed:
         return bool(self.dates or self.amounts or self.terms.count or self.terms.frequency)
 
 
+def read_form(text: str, loc: str) -> str:
+    """What the rules and the model read of a reply: its normalised words, without the greetings and
+    thanks that surround them (`bot.nlu.courtesy`)."""
+    return without_courtesy(normalise(text, loc))
+
+
 def _parse(original: str, loc: str) -> _Parsed:
-    # the rules and the model read what the greetings and thanks surround
-    norm = without_courtesy(normalise(original, loc))
+    norm = read_form(original, loc)
     dates = find_dates(norm, loc)
     date_spans = [(d.start, d.end) for d in dates]
     terms, amounts = _without_their_offer(norm, date_spans, find_terms(norm, date_spans))
@@ -450,16 +455,27 @@ def _entities(p: _Parsed, intent: str, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _read_reply(original: str, loc: str, today: dt.date) -> tuple[Understanding, Reading, _Parsed]:
-    p = _parse(original, loc)
-    evidence = _evidence(p.norm, p.dates, p.amounts, p.terms)
-    rule_intent, rule_confidence, found = classify_with_readings(p.norm, original, evidence)
+def _rule_reading(p: _Parsed) -> tuple[str, float, dict[str, float]]:
+    """The rules' intent, confidence and every strong reading of `p`."""
+    return classify_with_readings(p.norm, p.original, _evidence(p.norm, p.dates, p.amounts, p.terms))
+
+
+def _read_parsed(
+    p: _Parsed, today: dt.date, rules: tuple[str, float, dict[str, float]] | None = None
+) -> tuple[Understanding, Reading]:
+    """The understanding of `p` (`rules`: its `_rule_reading`, when already made)."""
+    rule_intent, rule_confidence, found = rules or _rule_reading(p)
     reading = combine(p.norm, rule_intent, rule_confidence, found, model().opinion(p.norm))
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
         also = tuple(name for name in PROTECTIVE_ORDER if name in found and name != intent)
-        return Understanding(intent, confidence, detail=detail, also=also), reading, p
-    return Understanding(intent, confidence, **_entities(p, intent, today)), reading, p
+        return Understanding(intent, confidence, detail=detail, also=also), reading
+    return Understanding(intent, confidence, **_entities(p, intent, today)), reading
+
+
+def _read_reply(original: str, loc: str, today: dt.date) -> tuple[Understanding, Reading, _Parsed]:
+    p = _parse(original, loc)
+    return (*_read_parsed(p, today), p)
 
 
 # A debtor correcting themselves mid-message: "je paie demain... enfin non, plutôt mercredi", "200 le 15 et...
@@ -540,14 +556,16 @@ def _corrected(original: str, loc: str, today: dt.date, whole: Understanding) ->
     if start < 0 or not _WORD.search(original, 0, start) or not _WORD.search(original, end):
         return None
     marker, head_text = original[start:end], original[:start]
-    if not _parse(_LAST_SENTENCE.search(head_text)[0], loc).says_terms():
+    last_sentence = _LAST_SENTENCE.search(head_text)
+    assert last_sentence is not None  # it matches at the end of any text, empty or not
+    if not _parse(last_sentence[0], loc).says_terms():
         return None  # "Mon défunt... pardon, mon mari": a word corrected, not a payment
     tail_p = _parse(original[end:], loc)
-    evidence = _evidence(tail_p.norm, tail_p.dates, tail_p.amounts, tail_p.terms)
-    rule_intent, _, found = classify_with_readings(tail_p.norm, tail_p.original, evidence)
+    tail_rules = _rule_reading(tail_p)
+    rule_intent, _, found = tail_rules
     if any(name in PROTECTIVE for name in found):
         # "je paie demain, enfin non, je peux pas, je suis au chômage": what the debtor says instead
-        tail, _, _ = _read_reply(original[end:], loc, today)
+        tail, _ = _read_parsed(tail_p, today, tail_rules)
         return (tail, marker) if tail.intent in PROTECTIVE and tail.intent in found else None
     own = rule_intent if rule_intent in ENTITY_INTENTS and rule_intent in found else None
     if own is None and not tail_p.says_terms():
