@@ -76,6 +76,11 @@ DURABLE_STOPS = frozenset(
 )
 
 
+# a sweep's phases, as `SweepReport.phases` counts them: reading the batches' cases and what relates to
+# them, deciding, writing the outbox and check times, and the rare transitions through the ORM
+PHASES = ("read", "decide", "write", "transitions")
+
+
 @dataclass
 class SweepReport:
     """What one sweep did."""
@@ -88,6 +93,8 @@ class SweepReport:
     errors: int = 0
     batches: int = 0
     seconds: float = 0.0
+    # seconds by phase (`PHASES`): where a slow sweep spends its time, in the log line and `bench/sweep.py`
+    phases: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +106,7 @@ class SweepReport:
             "errors": self.errors,
             "batches": self.batches,
             "seconds": round(self.seconds, 3),
+            "phases": {k: round(v, 3) for k, v in self.phases.items()},
         }
 
     def summary(self) -> str:
@@ -111,7 +119,8 @@ class SweepReport:
                 parts.append(f"{label}: " + ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(counts.items())))
         if self.errors:
             parts.append(f"{self.errors} error(s)")
-        return ", ".join(parts) + f" ({self.seconds:.2f} s)"
+        phases = ", ".join(f"{k} {self.phases[k]:.2f}" for k in PHASES if self.phases[k] >= 0.01)
+        return ", ".join(parts) + f" ({self.seconds:.2f} s{': ' + phases if phases else ''})"
 
 
 def sweep(
@@ -142,7 +151,9 @@ def sweep(
             for start in range(0, len(ids), batch_size):
                 with conn.begin():
                     _no_jit(conn)
+                    read = time.perf_counter()
                     rows = snapshot.due_case_rows(conn, ids[start : start + batch_size], now=now)
+                    report.phases["read"] += time.perf_counter() - read
                     pass_.batch(conn, rows, report)
                 report.batches += 1
     report.seconds = time.perf_counter() - started
@@ -264,7 +275,10 @@ class _Pass:
         (`_queued`, `_checks`): a million cases' worth of tuples kept to the end of their batch made the
         garbage collector walk them again and again.
         """
+        clock = time.perf_counter
+        started = clock()
         rel = snapshot.related(conn, [r[0] for r in rows], now=self.now)
+        decided_from = clock()
         touched = rel.touched or frozenset()
         decided, reach, standing, case_row = self.decided, self.reach, self.standing, self.case_row
         decided.clear()  # one batch's worth of keys at most
@@ -298,11 +312,18 @@ class _Pass:
                 rare.append((row or case_row(r), o.decision))
         report.waiting += waiting
         bound = self.bind is not _as_is
+        written_from = clock()
         report.queued += insert_outbox(conn, self._queued(rows, outcomes), bound=bound)
         report.examined += len(rows)
         update_check_times(conn, _checks(rows, outcomes, moved=True), bound=bound)
         update_next_checks(conn, _checks(rows, outcomes, moved=False), bound=bound)  # type: ignore[arg-type]
+        transitions_from = clock()
         self._transitions(conn, rare, rel, report)
+        phases = report.phases
+        phases["read"] += decided_from - started
+        phases["decide"] += written_from - decided_from
+        phases["write"] += transitions_from - written_from
+        phases["transitions"] += clock() - transitions_from
 
     def _queued(self, rows: list[Any], outcomes: list[_Outcome]) -> Iterator[tuple[Any, ...]]:
         """The outbox rows (`outbox_row`'s values) of the batch's cases with a message due, in the batch's order."""
