@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.nlu.intent_patterns import ARRANGE_BY_PHONE, SCHEDULED_FOR, SUM_CONTESTED, WANTS_A_CALL
+from bot.nlu.intent_patterns import ARRANGE_BY_PHONE, GIVE_ME_UNTIL, SCHEDULED_FOR, SUM_CONTESTED, WANTS_A_CALL
 from bot.nlu.learned import Opinion
-from bot.nlu.sensitive import bereavement, threat, veiled_threat
+from bot.nlu.sensitive import bereavement, death_idiom_only, death_said, threat, veiled_threat
 
 PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
 ORDER = (
@@ -159,7 +159,10 @@ class Reading:
 
 
 def _refused_call(label: str, norm: str) -> bool:
-    """A person the text does not ask for: "don't call me", "I paid over the phone"."""
+    """A protective label of the model the words rule out: a person the text does not ask for ("don't call
+    me", "I paid over the phone"), an opt-out in time asked for ("laissez-moi jusqu'au 10")."""
+    if label == "opt_out":
+        return GIVE_ME_UNTIL.search(norm) is not None
     if label != "human":
         return False
     if _NO_CALL.search(norm) is not None:
@@ -256,6 +259,12 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     source = f"rules: {intent}"
     # the model's probability of every intent, summed once (the protective ones are among them)
     by_intent = _by_intent(opinion)
+    # a death the model reads where no word speaks of one ("sorted last month") is at most a wrong person: a
+    # condolence sent to a living debtor is the worst of mistakes (the protection stays); where the only words of
+    # death are an idiom ("ma fille est morte de rire"), the idiom is what the model read: no death at all
+    mourned = death_said(norm)
+    if opinion.p(BEREAVEMENT) and "wrong_person" in by_intent and death_idiom_only(norm):
+        by_intent["wrong_person"] = max(0.0, by_intent["wrong_person"] - opinion.p(BEREAVEMENT))
     if intent not in PROTECTIVE:
         floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
         # an insult outranks only refusal, agreement and silence (the labelling priority); a threat was read above
@@ -324,7 +333,9 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     if died is not None and intent != "wrong_person":
         intent, confidence, source = "wrong_person", max(confidence, 0.9), "rule: bereavement"
     detail = None
-    if intent == "wrong_person" and (died is not None or opinion.p(BEREAVEMENT) > opinion.p("wrong_person")):
+    if intent == "wrong_person" and (
+        died is not None or (mourned and opinion.p(BEREAVEMENT) > opinion.p("wrong_person"))
+    ):
         detail = "bereavement"
     elif intent == "abuse" and opinion.p(THREAT) > opinion.p("abuse"):
         detail = "threat"

@@ -30,7 +30,7 @@ def _rx(*parts: str | GatedPattern) -> GatedPattern:
 
 # ----------------------------------------------------------------------------------------- opt-out
 OPT_OUT_KEYWORDS = re.compile(
-    r"^(?:stop ?all|stop|unsubscribe|unsub|cancel|end|quit|revoke|optout|opt out|arret|arrete|arretez"
+    r"^(?:stop ?all|stop|unsubscribe|unsub|cancel|end|quit|revoke|optout|opt out|arret|arrete|arretez|fin"
     r"|stop sms|desabonner|desinscription|desinscrire)"
     r"(?: (?:svp|please|merci|thanks|sms|messages?|now|maintenant|all|tout|de suite|emo_\w+|\?))*$"
 )
@@ -1485,3 +1485,79 @@ WANTS_A_CALL = (
     r"(?:call|ring|phone call|call back|callback)\b"
 )
 HUMAN = _rx(HUMAN, r"\bgive (?:me|us) a (?:ring|bell|buzz|call|shout)\b", ARRANGE_BY_PHONE, WANTS_A_CALL)
+
+
+# ----------------------------------------------------------------------------------------- round 9
+# "stop by the bank tomorrow and pay", "I'll stop at the post office", "stop me if I'm wrong": a visit or a
+# manner of speaking, not a wish to end the channel
+STOP_AS_A_VISIT = re.compile(
+    r"\b(?:stop|stopping|stopped) (?:by|at|off|in at|round|over at|past) (?:the |a |my |your |our |this |at )?"
+    r"(?:bank|branch|post office|office|shop|store|counter|atm|cash machine|yours|your place|tomorrow|later"
+    r"|on my way|after work)\b"
+    r"|\bstop me (?:if|when|before)\b"
+)
+# "human error on my side", "I'm only human": the word, no person asked for
+HUMAN_WORD_ONLY = re.compile(r"\b(?:human error|erreur humaine|only human|just human|human being|etre humain)\b")
+# "the thing broke after two days", "the boiler broke down": a thing broken, not a debtor without money
+A_THING_BROKE = re.compile(
+    r"\b(?:it|that|this|which|(?:the|my|your|our|their) (?:\w+ )?(?!(?:is|are|was|were|am|m|re|s|so|be|been|being"
+    r"|totally|completely|flat|stony|dead|proper|too|very|always|still|now|all)\b)\w+) broke\b"
+    r"(?! (?:as|af|till|until|right now|this month|at the moment)\b)"
+)
+NOT_A_DIFFICULTY = re.compile(f"{NOT_A_DIFFICULTY.pattern}|{A_THING_BROKE.pattern}")
+# "when pigs fly", "quand les poules auront des dents", "à la saint-glinglin": never, said as a joke
+NEVER_AS_A_JOKE = (
+    r"\b(?:when pigs fly|pigs might fly|when hell freezes over|in your dreams|dans tes reves|dans vos reves"
+    r"|quand les poules auront des dents|a la saint glinglin|aux calendes grecques|la semaine des quatre jeudis"
+    r"|not in a million years|over my dead body)\b"
+)
+DENY = _rx(DENY, NEVER_AS_A_JOKE)
+# "the day the washing machine works I'll pay for it", "quand la machine marchera je paierai": a payment held
+# back until the goods work: the goods are contested
+PAY_WHEN_IT_WORKS = (
+    r"\b(?:the day|when|once|as soon as|if|quand|le jour ou|des que|lorsque|si) (?:the |your |my |it |ce |cette "
+    r"|votre |le |la |ma |mon |l |ca )?(?:\w+ ){0,3}(?:actually |really |finally |enfin |vraiment )?"
+    r"(?:works(?! for)|work properly|is fixed|gets fixed|is repaired|marchera(?! pour)|fonctionnera|sera repare"
+    r"|sera reparee)\b"
+    r"(?: \w+){0,3} (?:i ll|i will|i d|je|j) (?:\w+ )?(?:pay|paierai|payerai|reglerai|paie)\b"
+)
+# "seulement les 40 € que je dois vraiment, pas les 140": the rest is contested
+ONLY_WHAT_I_OWE = r"\b(?:que|ce que) (?:je|j) (?:dois|doit) (?:vraiment|reellement|effectivement)\b"
+DISPUTE = _rx(DISPUTE, PAY_WHEN_IT_WORKS, ONLY_WHAT_I_OWE)
+# "give me till the 7th", "laissez-moi jusqu'au 10", "donnez-moi jusqu'à vendredi et c'est réglé": time asked
+# for a payment to come (not "leave me alone", not a payment made)
+GIVE_ME_UNTIL = re.compile(
+    r"\b(?:give me|give us|gimme|allow me|let me have|donnez moi|donne moi|laissez moi|laisse moi|accordez moi"
+    r"|accorde moi|laissez nous|donnez nous)(?: (?:un peu de temps|quelques jours|encore|a few days|some time|time"
+    r"|a bit|a little|a few more days))? (?:till|until|til|to|jusqu a|jusqu au|jusqu aux|jusque)\b"
+)
+# "will do end of month", "I'll sort it Friday", "je m'en occupe demain": a payment done on a day said
+WILL_DO = re.compile(
+    r"\b(?:will|ll|shall|gonna|going to) (?:do|sort|fix|settle|clear|handle|deal with|get) (?:it|that|this|them"
+    r"|the \w+)?(?: up| out| done| sorted)?\b(?! (?:for|with) (?:you|u)\b)"
+    r"|\b(?:je|on|nous) (?:m en|s en|nous en) (?:occupe|occupons|charge)\b"
+)
+# someone's number taken off the list, by them or for them: "remove her mobile from your list", "take his number
+# off your system", "retirez son numéro de votre fichier"
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\b(?:remove|delete|take|erase|wipe) (?:my|her|his|their|our|this|the|my client s|our client s|my mum s"
+    r"|my dad s) (?:mobile |phone |cell |contact )?(?:number|mobile|phone|details|contact details)"
+    r"(?: (?:from|off) (?:your|the|all) \w+)?\b",
+    r"\b(?:retirez|supprimez|effacez|enlevez|retirer|supprimer|effacer|enlever) (?:mon|son|leur|notre|ce|le)"
+    r" (?:numero|portable|telephone|contact|adresse)\b",
+)
+# a difficulty told by the debtor or for them: "no disposable income", "in temporary accommodation after fleeing
+# domestic abuse", "hébergée en foyer d'urgence"
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\bno (?:disposable |spare |regular |fixed )?income\b",
+    r"\b(?:temporary|emergency) (?:accommodation|housing)\b|\b(?:women s )?refuge\b|\bdomestic (?:abuse|violence)\b"
+    r"|\bviolences? conjugales?\b|\b(?:hebergement|foyer|centre) d (?:urgence|hebergement)\b",
+)
+# a role said, no person asked for: "je suis conseillère à l'UDAF", "I'm a debt adviser at Citizens Advice"
+HUMAN_WORD_ONLY = re.compile(
+    f"{HUMAN_WORD_ONLY.pattern}"
+    r"|\b(?:je suis|nous sommes|i am|we are) (?:a |an |the |la |le |l |un |une |votre |your )?(?:\w+ ){0,2}"
+    r"(?:conseill\w*|assistante? sociale?|mandataire|advis[eo]rs?|counsell?ors?|caseworkers?|social workers?)\b"
+)

@@ -32,14 +32,17 @@ from bot.nlu.intent_patterns import (
     FILLER,
     FR_PROMISE,
     FUTURE_AUX,
+    GIVE_ME_UNTIL,
     HARDSHIP,
     HOW_BEFORE,
     HUMAN,
+    HUMAN_WORD_ONLY,
     INCOME,
     INFO,
     MEANS_AFTER,
     NAME_DENIAL,
     NEG,
+    NEVER_AS_A_JOKE,
     NO_WAY_BEFORE,
     NOT_A_DIFFICULTY,
     NOT_A_DISPUTE,
@@ -58,6 +61,7 @@ from bot.nlu.intent_patterns import (
     SCHEDULED_FOR,
     SENTENCE_START_PROMISE,
     STOP_A_CHARGE,
+    STOP_AS_A_VISIT,
     STOP_THE_WRONG_BILL,
     STRONG,
     TALKING_TO_A_MACHINE,
@@ -65,9 +69,10 @@ from bot.nlu.intent_patterns import (
     TOO_MUCH,
     VAGUE_WHEN,
     WEAK,
+    WILL_DO,
     WRONG_PERSON,
 )
-from bot.nlu.normalise import squeezed_words
+from bot.nlu.normalise import fold, squeezed_words
 from bot.nlu.prefilter import guarded_finditer, guarded_match, guarded_search, non_ascii_search
 
 # the patterns run on the whole normalised text, behind the literal index (not run when none of the
@@ -83,6 +88,9 @@ _NOT_BEFORE = guarded_search(NOT_BEFORE)
 _CANNOT_PAY = guarded_search(CANNOT_PAY)
 _PAYMENT_NOUN = guarded_search(PAYMENT_NOUN)
 _THANKS = guarded_match(THANKS)
+_NEVER_AS_A_JOKE = guarded_search(re.compile(NEVER_AS_A_JOKE))
+_GIVE_ME_UNTIL = guarded_search(GIVE_ME_UNTIL)
+_WILL_DO = guarded_search(WILL_DO)
 _ABOUT_DEBT = guarded_search(ABOUT_DEBT)
 # patterns of the original text whose matches need an accented letter: not run on ASCII texts
 _ACCENTED_PARTICIPLE = non_ascii_search(ACCENTED_PARTICIPLE)
@@ -343,7 +351,7 @@ def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
 # opt-out); "is this a scam?", "paid in full by my solicitor" (no dispute)
 _OPT_OUT_ASIDE = re.compile(
     f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}"
-    f"|{STOP_A_CHARGE.pattern}"
+    f"|{STOP_A_CHARGE.pattern}|{STOP_AS_A_VISIT.pattern}"
 )
 _DISPUTE_ASIDE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
 # words against a fee: "why should I pay your late fees?", "c'est légal ces frais ?" stays a dispute
@@ -360,9 +368,36 @@ _FEE_NAMED = re.compile(
 )
 
 
-def _opt_out(text: str) -> float:
+# the keywords that make a sentence of their own an opt-out, whatever the rest of the message says
+_STOP_SENTENCE = frozenset(
+    {"stop", "stopal", "stopsms", "unsubscribe", "unsub", "optout", "desaboner", "desinscrire", "stpo", "sotp", "tsop"}
+)
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _stop_sentence(text: str, original: str) -> bool:
+    """A sentence that is a stop keyword and nothing else, in a longer message: "Je rentre du boulot et je
+    vois votre message. STOP. Et je paierai quand je voudrai." (the normalised text has lost the full stops
+    that set "stop" apart). Courtesies do not count ("STOP merci."); "full stop." and "bus stop." are not one."""
+    if _STOP_SENTENCE.isdisjoint(squeezed_words(text)):
+        return False
+    for sentence in _SENTENCE_END.split(original):
+        words = squeezed_words(" ".join(_WORDS.findall(fold(sentence))))
+        content = [w for w in words if w not in _CHATTER_SQUEEZED]
+        if len(content) == 1 and content[0] in _STOP_SENTENCE:
+            return True
+    return False
+
+
+def _opt_out(text: str, original: str) -> float:
     # "STOP", "Good evening, QUIT. Thanks.": the keyword alone between courtesies
-    if _OPT_OUT_KEYWORDS(text) or _keyword_opt_out(text) or (text != (kept := bare(text)) and _OPT_OUT_KEYWORDS(kept)):
+    if (
+        _OPT_OUT_KEYWORDS(text)
+        or _keyword_opt_out(text)
+        or (text != (kept := bare(text)) and _OPT_OUT_KEYWORDS(kept))
+        or _stop_sentence(text, original)
+    ):
         return 0.99
     return STRONG if _found_beside(OPT_OUT, text, _OPT_OUT_ASIDE) else 0.0
 
@@ -377,14 +412,17 @@ def _promise(text: str, ev: Evidence, paid: bool) -> bool:
         or (ev.later_dates and _CANNOT_PAY(text))
         or (_PAYMENT_NOUN(text) and ev.dates)
         or (paid and ev.future_dates)
+        # "give me till the 7th", "will do end of month"
+        or (ev.dates and (_GIVE_ME_UNTIL(text) or _WILL_DO(text)))
     )
 
 
 def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     """Every intent the strong rules find, in the order they are checked."""
     found: dict[str, float] = {}
-    paid = _already_paid(text, original)
-    opt_out = _opt_out(text)
+    # "donnez-moi jusqu'à vendredi et c'est réglé": settled then, not yet
+    paid = _already_paid(text, original) and not _GIVE_ME_UNTIL(text)
+    opt_out = _opt_out(text, original)
     if opt_out:
         found["opt_out"] = opt_out
     if WRONG_PERSON.found(text) or NAME_DENIAL.search(original):
@@ -401,8 +439,12 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     if _promise(text, ev, paid):
         found["promise_to_pay"] = STRONG
     for name, pattern in _PLAIN:
-        if pattern.found(text):
+        if pattern.found(text) and (name != "human" or _found_beside(pattern, text, HUMAN_WORD_ONLY)):
             found[name] = STRONG
+    if (found.keys() & {"promise_to_pay", "payment_plan"}) and _NEVER_AS_A_JOKE(text):
+        # "yeah right, I'll pay when pigs fly": no payment meant
+        found.pop("promise_to_pay", None)
+        found.pop("payment_plan", None)
     if "hardship" in found and not _found_beside(HARDSHIP, text, NOT_A_DIFFICULTY):
         del found["hardship"]
     if (
@@ -467,7 +509,8 @@ def _weak_intent(text: str, ev: Evidence) -> tuple[str, float] | None:
 # "no problem", "pas de souci": a yes that starts with a no
 _NO_PROBLEM = re.compile(
     r"\b(?:no (?:problem|problemo|prob|probs|worries|worry)|pas de (?:souci|soucis|probleme|problemes)"
-    r"|aucun (?:souci|probleme)|sans (?:souci|probleme)|not a problem)\b"
+    r"|aucun (?:souci|probleme)|sans (?:souci|probleme)|not a problem|no (?:dramas?|biggie|bother|stress|sweat)"
+    r"|nae bother|pas de stress)\b"
 )
 
 

@@ -143,7 +143,9 @@ _DEATH = (
     r"|called home to (?:the lord|god|glory)|went to glory|rappele(?:e)? a dieu"
     r"|(?:pere|mere|mari|femme|papa|maman|fils|fille|frere|soeur|epoux|epouse|compagnon|compagne)"
     r" (?:\w+ ){0,2}s est eteinte?"
-    r"|inhume|inhumee|succession|notaire|passed away|passed on|has died|had died|died|is dead|was dead|deceased"
+    r"|inhume|inhumee|succession|notaire|probate|executor|executrix"
+    r"|(?:vient|viennent|venait|venaient) de (?:mourir|deceder|nous quitter)|just passed away"
+    r"|passed away|passed on|has died|had died|died|is dead|was dead|deceased"
     r"|widow|widower|no longer with us|falleci\w*|fallecido|(?:husband|wife|father|mother|dad|mum|mom|mam|mammy"
     r"|mammie|son|daughter|brother|sister|partner|mari|femme|pere|mere|papa|maman|fils|fille|frere|soeur)"
     r" (?:\w+ ){0,2}(?:passed|die|dies)|lost my (?:husband|wife|father|mother|dad|mum|mom|son|daughter)"
@@ -156,7 +158,8 @@ _DEATH = (
 BEREAVEMENT = re.compile(rf"(?:^|(?<![a-z0-9_]))\b{_DEATH}\b")
 # "mort de rire", "dead broke", "I'm dead tired": no one died
 _NOT_DEATH = re.compile(
-    r"\b(?:mort de (?:rire|fatigue|peur)|(?:phone|battery|car|laptop|computer|telephone|batterie)"
+    r"\b(?:morte?s? de (?:rire|fatigue|peur|honte|froid)|(?:died|dying|die|dies) (?:laughing|of laughter|of shame"
+    r"|of embarrassment)|(?:phone|battery|car|laptop|computer|telephone|batterie)"
     r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line|on arrival)|i am dead|je suis mort"
     r"|(?:see|c|ca) est mort"
     # goods that died: "the fridge was dead on arrival", "the printer died after a week", "l'écran est mort"
@@ -184,6 +187,35 @@ def threat(norm: str) -> re.Match[str] | None:
 def veiled_threat(norm: str) -> re.Match[str] | None:
     """The words of a veiled threat ("accidents happen", "you're lucky you're hiding behind a screen")."""
     return _VEILED_SEARCH(norm)
+
+
+# any word of a death, loosely (not the idioms of `_NOT_DEATH`): without one, a model's reading of a bereavement
+# ("sorted last month", "my daughter nearly died laughing") is not taken (see `bot.nlu.combine`)
+_DEATH_WORD = re.compile(
+    r"\b(?:decede\w*|deces|morte?s?|defunt\w*|veuve?|veuf|obseques|enterr\w*|inhum\w*|funeral\w*|funerai\w*|buried"
+    r"|bury|burial|died|dies?|dying|dead|death|deceased|passed|passing|late|widow\w*|r i p|rip|heaven|ciel|paradis"
+    r"|quitte\w*|eteinte?|disparue?|perdu|lost|succession|notaire|estate|probate|executor|grave|tombe|cimetiere"
+    r"|cemetery|condolences|condoleances|hospice|repose en paix|paix a son ame|n est plus|no longer with us|gone"
+    r"|fallec\w*|expired|lord|dieu|god|partie?s?|rejoindre|rejoint|left us|emo_weapon|emo_please|emo_sad"
+    # mourning, illness and its end, what follows a death
+    r"|deuil|endeuill\w*|mourning|grie\w*|chagrin|sorrow|survecu|survive\w*|make it|made it|cancer\w*|illness"
+    r"|maladie|malade|sick|ill|hospital\w*|hopital|palliati\w*|crema\w*|ashes|cendres|memorial|hommage|wake"
+    r"|angel|ange|anges|heaven|upstairs|lost (?:him|her|them)|perdu (?:sa|son|ses|notre|nos)|plus la|plus parmi"
+    r"|not with us|not here anymore|no more|lost her|lost his|tragic\w*|tragique|accident|rest"
+    # as phones and ears spell them: "dcd", "past away", "dyed", "diseased", "désédé", "enteremment"
+    r"|dcd|dcde|dcdee|decd|past away|passd|pased|dyed|diseased|desede\w*|dessede\w*|deseder|decede\w*|mor|mors"
+    r"|enterem\w*|enterrem\w*|funral\w*|funer\w*|obsek\w*|buryed|berried|widdow\w*)\b"
+)
+
+
+def death_said(norm: str) -> bool:
+    """Some word of a death in the text, once the idioms that only sound like one are set aside."""
+    return _DEATH_WORD.search(_NOT_DEATH.sub(" ", norm) if _NOT_DEATH_SEARCH(norm) else norm) is not None
+
+
+def death_idiom_only(norm: str) -> bool:
+    """The text speaks of a death only in an idiom ("ma fille est morte de rire", "dead tired")."""
+    return _NOT_DEATH_SEARCH(norm) is not None and _DEATH_WORD.search(_NOT_DEATH.sub(" ", norm)) is None
 
 
 def bereavement(norm: str) -> re.Match[str] | None:

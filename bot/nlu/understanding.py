@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from bot.nlu.amounts import CURRENCY, AmountMention, find_amounts
@@ -107,20 +107,30 @@ def _evidence(text: str, dates: list[DateMention], amounts: list[AmountMention],
     )
 
 
-def _unnegated(text: str, dates: list[DateMention]) -> list[DateMention]:
-    """The dates outside negated clauses ("je ne peux pas aujourd'hui mais vendredi": vendredi)."""
+def _unnegated(
+    text: str, dates: list[DateMention], sentences: Callable[[], list[tuple[int, int]]] | None = None
+) -> list[DateMention]:
+    """The dates outside negated clauses ("je ne peux pas aujourd'hui mais vendredi": vendredi).
+
+    `sentences`: where the sentences lie (`_sentence_spans`), asked for only when a date seems negated: a
+    clause also ends with its sentence ("Can't do today. Tomorrow first thing.": tomorrow)."""
     kept = []
     for d in dates:
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, d.start)), default=0)
         before = text[clause_start : d.start]
+        if _CLAUSE_NEGATION.search(before) and sentences is not None:
+            sentence_start = next((a for a, b in sentences() if a <= d.start < b), 0)
+            before = text[max(clause_start, sentence_start) : d.start]
         if not _CLAUSE_NEGATION.search(before) or _LIMIT_BEFORE.search(before):
             kept.append(d)
     return kept
 
 
-def _affirmed_dates(text: str, dates: list[DateMention]) -> list[DateMention]:
+def _affirmed_dates(
+    text: str, dates: list[DateMention], sentences: Callable[[], list[tuple[int, int]]] | None = None
+) -> list[DateMention]:
     """Dates outside negated clauses, or all of them when every clause is negated."""
-    return _unnegated(text, dates) or dates
+    return _unnegated(text, dates, sentences) or dates
 
 
 # "suite à votre relance du 8 juin", "following your reminder of 2 March": a date that is not the payment's
@@ -230,9 +240,10 @@ def _pick_date(
     text: str, intent: str, dates: list[DateMention], today: dt.date, sentences: Callable[[], list[tuple[int, int]]]
 ) -> dt.date | None:
     past = intent == "already_paid"
+    sentences = cache(sentences)  # worked out once, and only when needed
     now_said = any(text[d.start : d.end] in _NOW_WORDS for d in dates)
     spans = sentences() if now_said else None
-    meant = [d for d in _affirmed_dates(text, dates) if _meant(text, d, spans)]
+    meant = [d for d in _affirmed_dates(text, dates, sentences) if _meant(text, d, spans)]
     if past and len(meant) > 1 and (part := PAID_PART_THEN_REST.search(text)) is not None:
         # "60 of the 240 went through on the 5th, the rest I'll send by the 30th": the date of what was paid
         meant = [d for d in meant if d.start < part.end()] or meant
@@ -259,10 +270,19 @@ def _pick_date(
             and not text.startswith(("jusqu", "until", "till"), d.start)  # "jusqu'au 8" holds its word
         ]
         candidates = spent or candidates
-        # "back at work today, I'll pay Friday": the date told with the payment, not another one
+        # "back at work today, I'll pay Friday": the date told with the payment, not another one, and first
+        # one in the payment's sentence ("back on the 12th. He'll pay the whole amount the 13th.")
         verbs = [m.start() for m in _PAY_WORD.finditer(text)]
         if verbs:
-            candidates = sorted(candidates, key=lambda d: min(min(abs(d.start - v), abs(d.end - v)) for v in verbs))
+            spans = sentences()
+            paying = {next((a for a, b in spans if a <= v < b), -1) for v in verbs}
+            candidates = sorted(
+                candidates,
+                key=lambda d: (
+                    next((a for a, b in spans if a <= d.start < b), -1) not in paying,
+                    min(min(abs(d.start - v), abs(d.end - v)) for v in verbs),
+                ),
+            )
     resolved = [r for d in candidates if (r := d.resolve(today, past=past)) is not None]
     if not resolved:
         return None

@@ -285,6 +285,7 @@ LOCALE_ABBREVIATIONS = {
         "jr": "jour",
         "jrs": "jours",
         "sem": "semaine",
+        "pa": "pas",  # English "pa" is a father
     },
     "en": {
         "u": "you",
