@@ -442,9 +442,10 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         if pattern.found(text) and (name != "human" or _found_beside(pattern, text, HUMAN_WORD_ONLY)):
             found[name] = STRONG
     if (found.keys() & {"promise_to_pay", "payment_plan"}) and _NEVER_AS_A_JOKE(text):
-        # "yeah right, I'll pay when pigs fly": no payment meant
+        # "yeah right, I'll pay when pigs fly": no payment meant, a refusal
         found.pop("promise_to_pay", None)
         found.pop("payment_plan", None)
+        found["deny"] = STRONG
     if "hardship" in found and not _found_beside(HARDSHIP, text, NOT_A_DIFFICULTY):
         del found["hardship"]
     if (
