@@ -190,6 +190,10 @@ _KEYWORDS_ANYWHERE = frozenset(
     {"stopal", "unsubscribe", "unsub", "optout", "stopsms", "desaboner", "desinscrire", "desinscription"}
 )
 _KEYWORD_HEADS = frozenset(word[:i] for word in _KEYWORDS_ANYWHERE for i in range(1, len(word)))
+# the long keywords with a letter dropped ("unubcribe", "desinscrie"): no other word is one of these
+_KEYWORDS_SHORT_OF_ONE = frozenset(
+    word[:i] + word[i + 1 :] for word in _KEYWORDS_ANYWHERE if len(word) >= 8 for i in range(len(word))
+)
 # "stop" with two letters swapped ("stpo", "sotp", "tsop"; not "stp", which is "s'il te plaît")
 _KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | {
     "stop",
@@ -203,6 +207,7 @@ _KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | {
     "stpo",
     "sotp",
     "tsop",
+    "sopt",
 }
 _CHATTER = frozenset(
     [
@@ -300,7 +305,7 @@ def _keyword_opt_out(text: str) -> bool:
     """A stop keyword, misspelt or not: anywhere for the unambiguous ones ("unsubscribe"), in a
     message of little else for the short ones ("ok END 🙏", "❌ cancel"), or "stop" ending a message."""
     tokens = _squeezed_tokens(text)
-    if not _KEYWORDS_ANYWHERE.isdisjoint(tokens):
+    if not _KEYWORDS_ANYWHERE.isdisjoint(tokens) or not _KEYWORDS_SHORT_OF_ONE.isdisjoint(tokens):
         return True
     # two words make a keyword only when the first begins one ("stop" "al", "opt" "out")
     if not _KEYWORD_HEADS.isdisjoint(tokens) and any(a + b in _KEYWORDS_ANYWHERE for a, b in pairwise(tokens)):
@@ -441,6 +446,8 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     for name, pattern in _PLAIN:
         if pattern.found(text) and (name != "human" or _found_beside(pattern, text, HUMAN_WORD_ONLY)):
             found[name] = STRONG
+    if "human" not in found and text != (kept := bare(text)) and HUMAN.found(kept):
+        found["human"] = STRONG  # "Hello operator, that's all": the one word between courtesies
     if (found.keys() & {"promise_to_pay", "payment_plan"}) and _NEVER_AS_A_JOKE(text):
         # "yeah right, I'll pay when pigs fly": no payment meant, a refusal
         found.pop("promise_to_pay", None)

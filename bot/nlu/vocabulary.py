@@ -291,7 +291,7 @@ LOCALE_ABBREVIATIONS = {
         "u": "you",
         "r": "are",
         "w": "with",
-        "ye": "yes",
+        "ye": "you",  # Irish and Scottish English ("I told ye", "would ye take 50 a week")
         "k": "ok",
         "ty": "thanks",
         "c": "see",
