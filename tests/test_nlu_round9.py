@@ -99,6 +99,23 @@ def test_a_death_in_an_idiom_is_no_death(text: str, locale: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "locale", "intent", "detail"),
+    [
+        # a visit to pay is no threat
+        ("I'll drop by your office on Friday and pay what I owe in cash", "en", "promise_to_pay", None),
+        ("je passerai à votre agence lundi régler la facture en liquide", "fr", "promise_to_pay", None),
+        # a visit is, when nothing says it is to pay, or when the creditor is the one who will pay
+        ("I'm coming to your office, you'll see", "en", "abuse", "threat"),
+        ("je passe à votre agence, vous allez me le payer", "fr", "abuse", "threat"),
+        ("je paierai lundi mais si vous insistez je viens vous planter", "fr", "abuse", "threat"),
+    ],
+)
+def test_a_visit_is_a_threat_unless_it_is_to_pay(text: str, locale: str, intent: str, detail: str | None) -> None:
+    reading = understand(text, locale, TODAY)
+    assert (reading.intent, reading.detail) == (intent, detail)
+
+
+@pytest.mark.parametrize(
     ("text", "locale", "day"),
     [
         ("Can't do it today. Tomorrow morning first thing.", "en", date(2026, 12, 5)),

@@ -179,9 +179,34 @@ _DEATH_SEARCH = gated(BEREAVEMENT, _WORD_START, r"\b").search
 _NOT_DEATH_SEARCH = guarded_search(_NOT_DEATH)
 
 
+# a visit announced ("I'll stop by your office", "je passe à votre agence") is a threat, unless the debtor comes to
+# pay: "I'll stop by your office Monday and pay cash", "je passe à votre agence samedi régler en espèces"
+_VISIT = re.compile(
+    r"(?:coming|come|turn up|show up|stop by|drop by|pop round|swing by|(?:je )?(?:viens|vais venir|passe"
+    r"|vais passer|debarque|vais debarquer|vais monter))\b.*"
+    r"\b(?:place|house|office|home|door|work|agency|building|chez vous|chez toi|agence|bureaux|vous voir)$"
+)
+_COMES_TO_PAY = re.compile(
+    r"\b(?:pay|paying|payer|paierai|payerai|paie|paye|regler|reglerai|settle the (?:bill|invoice|balance|account)"
+    r"|cash|especes|liquide|cheque|check|the money|l argent|le montant|la somme|what i owe|ce que je (?:vous )?dois)\b"
+)
+# ... but not where the creditor is the one who will pay: "you'll pay for this", "vous allez me le payer"
+_THEY_PAY = re.compile(
+    r"\b(?:you|u|ya|they|vous|tu|vos \w+|votre \w+)(?: \w+){0,3} (?:pay|payer|paierez|paieras|paieront|paiera)\b"
+)
+
+
 def threat(norm: str) -> re.Match[str] | None:
-    """The words of a threat of violence or harm, if the text carries one."""
-    return _THREAT_SEARCH(norm)
+    """The words of a threat of violence or harm, if the text carries one (a visit to pay is none)."""
+    found = _THREAT_SEARCH(norm)
+    if found is None or not _VISIT.match(found.group(0)):
+        return found
+    # the payment said with the visit ("… your office on Monday and pay it in cash"), not anywhere in the text
+    if not _COMES_TO_PAY.search(norm, found.end(), found.end() + 50) or _THEY_PAY.search(norm):
+        return found
+    # the visit was to pay: another threat in the text still counts
+    rest = norm[: found.start()] + " " * (found.end() - found.start()) + norm[found.end() :]
+    return _THREAT_SEARCH(rest)
 
 
 def veiled_threat(norm: str) -> re.Match[str] | None:
