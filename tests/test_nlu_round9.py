@@ -99,6 +99,32 @@ def test_a_death_in_an_idiom_is_no_death(text: str, locale: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        ("Please don't stop the reminders, I need them. I'll pay on the 12th.", "en", "promise_to_pay"),
+        ("j'ai vu le 'répondez STOP' en bas mais non, pas stop, je paie lundi", "fr", "promise_to_pay"),
+        ("If I reply STOP will I still get the bill by post?", "en", "info_request"),
+        ("cancel the direct debit please, I'll do a transfer of 80 on the 3rd instead", "en", "promise_to_pay"),
+    ],
+)
+def test_a_stop_said_of_something_else_keeps_the_channel(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("I already replied STOP and you keep texting", "en"),
+        ("j'ai déjà répondu STOP", "fr"),
+        ("don't stop me from saying it: STOP texting me", "en"),
+        ("pas stop les frais, stop les messages", "fr"),
+    ],
+)
+def test_a_stop_beside_them_still_ends_the_channel(text: str, locale: str) -> None:
+    assert understand(text, locale, TODAY).intent == "opt_out"
+
+
+@pytest.mark.parametrize(
     ("text", "locale", "intent", "detail"),
     [
         # a visit to pay is no threat

@@ -21,7 +21,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.nlu.intent_patterns import ARRANGE_BY_PHONE, GIVE_ME_UNTIL, SCHEDULED_FOR, SUM_CONTESTED, WANTS_A_CALL
+from bot.nlu.intent_patterns import (
+    ARRANGE_BY_PHONE,
+    GIVE_ME_UNTIL,
+    OPT_OUT,
+    SCHEDULED_FOR,
+    STOP_NOT_MEANT,
+    SUM_CONTESTED,
+    WANTS_A_CALL,
+)
 from bot.nlu.learned import Opinion
 from bot.nlu.sensitive import bereavement, death_idiom_only, death_said, threat, veiled_threat
 
@@ -160,9 +168,12 @@ class Reading:
 
 def _refused_call(label: str, norm: str) -> bool:
     """A protective label of the model the words rule out: a person the text does not ask for ("don't call
-    me", "I paid over the phone"), an opt-out in time asked for ("laissez-moi jusqu'au 10")."""
+    me", "I paid over the phone"), an opt-out in time asked for ("laissez-moi jusqu'au 10") or in a stop said
+    of something else ("don't stop the reminders", "si je réponds STOP, …", `STOP_NOT_MEANT`)."""
     if label == "opt_out":
-        return GIVE_ME_UNTIL.search(norm) is not None
+        if GIVE_ME_UNTIL.search(norm) is not None:
+            return True
+        return STOP_NOT_MEANT.search(norm) is not None and not OPT_OUT.found(STOP_NOT_MEANT.sub(" ", norm))
     if label != "human":
         return False
     if _NO_CALL.search(norm) is not None:

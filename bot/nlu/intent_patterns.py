@@ -1561,3 +1561,17 @@ HUMAN_WORD_ONLY = re.compile(
     r"|\b(?:je suis|nous sommes|i am|we are) (?:a |an |the |la |le |l |un |une |votre |your )?(?:\w+ ){0,2}"
     r"(?:conseill\w*|assistante? sociale?|mandataire|advis[eo]rs?|counsell?ors?|caseworkers?|social workers?)\b"
 )
+# the stop keyword said of something else than the messages: negated ("don't stop the reminders, they help",
+# "mais non, pas stop"), quoted from our footer ("saw the 'reply STOP' bit"), asked about ("si je réponds STOP,
+# est-ce que …"), or a means of payment stopped ("stop the direct debit, I'll transfer instead")
+STOP_NOT_MEANT = re.compile(
+    r"\b(?:do not|dont|never|pas|ne pas|not|no need to|pas besoin d)\b (?:stop|stopping|arreter|arretez|cesser)"
+    r"(?: (?:the|les|vos|your|these|ces) (?:reminders?|relances?|messages?|texts?|sms))?\b"
+    r"|\b(?:not stopping|pas stop|non pas stop)\b"
+    r"|\b(?:reply|replying|repondez|repondre|repondant|text|send|envoyer|envoyez|tapez|taper) (?:with |par |le mot )?"
+    r"stop\b(?: \w+){0,2} (?:bit|part|option|thing|line|mention|en bas|at the bottom|below|a la fin)\b"
+    r"|\b(?:si|if|what if|et si) (?:je|j|i|on) (?:reponds|repond|reponde|reply|text|send|envoie|ecris|write|tape)"
+    r" (?:with |par |le mot )?stop\b"
+    r"|\bstop (?:the |my |your |le |mon |votre |ce |the monthly )?(?:direct debit|standing order|prelevement"
+    r"|prelevements|mandat|debit order|card payments?|automatic payments?)\b"
+)

@@ -62,6 +62,7 @@ from bot.nlu.intent_patterns import (
     SENTENCE_START_PROMISE,
     STOP_A_CHARGE,
     STOP_AS_A_VISIT,
+    STOP_NOT_MEANT,
     STOP_THE_WRONG_BILL,
     STRONG,
     TALKING_TO_A_MACHINE,
@@ -356,7 +357,7 @@ def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
 # opt-out); "is this a scam?", "paid in full by my solicitor" (no dispute)
 _OPT_OUT_ASIDE = re.compile(
     f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}"
-    f"|{STOP_A_CHARGE.pattern}|{STOP_AS_A_VISIT.pattern}"
+    f"|{STOP_A_CHARGE.pattern}|{STOP_AS_A_VISIT.pattern}|{STOP_NOT_MEANT.pattern}"
 )
 _DISPUTE_ASIDE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
 # words against a fee: "why should I pay your late fees?", "c'est légal ces frais ?" stays a dispute
