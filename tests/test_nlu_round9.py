@@ -67,6 +67,13 @@ def test_a_stop_keyword_as_a_sentence_of_its_own_is_an_opt_out(text: str, locale
          "hardship"),
         ("Writing for my dad: please delete his number from your system, write to me instead.", "en", "opt_out"),
         ("c pa le bon montant, vous avez oublié de déduire mon acompte", "fr", "dispute"),
+        # a plan refused, one payment on a date
+        ("pas besoin d'échéancier, je vous règle tout le 12", "fr", "promise_to_pay"),
+        ("Non merci pour l'échéancier, tout partira vendredi.", "fr", "promise_to_pay"),
+        ("no thanks to the instalments, I'll clear the lot on the 20th", "en", "promise_to_pay"),
+        # the invoice never received is asked for, not the goods contested
+        ("Vous pouvez me renvoyer la facture ? Je ne l'ai jamais reçue.", "fr", "info_request"),
+        ("je n'ai jamais reçu le colis", "fr", "dispute"),
     ],
 )  # fmt: skip
 def test_round9_readings(text: str, locale: str, intent: str) -> None:

@@ -1175,7 +1175,9 @@ NOT_A_DISPUTE = re.compile(
 # "pas d'échéancier, je paie tout le 10", "I don't want a payment plan, I'll clear the lot on the 28th",
 # "non, pas 3 fois, en une seule fois le 5": a plan refused, one payment promised
 PLAN_REFUSED = re.compile(
-    r"\b(?:pas d|pas de|pas en|pas|non pas|sans|no|not|not in|do not want a|do not need a|no need for a)"
+    r"\b(?:pas d|pas de|pas en|pas|non pas|sans|no|not|not in|do not want a|do not need a|no need for a"
+    r"|pas besoin d|pas besoin de|non merci pour l|non merci pour le|no thanks to the|no need for the"
+    r"|do not need the|do not want the)"
     r" (?:\w+ ){0,1}(?:echeancier|payment plan|plan|installments?|instalments?|mensualites|plusieurs fois"
     r"|\d+ fois|\d+ (?:payments|versements))\b"
     r"|\b(?:en une (?:seule )?fois|in (?:one|a single) (?:go|payment|lump)|in full|en totalite|tout d un coup"
@@ -1575,3 +1577,12 @@ STOP_NOT_MEANT = re.compile(
     r"|\bstop (?:the |my |your |le |mon |votre |ce |the monthly )?(?:direct debit|standing order|prelevement"
     r"|prelevements|mandat|debit order|card payments?|automatic payments?)\b"
 )
+# the invoice never received, not the goods: "Envoyez-moi la facture, je ne l'ai jamais reçue" asks for it
+AN_INVOICE_NOT_RECEIVED = re.compile(
+    r"\b(?:la |cette |votre |une |the |this |your |an |a )?(?:facture|invoice|bill|releve|statement|courrier"
+    r"|letter)\b(?: [\w?]+){0,6} (?:je |j |i )?(?:ne |n )?(?:l |la |le |it )?(?:ai |have )?(?:jamais|never|pas|not)"
+    r" (?:\w+ )?(?:recu|recue|received|got|had|seen|vu|vue)\b"
+    r"(?! (?:the |my |la |le |ma |mon |les |mes )?(?:order|parcel|package|goods|item|items|commande|colis|article"
+    r"|marchandise|produit|delivery|livraison))"
+)
+NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{AN_INVOICE_NOT_RECEIVED.pattern}")

@@ -469,13 +469,15 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         found["info_request"] = STRONG
     if (
         "payment_plan" in found
-        and "promise_to_pay" in found
         and ev.dates
         and not ev.frequency
         and PLAN_REFUSED.search(text)
         and not _found_beside(PLAN, text, PLAN_REFUSED)
     ):
-        del found["payment_plan"]  # "pas d'échéancier, je paie tout le 10": one payment on a date
+        # "pas d'échéancier, je paie tout le 10", "non merci pour l'échéancier, le tout partira dans quinze
+        # jours": one payment on a date
+        del found["payment_plan"]
+        found["promise_to_pay"] = STRONG
     if "already_paid" in found and "?" in text and BALANCE_QUESTION.search(text):
         del found["already_paid"]  # "what's the balance after the $200 I sent?": a question about what is left
         found["info_request"] = STRONG
