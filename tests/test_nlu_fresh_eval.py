@@ -48,6 +48,10 @@ FLOORS = {
     # emojis, mixed languages — with the protective meanings and their near-misses (z8)
     "batch_z7.test.jsonl": (0.945, 0.96, 0.985, 0),
     "batch_z8.test.jsonl": (0.93, 0.96, 0.985, 4),
+    # round 9: people writing for someone else — relatives, advisers, guardians, executors — and people in every
+    # walk of life (z10); short answers mid-conversation and replies easy to misjudge (z11)
+    "batch_z10.test.jsonl": (0.91, 0.955, 0.97, 2),
+    "batch_z11.test.jsonl": (0.915, 0.965, 0.99, 2),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {
@@ -58,6 +62,8 @@ WHOLE = {
     "batch_w.jsonl": (0.935, 0.95, 0.985, 4),
     # written during round 8 by a helper that saw nothing of the project (seventeen new voices), never tuned on
     "batch_z9.jsonl": (0.945, 0.945, 0.985, 3),
+    # written during round 9 by a helper that saw nothing of the project (twenty new voices), never tuned on
+    "batch_z12.jsonl": (0.93, 0.965, 0.98, 4),
 }
 
 
