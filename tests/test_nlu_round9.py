@@ -67,6 +67,10 @@ def test_a_stop_keyword_as_a_sentence_of_its_own_is_an_opt_out(text: str, locale
          "hardship"),
         ("Writing for my dad: please delete his number from your system, write to me instead.", "en", "opt_out"),
         ("c pa le bon montant, vous avez oublié de déduire mon acompte", "fr", "dispute"),
+        # a thing dead and a bailiff's fee are no difficulty
+        ("the washer died after a week and you won't repair it, I'm not paying a cent", "en", "dispute"),
+        ("frais d'huissier de 90 € ? aucun huissier n'est jamais venu, je ne les dois pas", "fr", "dispute"),
+        ("the bailiffs came yesterday and took the car, I have nothing left", "en", "hardship"),
         # a plan refused, one payment on a date
         ("pas besoin d'échéancier, je vous règle tout le 12", "fr", "promise_to_pay"),
         ("Non merci pour l'échéancier, tout partira vendredi.", "fr", "promise_to_pay"),

@@ -140,6 +140,8 @@ def _is_number_word(tokens: list[str], i: int) -> bool:
         return False
     if word == "cents" and (i == 0 or tokens[i - 1] not in UNITS):
         return False  # "50 cents" is money, "deux cents" is 200
+    if word in ("cent", "cents") and i > 0 and tokens[i - 1] in ("a", "an", "one", "single", "un"):
+        return False  # "not paying a cent": a coin, not a hundred
     if word in _MONTH_ABBREV_AFTER_DIGIT and i > 0 and tokens[i - 1].isdigit():
         return False
     if word in WEAK:
