@@ -156,6 +156,9 @@ def test_a_visit_is_a_threat_unless_it_is_to_pay(text: str, locale: str, intent:
     ("text", "locale", "day"),
     [
         ("Can't do it today. Tomorrow morning first thing.", "en", date(2026, 12, 5)),
+        ("I won't be paying on Monday, Wednesday is the earliest I can do", "en", date(2026, 12, 9)),
+        ("Hi there, sorry, we just moved. I'll pay on Tuesday once the bank app works. Thanks, Jo", "en",
+         date(2026, 12, 8)),
         ("Writing for my wife, she's back on the 14th. She will pay the full amount on the 15th.", "en",
          date(2026, 12, 15)),
     ],

@@ -108,29 +108,30 @@ def _evidence(text: str, dates: list[DateMention], amounts: list[AmountMention],
 
 
 def _unnegated(
-    text: str, dates: list[DateMention], sentences: Callable[[], list[tuple[int, int]]] | None = None
+    text: str, dates: list[DateMention], clauses: Callable[[], list[tuple[int, int]]] | None = None
 ) -> list[DateMention]:
     """The dates outside negated clauses ("je ne peux pas aujourd'hui mais vendredi": vendredi).
 
-    `sentences`: where the sentences lie (`_sentence_spans`), asked for only when a date seems negated: a
-    clause also ends with its sentence ("Can't do today. Tomorrow first thing.": tomorrow)."""
+    `clauses`: where the parts of the message between full stops and commas lie (`_sentence_spans` with
+    `_CLAUSE`), asked for only when a date seems negated: a clause also ends there ("Can't do today.
+    Tomorrow first thing.", "I won't be paying Friday, Monday is the earliest I can do": the later day)."""
     kept = []
     for d in dates:
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, d.start)), default=0)
         before = text[clause_start : d.start]
-        if _CLAUSE_NEGATION.search(before) and sentences is not None:
-            sentence_start = next((a for a, b in sentences() if a <= d.start < b), 0)
-            before = text[max(clause_start, sentence_start) : d.start]
+        if _CLAUSE_NEGATION.search(before) and clauses is not None:
+            part_start = next((a for a, b in clauses() if a <= d.start < b), 0)
+            before = text[max(clause_start, part_start) : d.start]
         if not _CLAUSE_NEGATION.search(before) or _LIMIT_BEFORE.search(before):
             kept.append(d)
     return kept
 
 
 def _affirmed_dates(
-    text: str, dates: list[DateMention], sentences: Callable[[], list[tuple[int, int]]] | None = None
+    text: str, dates: list[DateMention], clauses: Callable[[], list[tuple[int, int]]] | None = None
 ) -> list[DateMention]:
     """Dates outside negated clauses, or all of them when every clause is negated."""
-    return _unnegated(text, dates, sentences) or dates
+    return _unnegated(text, dates, clauses) or dates
 
 
 # "suite à votre relance du 8 juin", "following your reminder of 2 March": a date that is not the payment's
@@ -161,6 +162,7 @@ _IDLE_NOW_BEFORE = re.compile(
 # a "now" counts only in a sentence about paying: "I handle everything on my own now. Could I pay 30
 # every two weeks?" names no first payment, "Kill me now, I forgot. Will be done in 3 days" no today
 _SENTENCE = re.compile(r"[^.!?;\n]+")
+_CLAUSE = re.compile(r"[^.!?;,\n]+")  # "I won't be paying Friday, Monday is the earliest": two clauses
 _PAYING = re.compile(
     r"\d+\b(?! (?:years?|yrs|ans|an|days?|jours?|weeks?|semaines?|months?|mois|hours?|heures?|kids|enfants"
     r"|children)\b)|\b(?:pa[iy]\w*|regl\w*|vir\w*|vers\w*|envo\w*|send\w*|sent|wired|done|did|made|transf\w*|settl\w*"
@@ -173,17 +175,22 @@ _FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
 _SERIES_AFTER = re.compile(r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will)\b")
 
 
-def _sentence_spans(text: str, original: str, locale: str) -> list[tuple[int, int]]:
+def _sentence_spans(
+    text: str, original: str, locale: str, pieces: re.Pattern[str] = _SENTENCE
+) -> list[tuple[int, int]]:
     """Where the sentences of `original` lie in its normalised `text` (normalisation drops the full
-    stops); one span of the whole text when a sentence cannot be found in it."""
+    stops): those found in it, in order; one span of the whole text when none is. `pieces`: `_CLAUSE` for
+    the parts between commas too."""
     spans, cursor = [], 0
-    for piece in _SENTENCE.findall(original):
+    for piece in pieces.findall(original):
         norm = read_form(piece, locale).strip()
         if not norm:
             continue
         at = text.find(norm, cursor)
         if at < 0:
-            return [(0, len(text))]
+            # a piece read otherwise alone (a greeting taken off the whole, not off "hi there"): left out,
+            # the others still placed
+            continue
         spans.append((at, at + len(norm)))
         cursor = at + len(norm)
     return spans or [(0, len(text))]
@@ -237,13 +244,21 @@ _PAY_WORD = re.compile(
 
 
 def _pick_date(
-    text: str, intent: str, dates: list[DateMention], today: dt.date, sentences: Callable[[], list[tuple[int, int]]]
+    text: str,
+    intent: str,
+    dates: list[DateMention],
+    today: dt.date,
+    sentences: Callable[[], list[tuple[int, int]]],
+    clauses: Callable[[], list[tuple[int, int]]] | None = None,
 ) -> dt.date | None:
+    """The payment's date among `dates`. `sentences`, `clauses`: where the sentences and the parts between
+    commas lie (`_sentence_spans`), worked out once and only when needed."""
     past = intent == "already_paid"
-    sentences = cache(sentences)  # worked out once, and only when needed
+    sentences = cache(sentences)
+    clauses = cache(clauses) if clauses is not None else sentences
     now_said = any(text[d.start : d.end] in _NOW_WORDS for d in dates)
     spans = sentences() if now_said else None
-    meant = [d for d in _affirmed_dates(text, dates, sentences) if _meant(text, d, spans)]
+    meant = [d for d in _affirmed_dates(text, dates, clauses) if _meant(text, d, spans)]
     if past and len(meant) > 1 and (part := PAID_PART_THEN_REST.search(text)) is not None:
         # "60 of the 240 went through on the 5th, the rest I'll send by the 30th": the date of what was paid
         meant = [d for d in meant if d.start < part.end()] or meant
@@ -471,7 +486,14 @@ def _entities(p: _Parsed, intent: str, today: dt.date) -> dict[str, Any]:
         "amount": _pick_amount(p.norm, intent, p.amounts, p.terms),
         "installments": p.terms.count if plan else None,
         "frequency": p.terms.frequency if plan else None,
-        "date": _pick_date(p.norm, intent, p.dates, today, lambda: _sentence_spans(p.norm, p.original, p.loc)),
+        "date": _pick_date(
+            p.norm,
+            intent,
+            p.dates,
+            today,
+            lambda: _sentence_spans(p.norm, p.original, p.loc),
+            lambda: _sentence_spans(p.norm, p.original, p.loc, _CLAUSE),
+        ),
     }
 
 
