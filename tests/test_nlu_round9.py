@@ -152,6 +152,11 @@ def test_a_visit_is_a_threat_unless_it_is_to_pay(text: str, locale: str, intent:
     assert (reading.intent, reading.detail) == (intent, detail)
 
 
+def test_amounts_listed_with_commas_stay_apart() -> None:
+    reading = understand("Je propose 3 versements : 250, 250 et 100, le premier lundi.", "fr", TODAY)
+    assert (reading.intent, reading.amount, reading.installments) == ("payment_plan", 250, 3)
+
+
 @pytest.mark.parametrize(
     ("text", "locale", "day"),
     [

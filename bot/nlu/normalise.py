@@ -372,6 +372,11 @@ def _near_keyword(token: str) -> str | None:
 _DOUBLED_INITIAL = re.compile(r"\b(?!ttes?\b)([a-z])\1+(?=[a-z])")
 
 
+# numbers listed with a comma and a space ("3 versements : 200, 200 et 150"): the space-grouped thousands of
+# `bot.nlu.amounts` ("1 500") must not join them once the comma is gone
+_LISTED_NUMBERS = re.compile(r"(?<=\d), (?=\d{3}\b)")
+
+
 def normalise(text: str, locale: str = "fr") -> str:
     """The normalised form of a message: lower-case ASCII words, numbers as digits."""
     locale = "en" if locale[:2].lower() == "en" else "fr"
@@ -381,6 +386,8 @@ def normalise(text: str, locale: str = "fr") -> str:
     if _DOUBLED_INITIAL.search(text):  # `sub` with a template costs a call into Python even when nothing matches
         text = _DOUBLED_INITIAL.sub(r"\1", text)
     text = _contractions(text, locale)
+    if ", " in text and _LISTED_NUMBERS.search(text):  # "200, 200 et 150": two amounts, not 200,200
+        text = _LISTED_NUMBERS.sub(" and " if locale == "en" else " et ", text)
     fixed = _FIXED[locale]
     tokens = [fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(text)]
     joined = words_to_digits(" ".join(tokens))
