@@ -90,6 +90,7 @@ def test_round9_readings(text: str, locale: str, intent: str) -> None:
         ("mon père vient de mourir, ne lui écrivez plus", "fr"),
         ("I'm the executor of my aunt's estate, please send me what is owed", "en"),
         ("She past away in the spring, this was her phone", "en"),
+        ("its my dads old phone he is dead since june", "en"),
     ],
 )
 def test_deaths_said_in_other_words_are_bereavements(text: str, locale: str) -> None:
@@ -102,6 +103,7 @@ def test_deaths_said_in_other_words_are_bereavements(text: str, locale: str) -> 
     [
         ("My son nearly died laughing at your robot message. Anyway I'll pay on the 1st.", "en"),
         ("Mon mari est mort de rire en lisant ça. Bref, je paie le 10.", "fr"),
+        ("My laptop died the day after delivery, I'll pay on the 10th when the new one works", "en"),
     ],
 )
 def test_a_death_in_an_idiom_is_no_death(text: str, locale: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.nlu.prefilter import GatedPattern
+from bot.nlu.sensitive import THINGS_THAT_DIED
 from bot.nlu.vocabulary import words
 
 STRONG = 0.9
@@ -1589,18 +1590,12 @@ NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{AN_INVOICE_NOT_RECEIVED.pa
 # a thing dead, not a person ("the fridge died after 3 days"), and a bailiff's fee contested, not a bailiff at
 # the door ("Bailiff fees of £75? No bailiff has ever been involved", "les frais d'huissier, aucun huissier n'est
 # jamais intervenu"): no difficulty
-GOODS_DIED = (
-    r"\b(?:fridge|freezer|tv|telly|machine|washer|dryer|printer|device|product|item|unit|engine|screen|console"
-    r"|tablet|mower|boiler|oven|phone|battery|car|laptop|computer|frigo|ecran|appareil|produit|moteur|tablette"
-    r"|imprimante|chaudiere|four|telephone|batterie|voiture|ordi|ordinateur) (?:\w+ ){0,2}(?:was |is |has |had "
-    r"|just |est |etait )?(?:dead|died|mort|morte)\b"
-)
 A_BAILIFF_FEE = (
     r"\b(?:frais|fees?|charges?|costs?) (?:d |de |of |for )?(?:the )?(?:huissiers?|bailiffs?|enforcement)\b"
     r"|\b(?:huissiers?|bailiffs?|enforcement) (?:fees?|charges?|costs?)\b"
     r"|\b(?:no|aucun|pas d|jamais d|never a) (?:bailiffs?|huissiers?)\b"
 )
-NOT_A_DIFFICULTY = re.compile(f"{NOT_A_DIFFICULTY.pattern}|{GOODS_DIED}|{A_BAILIFF_FEE}")
+NOT_A_DIFFICULTY = re.compile(f"{NOT_A_DIFFICULTY.pattern}|{THINGS_THAT_DIED}|{A_BAILIFF_FEE}")
 DISPUTE = _rx(
     DISPUTE,
     r"\bno (?:bailiff|enforcement agent|debt collector)s? (?:has |have |had )?(?:ever )?(?:been )?(?:involved|came"

@@ -156,6 +156,16 @@ _DEATH = (
     r"brother|sister|partner|uncle|aunt|grandfather|grandmother|gran|grandad|friend))"
 )
 BEREAVEMENT = re.compile(rf"(?:^|(?<![a-z0-9_]))\b{_DEATH}\b")
+# a thing that died, not a person ("the fridge died after 3 days", "ma voiture est morte"): read as no death by
+# `bereavement` and as no difficulty by the intent rules (`bot.nlu.intent_patterns.NOT_A_DIFFICULTY`)
+THINGS_THAT_DIED = (
+    r"\b(?:fridge|freezer|tv|telly|machine|washer|dryer|printer|device|product|item|unit|engine|screen|console"
+    r"|tablet|mower|boiler|oven|phone|battery|car|laptop|computer|frigo|ecran|appareil|produit|moteur|tablette"
+    r"|imprimante|chaudiere|four|telephone|batterie|voiture|ordi|ordinateur)"
+    # not a person between ("it's my son's old phone, he is dead since August")
+    r" (?:(?!(?:he|she|they|il|elle|ils|elles|who|qui|whose|dont|owner|user|proprietaire)\b)\w+ ){0,2}"
+    r"(?:was |is |has |had |just |est |etait )?(?:dead|died|mort|morte)\b"
+)
 # "mort de rire", "dead broke", "I'm dead tired": no one died
 _NOT_DEATH = re.compile(
     r"\b(?:morte?s? de (?:rire|fatigue|peur|honte|froid)|(?:died|dying|die|dies) (?:laughing|of laughter|of shame"
@@ -167,6 +177,7 @@ _NOT_DEATH = re.compile(
     r"|console|tablet|mower|boiler|oven|frigo|ecran|appareil|produit|moteur|tablette|imprimante|chaudiere|four"
     r"|machine a laver|lave linge|lave vaisselle) (?:\w+ ){0,2}(?:was |is |arrived |came |est |etait )?"
     r"(?:dead|died|mort|morte|decede)\b|\bd o a\b)\b"
+    f"|{THINGS_THAT_DIED}"
 )
 
 
