@@ -115,6 +115,10 @@ def test_queue_orders_by_priority_then_age_with_counts_and_filters(
     assert re.findall(r'<a href="/console/cases/(\d+)">', mine) == [str(dispute.id)] and "Alex Agent" in mine
     unassigned = client.get("/console/?assignee=none").text
     assert str(dispute.id) not in re.findall(r'<a href="/console/cases/(\d+)">', unassigned)
+    # an agent id past the database's integers (int4 on PostgreSQL) or no id at all: a 400 naming the field
+    for bad in ("2147483648", "0", "bob"):
+        refused = client.get("/console/", params={"assignee": bad})
+        assert refused.status_code == 400 and "assignee" in refused.text, (bad, refused.status_code)
 
 
 # --------------------------------------------------------------------------- take over, reply, hand back

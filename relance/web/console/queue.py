@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from relance.core.models import Agent, Case, Creditor, Debtor, Flag, FlagStatus
+from relance.core.models import Agent, Case, Creditor, Debtor, Flag, FlagStatus, valid_id
 
 NO_ASSIGNEE = "none"
 
@@ -73,8 +73,9 @@ def _filtered(query: sa.Select, agg: sa.Subquery, filters: QueueFilter) -> sa.Se
         query = query.where(with_reason.exists())
     if filters.assignee == NO_ASSIGNEE:
         query = query.where(col(Case.agent_id).is_(None))
-    elif filters.assignee and filters.assignee.isascii() and filters.assignee.isdigit() and len(filters.assignee) < 19:
-        query = query.where(col(Case.agent_id) == int(filters.assignee))
+    elif filters.assignee and filters.assignee.isdecimal():
+        agent_id = int(filters.assignee)
+        query = query.where(col(Case.agent_id) == agent_id if valid_id(agent_id) else sa.false())
     if filters.min_priority:
         query = query.where(agg.c.priority >= filters.min_priority)
     return query

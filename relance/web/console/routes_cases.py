@@ -34,7 +34,7 @@ from relance.web.console.context import PREFIX, Console, Viewer
 from relance.web.console.formatting import agent_zone, local, utc
 from relance.web.console.live import last_event_id
 from relance.web.console.notices import generate_notice
-from relance.web.console.queue import QueueFilter, flag_queue, reason_counts
+from relance.web.console.queue import NO_ASSIGNEE, QueueFilter, flag_queue, reason_counts
 from relance.web.console.thread import build_thread
 
 NOTE = Annotated[str, Form(max_length=2000)]
@@ -80,6 +80,9 @@ def add_queue_routes(router: APIRouter, console: Console) -> None:
     ) -> Response:
         if assignee == "me":
             assignee = str(viewer.id)
+        if assignee and assignee != NO_ASSIGNEE and not (assignee.isdecimal() and valid_id(int(assignee))):
+            # an id past int4 overflowed PostgreSQL's parameter (500): refused like the cases list does
+            raise HTTPException(400, f"assignee: expected me, none or an agent id, got {assignee!r}.")
         filters = QueueFilter(reason=reason or None, assignee=assignee or None, min_priority=priority)
         agents = list_agents(session)
         now = console.now()
