@@ -157,12 +157,12 @@ def add_list_routes(router: APIRouter, console: Console) -> None:
     @router.get("/live")
     async def live(
         request: Request,
-        after: Annotated[int, Query(ge=0)] = 0,
-        case: Annotated[int | None, Query(ge=1)] = None,
+        after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+        case: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         viewer: Viewer = Depends(console.viewer),
     ) -> Response:
         resume = request.headers.get("last-event-id", "")
-        start = int(resume) if resume.isdecimal() and len(resume) < 19 else after
+        start = min(int(resume), MAX_ID) if resume.isdecimal() and len(resume) < 19 else after
         allowed = scope_of(viewer)
 
         def fetch(since: int) -> list[Any]:
