@@ -119,6 +119,9 @@ def test_queue_orders_by_priority_then_age_with_counts_and_filters(
     for bad in ("2147483648", "0", "bob"):
         refused = client.get("/console/", params={"assignee": bad})
         assert refused.status_code == 400 and "assignee" in refused.text, (bad, refused.status_code)
+    # the live stream's ids too, before any stream begins
+    for params in ({"case": "2147483648"}, {"after": "2147483648"}):
+        assert client.get("/console/live", params=params).status_code == 400, params
 
 
 # --------------------------------------------------------------------------- take over, reply, hand back
