@@ -51,7 +51,7 @@ FLOORS = {
     # round 9: people writing for someone else — relatives, advisers, guardians, executors — and people in every
     # walk of life (z10); short answers mid-conversation and replies easy to misjudge (z11)
     "batch_z10.test.jsonl": (0.91, 0.955, 0.97, 2),
-    "batch_z11.test.jsonl": (0.915, 0.965, 0.99, 2),
+    "batch_z11.test.jsonl": (0.92, 0.965, 0.99, 2),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {
