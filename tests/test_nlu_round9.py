@@ -164,6 +164,8 @@ def test_amounts_listed_with_commas_stay_apart() -> None:
     [
         ("Can't do it today. Tomorrow morning first thing.", "en", date(2026, 12, 5)),
         ("I won't be paying on Monday, Wednesday is the earliest I can do", "en", date(2026, 12, 9)),
+        ("Will pay a week from today", "en", date(2026, 12, 11)),
+        ("I'll pay it a week tomorrow", "en", date(2026, 12, 12)),
         ("Hi there, sorry, we just moved. I'll pay on Tuesday once the bank app works. Thanks, Jo", "en",
          date(2026, 12, 8)),
         ("Writing for my wife, she's back on the 14th. She will pay the full amount on the 15th.", "en",

@@ -116,6 +116,9 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
         "weekly",
         re.compile(
             r"\b(?:par semaine|chaque semaine|toutes les semaines|hebdo\w*|(?:a|per|each|every|1|une) week"
+            # "a week from today", "a week on Friday", "a week tomorrow": a day a week away, not a rhythm
+            r"(?! (?:from today|from tomorrow|today|tomorrow|on (?:monday|tuesday|wednesday|thursday|friday|saturday"
+            r"|sunday))\b)"
             r"|weekly|wkly|par sem)\b|/ ?(?:sem|semaine|week|wk)\b|\b1 (?:par|a) semaine\b"
         ),
     ),

@@ -150,6 +150,9 @@ _PHRASES = [
     (re.compile(r"(?:(?<=\d)|(?<=\dst)|(?<=\dnd)|(?<=\drd)|(?<=\dth)) of the following month\b"), " of next month"),
     # "y a 10 jours" (and "ya", spelled "il y a" by the French word list): ago
     (re.compile(r"(?<!\bil )\by a (?=(?:\d+|une?|quelques) (?:jours|semaines|mois)\b)"), "il y a "),
+    # "a week from today", "a week today", "a week tomorrow" (British): a day a week away
+    (re.compile(r"\b(?:a|1|one) week (?:from )?today\b"), "in 7 days"),
+    (re.compile(r"\b(?:a|1|one) week (?:from )?tomorrow\b"), "in 8 days"),
     (re.compile(r"\bthank you\b"), "thanks"),
     (re.compile(r"\bright now\b"), "now"),
 ]
