@@ -89,6 +89,17 @@ SWAP_P = {
 }
 assert not any(a in PROTECTIVE and b not in PROTECTIVE for a, b in SWAP_P), "a swap may not drop a protection"
 THREAT, BEREAVEMENT = "abuse/threat", "wrong_person/bereavement"
+# the readings that excuse a veiled threat's words ("accidents happen, I'll pay Friday")
+_EXCUSING = frozenset({*ENTITY_INTENTS, "hardship"})
+# the protective labels the model may put over a non-protective reading of the rules: all of them, or all
+# but an insult (above abuse in the labelling priority); each without hardship when the rules read it with
+# a payment, and each as a tuple in the labelling order (its probabilities summed in one order: one float)
+_CANDIDATES = {True: PROTECTIVE, False: PROTECTIVE - {"abuse"}}
+_WITHOUT_HARDSHIP = {candidates: candidates - {"hardship"} for candidates in _CANDIDATES.values()}
+_IN_ORDER = {
+    candidates: tuple(label for label in ORDER if label in candidates)
+    for candidates in (*_CANDIDATES.values(), *_WITHOUT_HARDSHIP.values())
+}
 # "I will transfer 300", "payment ... is scheduled for 04/24", "le virement est programmé pour le 5", "je vais
 # payer": a payment still to come
 _TO_COME = re.compile(
@@ -257,16 +268,17 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         return Reading("unknown", min(rule_confidence, 0.3), None, "nothing to read", **base)
     intent, confidence = _rules_choice(norm, found, rule_intent, rule_confidence)
     veiled = veiled_threat(norm)
-    excused = bool(set(found) & {*ENTITY_INTENTS, "hardship"})  # "accidents happen, I'll pay Friday"
+    excused = not _EXCUSING.isdisjoint(found)  # "accidents happen, I'll pay Friday"
     if veiled is not None and not excused:
         return Reading("abuse", 0.9, "threat", "rule: veiled threat", matched=veiled.group(0), **base)
     if not found and _WISH_ONLY.match(norm):
         return Reading("unknown", min(rule_confidence, 0.3), None, "rules: a wish only", **base)
     strong = confidence >= UNSURE_RULES and bool(found)  # a bare date and amount is no strong reading
-    if not (veiled is not None and excused) and opinion.p(THREAT) >= (
+    threat_p = opinion.p(THREAT)
+    if not (veiled is not None and excused) and threat_p >= (
         THREAT_P_STRONG if strong and (intent not in PROTECTIVE or intent == "hardship") else THREAT_P
     ):
-        return Reading("abuse", opinion.p(THREAT), "threat", "model: threat", **base)
+        return Reading("abuse", threat_p, "threat", "model: threat", **base)
     source = f"rules: {intent}"
     # the model's probability of every intent, summed once (the protective ones are among them)
     by_intent = _by_intent(opinion)
@@ -279,7 +291,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     if intent not in PROTECTIVE:
         floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
         # an insult outranks only refusal, agreement and silence (the labelling priority); a threat was read above
-        candidates = PROTECTIVE if RANK[intent] > RANK["abuse"] else PROTECTIVE - {"abuse"}
+        candidates = _CANDIDATES[RANK[intent] > RANK["abuse"]]
         protective = [
             (p, label)
             for label in candidates
@@ -289,8 +301,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         if "hardship" in found and intent in ENTITY_INTENTS:
             # the rules read the difficulty and the promise or plan told with it ("I can't pay this week but
             # next week yes"): the model's doubt alone does not undo that, only its own conviction above
-            candidates = candidates - {"hardship"}
-        pooled = sum(by_intent.get(label, 0.0) for label in ORDER if label in candidates)  # one order: one float
+            candidates = _WITHOUT_HARDSHIP[candidates]
+        pooled = sum(by_intent.get(label, 0.0) for label in _IN_ORDER[candidates])  # one order: one float
         agrees = strong and opinion.label.split("/")[0] == intent and opinion.probability >= AGREE_P
         if not protective and not agrees and pooled >= (POOLED_P_STRONG if strong else POOLED_P):
             # unsure which, but likely one of them: the likeliest, even an insult or an opt-out below its own
@@ -348,7 +360,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         died is not None or (mourned and opinion.p(BEREAVEMENT) > opinion.p("wrong_person"))
     ):
         detail = "bereavement"
-    elif intent == "abuse" and opinion.p(THREAT) > opinion.p("abuse"):
+    elif intent == "abuse" and threat_p > opinion.p("abuse"):
         detail = "threat"
     if intent == "unknown":  # "not understood" is never a confident reading (the dialogue asks again)
         confidence = min(confidence, rule_confidence)
