@@ -170,15 +170,21 @@ _GUARDED_COUNTS = [
     (a.bit, pattern, a.finditer, strong) for pattern, strong in _COUNT_PATTERNS for a in (Anchored(pattern),)
 ]
 _GUARDED_FREQUENCIES = [(a.bit, name, a.finditer) for name, pattern in FREQUENCIES for a in (Anchored(pattern),)]
+# the bits of each list, given in its order: the set bits of a text, lowest first, are its patterns to try in order
+_COUNT_BITS = sum(bit for bit, *_ in _GUARDED_COUNTS)
+_COUNT_BY_BIT = {bit: rest for bit, *rest in _GUARDED_COUNTS}
+_FREQUENCY_BITS = sum(bit for bit, *_ in _GUARDED_FREQUENCIES)
+_FREQUENCY_BY_BIT = {bit: rest for bit, *rest in _GUARDED_FREQUENCIES}
 _HALF_BIT = INDEX.add_pattern(_HALF)
 _REST_BIT = INDEX.add_pattern(_REST)
 
 
 def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
-    mask = INDEX.mask(text)
-    for bit, name, finditer in _GUARDED_FREQUENCIES:
-        if not mask & bit:
-            continue
+    mask = INDEX.mask(text) & _FREQUENCY_BITS
+    while mask:
+        bit = mask & -mask
+        mask ^= bit
+        name, finditer = _FREQUENCY_BY_BIT[bit]
         for m in finditer(text):
             # where a date is part of the words ("chaque 1er du mois", "chaque fin de mois"), the group
             # holds the rhythm's own words
@@ -243,10 +249,11 @@ def _counts(text: str, terms: PlanTerms, taken: list[Span]) -> None:
 
 
 def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
-    mask = INDEX.mask(text)
-    for bit, pattern, finditer, strong in _GUARDED_COUNTS:
-        if not mask & bit:
-            continue
+    mask = INDEX.mask(text) & _COUNT_BITS
+    while mask:
+        bit = mask & -mask
+        mask ^= bit
+        pattern, finditer, strong = _COUNT_BY_BIT[bit]
         for m in finditer(text):
             value = int(m[1])
             if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):

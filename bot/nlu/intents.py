@@ -74,7 +74,7 @@ from bot.nlu.intent_patterns import (
     WRONG_PERSON,
 )
 from bot.nlu.normalise import fold, squeezed_words
-from bot.nlu.prefilter import guarded_finditer, guarded_match, guarded_search, non_ascii_search
+from bot.nlu.prefilter import Anchored, guarded_finditer, guarded_match, guarded_search, non_ascii_search
 
 # the patterns run on the whole normalised text, behind the literal index (not run when none of the
 # literals their matches begin with stands in the text: same results)
@@ -83,7 +83,8 @@ _EN_PROMISE = guarded_finditer(EN_PROMISE)
 _SENTENCE_START_PROMISE = guarded_search(SENTENCE_START_PROMISE)
 _TOO_MUCH = guarded_search(TOO_MUCH)
 _INCOME = guarded_search(INCOME)
-_OPT_OUT_KEYWORDS = guarded_match(OPT_OUT_KEYWORDS)
+_OPT_OUT_KEYWORDS_ANCHORED = Anchored(OPT_OUT_KEYWORDS)
+_OPT_OUT_KEYWORDS = _OPT_OUT_KEYWORDS_ANCHORED.match
 _PURPOSE_PAY = guarded_search(PURPOSE_PAY)
 _NOT_BEFORE = guarded_search(NOT_BEFORE)
 _CANNOT_PAY = guarded_search(CANNOT_PAY)
@@ -94,7 +95,7 @@ _GIVE_ME_UNTIL = guarded_search(GIVE_ME_UNTIL)
 _WILL_DO = guarded_search(WILL_DO)
 _ABOUT_DEBT = guarded_search(ABOUT_DEBT)
 # patterns of the original text whose matches need an accented letter: not run on ASCII texts
-_ACCENTED_PARTICIPLE = non_ascii_search(ACCENTED_PARTICIPLE)
+_ACCENTED_SEARCH = ACCENTED_PARTICIPLE.search
 _PARTICIPLE_AFTER_NEG = non_ascii_search(PARTICIPLE_AFTER_NEG)
 
 INTENTS = (
@@ -163,7 +164,19 @@ def _already_paid(text: str, original: str) -> bool:
     for m in ALREADY_PAID.finditer(text):
         if not NEG.search(m[0]) and not FUTURE_AUX.search(m[0]):
             return True
-    return bool(_ACCENTED_PARTICIPLE(original) and not _PARTICIPLE_AFTER_NEG(original))
+    return bool(_accented_participle(original) and not _PARTICIPLE_AFTER_NEG(original))
+
+
+def _accented_participle(original: str) -> bool:
+    """`ACCENTED_PARTICIPLE` found in the reply as written ("payé", "réglée"): looked for only where an "é"
+    stands, which each of its words holds ("É" too: the pattern ignores case, and no other letter matches)."""
+    return ("é" in original or "É" in original) and _ACCENTED_SEARCH(original) is not None
+
+
+def _name_denied(original: str) -> bool:
+    """`NAME_DENIAL` found in the reply as written ("Je suis pas Kevin", "I'm not Mr Smith"): looked for only
+    where " pas " or " not " stands, which each of its matches holds."""
+    return (" pas " in original or " not " in original) and NAME_DENIAL.search(original) is not None
 
 
 def _plan(text: str, ev: Evidence) -> bool:
@@ -398,10 +411,11 @@ def _stop_sentence(text: str, original: str) -> bool:
 
 def _opt_out(text: str, original: str) -> float:
     # "STOP", "Good evening, QUIT. Thanks.": the keyword alone between courtesies
+    # the words without courtesy are part of the text: no keyword in the text, none in them (`bare` not run)
     if (
         _OPT_OUT_KEYWORDS(text)
         or _keyword_opt_out(text)
-        or (text != (kept := bare(text)) and _OPT_OUT_KEYWORDS(kept))
+        or (_OPT_OUT_KEYWORDS_ANCHORED.may_match(text) and text != (kept := bare(text)) and _OPT_OUT_KEYWORDS(kept))
         or _stop_sentence(text, original)
     ):
         return 0.99
@@ -431,7 +445,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     opt_out = _opt_out(text, original)
     if opt_out:
         found["opt_out"] = opt_out
-    if WRONG_PERSON.found(text) or NAME_DENIAL.search(original):
+    if WRONG_PERSON.found(text) or _name_denied(original):
         found["wrong_person"] = STRONG
     if _found_beside(DISPUTE, text, _DISPUTE_ASIDE):
         if "?" in text and not _found_beside(DISPUTE, text, _FEE_NAMED) and not _AGAINST_A_FEE.search(text):

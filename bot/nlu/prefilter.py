@@ -326,6 +326,11 @@ class Anchored:
         """`re.Pattern.match`."""
         return self.pattern.match(text) if self.index.mask(text) & self.bit else None
 
+    def may_match(self, text: str) -> bool:
+        """False when the pattern cannot match anywhere in `text`, nor in any part of it (a part holds no
+        literal, and no character, that the whole does not hold)."""
+        return bool(self.index.mask(text) & self.bit)
+
 
 def guarded_search(pattern: re.Pattern[str], index: LiteralIndex = INDEX) -> Callable[[str], re.Match[str] | None]:
     """`pattern.search`, tried only where the pattern's required literals start in the text."""

@@ -27,6 +27,7 @@ from bot.nlu.intent_patterns import PAID_PART_THEN_REST
 from bot.nlu.intents import Evidence, classify_with_readings
 from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
+from bot.nlu.prefilter import guarded_search
 from bot.nlu.reply_text import extract_reply
 from bot.nlu.vocabulary import words
 
@@ -424,15 +425,16 @@ _THEIR_OFFER = re.compile(
 )
 
 
-# a cheap test before `_THEIR_OFFER`: the words every one of its matches holds
-_OFFER_WORDS = re.compile(r"\b(?:offer|propos|suggest|instead|au lieu|plutot|vos \d)")
+# a cheap test before `_THEIR_OFFER`: the words every one of its matches holds (behind the literal index:
+# not run on a text without them)
+_OFFER_WORDS = guarded_search(re.compile(r"\b(?:offer|propos|suggest|instead|au lieu|plutot|vos \d)"))
 
 
 def _without_their_offer(
     norm: str, date_spans: list[tuple[int, int]], terms: PlanTerms
 ) -> tuple[PlanTerms, list[AmountMention]]:
     """Terms and amounts of the debtor's own proposal where the creditor's offer is quoted before it."""
-    offers = [m.span() for m in _THEIR_OFFER.finditer(norm)] if _OFFER_WORDS.search(norm) else []
+    offers = [m.span() for m in _THEIR_OFFER.finditer(norm)] if _OFFER_WORDS(norm) else []
     amounts = find_amounts(norm, date_spans + terms.spans)
     if not offers:
         return terms, amounts
