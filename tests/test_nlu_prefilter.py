@@ -190,3 +190,36 @@ def test_non_ascii_searches_find_what_the_patterns_find_on_any_text(text: str) -
         assert (found and found.span()) == (expected and expected.span()), (name, text)
         if needs_non_ascii(pattern) and text.isascii():
             assert expected is None, (name, text)
+
+
+# the reply's own gates: a search skipped where a string every match holds is absent finds what the search finds
+_GATE_ALPHABET = "aeilmnoprstuvyzIJKMNPS éÉ'?\n"
+_GATE_WORDS = st.sampled_from(
+    [
+        *("I'm not", "Im not", "i am not", "Je suis pas", "je ne suis pas", "Je m'appelle pas", "Mr", "Kevin", "pas"),
+        *("not", "payé", "RÉGLÉ", "soldées", "sera", "êtes", "vire", "paye", "merci", "thanks a lot", "c est tout"),
+        *("ok", "\n"),
+    ]
+)
+
+
+def _gated_searches(text: str) -> None:
+    from bot.nlu import courtesy
+    from bot.nlu.intent_patterns import ACCENTED_PARTICIPLE, NAME_DENIAL
+
+    assert intents._name_denied(text) == bool(NAME_DENIAL.search(text)), text
+    assert intents._accented_participle(text) == bool(ACCENTED_PARTICIPLE.search(text)), text
+    assert courtesy.bare(text) == courtesy._CLOSING.sub("", courtesy._OPENING.sub("", text)).strip(), text
+
+
+def test_gated_searches_find_what_the_searches_find_on_the_corpus() -> None:
+    rows = [json.loads(line) for path in sorted(CORPUS.rglob("*.jsonl")) for line in path.open(encoding="utf-8")]
+    for row in rows:
+        _gated_searches(row["text"])
+        _gated_searches(normalise(row["text"], row["locale"][:2]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_GATE_WORDS, st.text(alphabet=_GATE_ALPHABET, max_size=8)), max_size=8))
+def test_gated_searches_find_what_the_searches_find_on_any_text(parts: list[str]) -> None:
+    _gated_searches(" ".join(parts))
