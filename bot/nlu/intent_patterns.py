@@ -377,8 +377,9 @@ FUTURE_AUX = re.compile(
     r"\b(?:sera|seront|serait|va|vont|doit|devrait|pourra|pourrait|will|would|should|can|could|shall|to be|gonna)\b"
 )
 ACCENTED_PARTICIPLE = re.compile(
-    # not "vous êtes payés pour harceler les gens": someone else is paid
-    r"(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )(?<!êtes )(?<!etes )(?<!sont )"
+    # not "vous êtes payés pour harceler les gens": someone else is paid ("(?=[prvs])" first: the look-behinds
+    # are tried only where a participle may start, the same matches found faster)
+    r"(?=[prvs])(?<!sera )(?<!serez )(?<!seront )(?<!serai )(?<!être )(?<!etre )(?<!êtes )(?<!etes )(?<!sont )"
     r"\b(?:payé|réglé|viré|versé|remboursé|soldé)e?s?\b",
     re.IGNORECASE,
 )

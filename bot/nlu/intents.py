@@ -362,7 +362,7 @@ _NOT_ASKING_TO_STOP = re.compile(
 def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
     """`pattern` found in `text`, and still found once the `aside` phrases are taken out: a dispute beside
     "is this a scam?", a plan beside "pas d'échéancier", a stop beside "I'm not asking you to stop"."""
-    return bool(pattern.found(text) and (not aside.search(text) or pattern.found(aside.sub(" ", text))))
+    return bool(pattern.found(text) and (not _ASIDE_SEARCH[aside](text) or pattern.found(aside.sub(" ", text))))
 
 
 # phrases that carry words of an intent without meaning it, taken out before looking again (`_found_beside`):
@@ -385,6 +385,11 @@ _FEE_NAMED = re.compile(
     r"|administrative|collection|recovery|processing|extra|additional) )?(?:fees?|charges?|interest|penalt(?:y|ies)"
     r"|frais(?: de (?:dossier|recouvrement|relance|retard|gestion))?|penalites?|interets(?: de retard)?)\b"
 )
+# the searches of the asides (and of the words against a fee) behind the literal index: not run on a text
+# without the literals their matches begin with, tried only where these start (same matches)
+_ASIDES = (_OPT_OUT_ASIDE, _DISPUTE_ASIDE, _FEE_NAMED, NOT_A_DIFFICULTY, PLAN_REFUSED)
+_ASIDE_SEARCH = {aside: guarded_search(aside) for aside in _ASIDES}
+_AGAINST_A_FEE_SEARCH = guarded_search(_AGAINST_A_FEE)
 
 
 # the keywords that make a sentence of their own an opt-out, whatever the rest of the message says
@@ -448,7 +453,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     if WRONG_PERSON.found(text) or _name_denied(original):
         found["wrong_person"] = STRONG
     if _found_beside(DISPUTE, text, _DISPUTE_ASIDE):
-        if "?" in text and not _found_beside(DISPUTE, text, _FEE_NAMED) and not _AGAINST_A_FEE.search(text):
+        if "?" in text and not _found_beside(DISPUTE, text, _FEE_NAMED) and not _AGAINST_A_FEE_SEARCH(text):
             found["info_request"] = STRONG  # "how much are the late fees on top?": a question about a fee
         else:
             found["dispute"] = STRONG
@@ -485,7 +490,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         "payment_plan" in found
         and ev.dates
         and not ev.frequency
-        and PLAN_REFUSED.search(text)
+        and _ASIDE_SEARCH[PLAN_REFUSED](text)
         and not _found_beside(PLAN, text, PLAN_REFUSED)
     ):
         # "pas d'échéancier, je paie tout le 10", "non merci pour l'échéancier, le tout partira dans quinze
