@@ -413,20 +413,25 @@ def non_ascii_search(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] 
 
 class Substitutions:
     """`pattern.sub(repl, text)` for each pair in turn, each skipped when the text holds none of the
-    beginnings of the pattern's matches (same result as running them all)."""
+    beginnings of the pattern's matches, or when the pattern matches at none of the places where these
+    start (`Anchored.search`; same result as running them all)."""
 
     def __init__(self, pairs: list[tuple[re.Pattern[str], str]]) -> None:
         self.index = LiteralIndex()
         # the bits are given in the order of the pairs: the lowest bit set is the next step to run
-        self.steps = {self.index.add_pattern(pattern): (pattern, repl) for pattern, repl in pairs}
+        self.steps = {
+            anchored.bit: (pattern, repl, anchored.search)
+            for pattern, repl in pairs
+            for anchored in (Anchored(pattern, self.index),)
+        }
 
     def __call__(self, text: str) -> str:
         mask = self.index.mask(text)
         while mask:
             bit = mask & -mask
-            pattern, repl = self.steps[bit]
-            # a template with group references costs a call into Python even when nothing matches
-            if "\\" in repl and not pattern.search(text):
+            pattern, repl, search = self.steps[bit]
+            # no match where the literals start: the substitution, which searches the whole text, is not run
+            if not search(text):
                 mask &= ~bit
                 continue
             changed = pattern.sub(repl, text)
