@@ -31,6 +31,8 @@ PATTERNS |= {
     name: gated(getattr(sensitive, name), r"(?:^|(?<![a-z0-9_]))\b", r"\b")
     for name in ("THREAT", "VEILED", "BEREAVEMENT")
 }
+# the words for today among the dates, run branch by branch
+PATTERNS |= {f"dates:{kind}": a for _bit, a, kind in dates._GUARDED if isinstance(a, GatedPattern)}
 
 
 def _texts() -> list[str]:

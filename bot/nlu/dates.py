@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.nlu.prefilter import INDEX, Anchored
+from bot.nlu.prefilter import INDEX, Anchored, gated
 from bot.nlu.vocabulary import COUNTED_THINGS
 
 MONTHS = {
@@ -263,6 +263,8 @@ _TODAY = (
     r"|in (?:about |around )?(?:an|1|one|2|two|a couple of) (?:hours?|hrs?)\b|dans (?:une|1|2|deux) heures?\b"
 )
 
+_TODAY_WORDS = re.compile(rf"\b(?:{_TODAY})")
+
 # (pattern, builder) in priority order; a builder maps a match to a DateMention or None
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "iso"),
@@ -319,7 +321,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:day before yesterday|avanthier)\b"), "-2"),
     (re.compile(r"\b(?:demain|tomorrow)\b"), "+1"),
     (re.compile(r"\b(?:hier|yesterday|last night|hier soir)\b"), "-1"),
-    (re.compile(rf"\b(?:{_TODAY})"), "+0"),
+    (_TODAY_WORDS, "+0"),
     (re.compile(r"\bje viens de\b|\bjust (?:paid|sent|transferred|made|did|wired|settled)\b"), "+0"),
     (
         re.compile(
@@ -540,8 +542,15 @@ _BUILDERS = {
 
 
 # each pattern with its bit in the literal index: none of the literals its matches begin with in
-# the text, the pattern is not tried; else it is matched only where those literals start (`Anchored`)
-_GUARDED = [(anchored.bit, anchored, kind) for pattern, kind in _PATTERNS for anchored in (Anchored(pattern, INDEX),)]
+# the text, the pattern is not tried; else it is matched only where those literals start (`Anchored`).
+# The words for today are many ("ce soir", "now", "an hour ago"): each is tried only where its own
+# beginnings stand (`gated`: the literals of all of them together are short, "ce ", "now", "an ", and
+# the whole alternation was tried wherever one stood)
+_GUARDED = [
+    (anchored.bit, anchored, kind)
+    for pattern, kind in _PATTERNS
+    for anchored in (gated(pattern, r"\b", "") if pattern is _TODAY_WORDS else Anchored(pattern, INDEX),)
+]
 _BY_BIT = {bit: (anchored.finditer, kind) for bit, anchored, kind in _GUARDED}
 _ALL = sum(_BY_BIT)
 
