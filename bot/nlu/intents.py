@@ -362,7 +362,10 @@ _NOT_ASKING_TO_STOP = re.compile(
 def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
     """`pattern` found in `text`, and still found once the `aside` phrases are taken out: a dispute beside
     "is this a scam?", a plan beside "pas d'échéancier", a stop beside "I'm not asking you to stop"."""
-    return bool(pattern.found(text) and (not _ASIDE_SEARCH[aside](text) or pattern.found(aside.sub(" ", text))))
+    if not pattern.found(text):
+        return False
+    search = _ASIDE_SEARCH.get(aside) or aside.search  # an aside not listed in `_ASIDES` is searched whole
+    return not search(text) or pattern.found(aside.sub(" ", text))
 
 
 # phrases that carry words of an intent without meaning it, taken out before looking again (`_found_beside`):
@@ -387,7 +390,7 @@ _FEE_NAMED = re.compile(
 )
 # the searches of the asides (and of the words against a fee) behind the literal index: not run on a text
 # without the literals their matches begin with, tried only where these start (same matches)
-_ASIDES = (_OPT_OUT_ASIDE, _DISPUTE_ASIDE, _FEE_NAMED, NOT_A_DIFFICULTY, PLAN_REFUSED)
+_ASIDES = (_OPT_OUT_ASIDE, _DISPUTE_ASIDE, _FEE_NAMED, NOT_A_DIFFICULTY, PLAN_REFUSED, HUMAN_WORD_ONLY)
 _ASIDE_SEARCH = {aside: guarded_search(aside) for aside in _ASIDES}
 _AGAINST_A_FEE_SEARCH = guarded_search(_AGAINST_A_FEE)
 
@@ -466,7 +469,8 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     for name, pattern in _PLAIN:
         if pattern.found(text) and (name != "human" or _found_beside(pattern, text, HUMAN_WORD_ONLY)):
             found[name] = STRONG
-    if "human" not in found and text != (kept := bare(text)) and HUMAN.found(kept):
+    # the words without courtesy are part of the text: no beginning of HUMAN in the text, none in them
+    if "human" not in found and HUMAN.may_match(text) and text != (kept := bare(text)) and HUMAN.found(kept):
         found["human"] = STRONG  # "Hello operator, that's all": the one word between courtesies
     if (found.keys() & {"promise_to_pay", "payment_plan"}) and _NEVER_AS_A_JOKE(text):
         # "yeah right, I'll pay when pigs fly": no payment meant, a refusal

@@ -485,8 +485,9 @@ class GatedPattern:
         self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals)
 
     def may_match(self, text: str) -> bool:
-        """False when no branch can match anywhere in `text`."""
-        return bool(self.index.mask(text) & self.bit)
+        """False when no branch can match anywhere in `text`, nor in any part of it (a part holds no literal
+        that the whole does not hold; a branch whose beginnings are not listed may match anywhere)."""
+        return bool(self.unlisted) or bool(self.index.mask(text) & self.bit)
 
     def found(self, text: str) -> bool:
         """Whether the alternation matches somewhere in `text` (as `bool(pattern.search(text))`).
