@@ -311,14 +311,10 @@ _CHATTER_SQUEEZED = frozenset(_SQUEEZE.sub(r"\1", w) for w in _CHATTER)
 _STOP_FOLLOWERS = frozenset(_SQUEEZE.sub(r"\1", w) for w in _STOP_FOLLOWERS)
 
 
-def _squeezed_tokens(text: str) -> list[str]:
-    return squeezed_words(text)
-
-
-def _keyword_opt_out(text: str) -> bool:
+def _keyword_opt_out(tokens: list[str]) -> bool:
     """A stop keyword, misspelt or not: anywhere for the unambiguous ones ("unsubscribe"), in a
-    message of little else for the short ones ("ok END 🙏", "❌ cancel"), or "stop" ending a message."""
-    tokens = _squeezed_tokens(text)
+    message of little else for the short ones ("ok END 🙏", "❌ cancel"), or "stop" ending a message
+    (`tokens`: the message's `squeezed_words`)."""
     if not _KEYWORDS_ANYWHERE.isdisjoint(tokens) or not _KEYWORDS_SHORT_OF_ONE.isdisjoint(tokens):
         return True
     # two words make a keyword only when the first begins one ("stop" "al", "opt" "out")
@@ -403,11 +399,12 @@ _SENTENCE_END = re.compile(r"[.!?;\n]+")
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
-def _stop_sentence(text: str, original: str) -> bool:
+def _stop_sentence(tokens: list[str], original: str) -> bool:
     """A sentence that is a stop keyword and nothing else, in a longer message: "Je rentre du boulot et je
     vois votre message. STOP. Et je paierai quand je voudrai." (the normalised text has lost the full stops
-    that set "stop" apart). Courtesies do not count ("STOP merci."); "full stop." and "bus stop." are not one."""
-    if _STOP_SENTENCE.isdisjoint(squeezed_words(text)):
+    that set "stop" apart). Courtesies do not count ("STOP merci."); "full stop." and "bus stop." are not one.
+    `tokens`: the `squeezed_words` of the normalised message."""
+    if _STOP_SENTENCE.isdisjoint(tokens):
         return False
     for sentence in _SENTENCE_END.split(original):
         words = squeezed_words(" ".join(_WORDS.findall(fold(sentence))))
@@ -420,11 +417,12 @@ def _stop_sentence(text: str, original: str) -> bool:
 def _opt_out(text: str, original: str) -> float:
     # "STOP", "Good evening, QUIT. Thanks.": the keyword alone between courtesies
     # the words without courtesy are part of the text: no keyword in the text, none in them (`bare` not run)
+    tokens = squeezed_words(text)  # read by the two keyword tests
     if (
         _OPT_OUT_KEYWORDS(text)
-        or _keyword_opt_out(text)
+        or _keyword_opt_out(tokens)
         or (_OPT_OUT_KEYWORDS_ANCHORED.may_match(text) and text != (kept := bare(text)) and _OPT_OUT_KEYWORDS(kept))
-        or _stop_sentence(text, original)
+        or _stop_sentence(tokens, original)
     ):
         return 0.99
     return STRONG if _found_beside(OPT_OUT, text, _OPT_OUT_ASIDE) else 0.0
