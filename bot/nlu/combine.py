@@ -285,7 +285,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     # a death the model reads where no word speaks of one ("sorted last month") is at most a wrong person: a
     # condolence sent to a living debtor is the worst of mistakes (the protection stays); where the only words of
     # death are an idiom ("ma fille est morte de rire"), the idiom is what the model read: no death at all
-    mourned = death_said(norm)
+    # (whether a word speaks of a death, `death_said`, is asked below, only of a wrong person)
     if opinion.p(BEREAVEMENT) and "wrong_person" in by_intent and death_idiom_only(norm):
         by_intent["wrong_person"] = max(0.0, by_intent["wrong_person"] - opinion.p(BEREAVEMENT))
     if intent not in PROTECTIVE:
@@ -357,7 +357,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         intent, confidence, source = "wrong_person", max(confidence, 0.9), "rule: bereavement"
     detail = None
     if intent == "wrong_person" and (
-        died is not None or (mourned and opinion.p(BEREAVEMENT) > opinion.p("wrong_person"))
+        died is not None or (opinion.p(BEREAVEMENT) > opinion.p("wrong_person") and death_said(norm))
     ):
         detail = "bereavement"
     elif intent == "abuse" and threat_p > opinion.p("abuse"):
