@@ -12,8 +12,8 @@ which are kept: "😡" says something).
 from __future__ import annotations
 
 import re
-from re import _constants as C
-from re import _parser as P
+from re import _constants as C  # type: ignore[attr-defined]  # the parser's own names (CPython 3.11+)
+from re import _parser as P  # type: ignore[attr-defined]
 
 _OPENING = re.compile(
     r"^(?:(?:bonjour|bonsoir|salut|coucou|hello|hi|hiya|hey|good (?:morning|afternoon|evening|day)|dear (?:sir or madam"

@@ -172,9 +172,9 @@ _GUARDED_COUNTS = [
 _GUARDED_FREQUENCIES = [(a.bit, name, a.finditer) for name, pattern in FREQUENCIES for a in (Anchored(pattern),)]
 # the bits of each list, given in its order: the set bits of a text, lowest first, are its patterns to try in order
 _COUNT_BITS = sum(bit for bit, *_ in _GUARDED_COUNTS)
-_COUNT_BY_BIT = {bit: rest for bit, *rest in _GUARDED_COUNTS}
+_COUNT_BY_BIT = {bit: (pattern, finditer, strong) for bit, pattern, finditer, strong in _GUARDED_COUNTS}
 _FREQUENCY_BITS = sum(bit for bit, *_ in _GUARDED_FREQUENCIES)
-_FREQUENCY_BY_BIT = {bit: rest for bit, *rest in _GUARDED_FREQUENCIES}
+_FREQUENCY_BY_BIT = {bit: (name, finditer) for bit, name, finditer in _GUARDED_FREQUENCIES}
 _HALF_BIT = INDEX.add_pattern(_HALF)
 _REST_BIT = INDEX.add_pattern(_REST)
 
