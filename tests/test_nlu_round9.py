@@ -60,6 +60,7 @@ def test_a_stop_keyword_as_a_sentence_of_its_own_is_an_opt_out(text: str, locale
         ("gimme till the 20th", "en", "promise_to_pay"),
         ("will do it on monday, no worries", "en", "promise_to_pay"),
         ("no dramas, I'll sort it friday", "en", "promise_to_pay"),
+        ("bande de rapaces, vous aurez votre pognon lundi", "fr", "promise_to_pay"),  # an insult beside a promise
         # people writing for someone else
         ("I'm a money adviser at the local council. Could you send us a statement of the account?", "en",
          "info_request"),

@@ -431,7 +431,8 @@ PROMISE = _rx(
     r"\bje m en (?:occupe|occuperai|charge)\b",
     r"\b(?:sera|serez|seront|serai|seras|serons)(?: bien)? (?:paye|payee|regle|reglee|rembourse|solde|vire|verse)\w*",
     r"\byou(?: \w+)? will (?:have|get|receive) (?:the|your|my|ur) (?:money|payment|transfer|cash|dosh)\b",
-    r"\bvous (?:aurez|recevrez) (?:le|votre|mon|l) ?(?:paiement|virement|argent|cheque|reglement)\b",
+    r"\bvous (?:aurez|recevrez) (?:le|votre|mon|l|vos) ?(?:paiement|virement|argent|cheque|reglement|fric|pognon"
+    r"|thune|tune|oseille|flouze|sous|ble|cash)\b",
     # "vous recevrez un chèque de 300 cette semaine", "vous recevrez les 64 € dans 3 jours"
     r"\bvous (?:aurez|recevrez) (?:un|une|les|la|le) (?:(?:paiement|virement|cheque|versement|reglement) de )?"
     r"(?:\d+(?:[.,]\d+)? ?(?:eur|usd|gbp|chf)?|paiement|virement|cheque|versement|reglement|solde|reste|totalite)\b",
