@@ -177,7 +177,7 @@ class Reading:
     matched: str | None = None  # the words of the sensitive rule that fired, if any
 
 
-def _refused_call(label: str, norm: str) -> bool:
+def _ruled_out(label: str, norm: str) -> bool:
     """A protective label of the model the words rule out: a person the text does not ask for ("don't call
     me", "I paid over the phone"), an opt-out in time asked for ("laissez-moi jusqu'au 10") or in a stop said
     of something else ("don't stop the reminders", "si je réponds STOP, …", `STOP_NOT_MEANT`)."""
@@ -297,7 +297,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             for label in candidates
             if (p := by_intent.get(label, 0.0)) >= max(floor, LABEL_P.get(label, 0.0))
         ]
-        protective = [(p, label) for p, label in protective if not _refused_call(label, norm)]
+        protective = [(p, label) for p, label in protective if not _ruled_out(label, norm)]
         if "hardship" in found and intent in ENTITY_INTENTS:
             # the rules read the difficulty and the promise or plan told with it ("I can't pay this week but
             # next week yes"): the model's doubt alone does not undo that, only its own conviction above
@@ -309,12 +309,12 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             # bar (the next likeliest may be a reading the model barely holds: "Eat sh*t", abuse 0.36,
             # wrong_person 0.01)
             best = max(candidates, key=lambda label: by_intent.get(label, 0.0))
-            if not _refused_call(best, norm):
+            if not _ruled_out(best, norm):
                 protective = [(pooled, best)]
         if protective:
             p, intent = max(protective)
             confidence, source = p, f"model: protective {intent} over rules' {rule_intent}"
-        elif confidence < UNSURE_RULES and opinion.probability >= MODEL_P and not _refused_call(opinion.label, norm):
+        elif confidence < UNSURE_RULES and opinion.probability >= MODEL_P and not _ruled_out(opinion.label, norm):
             intent = opinion.label.split("/")[0]
             confidence, source = opinion.probability, f"model: {intent} (rules unsure: {rule_intent})"
     if source.startswith("rules:"):
@@ -326,7 +326,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             and p >= swap
             # "j'ai déjà payé la moitié, le reste en 2 fois": the rules read both and put the plan first
             and not (intent == "payment_plan" and model_intent in found)
-            and not _refused_call(model_intent, norm)
+            and not _ruled_out(model_intent, norm)
             and not (intent == "info_request" and norm.rstrip().endswith("?"))  # a question stays one
             # "I'll transfer 300 on the 20th", "is scheduled for 04/24": the rules read a payment to come, no
             # past one

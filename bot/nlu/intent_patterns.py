@@ -1509,7 +1509,6 @@ A_THING_BROKE = re.compile(
     r"|totally|completely|flat|stony|dead|proper|too|very|always|still|now|all)\b)\w+) broke\b"
     r"(?! (?:as|af|till|until|right now|this month|at the moment)\b)"
 )
-NOT_A_DIFFICULTY = re.compile(f"{NOT_A_DIFFICULTY.pattern}|{A_THING_BROKE.pattern}")
 # "when pigs fly", "quand les poules auront des dents", "à la saint-glinglin": never, said as a joke
 NEVER_AS_A_JOKE = (
     r"\b(?:when pigs fly|pigs might fly|when hell freezes over|in your dreams|dans tes reves|dans vos reves"
@@ -1597,7 +1596,7 @@ A_BAILIFF_FEE = (
     r"|\b(?:huissiers?|bailiffs?|enforcement) (?:fees?|charges?|costs?)\b"
     r"|\b(?:no|aucun|pas d|jamais d|never a) (?:bailiffs?|huissiers?)\b"
 )
-NOT_A_DIFFICULTY = re.compile(f"{NOT_A_DIFFICULTY.pattern}|{THINGS_THAT_DIED}|{A_BAILIFF_FEE}")
+NOT_A_DIFFICULTY = re.compile(f"{NOT_A_DIFFICULTY.pattern}|{A_THING_BROKE.pattern}|{THINGS_THAT_DIED}|{A_BAILIFF_FEE}")
 DISPUTE = _rx(
     DISPUTE,
     r"\bno (?:bailiff|enforcement agent|debt collector)s? (?:has |have |had )?(?:ever )?(?:been )?(?:involved|came"

@@ -209,20 +209,8 @@ _KEYWORDS_SHORT_OF_ONE = frozenset(
     word[:i] + word[i + 1 :] for word in _KEYWORDS_ANYWHERE if len(word) >= 8 for i in range(len(word))
 )
 # "stop" with two letters swapped ("stpo", "sotp", "tsop"; not "stp", which is "s'il te plaît")
-_KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | {
-    "stop",
-    "end",
-    "quit",
-    "cancel",
-    "revoke",
-    "aret",
-    "arete",
-    "aretez",
-    "stpo",
-    "sotp",
-    "tsop",
-    "sopt",
-}
+_STOP_SPELLINGS = frozenset({"stop", "stpo", "sotp", "tsop", "sopt"})
+_KEYWORDS_ALONE = _KEYWORDS_ANYWHERE | _STOP_SPELLINGS | {"end", "quit", "cancel", "revoke", "aret", "arete", "aretez"}
 _CHATTER = frozenset(
     [
         "ok",
@@ -391,10 +379,9 @@ _ASIDE_SEARCH = {aside: guarded_search(aside) for aside in _ASIDES}
 _AGAINST_A_FEE_SEARCH = guarded_search(_AGAINST_A_FEE)
 
 
-# the keywords that make a sentence of their own an opt-out, whatever the rest of the message says
-_STOP_SENTENCE = frozenset(
-    {"stop", "stopal", "stopsms", "unsubscribe", "unsub", "optout", "desaboner", "desinscrire", "stpo", "sotp", "tsop"}
-)
+# the keywords that make a sentence of their own an opt-out, whatever the rest of the message says: the
+# unambiguous ones and "stop" as it is misspelt ("end", "cancel"… alone in a sentence may be of something else)
+_STOP_SENTENCE = _KEYWORDS_ANYWHERE | _STOP_SPELLINGS
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 _WORDS = re.compile(r"[a-z0-9]+")
 

@@ -159,24 +159,19 @@ BEREAVEMENT = re.compile(rf"(?:^|(?<![a-z0-9_]))\b{_DEATH}\b")
 # a thing that died, not a person ("the fridge died after 3 days", "ma voiture est morte"): read as no death by
 # `bereavement` and as no difficulty by the intent rules (`bot.nlu.intent_patterns.NOT_A_DIFFICULTY`)
 THINGS_THAT_DIED = (
-    r"\b(?:fridge|freezer|tv|telly|machine|washer|dryer|printer|device|product|item|unit|engine|screen|console"
-    r"|tablet|mower|boiler|oven|phone|battery|car|laptop|computer|frigo|ecran|appareil|produit|moteur|tablette"
-    r"|imprimante|chaudiere|four|telephone|batterie|voiture|ordi|ordinateur)"
+    r"\b(?:fridge|freezer|tv|television|telly|machine|washer|dryer|printer|device|product|item|unit|engine|screen"
+    r"|console|tablet|mower|boiler|oven|phone|battery|car|laptop|computer|frigo|ecran|appareil|produit|moteur"
+    r"|tablette|imprimante|chaudiere|four|telephone|batterie|voiture|ordi|ordinateur|lave linge|lave vaisselle)"
     # not a person between ("it's my son's old phone, he is dead since August")
     r" (?:(?!(?:he|she|they|il|elle|ils|elles|who|qui|whose|dont|owner|user|proprietaire)\b)\w+ ){0,2}"
-    r"(?:was |is |has |had |just |est |etait )?(?:dead|died|mort|morte)\b"
+    r"(?:was |is |has |had |just |arrived |came |est |etait )?(?:dead|died|mort|morte|decede)\b"
 )
 # "mort de rire", "dead broke", "I'm dead tired": no one died
 _NOT_DEATH = re.compile(
     r"\b(?:morte?s? de (?:rire|fatigue|peur|honte|froid)|(?:died|dying|die|dies) (?:laughing|of laughter|of shame"
-    r"|of embarrassment)|(?:phone|battery|car|laptop|computer|telephone|batterie)"
-    r" (?:has |had |just )?died|dead (?:broke|tired|serious|end|line|on arrival)|i am dead|je suis mort"
-    r"|(?:see|c|ca) est mort"
+    r"|of embarrassment)|dead (?:broke|tired|serious|end|line|on arrival)|i am dead|je suis mort"
+    r"|(?:see|c|ca) est mort|d o a)\b"
     # goods that died: "the fridge was dead on arrival", "the printer died after a week", "l'écran est mort"
-    r"|(?:fridge|freezer|tv|television|telly|machine|washer|dryer|printer|device|product|item|unit|engine|screen"
-    r"|console|tablet|mower|boiler|oven|frigo|ecran|appareil|produit|moteur|tablette|imprimante|chaudiere|four"
-    r"|machine a laver|lave linge|lave vaisselle) (?:\w+ ){0,2}(?:was |is |arrived |came |est |etait )?"
-    r"(?:dead|died|mort|morte|decede)\b|\bd o a\b)\b"
     f"|{THINGS_THAT_DIED}"
 )
 
@@ -228,7 +223,7 @@ def veiled_threat(norm: str) -> re.Match[str] | None:
 # any word of a death, loosely (not the idioms of `_NOT_DEATH`): without one, a model's reading of a bereavement
 # ("sorted last month", "my daughter nearly died laughing") is not taken (see `bot.nlu.combine`)
 _DEATH_WORD = re.compile(
-    r"\b(?:decede\w*|deces|morte?s?|defunt\w*|veuve?|veuf|obseques|enterr\w*|inhum\w*|funeral\w*|funerai\w*|buried"
+    r"\b(?:decede\w*|deces|morte?s?|defunt\w*|veuve?|veuf|obseques|enterr\w*|inhum\w*|funer\w*|buried"
     r"|bury|burial|died|dies?|dying|dead|death|deceased|passed|passing|late|widow\w*|r i p|rip|heaven|ciel|paradis"
     r"|quitte\w*|eteinte?|disparue?|perdu|lost|succession|notaire|estate|probate|executor|grave|tombe|cimetiere"
     r"|cemetery|condolences|condoleances|hospice|repose en paix|paix a son ame|n est plus|no longer with us|gone"
@@ -236,11 +231,11 @@ _DEATH_WORD = re.compile(
     # mourning, illness and its end, what follows a death
     r"|deuil|endeuill\w*|mourning|grie\w*|chagrin|sorrow|survecu|survive\w*|make it|made it|cancer\w*|illness"
     r"|maladie|malade|sick|ill|hospital\w*|hopital|palliati\w*|crema\w*|ashes|cendres|memorial|hommage|wake"
-    r"|angel|ange|anges|heaven|upstairs|lost (?:him|her|them)|perdu (?:sa|son|ses|notre|nos)|plus la|plus parmi"
-    r"|not with us|not here anymore|no more|lost her|lost his|tragic\w*|tragique|accident|rest"
+    r"|angel|ange|anges|upstairs|plus la|plus parmi|not with us|not here anymore|no more|tragic\w*|tragique"
+    r"|accident|rest"
     # as phones and ears spell them: "dcd", "past away", "dyed", "diseased", "désédé", "enteremment"
-    r"|dcd|dcde|dcdee|decd|past away|passd|pased|dyed|diseased|desede\w*|dessede\w*|deseder|decede\w*|mor|mors"
-    r"|enterem\w*|enterrem\w*|funral\w*|funer\w*|obsek\w*|buryed|berried|widdow\w*)\b"
+    r"|dcd|dcde|dcdee|decd|past away|passd|pased|dyed|diseased|desede\w*|dessede\w*|deseder|mor|mors"
+    r"|enterem\w*|funral\w*|obsek\w*|buryed|berried|widdow\w*)\b"
 )
 
 
