@@ -382,7 +382,8 @@ _AGAINST_A_FEE_SEARCH = guarded_search(_AGAINST_A_FEE)
 # the keywords that make a sentence of their own an opt-out, whatever the rest of the message says: the
 # unambiguous ones and "stop" as it is misspelt ("end", "cancel"… alone in a sentence may be of something else)
 _STOP_SENTENCE = _KEYWORDS_ANYWHERE | _STOP_SPELLINGS
-_SENTENCE_END = re.compile(r"[.!?;\n]+")
+# a sentence of a reply as written (normalisation drops the full stops): `bot.nlu.understanding` places them too
+SENTENCE = re.compile(r"[^.!?;\n]+")
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
@@ -393,7 +394,7 @@ def _stop_sentence(tokens: list[str], original: str) -> bool:
     `tokens`: the `squeezed_words` of the normalised message."""
     if _STOP_SENTENCE.isdisjoint(tokens):
         return False
-    for sentence in _SENTENCE_END.split(original):
+    for sentence in SENTENCE.findall(original):
         words = squeezed_words(" ".join(_WORDS.findall(fold(sentence))))
         content = [w for w in words if w not in _CHATTER_SQUEEZED]
         if len(content) == 1 and content[0] in _STOP_SENTENCE:

@@ -24,7 +24,7 @@ from bot.nlu.courtesy import without_courtesy
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
 from bot.nlu.intent_patterns import PAID_PART_THEN_REST
-from bot.nlu.intents import Evidence, classify_with_readings
+from bot.nlu.intents import SENTENCE, Evidence, classify_with_readings
 from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
 from bot.nlu.prefilter import guarded_search
@@ -162,7 +162,6 @@ _IDLE_NOW_BEFORE = re.compile(
 )
 # a "now" counts only in a sentence about paying: "I handle everything on my own now. Could I pay 30
 # every two weeks?" names no first payment, "Kill me now, I forgot. Will be done in 3 days" no today
-_SENTENCE = re.compile(r"[^.!?;\n]+")
 _CLAUSE = re.compile(r"[^.!?;,\n]+")  # "I won't be paying Friday, Monday is the earliest": two clauses
 _PAYING = re.compile(
     r"\d+\b(?! (?:years?|yrs|ans|an|days?|jours?|weeks?|semaines?|months?|mois|hours?|heures?|kids|enfants"
@@ -176,9 +175,7 @@ _FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
 _SERIES_AFTER = re.compile(r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will)\b")
 
 
-def _sentence_spans(
-    text: str, original: str, locale: str, pieces: re.Pattern[str] = _SENTENCE
-) -> list[tuple[int, int]]:
+def _sentence_spans(text: str, original: str, locale: str, pieces: re.Pattern[str] = SENTENCE) -> list[tuple[int, int]]:
     """Where the sentences of `original` lie in its normalised `text` (normalisation drops the full
     stops): those found in it, in order; one span of the whole text when none is. `pieces`: `_CLAUSE` for
     the parts between commas too."""
