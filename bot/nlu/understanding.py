@@ -160,9 +160,9 @@ _IDLE_NOW_BEFORE = re.compile(
     r"|(?:the|la) (?!moitie|half|rest|reste|balance|solde|somme|sum|total|deposit|acompte|premier|first|money|cash"
     r"|funds|payment|paiement|transfer|virement|amount|montant|\d)\w+) $"
 )
+_CLAUSE = re.compile(r"[^.!?;,\n]+")  # "I won't be paying Friday, Monday is the earliest": two clauses
 # a "now" counts only in a sentence about paying: "I handle everything on my own now. Could I pay 30
 # every two weeks?" names no first payment, "Kill me now, I forgot. Will be done in 3 days" no today
-_CLAUSE = re.compile(r"[^.!?;,\n]+")  # "I won't be paying Friday, Monday is the earliest": two clauses
 _PAYING = re.compile(
     r"\d+\b(?! (?:years?|yrs|ans|an|days?|jours?|weeks?|semaines?|months?|mois|hours?|heures?|kids|enfants"
     r"|children)\b)|\b(?:pa[iy]\w*|regl\w*|vir\w*|vers\w*|envo\w*|send\w*|sent|wired|done|did|made|transf\w*|settl\w*"
