@@ -286,6 +286,17 @@ LOCALE_ABBREVIATIONS = {
         "jrs": "jours",
         "sem": "semaine",
         "pa": "pas",  # English "pa" is a father
+        # phonetic spellings (the sound written as heard: "jamé", "kel montan", "par semene", "je pe")
+        "jame": "jamais",
+        "jamai": "jamais",
+        "kel": "quel",
+        "kele": "quelle",
+        "kelle": "quelle",
+        "montan": "montant",
+        "semene": "semaine",
+        "semenes": "semaines",
+        "pe": "peux",
+        "voule": "voulez",
     },
     "en": {
         "u": "you",
