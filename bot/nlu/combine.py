@@ -31,7 +31,7 @@ from bot.nlu.intent_patterns import (
     WANTS_A_CALL,
 )
 from bot.nlu.learned import Opinion
-from bot.nlu.sensitive import bereavement, death_idiom_only, death_said, threat, veiled_threat
+from bot.nlu.sensitive import bereavement, death_idiom_only, death_said, said_alive, threat, veiled_threat
 
 PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
 ORDER = (
@@ -112,6 +112,11 @@ _TO_COME = re.compile(
     r"|\b(?:vous (?:le |la |les )?recevrez|you will (?:receive|get|have) (?:it|the|a|an|your|\d))\b"
     r"|\b(?:transferring|sending|paying|wiring|posting|putting)\b(?: \w+){0,4}"
     r" (?:tonight|tomorrow|this evening|later today|ce soir|demain)\b"
+    # "je paye samedi", "je règle cet aprèm", "I pay Friday": a present tense with a day to come
+    r"|\b(?:je|j|on|nous|i|we) (?:vous |te )?(?:paye|paie|regle|vire|verse|envoie|payons|reglons|pay|send|transfer)"
+    r"(?: \w+){0,2} (?:demain|apres demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|ce soir"
+    r"|cet apres midi|cette semaine|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tonight"
+    r"|this afternoon|this evening)\b"
 )
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
 # "I paid over the phone", "par téléphone": a means, not a request for a person
@@ -131,7 +136,7 @@ _WISH_ONLY = re.compile(
     r"^(?:\w+ ){0,2}(?:merry christmas|happy (?:new year|holidays|easter|christmas)|joyeux noel|joyeuses fetes"
     r"|bonne annee|meilleurs voeux|bonnes fetes|season s greetings|bonne fete(?: des (?:meres|peres|mamans|papas))?"
     r"|happy (?:mother|father|mothers|fathers|mum|mom|dad) s? day|happy thanksgiving|happy easter|joyeuses paques"
-    r"|happy diwali|eid mubarak|happy hanukkah|shana tova)(?: \w+){0,4}$"
+    r"|happy diwali|eid mubarak|happy hanukkah|shana tova)(?: \w+){0,8}$"
 )
 # what ties a death to the debt or to this number ("this was his phone", "her estate", "la succession")
 _DEBT_OF_THE_DEAD = re.compile(
@@ -357,7 +362,8 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         intent, confidence, source = "wrong_person", max(confidence, 0.9), "rule: bereavement"
     detail = None
     if intent == "wrong_person" and (
-        died is not None or (opinion.p(BEREAVEMENT) > opinion.p("wrong_person") and death_said(norm))
+        died is not None
+        or (opinion.p(BEREAVEMENT) > opinion.p("wrong_person") and death_said(norm) and not said_alive(norm))
     ):
         detail = "bereavement"
     elif intent == "abuse" and threat_p > opinion.p("abuse"):

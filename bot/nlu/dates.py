@@ -294,8 +294,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # "le 2 du mois prochain": before "mois prochain" alone takes the words
     (
         re.compile(
-            rf"\b(?:le|the|on the|by the) (\d{{1,2}}){_ORD}( (?:du|of the|of) (?:mois|month) (?:prochain|next)"
-            rf"| of next month| du mois prochain)\b"
+            rf"\b(?:le|the|on the|by the) (\d{{1,2}}){_ORD}( (?:du|of the|of) (?:mois|month)"
+            rf" (?:prochain|next|dernier|precedent|passe)| of (?:next|last|the previous|the last) month"
+            rf"| du mois (?:prochain|dernier|precedent))\b"
         ),
         "day",
     ),
@@ -322,7 +323,19 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:demain|tomorrow)\b"), "+1"),
     (re.compile(r"\b(?:hier|yesterday|last night|hier soir)\b"), "-1"),
     (_TODAY_WORDS, "+0"),
-    (re.compile(r"\bje viens de\b|\bjust (?:paid|sent|transferred|made|did|wired|settled)\b"), "+0"),
+    # "je viens de payer", "I just paid", "je suis en train de faire le virement" (not "je viens de voir votre SMS")
+    (
+        re.compile(
+            r"\bje viens d(?:e|e vous|e le|e la|e les|e l)? ?(?:payer|regler|faire|effectuer|envoyer|virer|verser"
+            r"|proceder|lancer|passer|valider|transferer|rembourser|solder|programmer)\b"
+            r"|\bjust (?:paid|sent|transferred|made|did|wired|settled)\b"
+            r"|\ben train de (?:faire|payer|regler|virer|verser|effectuer|proceder|valider|envoyer|lancer)\b"
+        ),
+        "+0",
+    ),
+    # "sous huitaine", "dans une quinzaine": a week, two weeks
+    (re.compile(r"\b(?:sous|dans|d ici) (?:une )?huitaine\b"), "+7"),
+    (re.compile(r"\b(?:sous|dans|d ici) (?:une )?quinzaine\b"), "+14"),
     (
         re.compile(
             r"\b(?:dans|d ici|sous|in|within) (\d+|a|an|one) ?(jours?|j|semaines?|sem|days?|weeks?|fortnights?)\b"
@@ -513,8 +526,13 @@ def _day_b(m: re.Match[str], s: int, e: int, locale: str) -> DateMention | None:
     day = int(m[1])
     if not 1 <= day <= 31:
         return None
-    ahead = 1 if m.lastindex and m.lastindex >= 2 and m[2] and ("prochain" in m[2] or "next" in m[2]) else 0
-    return DateMention(s, e, "day", day, ahead)
+    said = m[2] if m.lastindex and m.lastindex >= 2 and m[2] else ""
+    # "le 5 du mois prochain": a month ahead; "le 15 du mois dernier", "the 3rd of last month": a month back
+    ahead = 1 if ("prochain" in said or "next" in said) else -1 if _MONTH_BACK.search(said) else 0
+    return DateMention(s, e, "day", day, ahead, tense=-1 if ahead < 0 else 0)
+
+
+_MONTH_BACK = re.compile(r"\b(?:dernier|precedent|passe|last|previous)\b")
 
 
 _BUILDERS = {

@@ -132,6 +132,9 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
             r"|\b(?:par mois|chaque mois|tous les mois|(?:a )?(chaque) fin de mois|each month end"
             r"|mensuel\w*|mensualites?|(?:a|per|each|every|1) month"
             r"|monthly|(?:a|per) mth|1 par mois)\b|/ ?(?:mois|month|mo)\b"
+            # "3 chèques encaissables à un mois d'intervalle", "a month apart", "at monthly intervals"
+            r"|\b(?:a un mois d intervalle|a 1 mois d intervalle|a un mois d ecart|tous les 30 jours"
+            r"|(?:one |a |1 )month apart|at (?:one |1 )?month(?:ly)? intervals|every 30 days)\b"
         ),
     ),
 ]

@@ -53,11 +53,13 @@ from bot.nlu.intent_patterns import (
     PAID_BY_LAWYER,
     PAID_PART_THEN_REST,
     PARTICIPLE_AFTER_NEG,
+    PAY_WHEN_I_PLEASE,
     PAYMENT_NOUN,
     PLAN,
     PLAN_REFUSED,
     PROMISE,
     PURPOSE_PAY,
+    RELATIVES_PHONE,
     SCHEDULED_FOR,
     SENTENCE_START_PROMISE,
     STOP_A_CHARGE,
@@ -91,6 +93,9 @@ _CANNOT_PAY = guarded_search(CANNOT_PAY)
 _PAYMENT_NOUN = guarded_search(PAYMENT_NOUN)
 _THANKS = guarded_match(THANKS)
 _NEVER_AS_A_JOKE = guarded_search(re.compile(NEVER_AS_A_JOKE))
+_PAY_WHEN_I_PLEASE = guarded_search(re.compile(PAY_WHEN_I_PLEASE))
+_RELATIVES_PHONE = guarded_search(RELATIVES_PHONE)
+_PAYING = frozenset({"promise_to_pay", "payment_plan", "already_paid"})
 _GIVE_ME_UNTIL = guarded_search(GIVE_ME_UNTIL)
 _WILL_DO = guarded_search(WILL_DO)
 _ABOUT_DEBT = guarded_search(ABOUT_DEBT)
@@ -458,13 +463,17 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     # the words without courtesy are part of the text: no beginning of HUMAN in the text, none in them
     if "human" not in found and HUMAN.may_match(text) and text != (kept := bare(text)) and HUMAN.found(kept):
         found["human"] = STRONG  # "Hello operator, that's all": the one word between courtesies
-    if (found.keys() & {"promise_to_pay", "payment_plan"}) and _NEVER_AS_A_JOKE(text):
+    if (found.keys() & {"promise_to_pay", "payment_plan"}) and (
+        _NEVER_AS_A_JOKE(text) or (not ev.dates and _PAY_WHEN_I_PLEASE(text))
+    ):
         # "yeah right, I'll pay when pigs fly": no payment meant, a refusal
         found.pop("promise_to_pay", None)
         found.pop("payment_plan", None)
         found["deny"] = STRONG
     if "hardship" in found and not _found_beside(HARDSHIP, text, NOT_A_DIFFICULTY):
         del found["hardship"]
+    if "wrong_person" not in found and found.keys().isdisjoint(_PAYING) and _RELATIVES_PHONE(text):
+        found["wrong_person"] = STRONG  # "c'est le portable de mon père, il est hospitalisé": not the debtor
     if (
         "info_request" in found
         and "promise_to_pay" in found

@@ -254,3 +254,23 @@ def bereavement(norm: str) -> re.Match[str] | None:
     if _NOT_DEATH_SEARCH(norm):
         return None
     return _DEATH_SEARCH(norm)
+
+
+# the holder alive, ill or in care: "she's in hospital at the moment, I'll tell her when she's better", "il est
+# hospitalisé depuis dix jours", "my wife is in intensive care": a wrong person to write to, no death (the words of
+# illness count among `_DEATH_WORD`'s loose ones, which only let a model's reading of a death stand)
+_STILL_ALIVE = re.compile(
+    r"\b(?:she|he|they|mum|mom|dad|wife|husband|mother|father) (?:is|s|are|re|has been|have been) (?:still )?"
+    r"(?:in|at|into) (?:the |a )?(?:hospital|intensive care|icu|a and e|rehab|care home|nursing home|surgery)\b"
+    r"|\b(?:when|once|till|until) (?:she|he|they) (?:is|s|are|gets?|feels?) (?:better|well|out|home|back)\b"
+    r"|\b(?:recovering|recuperating|getting better|on the mend)\b"
+    r"|\b(?:il|elle|ils|elles) (?:est|sont) (?:encore |actuellement |en ce moment )?(?:hospitalisee?s?|a l hopital"
+    r"|en reanimation|en soins intensifs|en convalescence|en reeducation|en maison de repos|en ehpad)\b"
+    r"|\bquand (?:il|elle|ils|elles) (?:ira|iront|sera|seront|sortira|sortiront) (?:mieux|rentre|rentree|de l hopital"
+    r"|sorti|sortie)\b|\b(?:se remet|se retablit|en voie de guerison)\b"
+)
+
+
+def said_alive(norm: str) -> bool:
+    """The text says the holder is alive (ill, in hospital, recovering): no bereavement on the model's word."""
+    return _STILL_ALIVE.search(norm) is not None
