@@ -135,8 +135,8 @@ _ASKS_PERSON = re.compile(
 _WISH_ONLY = re.compile(
     r"^(?:\w+ ){0,2}(?:merry christmas|happy (?:new year|holidays|easter|christmas)|joyeux noel|joyeuses fetes"
     r"|bonne annee|meilleurs voeux|bonnes fetes|season s greetings|bonne fete(?: des (?:meres|peres|mamans|papas))?"
-    r"|happy (?:mother|father|mothers|fathers|mum|mom|dad) s? day|happy thanksgiving|happy easter|joyeuses paques"
-    r"|happy diwali|eid mubarak|happy hanukkah|shana tova)(?: \w+){0,8}$"
+    r"|happy (?:mother|father|mothers|fathers|mum|mom|dad)(?: s)? day|happy thanksgiving|happy easter|joyeuses paques"
+    r"|happy diwali|eid mubarak|happy hanukkah|shana tova)(?: \w+){0,12}$"
 )
 # what ties a death to the debt or to this number ("this was his phone", "her estate", "la succession")
 _DEBT_OF_THE_DEAD = re.compile(
@@ -182,12 +182,24 @@ class Reading:
     matched: str | None = None  # the words of the sensitive rule that fired, if any
 
 
+# a document asked for: "send me the itemised bill and I'll deal with it", "envoyez-moi la facture détaillée" wants
+# more from us, not less (a model's opt-out there ends a channel nobody asked to end; the rules' own opt-out stands)
+_SEND_ME_A_DOCUMENT = re.compile(
+    r"\b(?:send|email|e mail|mail|post|forward|envoyez|envoie|envoyer|transmettez|renvoyez|faites parvenir)"
+    r" (?:me|us|moi|nous|m|over)\b(?: \w+){0,3} (?:bill|invoice|statement|breakdown|copy|proof|receipt|contract"
+    r"|iban|bank details|facture|releve|detail|details|copie|justificatif|preuve|contrat|rib|decompte|recu)s?\b"
+)
+
+
 def _ruled_out(label: str, norm: str) -> bool:
     """A protective label of the model the words rule out: a person the text does not ask for ("don't call
-    me", "I paid over the phone"), an opt-out in time asked for ("laissez-moi jusqu'au 10") or in a stop said
-    of something else ("don't stop the reminders", "si je réponds STOP, …", `STOP_NOT_MEANT`)."""
+    me", "I paid over the phone"), an opt-out where a document is asked for ("send me the itemised bill"), in
+    time asked for ("laissez-moi jusqu'au 10") or in a stop said of something else ("don't stop the reminders",
+    "si je réponds STOP, …", `STOP_NOT_MEANT`)."""
     if label == "opt_out":
         if GIVE_ME_UNTIL.search(norm) is not None:
+            return True
+        if _SEND_ME_A_DOCUMENT.search(norm) is not None and not OPT_OUT.found(norm):
             return True
         return STOP_NOT_MEANT.search(norm) is not None and not OPT_OUT.found(STOP_NOT_MEANT.sub(" ", norm))
     if label != "human":

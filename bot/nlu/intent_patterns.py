@@ -1671,3 +1671,22 @@ ALREADY_PAID = _rx(
     r"|(?:faire|effectuer|envoyer|passer) (?:le|un|mon|votre) (?:virement|paiement|reglement"
     r"|versement|cheque))\b",
 )
+# who is writing, asked: "vous êtes un huissier ou une agence ?", "are you a debt collector?"
+INFO = _rx(
+    INFO,
+    r"\b(?:vous etes|etes vous|are you|is this|c est)"
+    r" (?:un |une |des |a |an |the |vraiment un |vraiment une |really a )?"
+    r"(?:huissiers?|agence|agences|cabinet|societe de recouvrement|officier de justice|bailiffs?|debt collectors?"
+    r"|debt collection agency|collection agency|agency|law firm|avocats?|lawyers?|solicitors?)\b"
+    r"(?: (?:ou|or) (?:un |une |des |a |an |the )?\w+(?: \w+)?)? ?\?",
+)
+# the contact refused in a subordinate clause: "je ne veux plus que vous me contactiez", "je ne souhaite pas qu'on
+# m'écrive", "I don't want you contacting me any more"
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\b(?:ne veux plus|ne veux pas|ne souhaite plus|ne souhaite pas|refuse|interdis) (?:que vous|qu on|que)"
+    r" (?:me |m )?(?:contactiez|contacte|appeliez|appelle|ecriviez|ecrive|relanciez|relance|telephoniez|harceliez"
+    r"|envoyiez|sollicitiez|derangiez)\b",
+    r"\b(?:do not|dont) want (?:you|your company|anyone|anybody) (?:contacting|texting|calling|messaging|emailing"
+    r"|ringing|writing to) me\b",
+)
