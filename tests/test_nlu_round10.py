@@ -37,13 +37,17 @@ TODAY = date(2026, 12, 4)  # a Friday
         ("c'est pas à moi de payer, c'est la mutuelle qui rembourse, voyez avec eux", "fr", "dispute"),
         ("I'm not paying for that cowboy job, the roof still leaks", "en", "dispute"),
         # a person asked for in a subordinate clause; not when it is the contact refused
-        ("je voudrais que quelqu'un me rappelle pour en parler", "fr", "human"),
+        ("je voudrais que quelqu'un me rappelle pour en parler, avec les messages je m'en sors pas", "fr", "human"),
         ("Je ne veux plus que vous me contactiez, ni par SMS ni par téléphone.", "fr", "opt_out"),
         # insults said as reproaches
         ("vous n'avez pas honte ? une vraie machine à fric", "fr", "abuse"),
         # phonetic French
         ("jamé reçu la commande et vous voulé que je paye ?", "fr", "dispute"),
         ("kel montan svp", "fr", "info_request"),
+        # time asked for before a payment is no dispute; a payment held back until goods work is one
+        ("Yes, but not until the 12th, that's payday", "en", "promise_to_pay"),
+        ("oui mais pas avant le 15, c'est là que je touche mon salaire", "fr", "promise_to_pay"),
+        ("I won't pay until the boiler actually works", "en", "dispute"),
         # a document asked for wants more from us, not less; a stop beside it still ends the channel
         ("Send me the itemised bill and I'll deal with it", "en", "info_request"),
         ("send me the invoice by post and stop texting me", "en", "opt_out"),

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from bot.nlu.intent_patterns import (
     ARRANGE_BY_PHONE,
+    DISPUTE,
     GIVE_ME_UNTIL,
     OPT_OUT,
     SCHEDULED_FOR,
@@ -191,17 +192,30 @@ _SEND_ME_A_DOCUMENT = re.compile(
 )
 
 
+# "yes but not until the 9th", "pas avant le 15", "not till payday": time asked before a payment, nothing contested
+# (the model reads the "not" of a refusal in it; the rules' own dispute stands)
+_NOT_UNTIL_A_DAY = re.compile(
+    r"\b(?:not|pas|but not|mais pas) (?:until|till|til|before|avant|jusqu a|jusqu au) (?:the |le |la |l |next |this )?"
+    r"(?:\d{1,2}(?:st|nd|rd|th|er|e)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi"
+    r"|jeudi|vendredi|samedi|dimanche|payday|pay day|end of|fin du|fin de|debut|beginning|start|week|month|semaine"
+    r"|mois|tomorrow|demain|january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|jour de paie|salaire)\b"
+)
+
+
 def _ruled_out(label: str, norm: str) -> bool:
     """A protective label of the model the words rule out: a person the text does not ask for ("don't call
     me", "I paid over the phone"), an opt-out where a document is asked for ("send me the itemised bill"), in
     time asked for ("laissez-moi jusqu'au 10") or in a stop said of something else ("don't stop the reminders",
-    "si je réponds STOP, …", `STOP_NOT_MEANT`)."""
+    "si je réponds STOP, …", `STOP_NOT_MEANT`), a dispute in time asked for ("yes but not until the 9th")."""
     if label == "opt_out":
         if GIVE_ME_UNTIL.search(norm) is not None:
             return True
         if _SEND_ME_A_DOCUMENT.search(norm) is not None and not OPT_OUT.found(norm):
             return True
         return STOP_NOT_MEANT.search(norm) is not None and not OPT_OUT.found(STOP_NOT_MEANT.sub(" ", norm))
+    if label == "dispute":
+        return _NOT_UNTIL_A_DAY.search(norm) is not None and not DISPUTE.found(norm)
     if label != "human":
         return False
     if _NO_CALL.search(norm) is not None:

@@ -1653,7 +1653,7 @@ DISPUTE = _rx(
 # "je voudrais que quelqu'un me rappelle", "j'aimerais que vous m'appeliez": a person asked for
 HUMAN = _rx(
     HUMAN,
-    r"(?<!plus )(?<!pas )(?<!jamais )\bque (?:quelqu un|qqn|quelqu un de chez vous|vous|un conseiller|une conseillere"
+    r"(?<!plus )(?<!pas )(?<!jamais )\bque (?:quelqu_un|qqn|quelqu_un de chez vous|vous|un conseiller|une conseillere"
     r"|une personne)"
     r" (?:me |nous )?(?:rappelle|rappeliez|appelle|appeliez|telephone|telephoniez|contacte|contactiez|joigne)\b",
 )
