@@ -74,6 +74,28 @@ def test_round10_dates(text: str, locale: str, day: date) -> None:
     assert understand(text, locale, TODAY).date == day
 
 
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("I'll send half (£45) on Friday. Will sort the rest out later.", "en"),
+        ("Je vous verse la moitié mardi, pour le reste je vous redirai.", "fr"),
+    ],
+)
+def test_half_now_with_the_rest_decided_later_is_one_payment(text: str, locale: str) -> None:
+    reading = understand(text, locale, TODAY)
+    assert (reading.intent, reading.installments) == ("promise_to_pay", None)
+
+
+def test_a_year_of_monthly_payments_is_twelve() -> None:
+    reading = understand("je peux payer 40 € par mois pendant un an ?", "fr", TODAY)
+    assert (reading.intent, reading.amount, reading.installments, reading.frequency) == (
+        "payment_plan",
+        40.0,
+        12,
+        "monthly",
+    )
+
+
 def test_a_month_apart_is_monthly() -> None:
     reading = understand("Je peux faire 3 chèques de 110 € encaissables à un mois d'intervalle ?", "fr", TODAY)
     assert (reading.intent, reading.amount, reading.installments, reading.frequency) == (

@@ -311,7 +311,16 @@ _REST_LEFT_OPEN = re.compile(
     r"|on en reparle|on en parle|quand ma situation|when (?:things|my situation))\b"
     r"|\b(?:the other half|l autre moitie)(?: \w+){0,2}"
     r" (?:i m not sure|i am not sure|not sure|je sais pas|je ne sais pas)\b"
+    # "pour l'autre moitié je vous redis", "will sort the other half after": the rest decided later
+    r"|\b(?:pour|about|for|as for) (?:le |la |the |l )?(?:reste|rest|remainder|solde|balance|other half|autre moitie)"
+    r"(?: \w+){0,3} (?:je vous redis|je vous redirai|je vous dirai|je reviens vers vous|on verra|on voit|je verrai"
+    r"|i will let you know|let you know|we will see|i will see)\b"
+    r"|\b(?:will|i will|i ll|we will) (?:sort|deal with|see about|figure out|work out|sort out) (?:the )?(?:other half"
+    r"|rest|remainder|balance)(?: out)?(?: \w+){0,2} (?:after|afterwards|later|after that|down the line)\b"
 )
+# "35 € par mois pendant un an", "for a year": twelve payments (a count only where a plan is read)
+_A_YEAR = re.compile(r"\b(?:pendant|pdt|for|over|sur|durant|during|across) (?:un|une|a|one|1) (?:an|annee|year)\b")
+_A_YEAR_BIT = INDEX.add_pattern(_A_YEAR)
 
 
 def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
@@ -326,6 +335,9 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     rest = None if halves or not mask & _REST_BIT else _REST.search(text)
     if rest is not None and (_VAGUE_AFTER_REST.match(text[rest.end() :]) or _REST_LEFT_OPEN.search(text)):
         rest = None  # "20 on Friday and the rest when I can": one payment promised, nothing planned
+    if terms.count is None and mask & _A_YEAR_BIT and (year := _A_YEAR.search(text)) is not None:
+        terms.count = 12
+        terms.spans.append(year.span())
     if terms.count is None and (halves or rest is not None):
         terms.count, terms.count_strong, terms.rest = 2, True, True
         terms.halves = halves
