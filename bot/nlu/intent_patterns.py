@@ -1690,3 +1690,13 @@ OPT_OUT = _rx(
     r"\b(?:do not|dont) want (?:you|your company|anyone|anybody) (?:contacting|texting|calling|messaging|emailing"
     r"|ringing|writing to) me\b",
 )
+# living on little: "I'm living off his small pension now, there's just nothing extra", "je vis de ma petite retraite"
+HARDSHIP = _rx(
+    HARDSHIP,
+    r"\b(?:living|live|surviving|getting by|get by|managing) (?:off|on) (?:a |his |her |my |our |the |just |only )?"
+    r"(?:small |tiny |little |state |basic |widow s |widows )?(?:pension|pensions|benefits|allowance|savings"
+    r"|universal credit|social security|disability)\b",
+    r"\b(?:there is|there s|i have|i ve got|we have|i got) (?:just |simply |absolutely )?nothing (?:extra|spare"
+    r"|to spare|left over|left at the end)\b",
+    r"\bje vis (?:de|avec) (?:ma |sa |une |la )?(?:petite |maigre )?(?:retraite|pension|rsa|aah|allocation|reversion)\b",
+)
