@@ -1700,3 +1700,14 @@ HARDSHIP = _rx(
     r"|to spare|left over|left at the end)\b",
     r"\bje vis (?:de|avec) (?:ma |sa |une |la )?(?:petite |maigre )?(?:retraite|pension|rsa|aah|allocation|reversion)\b",
 )
+# a person asked for in a longer request: "could a member of staff contact me", "arrange a call with your hardship
+# team", "pouvez-vous contacter le service social"
+HUMAN = _rx(
+    HUMAN,
+    r"\b(?:could|can|would|please (?:could|can|would|have)|please) (?:a member of (?:staff|your team|the team)|someone"
+    r"|somebody|an adviser|an advisor|an agent|a person|a real person|one of your (?:team|staff|advisers|advisors"
+    r"|agents))(?: from (?:your|the) \w+(?: team| department)?)? (?:contact|call|phone|ring|get in touch with)"
+    r" (?:me|us|my|our)\b",
+    r"\b(?:arrange|set up|book|schedule|organise|organize) a (?:phone |quick )?(?:call|callback|call back|chat"
+    r"|conversation|meeting|appointment) with (?:your|you|someone|somebody|an?|the)\b",
+)
