@@ -37,7 +37,7 @@ import ahocorasick
 GRAM = 3
 _MAX_BEGINNINGS = 400  # more than that: the branch is always tried
 _MAX_STEPS = 20_000
-_MOST_UNIONS = 1024  # alternations of a `GatedPattern` remembered by the literals found (each compiled once)
+_MOST_UNIONS = 4096  # alternations of a `GatedPattern` remembered by the literals starting at one place
 
 
 class _Unlisted(Exception):
@@ -482,7 +482,7 @@ class GatedPattern:
             for literal, starting in self.by_literal.items()
         }
         self._alternations: dict[tuple[int, ...], re.Pattern[str]] = {}  # branch numbers -> their alternation
-        # the literals standing in a text -> the alternation of their branches (bounded: `_MOST_UNIONS`)
+        # the literals starting at one place -> the alternation of their branches (bounded: `_MOST_UNIONS`)
         self._unions: dict[frozenset[str], re.Pattern[str]] = {}
         self.bit = index.add(self.literals)  # `found` searches the unlisted branches whatever the mask
         self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals)
@@ -510,34 +510,39 @@ class GatedPattern:
                 start = text.find(literal, start + 1)
         return bool(self.unlisted) and any(branch.search(text) for branch in self.unlisted)
 
-    def _starts(self, text: str, present: set[str]) -> tuple[list[int], re.Pattern[str]]:
-        """The positions where literals of the branches start, ascending, and the alternation of the
-        branches these literals may begin (in their order), tried at each of them.
-
-        At any position, the branches that can match there are among these (a branch none of whose
-        literals stands in the text matches nowhere), and each of them begins with a literal standing
-        there: the alternation of them all gives the match the whole alternation gives at that position."""
+    def _starts(self, text: str, present: set[str]) -> list[tuple[int, re.Pattern[str]]]:
+        """Each position where literals of the branches start, ascending, with the alternation of the
+        branches that may begin there."""
         found = self.literals.intersection(present)
         if len(found) == 1:  # the common case: one literal, one alternation
             literal = next(iter(found))
+            at = self.at[literal]
             starts = []
             start = text.find(literal)
             while start >= 0:
-                starts.append(start)
+                starts.append((start, at))
                 start = text.find(literal, start + 1)
-            return starts, self.at[literal]
-        pattern = self._unions.get(found)
-        if pattern is None:
-            pattern = self._alternation(tuple(sorted({n for literal in found for n in self.numbers[literal]})))
-            if len(self._unions) < _MOST_UNIONS:
-                self._unions[found] = pattern
-        positions = set()
+            return starts
+        literals_at: dict[int, list[str]] = {}
         for literal in found:
             start = text.find(literal)
             while start >= 0:
-                positions.add(start)
+                if start in literals_at:
+                    literals_at[start].append(literal)
+                else:
+                    literals_at[start] = [literal]
                 start = text.find(literal, start + 1)
-        return sorted(positions), pattern
+        union = self._union
+        return [(start, union(frozenset(literals_at[start]))) for start in sorted(literals_at)]
+
+    def _union(self, literals: frozenset[str]) -> re.Pattern[str]:
+        """The alternation of the branches that may begin with one of `literals`, in their order."""
+        pattern = self._unions.get(literals)
+        if pattern is None:
+            pattern = self._alternation(tuple(sorted({n for literal in literals for n in self.numbers[literal]})))
+            if len(self._unions) < _MOST_UNIONS:
+                self._unions[literals] = pattern
+        return pattern
 
     def _alternation(self, numbers: tuple[int, ...]) -> re.Pattern[str]:
         """The alternation of the branches numbered `numbers`, in their order (compiled once)."""
@@ -555,10 +560,8 @@ class GatedPattern:
         _text, mask, present = last if last[0] is text else self.index._scan(text)
         if not mask & self.bit:
             return None
-        starts, pattern = self._starts(text, present)
-        match = pattern.match
-        for start in starts:
-            m = match(text, start)
+        for start, pattern in self._starts(text, present):
+            m = pattern.match(text, start)
             if m:
                 return m
         return None
@@ -573,11 +576,9 @@ class GatedPattern:
         if not mask & self.bit:
             return iter(())
         found, cursor = [], 0
-        starts, pattern = self._starts(text, present)
-        match = pattern.match
-        for start in starts:
+        for start, pattern in self._starts(text, present):
             if start >= cursor:
-                m = match(text, start)
+                m = pattern.match(text, start)
                 if m:
                     found.append(m)
                     cursor = m.end()
