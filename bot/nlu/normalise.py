@@ -314,7 +314,10 @@ def squeezed(token: str) -> str:
 def squeezed_words(text: str) -> list[str]:
     """`squeezed` of each word of `text` but the emoji markers."""
     known = _SQUEEZED.get
-    return [known(t) or squeezed(t) for t in text.split() if not t.startswith("emo_")]
+    words = text.split()
+    if "emo_" in text:  # else no word is a marker (the test on every word is left out)
+        words = [t for t in words if not t.startswith("emo_")]
+    return [known(t) or squeezed(t) for t in words]
 
 
 def _undoubled(token: str) -> str | None:
