@@ -427,16 +427,21 @@ def normalise(text: str, locale: str = "fr") -> str:
     text = fold(_symbols(text))
     tokens = _words_by_piece(text, locale)
     if tokens is None:
-        if _DOUBLED_INITIAL.search(text):  # `sub` with a template costs a call into Python even when nothing matches
-            text = _DOUBLED_INITIAL.sub(r"\1", text)
-        text = _contractions(text, locale)
-        if ", " in text and _LISTED_NUMBERS.search(text):  # "200, 200 et 150": two amounts, not 200,200
-            text = _LISTED_NUMBERS.sub(" and " if locale == "en" else " et ", text)
-        fixed = _FIXED[locale]
-        tokens = [fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(text)]
+        tokens = _words_whole(text, locale)
     joined = words_to_digits(" ".join(tokens))
     joined = _PHRASE_SUBS(joined)
     return joined
+
+
+def _words_whole(text: str, locale: str) -> list[str]:
+    """The spelled-out words of a folded `text`, its steps run on the whole of it."""
+    if _DOUBLED_INITIAL.search(text):  # `sub` with a template costs a call into Python even when nothing matches
+        text = _DOUBLED_INITIAL.sub(r"\1", text)
+    text = _contractions(text, locale)
+    if ", " in text and _LISTED_NUMBERS.search(text):  # "200, 200 et 150": two amounts, not 200,200
+        text = _LISTED_NUMBERS.sub(" and " if locale == "en" else " et ", text)
+    fixed = _FIXED[locale]
+    return [fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(text)]
 
 
 def clear_caches() -> None:
