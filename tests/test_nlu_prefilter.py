@@ -3,6 +3,7 @@ exactly the weights of the features it was trained on."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -225,3 +226,48 @@ def test_gated_searches_find_what_the_searches_find_on_the_corpus() -> None:
 @given(st.lists(st.one_of(_GATE_WORDS, st.text(alphabet=_GATE_ALPHABET, max_size=8)), max_size=8))
 def test_gated_searches_find_what_the_searches_find_on_any_text(parts: list[str]) -> None:
     _gated_searches(" ".join(parts))
+
+
+# pieces of words that the normaliser's steps before the words change, or that could join two pieces
+_PIECES = [
+    "can",
+    "ca",
+    "t",
+    "'t",
+    "ill",
+    "i'll",
+    "'s",
+    ",'s",
+    ",",
+    "don",
+    "won't",
+    "i'm",
+    "`",
+    "0",
+    "é",
+    "\u00a0",
+    "$",
+    "€",
+    "ttes",
+    "pplus",
+    "200,",
+    "150",
+    "pay",
+    "n't",
+    "l'",
+    "je",
+    "stop",
+    "+33 6 12 34 56 78",
+]
+
+
+def test_the_words_read_piece_by_piece_are_those_of_the_whole_text() -> None:
+    """Where the normaliser reads a folded text piece by piece between its spaces (each piece's words
+    remembered), it finds the words the steps run on the whole text find: every two pieces, with every gap
+    between them and a word after ("ill" + " " + "pay" + " " + "stop" must be read whole)."""
+    for first, gap, second in itertools.product(_PIECES, (" ", "", "  ", ", ", "."), _PIECES):
+        text = normalise_module.fold(first + gap + second + " stop")
+        for locale in ("fr", "en"):
+            by_piece = normalise_module._words_by_piece(text, locale)
+            if by_piece is not None:
+                assert by_piece == normalise_module._words_whole(text, locale), (text, locale)

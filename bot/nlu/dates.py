@@ -20,6 +20,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from bot.nlu.prefilter import INDEX, Anchored, gated
 from bot.nlu.vocabulary import COUNTED_THINGS
@@ -137,7 +138,9 @@ class DateMention:
             return None
 
 
+@lru_cache(maxsize=4096)
 def _last_day(year: int, month: int) -> int:
+    """The number of days of `month` (remembered: resolving a day of the month asks it of month after month)."""
     return calendar.monthrange(year, month)[1]
 
 

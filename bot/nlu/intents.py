@@ -311,7 +311,9 @@ def _keyword_opt_out(tokens: list[str]) -> bool:
     if not _KEYWORDS_ANYWHERE.isdisjoint(tokens) or not _KEYWORDS_SHORT_OF_ONE.isdisjoint(tokens):
         return True
     # two words make a keyword only when the first begins one ("stop" "al", "opt" "out")
-    if not _KEYWORD_HEADS.isdisjoint(tokens) and any(a + b in _KEYWORDS_ANYWHERE for a, b in pairwise(tokens)):
+    if not _KEYWORD_HEADS.isdisjoint(tokens) and any(
+        a in _KEYWORD_HEADS and a + b in _KEYWORDS_ANYWHERE for a, b in pairwise(tokens)
+    ):
         return True
     if not _KEYWORDS_ALONE.isdisjoint(tokens):  # else no content word can be one (content is within tokens)
         content = [t for t in tokens if t not in _CHATTER_SQUEEZED]

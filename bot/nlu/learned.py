@@ -72,6 +72,7 @@ OFFSET = 1 << 32  # added to every weight so that each field stays non-negative
 MASK = (1 << FIELD) - 1
 _PROBABILITY = itemgetter(1)
 _VALUE = itemgetter(1)  # of an automaton's (end, value)
+WINDOWS_MOST = 1 << 15  # word pairs whose packed sums are remembered (a few MB)
 
 
 def _canonical(norm: str) -> bool:
@@ -111,6 +112,7 @@ class LinearModel:
         self._unpack = struct.Struct(f"<{len(labels) + 1}Q").unpack  # the labels' fields and the count
         self._bytes = FIELD // 8 * (len(labels) + 1)
         self._automaton = self._strings()
+        self._windows: dict[str, int] = {}  # `_window_sum` of each word pair met (bounded: `WINDOWS_MOST`)
         self.labels_by_intent: dict[str, list[str]] = {}
         for label in sorted(labels):
             self.labels_by_intent.setdefault(label.split("/")[0], []).append(label)
@@ -141,9 +143,34 @@ class LinearModel:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(data["labels"], data["bias"], data["weights"])
 
+    def _window_sum(self, window: str, tail: int) -> int:
+        """The packed sum of the feature strings in `window` that end in its last `tail` characters."""
+        start = len(window) - tail
+        return sum(value for end, value in self._automaton.iter(window) if end >= start)
+
+    def _packed_sum(self, norm: str) -> int:
+        """The packed weights of every feature string in ``" " + norm + " "`` (`norm` canonical), summed
+        word by word: each string ends in one word (or the space after it) and begins at most in the word
+        before (a pair " a b ", a 4-gram across one space), so the strings ending in word i are those of
+        the window " w(i-1) w(i) " that end in its last part. The sums of the windows met are remembered
+        (word pairs repeat from message to message: "je vous", "i will"), the integers add up exactly."""
+        windows, total, before = self._windows, 0, None
+        for word in norm.split(" "):
+            window = " " + word + " " if before is None else " " + before + " " + word + " "
+            value = windows.get(window)
+            if value is None:
+                value = self._window_sum(window, len(window) if before is None else len(word) + 1)
+                if len(windows) < WINDOWS_MOST:
+                    windows[window] = value
+            total += value
+            before = word
+        return total
+
     def scores(self, norm: str) -> list[float]:
         """The score of each label (the packed weights of `features(norm)` summed)."""
-        if CHAR_N == (4,) and _canonical(norm):
+        if CHAR_N == (4,) and norm and _canonical(norm):
+            *fields, count = self._unpack(self._packed_sum(norm).to_bytes(self._bytes, "little"))
+        elif CHAR_N == (4,) and _canonical(norm):
             *fields, count = self._unpack(
                 sum(map(_VALUE, self._automaton.iter(" " + norm + " "))).to_bytes(self._bytes, "little")
             )

@@ -314,7 +314,10 @@ def squeezed(token: str) -> str:
 def squeezed_words(text: str) -> list[str]:
     """`squeezed` of each word of `text` but the emoji markers."""
     known = _SQUEEZED.get
-    return [known(t) or squeezed(t) for t in text.split() if not t.startswith("emo_")]
+    words = text.split()
+    if "emo_" in text:  # else no word is a marker (the test on every word is left out)
+        words = [t for t in words if not t.startswith("emo_")]
+    return [known(t) or squeezed(t) for t in words]
 
 
 def _undoubled(token: str) -> str | None:
@@ -382,22 +385,63 @@ _DOUBLED_INITIAL = re.compile(r"\b(?!ttes?\b)([a-z])\1+(?=[a-z])")
 _LISTED_NUMBERS = re.compile(r"(?<=\d), (?=\d{3}\b)")
 
 
+# what lets a step before the words are read join two pieces of a folded text between spaces: "can t", "don t"
+# (a "t" alone), "ill pay" (`_ILL_AS_I_WILL`); ", " or ",'s" (`_LISTED_NUMBERS`, once "'s" is dropped)
+_ACROSS_PIECES = re.compile(r"(?<![^ ])t\b|\bill|, |,'")
+# each piece of text between spaces met (folded), by locale, and its words (bounded like `_FIXED`)
+_PIECES: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "fr": {}}
+_PIECES_MOST = 1 << 15
+
+
+def _piece_words(piece: str, locale: str) -> tuple[str, ...]:
+    """The spelled-out words of one piece of a folded text (the steps of `normalise` up to them)."""
+    if _DOUBLED_INITIAL.search(piece):
+        piece = _DOUBLED_INITIAL.sub(r"\1", piece)
+    fixed = _FIXED[locale]
+    return tuple(fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(_contractions(piece, locale)))
+
+
+def _words_by_piece(text: str, locale: str) -> list[str] | None:
+    """The spelled-out words of a folded `text`, read piece by piece between its spaces (each piece's words
+    remembered), or None where a step before the words could reach across a space (a contraction split by a
+    space, numbers listed with commas): then the whole text is read at once. The steps up to the words match
+    within a piece (a word boundary at its ends as at a space): the same words."""
+    if _ACROSS_PIECES.search(text):
+        return None
+    pieces, words = _PIECES[locale], []
+    for piece in text.split(" "):
+        found = pieces.get(piece)
+        if found is None:
+            found = _piece_words(piece, locale)
+            if len(pieces) < _PIECES_MOST:
+                pieces[piece] = found
+        words += found
+    return words
+
+
 def normalise(text: str, locale: str = "fr") -> str:
     """The normalised form of a message: lower-case ASCII words, numbers as digits."""
     locale = "en" if locale[:2].lower() == "en" else "fr"
     if _MAY_HOLD_PHONE(text):
         text = _PHONE.sub(" phone ", text)
     text = fold(_symbols(text))
+    tokens = _words_by_piece(text, locale)
+    if tokens is None:
+        tokens = _words_whole(text, locale)
+    joined = words_to_digits(" ".join(tokens))
+    joined = _PHRASE_SUBS(joined)
+    return joined
+
+
+def _words_whole(text: str, locale: str) -> list[str]:
+    """The spelled-out words of a folded `text`, its steps run on the whole of it."""
     if _DOUBLED_INITIAL.search(text):  # `sub` with a template costs a call into Python even when nothing matches
         text = _DOUBLED_INITIAL.sub(r"\1", text)
     text = _contractions(text, locale)
     if ", " in text and _LISTED_NUMBERS.search(text):  # "200, 200 et 150": two amounts, not 200,200
         text = _LISTED_NUMBERS.sub(" and " if locale == "en" else " et ", text)
     fixed = _FIXED[locale]
-    tokens = [fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(text)]
-    joined = words_to_digits(" ".join(tokens))
-    joined = _PHRASE_SUBS(joined)
-    return joined
+    return [fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(text)]
 
 
 def clear_caches() -> None:
@@ -407,3 +451,5 @@ def clear_caches() -> None:
         fixed.clear()
     _SQUEEZED.clear()
     _WITHOUT_MARKS.clear()
+    for pieces in _PIECES.values():
+        pieces.clear()

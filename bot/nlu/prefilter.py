@@ -37,6 +37,7 @@ import ahocorasick
 GRAM = 3
 _MAX_BEGINNINGS = 400  # more than that: the branch is always tried
 _MAX_STEPS = 20_000
+_MOST_UNIONS = 4096  # alternations of a `GatedPattern` remembered by the literals starting at one place
 
 
 class _Unlisted(Exception):
@@ -481,6 +482,8 @@ class GatedPattern:
             for literal, starting in self.by_literal.items()
         }
         self._alternations: dict[tuple[int, ...], re.Pattern[str]] = {}  # branch numbers -> their alternation
+        # the literals starting at one place -> the alternation of their branches (bounded: `_MOST_UNIONS`)
+        self._unions: dict[frozenset[str], re.Pattern[str]] = {}
         self.bit = index.add(self.literals)  # `found` searches the unlisted branches whatever the mask
         self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals)
 
@@ -520,14 +523,26 @@ class GatedPattern:
                 starts.append((start, at))
                 start = text.find(literal, start + 1)
             return starts
-        numbers: dict[int, set[int]] = {}
+        literals_at: dict[int, list[str]] = {}
         for literal in found:
-            branches = self.numbers[literal]
             start = text.find(literal)
             while start >= 0:
-                numbers.setdefault(start, set()).update(branches)
+                if start in literals_at:
+                    literals_at[start].append(literal)
+                else:
+                    literals_at[start] = [literal]
                 start = text.find(literal, start + 1)
-        return [(start, self._alternation(tuple(sorted(numbers[start])))) for start in sorted(numbers)]
+        union = self._union
+        return [(start, union(frozenset(literals_at[start]))) for start in sorted(literals_at)]
+
+    def _union(self, literals: frozenset[str]) -> re.Pattern[str]:
+        """The alternation of the branches that may begin with one of `literals`, in their order."""
+        pattern = self._unions.get(literals)
+        if pattern is None:
+            pattern = self._alternation(tuple(sorted({n for literal in literals for n in self.numbers[literal]})))
+            if len(self._unions) < _MOST_UNIONS:
+                self._unions[literals] = pattern
+        return pattern
 
     def _alternation(self, numbers: tuple[int, ...]) -> re.Pattern[str]:
         """The alternation of the branches numbered `numbers`, in their order (compiled once)."""

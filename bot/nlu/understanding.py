@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from bot.nlu.amounts import CURRENCY, AmountMention, find_amounts
@@ -241,6 +241,18 @@ _PAY_WORD = re.compile(
 )
 
 
+def _once(work: Callable[[], list[tuple[int, int]]]) -> Callable[[], list[tuple[int, int]]]:
+    """`work`, done at the first call only (a lighter `functools.cache` for a function of no argument)."""
+    done: list[list[tuple[int, int]]] = []
+
+    def result() -> list[tuple[int, int]]:
+        if not done:
+            done.append(work())
+        return done[0]
+
+    return result
+
+
 def _pick_date(
     text: str,
     intent: str,
@@ -251,9 +263,11 @@ def _pick_date(
 ) -> dt.date | None:
     """The payment's date among `dates`. `sentences`, `clauses`: where the sentences and the parts between
     commas lie (`_sentence_spans`), worked out once and only when needed."""
+    if not dates:  # the common case (what follows finds no candidate either)
+        return None
     past = intent == "already_paid"
-    sentences = cache(sentences)
-    clauses = cache(clauses) if clauses is not None else sentences
+    sentences = _once(sentences)
+    clauses = _once(clauses) if clauses is not None else sentences
     now_said = any(text[d.start : d.end] in _NOW_WORDS for d in dates)
     spans = sentences() if now_said else None
     meant = [d for d in _affirmed_dates(text, dates, clauses) if _meant(text, d, spans)]
