@@ -41,6 +41,9 @@ TODAY = date(2026, 12, 4)  # a Friday
         ("Je ne veux plus que vous me contactiez, ni par SMS ni par téléphone.", "fr", "opt_out"),
         # a widow living on little: her own difficulty, no condolence owed to the debtor
         ("My wife passed last year and I'm living on her small pension now, there's nothing spare.", "en", "hardship"),
+        # a person asked for in a longer request
+        ("Could someone from your team phone me to talk it through? I lost my job in May.", "en", "human"),
+        ("Can we arrange a call with your hardship team? My wife is unwell.", "en", "human"),
         # insults said as reproaches
         ("vous n'avez pas honte ? une vraie machine à fric", "fr", "abuse"),
         # phonetic French

@@ -1698,7 +1698,8 @@ HARDSHIP = _rx(
     r"|universal credit|social security|disability)\b",
     r"\b(?:there is|there s|i have|i ve got|we have|i got) (?:just |simply |absolutely )?nothing (?:extra|spare"
     r"|to spare|left over|left at the end)\b",
-    r"\bje vis (?:de|avec) (?:ma |sa |une |la )?(?:petite |maigre )?(?:retraite|pension|rsa|aah|allocation|reversion)\b",
+    r"\bje vis (?:de|avec) (?:ma |sa |une |la )?(?:petite |maigre )?(?:retraite|pension|rsa|aah|allocation"
+    r"|reversion)\b",
 )
 # a person asked for in a longer request: "could a member of staff contact me", "arrange a call with your hardship
 # team", "pouvez-vous contacter le service social"
