@@ -116,7 +116,7 @@ _TO_COME = re.compile(
     # "je paye samedi", "je règle cet aprèm", "I pay Friday": a present tense with a day to come
     r"|\b(?:je|j|on|nous|i|we) (?:vous |te )?(?:paye|paie|regle|vire|verse|envoie|payons|reglons|pay|send|transfer)"
     r"(?: \w+){0,2} (?:demain|apres demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|ce soir"
-    r"|cet apres midi|cette semaine|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tonight"
+    r"|cet apres midi|cet aprem|cette semaine|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tonight"
     r"|this afternoon|this evening)\b"
 )
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)

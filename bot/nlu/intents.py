@@ -564,6 +564,8 @@ def _affirm_or_deny(text: str) -> tuple[str, float] | None:
     if DENY.found(_NO_PROBLEM.sub(" ", text) if yes_words else text):
         return "deny", STRONG if len(text.split()) <= 8 else 0.7
     if yes_words or AFFIRM.found(text):
+        if text.endswith("?") and len(text.split()) <= 3:
+            return None  # "ok ?", "d'accord ?": asked, not given (what is asked is not said)
         return "affirm", STRONG if len(text.split()) <= 8 else 0.7
     return None
 
