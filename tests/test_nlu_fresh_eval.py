@@ -2,7 +2,9 @@
 
 Each fresh batch was split once (`tests/nlu_corpus/fresh/split_fresh.py`); rules and model were
 tuned on the ``.train`` halves only. The floors are the scores measured when the work closed
-(tests/nlu_corpus/fresh/SCORES.md), a little below: a change that makes them worse fails here.
+(tests/nlu_corpus/fresh/SCORES.md), a little below: a change that makes them worse fails here. Round 10
+set them all anew (a new model: per file some went up and some down, the harmful misreads of b, e and z1 up
+by one each, the total down; SCORES.md).
 Run with ``-s`` for the per-intent precision and recall and the confusion table.
 """
 
@@ -17,53 +19,61 @@ from tests.nlu_corpus.evaluate import evaluate
 FRESH = Path(__file__).parent / "nlu_corpus" / "fresh"
 # file: (intent accuracy, entity accuracy, detail accuracy, most harmful misreads)
 FLOORS = {
-    "batch_a.test.jsonl": (0.945, 0.95, 0.985, 2),
-    "batch_b.test.jsonl": (0.96, 0.975, 0.99, 0),
-    "batch_c.test.jsonl": (0.95, 0.945, 0.995, 0),
-    "batch_d.test.jsonl": (0.95, 0.97, 0.98, 0),
-    "batch_e.test.jsonl": (0.905, 0.93, 0.98, 1),
-    "batch_f.test.jsonl": (0.945, 0.975, 0.995, 1),
-    "batch_g.test.jsonl": (0.925, 0.95, 0.985, 1),
-    "batch_h.test.jsonl": (0.95, 0.975, 0.985, 2),  # round 8: courtesy set aside, one detail 0.993 -> 0.989
+    "batch_a.test.jsonl": (0.97, 0.97, 0.99, 1),
+    "batch_b.test.jsonl": (0.965, 0.98, 0.985, 1),
+    "batch_c.test.jsonl": (0.96, 0.96, 0.995, 0),
+    "batch_d.test.jsonl": (0.975, 0.975, 0.985, 0),
+    "batch_e.test.jsonl": (0.93, 0.945, 0.99, 2),
+    "batch_f.test.jsonl": (0.965, 0.98, 0.99, 0),
+    "batch_g.test.jsonl": (0.955, 0.985, 0.99, 1),
+    "batch_h.test.jsonl": (0.955, 0.98, 0.99, 1),
     # round 3: written by helpers that saw nothing of the project, scored before any change
-    "batch_m.test.jsonl": (0.92, 0.955, 0.97, 2),
-    "batch_n.test.jsonl": (0.92, 0.955, 0.98, 2),
+    "batch_m.test.jsonl": (0.97, 0.985, 0.985, 1),
+    "batch_n.test.jsonl": (0.96, 0.98, 0.985, 0),
     # round 4: tradespeople, students, dictation, Belgian French, UK dialects (u); people who cite the law,
     # write for someone else or are in a crisis (v)
-    "batch_u.test.jsonl": (0.94, 0.965, 0.985, 0),
-    "batch_v.test.jsonl": (0.95, 0.955, 0.99, 0),
+    "batch_u.test.jsonl": (0.945, 0.97, 0.99, 0),
+    "batch_v.test.jsonl": (0.96, 0.97, 0.99, 0),
     # round 5: second-language writers, people over 75, the very young, bookkeepers, carers (z1); tenants,
     # farmers, night workers, many regions, sarcasm, lawyers and ombudsmen mentioned, pasted messages (z2)
-    "batch_z1.test.jsonl": (0.93, 0.955, 0.99, 0),
-    "batch_z2.test.jsonl": (0.96, 0.955, 0.985, 0),
+    "batch_z1.test.jsonl": (0.94, 0.96, 0.99, 1),
+    "batch_z2.test.jsonl": (0.975, 0.97, 0.99, 0),
     # round 6: African, Caribbean and North American French, English from Scotland to Nigeria, small businesses,
     # relatives answering (z3); people who know their rights, counter-offers, auto-replies, slang (z4)
-    "batch_z3.test.jsonl": (0.955, 0.955, 0.99, 2),
-    "batch_z4.test.jsonl": (0.92, 0.94, 0.975, 2),
+    "batch_z3.test.jsonl": (0.97, 0.97, 0.99, 1),
+    "batch_z4.test.jsonl": (0.94, 0.95, 0.985, 1),
     # round 7: numbers that are not amounts, counter-offers, bookkeepers and accounts payable (z5); protective
     # meanings said every way, and their near-misses (z6)
-    "batch_z5.test.jsonl": (0.95, 0.93, 0.985, 2),
-    "batch_z6.test.jsonl": (0.93, 0.97, 0.975, 4),
+    "batch_z5.test.jsonl": (0.965, 0.94, 0.995, 1),
+    "batch_z6.test.jsonl": (0.96, 0.965, 0.99, 0),
     # round 8: an ordinary day's inbox, corrections mid-message (z7); hard to read — phonetic, dictation, caps,
     # emojis, mixed languages — with the protective meanings and their near-misses (z8)
-    "batch_z7.test.jsonl": (0.945, 0.96, 0.985, 0),
-    "batch_z8.test.jsonl": (0.93, 0.96, 0.985, 4),
+    "batch_z7.test.jsonl": (0.96, 0.96, 0.985, 0),
+    "batch_z8.test.jsonl": (0.95, 0.96, 0.985, 1),
     # round 9: people writing for someone else — relatives, advisers, guardians, executors — and people in every
     # walk of life (z10); short answers mid-conversation and replies easy to misjudge (z11)
-    "batch_z10.test.jsonl": (0.91, 0.955, 0.97, 2),
-    "batch_z11.test.jsonl": (0.92, 0.965, 0.99, 2),
+    "batch_z10.test.jsonl": (0.915, 0.965, 0.97, 2),
+    "batch_z11.test.jsonl": (0.94, 0.97, 0.99, 1),
+    # round 10: messages as they arrive in an inbox and on a phone (z13); hard cases between neighbouring meanings
+    # (z14)
+    "batch_z13.test.jsonl": (0.97, 0.965, 0.995, 0),
+    "batch_z14.test.jsonl": (0.96, 0.965, 0.98, 1),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {
-    "batch_k.jsonl": (0.94, 0.96, 0.99, 1),
+    "batch_k.jsonl": (0.95, 0.98, 0.99, 0),
     # written during round 3 by a helper that saw nothing of the project, never tuned on
-    "batch_q.jsonl": (0.945, 0.955, 0.98, 2),
+    "batch_q.jsonl": (0.97, 0.97, 0.99, 2),
     # written for round 4 by a helper that saw nothing of the project, never tuned on
-    "batch_w.jsonl": (0.935, 0.95, 0.985, 4),
+    "batch_w.jsonl": (0.955, 0.97, 0.99, 1),
     # written during round 8 by a helper that saw nothing of the project (seventeen new voices), never tuned on
-    "batch_z9.jsonl": (0.945, 0.945, 0.985, 3),
+    "batch_z9.jsonl": (0.95, 0.945, 0.985, 2),
     # written during round 9 by a helper that saw nothing of the project (twenty new voices), never tuned on
-    "batch_z12.jsonl": (0.93, 0.965, 0.98, 4),
+    "batch_z12.jsonl": (0.95, 0.97, 0.985, 1),
+    # written for round 10 by a helper that saw nothing of the project (twenty-five people), never tuned on
+    "batch_z15.jsonl": (0.97, 0.97, 0.99, 3),
+    # written at the end of round 10, after its changes, by a helper that saw nothing of the project, never tuned on
+    "batch_z16.jsonl": (0.97, 0.985, 0.995, 2),
 }
 
 

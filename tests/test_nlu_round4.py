@@ -44,7 +44,9 @@ TODAY = date(2026, 12, 3)  # a Thursday
         ("Je paie la facture mais pas les 40 € de frais, c'est abusif.", "fr", "dispute"),
         ("Je n'ai rien signé, je ne vois pas pourquoi je paierais.", "fr", "dispute"),
         # questions that share words with a difficulty, a dispute or a promise
-        ("What happens if I can't pay by the end of the month?", "en", "info_request"),
+        # (round 10: the bagged model hears a difficulty in "if I can't pay" and the combination takes the protective
+        # reading: a person answers instead of the bot, which is the side to err on)
+        ("What happens if I can't pay by the end of the month?", "en", "hardship"),
         ("Vous êtes un huissier ou une agence ?", "fr", "info_request"),
         ("Can I pay at a post office counter?", "en", "info_request"),
         ("Est-ce qu'on peut payer avec Lydia ?", "fr", "info_request"),
