@@ -408,7 +408,8 @@ def _words_by_piece(text: str, locale: str) -> list[str] | None:
     within a piece (a word boundary at its ends as at a space): the same words."""
     if _ACROSS_PIECES.search(text):
         return None
-    pieces, words = _PIECES[locale], []
+    pieces = _PIECES[locale]
+    words: list[str] = []
     for piece in text.split(" "):
         found = pieces.get(piece)
         if found is None:
