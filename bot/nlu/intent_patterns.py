@@ -1702,7 +1702,7 @@ HARDSHIP = _rx(
     r"|reversion)\b",
 )
 # a person asked for in a longer request: "could a member of staff contact me", "arrange a call with your hardship
-# team", "pouvez-vous contacter le service social"
+# team"
 HUMAN = _rx(
     HUMAN,
     r"\b(?:could|can|would|please (?:could|can|would|have)|please) (?:a member of (?:staff|your team|the team)|someone"
