@@ -71,7 +71,6 @@ FIELD = 64  # bits per label in a packed feature vector (8 bytes: the fields are
 OFFSET = 1 << 32  # added to every weight so that each field stays non-negative
 MASK = (1 << FIELD) - 1
 _PROBABILITY = itemgetter(1)
-_VALUE = itemgetter(1)  # of an automaton's (end, value)
 WINDOWS_MOST = 1 << 15  # word pairs whose packed sums are remembered (a few MB)
 
 
@@ -168,12 +167,8 @@ class LinearModel:
 
     def scores(self, norm: str) -> list[float]:
         """The score of each label (the packed weights of `features(norm)` summed)."""
-        if CHAR_N == (4,) and norm and _canonical(norm):
+        if CHAR_N == (4,) and _canonical(norm):
             *fields, count = self._unpack(self._packed_sum(norm).to_bytes(self._bytes, "little"))
-        elif CHAR_N == (4,) and _canonical(norm):
-            *fields, count = self._unpack(
-                sum(map(_VALUE, self._automaton.iter(" " + norm + " "))).to_bytes(self._bytes, "little")
-            )
         else:
             words = norm.split()
             padded = " " + norm + " "

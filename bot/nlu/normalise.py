@@ -394,11 +394,8 @@ _PIECES_MOST = 1 << 15
 
 
 def _piece_words(piece: str, locale: str) -> tuple[str, ...]:
-    """The spelled-out words of one piece of a folded text (the steps of `normalise` up to them)."""
-    if _DOUBLED_INITIAL.search(piece):
-        piece = _DOUBLED_INITIAL.sub(r"\1", piece)
-    fixed = _FIXED[locale]
-    return tuple(fixed.get(t) or _fixed(t, locale) for t in _TOKEN.findall(_contractions(piece, locale)))
+    """The spelled-out words of one piece of a folded text (`_words_whole` of it: a piece holds no ", ")."""
+    return tuple(_words_whole(piece, locale))
 
 
 def _words_by_piece(text: str, locale: str) -> list[str] | None:
