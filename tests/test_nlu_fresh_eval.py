@@ -4,7 +4,9 @@ Each fresh batch was split once (`tests/nlu_corpus/fresh/split_fresh.py`); rules
 tuned on the ``.train`` halves only. The floors are the scores measured when the work closed
 (tests/nlu_corpus/fresh/SCORES.md), a little below: a change that makes them worse fails here. Round 10
 set them all anew (a new model: per file some went up and some down, the harmful misreads of b, e and z1 up
-by one each, the total down; SCORES.md).
+by one each, the total down; SCORES.md). Round 11 did again for its rules and the model retrained with them
+(harmful misreads of c, f and u up by one, of w by two; of b, e, z9, z15 and z19 down by one; the total over
+every frozen file 31 -> 32, SCORES.md).
 Run with ``-s`` for the per-intent precision and recall and the confusion table.
 """
 
@@ -20,11 +22,11 @@ FRESH = Path(__file__).parent / "nlu_corpus" / "fresh"
 # file: (intent accuracy, entity accuracy, detail accuracy, most harmful misreads)
 FLOORS = {
     "batch_a.test.jsonl": (0.97, 0.97, 0.99, 1),
-    "batch_b.test.jsonl": (0.965, 0.98, 0.985, 1),
-    "batch_c.test.jsonl": (0.96, 0.96, 0.995, 0),
+    "batch_b.test.jsonl": (0.97, 0.98, 0.99, 0),
+    "batch_c.test.jsonl": (0.96, 0.96, 0.995, 1),
     "batch_d.test.jsonl": (0.975, 0.975, 0.985, 0),
-    "batch_e.test.jsonl": (0.93, 0.945, 0.99, 2),
-    "batch_f.test.jsonl": (0.965, 0.98, 0.99, 0),
+    "batch_e.test.jsonl": (0.945, 0.945, 0.99, 1),
+    "batch_f.test.jsonl": (0.965, 0.98, 0.99, 1),
     "batch_g.test.jsonl": (0.955, 0.985, 0.99, 1),
     "batch_h.test.jsonl": (0.955, 0.98, 0.99, 1),
     # round 3: written by helpers that saw nothing of the project, scored before any change
@@ -32,12 +34,12 @@ FLOORS = {
     "batch_n.test.jsonl": (0.96, 0.98, 0.985, 0),
     # round 4: tradespeople, students, dictation, Belgian French, UK dialects (u); people who cite the law,
     # write for someone else or are in a crisis (v)
-    "batch_u.test.jsonl": (0.945, 0.97, 0.99, 0),
+    "batch_u.test.jsonl": (0.945, 0.97, 0.99, 1),
     "batch_v.test.jsonl": (0.96, 0.97, 0.99, 0),
     # round 5: second-language writers, people over 75, the very young, bookkeepers, carers (z1); tenants,
     # farmers, night workers, many regions, sarcasm, lawyers and ombudsmen mentioned, pasted messages (z2)
     "batch_z1.test.jsonl": (0.94, 0.96, 0.99, 1),
-    "batch_z2.test.jsonl": (0.975, 0.97, 0.99, 0),
+    "batch_z2.test.jsonl": (0.97, 0.97, 0.99, 0),
     # round 6: African, Caribbean and North American French, English from Scotland to Nigeria, small businesses,
     # relatives answering (z3); people who know their rights, counter-offers, auto-replies, slang (z4)
     "batch_z3.test.jsonl": (0.97, 0.97, 0.99, 1),
@@ -58,6 +60,10 @@ FLOORS = {
     # (z14)
     "batch_z13.test.jsonl": (0.97, 0.965, 0.995, 0),
     "batch_z14.test.jsonl": (0.96, 0.965, 0.98, 1),
+    # round 11: businesses, bookkeepers and accounts departments (z17); people writing under pressure, in a second
+    # language or in dialect (z18)
+    "batch_z17.test.jsonl": (0.96, 0.98, 0.99, 0),
+    "batch_z18.test.jsonl": (0.97, 0.975, 0.995, 0),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {
@@ -65,15 +71,20 @@ WHOLE = {
     # written during round 3 by a helper that saw nothing of the project, never tuned on
     "batch_q.jsonl": (0.97, 0.97, 0.99, 2),
     # written for round 4 by a helper that saw nothing of the project, never tuned on
-    "batch_w.jsonl": (0.955, 0.97, 0.99, 1),
+    "batch_w.jsonl": (0.955, 0.97, 0.99, 3),
     # written during round 8 by a helper that saw nothing of the project (seventeen new voices), never tuned on
-    "batch_z9.jsonl": (0.95, 0.945, 0.985, 2),
+    "batch_z9.jsonl": (0.955, 0.95, 0.99, 1),
     # written during round 9 by a helper that saw nothing of the project (twenty new voices), never tuned on
     "batch_z12.jsonl": (0.95, 0.97, 0.985, 1),
     # written for round 10 by a helper that saw nothing of the project (twenty-five people), never tuned on
-    "batch_z15.jsonl": (0.97, 0.97, 0.99, 3),
+    "batch_z15.jsonl": (0.97, 0.97, 0.99, 2),
     # written at the end of round 10, after its changes, by a helper that saw nothing of the project, never tuned on
     "batch_z16.jsonl": (0.97, 0.985, 0.995, 2),
+    # written for round 11 by a helper that saw nothing of the project (twenty-five people), never tuned on
+    "batch_z19.jsonl": (0.95, 0.965, 0.99, 0),
+    # written during round 11 (replies to each kind of message the bot sends) by a helper that saw nothing of the
+    # project, never tuned on
+    "batch_z20.jsonl": (0.965, 0.97, 0.995, 4),
 }
 
 

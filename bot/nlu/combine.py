@@ -30,6 +30,7 @@ from bot.nlu.intent_patterns import (
     STOP_NOT_MEANT,
     SUM_CONTESTED,
     WANTS_A_CALL,
+    WRONG_PERSON,
 )
 from bot.nlu.learned import Opinion
 from bot.nlu.sensitive import bereavement, death_idiom_only, death_said, said_alive, threat, veiled_threat
@@ -57,7 +58,12 @@ RANK = {name: i for i, name in enumerate(ORDER)}
 THREAT_P = 0.5  # the model's probability of abuse/threat that makes a threat on its own
 THREAT_P_STRONG = 0.7  # the same against a strong reading of the rules that is not protective, or a difficulty
 PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a non-protective rule reading
-PROTECTIVE_P_STRONG = 0.45  # the same against a strong rule reading
+# the same against a strong rule reading. 0.48 since the model is bagged (softer probabilities): on out-of-fold
+# readings of the tuning rows (`python tools/combine_thresholds.py sweep --folds DIR`) the protective labels at
+# 0.45-0.48 over a strong reading that is also the model's likeliest (else the pooled rule below still decides)
+# were 3 plans read as a difficulty or a call asked ("i only have 25 spare a month i can pay that nothing more",
+# hardship 0.46) and no protective message; the first one comes at 0.50 (a pension no longer paid, with a plan)
+PROTECTIVE_P_STRONG = 0.48
 # the model alone must be surer of an insult ("pourriez-vous" shares letters with "pourris") and of an
 # opt-out (it ends the channel for good: "thanks, one more question" is not one)
 LABEL_P = {"abuse": 0.4, "opt_out": 0.35}
@@ -129,7 +135,7 @@ _ASKS_PERSON = re.compile(
     r"|call back|callback|speak to|talk to|speak with|talk with|parler|human|person|conseill\w*"
     r"|(?:can|could) (?:someone|somebody|you) (?:call|ring|phone)|quelqu_un (?:peut|pourrait) m"
     r"|quelqu_un au (?:telephone|tel|bout du fil)|someone on the (?:phone|line)|contact me|interlocuteur"
-    r"|in person|face to face|en personne|de vive voix|give (?:me|us) a (?:ring|bell|buzz|call)"
+    r"|in person|face to face|en personne|de vive voix|give (?:me|us) a (?:ring|bell|buzz|call|phone|tinkle)"
     r"|(?:phoned|called|rang) me)\b|" + ARRANGE_BY_PHONE + "|" + WANTS_A_CALL
 )
 # "Merry Christmas", "bonne année": a wish, nothing else
@@ -216,11 +222,34 @@ _NOT_UNTIL_A_DAY = re.compile(
 )
 
 
+# an out-of-office answer, sent by a mail server: "je suis absente du bureau jusqu'au 20 avril, pour toute urgence
+# contactez le standard", "I am out of the office until Monday" (no stop, no person asked for: the rules' own
+# reading of either stands)
+_AUTO_REPLY = re.compile(
+    r"^(?:reponse automatique|automatic reply|auto ?reply)\b|\b(?:absente? du bureau|out of (?:the )?office"
+    r"|(?:je suis|i am|i m) (?:actuellement |currently )?(?:absente?|en conges?|away from (?:the office|my desk)"
+    r"|on leave|on annual leave|on holiday|en vacances) (?:jusqu|until|till|du|from)\b)"
+)
+
+
+# a payment promised in the first person, with its day: "I'll pay on the 15th", "I'll send it again tomorrow",
+# "je vous paierai vendredi" (not "he won't be paying", "elle ne vous réglera rien")
+_I_PAY_ON_A_DAY = re.compile(
+    r"\b(?:i|we) (?:will|shall|am going to|are going to|can) (?:\w+ )?(?:pay|send|transfer|settle|clear|wire)\b"
+    r"(?: \S+){0,4} (?:on (?:the )?\d|by (?:the )?\d|tomorrow|today|tonight|on (?:monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday)|next (?:week|monday|tuesday|wednesday|thursday|friday))"
+    r"|\b(?:je|nous) (?:vous )?(?:paierai|payerai|reglerai|virerai|verserai|enverrai|paierons|reglerons)\b(?: \S+){0,4}"
+    r" (?:le \d|demain|ce soir|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+)
+
+
 def _ruled_out(label: str, norm: str) -> bool:
     """A protective label of the model the words rule out: a person the text does not ask for ("don't call
     me", "I paid over the phone"), an opt-out where a document is asked for ("send me the itemised bill"), in
     time asked for ("laissez-moi jusqu'au 10") or in a stop said of something else ("don't stop the reminders",
     "si je réponds STOP, …", `STOP_NOT_MEANT`), a dispute in time asked for ("yes but not until the 9th")."""
+    if label in ("opt_out", "human") and _AUTO_REPLY.search(norm) is not None:
+        return True
     if label == "opt_out":
         if GIVE_ME_UNTIL.search(norm) is not None:
             return True
@@ -229,6 +258,10 @@ def _ruled_out(label: str, norm: str) -> bool:
         return STOP_NOT_MEANT.search(norm) is not None and not OPT_OUT.found(STOP_NOT_MEANT.sub(" ", norm))
     if label == "dispute":
         return _NOT_UNTIL_A_DAY.search(norm) is not None and not DISPUTE.found(norm)
+    if label == "wrong_person":
+        # "my grandmother passed away last month, sorry for the delay, I'll pay on the 15th": the writer pays,
+        # on a day, in the first person: the debtor, alive (the rules' own wrong person or death stands)
+        return _I_PAY_ON_A_DAY.search(norm) is not None and not WRONG_PERSON.found(norm)
     if label != "human":
         return False
     if _NO_CALL.search(norm) is not None:
@@ -298,8 +331,24 @@ def _rules_choice(norm: str, found: dict[str, float], rule_intent: str, rule_con
         names.discard("human")  # "rappelez-moi le montant": remind me of it, not call me back
         names.add("info_request")
         found = {**found, "info_request": found.get("info_request", found["human"])}
+    if "abuse" in names and "info_request" in names and "?" not in norm and not _ASKING.search(norm):
+        # "you clowns send a reminder two days after the due date, idiots": a word of information said, nothing
+        # asked; the insult is the message ("tell me the due date, you incompetent lot" asks: it stays a question)
+        names.discard("info_request")
     best = min(names, key=RANK.__getitem__)
     return best, found[best]
+
+
+# a request made without a question mark: "tell me the due date", "envoyez-moi le RIB", "let me know"
+_ASKING = re.compile(
+    r"\b(?:tell|send|give|show|explain|email|e mail|let) (?:me|us)\b"
+    r"|\b(?:dites|dis|envoyez|envoie|donnez|donne|indiquez|expliquez|transmettez|montrez) (?:moi|nous)\b"
+    r"|\b(?:i|we) (?:want|need|would like) to know\b"
+    r"|\b(?:je veux|je voudrais|j aimerais|on veut) (?:savoir|comprendre|connaitre)\b|\bplease (?:tell|send|explain)\b"
+    # or a question without its mark: "c'est quoi cette facture bande de voleurs", "why this bill you crooks"
+    r"|\b(?:quoi|pourquoi|comment|combien|quel|quelle|quels|quelles|qui|quand|est ce que|what|why|how|which|who"
+    r"|when|where)\b"
+)
 
 
 def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str, float], opinion: Opinion) -> Reading:

@@ -280,6 +280,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "numeric2",
     ),
+    # Swiss and German day.month after its article: "payée le 22.05", "au 15.06" (day first in either language)
+    (
+        re.compile(
+            r"\b(?:le|du|au|on|on the|dated|en date du) (\d{1,2})\.(\d{1,2})\b(?![.,]?\d)"
+            r"(?! ?(?:eur|usd|gbp|%|fois|x)\b)"
+        ),
+        "dotted2",
+    ),
     (
         re.compile(rf"\b(debut|fin|mi|milieu|end of|beginning of|start of|mid|early|late|the end of) ?({_MONTH})\b"),
         "month_part",
@@ -439,6 +447,13 @@ def _numeric2(m: re.Match[str], s: int, e: int, locale: str) -> DateMention | No
     return DateMention(s, e, "monthday", day, month)
 
 
+def _dotted2(m: re.Match[str], s: int, e: int, locale: str) -> DateMention | None:
+    day, month = int(m[1]), int(m[2])
+    if not (1 <= month <= 12 and 1 <= day <= _last_day(2028, month)):
+        return None
+    return DateMention(s, e, "monthday", day, month)
+
+
 def _day_month_order(first: int, second: int, locale: str) -> tuple[int, int]:
     """French writes day/month; English month/day unless the first number cannot be a month."""
     if locale == "en" and first <= 12 and second <= 31 and not second <= 12 < first:
@@ -542,6 +557,7 @@ _BUILDERS = {
     "iso": _iso,
     "numeric3": _numeric3,
     "numeric2": _numeric2,
+    "dotted2": _dotted2,
     "month_part": _month_part_b,
     "from_month": lambda m, s, e, loc: DateMention(s, e, "month_part", 1, MONTHS[m[1]]),
     "day_month": _day_month,

@@ -38,6 +38,8 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
             # not the cents of an amount ("£76.40, check your records")
             rf"(?<![.,])\b(\d+) (?:(?:equal|egales?|egaux|identiques?|regular|reguliers?|regulieres?) )?"
             rf"(?:(?:monthly|weekly|biweekly|fortnightly|mensuels?|mensuelles?|hebdomadaires?) )?"
+            # "3 monthly post-dated cheques of £420", "3 chèques différés"
+            rf"(?:(?:post ?dated|postdated|differes?|antidates?) )?"
             rf"(?:{_PAYMENT_NOUNS})\b"
         ),
         True,
@@ -54,6 +56,14 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
             r"\b(?:pendant|pdt|for|during|durant)(?: (?:the |les )?(?:next|coming|prochains))?"
             r"(?: (?:like|about|around|environ|genre|maybe))? (\d+)"
             r" (mois|months?|semaines?|weeks?)\b"
+        ),
+        False,
+    ),
+    # "I send you 60 each month, 5 months", "50 par mois, 6 mois": the length told after the rhythm
+    (
+        re.compile(
+            r"(?=\d)(?:(?<=each month )|(?<=every month )|(?<=a month )|(?<=per month )|(?<=par mois )"
+            r"|(?<=chaque mois )|(?<=tous les mois ))(\d+) (mois|months)\b(?! (?:ago|later|from now|plus tard))"
         ),
         False,
     ),
@@ -109,7 +119,9 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
             r"|fortnightly|bi ?weekly|twice a month|2 (?:fois|times) (?:par|a|per) (?:mois|month)"
             r"|aux (?:2|deux) semaines|every other (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
             r"|tou[st]? les (?:15|14|quinze) (?:jours|jrs|j)|(?:une|1) semaine sur (?:deux|2)"
-            r"|every (?:14|15|fourteen|fifteen) days|(?:chaque|every) (?:2|two|deux) weeks?|every couple of weeks)\b"
+            r"|every (?:14|15|fourteen|fifteen) days|(?:chaque|every) (?:2|two|deux) weeks?|every couple of weeks"
+            # "100 euro chaque 15 jours", "chaque deux semaines"
+            r"|chaque (?:15|14|quinze) (?:jours|jrs|j)|chaque (?:2|deux) semaines)\b"
         ),
     ),
     (

@@ -371,7 +371,9 @@ _DISPUTE_ASIDE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
 _AGAINST_A_FEE = re.compile(
     r"\b(?:why should|why would|pourquoi (?:je )?(?:devrais|paierais|payerais)|refuse|refuser|won t|will not|not paying"
     r"|pas payer|ne paierai|illegal|abusi\w*|scandal\w*|ridicul\w*|outrageous|unfair|injuste|arnaque|scam|rip ?off"
-    r"|robbery|never agreed|pas d accord|contest\w*|dispute|disagree|justif\w*|legal|legaux|legale|droit|right to)\b"
+    r"|robbery|never agreed|pas d_accord|contest\w*|dispute|disagree|justif\w*|legal|legaux|legale|droit|right to"
+    # a late fee against a bill paid on time
+    r"|on time|in time|a l heure|dans les temps|dans les delais)\b"
 )
 # a fee named without a word against it ("the late fee", "les frais de dossier"): asked about, not contested
 _FEE_NAMED = re.compile(

@@ -96,6 +96,31 @@ _TOKEN = re.compile(
 )
 _PHRASES = [
     (re.compile(r"\bje peu\b"), "je peux"),
+    (re.compile(r"\bje ve\b"), "je vais"),  # "je vé payé lundi"
+    # "check no. 100244", "invoice no 5521": a number's abbreviation, not a "no"
+    (
+        re.compile(
+            r"\b(check|cheque|invoice|facture|ref|reference|order|account|po|avoir|bill|commande|contract|contrat"
+            r"|dossier|case|file|receipt|transaction) no (?=\d)"
+        ),
+        r"\1 numero ",
+    ),
+    # Belgian "savoir" for "pouvoir": "je sais verser nonante euros par mois", "je sais vous payer 50"
+    (
+        re.compile(
+            r"\bje sais (?=(?:vous |te |lui )?(?:payer|verser|regler|donner|mettre|rembourser|virer|avancer)\b)"
+        ),
+        "je peux ",
+    ),
+    # Scots "ah" for "I": "ah'll pay it the morra", "ah can pay"
+    (re.compile(r"\bah ll\b"), "i will"),
+    (
+        re.compile(
+            r"\bah (?=(?:will|can|cannot|cannae|canny|am|have|paid|pay|did|do|dinnae|didnae|need|want|sent)\b"
+            r"(?! you\b))"
+        ),
+        "i ",
+    ),
     (re.compile(r"\bc est (?=est\b|etait\b)"), "c "),
     (re.compile(r"\baujourd hui\b|\baujourd\b"), "aujourdhui"),
     (re.compile(r"\bapres demain\b"), "apresdemain"),

@@ -138,7 +138,29 @@ def _drop_signature(lines: list[str]) -> list[str]:
         stripped = line.strip()
         if _SIGNATURE_RULE.match(line.rstrip()) or _DEVICE.match(stripped) or _is_sign_off(stripped):
             return lines[:i]
+        if _THANKS_SIGN_OFF.match(stripped) and _signature_block(lines[i + 1 :]):
+            return lines[:i]
     return lines
+
+
+# "Thanks," or "Merci," on its own line, closing a mail above a name and a title ("Thanks,\nLinda\nAP Clerk,
+# Midwest Feed & Seed"); a sign-off only with its comma and a signature's few short lines under it (a "Thanks"
+# line may otherwise open what follows)
+_THANKS_SIGN_OFF = re.compile(
+    r"^(?:thanks|thank you|thanks again|thanks in advance|merci|merci beaucoup|merci d.avance|merci encore)[ \t]*,"
+    r"(?P<rest>[ \t]*(?:\S.{0,60})?)$",
+    re.IGNORECASE,
+)
+_SIGNATURE_LINES = 5  # a name, a title, a company, a telephone, an address
+_SIGNATURE_WIDTH = 60
+
+
+def _signature_block(lines: list[str]) -> bool:
+    """Whether the lines under a "Thanks," read as a signature: a few short lines, none a question or a sentence."""
+    kept = [line.strip() for line in lines if line.strip()]
+    return len(kept) <= _SIGNATURE_LINES and all(
+        len(line) <= _SIGNATURE_WIDTH and not line.endswith(("?", ".", "!")) for line in kept
+    )
 
 
 def _is_sign_off(line: str) -> bool:

@@ -297,6 +297,7 @@ LOCALE_ABBREVIATIONS = {
         "semenes": "semaines",
         "pe": "peux",
         "voule": "voulez",
+        "fe": "fait",  # "sa sera fé"
     },
     "en": {
         "u": "you",
@@ -316,6 +317,18 @@ LOCALE_ABBREVIATIONS = {
         "wen": "when",  # "wen is it due"
         "hes": "he is",
         "shes": "she is",
+        # Scots ("gie us a phone", "whit's this fur", "sort it oot", "ma heid's burstin the noo")
+        "gie": "give",
+        "whit": "what",
+        "fur": "for",
+        "oot": "out",
+        "noo": "now",
+        "cannae": "cannot",
+        "canny": "cannot",
+        "dinnae": "do not",
+        "didnae": "did not",
+        "wouldnae": "would not",
+        "willnae": "will not",
     },
 }
 
@@ -385,6 +398,8 @@ TYPOS = {
     "payement": "payment",
     "payements": "payments",
     "wensday": "wednesday",
+    "wendsday": "wednesday",
+    "wendesday": "wednesday",
     "wedensday": "wednesday",
     "thrusday": "thursday",
     "firday": "friday",
