@@ -94,6 +94,9 @@ SCHEDULED_FOR = r"(?:scheduled|planned|booked|queued|set up|programmee?|planifie
 NAME_DENIAL = re.compile(
     r"\b(?:[Jj]e (?:ne )?suis pas|[Jj]e m'appelle pas|I am not|I'm not|[Ii]m not|i am not|i'm not)"
     r" (?:(?:M|Mr|Mme|Mrs|Ms|Miss|Monsieur|Madame|Mister)\.? )?[A-Z][a-zà-ÿ]+"
+    # no such person here, by name: "ya pas de Kévin ici", "il n'y a pas de M. Traoré à ce numéro"
+    r"|\b(?:[Ii]l n'y a|[Ii]l y a|[Yy] a|[Yy]a) pas de (?:(?:M|Mme|Monsieur|Madame)\.? )?[A-ZÀ-Ý][a-zà-ÿ]+"
+    r" (?:ici|à ce numéro|a ce numero|chez moi|chez nous|sur ce numéro)"
 )
 WRONG_PERSON = _rx(
     r"\b(?:c est|ce n est|ca n est|ce|c) ?pas moi\b",
@@ -332,7 +335,8 @@ ALREADY_PAID = _rx(
     r"\bdeja (?:paye|regle|fait|envoye|rembourse|vire|verse|solde|effectue)\w*",
     r"\b(?:c est|ca a ete|a ete|ont ete|est|sont|facture|paiement|virement|cheque|prelevement|reglement"
     r"|transfert|versement|dette)(?: bien| deja| deja bien| bien deja)? (?:paye|payee|regle|reglee|effectue"
-    r"|effectuee|fait|faite|envoye|envoyee|parti|partie|passe|solde|soldee|acquitte\w*)\b",
+    r"|effectuee|fait|faite|envoye|envoyee|parti|partie|passe(?! (?:apres|en dernier|avant))|solde|soldee"
+    r"|acquitte\w*)\b",
     r"\bje viens de (?:payer|regler|faire le (?:virement|paiement)|virer|envoyer|verser|rembourser)\b",
     r"\b(?:i|we|my \w+|he|she|they)(?: (?:already|just|actually|have|has|did|definitely|already have))*"
     r" (?:paid|sent|transferred|settled|wired|mailed|made (?:the|a|my) (?:payment|transfer)|cleared"
@@ -432,7 +436,7 @@ SENTENCE_START_PROMISE = re.compile(
 )
 PROMISE = _rx(
     r"(?<!not )(?<!stop )(?<!no )(?<!was )(?<!were )\b(?:paying|transferring|sending (?:it|the money|the payment"
-    r"|you|the rest|the balance))\b",
+    r"|you|the rest|the balance))\b(?! (?:the )?(?:bills?|invoices?|debts?) (?:is|are)\b)",
     r"\b(?:paiement|virement|reglement|versement|cheque)s? (?:prevu|programme|planifie|sera|partira|arrivera)\b",
     r"\b(?:sera|seront|ca sera|ce sera) (?:fait|faite|regle|reglee|paye|payee|envoye|vire|solde)\b",
     r"\bwill be (?:paid|done|settled|sent|transferred)\b",
@@ -1777,4 +1781,71 @@ ALREADY_PAID = _rx(
     r"\b(?:cheque|virement|paiement|reglement|versement)\b(?: \S+){0,6} (?:a ete|ont ete|est|sont) (?:poste|postee"
     r"|envoye|envoyee|emis|emise|expedie|expediee|effectue|effectuee|parti|partie)\b(?! (?:demain|lundi|mardi"
     r"|mercredi|jeudi|vendredi|samedi|dimanche|la semaine prochaine|le \d))",
+)
+# Round 11, from the tuning rows the rules miss and a model that did not see them misreads as harmless
+# (`tools/combine_thresholds.py`, fold models): rules for what they say in general.
+DISPUTE = _rx(
+    DISPUTE,
+    # told it was free: "vous m'aviez dit que c'était gratuit le 1er mois", "I was told it was free"
+    r"\b(?:dit|di|promis|assure|annonce|cense etre|c etait|c est|c t|etait) (?:que )?(?:c etait |c est |ce serait"
+    r" |c t |c est t )?gratuit?\w*",
+    r"\b(?:told (?:me |us )?(?:it was|it would be|it s)|supposed to be|was meant to be|said it was|promised it was)"
+    r" free\b",
+    # a fee made up: "the £150 is some admin fee you just made up", "des frais que vous avez inventés"
+    r"\b(?:fees?|charges?|costs?|frais)\b(?: \S+){0,3} (?:you|vous) (?:just |have |avez )?(?:made up|invented"
+    r"|invente\w*|pulled out of thin air|sorti\w* de nulle part)",
+    r"\bmade up (?:fees?|charges?|costs?)\b",
+    # the goods never came: "the order never showed up", "le colis n'est jamais arrivé"
+    r"\b(?:order|parcel|package|delivery|goods|item|items|stuff|product)s? (?:never|did not|has not|have not)"
+    r" (?:showed up|turned up|shown up|turned up|came|come|arrived|been delivered)\b",
+    # settled by a credit note, no longer owed: "cette facture a fait l'objet d'un avoir, elle n'est plus due"
+    r"\b(?:n est|n etait|est|n est donc) (?:donc |plus |pas )?plus (?:due|du|exigible)\b",
+    r"\bfait l objet d un avoir\b",
+    r"\b(?:no longer|not) (?:due|owed|owing|payable) (?:anymore|any more)?\b(?! (?:until|till|before|yet))",
+    # billed twice: "je vais pas payer 3 fois la même chose", "I'm not paying twice for the same thing"
+    r"\bpayer (?:\d+|deux|trois|2|3) fois (?:la meme chose|le meme|pour la meme|pour le meme)\b",
+    r"\bpay(?:ing)? (?:twice|two times|double|3 times|three times) for (?:the same|one)\b",
+    # a fee asked why: "pourquoi je devrais payer des intérêts de retard", "why should I pay your admin fee"
+    r"\b(?:pourquoi|why)(?: est ce que)? (?:je |j |should i |would i |do i have to |must i )?"
+    r"(?:devrais |dois |aurais a )?(?:payer|pay)\b(?: \w+){0,2}"
+    r" (?:des |les |ces |vos |the |these |your |a |an |any )?(?:(?:late|admin|extra|collection) )?"
+    r"(?:frais|interets|penalites|majorations|fees?|charges?|interest|penalt(?:y|ies))\b",
+)
+HARDSHIP = _rx(
+    HARDSHIP,
+    # wages withheld or owed: "they owe me two months' wages", "mon patron ne m'a pas payé"
+    r"\b(?:owe|owes|owed) (?:me|us) (?:\w+ ){0,3}(?:wages|salary|pay|paycheck|paychecks)\b",
+    r"\b(?:employer|boss|company|work) (?:has not|hasn t|did not|didn t|have not|never) pa(?:id|y) (?:me|us)\b",
+    r"\b(?:mon|notre) (?:patron|employeur) (?:ne )?(?:m|nous) a (?:pas|toujours pas|jamais) (?:paye|verse)\b",
+    # wages garnished: "an attachment of earnings order", "wage garnishment"
+    r"\battachment of earnings\b",
+    r"\b(?:wages?|salary|paycheck) (?:is |are |being |got |been )?garnish\w*|\bgarnish\w* (?:my |of my )?(?:wages?"
+    r"|salary|paycheck)\b",
+    # benefits as all one lives on: "I get 400 a month on jobseeker's"
+    r"\b(?:on|from) (?:jobseeker s|jobseekers|jobseeker|job seekers|the dole|dole|jsa|esa)\b",
+    # the bill comes last: "paying bills is the last thing on my mind", "la facture passe après"
+    r"\b(?:paying|bills?|invoices?|this|that|it) (?:is|are) the last thing on (?:my|our) minds?\b",
+    r"\b(?:la|votre|cette|ta) facture (?:passe|passera|vient|viendra) (?:apres|en dernier)\b",
+    # neither the head nor the money: "j'ai ni la tête ni les sous pour ça"
+    r"\bni (?:la tete|le temps|l energie|la force) ni (?:les sous|l argent|les moyens|le fric|la thune)\b",
+    # "alors votre facture… je ne peux pas." (said last)
+    r"\b(?:facture|bill|invoice)(?: \w+){0,3} (?:je ne peux pas|je peux pas|j peux pas|i can not|i cannot)$",
+    # a flood, a herd lost
+    r"\b(?:flooded out|lost (?:half |most |all )?(?:the|my|our) (?:herd|crop|crops|harvest|stock|livestock))\b",
+)
+ABUSE = _rx(ABUSE, r"\b(?:bande de|sales?|genre de|espece de|vous etes des|bunch of|you) rats\b")
+# a stop said as a condition: "si vous me renvoyez un seul message je porte plainte", "if you text me again I'll
+# report you"
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\bsi (?:vous|tu) (?:me |m )?(?:renvoyez|renvoies|envoyez|envoies|ecrivez|ecris|recontactez|recontactes"
+    r"|rappelez|rappelles|relancez|relances|textez) (?:encore |a nouveau |de nouveau )?(?:un seul|une seule|encore un"
+    r"|encore une|un autre|une autre|un|une)? ?(?:message|sms|texto|mail|courriel|relance|fois|appel)",
+    r"\bif (?:you|u) (?:text|message|contact|call|ring|email|e mail|write to|send) (?:me|us) (?:again|one more time"
+    r"|once more|another)\b",
+)
+# no such person here: "ya pas de Kévin ici", "there's nobody called Kevin at this number"
+WRONG_PERSON = _rx(
+    WRONG_PERSON,
+    r"\b(?:there s|there is|there are) (?:nobody|no one|noone|no) (?:called|named|by the name of|by that name)\b",
 )

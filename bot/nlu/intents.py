@@ -372,8 +372,8 @@ _AGAINST_A_FEE = re.compile(
     r"\b(?:why should|why would|pourquoi (?:je )?(?:devrais|paierais|payerais)|refuse|refuser|won t|will not|not paying"
     r"|pas payer|ne paierai|illegal|abusi\w*|scandal\w*|ridicul\w*|outrageous|unfair|injuste|arnaque|scam|rip ?off"
     r"|robbery|never agreed|pas d_accord|contest\w*|dispute|disagree|justif\w*|legal|legaux|legale|droit|right to"
-    # a late fee against a bill paid on time
-    r"|on time|in time|a l heure|dans les temps|dans les delais)\b"
+    # a late fee against a bill paid on time, a fee made up
+    r"|on time|in time|a l heure|dans les temps|dans les delais|made up|invented|invente\w*)\b"
 )
 # a fee named without a word against it ("the late fee", "les frais de dossier"): asked about, not contested
 _FEE_NAMED = re.compile(
@@ -519,7 +519,24 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     ):
         # "I'd pay if I could. I can't.", "je paierai quand je pourrai, là je n'ai plus rien": a difficulty
         del found["promise_to_pay"]
+    if "hardship" in found and found.keys() & {"promise_to_pay", "payment_plan"} and _WOULD_PAY_IF(text):
+        # "je paierais si je pouvais, mais avec 15 € sur le compte au 20 du mois c'est mort", "I'd pay if I could,
+        # sick pay is 116 a week": a payment in the conditional, the day and the sum those of the difficulty
+        found.pop("promise_to_pay", None)
+        if not PLAN.found(text) and not ev.count_strong:
+            found.pop("payment_plan", None)
     return found
+
+
+# a payment in the conditional with the condition unmet: "I'd pay if I could", "je paierais si je pouvais"
+_WOULD_PAY_IF = guarded_search(
+    re.compile(
+        r"\b(?:(?:je|j) (?:vous |te )?(?:paierais|payerais|reglerais|rembourserais)"
+        r"|(?:i|we) (?:would|d) (?:happily |gladly )?(?:pay|settle)(?: it| you| this)?)\b(?: \w+){0,3}"
+        r" (?:si (?:je pouvais|j avais|c etait possible|je le pouvais)"
+        r"|if (?:i|we) (?:could|had (?:it|the money|any)))\b"
+    )
+)
 
 
 _PLAIN = (("hardship", HARDSHIP), ("human", HUMAN), ("info_request", INFO), ("abuse", ABUSE))
