@@ -1,9 +1,9 @@
 """Shared fixtures: fresh, migrated databases on SQLite and PostgreSQL, a runtime on a simulated clock.
 
 Every test gets its own database: SQLite files are copied from a template migrated once per run;
-PostgreSQL gets a schema of its own (made ahead and dropped afterwards, on a thread of their own while
-the tests run), so parallel runs never collide. Tests that
-need PostgreSQL skip with a visible reason only when no server answers on 127.0.0.1:5432.
+PostgreSQL gets a schema of its own (made ahead and dropped afterwards, on a thread of its own while
+the tests run), so parallel runs never collide. Tests that need PostgreSQL skip with a visible reason
+only when no server answers on 127.0.0.1:5432.
 """
 
 from __future__ import annotations
