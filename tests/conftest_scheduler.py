@@ -8,7 +8,8 @@ runs a real `Dispatcher` on the system clock against `DB_URL`, sending through a
 `RecordingChannel` (each message flushed and fsynced before the send returns), until the outbox
 has nothing due, then exits 0. It prints `ready` once it has started. With DIE_AFTER = n, the
 process kills itself with SIGKILL right after the channel accepted its n-th message: the worst
-moment, after the provider took the message and before our commit.
+moment, after the provider took the message and before our commit. `forked_worker` runs the same
+worker in a process forked by a `multiprocessing` fork server that imported this module once.
 """
 
 from __future__ import annotations
@@ -175,7 +176,9 @@ class _DyingChannel(RecordingChannel):
         return result
 
 
-async def _work(url: str, config_path: Path, recording_path: Path, lease: float, die_after: int = 0) -> None:
+async def _work(
+    url: str, config_path: Path, recording_path: Path, lease: float, die_after: int = 0, ready: Any = None
+) -> None:
     from relance.core.db import make_engine
 
     engine = make_engine(url)
@@ -185,7 +188,11 @@ async def _work(url: str, config_path: Path, recording_path: Path, lease: float,
     channels = {"sms": channel}
     worker = dispatcher(engine, config, SystemClock(), channels, lease=timedelta(seconds=lease),
                         retry=Retry(base=timedelta(milliseconds=10)))  # fmt: skip
-    print("ready", flush=True)
+    if ready is None:
+        print("ready", flush=True)
+    else:
+        ready.send("ready")
+        ready.close()
     idle = 0
     while idle < 3:  # a few empty looks: rows of a killed worker come back when their lease expires
         report = await worker.run_once()
@@ -220,6 +227,12 @@ def sqlite_path(url: str) -> Path:
 def wal_checkpoint(url: str) -> None:
     with sqlite3.connect(sqlite_path(url)) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def forked_worker(url: str, config_path: Path, recording_path: Path, lease: float, die_after: int, ready: Any) -> None:
+    """The worker, in a process forked from a server that imported this module already: it says
+    `ready` on the `ready` connection (a `multiprocessing` pipe's sending end) instead of stdout."""
+    asyncio.run(_work(url, config_path, recording_path, lease, die_after, ready))
 
 
 def _main(argv: list[str]) -> None:
