@@ -85,6 +85,9 @@ WHOLE = {
     # written during round 11 (replies to each kind of message the bot sends) by a helper that saw nothing of the
     # project, never tuned on
     "batch_z20.jsonl": (0.965, 0.97, 0.995, 4),
+    # written at the end of round 11, after its changes, by a helper that saw nothing of the project (a Monday
+    # morning's inbox), never tuned on
+    "batch_z21.jsonl": (0.975, 0.985, 0.995, 1),
 }
 
 
