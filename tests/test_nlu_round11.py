@@ -103,6 +103,10 @@ def test_a_thanks_line_over_a_signature_ends_the_reply() -> None:
     # a "Thanks," above a sentence opens what follows: nothing is dropped
     kept = "Thanks,\nbut I already paid this last week. Check your records."
     assert extract_reply(f"Hi,\n{kept}") == f"Hi,\n{kept}"
+    # nor a "Thanks," that a sentence follows on its line, above a name
+    said = "Hi,\nThanks, but I already paid this last week.\nJohn"
+    assert extract_reply(said) == said
+    assert extract_reply("I paid.\nThanks, John\nAP Clerk") == "I paid."
 
 
 _FEES = ["frais de retard", "pénalités", "frais de dossier", "intérêts", "majorations"]

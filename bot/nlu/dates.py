@@ -441,17 +441,16 @@ def _numeric3(m: re.Match[str], s: int, e: int, locale: str) -> DateMention | No
 
 
 def _numeric2(m: re.Match[str], s: int, e: int, locale: str) -> DateMention | None:
-    day, month = _day_month_order(int(m[1]), int(m[2]), locale)
-    if not (1 <= month <= 12 and 1 <= day <= _last_day(2028, month)):
-        return None
-    return DateMention(s, e, "monthday", day, month)
+    return _numeric_day(s, e, *_day_month_order(int(m[1]), int(m[2]), locale))
 
 
 def _dotted2(m: re.Match[str], s: int, e: int, locale: str) -> DateMention | None:
-    day, month = int(m[1]), int(m[2])
-    if not (1 <= month <= 12 and 1 <= day <= _last_day(2028, month)):
-        return None
-    return DateMention(s, e, "monthday", day, month)
+    return _numeric_day(s, e, int(m[1]), int(m[2]))  # day first in either language
+
+
+def _numeric_day(s: int, e: int, day: int, month: int) -> DateMention | None:
+    """A day of a month written in figures, if there is such a month (and such a day in it)."""
+    return _calendar_day(s, e, day, month, None) if 1 <= month <= 12 else None
 
 
 def _day_month_order(first: int, second: int, locale: str) -> tuple[int, int]:

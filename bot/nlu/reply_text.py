@@ -138,12 +138,14 @@ def _drop_signature(lines: list[str]) -> list[str]:
         stripped = line.strip()
         if _SIGNATURE_RULE.match(line.rstrip()) or _DEVICE.match(stripped) or _is_sign_off(stripped):
             return lines[:i]
-        if _THANKS_SIGN_OFF.match(stripped) and _signature_block(lines[i + 1 :]):
+        thanks = _THANKS_SIGN_OFF.match(stripped)
+        if thanks and _NAME.match(thanks["rest"]) and _signature_block(lines[i + 1 :]):
             return lines[:i]
     return lines
 
 
-# "Thanks," or "Merci," on its own line, closing a mail above a name and a title ("Thanks,\nLinda\nAP Clerk,
+# "Thanks," or "Merci," on its own line (a name may follow, as after a sign-off; a sentence may not: "Thanks, but
+# I already paid" opens what follows), closing a mail above a name and a title ("Thanks,\nLinda\nAP Clerk,
 # Midwest Feed & Seed"); a sign-off only with its comma and a signature's few short lines under it (a "Thanks"
 # line may otherwise open what follows)
 _THANKS_SIGN_OFF = re.compile(
