@@ -32,7 +32,7 @@ from pathlib import Path
 
 from relance.core.config import RelanceConfig
 from relance.core.db import ensure_schema, make_engine, normalise_url
-from scheduler.sweep import sweep
+from scheduler.sweep import PG_CONNECTIONS, sweep
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday: 16:00 Paris, 10:00 New York, 09:00 Chicago
 STAMP = "2026-11-01 09:00:00.000000"
@@ -137,12 +137,14 @@ def drop_pg(admin_url: str, schema: str) -> None:
     admin.dispose()
 
 
-def run_sweep_url(url: str) -> tuple[float, float, int, dict[str, float]]:
-    """(wall seconds, CPU seconds of this process, messages queued, seconds by phase) of one sweep at `url`."""
+def run_sweep_url(url: str, connections: int | None = None) -> tuple[float, float, int, dict[str, float]]:
+    """(wall seconds, CPU seconds of this process, messages queued, seconds by phase) of one sweep at `url`.
+
+    `connections`: on PostgreSQL, the sweep's (None: its default, `scheduler.sweep.PG_CONNECTIONS`)."""
     engine = make_engine(url)
     config = RelanceConfig()
     started, cpu = time.perf_counter(), time.process_time()
-    report = sweep(engine, config=config, now=NOW)
+    report = sweep(engine, config=config, now=NOW, connections=connections)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     engine.dispose()
     return elapsed, cpu, report.queued, report.phases
@@ -186,6 +188,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--db", help="a PostgreSQL URL: also sweep the same cases there (in a fresh schema)")
+    parser.add_argument(
+        "--connections", type=int, help=f"PostgreSQL: batches worked at once (default {PG_CONNECTIONS}; 1: one by one)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
         db, copy = Path(tmp) / "sweep.db", Path(tmp) / "floor.db"
@@ -206,16 +211,22 @@ def main() -> None:
     if args.db:
         schema = f"bench_sweep_{os.getpid()}"
         try:
-            pg_swept, pg_cpu, pg_queued, pg_phases = run_sweep_url(build_pg(args.db, schema, args.cases))
+            pg_swept, pg_cpu, pg_queued, pg_phases = run_sweep_url(
+                build_pg(args.db, schema, args.cases), args.connections
+            )
         finally:
             drop_pg(args.db, schema)
         assert pg_queued == queued, (pg_queued, queued)
         print(
-            f"PostgreSQL sweep: {pg_swept:.2f} s, {args.cases / pg_swept:,.0f} cases/s, {pg_queued:,} messages queued; "
+            f"PostgreSQL sweep ({args.connections or PG_CONNECTIONS} connection(s)): {pg_swept:.2f} s, "
+            f"{args.cases / pg_swept:,.0f} cases/s, {pg_queued:,} messages queued; "
             f"{pg_swept / args.cases * 1e6:.1f} µs/case vs SQLite {swept / args.cases * 1e6:.1f} µs/case "
             f"(ratio {pg_swept / swept:.2f}, target <= 1.5); client CPU {pg_cpu:.2f} s vs {swept_cpu:.2f} s"
         )
-        print(f"  by phase: {per_case(pg_phases, args.cases)} (bench/pg_write_costs.py takes the writes apart)")
+        print(
+            f"  by phase, summed over the connections: {per_case(pg_phases, args.cases)}"
+            " (bench/pg_write_costs.py takes the writes apart)"
+        )
 
 
 if __name__ == "__main__":

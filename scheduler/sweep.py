@@ -25,6 +25,10 @@ case at a time, inside the batch's transaction. Escalation flags (silence after 
 an unpaid formal notice) are not rare — a portfolio's silent debtors reach the end of the scenario
 together — and are raised for the whole batch in a few statements (`relance.core.flags.raise_flags`).
 
+On PostgreSQL the batches are worked two at a time, each on its own connection (`PG_CONNECTIONS`,
+`_sweep_in_parallel`): a batch's writes are mostly the server's work, and the other batch is decided
+meanwhile. Cases are decided independently of each other, so the order of the batches changes nothing.
+
 Concurrency: one sweep at a time (the scheduler leader). The dispatcher checks every stop
 condition again at send time, so a fact that changes between the sweep's read and the send (a
 dispute opened a second later) still stops the message.
@@ -36,9 +40,11 @@ import gc
 import hashlib
 import logging
 import sqlite3
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +73,8 @@ log = logging.getLogger(__name__)
 # is held for the writes only (about 0.2 s at this size); fewer commits write each index page they
 # touch to the WAL fewer times (a tenth less CPU than batches of 5,000 at 200,000 cases)
 BATCH = 20_000
+# PostgreSQL: batches worked at once, each on its own connection (`_sweep_in_parallel`)
+PG_CONNECTIONS = 2
 INVALID_ZONE = "invalid_time_zone"
 UNKNOWN_CREDITOR = "unknown_creditor"
 PLAN_BROKEN = "plan_broken"
@@ -94,7 +102,20 @@ class SweepReport:
     batches: int = 0
     seconds: float = 0.0
     # seconds by phase (`PHASES`): where a slow sweep spends its time, in the log line and `bench/sweep.py`
+    # (summed over the connections of a parallel sweep: their sum can exceed `seconds`)
     phases: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
+
+    def add(self, other: SweepReport) -> None:
+        """Count `other`'s work in this report (a parallel sweep's threads each keep their own); not its seconds."""
+        self.examined += other.examined
+        self.queued += other.queued
+        self.waiting += other.waiting
+        self.stopped.update(other.stopped)
+        self.escalated.update(other.escalated)
+        self.errors += other.errors
+        self.batches += other.batches
+        for phase, seconds in other.phases.items():
+            self.phases[phase] += seconds
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,11 +151,14 @@ def sweep(
     now: datetime,
     channels: Sequence[str] | None = None,
     batch_size: int = BATCH,
+    connections: int | None = None,
 ) -> SweepReport:
     """Examine every active case due for a check at `now`; queue what is due.
 
     `channels`: the channel names this deployment sends on, in preference order (default: the
-    configuration's `channels.preferred`).
+    configuration's `channels.preferred`). `connections`: on PostgreSQL, how many batches are worked
+    at once, each on its own connection (default `PG_CONNECTIONS`; see `_sweep_in_parallel`). SQLite
+    has one writer: its batches go one after the other.
     """
     started = time.perf_counter()
     report = SweepReport()
@@ -146,20 +170,84 @@ def sweep(
             blocked = snapshot.opted_out(conn)
             ids = snapshot.due_case_ids(conn, now=now)
         sqlite = engine.dialect.name == "sqlite"
-        pass_ = _Pass(config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked, sqlite=sqlite)
-        with engine.connect() as conn, _page_cache(conn, len(ids)):
-            for start in range(0, len(ids), batch_size):
-                with conn.begin():
-                    _no_jit(conn)
-                    read = time.perf_counter()
-                    rows = snapshot.due_case_rows(conn, ids[start : start + batch_size], now=now)
-                    report.phases["read"] += time.perf_counter() - read
-                    pass_.batch(conn, rows, report)
-                report.batches += 1
+        batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+
+        def new_pass() -> _Pass:
+            return _Pass(
+                config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked, sqlite=sqlite
+            )
+
+        n = min(len(batches), 1 if sqlite else (connections or PG_CONNECTIONS))
+        if n <= 1:
+            _sweep_batches(engine, new_pass(), iter(batches), report, cases=len(ids))
+        else:
+            _sweep_in_parallel(engine, new_pass, batches, report, n)
     report.seconds = time.perf_counter() - started
     if report.examined or report.errors:  # an idle minute is not worth a line
         log.info("sweep: %s", report.summary())
     return report
+
+
+def _sweep_batches(
+    engine: Engine, pass_: _Pass, batches: Iterator[Sequence[int]], report: SweepReport, *, cases: int = 0
+) -> None:
+    """Work through `batches` of case ids on one connection, one transaction each, into `report`."""
+    with engine.connect() as conn, _page_cache(conn, cases):
+        for ids in batches:
+            with conn.begin():
+                _no_jit(conn)
+                read = time.perf_counter()
+                rows = snapshot.due_case_rows(conn, ids, now=pass_.now)
+                report.phases["read"] += time.perf_counter() - read
+                pass_.batch(conn, rows, report)
+            report.batches += 1
+
+
+def _sweep_in_parallel(
+    engine: Engine, new_pass: Callable[[], _Pass], batches: list[Sequence[int]], report: SweepReport, n: int
+) -> None:
+    """The batches worked by `n` threads, each with its own connection, its own `_Pass` and its own report
+    (added into `report` at the end); each thread takes the next batch not yet taken.
+
+    Why it is safe: a case's decision reads only that case's rows (its debts, messages, promises,
+    plans, disputes, flags), its debtor and the opt-outs read once before the first batch; the caps
+    count the case's own reminders. A batch writes only its own cases' rows (their outbox messages,
+    check times, events and flags), and the batches are disjoint ranges of ids, so two batches never
+    wait on each other's locks. Each batch is still one transaction, as when they run one by one.
+
+    Why it is faster: on PostgreSQL most of a batch's time is the server's (its writes update every
+    index of `cases` and `message`), during which the client waits; with two connections one batch's
+    server work runs while the other's rows are decided in Python (which holds the GIL only while it
+    decides: psycopg releases it while it waits on the server).
+
+    An error in one thread stops the others from taking a new batch; the batches already committed
+    stay (as when a sweep fails half-way), and the first error is raised.
+    """
+    taken = iter(batches)
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def next_batches() -> Iterator[Sequence[int]]:
+        while not failed.is_set():
+            with lock:
+                ids = next(taken, None)
+            if ids is None:
+                return
+            yield ids
+
+    def work() -> SweepReport:
+        own = SweepReport()
+        try:
+            _sweep_batches(engine, new_pass(), next_batches(), own)
+        except BaseException:
+            failed.set()
+            raise
+        return own
+
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="sweep") as pool:
+        futures = [pool.submit(work) for _ in range(n)]
+    for future in futures:
+        report.add(future.result())
 
 
 _CREDITORS: sa.Table = Creditor.__table__  # type: ignore[attr-defined]
