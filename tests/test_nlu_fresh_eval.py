@@ -64,6 +64,10 @@ FLOORS = {
     # language or in dialect (z18)
     "batch_z17.test.jsonl": (0.96, 0.98, 0.99, 0),
     "batch_z18.test.jsonl": (0.97, 0.975, 0.995, 0),
+    # round 12: replies near the line between a protective reading and one that lets collection go on (z22); short
+    # and very short replies (z23). Their rules moved neither test half (0.923 / 0.976 before and after)
+    "batch_z22.test.jsonl": (0.92, 0.965, 0.99, 0),
+    "batch_z23.test.jsonl": (0.975, 0.99, 0.995, 1),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from bot.nlu.intent_patterns import (
     ARRANGE_BY_PHONE,
     DISPUTE,
+    DISPUTE_WITHDRAWN,
+    FEE_QUESTION,
     GIVE_ME_UNTIL,
     OPT_OUT,
     SCHEDULED_FOR,
@@ -222,6 +224,11 @@ _NOT_UNTIL_A_DAY = re.compile(
 )
 
 
+# whether a fee is part of the sum, asked ("is the £12 late fee included or on top?"): a question, not a dispute
+# (the rules' own dispute stands)
+_FEE_ASKED = re.compile(FEE_QUESTION)
+
+
 # an out-of-office answer, sent by a mail server: "je suis absente du bureau jusqu'au 20 avril, pour toute urgence
 # contactez le standard", "I am out of the office until Monday" (no stop, no person asked for: the rules' own
 # reading of either stands)
@@ -247,7 +254,9 @@ def _ruled_out(label: str, norm: str) -> bool:
     """A protective label of the model the words rule out: a person the text does not ask for ("don't call
     me", "I paid over the phone"), an opt-out where a document is asked for ("send me the itemised bill"), in
     time asked for ("laissez-moi jusqu'au 10") or in a stop said of something else ("don't stop the reminders",
-    "si je réponds STOP, …", `STOP_NOT_MEANT`), a dispute in time asked for ("yes but not until the 9th")."""
+    "si je réponds STOP, …", `STOP_NOT_MEANT`), a dispute in time asked for ("yes but not until the 9th"), in a
+    fee asked about ("is the late fee included?") or in a doubt withdrawn ("I thought it was a mistake but it's
+    mine", `DISPUTE_WITHDRAWN`)."""
     if label in ("opt_out", "human") and _AUTO_REPLY.search(norm) is not None:
         return True
     if label == "opt_out":
@@ -257,7 +266,10 @@ def _ruled_out(label: str, norm: str) -> bool:
             return True
         return STOP_NOT_MEANT.search(norm) is not None and not OPT_OUT.found(STOP_NOT_MEANT.sub(" ", norm))
     if label == "dispute":
-        return _NOT_UNTIL_A_DAY.search(norm) is not None and not DISPUTE.found(norm)
+        if DISPUTE_WITHDRAWN.search(norm) is not None:
+            return not DISPUTE.found(DISPUTE_WITHDRAWN.sub(" ", norm))
+        aside = _NOT_UNTIL_A_DAY.search(norm) or _FEE_ASKED.search(norm)
+        return aside is not None and not DISPUTE.found(norm)
     if label == "wrong_person":
         # "my grandmother passed away last month, sorry for the delay, I'll pay on the 15th": the writer pays,
         # on a day, in the first person: the debtor, alive (the rules' own wrong person or death stands)

@@ -23,7 +23,14 @@ _PAYMENT_NOUNS = (
 )
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
-    (re.compile(rf"\b(?:en|in|into) (\d+) ?(?:fois|x|{_PAYMENT_NOUNS}|parties?|coups?|times)\b"), True),
+    (
+        re.compile(
+            rf"\b(?:en|in|into) (\d+) ?(?:fois|x|{_PAYMENT_NOUNS}|parties?|coups?|times|halves|moities|thirds)\b"
+        ),
+        True,
+    ),
+    # "des paiements en plusieurs fois ? genre en 4 ?", "or in 3?": a count offered alone, as a question
+    (re.compile(r"\b(?:genre|disons|say|like|maybe|peut etre|ou|or|sinon) (?:en|in) ([2-9]|1[0-2]) ?\?"), False),
     # not "trois fois qu'elle plante", "3 fois de suite": how often something happened; not the cents of
     # an amount ("333.33 x 3"), nor an amount ("£50 x 4": `_TIMES_AFTER_AMOUNT`)
     (

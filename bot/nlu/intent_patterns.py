@@ -98,8 +98,16 @@ NAME_DENIAL = re.compile(
     r"|\b(?:[Ii]l n'y a|[Ii]l y a|[Yy] a|[Yy]a) pas de (?:(?:M|Mme|Monsieur|Madame)\.? )?[A-ZÀ-Ý][a-zà-ÿ]+"
     r" (?:ici|à ce numéro|a ce numero|chez moi|chez nous|sur ce numéro)"
 )
+# the person named is not here, said in English: "ya no Janet here", "there's no Kevin at this number" (as written:
+# the capital tells the name from "no problem here")
+NAME_ABSENT = re.compile(
+    r"\b(?:[Nn]o|[Tt]here'?s no|[Tt]here is no|[Nn]obody|[Nn]o one) (?:called |named |by the name of )?"
+    r"(?!(?:Problem|Worries|Way|Idea|Thanks|Stop|Reminder|Money|Debt)s?\b)[A-Z][a-z]+(?: [A-Z][a-z]+)?"
+    r" (?:here|at this (?:number|address)|on this number|lives here|living here)\b"
+)
 WRONG_PERSON = _rx(
-    r"\b(?:c est|ce n est|ca n est|ce|c) ?pas moi\b",
+    # not "c'est pas moi qui ai passé la commande, c'est ma femme"
+    r"\b(?:c est|ce n est|ca n est|ce|c) ?pas moi\b(?! qui)",
     r"^pas moi\b",
     r"\bnot me\b(?! who| that| qui)",  # not "it wasn't me who messed up, it was the bank's app"
     r"\bisn t me\b",
@@ -859,7 +867,7 @@ AFFIRM = _rx(
     r"\bconfirm\w*",
     r"\btres bien\b",
     r"\bsuper\b",
-    r"\btop\b",
+    r"(?<!\bon )\btop\b(?! (?:of|up|de)\b)",  # "top !", not "on top", "top up", "top of"
     r"\bnickel\b",
     r"\bpas de (?:souci|probleme)\b",
     r"\bvolontiers\b",
@@ -929,7 +937,7 @@ DENY = _rx(
 )
 ABOUT_DEBT = re.compile(
     r"\b(?:montant|facture|somme|dette|reference|dossier|solde|amount|invoice|bill|balance|debt|reference"
-    r"|account|total)\b"
+    r"|account|total|frais|fee|fees|penalite|penalty)\b"
 )
 # "le 15 c'est ok pour moi", "the 15th works for me": agreement around a bare date
 AGREEMENT = re.compile(
@@ -1166,6 +1174,14 @@ COUNTERFACTUAL = re.compile(
     # "before I pay I need to know which job this is for": a condition, not a promise
     r"|before (?:i|we) (?:pay|can pay|make (?:a |the |any )?payment)|avant de (?:vous )?(?:payer|regler))\b"
 )
+# whether a fee is part of the sum, asked: "is the £12 late fee included in that or on top?", "les frais sont
+# obligatoires ?"
+FEE_QUESTION = (
+    r"\b(?:frais|fees?|charges?|penalit\w*|penalt\w*)(?: \w+){0,4} (?:obligatoires?|mandatory|compulsory|included"
+    r"|inclus|compris)\b[^?]*\?"
+    r"|\b(?:include|includes|including|comprend|inclut|inclus|compris) (?:\w+ ){0,3}(?:frais|fees?|charges?"
+    r"|penalit\w*|penalt\w*)\b[^?]*\?"
+)
 # Questions that share words with a dispute and are not one: "is this a scam?", "the payment link does
 # not work", "does the amount include the late fee?", "I never got the invoice, can you send it?".
 # A dispute must still be found once they are taken out of the text.
@@ -1178,10 +1194,7 @@ NOT_A_DISPUTE = re.compile(
     r"(?: pas| plus| not| no more)?\b"
     r"|\b(?:lien|link|chatbot|bot|robot|app|appli|application)\b[^.!]{0,60}?\b(?:fonctionne|marche|works?"
     r"|working|ouvre|opens?|comprend|understands?)(?: pas| plus| not| rien| nothing)?\b"
-    r"|\b(?:frais|fees?|charges?|penalit\w*|penalt\w*)(?: \w+){0,4} (?:obligatoires?|mandatory|compulsory|included"
-    r"|inclus|compris)\b[^?]*\?"
-    r"|\b(?:include|includes|including|comprend|inclut|inclus|compris) (?:\w+ ){0,3}(?:frais|fees?|charges?"
-    r"|penalit\w*|penalt\w*)\b[^?]*\?"
+    rf"|{FEE_QUESTION}"
     r"|\b(?:never|jamais|not|pas) (?:\w+ ){0,2}(?:got|received|recu|recue|eu)(?: \w+){0,3}"
     r"(?= (?:\w+ ){0,6}(?:send|resend|envoy|renvoy|email|mail)\w*)"
     r"|\b(?:send|resend|envoy\w*|renvoy\w*|email|mail)(?: \w+){0,4} (?:invoice|facture|bill|statement|releve|courrier)"
@@ -1271,6 +1284,12 @@ VAGUE_WHEN = re.compile(
 # ---------------------------------------------------------------------- round 4 (training batches)
 INFO = _rx(
     INFO,
+    # what something is for: "le mot STOP à la fin, ça sert à quoi ?", "what's that reference for?"
+    r"\b(?:ca sert a quoi|a quoi (?:ca|cela|il|elle) sert|sert a quoi|c est pour quoi)\b[^?]*\?",
+    r"\bwhat (?:is|s) (?:that|this|it) (?:\w+ ){0,2}for ?\?",
+    r"\bwhat (?:does|do) (?:that|this|it) (?:\w+ )?(?:do|mean) ?\?",
+    # the link asked for in a word: "link?", "le lien ?", "payment link??"
+    r"^(?:the |le |un |a |your |votre |ton |ur )?(?:payment |pay )?(?:link|lien|url)(?: de paiement| to pay)? ?\?",
     # questions on the means or place of payment ("can I pay at the post office", "je peux payer avec Twint ?",
     # "à quelle adresse j'envoie le chèque ?"): a question the payment waits on, not yet a promise
     r"\b(?:can|could|may) (?:i|we|u|you) (?:\w+ ){0,2}pay (?:at|in|from|with|by|via|online|cash|in person|over"
@@ -1409,6 +1428,20 @@ PAID_BY_LAWYER = re.compile(
     r"\b(?:paid|settled|cleared|regle|reglee|paye|payee|verse|versee|solde|soldee)\b(?: \w+){0,5}"
     r" (?:by|par|through|via) (?:my|our|mon|notre) (?:avocat|lawyer|attorney|solicitor)s?\b"
 )
+# a doubt withdrawn: "j'ai cru que c'était une erreur au début mais en fait c'est bien la facture de la clim", "I
+# disputed it with my bank at first, then realised it was legit"; an adviser who says it is owed: "mon avocat m'a
+# confirmé que c'était bien dû", "my lawyer mate reckons I should just pay it" (no dispute: the sum is accepted)
+DISPUTE_WITHDRAWN = re.compile(
+    r"\b(?:j ai cru|je croyais|je pensais|j avais cru|i thought|i first thought|i had thought|i disputed|i had disputed"
+    r"|j ai conteste|j avais conteste)\b(?: \S+){0,14}? (?:mais|but|then|puis|and) (?:\S+ ){0,3}?"
+    r"(?:c est bien|c etait bien|it is|it was|it s|realised|realized|i see|i saw|j ai vu|j ai verifie|i checked)"
+    r"(?: \S+){0,3}? (?:legit|legitimate|right|correct|mine|due|du|genuine|valid|bien (?:la|le|ma|mon|notre|nos|mes)"
+    r"|(?:la|le|ma|mon|notre|nos|mes) (?:facture|commande|achat|abonnement|contrat))\b"
+    r"|\b(?:avocat|lawyer|solicitor|attorney|notaire|comptable|accountant)s?(?: \w+){0,3} (?:m a|m avait|a|says?|said"
+    r"|reckons?|confirmed|told me|thinks)(?: \w+){0,3} (?:c etait bien du|c est bien du|c est du|que c etait du"
+    r"|que je (?:dois|devais) (?:bien )?(?:payer|regler)|it is (?:owed|due|legit)|it was (?:owed|due|legit)"
+    r"|i (?:should|must|have to|had to|need to) (?:just )?(?:pay|settle))\b"
+)
 # "what happens if I can't pay by the date?", "vous êtes un huissier ?": questions, not a difficulty told
 NOT_A_DIFFICULTY = re.compile(
     r"\b(?:what happens|what will happen|what if|que se passe t il|qu est ce qui se passe|qu est ce qu il se passe"
@@ -1513,6 +1546,12 @@ STOP_AS_A_VISIT = re.compile(
     r"|on my way|after work)\b"
     r"|\bstop me (?:if|when|before)\b"
 )
+# "stop stressing, I'll pay it all", "arrêtez de vous inquiéter, je paie vendredi": a worry calmed, not the messages
+# stopped
+STOP_WORRYING = re.compile(
+    r"\b(?:stop|quit|arretez de|arrete de|cessez de) (?:stressing|worrying|panicking|fretting|freaking out"
+    r"|stressing out|vous inquieter|vous en faire|stresser|paniquer|t inquieter|vous stresser|vous affoler)\b"
+)
 # "human error on my side", "I'm only human": the word, no person asked for
 HUMAN_WORD_ONLY = re.compile(r"\b(?:human error|erreur humaine|only human|just human|human being|etre humain)\b")
 # "the thing broke after two days", "the boiler broke down": a thing broken, not a debtor without money
@@ -1596,6 +1635,9 @@ STOP_NOT_MEANT = re.compile(
     r"|\b(?:not stopping|pas stop|non pas stop)\b"
     r"|\b(?:reply|replying|repondez|repondre|repondant|text|send|envoyer|envoyez|tapez|taper) (?:with |par |le mot )?"
     r"stop\b(?: \w+){0,2} (?:bit|part|option|thing|line|mention|en bas|at the bottom|below|a la fin)\b"
+    # "the STOP thing at the bottom of ur msg, does that cancel the debt?", "le truc STOP en bas"
+    r"|\b(?:the|that|this|your|ur|le|ce|cette|votre|ton) (?:\w+ )?stop (?:thing|bit|part|option|word|line|mention"
+    r"|truc|mot|machin)\b|\b(?:le|ce) (?:truc|mot|machin) (?:du |de )?stop\b"
     r"|\b(?:si|if|what if|et si) (?:je|j|i|on) (?:reponds|repond|reponde|reply|text|send|envoie|ecris|write|tape)"
     r" (?:with |par |le mot )?stop\b"
     r"|\bstop (?:the |my |your |le |mon |votre |ce |the monthly )?(?:direct debit|standing order|prelevement"
@@ -1609,7 +1651,13 @@ AN_INVOICE_NOT_RECEIVED = re.compile(
     r"(?! (?:the |my |la |le |ma |mon |les |mes )?(?:order|parcel|package|goods|item|items|commande|colis|article"
     r"|marchandise|produit|delivery|livraison))"
 )
-NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{AN_INVOICE_NOT_RECEIVED.pattern}")
+# public transport broken down on the debtor's way ("le bus s'est arrêté en panne sur le périph, je fais le virement ce
+# soir"): not the goods
+TRANSPORT_BROKE_DOWN = (
+    r"\b(?:bus|train|metro|rer|tram|tramway|navette|ter|tgv|coach|tube|subway)\b(?: \w+){0,3}"
+    r" (?:en panne|broke down|broken down|had a breakdown)\b"
+)
+NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{AN_INVOICE_NOT_RECEIVED.pattern}|{TRANSPORT_BROKE_DOWN}")
 # a thing dead, not a person ("the fridge died after 3 days"), and a bailiff's fee contested, not a bailiff at
 # the door ("Bailiff fees of £75? No bailiff has ever been involved", "les frais d'huissier, aucun huissier n'est
 # jamais intervenu"): no difficulty

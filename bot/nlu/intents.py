@@ -28,6 +28,7 @@ from bot.nlu.intent_patterns import (
     COUNTERFACTUAL,
     DENY,
     DISPUTE,
+    DISPUTE_WITHDRAWN,
     EN_PROMISE,
     FILLER,
     FR_PROMISE,
@@ -40,6 +41,7 @@ from bot.nlu.intent_patterns import (
     INCOME,
     INFO,
     MEANS_AFTER,
+    NAME_ABSENT,
     NAME_DENIAL,
     NEG,
     NEVER_AS_A_JOKE,
@@ -66,6 +68,7 @@ from bot.nlu.intent_patterns import (
     STOP_AS_A_VISIT,
     STOP_NOT_MEANT,
     STOP_THE_WRONG_BILL,
+    STOP_WORRYING,
     STRONG,
     TALKING_TO_A_MACHINE,
     THANKS,
@@ -180,8 +183,13 @@ def _accented_participle(original: str) -> bool:
 
 def _name_denied(original: str) -> bool:
     """`NAME_DENIAL` found in the reply as written ("Je suis pas Kevin", "I'm not Mr Smith"): looked for only
-    where " pas " or " not " stands, which each of its matches holds."""
-    return (" pas " in original or " not " in original) and NAME_DENIAL.search(original) is not None
+    where " pas " or " not " stands, which each of its matches holds; or `NAME_ABSENT` ("no Janet here"), only
+    where one of its places stands (" here", " at this ", " on this ")."""
+    if (" pas " in original or " not " in original) and NAME_DENIAL.search(original) is not None:
+        return True
+    return (" here" in original or " at this " in original or " on this " in original) and bool(
+        NAME_ABSENT.search(original)
+    )
 
 
 def _plan(text: str, ev: Evidence) -> bool:
@@ -364,9 +372,9 @@ def _found_beside(pattern: Any, text: str, aside: re.Pattern[str]) -> bool:
 # opt-out); "is this a scam?", "paid in full by my solicitor" (no dispute)
 _OPT_OUT_ASIDE = re.compile(
     f"{_NOT_ASKING_TO_STOP.pattern}|{TALKING_TO_A_MACHINE.pattern}|{STOP_THE_WRONG_BILL.pattern}"
-    f"|{STOP_A_CHARGE.pattern}|{STOP_AS_A_VISIT.pattern}|{STOP_NOT_MEANT.pattern}"
+    f"|{STOP_A_CHARGE.pattern}|{STOP_AS_A_VISIT.pattern}|{STOP_NOT_MEANT.pattern}|{STOP_WORRYING.pattern}"
 )
-_DISPUTE_ASIDE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}")
+_DISPUTE_ASIDE = re.compile(f"{NOT_A_DISPUTE.pattern}|{PAID_BY_LAWYER.pattern}|{DISPUTE_WITHDRAWN.pattern}")
 # words against a fee: "why should I pay your late fees?", "c'est légal ces frais ?" stays a dispute
 _AGAINST_A_FEE = re.compile(
     r"\b(?:why should|why would|pourquoi (?:je )?(?:devrais|paierais|payerais)|refuse|refuser|won t|will not|not paying"

@@ -359,11 +359,31 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
             exact = share.quantize(CENT, rounding=ROUND_HALF_UP)
             return exact if exact == share else None
         return amounts[0].value
+    # "Pfff 12 € de frais pour 3 jours de retard… c'est payé", "votre pénalité de 15 € 😂 je règle ça ce week-end":
+    # a fee complained about is not the sum paid or promised ("I paid the £12 late fee" is: a payment verb before it)
+    amounts = [a for a in amounts if not _a_fee_named(text, a)]
+    if not amounts:
+        return None
     summed = [a for a in amounts[1:] if _SUM_BEFORE.search(text, max(0, a.start - 14), a.start)]
     if summed:
         return summed[-1].value
     with_currency = [a for a in amounts if a.has_currency]
     return (with_currency or amounts)[0].value
+
+
+_FEE_WORDS = r"(?:frais|penalites?|majorations?|fees?|charges?|surcharges?|penalty|penalties|interets)"
+_FEE_AFTER = re.compile(rf"^ ?(?:{CURRENCY} )?(?:(?:de|d) )?(?:late |admin |retard |relance )?{_FEE_WORDS}\b")
+_FEE_BEFORE = re.compile(rf"\b{_FEE_WORDS}(?: de (?:retard|relance|dossier|recouvrement))? (?:de|d|of) ?{CURRENCY}? ?$")
+_PAID_BEFORE = re.compile(r"\b(?:pay\w*|paid|pai\w*|paye\w*|regl\w*|settled?|vers\w*|vire\w*)(?: \w+){0,2} $")
+
+
+def _a_fee_named(text: str, a: AmountMention) -> bool:
+    """The amount is named as a fee ("12 € de frais", "votre pénalité de 15 €", "a £12 late fee") and no payment
+    verb stands just before it ("I paid the £12 late fee")."""
+    before = text[max(0, a.start - 40) : a.start]
+    if not (_FEE_AFTER.match(text[a.end : a.end + 40]) or _FEE_BEFORE.search(before)):
+        return False
+    return _PAID_BEFORE.search(before) is None
 
 
 # "100 € le 10 de chaque mois", "40 on the 5th of every month": a day of the month between amount and rhythm
