@@ -204,7 +204,7 @@ def _sweep_batches(
 
 
 def _sweep_in_parallel(
-    engine: Engine, new_pass: Callable[[], _Pass], batches: list[Sequence[int]], report: SweepReport, n: int
+    engine: Engine, new_pass: Callable[[], _Pass], batches: Sequence[Sequence[int]], report: SweepReport, n: int
 ) -> None:
     """The batches worked by `n` threads, each with its own connection, its own `_Pass` and its own report
     (added into `report` at the end); each thread takes the next batch not yet taken.
