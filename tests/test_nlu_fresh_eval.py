@@ -92,6 +92,9 @@ WHOLE = {
     # written at the end of round 11, after its changes, by a helper that saw nothing of the project (a Monday
     # morning's inbox), never tuned on
     "batch_z21.jsonl": (0.975, 0.985, 0.995, 1),
+    # written at the end of round 12, after its changes, by a helper that saw nothing of the project (an agency's
+    # week of replies for six kinds of creditor), never tuned on
+    "batch_z24.jsonl": (0.98, 0.985, 0.995, 0),
 }
 
 
