@@ -36,6 +36,7 @@ dispute opened a second later) still stops the message.
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
 import logging
@@ -172,16 +173,12 @@ def sweep(
         sqlite = engine.dialect.name == "sqlite"
         batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
 
-        def new_pass() -> _Pass:
-            return _Pass(
-                config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked, sqlite=sqlite
-            )
-
+        pass_ = _Pass(config, now, tuple(channels or config.channels.preferred), creditor_keys, blocked, sqlite=sqlite)
         n = min(len(batches), 1 if sqlite else (connections or PG_CONNECTIONS))
         if n <= 1:
-            _sweep_batches(engine, new_pass(), iter(batches), report, cases=len(ids))
+            _sweep_batches(engine, pass_, iter(batches), report, cases=len(ids))
         else:
-            _sweep_in_parallel(engine, new_pass, batches, report, n)
+            _sweep_in_parallel(engine, pass_, batches, report, n)
     report.seconds = time.perf_counter() - started
     if report.examined or report.errors:  # an idle minute is not worth a line
         log.info("sweep: %s", report.summary())
@@ -204,10 +201,10 @@ def _sweep_batches(
 
 
 def _sweep_in_parallel(
-    engine: Engine, new_pass: Callable[[], _Pass], batches: Sequence[Sequence[int]], report: SweepReport, n: int
+    engine: Engine, pass_: _Pass, batches: Sequence[Sequence[int]], report: SweepReport, n: int
 ) -> None:
-    """The batches worked by `n` threads, each with its own connection, its own `_Pass` and its own report
-    (added into `report` at the end); each thread takes the next batch not yet taken.
+    """The batches worked by `n` threads, each with its own connection, its own twin of `pass_` and its own
+    report (added into `report` at the end); each thread takes the next batch not yet taken.
 
     Why it is safe: a case's decision reads only that case's rows (its debts, messages, promises,
     plans, disputes, flags), its debtor and the opt-outs read once before the first batch; the caps
@@ -238,7 +235,7 @@ def _sweep_in_parallel(
     def work() -> SweepReport:
         own = SweepReport()
         try:
-            _sweep_batches(engine, new_pass(), next_batches(), own)
+            _sweep_batches(engine, pass_.twin(), next_batches(), own)
         except BaseException:
             failed.set()
             raise
@@ -302,6 +299,14 @@ class _Pass:
         self.bind: Callable[[datetime | None], Any] = raw_sqlite.instant if sqlite else _as_is
         self.horizon = snapshot.recheck_horizon(now)
         self.durable_horizon = snapshot.recheck_horizon(now, durable=True)
+
+    def twin(self) -> _Pass:
+        """A pass for another thread of a parallel sweep: the same rules, windows and opt-outs (read-only, or
+        memos whose entries are the same whoever writes them first, so a bad zone is warned about once per
+        sweep, twice at most when both threads meet it at the same moment), its own batch's outcomes."""
+        twin = copy.copy(self)
+        twin.decided = {}
+        return twin
 
     def window(self, row: CaseRow, rules: CreditorRules) -> ContactWindow | None:
         key = (row.creditor_id, row.country, row.timezones)
