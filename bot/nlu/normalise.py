@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.nlu.numbers import words_to_digits
-from bot.nlu.prefilter import Substitutions, char_gate
+from bot.nlu.prefilter import INDEX, Substitutions, char_gate
 from bot.nlu.protective_words import protective_words
 from bot.nlu.vocabulary import (
     ABBREVIATIONS,
@@ -185,7 +185,9 @@ _PHRASES = [
 ]
 # each substitution skipped when the literals its matches begin with are absent (same result, faster)
 _CONTRACTION_SUBS = Substitutions([*_EN_CONTRACTIONS, (_ILL_AS_I_WILL, "i will ")])
-_PHRASE_SUBS = Substitutions(_PHRASES)
+# in the shared index: the text these steps leave is most often the normalised text, scanned once for them and
+# for the entity finders and rules that read it next
+_PHRASE_SUBS = Substitutions(_PHRASES, INDEX)
 
 
 class _WithoutMarks(dict[int, int | None]):

@@ -530,19 +530,26 @@ def non_ascii_search(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] 
 class Substitutions:
     """`pattern.sub(repl, text)` for each pair in turn, each skipped when the text holds none of the
     beginnings of the pattern's matches, or when the pattern matches at none of the places where these
-    start (`Anchored.search`; same result as running them all)."""
+    start (`Anchored.search`; same result as running them all).
 
-    def __init__(self, pairs: list[tuple[re.Pattern[str], str]]) -> None:
-        self.index = LiteralIndex()
-        # the bits are given in the order of the pairs: the lowest bit set is the next step to run
+    `index`: the literal index the steps are registered in (a new one when None). The normaliser's last
+    steps share `INDEX`: the text they leave unchanged (most often) is the normalised text itself, whose
+    scan the entity finders and the rules then find made (one pass over it instead of two). A bit does
+    not depend on the other bits of its index: the same steps run either way."""
+
+    def __init__(self, pairs: list[tuple[re.Pattern[str], str]], index: LiteralIndex | None = None) -> None:
+        self.index = LiteralIndex() if index is None else index
+        # the bits are given in the order of the pairs (consecutive: nothing else registers meanwhile), the
+        # lowest bit set is the next step to run
         self.steps = {
             anchored.bit: (pattern, repl, anchored.search)
             for pattern, repl in pairs
             for anchored in (Anchored(pattern, self.index),)
         }
+        self.bits = sum(self.steps)
 
     def __call__(self, text: str) -> str:
-        mask = self.index.mask(text)
+        mask = self.index.mask(text) & self.bits
         while mask:
             bit = mask & -mask
             pattern, repl, search = self.steps[bit]
@@ -553,7 +560,7 @@ class Substitutions:
             changed = pattern.sub(repl, text)
             if changed != text:
                 text = changed
-                mask = self.index.mask(text) & ~(bit - 1)  # the steps after this one, on the new text
+                mask = self.index.mask(text) & self.bits & ~(bit - 1)  # the steps after this one, on the new text
             mask &= ~bit
         return text
 
