@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from functools import reduce
+from functools import cache, reduce
 from operator import itemgetter, or_
 from re import _constants as C
 from re import _parser as P
+from types import EllipsisType
 
 import ahocorasick
 
@@ -112,6 +113,7 @@ def _class_chars(av: list) -> list[str]:
 _MOST = {5: 400, 4: 400, 3: 2000, 2: 256, 1: 256}  # more beginnings than this of a length: try a shorter length
 
 
+@cache  # the branches of an intent's alternation are read again each time it is extended (`intent_patterns._rx`)
 def literals_of(pattern: str) -> frozenset[str] | None:
     """The beginnings of `pattern`'s matches, three characters long if they are few enough, else two,
     else one (None: they cannot be listed, the pattern is always tried)."""
@@ -203,6 +205,7 @@ def needed_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return None if pattern.flags & re.IGNORECASE else _needed_of(pattern.pattern)
 
 
+@cache  # as `literals_of`
 def _needed_of(source: str, most: int = _MOST_NEEDED_WEIGHT) -> frozenset[str] | None:
     """`needed_literals` of a pattern's source (no flags), of a weight up to `most`."""
     try:
@@ -357,9 +360,14 @@ class Anchored:
     MOST_STARTS = 8  # beyond this many positions a scan of the whole text is as fast
 
     def __init__(
-        self, pattern: re.Pattern[str], index: LiteralIndex = INDEX, literals: frozenset[str] | None = None
+        self,
+        pattern: re.Pattern[str],
+        index: LiteralIndex = INDEX,
+        literals: frozenset[str] | None = None,
+        needed: frozenset[str] | EllipsisType | None = ...,
     ) -> None:
-        """`literals`: the beginnings of the matches when known (else read from the pattern)."""
+        """`literals`: the beginnings of the matches when known (else read from the pattern); `needed`: the
+        literals needed further in (`needed_literals`), when known or not to be looked for (None)."""
         self.pattern, self.index = pattern, index
         if literals is None and not pattern.flags & re.IGNORECASE:
             literals = literals_of(pattern.pattern)
@@ -367,7 +375,7 @@ class Anchored:
         self.bit = index.add(
             literals,
             None if ignores_case else required_chars(pattern.pattern),
-            None if ignores_case else needed_literals(pattern),
+            needed_literals(pattern) if needed is ... else needed,
         )
         # positions are listed for literals of two characters or more only (see `LiteralIndex.add`)
         self.literals = literals if literals and all(len(x) > 1 for x in literals) else None
@@ -622,7 +630,8 @@ class GatedPattern:
         every = None if self.unlisted or not all(needs) else frozenset().union(*needs)  # type: ignore[arg-type]
         # `found` searches the unlisted branches whatever the mask
         self.bit = index.add(self.literals, needed=every)
-        self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals)
+        # the whole alternation needs what its branches need (not read again from its source: long to read)
+        self._anchored = Anchored(self.full, index, None if self.unlisted else self.literals, needed=every)
 
     def may_match(self, text: str) -> bool:
         """False when no branch can match anywhere in `text`, nor in any part of it (a part holds no literal
