@@ -290,8 +290,8 @@ def _by_intent(opinion: Opinion, intents: frozenset[str] | None = None) -> dict[
         by_label = opinion.by_label
         sums = {}
         grouped = opinion.labels_by_intent or _labels_by_intent(frozenset(by_label))
-        for intent in grouped if intents is None else intents:
-            labels = grouped.get(intent)
+        pairs = grouped.items() if intents is None else ((intent, grouped.get(intent)) for intent in intents)
+        for intent, labels in pairs:
             if not labels:
                 continue
             if len(labels) == 1:
