@@ -272,6 +272,12 @@ _PIECES = [
     "pplus",
     "200,",
     "150",
+    # a comma after a digit, with "'s" between ("2's, 300": "2, 300" once "'s" is dropped), or after a word
+    # ("hello, I paid": no numbers listed, read piece by piece)
+    "2's,",
+    "2's",
+    "hello,",
+    "300",
     "pay",
     "n't",
     "l'",
