@@ -24,6 +24,7 @@ from bot.nlu.prefilter import (
     LiteralIndex,
     Substitutions,
     _beginnings,
+    _common,
     _needed_of,
     gated,
     needed_literals,
@@ -148,8 +149,9 @@ def test_anchored_patterns_find_what_the_patterns_find_on_any_text(text: str) ->
 def test_literals_needed_further_in() -> None:
     # "3 days from now", "a week from now": " from" is in every match, whatever number and unit begin it
     assert needed_literals(re.compile(r"\b(\d+|a|an|one) (days?|weeks?) from now\b")) == frozenset({" from"})
-    # one of each alternative's own words, together
-    assert needed_literals(re.compile(r"\b(?:il y a \d+ jours|\d+ days ago)\b")) == frozenset({"il y ", " days"})
+    # one of each alternative's own words, together, the rarer ones: " jour" rather than "il y " (common words)
+    assert needed_literals(re.compile(r"\b(?:il y a \d+ jours|\d+ days ago)\b")) == frozenset({" jour", " days"})
+    assert _common(" pas ") and _common("o not") and _common("il y ") and not _common(" mois")
     assert needed_literals(re.compile(r"\b\w+ euros\b")) == frozenset({" euro"})  # its beginnings cannot be listed
     assert needed_literals(re.compile(r"\b\w+\b")) is None  # no literal at all
     assert needed_literals(re.compile(r"\bstop (?:\w+ )?now", re.IGNORECASE)) is None  # the index reads lower case

@@ -165,6 +165,119 @@ def _weight(literals: frozenset[str]) -> int:
     return sum(_NEEDED_WEIGHT[len(literal)] for literal in literals)
 
 
+# the commonest short words of the replies, French and English: a needed literal made of them (" pas ", "o not",
+# " the ") stands in most texts and tells little; another part of the pattern is preferred where there is one
+_COMMON_WORDS = frozenset(
+    {
+        "je",
+        "j",
+        "vous",
+        "tu",
+        "il",
+        "elle",
+        "on",
+        "nous",
+        "ne",
+        "n",
+        "pas",
+        "plus",
+        "rien",
+        "de",
+        "d",
+        "le",
+        "la",
+        "l",
+        "les",
+        "des",
+        "du",
+        "un",
+        "une",
+        "et",
+        "est",
+        "c",
+        "ce",
+        "ca",
+        "a",
+        "ai",
+        "au",
+        "en",
+        "y",
+        "pour",
+        "que",
+        "qui",
+        "mon",
+        "ma",
+        "mes",
+        "me",
+        "moi",
+        "se",
+        "sa",
+        "son",
+        "si",
+        "mais",
+        "ou",
+        "i",
+        "you",
+        "we",
+        "he",
+        "she",
+        "it",
+        "the",
+        "an",
+        "to",
+        "and",
+        "of",
+        "in",
+        "for",
+        "is",
+        "are",
+        "am",
+        "be",
+        "do",
+        "not",
+        "no",
+        "can",
+        "will",
+        "have",
+        "my",
+        "this",
+        "that",
+        "so",
+        "but",
+        "at",
+        "pay",
+        "paye",
+        "payer",
+    }
+)
+
+
+def _common(literal: str) -> bool:
+    """Whether each piece of `literal` between spaces can be (a piece of) one of `_COMMON_WORDS`: a piece with
+    a space on both sides is a whole word, one at the literal's start may end a word, one at its end may begin
+    one, a literal without a space may lie within one."""
+    pieces = literal.split(" ")
+    if len(pieces) == 1:
+        return any(literal in word for word in _COMMON_WORDS)
+    for i, piece in enumerate(pieces):
+        if not piece:
+            continue
+        if i == 0:
+            fits = any(word.endswith(piece) for word in _COMMON_WORDS)
+        elif i == len(pieces) - 1:
+            fits = any(word.startswith(piece) for word in _COMMON_WORDS)
+        else:
+            fits = piece in _COMMON_WORDS
+        if not fits:
+            return False
+    return True
+
+
+def _commonness(literals: frozenset[str]) -> tuple[int, int]:
+    """How often a text may hold one of `literals`, roughly: those made of common words, then the weight."""
+    return sum(map(_common, literals)), _weight(literals)
+
+
 def _listed_from(items: list, most: int) -> frozenset[str] | None:
     """The strings of the first length of `_NEEDED_LENGTHS` a match of the sequence `items` may begin with,
     when they are `most` at most; None when they cannot be listed."""
@@ -183,10 +296,10 @@ def _listed_from(items: list, most: int) -> frozenset[str] | None:
 
 
 def _needed_in(items: list, most: int) -> frozenset[str] | None:
-    """Literals one of which stands in every match of the parsed sequence `items`, the lightest found
-    (`_weight`): the beginnings of a part of the sequence from some place on (a match of the whole holds a
-    match of it), or the literals needed by a group every match goes through, or, for a group of
-    alternatives, those needed by each alternative together (a match holds a match of one of them)."""
+    """Literals one of which stands in every match of the parsed sequence `items`, the rarest found
+    (`_commonness`) of a weight up to `most`: the beginnings of a part of the sequence from some place on (a
+    match of the whole holds a match of it), or the literals needed by a group every match goes through, or,
+    for a group of alternatives, those needed by each alternative together (a match holds a match of one)."""
     candidates: list[frozenset[str] | None] = [_listed_from(items[i:], most) for i in range(len(items))]
     for op, av in items:
         if op is C.SUBPATTERN and not av[1] and not av[2]:  # a group (no flags set within)
@@ -197,8 +310,8 @@ def _needed_in(items: list, most: int) -> frozenset[str] | None:
             each = [_needed_in(list(branch), most) for branch in av[1]]
             if all(each):
                 candidates.append(frozenset().union(*each))  # type: ignore[arg-type]
-    found = [c for c in candidates if c]
-    return min(found, key=_weight) if found else None
+    found = [c for c in candidates if c and _weight(c) <= most]
+    return min(found, key=_commonness) if found else None
 
 
 def needed_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
