@@ -314,6 +314,12 @@ def _needed_in(items: list, most: int) -> frozenset[str] | None:
     return min(found, key=_commonness) if found else None
 
 
+def _listed_beginnings(branch: str) -> frozenset[str] | None:
+    """The beginnings of a branch's matches when the index lists them (two characters or more), else None."""
+    literals = literals_of(branch)
+    return literals if literals and all(len(literal) > 1 for literal in literals) else None
+
+
 def needed_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Literals of three to five characters one of which stands in every match of `pattern` (see
     `_needed_in`), when they are few and long enough to be a useful test; None otherwise (and for a
@@ -735,7 +741,9 @@ class GatedPattern:
         self._alternations: dict[tuple[int, ...], re.Pattern[str]] = {}  # branch numbers -> their alternation
         # the literals starting at one place -> the alternation of their branches (bounded: `_MOST_UNIONS`)
         self._unions: dict[frozenset[str], re.Pattern[str]] = {}
-        needs = [_needed_of(branch, _MOST_BRANCH_NEEDED_WEIGHT) for branch in branches]
+        # a branch that needs nothing further in still needs its beginnings (listed for every branch not
+        # `unlisted`): with them, every branch needs something and the bit can need one of them all
+        needs = [_needed_of(branch, _MOST_BRANCH_NEEDED_WEIGHT) or _listed_beginnings(branch) for branch in branches]
         # a literal -> what one of the branches it may begin needs further in, when each of them needs something
         self.needs_at: dict[str, frozenset[str]] = {
             literal: frozenset().union(*each)  # type: ignore[arg-type]
