@@ -165,8 +165,9 @@ def _weight(literals: frozenset[str]) -> int:
     return sum(_NEEDED_WEIGHT[len(literal)] for literal in literals)
 
 
-# the commonest short words of the replies, French and English: a needed literal made of them (" pas ", "o not",
-# " the ") stands in most texts and tells little; another part of the pattern is preferred where there is one
+# the commonest words of the replies, French and English (short words, and those of paying and of a month): a
+# needed literal made of them (" pas ", "o not", " the ", " mois") stands in many texts and tells little; another
+# part of the pattern is preferred where there is one
 _COMMON_WORDS = frozenset(
     {
         "je",
@@ -248,6 +249,44 @@ _COMMON_WORDS = frozenset(
         "pay",
         "paye",
         "payer",
+        "peux",
+        "peut",
+        "suis",
+        "dans",
+        "avec",
+        "sur",
+        "par",
+        "tout",
+        "fait",
+        "faire",
+        "vais",
+        "mois",
+        "what",
+        "paid",
+        "all",
+        "your",
+        "get",
+        "just",
+        "with",
+        "if",
+        "would",
+        "could",
+        "please",
+        "merci",
+        "thanks",
+        "ok",
+        "oui",
+        "yes",
+        "month",
+        "payment",
+        "paiement",
+        "was",
+        "been",
+        "has",
+        "had",
+        "there",
+        "any",
+        "one",
     }
 )
 
