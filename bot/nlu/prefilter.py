@@ -291,25 +291,24 @@ _COMMON_WORDS = frozenset(
 )
 
 
+# the pieces of the common words: within one, ending one, beginning one
+_COMMON_INFIXES = frozenset(w[i:j] for w in _COMMON_WORDS for i in range(len(w)) for j in range(i + 1, len(w) + 1))
+_COMMON_ENDS = frozenset(w[i:] for w in _COMMON_WORDS for i in range(len(w)))
+_COMMON_STARTS = frozenset(w[:j] for w in _COMMON_WORDS for j in range(1, len(w) + 1))
+
+
 def _common(literal: str) -> bool:
     """Whether each piece of `literal` between spaces can be (a piece of) one of `_COMMON_WORDS`: a piece with
     a space on both sides is a whole word, one at the literal's start may end a word, one at its end may begin
     one, a literal without a space may lie within one."""
     pieces = literal.split(" ")
     if len(pieces) == 1:
-        return any(literal in word for word in _COMMON_WORDS)
-    for i, piece in enumerate(pieces):
-        if not piece:
-            continue
-        if i == 0:
-            fits = any(word.endswith(piece) for word in _COMMON_WORDS)
-        elif i == len(pieces) - 1:
-            fits = any(word.startswith(piece) for word in _COMMON_WORDS)
-        else:
-            fits = piece in _COMMON_WORDS
-        if not fits:
-            return False
-    return True
+        return literal in _COMMON_INFIXES
+    last = len(pieces) - 1
+    return all(
+        not piece or piece in (_COMMON_ENDS if i == 0 else _COMMON_STARTS if i == last else _COMMON_WORDS)
+        for i, piece in enumerate(pieces)
+    )
 
 
 def _commonness(literals: frozenset[str]) -> tuple[int, int]:
