@@ -165,7 +165,7 @@ def _weight(literals: frozenset[str]) -> int:
     return sum(_NEEDED_WEIGHT[len(literal)] for literal in literals)
 
 
-# the commonest words of the replies, French and English (short words, and those of paying and of a month): a
+# the commonest words of the replies, French and English (short words, those of paying, of a month, of a bill): a
 # needed literal made of them (" pas ", "o not", " the ", " mois") stands in many texts and tells little; another
 # part of the pattern is preferred where there is one
 _COMMON_WORDS = frozenset(
@@ -287,6 +287,26 @@ _COMMON_WORDS = frozenset(
         "there",
         "any",
         "one",
+        "regle",
+        "regler",
+        "reglement",
+        "stop",
+        "fais",
+        "faites",
+        "going",
+        "someone",
+        "like",
+        "want",
+        "know",
+        "over",
+        "envoye",
+        "vire",
+        "virement",
+        "facture",
+        "invoice",
+        "amount",
+        "montant",
+        "money",
     }
 )
 
