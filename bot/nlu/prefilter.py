@@ -10,7 +10,13 @@ or changed is read again at import.
 (pyahocorasick): one pass over a text gives the literals it holds and a bit mask of the patterns
 that can match (`LiteralIndex.mask`); a pattern whose bit is clear is not run at all. Literals of
 one character, and characters every match must hold (a digit for an amount), are tested with
-`frozenset.isdisjoint` instead. Where the bit is set:
+`frozenset.isdisjoint` instead. The beginnings say where a match may start, not whether the rest of
+it can be there: the literals of a later part of a pattern, one of which every match holds
+(`needed_literals`: " mois" in "le 15 du mois prochain", the months after a day), are in the
+automaton too, and a text holding none of them has the bit cleared in the same pass. Of the sets a
+pattern needs, the one least made of common words is taken (" pas ", "il y " stand in most texts).
+A `GatedPattern` also passes over a literal where none of what its branches need stands. Where the
+bit is set:
 
 - `GatedPattern.found` (the intent alternations) tries, at each position where one of its
   literals starts, only the alternation of the branches that may begin with that literal, and
