@@ -109,6 +109,15 @@ _IN_ORDER = {
     candidates: tuple(label for label in ORDER if label in candidates)
     for candidates in (*_CANDIDATES.values(), *_WITHOUT_HARDSHIP.values())
 }
+# each candidate label with the probability it needs (`PROTECTIVE_P_STRONG` against a strong reading of the rules,
+# else `PROTECTIVE_P`, or its own bar in `LABEL_P` when higher), in the candidates' order
+_BARS = {
+    (candidates, strong): tuple(
+        (label, max(PROTECTIVE_P_STRONG if strong else PROTECTIVE_P, LABEL_P.get(label, 0.0))) for label in candidates
+    )
+    for candidates in _CANDIDATES.values()
+    for strong in (True, False)
+}
 # "I will transfer 300", "payment ... is scheduled for 04/24", "le virement est programmé pour le 5", "je vais
 # payer": a payment still to come
 _TO_COME = re.compile(
@@ -302,8 +311,8 @@ def _by_intent(opinion: Opinion, intents: frozenset[str] | None = None) -> dict[
         by_label = opinion.by_label
         sums = {}
         grouped = opinion.labels_by_intent or _labels_by_intent(frozenset(by_label))
-        for intent in grouped if intents is None else intents:
-            labels = grouped.get(intent)
+        pairs = grouped.items() if intents is None else ((intent, grouped.get(intent)) for intent in intents)
+        for intent, labels in pairs:
             if not labels:
                 continue
             if len(labels) == 1:
@@ -394,14 +403,9 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
     if opinion.p(BEREAVEMENT) and "wrong_person" in by_intent and death_idiom_only(norm):
         by_intent["wrong_person"] = max(0.0, by_intent["wrong_person"] - opinion.p(BEREAVEMENT))
     if intent not in PROTECTIVE:
-        floor = PROTECTIVE_P_STRONG if strong else PROTECTIVE_P
         # an insult outranks only refusal, agreement and silence (the labelling priority); a threat was read above
         candidates = _CANDIDATES[RANK[intent] > RANK["abuse"]]
-        protective = [
-            (p, label)
-            for label in candidates
-            if (p := by_intent.get(label, 0.0)) >= max(floor, LABEL_P.get(label, 0.0))
-        ]
+        protective = [(p, label) for label, bar in _BARS[candidates, strong] if (p := by_intent.get(label, 0.0)) >= bar]
         protective = [(p, label) for p, label in protective if not _ruled_out(label, norm)]
         if "hardship" in found and intent in ENTITY_INTENTS:
             # the rules read the difficulty and the promise or plan told with it ("I can't pay this week but

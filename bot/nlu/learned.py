@@ -111,7 +111,8 @@ class LinearModel:
         self._unpack = struct.Struct(f"<{len(labels) + 1}Q").unpack  # the labels' fields and the count
         self._bytes = FIELD // 8 * (len(labels) + 1)
         self._automaton = self._strings()
-        self._windows: dict[str, int] = {}  # `_window_sum` of each word pair met (bounded: `WINDOWS_MOST`)
+        # `_window_sum` of each word pair met (the first word: None for a text's first word; bounded: `WINDOWS_MOST`)
+        self._windows: dict[tuple[str | None, str], int] = {}
         self.labels_by_intent: dict[str, list[str]] = {}
         for label in sorted(labels):
             self.labels_by_intent.setdefault(label.split("/")[0], []).append(label)
@@ -152,15 +153,16 @@ class LinearModel:
         word by word: each string ends in one word (or the space after it) and begins at most in the word
         before (a pair " a b ", a 4-gram across one space), so the strings ending in word i are those of
         the window " w(i-1) w(i) " that end in its last part. The sums of the windows met are remembered
-        (word pairs repeat from message to message: "je vous", "i will"), the integers add up exactly."""
+        (word pairs repeat from message to message: "je vous", "i will"), the integers add up exactly. They are
+        remembered by the pair of words: the window's string is built only for a pair not met yet."""
         windows, total, before = self._windows, 0, None
         for word in norm.split(" "):
-            window = " " + word + " " if before is None else " " + before + " " + word + " "
-            value = windows.get(window)
+            value = windows.get((before, word))
             if value is None:
+                window = " " + word + " " if before is None else " " + before + " " + word + " "
                 value = self._window_sum(window, len(window) if before is None else len(word) + 1)
                 if len(windows) < WINDOWS_MOST:
-                    windows[window] = value
+                    windows[before, word] = value
             total += value
             before = word
         return total

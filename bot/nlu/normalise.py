@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.nlu.numbers import words_to_digits
-from bot.nlu.prefilter import Substitutions, char_gate
+from bot.nlu.prefilter import INDEX, Substitutions, char_gate
 from bot.nlu.protective_words import protective_words
 from bot.nlu.vocabulary import (
     ABBREVIATIONS,
@@ -185,7 +185,9 @@ _PHRASES = [
 ]
 # each substitution skipped when the literals its matches begin with are absent (same result, faster)
 _CONTRACTION_SUBS = Substitutions([*_EN_CONTRACTIONS, (_ILL_AS_I_WILL, "i will ")])
-_PHRASE_SUBS = Substitutions(_PHRASES)
+# in the shared index: the text these steps leave is most often the normalised text, scanned once for them and
+# for the entity finders and rules that read it next
+_PHRASE_SUBS = Substitutions(_PHRASES, INDEX)
 
 
 class _WithoutMarks(dict[int, int | None]):
@@ -411,8 +413,11 @@ _LISTED_NUMBERS = re.compile(r"(?<=\d), (?=\d{3}\b)")
 
 
 # what lets a step before the words are read join two pieces of a folded text between spaces: "can t", "don t"
-# (a "t" alone), "ill pay" (`_ILL_AS_I_WILL`); ", " or ",'s" (`_LISTED_NUMBERS`, once "'s" is dropped)
-_ACROSS_PIECES = re.compile(r"(?<![^ ])t\b|\bill|, |,'")
+# (a "t" alone), "ill pay" (`_ILL_AS_I_WILL`); ", " or ",'s" after a digit (`_LISTED_NUMBERS`, once "'s" is
+# dropped: "200, 300", "200,'s 300", "2's, 300"; the steps before it change no digit, and only drop "'s" and turn
+# "'" into a space, so a digit before its comma was there before them, "'s" aside). A comma after a word, common
+# in e-mails ("Hello, I paid"), leaves the words read piece by piece
+_ACROSS_PIECES = re.compile(r"(?<![^ ])t\b|\bill|\d(?:'s)*,[ ']")
 # each piece of text between spaces met (folded), by locale, and its words (bounded like `_FIXED`)
 _PIECES: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "fr": {}}
 _PIECES_MOST = 1 << 15

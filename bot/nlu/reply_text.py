@@ -64,7 +64,7 @@ def _one_line_marker(text: str) -> bool:
     """Whether `_ONE_LINE_MARKER` is found in `text`."""
     if text.isascii():
         lowered = text.lower()
-        return any(marker in lowered for marker in _ONE_LINE_MARKERS)
+        return any(map(lowered.__contains__, _ONE_LINE_MARKERS))
     return _ONE_LINE_MARKER.search(text) is not None
 
 
