@@ -207,6 +207,21 @@ def _workers(supervisor: int) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
+def _listening(port: int) -> int:
+    """Sockets listening on `port` (each worker of `relance serve --workers` listens on its own, once its app
+    has started: the supervisor counts a worker as serving from then on)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            count += state == "0A" and int(local.rsplit(":", 1)[1], 16) == port  # 0A: LISTEN
+    return count
+
+
 def _sweep_leaders(db_url: str) -> int:
     """Processes holding the sweep's advisory lock (`scheduler.runner.LeaderLock`) on this schema."""
     engine = make_engine(db_url)
@@ -238,6 +253,13 @@ def test_workers_share_one_port_with_one_sweeping_leader_and_a_dead_worker_is_re
             return httpx.post(url, data=form, headers={"X-Twilio-Signature": twilio.sign(url, form)}, timeout=60)
 
         try:
+            # /ready answered from one worker; the other may still be starting, and a worker that dies before it
+            # serves stops them all (`run_workers`): both must listen before one is killed
+            port = int(server.url.rsplit(":", 1)[1])
+            deadline = time.monotonic() + 120
+            while _listening(port) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(0.5)  # the supervisor's serving flag is set right after the listen
             answers = [ask(n) for n in range(6)]
             workers = _workers(server.process.pid)
             deadline = time.monotonic() + 60  # each worker tries for the lock at its first sweep tick
