@@ -252,6 +252,7 @@ def test_workers_share_one_port_with_one_sweeping_leader_and_a_dead_worker_is_re
             # a new connection each time: SO_REUSEPORT spreads connections, not requests
             return httpx.post(url, data=form, headers={"X-Twilio-Signature": twilio.sign(url, form)}, timeout=60)
 
+        failure: httpx.HTTPError | None = None  # kept, so the servers' log is shown with it
         try:
             # /ready answered from one worker; the other may still be starting, and a worker that dies before it
             # serves stops them all (`run_workers`): both must listen before one is killed
@@ -278,8 +279,11 @@ def test_workers_share_one_port_with_one_sweeping_leader_and_a_dead_worker_is_re
                     sa.select(sa.func.count()).select_from(Message).where(col(Message.direction) == Direction.IN)
                 ).scalar_one()
             engine.dispose()
+        except httpx.HTTPError as exc:
+            failure = exc
         finally:
             output = _stop(server.process)
+    assert failure is None, f"{failure!r}\n{output}"
     assert all(a.status_code == 200 and "<Message>" in a.text for a in answers + after), output
     assert len(workers) == 2 and leaders == 1, output
     assert len(replaced) == 2 and workers[0] not in replaced, output
