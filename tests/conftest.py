@@ -112,8 +112,6 @@ class _Schemas:
     keeps one schema ready ahead and drops the used ones while the tests run.
     """
 
-    AHEAD = 1
-
     def __init__(self) -> None:
         self.admin = sa.create_engine(PG_ADMIN_URL)
         self.script: list[tuple[str, object]] = []
@@ -177,8 +175,6 @@ class _Schemas:
             self.ready.put(second)
             self.thread = threading.Thread(target=self._run, name="test-schemas", daemon=True)
             self.thread.start()
-            for _ in range(self.AHEAD - 1):
-                self.work.put(("make", ""))
             return first
         self.work.put(("make", ""))
         got = self.ready.get()
