@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from bot.nlu.intent_patterns import (
     ARRANGE_BY_PHONE,
@@ -372,9 +373,18 @@ _ASKING = re.compile(
 )
 
 
+class _Basis(TypedDict):
+    """What every reading rests on, whichever component decides."""
+
+    rule_intent: str
+    rule_confidence: float
+    found: dict[str, float]
+    opinion: Opinion
+
+
 def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str, float], opinion: Opinion) -> Reading:
     """The final intent, confidence and detail of a normalised message."""
-    base = {"rule_intent": rule_intent, "rule_confidence": rule_confidence, "found": found, "opinion": opinion}
+    base: _Basis = {"rule_intent": rule_intent, "rule_confidence": rule_confidence, "found": found, "opinion": opinion}
     words = threat(norm)
     if words is not None:
         return Reading("abuse", 0.95, "threat", "rule: threat", matched=words.group(0), **base)

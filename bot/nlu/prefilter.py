@@ -35,8 +35,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, reduce
 from operator import itemgetter, or_
-from re import _constants as C
-from re import _parser as P
+from re import _constants as C  # type: ignore[attr-defined]  # re's own parser: private, not in typeshed
+from re import _parser as P  # type: ignore[attr-defined]
 from types import EllipsisType
 
 import ahocorasick

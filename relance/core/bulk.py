@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 
 from relance.core.errors import StorageError
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 class RowBinder:
@@ -70,12 +73,15 @@ def insert_rows_returning_ids(
         mark = "%s"
         cols = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
         sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join([mark] * len(columns))}) RETURNING id"
-        cursor = conn.connection.cursor()
+        cursor = cast("psycopg.Cursor[tuple[Any, ...]]", conn.connection.cursor())
         try:
             cursor.executemany(sql, list(rows), returning=True)  # psycopg 3: one result per row, pipelined
             ids = []
             while True:
-                ids.append(cursor.fetchone()[0])
+                row = cursor.fetchone()
+                if row is None:
+                    raise StorageError(f"{name}: an insert returned no id")
+                ids.append(row[0])
                 if not cursor.nextset():
                     break
         finally:
@@ -85,13 +91,13 @@ def insert_rows_returning_ids(
     # rowid is the largest one plus one, so the rows just written hold the last len(rows) ids; a
     # count over that range checks it (two index lookups, no row read back through Python)
     insert_rows(conn, table, columns, rows)
-    cursor = conn.connection.cursor()
+    lite = conn.connection.cursor()
     try:
-        last = cursor.execute(f"SELECT max(id) FROM {name}").fetchone()[0]
+        last = lite.execute(f"SELECT max(id) FROM {name}").fetchone()[0]
         first = last - len(rows) + 1
-        found = cursor.execute(f"SELECT count(*) FROM {name} WHERE id BETWEEN ? AND ?", (first, last)).fetchone()[0]
+        found = lite.execute(f"SELECT count(*) FROM {name} WHERE id BETWEEN ? AND ?", (first, last)).fetchone()[0]
     finally:
-        cursor.close()
+        lite.close()
     if found != len(rows):
         raise StorageError(f"the new rows of {table.name} are not the last {len(rows)} ids; run the import again")
     return list(range(first, last + 1))
