@@ -23,11 +23,15 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from bot.nlu.intent_patterns import (
+    A_PERSON_ASKED,
     ARRANGE_BY_PHONE,
+    CALL_TO_ARRANGE,
     DISPUTE,
     DISPUTE_WITHDRAWN,
     FEE_QUESTION,
     GIVE_ME_UNTIL,
+    INSTALLMENTS_AT_ONCE,
+    NUMBER_TO_CALL,
     OPT_OUT,
     SCHEDULED_FOR,
     STOP_NOT_MEANT,
@@ -148,7 +152,17 @@ _ASKS_PERSON = re.compile(
     r"|(?:can|could) (?:someone|somebody|you) (?:call|ring|phone)|quelqu_un (?:peut|pourrait) m"
     r"|quelqu_un au (?:telephone|tel|bout du fil)|someone on the (?:phone|line)|contact me|interlocuteur"
     r"|in person|face to face|en personne|de vive voix|give (?:me|us) a (?:ring|bell|buzz|call|phone|tinkle)"
-    r"|(?:phoned|called|rang) me)\b|" + ARRANGE_BY_PHONE + "|" + WANTS_A_CALL
+    r"|(?:phoned|called|rang) me|humaine?|un vrai|une vraie)\b|"
+    + ARRANGE_BY_PHONE
+    + "|"
+    + WANTS_A_CALL
+    # "can we arrange a call? I'd like to pay 100/month", "is there a number I can call to set up instalments?"
+    + "|"
+    + CALL_TO_ARRANGE
+    + "|"
+    + NUMBER_TO_CALL
+    + "|"
+    + A_PERSON_ASKED
 )
 # "Merry Christmas", "bonne année": a wish, nothing else
 _WISH_ONLY = re.compile(
@@ -269,6 +283,8 @@ def _ruled_out(label: str, norm: str) -> bool:
     mine", `DISPUTE_WITHDRAWN`)."""
     if label in ("opt_out", "human") and _AUTO_REPLY.search(norm) is not None:
         return True
+    if label == "affirm":  # "not so sure tbh": the model's yes is the word "sure"
+        return _NOT_SURE.search(norm) is not None
     if label == "opt_out":
         if GIVE_ME_UNTIL.search(norm) is not None:
             return True
@@ -361,6 +377,8 @@ def _rules_choice(norm: str, found: dict[str, float], rule_intent: str, rule_con
     return best, found[best]
 
 
+_AT_ONCE = re.compile(INSTALLMENTS_AT_ONCE)
+_NOT_SURE = re.compile(r"\bnot (?:so |too |really |very |that |entirely |totally |quite )?sure\b")
 # a request made without a question mark: "tell me the due date", "envoyez-moi le RIB", "let me know"
 _ASKING = re.compile(
     r"\b(?:tell|send|give|show|explain|email|e mail|let) (?:me|us)\b"
@@ -459,6 +477,9 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             and not (model_intent == "already_paid" and "already_paid" not in found and _TO_COME.search(norm))
             and not (model_intent == "abuse" and "abuse" not in found and SUM_CONTESTED.search(norm))
             and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
+            # "pay off the last two installments in one go this Friday": one payment of the plan's installments,
+            # read by the rules; the model's plan is only the plan's words again
+            and not (intent == "promise_to_pay" and model_intent == "payment_plan" and _AT_ONCE.search(norm))
         ):
             source = f"model: {model_intent}, sure, over rules' {intent}"
             intent, confidence = model_intent, p

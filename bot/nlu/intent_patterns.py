@@ -878,7 +878,7 @@ AFFIRM = _rx(
     r"\bvas y\b",
     r"\bgo\b",
     r"\byes\b",
-    r"\bsure\b",
+    r"(?<!\bnot )(?<!\bnot so )(?<!\bnot too )(?<!\bnot really )\bsure\b",  # "not sure what it is" agrees to nothing
     r"\bsounds (?:good|great|fine)\b",
     r"\bthat works\b",
     r"\bworks for me\b",
@@ -1012,6 +1012,11 @@ HARDSHIP = _rx(
     HARDSHIP,
     r"\b(?:bailiffs?|huissiers?|iva|dmp|stepchange|debt management|debt relief|surendett\w*|bankrupt\w*"
     r"|faillite|insolvenc\w*|redressement judiciaire|commission de surendettement|garnish\w*)\b",
+    # a US bankruptcy filed or under way: "Filed Chapter 7 last week", "we're in chapter 13" (the stay stops
+    # collection); not a chapter of a contract or a book
+    r"\b(?:filed|filing|file|filed for|filing for|in|under|going through|went|declared?|declaring)"
+    r" (?:for )?(?:a )?chapter (?:7|13|seven|thirteen)\b|\bchapter (?:7|13|seven|thirteen) (?:bankruptcy|case|filing"
+    r"|protection|plan|trustee)\b",
     r"\b(?:saisie|saisies) (?:sur|de) (?:salaire|ma paie|mon salaire|ma pension|sur mon compte)\b",
     r"\b(?:ma paie|mon salaire|my wages|my salary|my pay) (?:is |are |est |sont )?(?:being )?"
     r"(?:saisie?s?|garnished|seized|attached)\b",
@@ -1200,6 +1205,14 @@ NOT_A_DISPUTE = re.compile(
     r"|\b(?:send|resend|envoy\w*|renvoy\w*|email|mail)(?: \w+){0,4} (?:invoice|facture|bill|statement|releve|courrier)"
     r"(?: \w+){0,3} (?:never|jamais|not|pas) (?:\w+ ){0,2}(?:got|received|recu|recue|eu)\b"
 )
+# "pay off the last two installments in one go this Friday", "régler les 2 dernières mensualités ensemble": the
+# plan's remaining installments paid at once, one payment
+INSTALLMENTS_AT_ONCE = (
+    r"\b(?:the |my |les |mes )?(?:last|remaining|final|other|next|dernieres?|prochaines?|restantes?|autres?)"
+    r" (?:\w+ )?(?:installments?|instalments?|mensualites|echeances|payments|versements|prelevements)"
+    r"(?: \w+)?(?: dernieres| restantes)? (?:in one go|at once|all at once|together|in one payment"
+    r"|en une (?:seule )?fois|d un coup|ensemble|en meme temps|en un seul (?:virement|versement|paiement))\b"
+)
 # "pas d'échéancier, je paie tout le 10", "I don't want a payment plan, I'll clear the lot on the 28th",
 # "non, pas 3 fois, en une seule fois le 5": a plan refused, one payment promised
 PLAN_REFUSED = re.compile(
@@ -1210,6 +1223,7 @@ PLAN_REFUSED = re.compile(
     r"|\d+ fois|\d+ (?:payments|versements))\b"
     r"|\b(?:en une (?:seule )?fois|in (?:one|a single) (?:go|payment|lump)|in full|en totalite|tout d un coup"
     r"|the lot|le tout)\b"
+    rf"|{INSTALLMENTS_AT_ONCE}"
 )
 # "what's the balance after the $200 I sent?", "combien reste-t-il ? j'ai déjà envoyé une partie", "a statement
 # of what I've paid so far": a question about what is left, the payment only its background
@@ -1897,3 +1911,40 @@ WRONG_PERSON = _rx(
     WRONG_PERSON,
     r"\b(?:there s|there is|there are) (?:nobody|no one|noone|no) (?:called|named|by the name of|by that name)\b",
 )
+
+
+# ----------------------------------------------------------------------------------------- round 13
+# a call to be arranged: "can we arrange a call?", "could we schedule a phone call", "organiser un appel"
+CALL_TO_ARRANGE = (
+    r"\b(?:arrange|set up|schedule|book|organi[sz]e|fix) (?:a |an )?(?:quick |short |brief )?(?:call|phone call"
+    r"|callback|call back|phone appointment)\b"
+    r"|\b(?:organiser|programmer|planifier|fixer|convenir d|prendre) (?:un )?(?:appel|rendez vous telephonique"
+    r"|rdv telephonique|entretien telephonique|rendez vous par telephone)\b"
+)
+# a number asked for, to call a person: "is there a number I can call", "quel numéro appeler", "un numéro où
+# vous joindre"
+NUMBER_TO_CALL = (
+    r"\b(?:number|phone number|numero|numero de telephone) (?:i |we )?(?:can |could |to |que je peux |ou |a )?"
+    r"(?:call|ring|phone|reach|appeler|joindre|vous appeler|vous joindre|contacter)\b"
+)
+# one of the creditor's people asked for, often with the plan they are to set up: "can I set up a plan with one of
+# your team?", "please pass me to your team", "have someone reach out about a monthly arrangement", "un de vos
+# collègues peut-il m'aider", "je voudrais voir avec quelqu'un pour payer en plusieurs fois"
+A_PERSON_ASKED = (
+    # asked for, not told of ("I paid it over the phone with one of your colleagues" is a means)
+    r"\b(?:can|could|may|would like to|want to|d like to|need to|wish to) (?:i |we )?(?:set up|arrange|agree|discuss"
+    r"|sort|talk|speak|go over|work out|do)\b[^.?!]{0,40}\b(?:with|to) (?:one of|someone (?:from|in|on)|somebody"
+    r" (?:from|in|on)) (?:your|the) (?:team|staff|colleagues|agents|advisers|advisors|people|office|accounts team"
+    r"|customer service)\b"
+    r"|\b(?:can|could|would|will) one of your (?:team|staff|colleagues|agents|advisers|advisors|people)\b"
+    # ("pass" is read "pas" by the normaliser's squeeze of doubled letters)
+    r"|\b(?:pass|pas|put|transfer) me (?:on )?(?:to|through to|over to) (?:your|a|an|the|someone|somebody)\b"
+    r"|\b(?:have|get|can|could|would) (?:someone|somebody|a person|an agent|a manager|an adviser|an advisor)"
+    r" (?:from \w+ )?(?:reach out|contact me|get in touch|get back to me|call|ring|phone|email me)\b"
+    r"|\b(?:un|une|l un|l une) de vos (?:collegues|conseillers|conseilleres|agents|collaborateurs|collaboratrices)"
+    r" (?:peut|pourrait|peuvent|pourraient|va|voudrait) (?:il |elle )?(?:me|m)\b"
+    r"|\b(?:je (?:voudrais|veux|souhaite|souhaiterais|prefere|prefererais|aimerais)|j aimerais|on peut|peut on|pouvons"
+    r" nous) (?:voir|regler|traiter|arranger|discuter|en parler|en discuter|faire le point)(?: ca| cela| tout ca)?"
+    r" avec (?:quelqu_un|une personne|un conseiller|une conseillere|un humain|une vraie personne|un vrai)\b"
+)
+HUMAN = _rx(HUMAN, CALL_TO_ARRANGE, A_PERSON_ASKED)

@@ -40,6 +40,7 @@ from bot.nlu.intent_patterns import (
     HUMAN_WORD_ONLY,
     INCOME,
     INFO,
+    INSTALLMENTS_AT_ONCE,
     MEANS_AFTER,
     NAME_ABSENT,
     NAME_DENIAL,
@@ -391,6 +392,7 @@ _FEE_NAMED = re.compile(
 )
 # the searches of the asides (and of the words against a fee) behind the literal index: not run on a text
 # without the literals their matches begin with, tried only where these start (same matches)
+_INSTALLMENTS_AT_ONCE = guarded_search(re.compile(INSTALLMENTS_AT_ONCE))
 _ASIDES = (_OPT_OUT_ASIDE, _DISPUTE_ASIDE, _FEE_NAMED, NOT_A_DIFFICULTY, PLAN_REFUSED, HUMAN_WORD_ONLY)
 _ASIDE_SEARCH = {aside: guarded_search(aside) for aside in _ASIDES}
 _AGAINST_A_FEE_SEARCH = guarded_search(_AGAINST_A_FEE)
@@ -500,7 +502,8 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
     if (
         "payment_plan" in found
         and ev.dates
-        and not ev.frequency
+        # "les 2 dernières mensualités en une seule fois": the rhythm is the plan's, not this payment's
+        and (not ev.frequency or _INSTALLMENTS_AT_ONCE(text) is not None)
         and _ASIDE_SEARCH[PLAN_REFUSED](text)
         and not _found_beside(PLAN, text, PLAN_REFUSED)
     ):

@@ -35,7 +35,13 @@ MAX_CHARS = 2000  # longer texts are cut: an SMS is at most 1,600 characters
 CENT = Decimal("0.01")
 PROTECTIVE_ORDER = tuple(name for name in ORDER if name in PROTECTIVE)
 
-_CLAUSE_BREAK = re.compile(r"\b(?:mais|but|however|sinon|par contre|cependant|though)\b|\?")
+_CLAUSE_BREAK = re.compile(
+    r"\b(?:mais|but|however|sinon|par contre|cependant|though)\b|\?"
+    # a new first-person clause about what comes, the comma often left out: "jai pa pu payer le 5 jferai le
+    # virement samedi", "couldn't make the 5th I'll pay Saturday" (a negation after it still counts)
+    r"|(?<=\w )(?=(?:je|j|i|we|on|nous) (?:will|ll|shall|vais|vai|ferai|paierai|payerai|reglerai|verserai|virerai"
+    r"|enverrai|pourrai|peux|can)\b)"
+)
 _CLAUSE_NEGATION = re.compile(r"\b(?:pas|pa|not|jamais|never|unable|impossible)\b")  # "pa": SMS "pas"
 _SINCE_BEFORE = re.compile(r"\b(?:depuis|since|for|pendant|during) $")
 _LIMIT_BEFORE = re.compile(r"(?:avant|before|until|till|jusqu a|jusqu au|au plus tard) $")
@@ -145,6 +151,8 @@ _FIRST_BEFORE = re.compile(
     r"\b(?:premier|premiere|1er|1ere|first|1st|a partir|starting|start|commencing|beginning|from|des|a compter"
     r"|debut)\b[^.?!]{0,24}$"
 )
+# "can I pay on the 1st instead of today?", "vendredi au lieu de lundi": the day given up, not the payment's
+_REPLACED_BEFORE = re.compile(r"\b(?:instead of|rather than|au lieu de|au lieu du|plutot que)(?: the| le| la| l)? ?$")
 _FIRST_WITHIN = re.compile(r"(?:a partir du|a partir de|des le|from the|starting|commencant le|a compter du)\b")
 _GENERIC_BEFORE = re.compile(
     r"\b(?:on a|every|each|every (?:other|second|2nd|alternate)|chaque|tous les|toutes les|le \w+ de chaque) $"
@@ -198,7 +206,7 @@ def _meant(text: str, d: DateMention, sentences: list[tuple[int, int]] | None = 
     """A date mention that can be the payment's: not "next week" (vague), not the date of our
     reminder, not a habit ("on a Thursday"), not a filler "now" ("I live there now")."""
     before = text[max(0, d.start - 30) : d.start]
-    if d.kind == "next_monday" or _REFERENCE_BEFORE.search(before):
+    if d.kind == "next_monday" or _REFERENCE_BEFORE.search(before) or _REPLACED_BEFORE.search(before):
         return False
     if _GENERIC_BEFORE.search(before) and not _LED_BY_PREPOSITION.match(text, d.start):
         return False
