@@ -339,3 +339,13 @@ def test_match_choice(text: str, expected: str | None) -> None:
 def test_a_menu_number_is_not_an_amount() -> None:
     d = turn("1", choice="promise_to_pay")
     assert d.actions == (RecordPromise(Decimal("600.00"), TODAY + timedelta(days=7)),)
+
+
+@pytest.mark.parametrize(("text", "locale"), [("ok ok on verra", "fr"), ("oui peut-être", "fr"), ("yeah maybe", "en")])
+def test_a_yes_held_back_does_not_confirm_the_plan(text: str, locale: str) -> None:
+    # issue 13, round 13: "ok on verra" read as a yes confirmed a plan nobody accepted
+    proposed = turn("je peux payer en 3 fois ?")
+    d = turn(text, state=proposed.state, data=proposed.data, locale=locale)
+    assert not any(isinstance(a, ActivatePlan) for a in d.actions)
+    assert templates(d) == ["plan_proposal"]  # the offer asked again
+    assert d.state == "awaiting_plan_answer"

@@ -113,3 +113,46 @@ def test_a_us_bankruptcy_filing_is_a_difficulty(verb: str, chapter: str, tail: s
 )
 def test_not_sure_agrees_to_nothing(words: str, tail: str) -> None:
     assert understand(f"{words}{tail}", "en", TODAY).intent != "affirm"
+
+
+HEDGES_EN = ["maybe", "we'll see", "let me think about it", "no promises", "idk", "not sure", "I'll have a look"]
+HEDGES_FR = ["on verra", "peut-être", "je vais réfléchir", "je vais voir", "je sais pas", "je promets rien"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(["ok", "OK", "yes", "yeah", "sure", "fine", "alright", "no", "nope"]),
+    st.sampled_from(HEDGES_EN),
+    st.sampled_from(["", ",", " ...", " 🤷"]),
+)
+def test_a_yes_or_no_held_back_is_neither(word: str, hedge: str, glue: str) -> None:
+    # the bot asks again rather than confirm a plan nobody accepted, or take a refusal nobody gave
+    assert understand(f"{word}{glue} {hedge}", "en", TODAY).intent not in ("affirm", "deny")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["ok", "oui", "ouais", "d'accord", "bon", "non"]),
+    st.sampled_from(HEDGES_FR),
+    st.sampled_from(["", ",", " ...", " 🤷"]),
+)
+def test_un_oui_ou_un_non_retenu_n_est_ni_l_un_ni_l_autre(word: str, hedge: str, glue: str) -> None:
+    assert understand(f"{word}{glue} {hedge}", "fr", TODAY).intent not in ("affirm", "deny")
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        # a hedge beside a payment keeps the payment
+        ("ok maybe I can pay 50 on Friday", "en", "promise_to_pay"),
+        ("on verra, je vous paie le 15", "fr", "promise_to_pay"),
+        # a bare hedge is no insult
+        ("possibly", "en", "unknown"),
+        # "non-stop" is neither a no nor a stop; "Non, stop" is a stop
+        ("It's been raining non-stop here, sorry I'm late with it", "en", "unknown"),
+        ("Non, stop.", "fr", "opt_out"),
+        ("non stop", "fr", "opt_out"),
+    ],
+)
+def test_round13_hedges_and_non_stop(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

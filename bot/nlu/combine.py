@@ -24,12 +24,14 @@ from typing import TypedDict
 
 from bot.nlu.intent_patterns import (
     A_PERSON_ASKED,
+    ABUSE,
     ARRANGE_BY_PHONE,
     CALL_TO_ARRANGE,
     DISPUTE,
     DISPUTE_WITHDRAWN,
     FEE_QUESTION,
     GIVE_ME_UNTIL,
+    HEDGE,
     INSTALLMENTS_AT_ONCE,
     NUMBER_TO_CALL,
     OPT_OUT,
@@ -283,8 +285,10 @@ def _ruled_out(label: str, norm: str) -> bool:
     mine", `DISPUTE_WITHDRAWN`)."""
     if label in ("opt_out", "human") and _AUTO_REPLY.search(norm) is not None:
         return True
-    if label == "affirm":  # "not so sure tbh": the model's yes is the word "sure"
-        return _NOT_SURE.search(norm) is not None
+    if label in ("affirm", "deny"):  # "not so sure tbh", "oui peut-être": a yes or no held back (`HEDGE`)
+        return HEDGE.search(norm) is not None
+    if label == "abuse":  # "possibly", "peut-être, je vous redis": a bare hedge, no word of an insult
+        return len(norm.split()) <= 6 and HEDGE.search(norm) is not None and not ABUSE.found(norm)
     if label == "opt_out":
         if GIVE_ME_UNTIL.search(norm) is not None:
             return True
@@ -378,7 +382,6 @@ def _rules_choice(norm: str, found: dict[str, float], rule_intent: str, rule_con
 
 
 _AT_ONCE = re.compile(INSTALLMENTS_AT_ONCE)
-_NOT_SURE = re.compile(r"\bnot (?:so |too |really |very |that |entirely |totally |quite )?sure\b")
 # a request made without a question mark: "tell me the due date", "envoyez-moi le RIB", "let me know"
 _ASKING = re.compile(
     r"\b(?:tell|send|give|show|explain|email|e mail|let) (?:me|us)\b"

@@ -1948,3 +1948,15 @@ A_PERSON_ASKED = (
     r" avec (?:quelqu_un|une personne|un conseiller|une conseillere|un humain|une vraie personne|un vrai)\b"
 )
 HUMAN = _rx(HUMAN, CALL_TO_ARRANGE, A_PERSON_ASKED)
+# a yes or a no held back: "ok ok on verra", "oui peut-être", "d'accord je vais réfléchir", "yeah maybe", "ok let me
+# think about it", "fine, no promises", "oui non je sais pas". Neither an agreement nor a refusal: the bot asks
+# again rather than confirm a plan nobody accepted
+HEDGE = re.compile(
+    r"\b(?:on verra|on va voir|je vais voir|je verrai|je vais (?:y )?reflechir|je (?:dois )?reflechi[rs]"
+    r"|je vais regarder|peut etre|je (?:ne )?sais pas|sais pas|chais pas|jsp|je (?:ne )?(?:vous |te )?promets rien"
+    r"|ca depend"
+    r"|we will see|we ll see|let me think|i will think|i ll think|i need to think|think about it|think it over|maybe"
+    r"|perhaps|possibly|i do not know|i don t know|idk|dunno|no promises|can not promise|cannot promise"
+    r"|will have a look|will look into it|it depends|depends"
+    r"|not (?:so |too |really |very |that |entirely |totally |quite )?sure)\b"
+)

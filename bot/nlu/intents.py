@@ -35,6 +35,7 @@ from bot.nlu.intent_patterns import (
     FUTURE_AUX,
     GIVE_ME_UNTIL,
     HARDSHIP,
+    HEDGE,
     HOW_BEFORE,
     HUMAN,
     HUMAN_WORD_ONLY,
@@ -590,6 +591,8 @@ _PAY_BY_PHONE_QUESTION = re.compile(
 
 
 def _affirm_or_deny(text: str) -> tuple[str, float] | None:
+    if HEDGE.search(text):
+        return None  # "ok on verra", "yeah maybe", "oui non je sais pas": held back, not given
     yes_words = _NO_PROBLEM.search(text) is not None and not _BUT_NOT.search(text)
     if DENY.found(_NO_PROBLEM.sub(" ", text) if yes_words else text):
         return "deny", STRONG if len(text.split()) <= 8 else 0.7

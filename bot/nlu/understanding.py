@@ -505,6 +505,10 @@ class _Parsed:
         return bool(self.dates or self.amounts or self.terms.count or self.terms.frequency)
 
 
+# "non-stop" as written, one word ("Non, stop" and "non stop" are a no and a stop)
+_NON_STOP = re.compile(r"\bnon[-\u2010\u2011]stop\b|\bnonstop\b", re.IGNORECASE)
+
+
 def read_form(text: str, loc: str) -> str:
     """What the rules and the model read of a reply: its normalised words, without the greetings and
     thanks that surround them (`bot.nlu.courtesy`)."""
@@ -513,6 +517,8 @@ def read_form(text: str, loc: str) -> str:
 
 def _parse(original: str, loc: str) -> _Parsed:
     norm = read_form(original, loc)
+    if "non stop" in norm and _NON_STOP.search(original):
+        norm = norm.replace("non stop", "nonstop")  # "raining non-stop", "je bosse non-stop": no "no", no stop
     dates = find_dates(norm, loc)
     date_spans = [(d.start, d.end) for d in dates]
     terms, amounts = _without_their_offer(norm, date_spans, find_terms(norm, date_spans))
