@@ -156,3 +156,20 @@ def test_un_oui_ou_un_non_retenu_n_est_ni_l_un_ni_l_autre(word: str, hedge: str,
 )
 def test_round13_hedges_and_non_stop(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        # an agreement with the amount contested is a dispute
+        ("ok pour moi sauf le montant qui est faux", "fr", "dispute"),
+        ("la somme n'est pas bonne", "fr", "dispute"),
+        # consent to be contacted withdrawn is a stop, in French too
+        ("je retire mon consentement à être contacté", "fr", "opt_out"),
+        ("Je révoque mon autorisation de me contacter par SMS.", "fr", "opt_out"),
+        # ... a payment's authorisation withdrawn is not
+        ("je retire mon accord pour le prélèvement, je ferai un virement le 10", "fr", "promise_to_pay"),
+    ],
+)
+def test_round13_contested_sums_and_consent(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent

@@ -184,13 +184,16 @@ DISPUTE = _rx(
     r"\bpas (?:d_accord|ok) (?:avec|sur) (?:le|la|ce|cette|vos|votre|les|ces) (?:montant|somme|facture|prix"
     r"|calcul|tarif|chiffre|total)",
     r"\bdo not agree with (?:the|this|that|your) (?:amount|bill|invoice|charge|price|sum|total|figure)",
-    r"\b(?:montant|somme|facture|prix|calcul|chiffre|total|tarif)s? (?:est |sont |etait |me semble |parait )?"
+    # "le montant qui est faux", "la somme n'est pas bonne"
+    r"\b(?:montant|somme|facture|prix|calcul|chiffre|total|tarif)s? (?:qui )?(?:est |sont |etait |n est |ne sont "
+    r"|n etait |me semble |parait )?"
     r"(?:faux|fausse|incorrect\w*|errone\w*|pas (?:le )?bon\w*|pas correct\w*|pas juste|trop eleve\w*"
     r"|abusi\w*|exagere\w*)",
     r"\bpas (?:le |la )?bon(?:ne)? (?:montant|somme|facture|prix)\b",
     r"\bmauvais montant\b",
     SUM_CONTESTED.pattern,
-    r"\b(?:amount|bill|invoice|charge|price|total|sum|math|maths|calculation|figure)s? (?:is|are|was|seems)"
+    r"\b(?:amount|bill|invoice|charge|price|total|sum|math|maths|calculation|figure)s? (?:which |that )?(?:is|are|was"
+    r"|seems)"
     r" (?:wrong|incorrect|not right|off|too high|inflated|a mistake)\b",
     r"\bwrong (?:amount|bill|invoice|charge|price|total)\b",
     r"\bnot the (?:right|correct) amount\b",
@@ -1959,4 +1962,17 @@ HEDGE = re.compile(
     r"|perhaps|possibly|i do not know|i don t know|idk|dunno|no promises|can not promise|cannot promise"
     r"|will have a look|will look into it|it depends|depends"
     r"|not (?:so |too |really |very |that |entirely |totally |quite )?sure)\b"
+)
+# consent to be contacted withdrawn: "je retire mon consentement à être contacté", "I revoke my consent to texts";
+# not a payment's ("I cancel my authorisation for the direct debit", "je retire mon accord pour le prélèvement")
+_NOT_OF_CONTACT = (
+    r"(?: \w+){0,4} (?:prelevements?|paiements?|debit|direct debit|payments?|card|carte|plan|echeancier|mandat"
+    r"|standing order|virements?)\b"
+)
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\b(?:je retire|je revoque|retrait de|retire|revoque|revocation de|j annule) (?:mon |de mon |du )?"
+    r"(?:consentement|accord|autorisation)\b(?!" + _NOT_OF_CONTACT + ")",
+    r"\b(?:withdraw|withdrawing|revoke|revoking|withdrawn|revoked|cancel|cancelling) (?:my |all |any )?"
+    r"(?:consent|permission|authori[sz]ation)\b(?!" + _NOT_OF_CONTACT + ")",
 )
