@@ -68,6 +68,9 @@ FLOORS = {
     # and very short replies (z23). Their rules moved neither test half (0.923 / 0.976 before and after)
     "batch_z22.test.jsonl": (0.92, 0.965, 0.99, 0),
     "batch_z23.test.jsonl": (0.975, 0.99, 0.995, 1),
+    # round 13: replies in the middle of a conversation (z25). Its rules moved the test half's entities (0.942 ->
+    # 0.952), not its intents (0.928)
+    "batch_z25.test.jsonl": (0.925, 0.95, 0.995, 1),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {
@@ -95,6 +98,12 @@ WHOLE = {
     # written at the end of round 12, after its changes, by a helper that saw nothing of the project (an agency's
     # week of replies for six kinds of creditor), never tuned on
     "batch_z24.jsonl": (0.98, 0.985, 0.995, 0),
+    # written for round 13 by a helper that saw nothing of the project (first replies to five kinds of creditor),
+    # never tuned on
+    "batch_z26.jsonl": (0.96, 0.98, 0.995, 2),
+    # written during round 13 by a helper that saw nothing of the project (people writing from hard situations),
+    # never tuned on
+    "batch_z27.jsonl": (0.975, 0.975, 0.995, 2),
 }
 
 
