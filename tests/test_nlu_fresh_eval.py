@@ -104,6 +104,9 @@ WHOLE = {
     # written during round 13 by a helper that saw nothing of the project (people writing from hard situations),
     # never tuned on
     "batch_z27.jsonl": (0.975, 0.975, 0.995, 2),
+    # written at the end of round 13, after its changes, by a helper that saw nothing of the project (a week's mixed
+    # inbox for six kinds of creditor), never tuned on
+    "batch_z28.jsonl": (0.98, 0.985, 0.995, 0),
 }
 
 
