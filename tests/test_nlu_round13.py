@@ -173,3 +173,25 @@ def test_round13_hedges_and_non_stop(text: str, locale: str, intent: str) -> Non
 )
 def test_round13_contested_sums_and_consent(text: str, locale: str, intent: str) -> None:
     assert understand(text, locale, TODAY).intent == intent
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["50 € par mois", "je paie vendredi", "ok pour 3 fois", "20 balles par semaine"]),
+    st.sampled_from(
+        ["et après vous me lâchez avec vos sms", "mais lâchez-moi avec vos relances", "et lâchez moi avec vos messages"]
+    ),
+)
+def test_messages_pushed_away_beside_a_payment_are_a_stop(payment: str, stop: str) -> None:
+    assert understand(f"{payment} {stop}", "fr", TODAY).intent == "opt_out"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["I'll do 20 a week", "paying friday", "ok 3 installments"]),
+    st.sampled_from(
+        ["give it a rest with the texts", "quit bugging me with your reminders", "get off my back with these messages"]
+    ),
+)
+def test_texts_pushed_away_beside_a_payment_is_a_stop(payment: str, stop: str) -> None:
+    assert understand(f"{payment}, {stop}", "en", TODAY).intent == "opt_out"

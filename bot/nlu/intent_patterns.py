@@ -1976,3 +1976,13 @@ OPT_OUT = _rx(
     r"\b(?:withdraw|withdrawing|revoke|revoking|withdrawn|revoked|cancel|cancelling) (?:my |all |any )?"
     r"(?:consent|permission|authori[sz]ation)\b(?!" + _NOT_OF_CONTACT + ")",
 )
+# the messages themselves pushed away, often beside a plan or a promise: "50 € par mois et après vous me lâchez avec
+# vos sms", "give it a rest with the texts", "quit bugging me with your reminders"
+OPT_OUT = _rx(
+    OPT_OUT,
+    r"\b(?:lachez|lache|lachiez|lacher)(?: moi)?(?: la grappe| la paix)? avec (?:vos|tes|ces|les|votre|ton) (?:sms"
+    r"|messages?|relances?|textos?|mails?|e mails?|appels?|courriers?|rappels?)\b",
+    r"\b(?:get off my back|quit bugging me|stop bugging me|stop pestering me|quit pestering me|give it a rest)"
+    r" with (?:the|these|your|those|all the|all these|all your|ur) (?:texts?|messages?|sms|reminders?|emails?"
+    r"|e mails?|calls?)\b",
+)
