@@ -88,3 +88,11 @@ def test_explain_names_the_rule_or_the_features_that_decided() -> None:
     assert out["explain"]["reply_part"] == "ok" and out["intent"] == "affirm"
     top_label = out["explain"]["model"]["top"][0][0]
     assert out["explain"]["model"]["features"][top_label], "the features behind the model's reading are listed"
+
+
+def test_explain_says_a_yes_was_held_back() -> None:
+    result = runner.invoke(app, ["nlu", "--explain", "ok ok on verra", "--today", "2026-12-03"])
+    assert result.exit_code == 0, result.output
+    (out,) = lines(result.output)
+    assert out["intent"] == "unknown"
+    assert out["explain"]["decided_by"].endswith('a yes or a no held back ("on verra")')

@@ -515,4 +515,6 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         detail = "threat"
     if intent == "unknown":  # "not understood" is never a confident reading (the dialogue asks again)
         confidence = min(confidence, rule_confidence)
+        if (held_back := HEDGE.search(norm)) is not None:  # `--explain` says why no yes or no was read
+            source = f'{source}; a yes or a no held back ("{held_back.group(0)}")'
     return Reading(intent, confidence, detail, source, matched=died.group(0) if died else None, **base)
