@@ -393,6 +393,7 @@ _FEE_NAMED = re.compile(
 )
 # the searches of the asides (and of the words against a fee) behind the literal index: not run on a text
 # without the literals their matches begin with, tried only where these start (same matches)
+_HEDGE = guarded_search(HEDGE)
 _INSTALLMENTS_AT_ONCE = guarded_search(re.compile(INSTALLMENTS_AT_ONCE))
 _ASIDES = (_OPT_OUT_ASIDE, _DISPUTE_ASIDE, _FEE_NAMED, NOT_A_DIFFICULTY, PLAN_REFUSED, HUMAN_WORD_ONLY)
 _ASIDE_SEARCH = {aside: guarded_search(aside) for aside in _ASIDES}
@@ -591,7 +592,7 @@ _PAY_BY_PHONE_QUESTION = re.compile(
 
 
 def _affirm_or_deny(text: str) -> tuple[str, float] | None:
-    if HEDGE.search(text):
+    if _HEDGE(text):
         return None  # "ok on verra", "yeah maybe", "oui non je sais pas": held back, not given
     yes_words = _NO_PROBLEM.search(text) is not None and not _BUT_NOT.search(text)
     if DENY.found(_NO_PROBLEM.sub(" ", text) if yes_words else text):
