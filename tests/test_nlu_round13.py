@@ -48,6 +48,15 @@ SATURDAY = date(2026, 12, 5)
         ("je voudrais voir ça avec quelqu'un pour payer en 4 fois", "fr", "human"),
         ("je préfère voir avec un humain, 50 € par mois ça irait ?", "fr", "human"),
         ("on peut organiser un appel ? je pensais à 3 versements", "fr", "human"),
+        # who to turn to, a plan to agree on the phone
+        ("Who do I talk to about a payment plan?", "en", "human"),
+        ("Is there someone I can discuss monthly payments with?", "en", "human"),
+        ("I'd like to negotiate an installment plan by phone", "en", "human"),
+        ("à qui dois-je m'adresser pour un échéancier ?", "fr", "human"),
+        ("qui contacter pour étaler le paiement ?", "fr", "human"),
+        # ... while paying by phone is a means
+        ("can I pay by phone?", "en", "info_request"),
+        ("j'ai payé par téléphone hier", "fr", "already_paid"),
         # ... while a payment made through one of them is a payment
         ("I paid it over the phone with one of your colleagues last Tuesday", "en", "already_paid"),
         ("j'ai réglé par téléphone avec une de vos collègues le 2", "fr", "already_paid"),

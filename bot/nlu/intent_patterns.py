@@ -1946,6 +1946,17 @@ A_PERSON_ASKED = (
     r" (?:from \w+ )?(?:reach out|contact me|get in touch|get back to me|call|ring|phone|email me)\b"
     r"|\b(?:un|une|l un|l une) de vos (?:collegues|conseillers|conseilleres|agents|collaborateurs|collaboratrices)"
     r" (?:peut|pourrait|peuvent|pourraient|va|voudrait) (?:il |elle )?(?:me|m)\b"
+    # who to turn to: "who do I talk to about a payment plan?", "is there someone I can discuss it with?", "à qui
+    # dois-je m'adresser pour un échéancier ?", "qui contacter pour étaler le paiement ?"
+    r"|\bwho (?:do|should|can|could) (?:i|we) (?:talk|speak|write) to\b"
+    r"|\b(?:is there|can i get|could i get) (?:someone|somebody|a person|anyone) (?:i|we) (?:can|could)"
+    r" (?:talk to|speak to|speak with|talk with|discuss)\b"
+    r"|\ba qui (?:dois je|puis je|je dois|je peux|on peut|faut il) (?:m adresser|parler|ecrire|telephoner)\b"
+    r"|\bqui (?:dois je |faut il |je dois |puis je )?(?:contacter|appeler|joindre)\b"
+    # a plan to be agreed on the phone: "negotiate an installment plan by phone", "convenir d'un étalement par
+    # téléphone" (not "pay by phone": a means)
+    r"|\b(?:negotiate|discuss|arrange|set up|agree|sort out|work out) (?:\w+ ){0,5}(?:by|on the|over the) phone\b"
+    r"|\b(?:discuter|convenir|negocier|mettre en place|voir) (?:\w+ ){0,5}(?:par|au) (?:telephone|tel)\b"
     r"|\b(?:je (?:voudrais|veux|souhaite|souhaiterais|prefere|prefererais|aimerais)|j aimerais|on peut|peut on|pouvons"
     r" nous) (?:voir|regler|traiter|arranger|discuter|en parler|en discuter|faire le point)(?: ca| cela| tout ca)?"
     r" avec (?:quelqu_un|une personne|un conseiller|une conseillere|un humain|une vraie personne|un vrai)\b"
