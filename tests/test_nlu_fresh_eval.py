@@ -42,7 +42,7 @@ FLOORS = {
     "batch_z2.test.jsonl": (0.97, 0.97, 0.99, 0),
     # round 6: African, Caribbean and North American French, English from Scotland to Nigeria, small businesses,
     # relatives answering (z3); people who know their rights, counter-offers, auto-replies, slang (z4)
-    "batch_z3.test.jsonl": (0.97, 0.97, 0.99, 1),
+    "batch_z3.test.jsonl": (0.97, 0.97, 0.99, 0),  # round 13: its one harmful misread gone
     "batch_z4.test.jsonl": (0.94, 0.95, 0.985, 1),
     # round 7: numbers that are not amounts, counter-offers, bookkeepers and accounts payable (z5); protective
     # meanings said every way, and their near-misses (z6)
