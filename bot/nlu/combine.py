@@ -42,6 +42,7 @@ from bot.nlu.intent_patterns import (
     WRONG_PERSON,
 )
 from bot.nlu.learned import Opinion
+from bot.nlu.prefilter import guarded_search
 from bot.nlu.sensitive import bereavement, death_idiom_only, death_said, said_alive, threat, veiled_threat
 
 PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
@@ -286,9 +287,9 @@ def _ruled_out(label: str, norm: str) -> bool:
     if label in ("opt_out", "human") and _AUTO_REPLY.search(norm) is not None:
         return True
     if label in ("affirm", "deny"):  # "not so sure tbh", "oui peut-être": a yes or no held back (`HEDGE`)
-        return HEDGE.search(norm) is not None
+        return _HELD_BACK(norm) is not None
     if label == "abuse":  # "possibly", "peut-être, je vous redis": a bare hedge, no word of an insult
-        return len(norm.split()) <= 6 and HEDGE.search(norm) is not None and not ABUSE.found(norm)
+        return len(norm.split()) <= 6 and _HELD_BACK(norm) is not None and not ABUSE.found(norm)
     if label == "opt_out":
         if GIVE_ME_UNTIL.search(norm) is not None:
             return True
@@ -381,7 +382,10 @@ def _rules_choice(norm: str, found: dict[str, float], rule_intent: str, rule_con
     return best, found[best]
 
 
-_AT_ONCE = re.compile(INSTALLMENTS_AT_ONCE)
+# behind the literal index (same matches; not run where none of their words stands): a yes or a no held back, and
+# the plan's installments paid at once
+_HELD_BACK = guarded_search(HEDGE)
+_AT_ONCE = guarded_search(re.compile(INSTALLMENTS_AT_ONCE))
 # a request made without a question mark: "tell me the due date", "envoyez-moi le RIB", "let me know"
 _ASKING = re.compile(
     r"\b(?:tell|send|give|show|explain|email|e mail|let) (?:me|us)\b"
@@ -482,7 +486,7 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
             # "pay off the last two installments in one go this Friday": one payment of the plan's installments,
             # read by the rules; the model's plan is only the plan's words again
-            and not (intent == "promise_to_pay" and model_intent == "payment_plan" and _AT_ONCE.search(norm))
+            and not (intent == "promise_to_pay" and model_intent == "payment_plan" and _AT_ONCE(norm))
         ):
             source = f"model: {model_intent}, sure, over rules' {intent}"
             intent, confidence = model_intent, p
@@ -515,6 +519,6 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         detail = "threat"
     if intent == "unknown":  # "not understood" is never a confident reading (the dialogue asks again)
         confidence = min(confidence, rule_confidence)
-        if (held_back := HEDGE.search(norm)) is not None:  # `--explain` says why no yes or no was read
+        if (held_back := _HELD_BACK(norm)) is not None:  # `--explain` says why no yes or no was read
             source = f'{source}; a yes or a no held back ("{held_back.group(0)}")'
     return Reading(intent, confidence, detail, source, matched=died.group(0) if died else None, **base)
