@@ -68,6 +68,9 @@ NOT_FOR_THE_MODEL = frozenset(
         "batch_z22.train.jsonl",
         "batch_z23.train.jsonl",
         "batch_z25.train.jsonl",
+        "batch_z29.train.jsonl",
+        "batch_z30.train.jsonl",
+        "batch_z31.train.jsonl",
     }
 )
 
