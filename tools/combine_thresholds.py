@@ -176,9 +176,9 @@ def read_all(prepared: list[Prepared], stand_in: OutOfFold) -> list[str]:
     `stand_in`: the combination of the whole message, and `read` itself where a correction may count."""
     got = []
     for p in prepared:
-        intent = combine.combine(p.norm, *p.rules, p.opinion).intent
+        stand_in.row, stand_in.whole = p.row, p.norm  # the model of the row's fold reads a long message's stretches
+        intent = combine.combine(p.norm, *p.rules, p.opinion, stand_in.opinion).intent
         if intent not in PROTECTIVE and p.may_correct:
-            stand_in.row, stand_in.whole = p.row, p.norm
             intent = understanding.read(p.row.text, p.row.locale, p.row.today)[0].intent
         got.append(intent)
     return got

@@ -19,6 +19,7 @@ the rules never saw. The combination, in order:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypedDict
 
@@ -67,6 +68,12 @@ ORDER = (
 RANK = {name: i for i, name in enumerate(ORDER)}
 THREAT_P = 0.5  # the model's probability of abuse/threat that makes a threat on its own
 THREAT_P_STRONG = 0.7  # the same against a strong reading of the rules that is not protective, or a difficulty
+# the same against a strong wrong person of the rules: "Qui ? Jamais mis les pieds dans votre salle" read 0.73 threat
+# out of fold, and no threat over one was right there (round 14)
+THREAT_P_SURE = 0.9
+# a long message's threat read by the model alone must be read in some stretch of it too (`_threat_in_a_part`)
+LONG_WORDS = 30
+PART_WORDS, PART_STEP = 20, 5
 PROTECTIVE_P = 0.2  # a protective label of the model this likely overrides a non-protective rule reading
 # the same against a strong rule reading. 0.48 since the model is bagged (softer probabilities): on out-of-fold
 # readings of the tuning rows (`python tools/combine_thresholds.py sweep --folds DIR`) the protective labels at
@@ -185,6 +192,13 @@ _DEBT_OF_THE_DEAD = re.compile(
     r"|(?:ce|cet|le) (?:numero|telephone|portable|compte) (?:etait|appartenait|est au nom)"
     r"|estate|probate|executor|succession|notaire|was (?:his|hers|her)|c etait (?:le sien|la sienne))\b"
 )
+# a payment made out of a dead person's estate ("out of his estate", "sur sa succession": "sa" is read "ca" as SMS
+# writes it), not an inheritance that
+# funds the writer's own payment ("le temps que le notaire débloque la succession de ma tante")
+_FROM_THE_ESTATE = re.compile(
+    r"\b(?:out of|from|with|through|via|using) (?:his|her|their|the|dad s|mum s|mom s) (?:\w+ )?estate\b"
+    r"|\b(?:sur|avec|par|via) (?:sa|ca|la|leur) succession\b(?! (?:de|d) (?:ma|mon|mes|notre|nos)\b)"
+)
 # "rappelez-moi le montant", "pouvez-vous me rappeler l'échéance": remind me of something
 _REMIND_ME_OF = re.compile(
     r"\b(?:rappelez moi|rappeler moi|rappelle moi|me rappeler|me rappelez|me rappelle|remind me)"
@@ -199,6 +213,11 @@ _CALL_BACK = re.compile(
 _NO_CALL_NEEDED = re.compile(
     r"\b(?:pas besoin de|no need to|inutile de|do not|never|ne) (?:m |me |to )?(?:rappel|appel|call|phone|ring"
     r"|telephon)\w*"
+)
+# a polite refusal: "I'd rather not, thank you", "je préfère pas"
+_POLITE_NO = re.compile(
+    r"\b(?:i|we) (?:would|d) (?:rather|prefer) not\b(?! to\b)"
+    r"|\bje (?:prefere|prefererais) (?:pas|que non)(?= ?(?:merci|thanks|thank you|non|no|$))"
 )
 _NO_CALL = re.compile(r"\b(?:ne|pas|not|never|no|jamais)\b(?: \w+){0,3} (?:rappel|appel|call|phone|ring)\w*")
 
@@ -309,6 +328,8 @@ def _ruled_out(label: str, norm: str) -> bool:
         return False
     if _NO_CALL.search(norm) is not None:
         return True
+    if _POLITE_NO.search(norm) is not None and not _ASKS_PERSON.search(norm):
+        return True  # "I'd rather not, thank you": the model reads a person in "rather", the words refuse
     return _PHONE_MEANS.search(norm) is not None and not _ASKS_PERSON.search(norm)
 
 
@@ -407,8 +428,29 @@ class _Basis(TypedDict):
     opinion: Opinion
 
 
-def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str, float], opinion: Opinion) -> Reading:
-    """The final intent, confidence and detail of a normalised message."""
+def _threat_in_a_part(norm: str, opinion_of: Callable[[str], Opinion] | None) -> bool:
+    """Whether the model reads a threat in some stretch of `PART_WORDS` words of a long message, as it did in the
+    whole: a linear model grows surer as a long text's features add up, and a threat is said in a few words. "Oh
+    shoot, I'm pretty sure my husband paid that on Venmo last night, ... with a little dog emoji because that's how
+    he labels everything for the vet lol" read 0.96 threat, and none of its stretches above 0.2; the threats of
+    long e-mails read as one in the stretch that makes them. A short message is its own stretch."""
+    words = norm.split()
+    if opinion_of is None or len(words) <= LONG_WORDS:
+        return True
+    starts = [*range(0, len(words) - PART_WORDS, PART_STEP), len(words) - PART_WORDS]
+    return any(opinion_of(" ".join(words[i : i + PART_WORDS])).p(THREAT) >= THREAT_P for i in starts)
+
+
+def combine(
+    norm: str,
+    rule_intent: str,
+    rule_confidence: float,
+    found: dict[str, float],
+    opinion: Opinion,
+    opinion_of: Callable[[str], Opinion] | None = None,
+) -> Reading:
+    """The final intent, confidence and detail of a normalised message (`opinion`: the model's reading of it;
+    `opinion_of`: the model, to read a stretch of a long message; without it a long message is read whole)."""
     base: _Basis = {"rule_intent": rule_intent, "rule_confidence": rule_confidence, "found": found, "opinion": opinion}
     words = threat(norm)
     if words is not None:
@@ -424,8 +466,17 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
         return Reading("unknown", min(rule_confidence, 0.3), None, "rules: a wish only", **base)
     strong = confidence >= UNSURE_RULES and bool(found)  # a bare date and amount is no strong reading
     threat_p = opinion.p(THREAT)
-    if not (veiled is not None and excused) and threat_p >= (
-        THREAT_P_STRONG if strong and (intent not in PROTECTIVE or intent == "hardship") else THREAT_P
+    if (
+        not (veiled is not None and excused)
+        and threat_p
+        >= (
+            THREAT_P_SURE
+            if strong and intent == "wrong_person"
+            else THREAT_P_STRONG
+            if strong and intent != "abuse"
+            else THREAT_P
+        )
+        and _threat_in_a_part(norm, opinion_of)
     ):
         return Reading("abuse", threat_p, "threat", "model: threat", **base)
     source = f"rules: {intent}"
@@ -491,10 +542,11 @@ def combine(norm: str, rule_intent: str, rule_confidence: float, found: dict[str
             source = f"model: {model_intent}, sure, over rules' {intent}"
             intent, confidence = model_intent, p
     # the debtor's death outranks everything but a threat (its handling stops the channel at once);
-    # someone paying is alive and speaks for themselves
+    # someone paying is alive and speaks for themselves, unless the dead person's estate pays ("Dad died three weeks
+    # ago. Could I pay 50 a month out of his estate?")
     # (the rules' reading: the model alone, sure of a promise in "he passed on 3 weeks ago", does not outweigh a death)
     paying = (intent in ENTITY_INTENTS and intent == rule_intent) or any(name in found for name in ENTITY_INTENTS)
-    died = None if paying else bereavement(norm)
+    died = None if paying and _FROM_THE_ESTATE.search(norm) is None else bereavement(norm)
     if (
         died is not None
         and intent in ("hardship", "human")

@@ -122,7 +122,9 @@ FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
         "biweekly",
         re.compile(
             r"\b(?:toutes les (?:2|deux) semaines|tous les (?:15|14|quinze) jours|par quinzaine|chaque quinzaine"
-            r"|bimensuel\w*|every (?:2|two|other|second) weeks?|every fortnight|(?:a|per|each) fortnight"
+            r"|bimensuel\w*|every (?:2|two|other|second) weeks?|every fortnight|(?:per|each) fortnight"
+            # "100 a fortnight", not a stay "for a fortnight" or a delay "in a fortnight"
+            r"|(?<!\bfor )(?<!\bin )(?<!\bwithin )(?<!\bafter )(?<!\bover )a fortnight"
             r"|fortnightly|bi ?weekly|twice a month|2 (?:fois|times) (?:par|a|per) (?:mois|month)"
             r"|aux (?:2|deux) semaines|every other (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
             r"|tou[st]? les (?:15|14|quinze) (?:jours|jrs|j)|(?:une|1) semaine sur (?:deux|2)"

@@ -71,6 +71,9 @@ OPT_OUT = _rx(
     r"\btake me off\b",
     r"\bunsubscribe\b",
     r"\bopt ?out\b",
+    # "I'm opting out of these emails as of now" (not out of a payment plan or a direct debit)
+    r"\b(?:opting|opted) ?out\b(?! of (?:the |your |this |my |a )?(?:payment plan|plan|direct debit|scheme|insurance"
+    r"|paperless|autopay|auto pay|contract))",
     r"\bleave (?:me|us) alone\b",
     r"\bstop harass",
 )
@@ -167,6 +170,9 @@ WRONG_PERSON = _rx(
     r"\b(?:old|former) number\b",
     r"\b(?:does not|no longer) live here\b",
     r"\bnever been (?:a |your )?(?:customer|client)\b",
+    # never set foot in the place that bills: "jamais mis les pieds dans votre salle", "never set foot in your gym"
+    r"\b(?:jamais|pas) (?:mis|remis|pose) (?:les |un )?pieds? (?:dans|chez|a|au|en)\b",
+    r"\b(?:never|not once) (?:ever )?(?:set|put|stepped) (?:a )?foot (?:in|inside|into|at)\b",
     r"\bsent (?:this )?to the wrong\b",
     # "you've got the wrong number", not "you've got the wrong price" (a sum contested)
     r"\b(?:got|have) the wrong\b(?! (?:price|amount|total|figure|sum|invoice|bill|date|balance|rate|item|size"
@@ -350,7 +356,7 @@ ALREADY_PAID = _rx(
     r"|acquitte\w*)\b",
     r"\bje viens de (?:payer|regler|faire le (?:virement|paiement)|virer|envoyer|verser|rembourser)\b",
     r"\b(?:i|we|my \w+|he|she|they)(?: (?:already|just|actually|have|has|did|definitely|already have))*"
-    r" (?:paid|sent|transferred|settled|wired|mailed|made (?:the|a|my) (?:payment|transfer)|cleared"
+    r" (?:paid|sent(?! back)|transferred|settled|wired|mailed|made (?:the|a|my) (?:payment|transfer)|cleared"
     r"|deposited|did the (?:payment|transfer))\b",
     r"\balready (?:paid|settled|done|sent|took care|been paid|transferred|made)\b",
     r"\b(?:paid|settled|sent|done|taken care of) already\b",
@@ -780,6 +786,8 @@ ABUSE = _rx(
     r"\babruti\w*",
     r"\bdebile\w*",
     r"\bcretin\w*",
+    # and as La Réunion writes it: "zot lé kouyon ou koi"
+    r"\b(?:couillon|kouyon|kouillon)(?:ne)?s?\b",
     r"\bidiot\w*",
     r"\bimbecile\w*",
     r"\bminable\w*",
@@ -898,6 +906,18 @@ AFFIRM = _rx(
     r"\bgo ahead\b",
     r"\bcool\b",
     r"\bemo_yes\b",
+    # a yes in a word or two: "okkk", "oué", "noté", "noted", "bet", "copy that", "will do", "np", "carrément", "grave"
+    r"\bo+k{2,}\b",
+    r"\boue\b",
+    r"^(?:bien |c est bien )?note(?: merci| thanks| thx)?$",
+    r"^noted\b",
+    r"^bet$",
+    r"\bcopy that\b",
+    r"^will do\b",
+    r"^np\b",
+    r"\bcarrement\b(?! pas\b)",
+    r"^grave$",
+    r"^certainement\b(?! pas\b)",
 )
 THANKS = re.compile(r"^(?:merci|thanks|merci beaucoup|thanks a lot|many thanks|cheers)(?: \w+)?$")
 DENY = _rx(
@@ -937,6 +957,11 @@ DENY = _rx(
     r"\bnever\b",
     r"\bjamais\b",
     r"\bemo_no\b",
+    # a polite no: "I'd rather not, thank you", "je préfère pas", "plutôt pas", "I'll pass"
+    r"\b(?:i|we) (?:would|d) (?:rather|prefer) not\b(?! to\b)",
+    r"\bje (?:prefere|prefererais) (?:pas|que non)(?= ?(?:merci|thanks|thank you|non|no|$))",
+    r"\bplutot (?:pas|non)\b",
+    r"\b(?:i|we) (?:will|ll) pass\b",
 )
 ABOUT_DEBT = re.compile(
     r"\b(?:montant|facture|somme|dette|reference|dossier|solde|amount|invoice|bill|balance|debt|reference"
@@ -1010,6 +1035,10 @@ DISPUTE = _rx(
     r"|colis|article|produit|item|goods|order|commande|truc|machine|velo|appareil)\b",
     r"\bthere (?:is|was|must be) (?:an |a )?(?:mistake|error|erreur)\b|\bune erreur (?:sur|dans) (?:la|le|votre)\b",
     r"\b(?:je ne dois|i do not owe|i owe) (?:rien|nothing|you nothing)\b",
+    # the goods named before their return: "items I sent back in September", "les articles que j'ai renvoyés"
+    r"\b(?:items?|goods|products?|order|parcel|package|stuff|articles?|produits?|colis|commande|marchandises?)"
+    r"(?: \w+){0,2} (?:i|we|que (?:j|je|nous) (?:ai|avons)|qu on a) (?:already |have |had |deja )?(?:sent back"
+    r"|returned|took back|brought back|renvoye\w*|retourne\w*|rendu\w*|rapporte\w*)\b",
 )
 HARDSHIP = _rx(
     HARDSHIP,
@@ -1644,12 +1673,15 @@ HUMAN_WORD_ONLY = re.compile(
     r"(?:conseill\w*|assistante? sociale?|mandataire|advis[eo]rs?|counsell?ors?|caseworkers?|social workers?)\b"
 )
 # the stop keyword said of something else than the messages: negated ("don't stop the reminders, they help",
-# "mais non, pas stop"), quoted from our footer ("saw the 'reply STOP' bit"), asked about ("si je réponds STOP,
-# est-ce que …"), or a means of payment stopped ("stop the direct debit, I'll transfer instead")
+# "mais non, pas stop", "we don't want to stop"), quoted from our footer ("saw the 'reply STOP' bit"), asked about
+# ("si je réponds STOP, est-ce que …"), or a means of payment stopped ("stop the direct debit, I'll transfer instead")
 STOP_NOT_MEANT = re.compile(
     r"\b(?:do not|dont|never|pas|ne pas|not|no need to|pas besoin d)\b (?:stop|stopping|arreter|arretez|cesser)"
     r"(?: (?:the|les|vos|your|these|ces) (?:reminders?|relances?|messages?|texts?|sms))?\b"
     r"|\b(?:not stopping|pas stop|non pas stop)\b"
+    # a wish not to stop something ("she loves it, we don't want to stop", "je ne veux pas arrêter les cours")
+    r"|\b(?:do not|dont|not|ne|n) (?:really )?(?:want|wish|mean|intend|plan|veux|voulons|veut|souhaite|souhaitons"
+    r"|compte|comptons)(?: pas)? (?:to |d )?(?:stop|stopping|arreter|cesser|quit|quitter)\b"
     r"|\b(?:reply|replying|repondez|repondre|repondant|text|send|envoyer|envoyez|tapez|taper) (?:with |par |le mot )?"
     r"stop\b(?: \w+){0,2} (?:bit|part|option|thing|line|mention|en bas|at the bottom|below|a la fin)\b"
     # "the STOP thing at the bottom of ur msg, does that cancel the debt?", "le truc STOP en bas"
@@ -1674,7 +1706,27 @@ TRANSPORT_BROKE_DOWN = (
     r"\b(?:bus|train|metro|rer|tram|tramway|navette|ter|tgv|coach|tube|subway)\b(?: \w+){0,3}"
     r" (?:en panne|broke down|broken down|had a breakdown)\b"
 )
-NOT_A_DISPUTE = re.compile(f"{NOT_A_DISPUTE.pattern}|{AN_INVOICE_NOT_RECEIVED.pattern}|{TRANSPORT_BROKE_DOWN}")
+# nothing contested, said so: "je conteste rien hein, mais je veux quelqu'un au téléphone", "I'm not disputing the
+# bill, I just need more time" (not "je ne conteste pas tout", a part contested)
+NOTHING_CONTESTED = (
+    r"\b(?:je |j )?(?:ne |n )?(?:conteste|contestons|discute|remets en cause|remet en cause) (?:rien|pas)"
+    r"(?! (?:que|qu|tout|toute|tous|toutes|l ensemble|en bloc|entierement|totalement)\b)"
+    r"(?: (?:la dette|le montant|la facture|ce que je dois|ca|cela))?\b"
+    r"|\b(?:i am not|i m not|we are not|not|i do not|we do not|i never) (?:disputing|contesting|questioning|dispute"
+    r"|contest|disputed|contested)(?! (?:all|everything|the whole|every|entirely|all of)\b)"
+    r"(?: (?:it|this|that|the (?:debt|bill|invoice|amount|balance)))?\b"
+)
+# the quote looked for, not held against the bill: "je ne retrouve pas le devis", "can't find the quote", "a copy of
+# the quote"
+A_QUOTE_LOOKED_FOR = (
+    r"\b(?:ne |n )?(?:retrouve|trouve)(?:s|nt)? (?:pas|plus) (?:le|mon|votre) devis\b"
+    r"|\b(?:can not|cannot|could not|do not|can t|cant) (?:find|locate|see) (?:the|my|your) quote\b"
+    r"|\b(?:copie|copy) (?:du|de votre|of the|of your|of my) (?:devis|quote)\b"
+)
+NOT_A_DISPUTE = re.compile(
+    f"{NOT_A_DISPUTE.pattern}|{AN_INVOICE_NOT_RECEIVED.pattern}|{TRANSPORT_BROKE_DOWN}|{NOTHING_CONTESTED}"
+    f"|{A_QUOTE_LOOKED_FOR}"
+)
 # a thing dead, not a person ("the fridge died after 3 days"), and a bailiff's fee contested, not a bailiff at
 # the door ("Bailiff fees of £75? No bailiff has ever been involved", "les frais d'huissier, aucun huissier n'est
 # jamais intervenu"): no difficulty
@@ -1973,6 +2025,9 @@ HEDGE = re.compile(
     r"|perhaps|possibly|i do not know|i don t know|idk|dunno|no promises|can not promise|cannot promise"
     r"|will have a look|will look into it|it depends|depends"
     r"|not (?:so |too |really |very |that |entirely |totally |quite )?sure)\b"
+    # a yes left hanging on its "but": "ok but", "oui mais…", "yeah but" and nothing after
+    r"|^(?:ok|okay|oui|yes|yeah|yep|ouais|d accord|daccord|bon|ben|well|alright|sure|right)"
+    r" (?:but|mais|sauf que|except)(?: \W*)?$"
 )
 # consent to be contacted withdrawn: "je retire mon consentement à être contacté", "I revoke my consent to texts";
 # not a payment's ("I cancel my authorisation for the direct debit", "je retire mon accord pour le prélèvement")

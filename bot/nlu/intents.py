@@ -306,6 +306,24 @@ _STOP_FOLLOWERS = frozenset(
         "les",
         "relances",
         "everything",
+        # "stop aux sms", "stop au harcèlement", "stop with the texts", "stop your reminders"
+        "aux",
+        "au",
+        "with",
+        "the",
+        "these",
+        "your",
+        "ur",
+        "vos",
+        "ces",
+        "des",
+        "reminders",
+        "relance",
+        "harcelement",
+        "mails",
+        "emails",
+        "appels",
+        "calls",
     ]
 )
 
@@ -346,6 +364,10 @@ _PAID_LATER = re.compile(
     rf"|(?:is|are|has been|have been|est|a ete) (?:\w+ )?{SCHEDULED_FOR})\b"
     r"|\b(?:quand|when|once|des que|dès que|apres que|as soon as) (?:\w+ ){0,4}(?:est |sera |is |gets |has been )?"
     r"(?:verse|versee|paye|payee|paid|tombe|faite?|done|cleared|arrive)\b"
+    # a deadline: "payé d'ici la fin du mois", "réglé d'ici vendredi", "paid off by the end of the month"
+    r"|\b(?:paye|payee|payes|regle|reglee|solde|soldee|verse|vire) (?:\w+ )?d ici\b"
+    r"|\b(?:paid|settled|cleared) (?:off |in full |up )?by (?:the end|end|tomorrow|next|this coming|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday)\b"
 )
 _PAST_MARK = re.compile(
     r"\b(?:deja|already|hier|yesterday|last|dernier|derniere|depuis|since|ago|il y a|y a|this morning|ce matin"

@@ -554,7 +554,8 @@ def _read_parsed(
 ) -> tuple[Understanding, Reading]:
     """The understanding of `p` (`rules`: its `_rule_reading`, when already made)."""
     rule_intent, rule_confidence, found = rules or _rule_reading(p)
-    reading = combine(p.norm, rule_intent, rule_confidence, found, model().opinion(p.norm))
+    opinion_of = model().opinion
+    reading = combine(p.norm, rule_intent, rule_confidence, found, opinion_of(p.norm), opinion_of)
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
         also = tuple(name for name in PROTECTIVE_ORDER if name in found and name != intent)

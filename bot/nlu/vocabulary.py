@@ -672,5 +672,5 @@ KNOWN_WORDS = frozenset(
     factures montre monter contre conte contrat contact montant dispute cancel cancels ended ending
     match matches march watch batch patch catch latch envoye envoyer rappeler appeler contacter
     semaines payes payez payee payees reglee regles reglez renvoyer renvoye renvoyez renvoie rappel
-    rappeler rappelle repayer reporter repousser""")
+    rappeler rappelle repayer reporter repousser internet internets""")
 )
