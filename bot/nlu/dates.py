@@ -289,7 +289,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "dotted2",
     ),
     (
-        re.compile(rf"\b(debut|fin|mi|milieu|end of|beginning of|start of|mid|early|late|the end of) ?({_MONTH})\b"),
+        # "fin avril", "à la fin du mois d'avril", "début du mois de mars"
+        re.compile(
+            rf"\b(debut|fin|mi|milieu|end of|beginning of|start of|mid|early|late|the end of)"
+            rf" ?(?:(?:du )?mois (?:d|de) )?({_MONTH})\b"
+        ),
         "month_part",
     ),
     # "50 a month from January", "à partir de mars", "starting in May": the plan starts on the month's first day

@@ -180,7 +180,10 @@ _PAYING = re.compile(
 
 
 _FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
-_SERIES_AFTER = re.compile(r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will)\b")
+_SERIES_AFTER = re.compile(
+    r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will|reglement|virement"
+    r"|prelevement|cheque|check|mensualite|echeance|transfer|tranche)\b"
+)
 
 
 def _sentence_spans(text: str, original: str, locale: str, pieces: re.Pattern[str] = SENTENCE) -> list[tuple[int, int]]:
@@ -361,9 +364,12 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
         if terms.halves and len(amounts) == 1:
             half = amounts[0].value / 2
             return half if half == half.quantize(CENT, rounding=ROUND_HALF_UP) else None
-        if terms.count and not terms.rest and len(amounts) == 1:
-            # a total is divided only when it divides exactly to the cent ("1.200,50 en 6": no amount)
-            share = amounts[0].value / terms.count
+        totals = amounts if len(amounts) == 1 else [a for a in amounts if _counted_right_after(text, a, terms)]
+        if terms.count and not terms.rest and len(totals) == 1:
+            # a total is divided only when it divides exactly to the cent ("1.200,50 en 6": no amount); among
+            # several amounts the one the count follows ("la somme de 1.200,50 € en 6 mensualités" above an
+            # address, "8 rue ..., 5000 Namur", or a signature's numbers)
+            share = totals[0].value / terms.count
             exact = share.quantize(CENT, rounding=ROUND_HALF_UP)
             return exact if exact == share else None
         return amounts[0].value
@@ -431,6 +437,13 @@ def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms, *, small: b
         or before
         or bool(_EACH_AFTER.match(text[amount.end : amount.end + 24]))
         or bool(_PAYMENTS_OF_BEFORE.search(text, max(0, amount.start - 40), amount.start))
+    )
+
+
+def _counted_right_after(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
+    """The plan's count follows the amount ("1.200,50 € en 6 mensualités", "300 in 3 goes"): a total."""
+    return any(
+        start - amount.end in (0, 1) and text.startswith(("en ", "in ", "into "), start) for start, _ in terms.spans
     )
 
 

@@ -1,0 +1,78 @@
+"""Entities settled in round 14 of issue 13 (rules added on the z29-z31 tuning halves: replies of customers
+of craftsmen and small businesses, e-mails with quoted history, several things at once).
+
+Each case is a wording of the tuning data's kind, not a copy of it. The property tests pin the general rule
+behind each: a total is the amount the count follows, even where an address or a signature adds numbers, and
+it is divided only when it divides exactly to the cent.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.nlu import understand
+
+TODAY = date(2026, 12, 4)  # a Friday
+
+_SIGNATURE = "\n\nCordialement,\nMarc Lenoir\n12 rue des Tilleuls\n67600 Sélestat"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "count"),
+    [
+        # the total the count follows, other numbers (an address, a signature) aside
+        ("Je sollicite la possibilité de régler la somme de 1.200,50 € en 6 mensualités." + _SIGNATURE, "fr", None, 6),
+        ("Pourrais-je payer les 1.200,50 € en 6 fois ?" + _SIGNATURE, "fr", None, 6),
+        ("Je souhaite régler le montant de 900 € en 3 mensualités." + _SIGNATURE, "fr", Decimal(300), 3),
+        (
+            "Could I pay the sum of £1,000.10 in 4 installments?\n\nKind regards,\nJo Hale\n14 Mill Lane, BS1 4DJ",
+            "en",
+            None,
+            4,
+        ),
+        ("Could I pay the £600 in 3 installments?\nThanks,\nJo Hale\n14 Mill Lane", "en", Decimal(200), 3),
+        ("1 500 en 6 fois ça fait 250, je commence le 15", "fr", Decimal(250), 6),
+    ],
+)
+def test_total_the_count_follows(text: str, locale: str, amount: Decimal | None, count: int) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.amount, u.installments) == ("payment_plan", amount, count)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    total=st.decimals(min_value=Decimal("100.01"), max_value=Decimal("9999.99"), places=2),
+    count=st.integers(min_value=2, max_value=12),
+    street=st.integers(min_value=1, max_value=99),
+)
+def test_total_divided_only_to_the_cent(total: Decimal, count: int, street: int) -> None:
+    written = f"{total:,.2f}".replace(",", " ").replace(".", ",")
+    text = (
+        f"Je sollicite la possibilité de régler la somme de {written} € en {count} mensualités."
+        f"\n\nP. Martin\n{street} rue Haute"
+    )
+    u = understand(text, "fr", TODAY)
+    share = total / count
+    expected = share if share == share.quantize(Decimal("0.01")) else None
+    assert (u.intent, u.installments, u.frequency) == ("payment_plan", count, "monthly")
+    assert u.amount == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # "le premier règlement": the first payment, not the 1st of a month; "fin du mois d'avril": 30 April
+        (
+            "Je propose 6 mensualités. Le premier règlement pourrait intervenir à la fin du mois d'avril.",
+            date(2027, 4, 30),
+        ),
+        ("6 mensualités, le premier prélèvement début du mois de mars", date(2027, 3, 1)),
+    ],
+)
+def test_first_payment_of_a_plan(text: str, day: date) -> None:
+    assert understand(text, "fr", TODAY).date == day
