@@ -76,3 +76,31 @@ def test_total_divided_only_to_the_cent(total: Decimal, count: int, street: int)
 )
 def test_first_payment_of_a_plan(text: str, day: date) -> None:
     assert understand(text, "fr", TODAY).date == day
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        # the amount of each payment after its count, the whole sum refused before it
+        ("Cannae pay the whole 280 for the lessons the now, could I dae it in 4 lots o 70?", "en"),
+        ("can't pay the full 280 right now, could I do 4 payments of 70?", "en"),
+        ("I cannot pay £280 at once, 4 lots of £70 ok?", "en"),
+        ("je peux pas payer les 280 d'un coup, quatre fois 70 ça irait ?", "fr"),
+        ("pas les 280 en une fois, mais 4 versements de 70", "fr"),
+    ],
+)
+def test_count_of_each_payment_beside_the_total(text: str, locale: str) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.amount, u.installments, u.date) == ("payment_plan", Decimal(70), 4, None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    count=st.integers(min_value=2, max_value=9),
+    each=st.integers(min_value=15, max_value=400),
+    word=st.sampled_from(["lots o", "lots of", "payments of", "instalments of", "goes of"]),
+)
+def test_lots_of_each(count: int, each: int, word: str) -> None:
+    text = f"can't pay the full {count * each} now, could I do it in {count} {word} {each}?"
+    u = understand(text, "en", TODAY)
+    assert (u.intent, u.amount, u.installments, u.date) == ("payment_plan", Decimal(each), count, None)

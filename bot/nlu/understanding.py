@@ -42,7 +42,7 @@ _CLAUSE_BREAK = re.compile(
     r"|(?<=\w )(?=(?:je|j|i|we|on|nous) (?:will|ll|shall|vais|vai|ferai|paierai|payerai|reglerai|verserai|virerai"
     r"|enverrai|pourrai|peux|can)\b)"
 )
-_CLAUSE_NEGATION = re.compile(r"\b(?:pas|pa|not|jamais|never|unable|impossible)\b")  # "pa": SMS "pas"
+_CLAUSE_NEGATION = re.compile(r"\b(?:pas|pa|not|cannot|jamais|never|unable|impossible)\b")  # "pa": SMS "pas"
 _SINCE_BEFORE = re.compile(r"\b(?:depuis|since|for|pendant|during) $")
 _LIMIT_BEFORE = re.compile(r"(?:avant|before|until|till|jusqu a|jusqu au|au plus tard) $")
 
@@ -132,13 +132,6 @@ def _unnegated(
         if not _CLAUSE_NEGATION.search(before) or _LIMIT_BEFORE.search(before):
             kept.append(d)
     return kept
-
-
-def _affirmed_dates(
-    text: str, dates: list[DateMention], clauses: Callable[[], list[tuple[int, int]]] | None = None
-) -> list[DateMention]:
-    """Dates outside negated clauses, or all of them when every clause is negated."""
-    return _unnegated(text, dates, clauses) or dates
 
 
 # "suite à votre relance du 8 juin", "following your reminder of 2 March": a date that is not the payment's
@@ -281,7 +274,13 @@ def _pick_date(
     clauses = _once(clauses) if clauses is not None else sentences
     now_said = any(text[d.start : d.end] in _NOW_WORDS for d in dates)
     spans = sentences() if now_said else None
-    meant = [d for d in _affirmed_dates(text, dates, clauses) if _meant(text, d, spans)]
+    affirmed = _unnegated(text, dates, clauses)
+    if not affirmed and intent == "payment_plan":
+        # "can't pay the full 280 now, could I do it in 4 lots of 70?": the one payment refused is not the plan's
+        affirmed = [d for d in dates if text[d.start : d.end] not in _NOW_WORDS]
+    elif not affirmed:
+        affirmed = dates  # every clause negated: "pas avant vendredi"
+    meant = [d for d in affirmed if _meant(text, d, spans)]
     if past and len(meant) > 1 and (part := PAID_PART_THEN_REST.search(text)) is not None:
         # "60 of the 240 went through on the 5th, the rest I'll send by the 30th": the date of what was paid
         meant = [d for d in meant if d.start < part.end()] or meant
@@ -418,12 +417,13 @@ _WHOLE_SUM_AFTER = re.compile(
 )
 # "38 € + 12 € de pénalité, donc 50 €", "so 150 in all": the sum said last is the one paid
 _SUM_BEFORE = re.compile(r"\b(?:donc|soit|so|total|totalling|that s|that is|ca fait|cela fait|in all|en tout)\s*$")
-_GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
+# "4 lots o 70": Scots "o" for "of"
+_GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|o|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
 
 
 # a small bare number right after a count is another count or a rank ("3 virements, 1 par mois", "2 payments,
 # 1 on the 15th"): as the amount of each it needs its word ("3 fois 5", "4 paiements de 8")
-_LINK_BEFORE_SMALL = re.compile(r"^ ?(?:de|d|of|at|fois|x|@|each|chacun|chacune|chaque) ?$")
+_LINK_BEFORE_SMALL = re.compile(r"^ ?(?:de|d|of|o|at|fois|x|@|each|chacun|chacune|chaque) ?$")
 
 
 def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms, *, small: bool = False) -> bool:
