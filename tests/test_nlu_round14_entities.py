@@ -104,3 +104,33 @@ def test_lots_of_each(count: int, each: int, word: str) -> None:
     text = f"can't pay the full {count * each} now, could I do it in {count} {word} {each}?"
     u = understand(text, "en", TODAY)
     assert (u.intent, u.amount, u.installments, u.date) == ("payment_plan", Decimal(each), count, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "count", "frequency"),
+    [
+        # "over the next 3 months", the French order too: the length of a monthly (weekly) plan
+        ("je vous dois 450 je crois, 3 x 150 sur les 3 prochains mois ça passe ?", "fr", Decimal(150), 3, "monthly"),
+        ("je peux étaler sur les six prochains mois", "fr", None, 6, "monthly"),
+        ("450 sur les 3 mois à venir ?", "fr", Decimal(150), 3, "monthly"),
+        ("3 x 150 sur 3 mois", "fr", Decimal(150), 3, "monthly"),
+        ("100 par semaine pendant les 4 prochaines semaines", "fr", Decimal(100), 4, "weekly"),
+        ("3 x 150 over the next 3 months ok?", "en", Decimal(150), 3, "monthly"),
+        ("could I spread the 450 over the coming 6 months", "en", Decimal(75), 6, "monthly"),
+    ],
+)
+def test_over_the_next_months(text: str, locale: str, amount: Decimal | None, count: int, frequency: str) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.amount, u.installments, u.frequency) == ("payment_plan", amount, count, frequency)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    count=st.integers(min_value=2, max_value=12),
+    each=st.integers(min_value=20, max_value=300),
+    span=st.sampled_from(["sur les {n} prochains mois", "sur les {n} mois à venir", "sur les {n} mois suivants"]),
+)
+def test_over_the_next_months_in_french(count: int, each: int, span: str) -> None:
+    text = f"{count} x {each} {span.format(n=count)}, ça vous va ?"
+    u = understand(text, "fr", TODAY)
+    assert (u.intent, u.amount, u.installments, u.frequency) == ("payment_plan", Decimal(each), count, "monthly")

@@ -58,6 +58,23 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         ),
         True,
     ),
+    # "sur les 3 prochains mois", "sur les six mois à venir", "étalé sur les 4 semaines suivantes"
+    (
+        re.compile(
+            r"\b(?:sur|etale sur|etaler sur|reparti sur|repartis sur) les (\d+)"
+            r" (?:(?:prochains|prochaines) (mois|semaines)|(mois|semaines)"
+            r" (?:a venir|suivants|suivantes|qui viennent))\b"
+        ),
+        True,
+    ),
+    (
+        re.compile(
+            r"\b(?:pendant|pdt|durant) les (\d+)"
+            r" (?:(?:prochains|prochaines) (mois|semaines)|(mois|semaines)"
+            r" (?:a venir|suivants|suivantes|qui viennent))\b"
+        ),
+        False,
+    ),
     (
         re.compile(
             r"\b(?:pendant|pdt|for|during|durant)(?: (?:the |les )?(?:next|coming|prochains))?"
@@ -295,7 +312,7 @@ def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
                 into = text.rindex(" ", m.start(), m.start(1) - 1) + 1 if split else m.start()
                 terms.spans.append((into, m.end()))
             terms.per_unit_before.append(m.end())
-            unit = m[2] if m.lastindex and m.lastindex >= 2 else None
+            unit = m[m.lastindex] if m.lastindex and m.lastindex >= 2 else None  # the unit, of either order
             adjective = _ADJ_FREQUENCY.search(m[0])
             if unit in _UNIT_FREQUENCY and strong:
                 terms.frequency = terms.frequency or _UNIT_FREQUENCY[unit]
