@@ -134,3 +134,31 @@ def test_over_the_next_months_in_french(count: int, each: int, span: str) -> Non
     text = f"{count} x {each} {span.format(n=count)}, ça vous va ?"
     u = understand(text, "fr", TODAY)
     assert (u.intent, u.amount, u.installments, u.frequency) == ("payment_plan", Decimal(each), count, "monthly")
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount"),
+    [
+        # a second payment of a sum said: two payments, however vague its day
+        ("We can do 250 now and the other 250 later on, would that be alright?", "en", Decimal(250)),
+        ("I'll send 100 Friday and the remaining 150 at the end of January", "en", Decimal(100)),
+        ("je fais 200 maintenant et les 200 restants plus tard", "fr", Decimal(200)),
+        ("je fais 200 € maintenant et l'autre 200 € fin janvier", "fr", Decimal(200)),
+        ("je vous verse 300 aujourd'hui puis les 300 autres le mois prochain", "fr", Decimal(300)),
+    ],
+)
+def test_the_other_sum_later(text: str, locale: str, amount: Decimal) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.amount, u.installments) == ("payment_plan", amount, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    first=st.integers(min_value=20, max_value=900),
+    second=st.integers(min_value=20, max_value=900),
+    other=st.sampled_from(["the other", "the remaining", "the last"]),
+    later=st.sampled_from(["later on", "next month", "at the end of January", "after Christmas"]),
+)
+def test_the_other_sum_later_in_english(first: int, second: int, other: str, later: str) -> None:
+    u = understand(f"I can do {first} now and {other} {second} {later}", "en", TODAY)
+    assert (u.intent, u.amount, u.installments) == ("payment_plan", Decimal(first), 2)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.nlu.amounts import CURRENCY
 from bot.nlu.dates import OF_EVERY_MONTH
 from bot.nlu.prefilter import INDEX, Anchored
 
@@ -134,6 +135,13 @@ _REST = re.compile(
     r"\b(?:et|and|puis|then|plus) (?:\w+ ){0,3}?(?:le |la |the )?(?:reste|rest|remainder|solde|balance|other half"
     r"|autre moitie)\b"
 )
+# "250 now and the other 250 later on", "100 vendredi et les 150 restants en janvier": a second payment of a
+# sum said, two payments however vague its day ("and the rest when I can" names none: one payment)
+_OTHER_SUM = re.compile(
+    rf"\b(?:et|and|puis|then|plus)(?: \w+){{0,3}}? (?:(?:the (?:other|remaining|last|second|final)|l autre|les autres"
+    rf"|le dernier|la derniere|les derniers|le second|la seconde) (?:{CURRENCY} )?\d"
+    rf"|les (?:{CURRENCY} )?\d+(?:[.,]\d+)?(?: {CURRENCY})? (?:restants|qui restent|autres|suivants)\b)"
+)
 FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
     (
         "biweekly",
@@ -216,6 +224,7 @@ _FREQUENCY_BITS = sum(bit for bit, *_ in _GUARDED_FREQUENCIES)
 _FREQUENCY_BY_BIT = {bit: (name, finditer) for bit, name, finditer in _GUARDED_FREQUENCIES}
 _HALF_BIT = INDEX.add_pattern(_HALF)
 _REST_BIT = INDEX.add_pattern(_REST)
+_OTHER_SUM_BIT = INDEX.add_pattern(_OTHER_SUM)
 
 
 def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
@@ -374,6 +383,8 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     if terms.count is None and mask & _A_YEAR_BIT and (year := _A_YEAR.search(text)) is not None:
         terms.count = 12
         terms.spans.append(year.span())
+    if terms.count is None and rest is None and mask & _OTHER_SUM_BIT:
+        rest = _OTHER_SUM.search(text)
     if terms.count is None and (halves or rest is not None):
         terms.count, terms.count_strong, terms.rest = 2, True, True
         terms.halves = halves
