@@ -162,3 +162,43 @@ def test_the_other_sum_later(text: str, locale: str, amount: Decimal) -> None:
 def test_the_other_sum_later_in_english(first: int, second: int, other: str, later: str) -> None:
     u = understand(f"I can do {first} now and {other} {second} {later}", "en", TODAY)
     assert (u.intent, u.amount, u.installments) == ("payment_plan", Decimal(first), 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # visits, calls and letters counted are no plan
+        (
+            "C'est pour quel soin ? J'y suis allée deux fois en septembre, une fois pour un détartrage et une fois"
+            " avec mon fils.",
+            "info_request",
+        ),
+        ("je suis venu 3 fois au garage, c'est quelle facture ?", "info_request"),
+        ("j'ai appelé deux fois, personne ne répond. c'est pour quoi cette facture ?", "info_request"),
+        ("je vous ai déjà écrit deux fois, quel est le montant ?", "info_request"),
+        # ... while payments counted are one
+        ("je paie deux fois 100", "payment_plan"),
+        ("deux fois 150 ça irait ?", "payment_plan"),
+        ("je vous ai appelé pour payer 3 fois 100, c'est possible ?", "payment_plan"),
+    ],
+)
+def test_occasions_counted_are_no_plan(text: str, intent: str) -> None:
+    u = understand(text, "fr", TODAY)
+    assert u.intent == intent
+    if intent != "payment_plan":
+        assert (u.installments, u.date) == (None, None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    count=st.sampled_from(["deux", "trois", "2", "3"]),
+    visit=st.sampled_from(
+        ["J'y suis allée {n} fois", "Je suis passé {n} fois", "Je vous ai appelé {n} fois", "J'ai essayé {n} fois"]
+    ),
+    month=st.sampled_from(["en septembre", "le mois dernier", "cette semaine", ""]),
+)
+def test_occasions_counted_in_french(count: str, visit: str, month: str) -> None:
+    text = f"{visit.format(n=count)} {month}. C'est pour quelle facture ?"
+    u = understand(text, "fr", TODAY)
+    assert u.intent == "info_request"
+    assert (u.installments, u.date) == (None, None)

@@ -315,11 +315,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "day",
     ),
-    # "en juillet (23 ans de boîte)", "March 12 years ago": a number of years or people, not a day
+    # "en juillet (23 ans de boîte)", "March 12 years ago": a number of years or people, not a day; "en septembre,
+    # une fois pour ...": an occasion
     (
         re.compile(
-            rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b(?! ?(?:eur|usd|gbp|%|ans?\b|years?\b|yrs?\b|{COUNTED_THINGS}))"
-            rf"{_YEAR}"
+            rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b"
+            rf"(?! ?(?:eur|usd|gbp|%|ans?\b|years?\b|yrs?\b|fois\b|times\b|{COUNTED_THINGS})){_YEAR}"
         ),
         "month_day",
     ),

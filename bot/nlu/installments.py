@@ -35,7 +35,7 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # not "trois fois qu'elle plante", "3 fois de suite": how often something happened; not the cents of
     # an amount ("333.33 x 3"), nor an amount ("£50 x 4": `_TIMES_AFTER_AMOUNT`)
     (
-        re.compile(
+        _TIMES := re.compile(
             r"(?<![.,])(?<!eur )(?<!usd )(?<!gbp )(?<!chf )\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))"
             r"(?! (?:plus|moins|trop|more|less|que|qu|de suite|d affilee|deja|already|in a row)\b)"
         ),
@@ -103,6 +103,14 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         True,
     ),
 ]
+# "j'y suis allée deux fois en septembre", "je vous ai appelé 3 fois", "I've been there 2 times": visits, calls,
+# tries counted, not payments (a verb of going, coming, calling, writing or trying just before the count)
+_OCCASIONS_BEFORE = re.compile(
+    r"\b(?:alle|allee|alles|allees|venu|venue|venus|venues|passe|passee|passes|passees|appele|appelee|telephone"
+    r"|ecrit|relance|relancee|essaye|contacte|contactee|rappele|retourne|retournee"
+    r"|went|came|called|rang|phoned|rung|tried|wrote|emailed|texted|visited|been (?:there|here|in|to|round))"
+    r"(?: (?!pa[iy]|regl|vers|vir|rembours|pay|settl)\w+){0,3} $"
+)
 # "split the 340 gbp into 2": the words between may hold the total, so only "into 2" is taken (not "in 2
 # weeks", "en 2 heures": a delay)
 _NOT_A_DELAY = (
@@ -305,6 +313,8 @@ def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
         for m in finditer(text):
             value = int(m[1])
             if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
+                continue
+            if pattern is _TIMES and _OCCASIONS_BEFORE.search(text, max(0, m.start() - 40), m.start()):
                 continue
             if pattern is _TIMES_AFTER_AMOUNT and not _AMOUNT_BEFORE_TIMES.search(
                 text, max(0, m.start() - 16), m.start()
