@@ -202,3 +202,56 @@ def test_occasions_counted_in_french(count: str, visit: str, month: str) -> None
     u = understand(text, "fr", TODAY)
     assert u.intent == "info_request"
     assert (u.installments, u.date) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "count"),
+    [
+        # a count offered after the plan is asked for; no first payment from a sentence about something else
+        (
+            "Hi, it's Sam's mum. He passed his test on Tuesday first time, thank Kerry for us. The block booking"
+            " came to more than I'd budgeted though. Could I pay for the lessons in instalments? Like 4?",
+            "en",
+            4,
+        ),
+        ("can I pay in installments, maybe 3?", "en", 3),
+        ("any chance of a payment plan? say 6?", "en", 6),
+        ("je peux payer en plusieurs fois ? genre 3 ?", "fr", 3),
+        ("Mon fils a eu son permis mardi du premier coup. Je voudrais payer en plusieurs fois, peut-être 4 ?", "fr", 4),
+        # ... a count left open stays open
+        ("Can I pay in instalments? Like 3 or 4?", "en", None),
+    ],
+)
+def test_count_offered_after_the_plan(text: str, locale: str, count: int | None) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.installments, u.date) == ("payment_plan", count, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "day"),
+    [
+        # ... while a day told with the plan's start, its first payment or the money it waits on stays
+        ("Could we do 3 payments of 100? Starting Friday", "en", date(2026, 12, 11)),
+        ("Mensualités de 35 € possible ? Je commence dans quinze jours.", "fr", date(2026, 12, 18)),
+        (
+            "6 versements de 75 €. Le premier peut partir le 5 février, merci d'avance pour votre réponse.",
+            "fr",
+            date(2027, 2, 5),
+        ),
+        ("Monthly from the 1st please", "en", date(2027, 1, 1)),
+    ],
+)
+def test_first_payment_told_with_the_plan(text: str, locale: str, day: date) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.date) == ("payment_plan", day)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    day=st.sampled_from(["on Tuesday", "last Monday", "on the 3rd"]),
+    event=st.sampled_from(["He passed his driving test {d} first time", "We moved house {d}, what a week"]),
+    ask=st.sampled_from(["Could I pay in instalments?", "Can we set up a payment plan?", "Could I pay it in 3 goes?"]),
+)
+def test_no_first_payment_from_another_story(day: str, event: str, ask: str) -> None:
+    u = understand(f"{event.format(d=day)}, thanks to all of you. {ask}", "en", TODAY)
+    assert (u.intent, u.date) == ("payment_plan", None)

@@ -92,6 +92,16 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         ),
         False,
     ),
+    # "could I pay in instalments? like 4?", "en plusieurs fois ? genre 3 ?": a count offered after the plan
+    (
+        re.compile(
+            r"\b(?:instal+ments?|payments|plusieurs (?:fois|versements|paiements|mensualites)|mensualites|versements"
+            r"|tranches|echeances|goes|chunks|payment plan|echeancier)\b ?\??(?: (?!\d)\w+){0,3}?"
+            r" (?:like|say|maybe|perhaps|about|around|genre|disons|peut etre|environ|par exemple) ([2-9]|1[0-2])"
+            r" ?(?:\?|fois\b|times\b|$)"
+        ),
+        False,
+    ),
     # "a payment plan? like 6 months?": a duration offered as the plan's length
     (re.compile(r"\b(?:like|maybe|say|genre|disons|peut etre) (\d+) (mois|months?)\b ?\?"), False),
     (

@@ -172,6 +172,35 @@ _PAYING = re.compile(
 )
 
 
+# words that tie a day to a plan: its start, its first payment, its rhythm ("Starting Friday", "je commence le 5",
+# "premier prélèvement le 5", "encaissables le 5 de chaque mois", "monthly from November")
+_PLAN_TALK = re.compile(
+    r"\b(?:start\w*|commenc\w*|begin\w*|demarr\w*|debut|reprend\w*|resum\w*|encaiss\w*|prelev\w*"
+    r"|debit|mensu\w*|month\w*|weekly|hebdo\w*|echeanc\w*|plan|arrangement|instal\w*|tranches?|fortnight\w*"
+    # the money coming in that the plan waits on ("my wages come in on the 28th", "la CAF tombe le 5")
+    r"|wages?|salary|salaire|pension|retraite|benefits?|credit|allocations?|chomage|caf|rsa|income|revenus?|money"
+    r"|argent|funds?|fonds|sort\w*)\b"
+    # "le premier peut partir le 5", "first one on the 10th" (not "passed first time", "du premier coup")
+    r"|\b(?:(?:le|la|the|my|mon|ma) (?:premier|premiere|1er|1ere|first|1st)|(?:premier|premiere|1er|1ere|first|1st)"
+    r" (?:one|payment|versement|paiement|reglement|virement|cheque|check|transfer))\b(?! (?:time|fois|coup)\b)"
+)
+
+
+def _about_paying(part: str) -> bool:
+    return bool(_PAYING.search(part) or _PLAN_TALK.search(part))
+
+
+def _in_paying_sentence(text: str, d: DateMention, sentences: list[tuple[int, int]]) -> bool:
+    """Whether the day `d` can be a plan's first payment by where it is said: in a sentence about paying or
+    the plan, a short one ("Next month, the 1st?"), or a message whose other sentences do not speak of paying
+    either ("He passed his test on Tuesday. ... Could I pay in instalments?" gives no first payment)."""
+    start, end = next(((a, b) for a, b in sentences if a <= d.start < b), (0, len(text)))
+    rest = text[start : d.start] + " " + text[d.end : end]
+    if _about_paying(rest) or len(rest.split()) <= 4:
+        return True
+    return not any(_about_paying(text[a:b]) for a, b in sentences if (a, b) != (start, end))
+
+
 _FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
 _SERIES_AFTER = re.compile(
     r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will|reglement|virement"
@@ -286,6 +315,11 @@ def _pick_date(
         meant = [d for d in meant if d.start < part.end()] or meant
     first = [d for d in meant if _said_first(text, d, meant)]
     candidates = first or meant
+    if intent == "payment_plan" and candidates:
+        # "He passed his test on Tuesday. ... Could I pay in instalments?": a day told in a sentence that is not
+        # about paying is not the plan's first payment
+        spans = sentences()
+        candidates = [d for d in candidates if _in_paying_sentence(text, d, spans)]
     if not candidates and intent == "payment_plan":
         # "25 € chaque vendredi", "every other Friday": a plan paid on a weekday starts on the next one
         # (not the debtor's payday: "get paid every second Thursday")
