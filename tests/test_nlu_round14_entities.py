@@ -255,3 +255,35 @@ def test_first_payment_told_with_the_plan(text: str, locale: str, day: date) -> 
 def test_no_first_payment_from_another_story(day: str, event: str, ask: str) -> None:
     u = understand(f"{event.format(d=day)}, thanks to all of you. {ask}", "en", TODAY)
     assert (u.intent, u.date) == ("payment_plan", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "frequency", "day"),
+    [
+        # a sum per period offered, the income told beside it: a plan
+        ("pay u 20 a week from friday ok, thats when I get paid", "en", Decimal(20), "weekly", date(2026, 12, 11)),
+        ("I can do 30 a fortnight, I get paid every other Thursday", "en", Decimal(30), "biweekly", None),
+        ("je vous verse 40 € par mois, je touche mon salaire le 28", "fr", Decimal(40), "monthly", None),
+    ],
+)
+def test_rate_offered_beside_the_income(
+    text: str, locale: str, amount: Decimal, frequency: str, day: date | None
+) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.amount, u.frequency) == ("payment_plan", amount, frequency)
+    if day is not None:
+        assert u.date == day
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        # ... while the income itself is no offer
+        ("I only get 600 a month, I can't pay this", "en"),
+        ("I'm 83 and on a pension of £185 a week. After rent and heating I have nothing left.", "en"),
+        ("je touche 480 € par mois, je ne peux rien payer", "fr"),
+        ("hours got cut to 10 a week. can barely cover rent", "en"),
+    ],
+)
+def test_income_per_period_is_no_plan(text: str, locale: str) -> None:
+    assert understand(text, locale, TODAY).intent != "payment_plan"

@@ -23,7 +23,7 @@ from bot.nlu.combine import ENTITY_INTENTS, ORDER, PROTECTIVE, Reading, combine
 from bot.nlu.courtesy import without_courtesy
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
-from bot.nlu.intent_patterns import PAID_PART_THEN_REST
+from bot.nlu.intent_patterns import INCOME, PAID_PART_THEN_REST
 from bot.nlu.intents import SENTENCE, Evidence, classify_with_readings
 from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
@@ -102,6 +102,7 @@ def _evidence(text: str, dates: list[DateMention], amounts: list[AmountMention],
             count_strong=terms.count_strong,
             frequency=terms.frequency is not None,
             residue=residue,
+            rate_offered=_rate_offered(text, amounts, terms),
         )
     return Evidence(
         dates=len(dates),
@@ -111,7 +112,40 @@ def _evidence(text: str, dates: list[DateMention], amounts: list[AmountMention],
         count_strong=terms.count_strong,
         frequency=terms.frequency is not None,
         residue=residue,
+        rate_offered=_rate_offered(text, amounts, terms),
     )
+
+
+def _rate_offered(text: str, amounts: list[AmountMention], terms: PlanTerms) -> bool:
+    """An amount said per period with no word of income beside it ("pay u 20 a week from friday, that's when I
+    get paid", "je touche l'ASS ... Dix euros par semaine c'est tout ce que je peux"): an amount offered, the
+    income told elsewhere (not "I only get 600 a month", "je touche 480 € par mois")."""
+    if terms.frequency is None:
+        return False
+    return any(
+        _GAP_AFTER_AMOUNT.match(text[a.end : pos])
+        and not INCOME.search(text, max(0, a.start - 40), a.start)
+        and not INCOME.search(text, a.end, min(len(text), pos + 30))
+        and (_OFFER_BEFORE.search(text, max(0, a.start - 30), a.start) or _OFFER_AFTER.match(text, pos))
+        for a in amounts
+        for pos in terms.per_unit_after
+        if pos >= a.end
+    )
+
+
+# who pays it, before the amount: "I can do", "pay u", "je vous verse", "je peux mettre"
+_OFFER_BEFORE = re.compile(
+    r"(?:\b(?:i|we|je|j|on|nous)(?: \w+){0,2} (?:pay|send|give|do|manage|afford|offer|transfer|payer|paie|paierai"
+    r"|verser|verse|verserai|virer|vire|virerai|envoyer|envoie|enverrai|donner|donne|faire|fais|ferai|mettre|mets"
+    r"|rembourser|peux|can|could)|\b(?:pay|send|give) (?:you|u|ya)|\b(?:vous|te) (?:verse|vire|paie|donne|envoie))"
+    r"(?: \w+){0,2} $"
+)
+# what is said of it after its period: "c'est tout ce que je peux", "that's the most I can", "ok?"
+_OFFER_AFTER = re.compile(
+    r"[^.?!]{0,40}?\b(?:c est tout ce que (?:je|j) (?:peux|pourrai|peut)|c est (?:mon|le) max\w*|c est le mieux"
+    r"|is all (?:i|we) can|is the (?:most|best) (?:i|we) can|ca vous (?:va|irait)|ca irait|would that (?:work|be ok)"
+    r"|is that (?:ok|okay|alright)|if that is (?:ok|okay|alright)|(?:from|starting|a partir|des) \w+)\b"
+)
 
 
 def _unnegated(
