@@ -287,3 +287,61 @@ def test_rate_offered_beside_the_income(
 )
 def test_income_per_period_is_no_plan(text: str, locale: str) -> None:
     assert understand(text, locale, TODAY).intent != "payment_plan"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "frequency"),
+    [
+        # a difficulty told with a sum per period offered: a plan
+        (
+            "Je vais être franche, je touche l'ASS depuis que l'usine a fermé et avec le loyer il ne reste vraiment"
+            " pas grand-chose. Dix euros par semaine c'est tout ce que je peux, mais je tiendrai.",
+            "fr",
+            Decimal(10),
+            "weekly",
+        ),
+        (
+            "je sais verser nonante euros par mois, pas plus, sinon je ne m'en sors pas avec le loyer",
+            "fr",
+            Decimal(90),
+            "monthly",
+        ),
+        ("je suis au chômage, je peux faire 20 € par mois", "fr", Decimal(20), "monthly"),
+        ("been made redundant, 40 a month is the most I can manage", "en", Decimal(40), "monthly"),
+        ("I'm on universal credit, I can pay 10 a week", "en", Decimal(10), "weekly"),
+    ],
+)
+def test_difficulty_with_a_rate_offered(text: str, locale: str, amount: Decimal, frequency: str) -> None:
+    u = understand(text, locale, TODAY)
+    assert (u.intent, u.amount, u.frequency) == ("payment_plan", amount, frequency)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    trouble=st.sampled_from(
+        [
+            "je suis au chômage depuis mars",
+            "mon mari est à l'hôpital",
+            "je suis en arrêt maladie",
+            "j'ai perdu mon emploi",
+        ]
+    ),
+    each=st.integers(min_value=10, max_value=90),
+    period=st.sampled_from([("par semaine", "weekly"), ("par mois", "monthly")]),
+    close=st.sampled_from(["c'est tout ce que je peux", "c'est mon maximum", "ça vous irait ?"]),
+)
+def test_difficulty_with_a_rate_offered_in_french(trouble: str, each: int, period: tuple[str, str], close: str) -> None:
+    u = understand(f"{trouble}. {each} € {period[0]}, {close}", "fr", TODAY)
+    assert (u.intent, u.amount, u.frequency) == ("payment_plan", Decimal(each), period[1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ... while a difficulty whose sums per period are income or costs stays one
+        "Statutory sick pay is £116.75 a week and it doesn't cover the rent. I can't pay you.",
+        "I'm 72, on a pension of $1,400 a month, and my rent went up 15%. I just can't pay anything right now.",
+    ],
+)
+def test_difficulty_with_income_per_period(text: str) -> None:
+    assert understand(text, "en", TODAY).intent == "hardship"

@@ -635,7 +635,8 @@ def _read_parsed(
 ) -> tuple[Understanding, Reading]:
     """The understanding of `p` (`rules`: its `_rule_reading`, when already made)."""
     rule_intent, rule_confidence, found = rules or _rule_reading(p)
-    reading = combine(p.norm, rule_intent, rule_confidence, found, model().opinion(p.norm))
+    offered = "hardship" in found and _rate_offered(p.norm, p.amounts, p.terms)
+    reading = combine(p.norm, rule_intent, rule_confidence, found, model().opinion(p.norm), offered=offered)
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
         also = tuple(name for name in PROTECTIVE_ORDER if name in found and name != intent)
