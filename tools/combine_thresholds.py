@@ -156,6 +156,7 @@ class Prepared:
     rules: tuple[str, float, dict[str, float]]
     opinion: Opinion
     may_correct: bool  # `read` may look for a self-correction (then it is read whole, fragments and all)
+    offered: bool = False  # a sum per period offered beside a difficulty (`combine`'s `offered`)
 
 
 def prepare(rows: list[Row], stand_in: OutOfFold) -> list[Prepared]:
@@ -167,7 +168,8 @@ def prepare(rows: list[Row], stand_in: OutOfFold) -> list[Prepared]:
         stand_in.row, stand_in.whole = row, parsed.norm
         rules = understanding._rule_reading(parsed)
         may = understanding._may_correct(parsed.norm, original)
-        prepared.append(Prepared(row, parsed.norm, rules, stand_in.opinion(parsed.norm), may))
+        offered = "hardship" in rules[2] and understanding._rate_offered(parsed.norm, parsed.amounts, parsed.terms)
+        prepared.append(Prepared(row, parsed.norm, rules, stand_in.opinion(parsed.norm), may, offered))
     return prepared
 
 
@@ -176,7 +178,7 @@ def read_all(prepared: list[Prepared], stand_in: OutOfFold) -> list[str]:
     `stand_in`: the combination of the whole message, and `read` itself where a correction may count."""
     got = []
     for p in prepared:
-        intent = combine.combine(p.norm, *p.rules, p.opinion).intent
+        intent = combine.combine(p.norm, *p.rules, p.opinion, offered=p.offered).intent
         if intent not in PROTECTIVE and p.may_correct:
             stand_in.row, stand_in.whole = p.row, p.norm
             intent = understanding.read(p.row.text, p.row.locale, p.row.today)[0].intent
