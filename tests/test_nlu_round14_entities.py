@@ -345,3 +345,15 @@ def test_difficulty_with_a_rate_offered_in_french(trouble: str, each: int, perio
 )
 def test_difficulty_with_income_per_period(text: str) -> None:
     assert understand(text, "en", TODAY).intent == "hardship"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    count=st.integers(min_value=2, max_value=9),
+    each=st.integers(min_value=15, max_value=400),
+    currency=st.sampled_from(["", "£", "$"]),
+)
+def test_count_times_each_in_english(count: int, each: int, currency: str) -> None:
+    # "could I pay 3 times 100?" as "3 fois 100", "3 x 100"
+    u = understand(f"could I pay {count} times {currency}{each}?", "en", TODAY)
+    assert (u.intent, u.amount, u.installments) == ("payment_plan", Decimal(each), count)

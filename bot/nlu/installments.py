@@ -41,6 +41,8 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         ),
         True,
     ),
+    # "could I pay 3 times 100?", "4 times £70": a count then each payment's amount
+    (re.compile(r"(?<![.,])\b(\d+) times(?= (?:(?:eur|usd|gbp|chf) ?)?\d)"), True),
     (
         re.compile(
             # not the cents of an amount ("£76.40, check your records")
