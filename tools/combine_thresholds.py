@@ -156,6 +156,7 @@ class Prepared:
     rules: tuple[str, float, dict[str, float]]
     opinion: Opinion
     may_correct: bool  # `read` may look for a self-correction (then it is read whole, fragments and all)
+    offered: bool = False  # a sum per period offered beside a difficulty (`combine`'s `offered`)
 
 
 def prepare(rows: list[Row], stand_in: OutOfFold) -> list[Prepared]:
@@ -167,7 +168,8 @@ def prepare(rows: list[Row], stand_in: OutOfFold) -> list[Prepared]:
         stand_in.row, stand_in.whole = row, parsed.norm
         rules = understanding._rule_reading(parsed)
         may = understanding._may_correct(parsed.norm, original)
-        prepared.append(Prepared(row, parsed.norm, rules, stand_in.opinion(parsed.norm), may))
+        offered = "hardship" in rules[2] and understanding._rate_offered(parsed.norm, parsed.amounts, parsed.terms)
+        prepared.append(Prepared(row, parsed.norm, rules, stand_in.opinion(parsed.norm), may, offered))
     return prepared
 
 
@@ -177,7 +179,7 @@ def read_all(prepared: list[Prepared], stand_in: OutOfFold) -> list[str]:
     got = []
     for p in prepared:
         stand_in.row, stand_in.whole = p.row, p.norm  # the model of the row's fold reads a long message's stretches
-        intent = combine.combine(p.norm, *p.rules, p.opinion, stand_in.opinion).intent
+        intent = combine.combine(p.norm, *p.rules, p.opinion, stand_in.opinion, offered=p.offered).intent
         if intent not in PROTECTIVE and p.may_correct:
             intent = understanding.read(p.row.text, p.row.locale, p.row.today)[0].intent
         got.append(intent)

@@ -448,9 +448,12 @@ def combine(
     found: dict[str, float],
     opinion: Opinion,
     opinion_of: Callable[[str], Opinion] | None = None,
+    *,
+    offered: bool = False,
 ) -> Reading:
     """The final intent, confidence and detail of a normalised message (`opinion`: the model's reading of it;
-    `opinion_of`: the model, to read a stretch of a long message; without it a long message is read whole)."""
+    `opinion_of`: the model, to read a stretch of a long message, without it a long message is read whole;
+    `offered`: a sum per period is offered in it, "Dix euros par semaine c'est tout ce que je peux")."""
     base: _Basis = {"rule_intent": rule_intent, "rule_confidence": rule_confidence, "found": found, "opinion": opinion}
     words = threat(norm)
     if words is not None:
@@ -493,6 +496,10 @@ def combine(
         candidates = _CANDIDATES[RANK[intent] > RANK["abuse"]]
         protective = [(p, label) for label, bar in _BARS[candidates, strong] if (p := by_intent.get(label, 0.0)) >= bar]
         protective = [(p, label) for p, label in protective if not _ruled_out(label, norm)]
+        if offered and intent == "payment_plan" and "hardship" in found:
+            # the difficulty told with a sum per period offered: a plan (the labelling rule), however sure the
+            # model is of the difficulty
+            protective = [(p, label) for p, label in protective if label != "hardship"]
         if "hardship" in found and intent in ENTITY_INTENTS:
             # the rules read the difficulty and the promise or plan told with it ("I can't pay this week but
             # next week yes"): the model's doubt alone does not undo that, only its own conviction above

@@ -289,7 +289,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "dotted2",
     ),
     (
-        re.compile(rf"\b(debut|fin|mi|milieu|end of|beginning of|start of|mid|early|late|the end of) ?({_MONTH})\b"),
+        # "fin avril", "à la fin du mois d'avril", "début du mois de mars"
+        re.compile(
+            rf"\b(debut|fin|mi|milieu|end of|beginning of|start of|mid|early|late|the end of)"
+            rf" ?(?:(?:du )?mois (?:d|de) )?({_MONTH})\b"
+        ),
         "month_part",
     ),
     # "50 a month from January", "à partir de mars", "starting in May": the plan starts on the month's first day
@@ -311,11 +315,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "day",
     ),
-    # "en juillet (23 ans de boîte)", "March 12 years ago": a number of years or people, not a day
+    # "en juillet (23 ans de boîte)", "March 12 years ago": a number of years or people, not a day; "en septembre,
+    # une fois pour ...": an occasion
     (
         re.compile(
-            rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b(?! ?(?:eur|usd|gbp|%|ans?\b|years?\b|yrs?\b|{COUNTED_THINGS}))"
-            rf"{_YEAR}"
+            rf"\b({_MONTH}) (?:the )?(\d{{1,2}}){_ORD}\b"
+            rf"(?! ?(?:eur|usd|gbp|%|ans?\b|years?\b|yrs?\b|fois\b|times\b|{COUNTED_THINGS})){_YEAR}"
         ),
         "month_day",
     ),

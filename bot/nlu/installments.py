@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.nlu.amounts import CURRENCY
 from bot.nlu.dates import OF_EVERY_MONTH
 from bot.nlu.prefilter import INDEX, Anchored
 
@@ -34,12 +35,14 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # not "trois fois qu'elle plante", "3 fois de suite": how often something happened; not the cents of
     # an amount ("333.33 x 3"), nor an amount ("£50 x 4": `_TIMES_AFTER_AMOUNT`)
     (
-        re.compile(
+        _TIMES := re.compile(
             r"(?<![.,])(?<!eur )(?<!usd )(?<!gbp )(?<!chf )\b(\d+) ?(?:x|fois)\b(?! par (?:semaine|mois))"
             r"(?! (?:plus|moins|trop|more|less|que|qu|de suite|d affilee|deja|already|in a row)\b)"
         ),
         True,
     ),
+    # "could I pay 3 times 100?", "4 times £70": a count then each payment's amount
+    (re.compile(r"(?<![.,])\b(\d+) times(?= (?:(?:eur|usd|gbp|chf) ?)?\d)"), True),
     (
         re.compile(
             # not the cents of an amount ("£76.40, check your records")
@@ -58,6 +61,23 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         ),
         True,
     ),
+    # "sur les 3 prochains mois", "sur les six mois à venir", "étalé sur les 4 semaines suivantes"
+    (
+        re.compile(
+            r"\b(?:sur|etale sur|etaler sur|reparti sur|repartis sur) les (\d+)"
+            r" (?:(?:prochains|prochaines) (mois|semaines)|(mois|semaines)"
+            r" (?:a venir|suivants|suivantes|qui viennent))\b"
+        ),
+        True,
+    ),
+    (
+        re.compile(
+            r"\b(?:pendant|pdt|durant) les (\d+)"
+            r" (?:(?:prochains|prochaines) (mois|semaines)|(mois|semaines)"
+            r" (?:a venir|suivants|suivantes|qui viennent))\b"
+        ),
+        False,
+    ),
     (
         re.compile(
             r"\b(?:pendant|pdt|for|during|durant)(?: (?:the |les )?(?:next|coming|prochains))?"
@@ -74,6 +94,16 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         ),
         False,
     ),
+    # "could I pay in instalments? like 4?", "en plusieurs fois ? genre 3 ?": a count offered after the plan
+    (
+        re.compile(
+            r"\b(?:instal+ments?|payments|plusieurs (?:fois|versements|paiements|mensualites)|mensualites|versements"
+            r"|tranches|echeances|goes|chunks|payment plan|echeancier)\b ?\??(?: (?!\d)\w+){0,3}?"
+            r" (?:like|say|maybe|perhaps|about|around|genre|disons|peut etre|environ|par exemple) ([2-9]|1[0-2])"
+            r" ?(?:\?|fois\b|times\b|$)"
+        ),
+        False,
+    ),
     # "a payment plan? like 6 months?": a duration offered as the plan's length
     (re.compile(r"\b(?:like|maybe|say|genre|disons|peut etre) (\d+) (mois|months?)\b ?\?"), False),
     (
@@ -85,6 +115,14 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         True,
     ),
 ]
+# "j'y suis allée deux fois en septembre", "je vous ai appelé 3 fois", "I've been there 2 times": visits, calls,
+# tries counted, not payments (a verb of going, coming, calling, writing or trying just before the count)
+_OCCASIONS_BEFORE = re.compile(
+    r"\b(?:alle|allee|alles|allees|venu|venue|venus|venues|passe|passee|passes|passees|appele|appelee|telephone"
+    r"|ecrit|relance|relancee|essaye|contacte|contactee|rappele|retourne|retournee"
+    r"|went|came|called|rang|phoned|rung|tried|wrote|emailed|texted|visited|been (?:there|here|in|to|round))"
+    r"(?: (?!pa[iy]|regl|vers|vir|rembours|pay|settl)\w+){0,3} $"
+)
 # "split the 340 gbp into 2": the words between may hold the total, so only "into 2" is taken (not "in 2
 # weeks", "en 2 heures": a delay)
 _NOT_A_DELAY = (
@@ -116,6 +154,13 @@ _HALF = re.compile(
 _REST = re.compile(
     r"\b(?:et|and|puis|then|plus) (?:\w+ ){0,3}?(?:le |la |the )?(?:reste|rest|remainder|solde|balance|other half"
     r"|autre moitie)\b"
+)
+# "250 now and the other 250 later on", "100 vendredi et les 150 restants en janvier": a second payment of a
+# sum said, two payments however vague its day ("and the rest when I can" names none: one payment)
+_OTHER_SUM = re.compile(
+    rf"\b(?:et|and|puis|then|plus)(?: \w+){{0,3}}? (?:(?:the (?:other|remaining|last|second|final)|l autre|les autres"
+    rf"|le dernier|la derniere|les derniers|le second|la seconde) (?:{CURRENCY} )?\d"
+    rf"|les (?:{CURRENCY} )?\d+(?:[.,]\d+)?(?: {CURRENCY})? (?:restants|qui restent|autres|suivants)\b)"
 )
 FREQUENCIES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -201,6 +246,7 @@ _FREQUENCY_BITS = sum(bit for bit, *_ in _GUARDED_FREQUENCIES)
 _FREQUENCY_BY_BIT = {bit: (name, finditer) for bit, name, finditer in _GUARDED_FREQUENCIES}
 _HALF_BIT = INDEX.add_pattern(_HALF)
 _REST_BIT = INDEX.add_pattern(_REST)
+_OTHER_SUM_BIT = INDEX.add_pattern(_OTHER_SUM)
 
 
 def _frequency(text: str, terms: PlanTerms, taken: list[Span]) -> None:
@@ -282,6 +328,8 @@ def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
             value = int(m[1])
             if not 2 <= value <= 120 or any(s < m.end() and m.start() < e for s, e in terms.spans + taken):
                 continue
+            if pattern is _TIMES and _OCCASIONS_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+                continue
             if pattern is _TIMES_AFTER_AMOUNT and not _AMOUNT_BEFORE_TIMES.search(
                 text, max(0, m.start() - 16), m.start()
             ):
@@ -297,7 +345,7 @@ def _count_each(text: str, terms: PlanTerms, taken: list[Span]) -> None:
                 into = text.rindex(" ", m.start(), m.start(1) - 1) + 1 if split else m.start()
                 terms.spans.append((into, m.end()))
             terms.per_unit_before.append(m.end())
-            unit = m[2] if m.lastindex and m.lastindex >= 2 else None
+            unit = m[m.lastindex] if m.lastindex and m.lastindex >= 2 else None  # the unit, of either order
             adjective = _ADJ_FREQUENCY.search(m[0])
             if unit in _UNIT_FREQUENCY and strong:
                 terms.frequency = terms.frequency or _UNIT_FREQUENCY[unit]
@@ -359,6 +407,8 @@ def find_terms(text: str, taken: list[Span] | None = None) -> PlanTerms:
     if terms.count is None and mask & _A_YEAR_BIT and (year := _A_YEAR.search(text)) is not None:
         terms.count = 12
         terms.spans.append(year.span())
+    if terms.count is None and rest is None and mask & _OTHER_SUM_BIT:
+        rest = _OTHER_SUM.search(text)
     if terms.count is None and (halves or rest is not None):
         terms.count, terms.count_strong, terms.rest = 2, True, True
         terms.halves = halves

@@ -138,6 +138,7 @@ class Evidence:
     count_strong: bool
     frequency: bool
     residue: str  # the text without its date and amount mentions
+    rate_offered: bool = False  # an amount said per period with no word of income beside it ("20 a week")
 
 
 _NEGATION = re.compile(r"\b(?:ne|n|not|never)\b")
@@ -200,6 +201,8 @@ def _plan(text: str, ev: Evidence) -> bool:
         return True
     if not ev.frequency or _TOO_MUCH(text):
         return False
+    if ev.rate_offered:
+        return True  # "pay u 20 a week from friday, that's when I get paid": the income told apart
     return _promise_verb(text) or "?" in text or bool(_PROPOSE(text)) or (ev.amounts > 0 and not _INCOME(text))
 
 

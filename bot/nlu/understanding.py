@@ -23,7 +23,7 @@ from bot.nlu.combine import ENTITY_INTENTS, ORDER, PROTECTIVE, Reading, combine
 from bot.nlu.courtesy import without_courtesy
 from bot.nlu.dates import DateMention, find_dates
 from bot.nlu.installments import PlanTerms, find_terms
-from bot.nlu.intent_patterns import PAID_PART_THEN_REST
+from bot.nlu.intent_patterns import INCOME, PAID_PART_THEN_REST
 from bot.nlu.intents import SENTENCE, Evidence, classify_with_readings
 from bot.nlu.learned import model
 from bot.nlu.normalise import normalise
@@ -42,7 +42,7 @@ _CLAUSE_BREAK = re.compile(
     r"|(?<=\w )(?=(?:je|j|i|we|on|nous) (?:will|ll|shall|vais|vai|ferai|paierai|payerai|reglerai|verserai|virerai"
     r"|enverrai|pourrai|peux|can)\b)"
 )
-_CLAUSE_NEGATION = re.compile(r"\b(?:pas|pa|not|jamais|never|unable|impossible)\b")  # "pa": SMS "pas"
+_CLAUSE_NEGATION = re.compile(r"\b(?:pas|pa|not|cannot|jamais|never|unable|impossible)\b")  # "pa": SMS "pas"
 _SINCE_BEFORE = re.compile(r"\b(?:depuis|since|for|pendant|during) $")
 _LIMIT_BEFORE = re.compile(r"(?:avant|before|until|till|jusqu a|jusqu au|au plus tard) $")
 
@@ -102,6 +102,7 @@ def _evidence(text: str, dates: list[DateMention], amounts: list[AmountMention],
             count_strong=terms.count_strong,
             frequency=terms.frequency is not None,
             residue=residue,
+            rate_offered=_rate_offered(text, amounts, terms),
         )
     return Evidence(
         dates=len(dates),
@@ -111,7 +112,40 @@ def _evidence(text: str, dates: list[DateMention], amounts: list[AmountMention],
         count_strong=terms.count_strong,
         frequency=terms.frequency is not None,
         residue=residue,
+        rate_offered=_rate_offered(text, amounts, terms),
     )
+
+
+def _rate_offered(text: str, amounts: list[AmountMention], terms: PlanTerms) -> bool:
+    """An amount said per period with no word of income beside it ("pay u 20 a week from friday, that's when I
+    get paid", "je touche l'ASS ... Dix euros par semaine c'est tout ce que je peux"): an amount offered, the
+    income told elsewhere (not "I only get 600 a month", "je touche 480 € par mois")."""
+    if terms.frequency is None:
+        return False
+    return any(
+        _GAP_AFTER_AMOUNT.match(text[a.end : pos])
+        and not INCOME.search(text, max(0, a.start - 40), a.start)
+        and not INCOME.search(text, a.end, min(len(text), pos + 30))
+        and (_OFFER_BEFORE.search(text, max(0, a.start - 30), a.start) or _OFFER_AFTER.match(text, pos))
+        for a in amounts
+        for pos in terms.per_unit_after
+        if pos >= a.end
+    )
+
+
+# who pays it, before the amount: "I can do", "pay u", "je vous verse", "je peux mettre"
+_OFFER_BEFORE = re.compile(
+    r"(?:\b(?:i|we|je|j|on|nous)(?: \w+){0,2} (?:pay|send|give|do|manage|afford|offer|transfer|payer|paie|paierai"
+    r"|verser|verse|verserai|virer|vire|virerai|envoyer|envoie|enverrai|donner|donne|faire|fais|ferai|mettre|mets"
+    r"|rembourser|peux|can|could)|\b(?:pay|send|give) (?:you|u|ya)|\b(?:vous|te) (?:verse|vire|paie|donne|envoie))"
+    r"(?: \w+){0,2} $"
+)
+# what is said of it after its period: "c'est tout ce que je peux", "that's the most I can", "ok?"
+_OFFER_AFTER = re.compile(
+    r"[^.?!]{0,40}?\b(?:c est tout ce que (?:je|j) (?:peux|pourrai|peut)|c est (?:mon|le) max\w*|c est le mieux"
+    r"|is all (?:i|we) can|is the (?:most|best) (?:i|we) can|ca vous (?:va|irait)|ca irait|would that (?:work|be ok)"
+    r"|is that (?:ok|okay|alright)|if that is (?:ok|okay|alright)|(?:from|starting|a partir|des) \w+)\b"
+)
 
 
 def _unnegated(
@@ -132,13 +166,6 @@ def _unnegated(
         if not _CLAUSE_NEGATION.search(before) or _LIMIT_BEFORE.search(before):
             kept.append(d)
     return kept
-
-
-def _affirmed_dates(
-    text: str, dates: list[DateMention], clauses: Callable[[], list[tuple[int, int]]] | None = None
-) -> list[DateMention]:
-    """Dates outside negated clauses, or all of them when every clause is negated."""
-    return _unnegated(text, dates, clauses) or dates
 
 
 # "suite à votre relance du 8 juin", "following your reminder of 2 March": a date that is not the payment's
@@ -179,8 +206,40 @@ _PAYING = re.compile(
 )
 
 
+# words that tie a day to a plan: its start, its first payment, its rhythm ("Starting Friday", "je commence le 5",
+# "premier prélèvement le 5", "encaissables le 5 de chaque mois", "monthly from November")
+_PLAN_TALK = re.compile(
+    r"\b(?:start\w*|commenc\w*|begin\w*|demarr\w*|debut|reprend\w*|resum\w*|encaiss\w*|prelev\w*"
+    r"|debit|mensu\w*|month\w*|weekly|hebdo\w*|echeanc\w*|plan|arrangement|instal\w*|tranches?|fortnight\w*"
+    # the money coming in that the plan waits on ("my wages come in on the 28th", "la CAF tombe le 5")
+    r"|wages?|salary|salaire|pension|retraite|benefits?|credit|allocations?|chomage|caf|rsa|income|revenus?|money"
+    r"|argent|funds?|fonds|sort\w*)\b"
+    # "le premier peut partir le 5", "first one on the 10th" (not "passed first time", "du premier coup")
+    r"|\b(?:(?:le|la|the|my|mon|ma) (?:premier|premiere|1er|1ere|first|1st)|(?:premier|premiere|1er|1ere|first|1st)"
+    r" (?:one|payment|versement|paiement|reglement|virement|cheque|check|transfer))\b(?! (?:time|fois|coup)\b)"
+)
+
+
+def _about_paying(part: str) -> bool:
+    return bool(_PAYING.search(part) or _PLAN_TALK.search(part))
+
+
+def _in_paying_sentence(text: str, d: DateMention, sentences: list[tuple[int, int]]) -> bool:
+    """Whether the day `d` can be a plan's first payment by where it is said: in a sentence about paying or
+    the plan, a short one ("Next month, the 1st?"), or a message whose other sentences do not speak of paying
+    either ("He passed his test on Tuesday. ... Could I pay in instalments?" gives no first payment)."""
+    start, end = next(((a, b) for a, b in sentences if a <= d.start < b), (0, len(text)))
+    rest = text[start : d.start] + " " + text[d.end : end]
+    if _about_paying(rest) or len(rest.split()) <= 4:
+        return True
+    return not any(_about_paying(text[a:b]) for a, b in sentences if (a, b) != (start, end))
+
+
 _FIRST_OF_SERIES = re.compile(r"^(?:le |the )?(?:1er|1ere|1st)$")
-_SERIES_AFTER = re.compile(r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will)\b")
+_SERIES_AFTER = re.compile(
+    r"^ (?:le|on|the|a|au|versement|paiement|payment|instal\w*|one|due|being|sera|will|reglement|virement"
+    r"|prelevement|cheque|check|mensualite|echeance|transfer|tranche)\b"
+)
 
 
 def _sentence_spans(text: str, original: str, locale: str, pieces: re.Pattern[str] = SENTENCE) -> list[tuple[int, int]]:
@@ -278,12 +337,23 @@ def _pick_date(
     clauses = _once(clauses) if clauses is not None else sentences
     now_said = any(text[d.start : d.end] in _NOW_WORDS for d in dates)
     spans = sentences() if now_said else None
-    meant = [d for d in _affirmed_dates(text, dates, clauses) if _meant(text, d, spans)]
+    affirmed = _unnegated(text, dates, clauses)
+    if not affirmed and intent == "payment_plan":
+        # "can't pay the full 280 now, could I do it in 4 lots of 70?": the one payment refused is not the plan's
+        affirmed = [d for d in dates if text[d.start : d.end] not in _NOW_WORDS]
+    elif not affirmed:
+        affirmed = dates  # every clause negated: "pas avant vendredi"
+    meant = [d for d in affirmed if _meant(text, d, spans)]
     if past and len(meant) > 1 and (part := PAID_PART_THEN_REST.search(text)) is not None:
         # "60 of the 240 went through on the 5th, the rest I'll send by the 30th": the date of what was paid
         meant = [d for d in meant if d.start < part.end()] or meant
     first = [d for d in meant if _said_first(text, d, meant)]
     candidates = first or meant
+    if intent == "payment_plan" and candidates:
+        # "He passed his test on Tuesday. ... Could I pay in instalments?": a day told in a sentence that is not
+        # about paying is not the plan's first payment
+        spans = sentences()
+        candidates = [d for d in candidates if _in_paying_sentence(text, d, spans)]
     if not candidates and intent == "payment_plan":
         # "25 € chaque vendredi", "every other Friday": a plan paid on a weekday starts on the next one
         # (not the debtor's payday: "get paid every second Thursday")
@@ -361,9 +431,12 @@ def _pick_amount(text: str, intent: str, amounts: list[AmountMention], terms: Pl
         if terms.halves and len(amounts) == 1:
             half = amounts[0].value / 2
             return half if half == half.quantize(CENT, rounding=ROUND_HALF_UP) else None
-        if terms.count and not terms.rest and len(amounts) == 1:
-            # a total is divided only when it divides exactly to the cent ("1.200,50 en 6": no amount)
-            share = amounts[0].value / terms.count
+        totals = amounts if len(amounts) == 1 else [a for a in amounts if _counted_right_after(text, a, terms)]
+        if terms.count and not terms.rest and len(totals) == 1:
+            # a total is divided only when it divides exactly to the cent ("1.200,50 en 6": no amount); among
+            # several amounts the one the count follows ("la somme de 1.200,50 € en 6 mensualités" above an
+            # address, "8 rue ..., 5000 Namur", or a signature's numbers)
+            share = totals[0].value / terms.count
             exact = share.quantize(CENT, rounding=ROUND_HALF_UP)
             return exact if exact == share else None
         return amounts[0].value
@@ -412,12 +485,13 @@ _WHOLE_SUM_AFTER = re.compile(
 )
 # "38 € + 12 € de pénalité, donc 50 €", "so 150 in all": the sum said last is the one paid
 _SUM_BEFORE = re.compile(r"\b(?:donc|soit|so|total|totalling|that s|that is|ca fait|cela fait|in all|en tout)\s*$")
-_GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
+# "4 lots o 70": Scots "o" for "of"
+_GAP_BEFORE_AMOUNT = re.compile(rf"^ ?(?:de|d|of|o|a|at|fois|x|@|each|chacun|chacune|chaque)? ?{CURRENCY}? ?$")
 
 
 # a small bare number right after a count is another count or a rank ("3 virements, 1 par mois", "2 payments,
 # 1 on the 15th"): as the amount of each it needs its word ("3 fois 5", "4 paiements de 8")
-_LINK_BEFORE_SMALL = re.compile(r"^ ?(?:de|d|of|at|fois|x|@|each|chacun|chacune|chaque) ?$")
+_LINK_BEFORE_SMALL = re.compile(r"^ ?(?:de|d|of|o|at|fois|x|@|each|chacun|chacune|chaque) ?$")
 
 
 def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms, *, small: bool = False) -> bool:
@@ -431,6 +505,13 @@ def _is_per_unit(text: str, amount: AmountMention, terms: PlanTerms, *, small: b
         or before
         or bool(_EACH_AFTER.match(text[amount.end : amount.end + 24]))
         or bool(_PAYMENTS_OF_BEFORE.search(text, max(0, amount.start - 40), amount.start))
+    )
+
+
+def _counted_right_after(text: str, amount: AmountMention, terms: PlanTerms) -> bool:
+    """The plan's count follows the amount ("1.200,50 € en 6 mensualités", "300 in 3 goes"): a total."""
+    return any(
+        start - amount.end in (0, 1) and text.startswith(("en ", "in ", "into "), start) for start, _ in terms.spans
     )
 
 
@@ -555,7 +636,8 @@ def _read_parsed(
     """The understanding of `p` (`rules`: its `_rule_reading`, when already made)."""
     rule_intent, rule_confidence, found = rules or _rule_reading(p)
     opinion_of = model().opinion
-    reading = combine(p.norm, rule_intent, rule_confidence, found, opinion_of(p.norm), opinion_of)
+    offered = "hardship" in found and _rate_offered(p.norm, p.amounts, p.terms)
+    reading = combine(p.norm, rule_intent, rule_confidence, found, opinion_of(p.norm), opinion_of, offered=offered)
     intent, confidence, detail = reading.intent, reading.confidence, reading.detail
     if intent not in ENTITY_INTENTS:
         also = tuple(name for name in PROTECTIVE_ORDER if name in found and name != intent)
