@@ -91,6 +91,13 @@ TODAY = date(2026, 12, 5)  # a Saturday
         ("Oué", "fr", "affirm"),
         ("certainement", "fr", "affirm"),
         ("carrément pas", "fr", "deny"),
+        # the payment itself sent out later is to come, however sure the model is of a payment made
+        (
+            "La facture est chez notre comptable, le paiement partira avec les règlements fournisseurs du 30.",
+            "fr",
+            "promise_to_pay",
+        ),
+        ("The transfer will go out with our supplier run on the 15th.", "en", "promise_to_pay"),
         # an insult as La Réunion writes it
         ("Zot lé kouyon ou koi", "fr", "abuse"),
     ],

@@ -150,6 +150,11 @@ _TO_COME = re.compile(
     r"(?: \w+){0,2} (?:demain|apres demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|ce soir"
     r"|cet apres midi|cet aprem|cette semaine|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tonight"
     r"|this afternoon|this evening)\b"
+    # the payment itself sent out later: "le paiement partira avec les règlements fournisseurs du 30", "the transfer
+    # will go out on the 15th"
+    r"|\b(?:paiement|virement|reglement|versement|cheque|payment|transfer|check|remittance) (?:\w+ ){0,2}"
+    r"(?:partira|sera (?:fait|effectue|envoye|emis|vire|verse|regle|lance)|will (?:go|be sent|be made|be paid|leave"
+    r"|be issued|be released)|goes out)\b"
 )
 # "je ne veux pas être rappelé", "don't call me": no person asked for (the rules know; the model may not)
 # "I paid over the phone", "par téléphone": a means, not a request for a person
