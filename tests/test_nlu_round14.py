@@ -98,6 +98,9 @@ TODAY = date(2026, 12, 5)  # a Saturday
             "promise_to_pay",
         ),
         ("The transfer will go out with our supplier run on the 15th.", "en", "promise_to_pay"),
+        # an accounts department's payment run with its day
+        ("Our check run is 12/15, your invoice is on it.", "en", "promise_to_pay"),
+        ("Your invoice is in Friday's payment run.", "en", "promise_to_pay"),
         # an insult as La Réunion writes it
         ("Zot lé kouyon ou koi", "fr", "abuse"),
     ],

@@ -275,6 +275,12 @@ _NOT_UNTIL_A_DAY = re.compile(
 )
 
 
+# an accounts department's payment run with its day: "our check run is 12/15, your invoice is on it", "it's in
+# Friday's payment run", "vous êtes sur notre campagne de règlements du 30" (a promise; the rules' own dispute stands)
+_PAYMENT_RUN = re.compile(
+    r"\b(?:check|cheque|payment|pay|supplier|ap|vendor) runs? (?:is |are |goes |will be |on |of |for |this |next )"
+    r"|\b(?:campagne|vague|lot) de (?:reglements?|paiements?|virements?)\b"
+)
 # whether a fee is part of the sum, asked ("is the £12 late fee included or on top?"): a question, not a dispute
 # (the rules' own dispute stands)
 _FEE_ASKED = re.compile(FEE_QUESTION)
@@ -323,7 +329,7 @@ def _ruled_out(label: str, norm: str) -> bool:
     if label == "dispute":
         if DISPUTE_WITHDRAWN.search(norm) is not None:
             return not DISPUTE.found(DISPUTE_WITHDRAWN.sub(" ", norm))
-        aside = _NOT_UNTIL_A_DAY.search(norm) or _FEE_ASKED.search(norm)
+        aside = _NOT_UNTIL_A_DAY.search(norm) or _FEE_ASKED.search(norm) or _PAYMENT_RUN.search(norm)
         return aside is not None and not DISPUTE.found(norm)
     if label == "wrong_person":
         # "my grandmother passed away last month, sorry for the delay, I'll pay on the 15th": the writer pays,
