@@ -71,6 +71,7 @@ NOT_FOR_THE_MODEL = frozenset(
         "batch_z29.train.jsonl",
         "batch_z30.train.jsonl",
         "batch_z31.train.jsonl",
+        "batch_z33.train.jsonl",
     }
 )
 
