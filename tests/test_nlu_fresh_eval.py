@@ -77,6 +77,9 @@ FLOORS = {
     "batch_z29.test.jsonl": (0.965, 0.985, 0.995, 3),
     "batch_z30.test.jsonl": (0.965, 0.98, 0.995, 1),
     "batch_z31.test.jsonl": (0.94, 0.98, 0.98, 3),
+    # protective replies that also talk about money (z33): its rules moved the test half 0.941 / 0.971 -> 0.946 /
+    # 0.975; its six harmful misreads stay
+    "batch_z33.test.jsonl": (0.945, 0.975, 0.99, 6),
 }
 # scored whole: written by helpers that saw nothing of the project, never tuned on
 WHOLE = {

@@ -209,3 +209,50 @@ def test_internet_is_not_corrected_towards_a_threat_word(text: str) -> None:
     # "interet" ("ils ont intérêt à ne pas se montrer") became a word of the protective rules, and a word one letter
     # away from one is corrected towards it: "internet" is a word of its own
     assert "internet" in normalise(text, "fr").split()
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        # z33 (protective replies that also talk about money): a dead person's own bills, the writer named as the
+        # dead debtor's relative, the notary to go through
+        ("my dad passed away, I paid some of his bills already, is yours one of them?", "en", "wrong_person"),
+        (
+            "Ma femme nous a quittés. Je ne savais pas qu'elle avait cette facture. Je paierai vendredi.",
+            "fr",
+            "wrong_person",
+        ),
+        (
+            "Je suis la fille de Mme Dubois, décédée le 28 octobre. J'ai déjà fait un virement de 100 €.",
+            "fr",
+            "wrong_person",
+        ),
+        # ... while a death in the family told beside the writer's own payment is no death of the debtor
+        ("My grandmother passed away last month, sorry for the delay, I'll pay on the 15th", "en", "promise_to_pay"),
+        # the negation put first
+        ("Espèce de harceleurs. Jamais je vous donnerai un centime de plus.", "fr", "abuse"),
+        # ... while cash is no insult
+        ("je vous paie en espèces demain", "fr", "promise_to_pay"),
+        # a discount not applied, a payment held until the bill is right, a sum said not to be owed
+        ("la remise de 15 % n'a pas été appliquée. Je règle quand la facture sera juste.", "fr", "dispute"),
+        ("The discount wasn't applied, I'll pay once you fix the invoice.", "en", "dispute"),
+        ("J'ai restitué le matériel loué le 30 avril. Les 154 € ne sont pas dus.", "fr", "dispute"),
+        ("Mais non, pas du tout", "fr", "deny"),
+        # "parler à qqun", "qqn"
+        ("c possible de parler a qqun? jai un souci pour payer les 45 euros en ligne", "fr", "human"),
+        ("je veux qqn au tel", "fr", "human"),
+        # a known amount, the comma lost before "pas besoin"
+        ("T'es qu'un robot débile. Le montant je le connais, pas besoin de me le répéter 10 fois.", "fr", "human"),
+        # a payment made, said with a yes or with the sum that went out
+        ("Yes, paid, why are you still messaging? $120 went out Wednesday.", "en", "already_paid"),
+    ],
+)
+def test_round14_money_beside_a_protection(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent, text
+
+
+@pytest.mark.parametrize(
+    "text", ["Jamais je vous donnerai un centime de plus.", "jamais je paierai ça", "never will I pay"]
+)
+def test_a_negation_put_first_is_no_promise(text: str) -> None:
+    assert understand(text, "fr", TODAY).intent != "promise_to_pay", text

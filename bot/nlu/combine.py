@@ -203,6 +203,15 @@ _DEBT_OF_THE_DEAD = re.compile(
 _FROM_THE_ESTATE = re.compile(
     r"\b(?:out of|from|with|through|via|using) (?:his|her|their|the|dad s|mum s|mom s) (?:\w+ )?estate\b"
     r"|\b(?:sur|avec|par|via) (?:sa|ca|la|leur) succession\b(?! (?:de|d) (?:ma|mon|mes|notre|nos)\b)"
+    # the dead person's own bills ("I paid some of his bills already", "je ne savais pas qu'elle avait cette
+    # facture"), the writer named as the dead debtor's relative ("la fille de Mme Dubois, décédée le 28"), the notary
+    # or the executor to go through
+    r"|\b(?:his|her|their) (?:\w+ )?(?:bills|debts|invoices)\b"
+    r"|\b(?:elle|il) (?:avait|a laisse|laissait) (?:cette|la|une|des|ces) (?:facture|dette|credit)s?\b"
+    r"|\b(?:fille|fils|mari|epoux|epouse|femme|veuve|veuf|frere|soeur|neveu|niece|petite fille|petit fils) de"
+    r" (?:mme|me|m|monsieur|madame|mademoiselle|mlle|feu|feue)\b"
+    r"|\b(?:daughter|son|husband|wife|widow|widower|brother|sister|nephew|niece) of (?:mr|mrs|ms|miss|the late)\b"
+    r"|\bpasser par (?:le|son|leur) notaire\b"
 )
 # "rappelez-moi le montant", "pouvez-vous me rappeler l'échéance": remind me of something
 _REMIND_ME_OF = re.compile(

@@ -119,7 +119,7 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
 # tries counted, not payments (a verb of going, coming, calling, writing or trying just before the count)
 _OCCASIONS_BEFORE = re.compile(
     r"\b(?:alle|allee|alles|allees|venu|venue|venus|venues|passe|passee|passes|passees|appele|appelee|telephone"
-    r"|ecrit|relance|relancee|essaye|contacte|contactee|rappele|retourne|retournee"
+    r"|ecrit|relance|relancee|essaye|contacte|contactee|rappele|retourne|retournee|repeter|repete|redire|dit|explique"
     r"|went|came|called|rang|phoned|rung|tried|wrote|emailed|texted|visited|been (?:there|here|in|to|round))"
     r"(?: (?!pa[iy]|regl|vers|vir|rembours|pay|settl)\w+){0,3} $"
 )

@@ -128,7 +128,9 @@ WRONG_PERSON = _rx(
     r"\bpas (?:le|la) bon(?:ne)? (?:numero|personne|destinataire)\b",
     r"\btromp\w* de (?:personne|numero|destinataire)\b",
     r"\bje (?:ne |n )?(?:le |la |les )?connais (?:pas|aucun|aucune|personne|rien)\b"
-    r"(?! (?:le |la |ce |cette |les |ces |du |de )?(?:montant|somme|facture|dette|commande|raison|date|detail))",
+    r"(?! (?:le |la |ce |cette |les |ces |du |de )?(?:montant|somme|facture|dette|commande|raison|date|detail)"
+    # "le montant je le connais, pas besoin de me le répéter": the comma lost before "pas besoin"
+    r"|(?<=pas) (?:besoin|la peine|de souci|de probleme)\b)",
     r"\bje (?:ne )?suis pas (?:monsieur|madame|mademoiselle|la personne|celui|celle|cette personne|votre client"
     r"|le titulaire|la titulaire)\b",
     r"\bje (?:ne )?m appelle pas\b",
@@ -470,6 +472,8 @@ PROMISE = _rx(
 NO_WAY_BEFORE = re.compile(
     r"\b(?:no way|pas moyen|impossible que|aucune chance|no chance|pas question que|hors de question que"
     r"|not a chance|jamais de la vie|il est exclu que)\b[^?]*$"
+    # "jamais je vous donnerai un centime", "never will I pay": the negation put first
+    r"|\b(?:jamais|never)(?: de la vie)? $"
 )
 HOW_BEFORE = re.compile(r"\b(?:comment|how|ou|where|quand)\b")
 MEANS_AFTER = re.compile(
@@ -616,6 +620,9 @@ HUMAN = _rx(
     r"\b(?:parler?|discuter|echanger) (?:a|avec) (?:quelqu_un|une personne|un humain|un conseiller|un agent"
     r"|un responsable|un vrai|une vraie|un operateur|votre service|vous|un etre humain|un employe|un interlocuteur"
     r"|une conseillere|un conseille)",
+    # "parler à qqun", "qqn": the normaliser reads a doubled first letter as a slip ("pplus"), so these arrive as
+    # "qun", "qn" (the shipped model is trained on that form)
+    r"\b(?:parler?|discuter|echanger|avoir|joindre|veux|voudrais) (?:a |avec )?(?:qn|qun)\b",
     r"\bparler? (?:au|a la|a votre|avec le|avec la|avec votre) (?:service|gerante?|patron|directeur|directrice"
     r"|superieur|comptab\w*|responsable|conseill\w*)",
     r"\b(?:un|une|a|au|le|la|votre) conseill(?:e|ee|er|ere)s?\b",
@@ -786,6 +793,8 @@ ABUSE = _rx(
     r"\babruti\w*",
     r"\bdebile\w*",
     r"\bcretin\w*",
+    # "espèce de harceleurs", "espèces d'escrocs" (not cash: "en espèces de 50 €")
+    r"(?<!\ben )\bespeces? d(?:e)? (?!\d)(?!(?:paiement|monnaie|billets?|cash)\b)\w+",
     # and as La Réunion writes it: "zot lé kouyon ou koi"
     r"\b(?:couillon|kouyon|kouillon)(?:ne)?s?\b",
     r"\bidiot\w*",
@@ -1035,10 +1044,25 @@ DISPUTE = _rx(
     r"|colis|article|produit|item|goods|order|commande|truc|machine|velo|appareil)\b",
     r"\bthere (?:is|was|must be) (?:an |a )?(?:mistake|error|erreur)\b|\bune erreur (?:sur|dans) (?:la|le|votre)\b",
     r"\b(?:je ne dois|i do not owe|i owe) (?:rien|nothing|you nothing)\b",
+    # a discount or a credit note not applied: "la remise de 15 % n'a pas été appliquée", "the discount wasn't
+    # taken off"
+    r"\b(?:remise|reduction|ristourne|rabais|avoir|discount|credit note|rebate)\b(?: [\w%]+){0,4}"
+    r" (?:n a pas ete|n est pas|pas|not|never|was not|were not|has not been|have not been|non) (?:\w+ )?"
+    r"(?:appliquee?s?|deduite?s?|prise? en compte|applied|deducted|taken off|honou?red|included)\b",
+    # a payment held until the bill is put right: "je règle quand la facture sera juste", "once you fix the invoice"
+    r"\b(?:quand|lorsque|des que|une fois que) (?:la|votre|cette) facture (?:sera|aura ete)"
+    r" (?:juste|corrigee|rectifiee|exacte|bonne)\b"
+    r"|\b(?:when|once|as soon as) (?:you|the|your|this) (?:\w+ )?(?:invoice|bill) (?:is|has been|gets)"
+    r" (?:corrected|fixed|right|put right|amended)\b"
+    r"|\bonce you (?:correct|fix|amend) (?:the|your|this) (?:invoice|bill)\b",
+    # a sum said not to be owed: "les 154 € ne sont pas dus" (not "not due until the 15th")
+    r"\b(?:ne (?:sont|est) pas|n est pas) dus?\b(?! (?:tout|avant|jusqu))|\bpas dus\b|\b(?:is|are) not owed\b",
     # the goods named before their return: "items I sent back in September", "les articles que j'ai renvoyés"
     r"\b(?:items?|goods|products?|order|parcel|package|stuff|articles?|produits?|colis|commande|marchandises?)"
     r"(?: \w+){0,2} (?:i|we|que (?:j|je|nous) (?:ai|avons)|qu on a) (?:already |have |had |deja )?(?:sent back"
-    r"|returned|took back|brought back|renvoye\w*|retourne\w*|rendu\w*|rapporte\w*)\b",
+    r"|returned|took back|brought back|renvoye\w*|retourne\w*|rendu\w*|rapporte\w*|restitue\w*)\b",
+    r"\b(?:j ai|nous avons|on a) restitue (?:le|la|les|l)"
+    r" (?:materiel|vehicule|voiture|box|appareil|cles|local|logement)\b",
 )
 HARDSHIP = _rx(
     HARDSHIP,
@@ -1893,6 +1917,9 @@ INFO = _rx(
 # n° 4521 a été posté hier", "remittance was released in today's run"
 ALREADY_PAID = _rx(
     ALREADY_PAID,
+    # "yes, paid, why are you still messaging?", "$120 went out Wednesday"
+    r"^(?:yes|yeah|yep|oui|ouais) (?:paid|already paid|payee?|deja paye|regle)\b(?! (?:by|when|once|d ici|quand))",
+    r"\b(?:usd |eur |gbp )?\d+(?:[.,]\d+)? (?:went out|left (?:my|our) account|came out of (?:my|our) account)\b",
     r"\b(?:check|cheque|payment|transfer|remittance|bacs|wire|ach)\b(?: \S+){0,6} (?:was|were|has been|have been"
     r"|got) (?:mailed|posted|sent|issued|released|dispatched|processed|remitted)\b",
     r"\b(?:cheque|virement|paiement|reglement|versement)\b(?: \S+){0,6} (?:a ete|ont ete|est|sont) (?:poste|postee"
