@@ -119,6 +119,9 @@ WHOLE = {
     # written during round 14, after most of its rules, by a helper that saw nothing of the project (a month of an
     # agency's replies for eight kinds of creditor), never tuned on; the same score with the round's first code
     "batch_z32.jsonl": (0.975, 0.98, 0.995, 1),
+    # written at the end of round 14, after its changes, by a helper that saw nothing of the project (young people
+    # in chat apps: bursts, slang, voice notes), never tuned on
+    "batch_z34.jsonl": (0.97, 0.975, 0.995, 3),
 }
 
 
