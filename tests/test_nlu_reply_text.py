@@ -155,3 +155,50 @@ def test_the_one_line_markers_are_the_pattern_s_words() -> None:
     assert "|".join(reply_text._ONE_LINE_MARKERS) == reply_text._ONE_LINE_MARKER.pattern
     for text in ("Le lundi X a ÉCRIT :", "On Monday WROTE:", "paid, Sent From my phone", "ok ſent", "je paie"):
         assert reply_text._one_line_marker(text) == bool(reply_text._ONE_LINE_MARKER.search(text))
+
+
+DISCLAIMERS = [
+    "Ce message et ses pièces jointes sont confidentiels et destinés exclusivement à leurs destinataires. Si vous "
+    "avez reçu ce message par erreur, merci d'en avertir l'expéditeur et de le supprimer.",
+    "Ce courriel ainsi que ses éventuelles pièces jointes peut contenir des informations confidentielles.",
+    "Si vous avez reçu ce message par erreur, merci de le détruire et d'en avertir l'expéditeur.",
+    "This email and any attachments are confidential and intended solely for the addressee. If you have received "
+    "this email in error, please notify the sender and delete it.",
+    "CONFIDENTIALITY NOTICE: The information in this message is privileged. If you received it by mistake, delete it.",
+    "The information contained in this e-mail is confidential. Any unauthorised use is prohibited.",
+    "If you have received this communication in error, please destroy it and stop reading.",
+    "P Please consider the environment before printing this email.",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(DISCLAIMERS),
+    st.sampled_from(
+        [
+            ("Bonjour, je paierai le 15.", "fr", "promise_to_pay"),
+            ("I will pay the balance on the 15th.", "en", "promise_to_pay"),
+            ("Paid by bank transfer yesterday.", "en", "already_paid"),
+            ("Could I pay 50 a month?", "en", "payment_plan"),
+        ]
+    ),
+    st.sampled_from(["\n\n", "\n", "\n--\n", "\n\nKind regards\n"]),
+)
+def test_a_confidentiality_footer_is_not_part_of_the_reply(footer: str, reply: tuple, glue: str) -> None:
+    # round 14: "supprimer", "delete", "stop reading" in a mail server's footer read as a stop of the channel
+    text, locale, intent = reply
+    assert extract_reply(f"{text}{glue}{footer}").startswith(text)
+    assert footer not in extract_reply(f"{text}{glue}{footer}")
+    assert understand(f"{text}{glue}{footer}", locale, dt.date(2026, 12, 5)).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This message is to tell you I paid yesterday.",
+        "Ce message est pour vous dire que j'ai payé hier.",
+        "Please stop sending these messages, delete my number.",
+    ],
+)
+def test_a_reply_that_speaks_of_the_message_is_kept(text: str) -> None:
+    assert extract_reply(text) == text

@@ -130,13 +130,39 @@ def _drop_quoted_lines(lines: list[str]) -> list[str]:
     return kept if any(x.strip() for x in kept) else lines
 
 
+# a mail server's confidentiality footer: "Ce message et ses pièces jointes sont confidentiels…", "This email and any
+# attachments are confidential…", "If you have received this email in error…" (its "supprimer", "delete", "erreur"
+# read as a stop or a dispute once it is taken for the reply); "P" is a Wingdings leaf ("P Please consider the
+# environment before printing")
+_DISCLAIMER = re.compile(
+    r"^(?:P\s+|[\W_]){0,3}(?:confidentiality notice|confidentiality|disclaimer|avis de confidentialit|avertissement ?:"
+    r"|this (?:e-?mail|message|communication|transmission)(?: and (?:any|all|its) (?:files|attachments|documents)"
+    r"(?: transmitted with it)?)? (?:is|are|may contain|contains?|and its) [^\n]{0,40}?(?:confidential|privileged"
+    r"|intended (?:solely|only|exclusively))"
+    r"|the (?:information|content|contents) (?:contained )?(?:in|of) this (?:e-?mail|message|communication)"
+    r"|if you (?:have )?received this (?:e-?mail|message|communication) (?:in error|by mistake|by error)"
+    r"|ce (?:message|courriel|mail|e-mail|m[ée]l)(?: (?:et|ainsi que) (?:toutes )?(?:ses|les|leurs)"
+    r" (?:[ée]ventuelles )?pi[èe]ces jointes)? (?:est|sont|peut|peuvent) [^\n]{0,30}?(?:confidenti|destin[ée]"
+    r"|r[ée]serv[ée]|contenir des informations)"
+    r"|le contenu de ce (?:message|courriel|mail)|si vous avez re[çc]u ce (?:message|courriel|mail|e-mail) par erreur"
+    r"|please consider the environment|(?:merci de )?pensez? [àa] l.environnement)",
+    re.IGNORECASE,
+)
+
+
 def _drop_signature(lines: list[str]) -> list[str]:
-    """Up to a "-- " rule, a device line or a sign-off line standing alone, when text stays above it."""
+    """Up to a "-- " rule, a device line, a sign-off line standing alone or a confidentiality footer, when text stays
+    above it."""
     for i, line in enumerate(lines):
         if i == 0 or not any(x.strip() for x in lines[:i]):
             continue
         stripped = line.strip()
-        if _SIGNATURE_RULE.match(line.rstrip()) or _DEVICE.match(stripped) or _is_sign_off(stripped):
+        if (
+            _SIGNATURE_RULE.match(line.rstrip())
+            or _DEVICE.match(stripped)
+            or _is_sign_off(stripped)
+            or _DISCLAIMER.match(stripped)
+        ):
             return lines[:i]
         thanks = _THANKS_SIGN_OFF.match(stripped)
         if thanks and _NAME.match(thanks["rest"]) and _signature_block(lines[i + 1 :]):
