@@ -168,6 +168,11 @@ DISCLAIMERS = [
     "The information contained in this e-mail is confidential. Any unauthorised use is prohibited.",
     "If you have received this communication in error, please destroy it and stop reading.",
     "P Please consider the environment before printing this email.",
+    "This email has been checked for viruses by Avast antivirus software.\nwww.avast.com",
+    "Ce courrier électronique ne contient aucun virus ou logiciel malveillant parce que la protection avast! "
+    "est active.",
+    'You received this message because you are subscribed to the Google Groups "Family" group. To unsubscribe from '
+    "this group and stop receiving emails from it, send an email to family+unsubscribe@googlegroups.com.",
 ]
 
 

@@ -145,7 +145,11 @@ _DISCLAIMER = re.compile(
     r" (?:[ée]ventuelles )?pi[èe]ces jointes)? (?:est|sont|peut|peuvent) [^\n]{0,30}?(?:confidenti|destin[ée]"
     r"|r[ée]serv[ée]|contenir des informations)"
     r"|le contenu de ce (?:message|courriel|mail)|si vous avez re[çc]u ce (?:message|courriel|mail|e-mail) par erreur"
-    r"|please consider the environment|(?:merci de )?pensez? [àa] l.environnement)",
+    r"|please consider the environment|(?:merci de )?pensez? [àa] l.environnement"
+    # an antivirus' stamp, a mailing list's footer ("To unsubscribe from this group …" is no stop of ours)
+    r"|this (?:e-?mail|message) has been (?:checked|scanned) for viruses|virus-free\b|sans virus\b"
+    r"|ce (?:courrier [ée]lectronique|message|mail|courriel) ne contient aucun virus"
+    r"|you received this message because you are subscribed to)",
     re.IGNORECASE,
 )
 
