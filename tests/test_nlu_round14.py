@@ -256,3 +256,20 @@ def test_round14_money_beside_a_protection(text: str, locale: str, intent: str) 
 )
 def test_a_negation_put_first_is_no_promise(text: str) -> None:
     assert understand(text, "fr", TODAY).intent != "promise_to_pay", text
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "intent"),
+    [
+        # a payment that waits on a document or a number asked for is a question, not a promise the bot would confirm
+        ("Before we can pay, could you complete our new supplier form and send a W-9?", "en", "info_request"),
+        ("Pour pouvoir vous régler il nous faut votre numéro SIRET.", "fr", "info_request"),
+        ("In order to pay we need a purchase order number, can you send it?", "en", "info_request"),
+        ("Avant de pouvoir payer, pourriez-vous nous envoyer un RIB ?", "fr", "info_request"),
+        # ... while a day before something else stays a promise
+        ("I'll pay on Friday before I go on holiday", "en", "promise_to_pay"),
+        ("je paierai avant de partir en vacances, vendredi", "fr", "promise_to_pay"),
+    ],
+)
+def test_a_payment_that_waits_on_a_document_is_a_question(text: str, locale: str, intent: str) -> None:
+    assert understand(text, locale, TODAY).intent == intent, text

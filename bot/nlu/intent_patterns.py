@@ -474,6 +474,8 @@ NO_WAY_BEFORE = re.compile(
     r"|not a chance|jamais de la vie|il est exclu que)\b[^?]*$"
     # "jamais je vous donnerai un centime", "never will I pay": the negation put first
     r"|\b(?:jamais|never)(?: de la vie)? $"
+    # a payment that waits on something asked for: "before we can pay, could you send a W-9?"
+    r"|\b(?:before|in order for|avant de|avant que|pour pouvoir|afin de pouvoir) $"
 )
 HOW_BEFORE = re.compile(r"\b(?:comment|how|ou|where|quand)\b")
 MEANS_AFTER = re.compile(
@@ -1912,6 +1914,15 @@ INFO = _rx(
     r"\b(?:can|could|would) you (?:please |pls )?(?:break (?:\w+ ){0,3}down|itemi[sz]e)\b",
     r"\bwhat (?:\w+ ){0,4}(?:is|are) made up of\b",
     r"\b(?:pouvez vous|pourriez vous|vous pouvez|vous pourriez) (?:me |nous )?detailler\b",
+    # a document or a number the payment waits on: "pour pouvoir vous régler il nous faut votre numéro SIRET", "we
+    # need a purchase order number", "before we can pay, could you complete our supplier form"
+    r"\bil (?:nous|me) faut (?:votre|vos|le|la|les|un|une|l) (?:\w+ ){0,2}(?:numero|siret|siren|tva|rib|iban|bon de"
+    r" commande|facture|devis|formulaire|attestation|justificatif|kbis|adresse|copie)",
+    r"\b(?:we|i) (?:will )?need (?:your|the|a|an) (?:\w+ ){0,2}(?:purchase order|po|w ?9|w 8|tax|vat|company"
+    r" number|bank details|form|invoice|statement|remittance|number|address|copy)\b",
+    r"\b(?:before|in order for|in order to|avant de|pour pouvoir|afin de pouvoir) (?:we|i|us|me|nous|vous)?"
+    r" ?(?:can |could |are able to )?(?:pay|process|release|regler|payer|vous regler|vous payer)\b(?: \w+){0,3}"
+    r" (?:could|can|would|pourriez|pouvez|merci de|please|pls)\b",
 )
 # a payment sent, told of the thing sent: "check no. 100244 for $1,175.00 was mailed on March 19", "le chèque
 # n° 4521 a été posté hier", "remittance was released in today's run"
