@@ -122,6 +122,9 @@ WHOLE = {
     # written at the end of round 14, after its changes, by a helper that saw nothing of the project (young people
     # in chat apps: bursts, slang, voice notes), never tuned on
     "batch_z34.jsonl": (0.97, 0.975, 0.995, 3),
+    # written at the round's close by a helper that saw nothing of the project (household bills in hard everyday
+    # situations: funeral bills, rent arrears, carers, the recently bereaved), never tuned on
+    "batch_z35.jsonl": (0.93, 0.96, 0.98, 1),
 }
 
 
