@@ -32,18 +32,17 @@ from bot.nlu.intent_patterns import (
     DISPUTE_WITHDRAWN,
     FEE_QUESTION,
     GIVE_ME_UNTIL,
-    HEDGE,
-    INSTALLMENTS_AT_ONCE,
     NUMBER_TO_CALL,
     OPT_OUT,
+    POLITE_NO,
     SCHEDULED_FOR,
     STOP_NOT_MEANT,
     SUM_CONTESTED,
     WANTS_A_CALL,
     WRONG_PERSON,
 )
+from bot.nlu.intents import HELD_BACK, PAID_AT_ONCE
 from bot.nlu.learned import Opinion
-from bot.nlu.prefilter import guarded_search
 from bot.nlu.sensitive import bereavement, death_idiom_only, death_said, said_alive, threat, veiled_threat
 
 PROTECTIVE = frozenset({"opt_out", "abuse", "dispute", "wrong_person", "human", "hardship"})
@@ -198,8 +197,8 @@ _DEBT_OF_THE_DEAD = re.compile(
     r"|estate|probate|executor|succession|notaire|was (?:his|hers|her)|c etait (?:le sien|la sienne))\b"
 )
 # a payment made out of a dead person's estate ("out of his estate", "sur sa succession": "sa" is read "ca" as SMS
-# writes it), not an inheritance that
-# funds the writer's own payment ("le temps que le notaire débloque la succession de ma tante")
+# writes it), not an inheritance that funds the writer's own payment ("le temps que le notaire débloque la
+# succession de ma tante")
 _FROM_THE_ESTATE = re.compile(
     r"\b(?:out of|from|with|through|via|using) (?:his|her|their|the|dad s|mum s|mom s) (?:\w+ )?estate\b"
     r"|\b(?:sur|avec|par|via) (?:sa|ca|la|leur) succession\b(?! (?:de|d) (?:ma|mon|mes|notre|nos)\b)"
@@ -228,11 +227,7 @@ _NO_CALL_NEEDED = re.compile(
     r"\b(?:pas besoin de|no need to|inutile de|do not|never|ne) (?:m |me |to )?(?:rappel|appel|call|phone|ring"
     r"|telephon)\w*"
 )
-# a polite refusal: "I'd rather not, thank you", "je préfère pas"
-_POLITE_NO = re.compile(
-    r"\b(?:i|we) (?:would|d) (?:rather|prefer) not\b(?! to\b)"
-    r"|\bje (?:prefere|prefererais) (?:pas|que non)(?= ?(?:merci|thanks|thank you|non|no|$))"
-)
+_POLITE_NO = re.compile("|".join(POLITE_NO))
 _NO_CALL = re.compile(r"\b(?:ne|pas|not|never|no|jamais)\b(?: \w+){0,3} (?:rappel|appel|call|phone|ring)\w*")
 
 
@@ -326,9 +321,9 @@ def _ruled_out(label: str, norm: str) -> bool:
     if label in ("opt_out", "human") and _AUTO_REPLY.search(norm) is not None:
         return True
     if label in ("affirm", "deny"):  # "not so sure tbh", "oui peut-être": a yes or no held back (`HEDGE`)
-        return _HELD_BACK(norm) is not None
+        return HELD_BACK(norm) is not None
     if label == "abuse":  # "possibly", "peut-être, je vous redis": a bare hedge, no word of an insult
-        return len(norm.split()) <= 6 and _HELD_BACK(norm) is not None and not ABUSE.found(norm)
+        return len(norm.split()) <= 6 and HELD_BACK(norm) is not None and not ABUSE.found(norm)
     if label == "opt_out":
         if GIVE_ME_UNTIL.search(norm) is not None:
             return True
@@ -423,10 +418,6 @@ def _rules_choice(norm: str, found: dict[str, float], rule_intent: str, rule_con
     return best, found[best]
 
 
-# behind the literal index (same matches; not run where none of their words stands): a yes or a no held back, and
-# the plan's installments paid at once
-_HELD_BACK = guarded_search(HEDGE)
-_AT_ONCE = guarded_search(re.compile(INSTALLMENTS_AT_ONCE))
 # a request made without a question mark: "tell me the due date", "envoyez-moi le RIB", "let me know"
 _ASKING = re.compile(
     r"\b(?:tell|send|give|show|explain|email|e mail|let) (?:me|us)\b"
@@ -446,6 +437,13 @@ class _Basis(TypedDict):
     rule_confidence: float
     found: dict[str, float]
     opinion: Opinion
+
+
+def _threat_bar(strong: bool, intent: str) -> float:
+    """The model's probability of a threat that makes one on its own, against the rules' reading `intent`."""
+    if not strong or intent == "abuse":
+        return THREAT_P
+    return THREAT_P_SURE if intent == "wrong_person" else THREAT_P_STRONG
 
 
 def _threat_in_a_part(norm: str, opinion_of: Callable[[str], Opinion] | None) -> bool:
@@ -491,14 +489,7 @@ def combine(
     threat_p = opinion.p(THREAT)
     if (
         not (veiled is not None and excused)
-        and threat_p
-        >= (
-            THREAT_P_SURE
-            if strong and intent == "wrong_person"
-            else THREAT_P_STRONG
-            if strong and intent != "abuse"
-            else THREAT_P
-        )
+        and threat_p >= _threat_bar(strong, intent)
         and _threat_in_a_part(norm, opinion_of)
     ):
         return Reading("abuse", threat_p, "threat", "model: threat", **base)
@@ -564,7 +555,7 @@ def combine(
             and not (model_intent == "abuse" and veiled is not None and excused)  # excused above
             # "pay off the last two installments in one go this Friday": one payment of the plan's installments,
             # read by the rules; the model's plan is only the plan's words again
-            and not (intent == "promise_to_pay" and model_intent == "payment_plan" and _AT_ONCE(norm))
+            and not (intent == "promise_to_pay" and model_intent == "payment_plan" and PAID_AT_ONCE(norm))
         ):
             source = f"model: {model_intent}, sure, over rules' {intent}"
             intent, confidence = model_intent, p
@@ -598,6 +589,6 @@ def combine(
         detail = "threat"
     if intent == "unknown":  # "not understood" is never a confident reading (the dialogue asks again)
         confidence = min(confidence, rule_confidence)
-        if (held_back := _HELD_BACK(norm)) is not None:  # `--explain` says why no yes or no was read
+        if (held_back := HELD_BACK(norm)) is not None:  # `--explain` says why no yes or no was read
             source = f'{source}; a yes or a no held back ("{held_back.group(0)}")'
     return Reading(intent, confidence, detail, source, matched=died.group(0) if died else None, **base)

@@ -22,6 +22,11 @@ _PAYMENT_NOUNS = (
     r"versements?|paiements?|mensualites?|echeances?|tranches?|payments?|installments?|instalments?|"
     r"parts?|goes|chunks|bits|morceaux|lots|prelevements?|reglements?|virements?|transfers?|cheques?|checks|acomptes?"
 )
+# "3 prochains mois", "six mois à venir", "4 semaines suivantes": a number of the months or weeks to come (the unit in
+# group 2 or 3)
+_NEXT_PERIODS = (
+    r"(\d+) (?:(?:prochains|prochaines) (mois|semaines)|(mois|semaines) (?:a venir|suivants|suivantes|qui viennent))\b"
+)
 _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     # (pattern, strong): strong counts signal a plan on their own
     (
@@ -61,23 +66,10 @@ _COUNT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         ),
         True,
     ),
-    # "sur les 3 prochains mois", "sur les six mois à venir", "étalé sur les 4 semaines suivantes"
-    (
-        re.compile(
-            r"\b(?:sur|etale sur|etaler sur|reparti sur|repartis sur) les (\d+)"
-            r" (?:(?:prochains|prochaines) (mois|semaines)|(mois|semaines)"
-            r" (?:a venir|suivants|suivantes|qui viennent))\b"
-        ),
-        True,
-    ),
-    (
-        re.compile(
-            r"\b(?:pendant|pdt|durant) les (\d+)"
-            r" (?:(?:prochains|prochaines) (mois|semaines)|(mois|semaines)"
-            r" (?:a venir|suivants|suivantes|qui viennent))\b"
-        ),
-        False,
-    ),
+    # "sur les 3 prochains mois", "sur les six mois à venir", "étalé sur les 4 semaines suivantes": the length and the
+    # rhythm; "pendant les 3 prochains mois": the length only
+    (re.compile(rf"\b(?:sur|etale sur|etaler sur|reparti sur|repartis sur) les {_NEXT_PERIODS}"), True),
+    (re.compile(rf"\b(?:pendant|pdt|durant) les {_NEXT_PERIODS}"), False),
     (
         re.compile(
             r"\b(?:pendant|pdt|for|during|durant)(?: (?:the |les )?(?:next|coming|prochains))?"

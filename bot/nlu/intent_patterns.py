@@ -931,6 +931,12 @@ AFFIRM = _rx(
     r"^certainement\b(?! pas\b)",
 )
 THANKS = re.compile(r"^(?:merci|thanks|merci beaucoup|thanks a lot|many thanks|cheers)(?: \w+)?$")
+# a polite refusal ("I'd rather not, thank you", "je préfère pas"; not "I'd rather not pay by card"): a no, and no
+# person asked for though the model reads one in "rather" (`bot.nlu.combine`)
+POLITE_NO = (
+    r"\b(?:i|we) (?:would|d) (?:rather|prefer) not\b(?! to\b)",
+    r"\bje (?:prefere|prefererais) (?:pas|que non)(?= ?(?:merci|thanks|thank you|non|no|$))",
+)
 DENY = _rx(
     r"\bnon\b",
     r"\bnan\b",
@@ -969,8 +975,7 @@ DENY = _rx(
     r"\bjamais\b",
     r"\bemo_no\b",
     # a polite no: "I'd rather not, thank you", "je préfère pas", "plutôt pas", "I'll pass"
-    r"\b(?:i|we) (?:would|d) (?:rather|prefer) not\b(?! to\b)",
-    r"\bje (?:prefere|prefererais) (?:pas|que non)(?= ?(?:merci|thanks|thank you|non|no|$))",
+    *POLITE_NO,
     r"\bplutot (?:pas|non)\b",
     r"\b(?:i|we) (?:will|ll) pass\b",
 )

@@ -417,9 +417,10 @@ _FEE_NAMED = re.compile(
     r"|frais(?: de (?:dossier|recouvrement|relance|retard|gestion))?|penalites?|interets(?: de retard)?)\b"
 )
 # the searches of the asides (and of the words against a fee) behind the literal index: not run on a text
-# without the literals their matches begin with, tried only where these start (same matches)
-_HEDGE = guarded_search(HEDGE)
-_INSTALLMENTS_AT_ONCE = guarded_search(re.compile(INSTALLMENTS_AT_ONCE))
+# without the literals their matches begin with, tried only where these start (same matches); a yes or a no held
+# back and the plan's installments paid at once are searched so by `bot.nlu.combine` too
+HELD_BACK = guarded_search(HEDGE)
+PAID_AT_ONCE = guarded_search(re.compile(INSTALLMENTS_AT_ONCE))
 _ASIDES = (_OPT_OUT_ASIDE, _DISPUTE_ASIDE, _FEE_NAMED, NOT_A_DIFFICULTY, PLAN_REFUSED, HUMAN_WORD_ONLY)
 _ASIDE_SEARCH = {aside: guarded_search(aside) for aside in _ASIDES}
 _AGAINST_A_FEE_SEARCH = guarded_search(_AGAINST_A_FEE)
@@ -530,7 +531,7 @@ def _strong_intents(text: str, original: str, ev: Evidence) -> dict[str, float]:
         "payment_plan" in found
         and ev.dates
         # "les 2 dernières mensualités en une seule fois": the rhythm is the plan's, not this payment's
-        and (not ev.frequency or _INSTALLMENTS_AT_ONCE(text) is not None)
+        and (not ev.frequency or PAID_AT_ONCE(text) is not None)
         and _ASIDE_SEARCH[PLAN_REFUSED](text)
         and not _found_beside(PLAN, text, PLAN_REFUSED)
     ):
@@ -617,7 +618,7 @@ _PAY_BY_PHONE_QUESTION = re.compile(
 
 
 def _affirm_or_deny(text: str) -> tuple[str, float] | None:
-    if _HEDGE(text):
+    if HELD_BACK(text):
         return None  # "ok on verra", "yeah maybe", "oui non je sais pas": held back, not given
     yes_words = _NO_PROBLEM.search(text) is not None and not _BUT_NOT.search(text)
     if DENY.found(_NO_PROBLEM.sub(" ", text) if yes_words else text):
